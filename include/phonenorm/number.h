@@ -1,0 +1,249 @@
+/*
+ * phonenorm: parse, validate and format one phone number.
+ *
+ * Thread safety: every function in this header may be called from any number
+ * of threads at once. A phn_number is a plain value owned by the caller; two
+ * threads may read the same one, but not write it while another reads it.
+ *
+ * Copyright 2026 The phonenorm Authors. Licensed under the Apache License 2.0.
+ */
+#ifndef PHONENORM_NUMBER_H
+#define PHONENORM_NUMBER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "phonenorm/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * What parsing found. A status is data about the number, never an error.
+ * Values only grow; they are never renumbered.
+ */
+typedef enum phn_status {
+	/* A number the metadata knows as assigned: safe to call. */
+	PHN_STATUS_VALID = 0,
+	/* Right length for its country, but in a range the metadata does not
+	 * know (newer ranges than libphonenumber's bundled metadata land here). */
+	PHN_STATUS_POSSIBLE = 1,
+	/* Long enough only for local dialling inside an area; not callable as E.164. */
+	PHN_STATUS_LOCAL_ONLY = 2,
+	/* No phone number in the text at all. */
+	PHN_STATUS_NOT_A_NUMBER = 3,
+	/* The country calling code (after + or the international prefix) does not exist. */
+	PHN_STATUS_INVALID_COUNTRY_CODE = 4,
+	/* Too few digits for the country (also: nothing after the international prefix). */
+	PHN_STATUS_TOO_SHORT = 5,
+	/* Too many digits for the country. */
+	PHN_STATUS_TOO_LONG = 6,
+	/* A length between the shortest and longest that the country never uses. */
+	PHN_STATUS_INVALID_LENGTH = 7,
+	/* A local number (no + and no international prefix) and no region was given. */
+	PHN_STATUS_NEEDS_REGION = 8
+} phn_status;
+
+/* Number type, as libphonenumber classifies it. Values only grow. */
+typedef enum phn_type {
+	PHN_TYPE_UNKNOWN = 0,
+	PHN_TYPE_FIXED_LINE = 1,
+	PHN_TYPE_MOBILE = 2,
+	/* Regions (e.g. US) where fixed and mobile ranges cannot be told apart. */
+	PHN_TYPE_FIXED_LINE_OR_MOBILE = 3,
+	PHN_TYPE_TOLL_FREE = 4,
+	PHN_TYPE_PREMIUM_RATE = 5,
+	PHN_TYPE_SHARED_COST = 6,
+	PHN_TYPE_VOIP = 7,
+	PHN_TYPE_PERSONAL_NUMBER = 8,
+	PHN_TYPE_PAGER = 9,
+	PHN_TYPE_UAN = 10,
+	PHN_TYPE_VOICEMAIL = 11
+} phn_type;
+
+/* Output formats for phn_number_format(). */
+typedef enum phn_format {
+	PHN_FORMAT_E164 = 0,          /* +966501234567 */
+	PHN_FORMAT_INTERNATIONAL = 1, /* +966 50 123 4567 */
+	PHN_FORMAT_NATIONAL = 2,      /* 050 123 4567 */
+	PHN_FORMAT_RFC3966 = 3        /* tel:+966-50-123-4567 */
+} phn_format;
+
+/* "+" and up to 20 digits. E.164 proper has at most 15; longer forms only
+ * occur for numbers whose status says they are too long. */
+#define PHN_E164_MAX 21
+#define PHN_EXTENSION_MAX 24 /* libphonenumber keeps at most 20 digits */
+
+/*
+ * A parsed number. Plain data: copy it, keep it, compare its key.
+ *
+ * Initialise with PHN_NUMBER_INIT (or phn_number_init()) before the first
+ * call; the version field lets the struct grow without breaking callers.
+ */
+typedef struct phn_number {
+	unsigned int version;
+	phn_status status;
+	phn_type type; /* PHN_TYPE_UNKNOWN unless status is VALID */
+	/* Country calling code, e.g. 966; 0 when parsing found no number. */
+	int country_code;
+	/* National significant number without leading zeros, e.g. 501234567. */
+	uint64_t national_number;
+	/* Zeros that precede national_number (Italian fixed lines: 06...). */
+	int leading_zeros;
+	/*
+	 * Dedupe key: two numbers have the same key exactly when their E.164
+	 * forms are the same. It packs the country code, the leading zeros and
+	 * the national number: it is the E.164 digits read as one integer (the
+	 * country code never starts with 0), so "+%" PRIu64 prints the E.164.
+	 * Nonzero for every number that parsed with at most 19 digits, which
+	 * includes every VALID and POSSIBLE number; 0 otherwise.
+	 */
+	uint64_t key;
+	/* Region the number belongs to: "SA", "001" for non-geographic
+	 * (+800, +882 ...), "" when parsing failed or no region matches. */
+	char region[4];
+	/* E.164 form, "" when parsing failed. Extensions are not part of it. */
+	char e164[PHN_E164_MAX + 1];
+	/* Extension digits ("45" for "x45", "ext. 45"), "" when none. */
+	char extension[PHN_EXTENSION_MAX + 1];
+} phn_number;
+
+#define PHN_NUMBER_VERSION 1
+#define PHN_NUMBER_INIT { PHN_NUMBER_VERSION, PHN_STATUS_NOT_A_NUMBER, PHN_TYPE_UNKNOWN, \
+		0, 0, 0, 0, "", "", "" }
+
+/* Initialise *num as PHN_NUMBER_INIT does. */
+PHN_EXTERN int phn_number_init(phn_number *num, unsigned int version);
+
+/*
+ * Parse text (UTF-8, NUL-terminated) as a phone number.
+ *
+ * region is an ISO 3166-1 alpha-2 code, case-insensitive ("sa" == "SA"),
+ * used for numbers written without + or an international prefix; NULL or ""
+ * means none. Any separators, any digit script libphonenumber knows
+ * (Arabic-Indic, Extended Arabic-Indic, full-width), vanity letters
+ * (1-800-FLOWERS) and the region's international prefix (00, 011) work.
+ *
+ * Returns PHN_OK whenever the arguments are good; what was found, including
+ * "not a number" or "too short", is in out->status. Errors:
+ * PHN_EINVAL (NULL out or text, or text that is not valid UTF-8),
+ * PHN_EREGION (region is not a known region), PHN_EVERSION, PHN_ENOMEM,
+ * PHN_EINTERNAL. On error *out is set to "not a number".
+ */
+PHN_EXTERN int phn_number_parse(phn_number *out, const char *text, const char *region);
+
+/* As phn_number_parse(), for text of len bytes that need not end in NUL. */
+PHN_EXTERN int phn_number_parse_n(phn_number *out, const char *text, size_t len,
+				  const char *region);
+
+/*
+ * Write num in the given format into dst (cap bytes, NUL included). The
+ * international, national and RFC 3966 forms carry the extension; E.164
+ * does not. If needed is not NULL it receives the length of the whole
+ * result (without the NUL), also when the buffer is too small.
+ * Errors: PHN_EINVAL (no number was parsed, bad format), PHN_EBUFS.
+ */
+PHN_EXTERN int phn_number_format(char *dst, size_t cap, size_t *needed, const phn_number *num,
+				 phn_format format);
+
+/*
+ * Write num as dialled from another country: from_region "US" gives
+ * "011 966 50 123 4567" for a Saudi mobile, and the national form when the
+ * number is in from_region itself. Errors as phn_number_format(), plus
+ * PHN_EREGION for an unknown from_region.
+ */
+PHN_EXTERN int phn_number_format_out_of_country(char *dst, size_t cap, size_t *needed,
+						const phn_number *num, const char *from_region);
+
+/* Short-number facts, from libphonenumber's ShortNumberInfo. */
+typedef enum phn_short_cost {
+	PHN_SHORT_COST_UNKNOWN = 0,
+	PHN_SHORT_COST_TOLL_FREE = 1,
+	PHN_SHORT_COST_STANDARD_RATE = 2,
+	PHN_SHORT_COST_PREMIUM_RATE = 3
+} phn_short_cost;
+
+/* Everything else the library knows about a number. */
+typedef struct phn_info {
+	unsigned int version;
+	/* 1 if the digits form a valid short code (e.g. 911, 112, 937) in the region. */
+	int is_short_number;
+	/* 1 if the digits are exactly an emergency number in the region. */
+	int is_emergency;
+	/* 1 if dialling them would connect to emergency services (911 and 9111 in US). */
+	int connects_to_emergency;
+	phn_short_cost short_cost;
+	/* 1 if the number's country code and national number belong to a
+	 * geographic area (fixed lines in most regions). */
+	int is_geographic;
+	/* Geographic description from the offline geocoder, in the requested
+	 * language ("Riyadh", "Washington, DC"); the country name when only that is
+	 * known; "" when nothing is. UTF-8, truncated at a character boundary. */
+	char description[128];
+} phn_info;
+
+#define PHN_INFO_VERSION 1
+#define PHN_INFO_INIT { PHN_INFO_VERSION, 0, 0, 0, PHN_SHORT_COST_UNKNOWN, 0, "" }
+
+/*
+ * Fill *out with facts about num. region is the region the digits were
+ * dialled in (for short and emergency numbers, which only make sense there);
+ * NULL means num's own region. language is a BCP 47 language for the
+ * description ("en", "ar", "de"); NULL means "en".
+ * Errors: PHN_EINVAL, PHN_EREGION, PHN_EVERSION, PHN_ENOMEM, PHN_EINTERNAL.
+ */
+PHN_EXTERN int phn_number_info(phn_info *out, const phn_number *num, const char *region,
+			       const char *language);
+
+/* Static name of a status: "valid", "possible", "local_only", "not_a_number",
+ * "invalid_country_code", "too_short", "too_long", "invalid_length",
+ * "needs_region"; "unknown" for anything else. */
+PHN_EXTERN const char *phn_status_name(phn_status status);
+
+/* Static English sentence that explains a status to a person. */
+PHN_EXTERN const char *phn_status_describe(phn_status status);
+
+/* Static name of a type: "fixed_line", "mobile", "fixed_line_or_mobile",
+ * "toll_free", "premium_rate", "shared_cost", "voip", "personal_number",
+ * "pager", "uan", "voicemail", "unknown". */
+PHN_EXTERN const char *phn_type_name(phn_type type);
+
+/* Parse a type name as phn_type_name() writes it (case-insensitive).
+ * Errors: PHN_EINVAL, PHN_ENOTFOUND for a name that is not a type. */
+PHN_EXTERN int phn_type_from_name(phn_type *out, const char *name);
+
+/* Parse a status name as phn_status_name() writes it (case-insensitive).
+ * Errors: PHN_EINVAL, PHN_ENOTFOUND. */
+PHN_EXTERN int phn_status_from_name(phn_status *out, const char *name);
+
+/* Static name of a short-number cost: "unknown", "toll_free", "standard_rate",
+ * "premium_rate". */
+PHN_EXTERN const char *phn_short_cost_name(phn_short_cost cost);
+
+/*
+ * 1 if region (case-insensitive) is a region libphonenumber has metadata
+ * for, 0 otherwise (also for NULL, "", "ZZ" and the non-geographic "001").
+ */
+PHN_EXTERN int phn_region_is_known(const char *region);
+
+/*
+ * Write the canonical (upper-case) form of a known region into dst[3].
+ * Errors: PHN_EINVAL, PHN_EREGION.
+ */
+PHN_EXTERN int phn_region_canonical(char dst[3], const char *region);
+
+/* Country calling code of a known region (966 for "SA"), 0 if unknown. */
+PHN_EXTERN int phn_region_country_code(const char *region);
+
+/*
+ * Version of libphonenumber (and so of its metadata) that the library was
+ * built against, e.g. "8.12.57". Static; thread-safe.
+ */
+PHN_EXTERN const char *phn_metadata_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PHONENORM_NUMBER_H */

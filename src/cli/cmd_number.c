@@ -1,0 +1,436 @@
+/*
+ * phonenorm validate | format | info: one number at a time.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <phonenorm.h>
+
+#include "cli.h"
+
+enum { OPT_JSON = 256, OPT_FROM, OPT_HELP };
+
+/* What one input turned into. */
+struct parsed {
+	phn_number num;
+	int bad_utf8;
+};
+
+static void parse_one(struct parsed *p, const char *text, size_t len, const char *region)
+{
+	int rc;
+
+	phn_number_init(&p->num, PHN_NUMBER_VERSION);
+	p->bad_utf8 = 0;
+	rc = phn_number_parse_n(&p->num, text, len, region);
+	/* The region was checked up front, so the only per-input error is text
+	 * that is not UTF-8: report it as what it is, not a number. */
+	if (rc == PHN_EINVAL)
+		p->bad_utf8 = 1;
+	else if (rc != PHN_OK)
+		cli_error("cannot parse: %s", phn_strerror(rc));
+}
+
+static const char *reason_of(const struct parsed *p)
+{
+	return p->bad_utf8 ? "not valid UTF-8 text" : phn_status_describe(p->num.status);
+}
+
+static int input_error(const char *cmd)
+{
+	cli_error("%s: reading standard input failed", cmd);
+	return PHN_EXIT_USAGE;
+}
+
+/* The JSON members every command shares, without the braces. */
+static void json_number_fields(FILE *out, const char *text, size_t len, const struct parsed *p)
+{
+	const phn_number *n = &p->num;
+
+	fputs("\"input\":", out);
+	cli_json_string_n(out, text, len);
+	fprintf(out, ",\"status\":\"%s\",\"valid\":%s", phn_status_name(n->status),
+		n->status == PHN_STATUS_VALID ? "true" : "false");
+	if (n->status != PHN_STATUS_VALID) {
+		fputs(",\"reason\":", out);
+		cli_json_string(out, reason_of(p));
+	}
+	if (n->e164[0]) {
+		fprintf(out, ",\"e164\":\"%s\",\"country_code\":%d,\"national_number\":\"", n->e164,
+			n->country_code);
+		for (int i = 0; i < n->leading_zeros; i++)
+			fputc('0', out);
+		fprintf(out, "%" PRIu64 "\"", n->national_number);
+		fputs(",\"region\":", out);
+		if (n->region[0])
+			cli_json_string(out, n->region);
+		else
+			fputs("null", out);
+		fputs(",\"extension\":", out);
+		if (n->extension[0])
+			cli_json_string(out, n->extension);
+		else
+			fputs("null", out);
+	} else {
+		fputs(",\"e164\":null", out);
+	}
+	fprintf(out, ",\"type\":\"%s\"", phn_type_name(n->type));
+}
+
+static const char validate_help[] =
+	"usage: phonenorm validate [-c REGION] [--json] [NUMBER...]\n"
+	"\n"
+	"Check each number and print one line per number:\n"
+	"  STATUS<TAB>E164<TAB>INPUT       (E164 is '-' when the text holds no number)\n"
+	"Numbers come from the arguments, or from standard input one per line.\n"
+	"\n"
+	"Options:\n"
+	"  -c, --region REGION  ISO 3166-1 alpha-2 region for local numbers (SA, us, ...)\n"
+	"      --json           one JSON object per line instead of text\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"Statuses: valid, possible, local_only, not_a_number, invalid_country_code,\n"
+	"too_short, too_long, invalid_length, needs_region.\n"
+	"Exit status: 0 all valid, 1 some not valid, 2 usage or input error.\n";
+
+static const struct option number_options[] = {
+	{ "region", required_argument, NULL, 'c' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "format", required_argument, NULL, 'f' },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "language", required_argument, NULL, 'l' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct number_opts {
+	const char *region;
+	const char *format;
+	const char *from;
+	const char *language;
+	int json;
+};
+
+/* Shared option parsing; "allowed" lists the short letters the command takes. */
+static int parse_number_options(struct number_opts *o, int argc, char **argv, const char *cmd,
+				const char *help, const char *allowed, int *done)
+{
+	int c;
+
+	memset(o, 0, sizeof *o);
+	*done = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:f:l:h", number_options, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(help, stdout);
+			*done = 1;
+			return PHN_EXIT_OK;
+		}
+		if (c == ':')
+			return cli_usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
+		if (c == '?' || (c < 256 && !strchr(allowed, c)) ||
+		    (c == OPT_FROM && !strchr(allowed, 'F')))
+			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		switch (c) {
+		case 'c': o->region = optarg; break;
+		case 'f': o->format = optarg; break;
+		case 'l': o->language = optarg; break;
+		case OPT_FROM: o->from = optarg; break;
+		case OPT_JSON: o->json = 1; break;
+		default: break;
+		}
+	}
+	if (cli_check_region(cmd, o->region) != PHN_EXIT_OK)
+		return PHN_EXIT_USAGE;
+	return PHN_EXIT_OK;
+}
+
+int cli_cmd_validate(int argc, char **argv)
+{
+	struct number_opts o;
+	cli_inputs in;
+	struct parsed p;
+	const char *text;
+	size_t len;
+	int rc, done, r, all_valid = 1;
+
+	rc = parse_number_options(&o, argc, argv, "validate", validate_help, "c", &done);
+	if (rc != PHN_EXIT_OK || done)
+		return rc;
+
+	cli_inputs_init(&in, argc, argv, optind);
+	while ((r = cli_inputs_next(&in, &text, &len)) > 0) {
+		parse_one(&p, text, len, o.region);
+		if (p.num.status != PHN_STATUS_VALID)
+			all_valid = 0;
+		if (o.json) {
+			fputc('{', stdout);
+			json_number_fields(stdout, text, len, &p);
+			fputs("}\n", stdout);
+		} else {
+			printf("%s\t%s\t", phn_status_name(p.num.status),
+			       p.num.e164[0] ? p.num.e164 : "-");
+			fwrite(text, 1, len, stdout);
+			fputc('\n', stdout);
+		}
+	}
+	cli_inputs_dispose(&in);
+	if (r < 0)
+		return input_error("validate");
+	return all_valid ? PHN_EXIT_OK : PHN_EXIT_NEGATIVE;
+}
+
+static const char format_help[] =
+	"usage: phonenorm format [-c REGION] [-f FORMAT] [--from REGION] [--json] [NUMBER...]\n"
+	"\n"
+	"Print each number in one format, one line per number. A number that is not\n"
+	"valid or possible gives an empty line (so lines stay aligned with the input)\n"
+	"and a diagnostic on standard error.\n"
+	"\n"
+	"Options:\n"
+	"  -c, --region REGION  ISO 3166-1 alpha-2 region for local numbers\n"
+	"  -f, --format FORMAT  e164 (default), intl, national, rfc3966, or dialout\n"
+	"      --from REGION    with -f dialout: the region the number is dialled from\n"
+	"      --json           one JSON object per line instead of text\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"Exit status: 0 all valid, 1 some not valid, 2 usage or input error.\n";
+
+struct format_name {
+	const char *name;
+	int format; /* a phn_format, or -1 for dialout */
+};
+
+static const struct format_name format_names[] = {
+	{ "e164", PHN_FORMAT_E164 },
+	{ "intl", PHN_FORMAT_INTERNATIONAL },
+	{ "international", PHN_FORMAT_INTERNATIONAL },
+	{ "national", PHN_FORMAT_NATIONAL },
+	{ "rfc3966", PHN_FORMAT_RFC3966 },
+	{ "dialout", -1 },
+};
+
+/* Format into buf[cap]; 0 on success. */
+static int format_number(char *buf, size_t cap, const phn_number *num, int format,
+			 const char *from)
+{
+	if (format < 0)
+		return phn_number_format_out_of_country(buf, cap, NULL, num, from);
+	return phn_number_format(buf, cap, NULL, num, (phn_format)format);
+}
+
+int cli_cmd_format(int argc, char **argv)
+{
+	struct number_opts o;
+	cli_inputs in;
+	struct parsed p;
+	const char *text;
+	size_t len;
+	char buf[128];
+	int rc, done, r, format = -2, all_valid = 1;
+
+	rc = parse_number_options(&o, argc, argv, "format", format_help, "cfF", &done);
+	if (rc != PHN_EXIT_OK || done)
+		return rc;
+	if (!o.format)
+		o.format = "e164";
+	for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
+		if (strcmp(o.format, format_names[i].name) == 0)
+			format = format_names[i].format;
+	}
+	if (format == -2)
+		return cli_usage_error("format", "unknown format '%s' (use e164, intl, national, "
+				       "rfc3966 or dialout)", o.format);
+	if (format == -1 && (!o.from || !o.from[0]))
+		return cli_usage_error("format", "-f dialout needs --from REGION");
+	if (format != -1 && o.from)
+		return cli_usage_error("format", "--from only goes with -f dialout");
+	if (o.from && cli_check_region("format", o.from) != PHN_EXIT_OK)
+		return PHN_EXIT_USAGE;
+
+	cli_inputs_init(&in, argc, argv, optind);
+	while ((r = cli_inputs_next(&in, &text, &len)) > 0) {
+		int ok;
+
+		parse_one(&p, text, len, o.region);
+		if (p.num.status != PHN_STATUS_VALID)
+			all_valid = 0;
+		ok = (p.num.status == PHN_STATUS_VALID || p.num.status == PHN_STATUS_POSSIBLE) &&
+		     format_number(buf, sizeof buf, &p.num, format, o.from) == PHN_OK;
+		if (!ok) {
+			buf[0] = '\0';
+			fputs("phonenorm: format: ", stderr);
+			fwrite(text, 1, len, stderr);
+			fprintf(stderr, ": %s\n", reason_of(&p));
+		}
+		if (o.json) {
+			fputc('{', stdout);
+			json_number_fields(stdout, text, len, &p);
+			fputs(",\"formatted\":", stdout);
+			if (ok)
+				cli_json_string(stdout, buf);
+			else
+				fputs("null", stdout);
+			fputs("}\n", stdout);
+		} else {
+			puts(buf);
+		}
+	}
+	cli_inputs_dispose(&in);
+	if (r < 0)
+		return input_error("format");
+	return all_valid ? PHN_EXIT_OK : PHN_EXIT_NEGATIVE;
+}
+
+static const char info_help[] =
+	"usage: phonenorm info [-c REGION] [-l LANGUAGE] [--from REGION] [--json] [NUMBER...]\n"
+	"\n"
+	"Print everything the library knows about each number: status, every format,\n"
+	"country code, national number, region, type, extension, short-number and\n"
+	"emergency facts, geographic description and the metadata version.\n"
+	"\n"
+	"Options:\n"
+	"  -c, --region REGION    ISO 3166-1 alpha-2 region the number was dialled in\n"
+	"  -l, --language LANG    language of the description (en, ar, de, ...; default en)\n"
+	"      --from REGION      also show how to dial the number from REGION\n"
+	"      --json             one JSON object per number instead of text\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Exit status: 0 all valid, 1 some not valid, 2 usage or input error.\n";
+
+static const char *yes_no(int v)
+{
+	return v ? "yes" : "no";
+}
+
+static void print_info_text(const char *text, size_t len, const struct parsed *p,
+			    const phn_info *info, int have_info, const char *from)
+{
+	const phn_number *n = &p->num;
+	char buf[128];
+
+	fputs("input:           ", stdout);
+	fwrite(text, 1, len, stdout);
+	printf("\nstatus:          %s (%s)\n", phn_status_name(n->status), reason_of(p));
+	if (n->e164[0]) {
+		printf("e164:            %s\n", n->e164);
+		if (format_number(buf, sizeof buf, n, PHN_FORMAT_INTERNATIONAL, NULL) == PHN_OK)
+			printf("international:   %s\n", buf);
+		if (format_number(buf, sizeof buf, n, PHN_FORMAT_NATIONAL, NULL) == PHN_OK)
+			printf("national:        %s\n", buf);
+		if (format_number(buf, sizeof buf, n, PHN_FORMAT_RFC3966, NULL) == PHN_OK)
+			printf("rfc3966:         %s\n", buf);
+		if (from && format_number(buf, sizeof buf, n, -1, from) == PHN_OK)
+			printf("dial from %-2s:    %s\n", from, buf);
+		printf("country code:    %d\n", n->country_code);
+		printf("national number: %.*s%" PRIu64 "\n", n->leading_zeros, "0000000000",
+		       n->national_number);
+		printf("region:          %s\n", n->region[0] ? n->region : "-");
+		printf("type:            %s\n", phn_type_name(n->type));
+		printf("extension:       %s\n", n->extension[0] ? n->extension : "-");
+		printf("key:             %" PRIu64 "\n", n->key);
+	}
+	if (have_info) {
+		printf("short number:    %s\n", yes_no(info->is_short_number));
+		if (info->is_short_number)
+			printf("short cost:      %s\n", phn_short_cost_name(info->short_cost));
+		printf("emergency:       %s\n", yes_no(info->is_emergency));
+		printf("reaches emergency: %s\n", yes_no(info->connects_to_emergency));
+		printf("geographic:      %s\n", yes_no(info->is_geographic));
+		printf("description:     %s\n", info->description[0] ? info->description : "-");
+	}
+	printf("metadata:        libphonenumber %s\n", phn_metadata_version());
+}
+
+static void print_info_json(const char *text, size_t len, const struct parsed *p,
+			    const phn_info *info, int have_info, const char *from)
+{
+	const phn_number *n = &p->num;
+	static const struct { const char *key; int format; } forms[] = {
+		{ "international", PHN_FORMAT_INTERNATIONAL },
+		{ "national", PHN_FORMAT_NATIONAL },
+		{ "rfc3966", PHN_FORMAT_RFC3966 },
+	};
+	char buf[128];
+
+	fputc('{', stdout);
+	json_number_fields(stdout, text, len, p);
+	if (n->e164[0]) {
+		for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+			if (format_number(buf, sizeof buf, n, forms[i].format, NULL) != PHN_OK)
+				continue;
+			printf(",\"%s\":", forms[i].key);
+			cli_json_string(stdout, buf);
+		}
+		if (from && format_number(buf, sizeof buf, n, -1, from) == PHN_OK) {
+			fputs(",\"dialout\":", stdout);
+			cli_json_string(stdout, buf);
+		}
+		printf(",\"key\":\"%" PRIu64 "\"", n->key);
+	}
+	if (have_info) {
+		printf(",\"short_number\":%s,\"emergency\":%s,\"connects_to_emergency\":%s",
+		       info->is_short_number ? "true" : "false",
+		       info->is_emergency ? "true" : "false",
+		       info->connects_to_emergency ? "true" : "false");
+		printf(",\"short_cost\":\"%s\",\"geographic\":%s,\"description\":",
+		       phn_short_cost_name(info->short_cost), info->is_geographic ? "true" : "false");
+		cli_json_string(stdout, info->description);
+	}
+	fputs(",\"metadata_version\":", stdout);
+	cli_json_string(stdout, phn_metadata_version());
+	fputs("}\n", stdout);
+}
+
+int cli_cmd_info(int argc, char **argv)
+{
+	struct number_opts o;
+	cli_inputs in;
+	struct parsed p;
+	const char *text;
+	size_t len;
+	int rc, done, r, all_valid = 1, count = 0;
+
+	rc = parse_number_options(&o, argc, argv, "info", info_help, "clF", &done);
+	if (rc != PHN_EXIT_OK || done)
+		return rc;
+	if (o.from && cli_check_region("info", o.from) != PHN_EXIT_OK)
+		return PHN_EXIT_USAGE;
+	if (o.language) {
+		/* Check the language once, on a number that surely has a description. */
+		phn_number probe = PHN_NUMBER_INIT;
+		phn_info pi = PHN_INFO_INIT;
+
+		phn_number_parse(&probe, "+12025550110", NULL);
+		if (phn_number_info(&pi, &probe, NULL, o.language) != PHN_OK)
+			return cli_usage_error("info", "invalid language '%s' (expected a code "
+					       "such as en, ar or de)", o.language);
+	}
+
+	cli_inputs_init(&in, argc, argv, optind);
+	while ((r = cli_inputs_next(&in, &text, &len)) > 0) {
+		phn_info info = PHN_INFO_INIT;
+		int have_info;
+
+		parse_one(&p, text, len, o.region);
+		if (p.num.status != PHN_STATUS_VALID)
+			all_valid = 0;
+		have_info = p.num.e164[0] &&
+			    phn_number_info(&info, &p.num, o.region, o.language) == PHN_OK;
+		if (o.json) {
+			print_info_json(text, len, &p, &info, have_info, o.from);
+		} else {
+			if (count > 0)
+				fputc('\n', stdout);
+			print_info_text(text, len, &p, &info, have_info, o.from);
+		}
+		count++;
+	}
+	cli_inputs_dispose(&in);
+	if (r < 0)
+		return input_error("info");
+	return all_valid ? PHN_EXIT_OK : PHN_EXIT_NEGATIVE;
+}

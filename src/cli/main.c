@@ -1,0 +1,65 @@
+/*
+ * phonenorm: the command-line tool. Each subcommand lives in its own file
+ * and is listed in the table below.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <phonenorm.h>
+
+#include "cli.h"
+
+struct command {
+	const char *name;
+	phn_cli_command_fn run;
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "validate", cli_cmd_validate, "check numbers; print status and E.164 for each" },
+	{ "format", cli_cmd_format, "print numbers as E.164, international, national, RFC 3966 or dial-out" },
+	{ "info", cli_cmd_info, "print everything the library knows about a number" },
+	/* more commands: add a line here and the file in CMakeLists.txt */
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: phonenorm [--version] [--help] COMMAND [OPTIONS] [ARGS]\n"
+	      "\n"
+	      "Make phone-number lists safe to call.\n"
+	      "\n"
+	      "Commands:\n", out);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n"
+	      "Run 'phonenorm COMMAND --help' for a command's options. Numbers come from\n"
+	      "the arguments, or from standard input one per line when none are given.\n"
+	      "\n"
+	      "Exit status: 0 success (all numbers valid), 1 some number not valid or\n"
+	      "request rejected, 2 usage error, 3 and above: see the command's help.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	const char *name;
+
+	if (argc < 2) {
+		usage(stderr);
+		return PHN_EXIT_USAGE;
+	}
+	name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+		usage(stdout);
+		return PHN_EXIT_OK;
+	}
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+		printf("phonenorm %s (libphonenumber %s)\n", phn_version(), phn_metadata_version());
+		return PHN_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(name, commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	}
+	cli_error("'%s' is not a command; see 'phonenorm --help'", name);
+	return PHN_EXIT_USAGE;
+}

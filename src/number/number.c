@@ -1,0 +1,259 @@
+#include "phonenorm/number.h"
+
+#include <string.h>
+
+#include "number/shim.h"
+#include "text/text.h"
+
+static const char *const status_names[] = {
+	"valid", "possible", "local_only", "not_a_number", "invalid_country_code",
+	"too_short", "too_long", "invalid_length", "needs_region",
+};
+
+static const char *const status_sentences[] = {
+	"valid number",
+	"right length for its country, but not in any range the metadata knows",
+	"only dialable locally inside an area; not callable in international form",
+	"not a phone number",
+	"the country calling code does not exist",
+	"too short for its country",
+	"too long for its country",
+	"a length its country never uses",
+	"a local number, but no region was given to read it in",
+};
+
+static const char *const type_names[] = {
+	"unknown", "fixed_line", "mobile", "fixed_line_or_mobile", "toll_free", "premium_rate",
+	"shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
+};
+
+static const char *const cost_names[] = {
+	"unknown", "toll_free", "standard_rate", "premium_rate",
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static void reset_number(phn_number *num)
+{
+	const phn_number blank = PHN_NUMBER_INIT;
+
+	*num = blank;
+}
+
+/* NULL or "" is "no region"; otherwise upper-case it into dst[3] and check it. */
+static int canonical_region(char dst[3], const char **out, const char *region)
+{
+	if (!region || !region[0]) {
+		*out = NULL;
+		return PHN_OK;
+	}
+	if (phn_region_canonical(dst, region) != PHN_OK)
+		return PHN_EREGION;
+	*out = dst;
+	return PHN_OK;
+}
+
+int phn_number_init(phn_number *num, unsigned int version)
+{
+	if (!num || version != PHN_NUMBER_VERSION)
+		return num ? PHN_EVERSION : PHN_EINVAL;
+	reset_number(num);
+	return PHN_OK;
+}
+
+int phn_number_parse_n(phn_number *out, const char *text, size_t len, const char *region)
+{
+	char upper[3];
+	const char *reg;
+	int rc;
+
+	if (!out)
+		return PHN_EINVAL;
+	if (out->version != PHN_NUMBER_VERSION)
+		return PHN_EVERSION;
+	reset_number(out);
+	if (!text || !phn_text_utf8_valid(text, len))
+		return PHN_EINVAL;
+	if ((rc = canonical_region(upper, &reg, region)) != PHN_OK)
+		return rc;
+	rc = phn_shim_parse(out, text, len, reg);
+	if (rc != PHN_OK)
+		reset_number(out);
+	return rc;
+}
+
+int phn_number_parse(phn_number *out, const char *text, const char *region)
+{
+	if (!text) {
+		if (out && out->version == PHN_NUMBER_VERSION)
+			reset_number(out);
+		return out ? (out->version == PHN_NUMBER_VERSION ? PHN_EINVAL : PHN_EVERSION)
+			   : PHN_EINVAL;
+	}
+	return phn_number_parse_n(out, text, strlen(text), region);
+}
+
+static int check_formattable(const phn_number *num)
+{
+	if (!num)
+		return PHN_EINVAL;
+	if (num->version != PHN_NUMBER_VERSION)
+		return PHN_EVERSION;
+	if (num->country_code <= 0 || num->e164[0] == '\0')
+		return PHN_EINVAL;
+	return PHN_OK;
+}
+
+int phn_number_format(char *dst, size_t cap, size_t *needed, const phn_number *num,
+		      phn_format format)
+{
+	int rc = check_formattable(num);
+
+	if (rc != PHN_OK)
+		return rc;
+	if ((int)format < PHN_FORMAT_E164 || format > PHN_FORMAT_RFC3966)
+		return PHN_EINVAL;
+	if (format == PHN_FORMAT_E164)
+		return phn_text_copy_out(dst, cap, needed, num->e164, strlen(num->e164));
+	return phn_shim_format(dst, cap, needed, num, format, NULL);
+}
+
+int phn_number_format_out_of_country(char *dst, size_t cap, size_t *needed,
+				     const phn_number *num, const char *from_region)
+{
+	char upper[3];
+	int rc = check_formattable(num);
+
+	if (rc != PHN_OK)
+		return rc;
+	if (!from_region)
+		return PHN_EINVAL;
+	if ((rc = phn_region_canonical(upper, from_region)) != PHN_OK)
+		return rc;
+	return phn_shim_format(dst, cap, needed, num, PHN_FORMAT_E164, upper);
+}
+
+static int language_ok(const char *language)
+{
+	size_t n = 0;
+
+	for (; language[n]; n++) {
+		char c = language[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-'))
+			return 0;
+	}
+	return n >= 2 && n <= 16;
+}
+
+int phn_number_info(phn_info *out, const phn_number *num, const char *region,
+		    const char *language)
+{
+	const phn_info blank = PHN_INFO_INIT;
+	char upper[3];
+	const char *reg;
+	int rc;
+
+	if (!out)
+		return PHN_EINVAL;
+	if (out->version != PHN_INFO_VERSION)
+		return PHN_EVERSION;
+	*out = blank;
+	if ((rc = check_formattable(num)) != PHN_OK)
+		return rc;
+	if (language && !language_ok(language))
+		return PHN_EINVAL;
+	if ((rc = canonical_region(upper, &reg, region)) != PHN_OK)
+		return rc;
+	rc = phn_shim_info(out, num, reg, language ? language : "en");
+	if (rc != PHN_OK)
+		*out = blank;
+	return rc;
+}
+
+const char *phn_status_name(phn_status status)
+{
+	return (unsigned)status < COUNT(status_names) ? status_names[status] : "unknown";
+}
+
+const char *phn_status_describe(phn_status status)
+{
+	return (unsigned)status < COUNT(status_sentences) ? status_sentences[status]
+							   : "unknown status";
+}
+
+const char *phn_type_name(phn_type type)
+{
+	return (unsigned)type < COUNT(type_names) ? type_names[type] : "unknown";
+}
+
+const char *phn_short_cost_name(phn_short_cost cost)
+{
+	return (unsigned)cost < COUNT(cost_names) ? cost_names[cost] : "unknown";
+}
+
+static int index_of(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (phn_text_ascii_casecmp(names[i], name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+int phn_type_from_name(phn_type *out, const char *name)
+{
+	int i;
+
+	if (!out || !name)
+		return PHN_EINVAL;
+	if ((i = index_of(type_names, COUNT(type_names), name)) < 0)
+		return PHN_ENOTFOUND;
+	*out = (phn_type)i;
+	return PHN_OK;
+}
+
+int phn_status_from_name(phn_status *out, const char *name)
+{
+	int i;
+
+	if (!out || !name)
+		return PHN_EINVAL;
+	if ((i = index_of(status_names, COUNT(status_names), name)) < 0)
+		return PHN_ENOTFOUND;
+	*out = (phn_status)i;
+	return PHN_OK;
+}
+
+int phn_region_canonical(char dst[3], const char *region)
+{
+	char upper[3];
+
+	if (!dst || !region)
+		return PHN_EINVAL;
+	if (phn_text_ascii_upper(upper, sizeof upper, region) != PHN_OK ||
+	    phn_shim_region_code(upper) == 0)
+		return PHN_EREGION;
+	memcpy(dst, upper, sizeof upper);
+	return PHN_OK;
+}
+
+int phn_region_is_known(const char *region)
+{
+	char upper[3];
+
+	return region && phn_region_canonical(upper, region) == PHN_OK;
+}
+
+int phn_region_country_code(const char *region)
+{
+	char upper[3];
+
+	if (!region || phn_region_canonical(upper, region) != PHN_OK)
+		return 0;
+	return phn_shim_region_code(upper);
+}
+
+const char *phn_metadata_version(void)
+{
+	return PHN_METADATA_VERSION;
+}
