@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""CLI tests for phonenorm validate / format / info, run on the installed binary.
+
+usage: test_cli.py PREFIX   (the install prefix holding bin/phonenorm)
+"""
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+PREFIX = None
+
+
+def run(*args, stdin=None):
+    """Run the installed phonenorm; returns (exit code, stdout, stderr) as text."""
+    p = subprocess.run([os.path.join(PREFIX, "bin", "phonenorm"), *args],
+                       input=stdin.encode() if isinstance(stdin, str) else stdin,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+class Global(unittest.TestCase):
+    def test_version(self):
+        rc, out, _ = run("--version")
+        self.assertEqual(rc, 0)
+        self.assertRegex(out, r"^phonenorm \d+\.\d+\.\d+ \(libphonenumber 8\.\d+\.\d+\)\n$")
+
+    def test_help_lists_commands(self):
+        rc, out, _ = run("--help")
+        self.assertEqual(rc, 0)
+        for cmd in ("validate", "format", "info"):
+            self.assertIn(cmd, out)
+
+    def test_no_command_is_usage_error(self):
+        rc, out, err = run()
+        self.assertEqual(rc, 2)
+        self.assertEqual(out, "")
+        self.assertIn("usage:", err)
+
+    def test_unknown_command(self):
+        rc, out, err = run("frobnicate")
+        self.assertEqual(rc, 2)
+        self.assertEqual(out, "")
+        self.assertIn("'frobnicate' is not a command", err)
+
+    def test_each_command_has_help(self):
+        for cmd in ("validate", "format", "info"):
+            rc, out, err = run(cmd, "--help")
+            self.assertEqual(rc, 0, cmd)
+            self.assertTrue(out.startswith("usage: phonenorm " + cmd), out)
+            self.assertEqual(err, "")
+
+    def test_man_page_installed(self):
+        path = os.path.join(PREFIX, "share", "man", "man1", "phonenorm.1")
+        with open(path, encoding="utf-8") as f:
+            page = f.read()
+        self.assertIn(".TH PHONENORM 1", page)
+        for cmd in ("validate", "format", "info"):
+            self.assertIn(".B " + cmd, page)
+
+
+class Validate(unittest.TestCase):
+    def test_saudi_forms_all_valid(self):
+        forms = ["0501234567", "501234567", "966501234567", "00966501234567",
+                 "+966 50 123 4567", "05-0123-4567", "٠٥٠١٢٣٤٥٦٧", "０５０１２３４５６７"]
+        rc, out, err = run("validate", "-c", "SA", *forms)
+        self.assertEqual(rc, 0, err)
+        lines = out.splitlines()
+        self.assertEqual(len(lines), len(forms))
+        for line, form in zip(lines, forms):
+            self.assertEqual(line.split("\t"), ["valid", "+966501234567", form])
+
+    def test_region_is_case_insensitive(self):
+        rc, out, _ = run("validate", "-c", "us", "(202) 555-0110")
+        self.assertEqual(rc, 0)
+        self.assertEqual(out, "valid\t+12025550110\t(202) 555-0110\n")
+
+    def test_some_invalid_exits_1(self):
+        rc, out, _ = run("validate", "-c", "SA", "0501234567", "12", "hello")
+        self.assertEqual(rc, 1)
+        self.assertEqual(out.splitlines(), [
+            "valid\t+966501234567\t0501234567",
+            "too_short\t+96612\t12",
+            "not_a_number\t-\thello",
+        ])
+
+    def test_needs_region(self):
+        rc, out, _ = run("validate", "0501234567", "+966501234567")
+        self.assertEqual(rc, 1)
+        self.assertEqual(out.splitlines()[0], "needs_region\t-\t0501234567")
+        self.assertEqual(out.splitlines()[1], "valid\t+966501234567\t+966501234567")
+
+    def test_unknown_region_is_usage_error(self):
+        rc, out, err = run("validate", "-c", "XX", "0501234567")
+        self.assertEqual(rc, 2)
+        self.assertEqual(out, "")
+        self.assertIn("unknown region 'XX'", err)
+
+    def test_unknown_option_and_missing_argument(self):
+        rc, out, err = run("validate", "--bogus", "1")
+        self.assertEqual(rc, 2)
+        self.assertIn("unknown option '--bogus'", err)
+        rc, out, err = run("validate", "-c")
+        self.assertEqual(rc, 2)
+        self.assertIn("needs an argument", err)
+
+    def test_options_after_numbers(self):
+        rc, out, _ = run("validate", "0501234567", "-c", "SA")
+        self.assertEqual(rc, 0)
+        self.assertEqual(out, "valid\t+966501234567\t0501234567\n")
+
+    def test_stdin_one_per_line(self):
+        # LF and CRLF line ends, a BOM on the first line, an empty line:
+        # every input line gives exactly one output line, in order.
+        data = "\ufeff0501234567\r\n(050) 123-4567\n\n+1 202 555 0110\n".encode()
+        rc, out, _ = run("validate", "-c", "SA", stdin=data)
+        self.assertEqual(rc, 1)
+        self.assertEqual(out.splitlines(), [
+            "valid\t+966501234567\t0501234567",
+            "valid\t+966501234567\t(050) 123-4567",
+            "not_a_number\t-\t",
+            "valid\t+12025550110\t+1 202 555 0110",
+        ])
+
+    def test_stdin_all_valid_exits_0(self):
+        rc, out, _ = run("validate", "-c", "SA", stdin="0501234567\n0551234567\n")
+        self.assertEqual(rc, 0)
+        self.assertEqual(len(out.splitlines()), 2)
+
+    def test_invalid_utf8_line(self):
+        rc, out, _ = run("validate", "--json", "-c", "SA", stdin=b"05\xff01234567\n0501234567\n")
+        self.assertEqual(rc, 1)
+        first, second = [json.loads(l) for l in out.splitlines()]
+        self.assertEqual(first["status"], "not_a_number")
+        self.assertEqual(first["reason"], "not valid UTF-8 text")
+        self.assertEqual(first["input"], "05\ufffd01234567")
+        self.assertEqual(second["status"], "valid")
+
+    def test_json_parses_back(self):
+        rc, out, _ = run("validate", "--json", "-c", "US",
+                         "(202) 555-0110 ext. 45", "1-800-FLOWERS", "+999 123", "12")
+        self.assertEqual(rc, 1)
+        objs = [json.loads(l) for l in out.splitlines()]
+        self.assertEqual(len(objs), 4)
+        self.assertEqual(objs[0]["e164"], "+12025550110")
+        self.assertEqual(objs[0]["extension"], "45")
+        self.assertEqual(objs[0]["region"], "US")
+        self.assertEqual(objs[0]["country_code"], 1)
+        self.assertEqual(objs[0]["national_number"], "2025550110")
+        self.assertIs(objs[0]["valid"], True)
+        self.assertEqual(objs[1]["e164"], "+18003569377")
+        self.assertEqual(objs[1]["type"], "toll_free")
+        self.assertEqual(objs[2]["status"], "invalid_country_code")
+        self.assertIsNone(objs[2]["e164"])
+        self.assertEqual(objs[3]["status"], "too_short")
+        self.assertEqual(objs[3]["reason"], "too short for its country")
+        self.assertIs(objs[3]["valid"], False)
+
+    def test_json_escapes_awkward_input(self):
+        rc, out, _ = run("validate", "--json", "-c", "SA", 'a"b\\c\td')
+        self.assertEqual(rc, 1)
+        self.assertEqual(json.loads(out)["input"], 'a"b\\c\td')
+
+    def test_italian_leading_zero_in_json(self):
+        rc, out, _ = run("validate", "--json", "-c", "IT", "06 1234 5678")
+        self.assertEqual(rc, 0)
+        obj = json.loads(out)
+        self.assertEqual(obj["national_number"], "0612345678")
+        self.assertEqual(obj["e164"], "+390612345678")
+
+
+class Format(unittest.TestCase):
+    def test_each_format(self):
+        want = {"e164": "+966501234567", "intl": "+966 50 123 4567",
+                "international": "+966 50 123 4567", "national": "050 123 4567",
+                "rfc3966": "tel:+966-50-123-4567"}
+        for fmt, expected in want.items():
+            rc, out, _ = run("format", "-c", "SA", "-f", fmt, "0501234567")
+            self.assertEqual(rc, 0, fmt)
+            self.assertEqual(out, expected + "\n", fmt)
+
+    def test_default_is_e164(self):
+        rc, out, _ = run("format", "-c", "US", "(202) 555-0110")
+        self.assertEqual((rc, out), (0, "+12025550110\n"))
+
+    def test_dialout(self):
+        rc, out, _ = run("format", "-c", "SA", "-f", "dialout", "--from", "us", "0501234567")
+        self.assertEqual((rc, out), (0, "011 966 50 123 4567\n"))
+
+    def test_dialout_needs_from(self):
+        rc, out, err = run("format", "-f", "dialout", "+966501234567")
+        self.assertEqual(rc, 2)
+        self.assertIn("needs --from", err)
+        rc, out, err = run("format", "--from", "US", "+966501234567")
+        self.assertEqual(rc, 2)
+        rc, out, err = run("format", "-f", "dialout", "--from", "QQ", "+966501234567")
+        self.assertEqual(rc, 2)
+        self.assertIn("unknown region 'QQ'", err)
+
+    def test_unknown_format(self):
+        rc, out, err = run("format", "-f", "pretty", "+966501234567")
+        self.assertEqual(rc, 2)
+        self.assertIn("unknown format 'pretty'", err)
+
+    def test_extension_kept_out_of_e164(self):
+        rc, out, _ = run("format", "-c", "US", "-f", "rfc3966", "202-555-0110 x45")
+        self.assertEqual(out, "tel:+1-202-555-0110;ext=45\n")
+        rc, out, _ = run("format", "-c", "US", "202-555-0110 x45")
+        self.assertEqual(out, "+12025550110\n")
+
+    def test_invalid_keeps_lines_aligned(self):
+        rc, out, err = run("format", "-c", "SA", stdin="0501234567\nnope\n0551234567\n")
+        self.assertEqual(rc, 1)
+        self.assertEqual(out, "+966501234567\n\n+966551234567\n")
+        self.assertIn("nope: not a phone number", err)
+
+    def test_json(self):
+        rc, out, _ = run("format", "--json", "-f", "national", "-c", "GB", "+44 20 7946 0958")
+        self.assertEqual(rc, 0)
+        obj = json.loads(out)
+        self.assertEqual(obj["formatted"], "020 7946 0958")
+        self.assertEqual(obj["region"], "GB")
+
+
+class Info(unittest.TestCase):
+    def test_text(self):
+        rc, out, _ = run("info", "-c", "US", "(202) 555-0110 ext. 45", "--from", "SA")
+        self.assertEqual(rc, 0)
+        fields = dict(l.split(":", 1) for l in out.splitlines())
+        fields = {k.strip(): v.strip() for k, v in fields.items()}
+        self.assertEqual(fields["e164"], "+12025550110")
+        self.assertEqual(fields["international"], "+1 202-555-0110 ext. 45")
+        self.assertEqual(fields["dial from SA"], "00 1 202-555-0110 ext. 45")
+        self.assertEqual(fields["region"], "US")
+        self.assertEqual(fields["extension"], "45")
+        self.assertEqual(fields["description"], "Washington D.C.")
+        self.assertEqual(fields["emergency"], "no")
+        self.assertRegex(fields["metadata"], r"^libphonenumber 8\.\d+\.\d+$")
+
+    def test_emergency_json(self):
+        rc, out, _ = run("info", "--json", "-c", "US", "911")
+        self.assertEqual(rc, 1)  # 911 is not a valid (dialable) E.164 number
+        obj = json.loads(out)
+        self.assertIs(obj["emergency"], True)
+        self.assertIs(obj["short_number"], True)
+        self.assertEqual(obj["short_cost"], "toll_free")
+
+    def test_language(self):
+        rc, out, _ = run("info", "--json", "-l", "ar", "+966501234567")
+        self.assertEqual(rc, 0)
+        self.assertEqual(json.loads(out)["description"], "المملكة العربية السعودية")
+        rc, out, err = run("info", "-l", "not a language", "+966501234567")
+        self.assertEqual(rc, 2)
+        self.assertIn("invalid language", err)
+
+    def test_stdin_multiple(self):
+        rc, out, _ = run("info", "--json", "-c", "SA", stdin="0501234567\n0112345678\n")
+        self.assertEqual(rc, 0)
+        types = [json.loads(l)["type"] for l in out.splitlines()]
+        self.assertEqual(types, ["mobile", "fixed_line"])
+
+    def test_not_a_number(self):
+        rc, out, _ = run("info", "-c", "SA", "hello")
+        self.assertEqual(rc, 1)
+        self.assertIn("status:          not_a_number (not a phone number)", out)
+
+
+if __name__ == "__main__":
+    PREFIX = sys.argv.pop(1)
+    unittest.main(verbosity=1)
