@@ -11,5 +11,6 @@
 #include "phonenorm/common.h"
 #include "phonenorm/version.h"
 #include "phonenorm/number.h"
+#include "phonenorm/dispatch.h"
 
 #endif /* PHONENORM_H */

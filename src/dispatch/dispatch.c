@@ -1,0 +1,495 @@
+/*
+ * The dispatch handle: configuration, the token, errors, dry-run bodies.
+ */
+#include "dispatch/dispatch_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "phonenorm/version.h"
+#include "text/text.h"
+
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000L
+#define DEFAULT_TIMEOUT_MS 30000L
+#define DEFAULT_MAX_IN_FLIGHT 16u
+#define TOKEN_MAX 8192
+
+/* Overwrite a secret before its memory goes back to the allocator. */
+static void wipe(char *p, size_t n)
+{
+	volatile char *v = p;
+
+	while (p && n--)
+		*v++ = 0;
+}
+
+char *phn_dispatch__scrub(const phn_dispatch *d, const char *s, size_t len, size_t *outlen)
+{
+	static const char mask[] = "****";
+	const size_t mlen = sizeof(mask) - 1;
+	const char *tok = d ? d->token : NULL;
+	size_t tlen = d ? d->token_len : 0;
+	size_t i, n = 0, cap;
+	char *out;
+
+	/* A masked copy is never longer than len * 4 for a 1-byte token. */
+	cap = (tok && tlen && tlen < mlen) ? len / tlen * mlen + len + 1 : len + 1;
+	if ((out = malloc(cap)) == NULL)
+		return NULL;
+	for (i = 0; i < len;) {
+		if (tok && tlen && len - i >= tlen && memcmp(s + i, tok, tlen) == 0) {
+			memcpy(out + n, mask, mlen);
+			n += mlen;
+			i += tlen;
+		} else {
+			out[n++] = s[i++];
+		}
+	}
+	out[n] = '\0';
+	if (outlen)
+		*outlen = n;
+	return out;
+}
+
+int phn_dispatch__error(phn_dispatch *d, int rc, const char *fmt, ...)
+{
+	char tmp[PHN_DISPATCH_ERRMSG_MAX];
+	char *masked;
+	va_list ap;
+
+	if (!d)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	masked = phn_dispatch__scrub(d, tmp, strlen(tmp), NULL);
+	snprintf(d->errmsg, sizeof(d->errmsg), "%s", masked ? masked : "out of memory");
+	wipe(tmp, sizeof(tmp));
+	free(masked);
+	return rc;
+}
+
+void phn_dispatch__clear_error(phn_dispatch *d)
+{
+	if (d)
+		d->errmsg[0] = '\0';
+}
+
+void phn_dispatch__quote(char *dst, size_t cap, const char *s)
+{
+	const size_t max = 60;
+	size_t i, n = 0;
+
+	if (cap < 8) {
+		if (cap)
+			dst[0] = '\0';
+		return;
+	}
+	dst[n++] = '"';
+	for (i = 0; s[i] && i < max && n + 5 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+		dst[n++] = (c < 0x20 || c == 0x7F) ? '?' : (char)c;
+	}
+	if (s[i]) {
+		/* Do not leave half a UTF-8 sequence before the ellipsis. */
+		while (n > 1 && ((unsigned char)dst[n - 1] & 0xC0) == 0x80)
+			n--;
+		if (n > 1 && ((unsigned char)dst[n - 1] & 0xC0) == 0xC0)
+			n--;
+		dst[n++] = '.';
+		dst[n++] = '.';
+		dst[n++] = '.';
+	}
+	dst[n++] = '"';
+	dst[n] = '\0';
+}
+
+int phn_buf_append(phn_buf *b, const char *s, size_t len)
+{
+	if (b->len + len + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *p;
+
+		while (cap < b->len + len + 1)
+			cap *= 2;
+		if ((p = realloc(b->ptr, cap)) == NULL)
+			return -1;
+		b->ptr = p;
+		b->cap = cap;
+	}
+	memcpy(b->ptr + b->len, s, len);
+	b->len += len;
+	b->ptr[b->len] = '\0';
+	return 0;
+}
+
+void phn_buf_free(phn_buf *b)
+{
+	free(b->ptr);
+	b->ptr = NULL;
+	b->len = b->cap = 0;
+}
+
+int phn_dispatch_options_init(phn_dispatch_options *opts, unsigned int version)
+{
+	const phn_dispatch_options blank = PHN_DISPATCH_OPTIONS_INIT;
+
+	if (!opts)
+		return PHN_EINVAL;
+	if (version != PHN_DISPATCH_OPTIONS_VERSION)
+		return PHN_EVERSION;
+	*opts = blank;
+	return PHN_OK;
+}
+
+int phn_dispatch_call_init(phn_dispatch_call *call, unsigned int version)
+{
+	const phn_dispatch_call blank = PHN_DISPATCH_CALL_INIT;
+
+	if (!call)
+		return PHN_EINVAL;
+	if (version != PHN_DISPATCH_CALL_VERSION)
+		return PHN_EVERSION;
+	*call = blank;
+	return PHN_OK;
+}
+
+int phn_dispatch_contact_init(phn_dispatch_contact *contact, unsigned int version)
+{
+	const phn_dispatch_contact blank = PHN_DISPATCH_CONTACT_INIT;
+
+	if (!contact)
+		return PHN_EINVAL;
+	if (version != PHN_DISPATCH_CONTACT_VERSION)
+		return PHN_EVERSION;
+	*contact = blank;
+	return PHN_OK;
+}
+
+int phn_dispatch_invoice_init(phn_dispatch_invoice *invoice, unsigned int version)
+{
+	const phn_dispatch_invoice blank = PHN_DISPATCH_INVOICE_INIT;
+
+	if (!invoice)
+		return PHN_EINVAL;
+	if (version != PHN_DISPATCH_INVOICE_VERSION)
+		return PHN_EVERSION;
+	*invoice = blank;
+	return PHN_OK;
+}
+
+const char *phn_dispatch_user_agent(void)
+{
+	return "phonenorm/" PHN_VERSION;
+}
+
+static int is_loopback_host(const char *host)
+{
+	unsigned int a, b, c, e;
+	char tail;
+
+	if (phn_text_ascii_casecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+	    strcmp(host, "::1") == 0)
+		return 1;
+	return sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &e, &tail) == 4 && a == 127 &&
+	       b < 256 && c < 256 && e < 256;
+}
+
+static int set_base_url(phn_dispatch *d, const char *url)
+{
+	CURLU *u;
+	char *scheme = NULL, *host = NULL, *query = NULL, *fragment = NULL, *user = NULL;
+	char q[80];
+	size_t len;
+	int rc = PHN_OK;
+
+	phn_dispatch__quote(q, sizeof(q), url);
+	if ((u = curl_url()) == NULL)
+		return phn_dispatch__error(d, PHN_ENOMEM, "out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		rc = phn_dispatch__error(d, PHN_EINVAL,
+			"API URL %s is not an absolute http(s) URL", q);
+		goto done;
+	}
+	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_FRAGMENT, &fragment, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
+		rc = phn_dispatch__error(d, PHN_EINVAL,
+			"API URL %s must not carry credentials, a query or a fragment", q);
+		goto done;
+	}
+	if (strcmp(scheme, "https") != 0) {
+		if (strcmp(scheme, "http") != 0) {
+			rc = phn_dispatch__error(d, PHN_EINVAL,
+				"API URL %s must start with https:// (or http:// for a local test server)", q);
+			goto done;
+		}
+		if (!is_loopback_host(host)) {
+			rc = phn_dispatch__error(d, PHN_EINVAL,
+				"API URL %s uses http:// to a host that is not loopback; the bearer "
+				"token would cross the network in clear: use https://", q);
+			goto done;
+		}
+	}
+	/* Paths are appended to the base: keep exactly one slash between them. */
+	len = strlen(url);
+	while (len > 0 && url[len - 1] == '/')
+		len--;
+	if ((d->base_url = malloc(len + 1)) == NULL) {
+		rc = phn_dispatch__error(d, PHN_ENOMEM, "out of memory");
+		goto done;
+	}
+	memcpy(d->base_url, url, len);
+	d->base_url[len] = '\0';
+done:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(query);
+	curl_free(fragment);
+	curl_free(user);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+static int set_token(phn_dispatch *d, const char *token, size_t len, const char *origin)
+{
+	static const char prefix[] = "Authorization: Bearer ";
+	size_t i;
+
+	while (len > 0 && (token[0] == ' ' || token[0] == '\t')) {
+		token++;
+		len--;
+	}
+	while (len > 0 && (token[len - 1] == ' ' || token[len - 1] == '\t' ||
+			   token[len - 1] == '\r' || token[len - 1] == '\n'))
+		len--;
+	if (len == 0)
+		return phn_dispatch__error(d, PHN_EIO, "the API token from %s is empty", origin);
+	if (len > TOKEN_MAX)
+		return phn_dispatch__error(d, PHN_EINVAL,
+			"the API token from %s is longer than %d bytes", origin, TOKEN_MAX);
+	/* Anything else could end the header early and smuggle in another. */
+	for (i = 0; i < len; i++)
+		if ((unsigned char)token[i] < 0x21 || (unsigned char)token[i] > 0x7E)
+			return phn_dispatch__error(d, PHN_EINVAL,
+				"the API token from %s contains a space, control or non-ASCII "
+				"character, which an HTTP header cannot carry", origin);
+	if ((d->token = malloc(len + 1)) == NULL ||
+	    (d->auth_header = malloc(sizeof(prefix) + len)) == NULL)
+		return phn_dispatch__error(d, PHN_ENOMEM, "out of memory");
+	memcpy(d->token, token, len);
+	d->token[len] = '\0';
+	d->token_len = len;
+	memcpy(d->auth_header, prefix, sizeof(prefix) - 1);
+	memcpy(d->auth_header + sizeof(prefix) - 1, d->token, len + 1);
+	return PHN_OK;
+}
+
+static int read_token_file(phn_dispatch *d, const char *path)
+{
+	char buf[TOKEN_MAX + 2], q[80];
+	size_t n, line;
+	FILE *f;
+	int rc;
+
+	phn_dispatch__quote(q, sizeof(q), path);
+	if ((f = fopen(path, "rb")) == NULL)
+		return phn_dispatch__error(d, PHN_EIO, "cannot open the token file %s", q);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	if (ferror(f)) {
+		fclose(f);
+		wipe(buf, sizeof(buf));
+		return phn_dispatch__error(d, PHN_EIO, "cannot read the token file %s", q);
+	}
+	fclose(f);
+	buf[n] = '\0';
+	for (line = 0; line < n && buf[line] != '\n'; line++)
+		;
+	if (line > TOKEN_MAX) {
+		wipe(buf, sizeof(buf));
+		return phn_dispatch__error(d, PHN_EINVAL,
+			"the first line of the token file %s is longer than %d bytes", q, TOKEN_MAX);
+	}
+	rc = set_token(d, buf, line, "the token file");
+	wipe(buf, sizeof(buf));
+	if (rc != PHN_OK)
+		return phn_dispatch__error(d, rc, "%s (file %s)", d->errmsg, q);
+	return PHN_OK;
+}
+
+static int configure(phn_dispatch *d, const phn_dispatch_options *o)
+{
+	int use_env = !(o->flags & PHN_DISPATCH_NO_ENV);
+	const char *url = o->base_url, *env;
+	int rc;
+
+	if (!url && use_env && (env = getenv(PHN_DISPATCH_ENV_URL)) != NULL && env[0])
+		url = env;
+	if ((rc = set_base_url(d, url ? url : PHN_DISPATCH_DEFAULT_URL)) != PHN_OK)
+		return rc;
+
+	if (o->token)
+		rc = set_token(d, o->token, strlen(o->token), "the options");
+	else if (o->token_file)
+		rc = read_token_file(d, o->token_file);
+	else if (use_env && (env = getenv(PHN_DISPATCH_ENV_TOKEN)) != NULL && env[0])
+		rc = set_token(d, env, strlen(env), "$" PHN_DISPATCH_ENV_TOKEN);
+	else if (use_env && (env = getenv(PHN_DISPATCH_ENV_TOKEN_FILE)) != NULL && env[0])
+		rc = read_token_file(d, env);
+	if (rc != PHN_OK)
+		return rc;
+
+	if (o->connect_timeout_ms < 0 || o->timeout_ms < 0)
+		return phn_dispatch__error(d, PHN_EINVAL, "timeouts must not be negative");
+	d->connect_timeout_ms = o->connect_timeout_ms ? o->connect_timeout_ms
+						      : DEFAULT_CONNECT_TIMEOUT_MS;
+	d->timeout_ms = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
+	d->max_in_flight = o->max_in_flight ? o->max_in_flight : DEFAULT_MAX_IN_FLIGHT;
+	d->trace = o->trace;
+	d->trace_payload = o->trace_payload;
+	return PHN_OK;
+}
+
+int phn_dispatch_new(phn_dispatch **out, const phn_dispatch_options *opts)
+{
+	const phn_dispatch_options defaults = PHN_DISPATCH_OPTIONS_INIT;
+	phn_dispatch *d;
+	int rc;
+
+	if (!out)
+		return PHN_EINVAL;
+	*out = NULL;
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return PHN_ENOMEM;
+	d->next_id = 1;
+	*out = d;
+	if (opts && opts->version != PHN_DISPATCH_OPTIONS_VERSION) {
+		rc = phn_dispatch__error(d, PHN_EVERSION,
+			"phn_dispatch_options has version %u, this library knows %u",
+			opts->version, PHN_DISPATCH_OPTIONS_VERSION);
+		goto fail;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		rc = phn_dispatch__error(d, PHN_EINTERNAL, "libcurl failed to initialise");
+		goto fail;
+	}
+	d->curl_global = 1;
+	if ((rc = configure(d, opts ? opts : &defaults)) != PHN_OK)
+		goto fail;
+	return PHN_OK;
+fail:
+	d->broken = 1;
+	if (rc == PHN_ENOMEM) {
+		phn_dispatch_free(d);
+		*out = NULL;
+	}
+	return rc;
+}
+
+void phn_dispatch_free(phn_dispatch *d)
+{
+	phn_xfer *x;
+
+	if (!d)
+		return;
+	while ((x = d->queued_head) != NULL) {
+		d->queued_head = x->next;
+		phn_dispatch__xfer_free(x);
+	}
+	while ((x = d->active) != NULL) {
+		d->active = x->next;
+		if (d->multi && x->easy)
+			curl_multi_remove_handle(d->multi, x->easy);
+		phn_dispatch__xfer_free(x);
+	}
+	if (d->multi)
+		curl_multi_cleanup(d->multi);
+	free(d->base_url);
+	wipe(d->token, d->token_len);
+	free(d->token);
+	if (d->auth_header)
+		wipe(d->auth_header, strlen(d->auth_header));
+	free(d->auth_header);
+	if (d->curl_global)
+		curl_global_cleanup();
+	free(d);
+}
+
+const char *phn_dispatch_last_error(const phn_dispatch *d)
+{
+	return d ? d->errmsg : "no dispatch handle";
+}
+
+int phn_dispatch_has_token(const phn_dispatch *d)
+{
+	return d && d->token != NULL;
+}
+
+int phn_dispatch_url(char *dst, size_t cap, size_t *needed, const phn_dispatch *d,
+		     phn_dispatch_kind kind)
+{
+	const char *path = phn_dispatch__path(kind);
+	char *url;
+	size_t blen, plen;
+	int rc;
+
+	if (!d || !path || !d->base_url)
+		return PHN_EINVAL;
+	blen = strlen(d->base_url);
+	plen = strlen(path);
+	if ((url = malloc(blen + plen + 1)) == NULL)
+		return PHN_ENOMEM;
+	memcpy(url, d->base_url, blen);
+	memcpy(url + blen, path, plen + 1);
+	rc = phn_text_copy_out(dst, cap, needed, url, blen + plen);
+	free(url);
+	return rc;
+}
+
+static int json_out(char *dst, size_t cap, size_t *needed, phn_dispatch *d, phn_request *req,
+		    int rc)
+{
+	if (rc != PHN_OK)
+		return rc;
+	rc = phn_text_copy_out(dst, cap, needed, req->body, req->body_len);
+	if (rc == PHN_EBUFS)
+		phn_dispatch__error(d, rc, "the body needs %zu bytes and a NUL", req->body_len);
+	phn_dispatch__request_clear(req);
+	return rc;
+}
+
+int phn_dispatch_call_json(char *dst, size_t cap, size_t *needed, phn_dispatch *d,
+			   const phn_dispatch_call *call)
+{
+	phn_request req;
+
+	if (!d)
+		return PHN_EINVAL;
+	phn_dispatch__clear_error(d);
+	return json_out(dst, cap, needed, d, &req, phn_dispatch__build_call(&req, d, call));
+}
+
+int phn_dispatch_contact_json(char *dst, size_t cap, size_t *needed, phn_dispatch *d,
+			      const phn_dispatch_contact *contact)
+{
+	phn_request req;
+
+	if (!d)
+		return PHN_EINVAL;
+	phn_dispatch__clear_error(d);
+	return json_out(dst, cap, needed, d, &req, phn_dispatch__build_contact(&req, d, contact));
+}
+
+int phn_dispatch_invoice_json(char *dst, size_t cap, size_t *needed, phn_dispatch *d,
+			      const phn_dispatch_invoice *invoice)
+{
+	phn_request req;
+
+	if (!d)
+		return PHN_EINVAL;
+	phn_dispatch__clear_error(d);
+	return json_out(dst, cap, needed, d, &req, phn_dispatch__build_invoice(&req, d, invoice));
+}

@@ -1,0 +1,125 @@
+/*
+ * Internals of the dispatch layer, shared by its source files only.
+ */
+#ifndef PHN_DISPATCH_INTERNAL_H
+#define PHN_DISPATCH_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+
+#include "phonenorm/dispatch.h"
+#include "phonenorm/number.h"
+
+#define PHN_DISPATCH_ERRMSG_MAX 512
+/* Bodies above this are cut: the API's answers are a few hundred bytes. */
+#define PHN_DISPATCH_BODY_MAX (1024 * 1024)
+
+/* A request that passed validation: what goes on the wire. */
+typedef struct phn_request {
+	phn_dispatch_kind kind;
+	char *body; /* malloc'd, NUL-terminated compact JSON */
+	size_t body_len;
+	char number[PHN_E164_MAX + 1]; /* E.164 sent, "" for invoices */
+} phn_request;
+
+typedef struct phn_buf {
+	char *ptr;
+	size_t len;
+	size_t cap;
+} phn_buf;
+
+/* One request on its way: queued, then on the wire, then finished. */
+typedef struct phn_xfer {
+	struct phn_xfer *next;
+	struct phn_xfer *prev;
+	phn_dispatch *d;
+	uint64_t id;
+	phn_request req;
+	phn_dispatch_done_cb done;
+	void *payload;
+	CURL *easy;
+	struct curl_slist *headers;
+	phn_buf response;
+	int truncated;
+	int sent; /* the request's first bytes were handed to the socket */
+	char *retry_after;
+	char curl_error[CURL_ERROR_SIZE];
+} phn_xfer;
+
+struct phn_dispatch {
+	char *base_url;
+	char *token;
+	size_t token_len;
+	char *auth_header; /* "Authorization: Bearer <token>" */
+	long connect_timeout_ms;
+	long timeout_ms;
+	unsigned int max_in_flight;
+	phn_dispatch_trace_cb trace;
+	void *trace_payload;
+	int broken;      /* phn_dispatch_new() failed: refuse all work */
+	int curl_global; /* curl_global_init() succeeded and needs a cleanup */
+	int in_callback;
+	CURLM *multi;
+	phn_xfer *queued_head; /* FIFO of requests not yet on the wire */
+	phn_xfer *queued_tail;
+	phn_xfer *active; /* requests on the wire, any order */
+	size_t n_queued;
+	size_t n_active;
+	uint64_t next_id;
+	char errmsg[PHN_DISPATCH_ERRMSG_MAX];
+};
+
+/* Record a one-line error on d (token masked) and return rc. */
+int phn_dispatch__error(phn_dispatch *d, int rc, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+void phn_dispatch__clear_error(phn_dispatch *d);
+
+/*
+ * Copy s[0..len) with every occurrence of d's token replaced by "****".
+ * Returns a malloc'd, NUL-terminated string (its length in *outlen if not
+ * NULL), NULL when out of memory.
+ */
+char *phn_dispatch__scrub(const phn_dispatch *d, const char *s, size_t len, size_t *outlen);
+
+/* Quote user text for an error message: at most 60 bytes, controls as '?'. */
+void phn_dispatch__quote(char *dst, size_t cap, const char *s);
+
+/* Validate a request and build its body. On error, d's message says why. */
+int phn_dispatch__build_call(phn_request *req, phn_dispatch *d, const phn_dispatch_call *call);
+int phn_dispatch__build_contact(phn_request *req, phn_dispatch *d,
+				const phn_dispatch_contact *contact);
+int phn_dispatch__build_invoice(phn_request *req, phn_dispatch *d,
+				const phn_dispatch_invoice *invoice);
+void phn_dispatch__request_clear(phn_request *req);
+
+/* Path of an endpoint below the base URL, "/contact". */
+const char *phn_dispatch__path(phn_dispatch_kind kind);
+
+/*
+ * Build the result of a finished transfer: classify, parse the body, mask
+ * the token. *out is malloc'd; free with phn_dispatch_result_free().
+ */
+int phn_dispatch__result_build(phn_dispatch_result **out, phn_dispatch *d, phn_xfer *x,
+			       CURLcode code);
+
+/* Free a transfer and its easy handle (already removed from any multi). */
+void phn_dispatch__xfer_free(phn_xfer *x);
+
+/* Outcome class of an HTTP status (a response arrived). */
+phn_dispatch_outcome phn_dispatch__classify_status(long status);
+
+/* Seconds a Retry-After value asks to wait, -1 when unreadable. */
+long phn_dispatch__retry_after_seconds(const char *value, int64_t now);
+
+/* Growable buffer; 0 on success, -1 when out of memory. */
+int phn_buf_append(phn_buf *b, const char *s, size_t len);
+void phn_buf_free(phn_buf *b);
+
+#endif /* PHN_DISPATCH_INTERNAL_H */

@@ -1,0 +1,550 @@
+/*
+ * Validation and JSON bodies of the three requests. Everything the API's
+ * schema constrains is checked here, so that a request the API would answer
+ * with 422 is refused before it costs a round trip (and a rate-limit slot).
+ */
+#include "dispatch/dispatch_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "text/text.h"
+
+#define NUMBER_MAX_CHARS 100
+
+typedef struct field_ctx {
+	phn_dispatch *d;
+	cJSON *root;
+} field_ctx;
+
+static int oom(phn_dispatch *d)
+{
+	return phn_dispatch__error(d, PHN_ENOMEM, "out of memory while building the request");
+}
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static int check_utf8(phn_dispatch *d, const char *field, const char *s)
+{
+	if (!phn_text_utf8_valid(s, strlen(s)))
+		return phn_dispatch__error(d, PHN_EINVAL, "%s is not valid UTF-8", field);
+	return PHN_OK;
+}
+
+static int is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* The canonical 8-4-4-4-12 form; the API's "format: uuid". */
+static int is_uuid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!is_hex(s[i])) {
+			return 0;
+		}
+	}
+	return s[36] == '\0';
+}
+
+static int check_uuid(phn_dispatch *d, const char *field, const char *s)
+{
+	char q[80];
+
+	if (is_uuid(s))
+		return PHN_OK;
+	phn_dispatch__quote(q, sizeof(q), s);
+	return phn_dispatch__error(d, PHN_EINVAL,
+		"%s %s is not a UUID (expected 8-4-4-4-12 hex digits such as "
+		"550e8400-e29b-41d4-a716-446655440000)", field, q);
+}
+
+static int add_string(field_ctx *c, const char *key, const char *value)
+{
+	if (!cJSON_AddStringToObject(c->root, key, value))
+		return oom(c->d);
+	return PHN_OK;
+}
+
+/* An optional string field: skipped when NULL, checked for UTF-8 otherwise. */
+static int add_opt_string(field_ctx *c, const char *key, const char *value)
+{
+	int rc;
+
+	if (!value)
+		return PHN_OK;
+	if ((rc = check_utf8(c->d, key, value)) != PHN_OK)
+		return rc;
+	return add_string(c, key, value);
+}
+
+static int add_opt_bool(field_ctx *c, const char *key, phn_dispatch_bool value)
+{
+	if (value == PHN_DISPATCH_UNSET)
+		return PHN_OK;
+	if (value != PHN_DISPATCH_TRUE && value != PHN_DISPATCH_FALSE)
+		return phn_dispatch__error(c->d, PHN_EINVAL,
+			"%s must be PHN_DISPATCH_UNSET, _FALSE or _TRUE, got %d", key, (int)value);
+	if (!cJSON_AddBoolToObject(c->root, key, value == PHN_DISPATCH_TRUE))
+		return oom(c->d);
+	return PHN_OK;
+}
+
+static const char *json_type_name(const cJSON *item)
+{
+	if (cJSON_IsString(item))
+		return "a string";
+	if (cJSON_IsNumber(item))
+		return "a number";
+	if (cJSON_IsBool(item))
+		return "a boolean";
+	if (cJSON_IsNull(item))
+		return "null";
+	if (cJSON_IsArray(item))
+		return "an array";
+	if (cJSON_IsObject(item))
+		return "an object";
+	return "not JSON";
+}
+
+/* JSON with a key twice means different things to different parsers. */
+static const char *find_duplicate_key(const cJSON *item)
+{
+	const cJSON *a, *b;
+	const char *dup;
+
+	if (!cJSON_IsObject(item) && !cJSON_IsArray(item))
+		return NULL;
+	for (a = item->child; a; a = a->next) {
+		if (cJSON_IsObject(item))
+			for (b = a->next; b; b = b->next)
+				if (strcmp(a->string, b->string) == 0)
+					return a->string;
+		if ((dup = find_duplicate_key(a)) != NULL)
+			return dup;
+	}
+	return NULL;
+}
+
+/*
+ * A raw JSON object option: validated, then sent as written minus white
+ * space (cJSON would print numbers back as doubles and lose digits of
+ * large ids). strings_only: every value must be a string (promptTags).
+ */
+static int add_raw_object(field_ctx *c, const char *key, const char *text, int strings_only)
+{
+	char *min, q[80];
+	const char *end = NULL, *dup;
+	cJSON *parsed, *item;
+	int rc = PHN_OK;
+
+	if ((rc = check_utf8(c->d, key, text)) != PHN_OK)
+		return rc;
+	if ((min = malloc(strlen(text) + 1)) == NULL)
+		return oom(c->d);
+	strcpy(min, text);
+	cJSON_Minify(min);
+	parsed = cJSON_ParseWithOpts(min, &end, 1);
+	if (!parsed) {
+		size_t at = end && end >= min ? (size_t)(end - min) : 0;
+		rc = phn_dispatch__error(c->d, PHN_EINVAL,
+			"%s is not valid JSON (error near character %zu of the text without white space)",
+			key, at + 1);
+		goto done;
+	}
+	if (!cJSON_IsObject(parsed)) {
+		rc = phn_dispatch__error(c->d, PHN_EINVAL, "%s must be a JSON object, got %s",
+					 key, json_type_name(parsed));
+		goto done;
+	}
+	if ((dup = find_duplicate_key(parsed)) != NULL) {
+		phn_dispatch__quote(q, sizeof(q), dup);
+		rc = phn_dispatch__error(c->d, PHN_EINVAL, "%s has the key %s twice", key, q);
+		goto done;
+	}
+	if (strings_only) {
+		cJSON_ArrayForEach(item, parsed) {
+			if (!cJSON_IsString(item)) {
+				phn_dispatch__quote(q, sizeof(q), item->string);
+				rc = phn_dispatch__error(c->d, PHN_EINVAL,
+					"%s value of %s must be a string (the API substitutes only "
+					"string values), got %s", key, q, json_type_name(item));
+				goto done;
+			}
+		}
+	}
+	if (!cJSON_AddRawToObject(c->root, key, min))
+		rc = oom(c->d);
+done:
+	cJSON_Delete(parsed);
+	free(min);
+	return rc;
+}
+
+static int add_pairs(field_ctx *c, const char *key, const phn_dispatch_kv *kv, size_t n)
+{
+	cJSON *obj;
+	char q[80];
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if (!kv[i].key || !kv[i].key[0])
+			return phn_dispatch__error(c->d, PHN_EINVAL, "%s pair %zu has %s key", key,
+						   i + 1, kv[i].key ? "an empty" : "a NULL");
+		if ((rc = check_utf8(c->d, key, kv[i].key)) != PHN_OK)
+			return rc;
+		phn_dispatch__quote(q, sizeof(q), kv[i].key);
+		if (!kv[i].value)
+			return phn_dispatch__error(c->d, PHN_EINVAL,
+				"%s value of %s is NULL (values must be strings)", key, q);
+		if (!phn_text_utf8_valid(kv[i].value, strlen(kv[i].value)))
+			return phn_dispatch__error(c->d, PHN_EINVAL,
+				"%s value of %s is not valid UTF-8", key, q);
+		for (j = 0; j < i; j++)
+			if (strcmp(kv[j].key, kv[i].key) == 0)
+				return phn_dispatch__error(c->d, PHN_EINVAL,
+					"%s has the key %s twice", key, q);
+	}
+	if ((obj = cJSON_AddObjectToObject(c->root, key)) == NULL)
+		return oom(c->d);
+	for (i = 0; i < n; i++)
+		if (!cJSON_AddStringToObject(obj, kv[i].key, kv[i].value))
+			return oom(c->d);
+	return PHN_OK;
+}
+
+static int add_object(field_ctx *c, const char *key, const phn_dispatch_kv *kv, size_t n,
+		      const char *json, int strings_only)
+{
+	if (kv && json)
+		return phn_dispatch__error(c->d, PHN_EINVAL,
+			"%s: give key/value pairs or a JSON object, not both", key);
+	if (!kv && n)
+		return phn_dispatch__error(c->d, PHN_EINVAL,
+			"%s: %zu pairs announced but the array is NULL", key, n);
+	if (kv)
+		return add_pairs(c, key, kv, n);
+	if (json)
+		return add_raw_object(c, key, json, strings_only);
+	return PHN_OK;
+}
+
+static int check_country_code(phn_dispatch *d, const char *field, const char *cc)
+{
+	char q[80];
+
+	if (cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z' && cc[2] == '\0')
+		return PHN_OK;
+	phn_dispatch__quote(q, sizeof(q), cc);
+	return phn_dispatch__error(d, PHN_EINVAL,
+		"%s %s must be two capital letters, an ISO 3166-1 alpha-2 region such as SA or US "
+		"(pattern ^[A-Z]{2}$)", field, q);
+}
+
+/*
+ * Normalize a number the way the rest of phonenorm does; only numbers that
+ * can be dialled in E.164 go out, and an extension would be silently lost.
+ */
+static int normalize(char e164[PHN_E164_MAX + 1], phn_dispatch *d, const char *field,
+		     const char *text, const char *region)
+{
+	phn_number num = PHN_NUMBER_INIT;
+	char q[80];
+	size_t chars;
+	int rc;
+
+	if (!text)
+		return phn_dispatch__error(d, PHN_EINVAL, "%s is required", field);
+	if ((rc = check_utf8(d, field, text)) != PHN_OK)
+		return rc;
+	chars = utf8_chars(text);
+	if (chars < 1 || chars > NUMBER_MAX_CHARS)
+		return phn_dispatch__error(d, PHN_EINVAL,
+			"%s must be 1 to %d characters, got %zu", field, NUMBER_MAX_CHARS, chars);
+	if (region && (rc = check_country_code(d, "countryCode", region)) != PHN_OK)
+		return rc;
+	rc = phn_number_parse(&num, text, region);
+	phn_dispatch__quote(q, sizeof(q), text);
+	if (rc == PHN_EREGION)
+		return phn_dispatch__error(d, rc, "countryCode \"%s\" is not a region phonenorm knows",
+					   region);
+	if (rc != PHN_OK)
+		return phn_dispatch__error(d, rc, "%s %s could not be parsed: %s", field, q,
+					   phn_strerror(rc));
+	if (num.status != PHN_STATUS_VALID && num.status != PHN_STATUS_POSSIBLE)
+		return phn_dispatch__error(d, PHN_EINVAL, "%s %s cannot be called: %s (%s)", field, q,
+					   phn_status_name(num.status),
+					   phn_status_describe(num.status));
+	if (num.extension[0])
+		return phn_dispatch__error(d, PHN_EINVAL,
+			"%s %s has an extension (%s) that an AI call cannot dial; "
+			"give the number without it", field, q, num.extension);
+	memcpy(e164, num.e164, sizeof(num.e164));
+	return PHN_OK;
+}
+
+static int finish(phn_request *req, field_ctx *c, phn_dispatch_kind kind)
+{
+	char *text = cJSON_PrintUnformatted(c->root);
+
+	if (!text)
+		return oom(c->d);
+	/* cJSON allocates with malloc unless told otherwise; keep ownership plain. */
+	req->body_len = strlen(text);
+	req->body = malloc(req->body_len + 1);
+	if (!req->body) {
+		cJSON_free(text);
+		return oom(c->d);
+	}
+	memcpy(req->body, text, req->body_len + 1);
+	cJSON_free(text);
+	req->kind = kind;
+	return PHN_OK;
+}
+
+static int start(field_ctx *c, phn_request *req, phn_dispatch *d, const void *in,
+		 unsigned int version, unsigned int expected)
+{
+	memset(req, 0, sizeof(*req));
+	c->d = d;
+	c->root = NULL;
+	if (!in)
+		return phn_dispatch__error(d, PHN_EINVAL, "the request is NULL");
+	if (version != expected)
+		return phn_dispatch__error(d, PHN_EVERSION,
+			"the request struct has version %u, this library knows %u", version, expected);
+	if (d->broken)
+		return phn_dispatch__error(d, PHN_EINVAL,
+			"this handle failed to start; create a new one");
+	if ((c->root = cJSON_CreateObject()) == NULL)
+		return oom(d);
+	return PHN_OK;
+}
+
+int phn_dispatch__build_call(phn_request *req, phn_dispatch *d, const phn_dispatch_call *call)
+{
+	field_ctx c;
+	int rc;
+
+	rc = start(&c, req, d, call, call ? call->version : 0, PHN_DISPATCH_CALL_VERSION);
+	if (rc != PHN_OK)
+		goto out;
+	/* Order: the guides' examples, so bodies read like the documentation. */
+	if ((rc = normalize(req->number, d, "numberToCall", call->number,
+			    call->country_code)) != PHN_OK ||
+	    (rc = add_string(&c, "numberToCall", req->number)) != PHN_OK ||
+	    (rc = add_opt_string(&c, "countryCode", call->country_code)) != PHN_OK ||
+	    (rc = add_opt_string(&c, "firstName", call->first_name)) != PHN_OK ||
+	    (rc = add_opt_string(&c, "lastName", call->last_name)) != PHN_OK ||
+	    (rc = add_opt_string(&c, "email", call->email)) != PHN_OK)
+		goto out;
+	if (call->contact_uuid && (rc = check_uuid(d, "contactUuid", call->contact_uuid)) != PHN_OK)
+		goto out;
+	if (call->template_id &&
+	    (rc = check_uuid(d, "aiSettingsTemplateId", call->template_id)) != PHN_OK)
+		goto out;
+	if ((rc = add_opt_string(&c, "contactUuid", call->contact_uuid)) != PHN_OK ||
+	    (rc = add_opt_string(&c, "aiSettingsTemplateId", call->template_id)) != PHN_OK ||
+	    (rc = add_opt_bool(&c, "updateExisting", call->update_existing)) != PHN_OK ||
+	    (rc = add_opt_bool(&c, "createIfNotExists", call->create_if_not_exists)) != PHN_OK ||
+	    (rc = add_object(&c, "promptTags", call->prompt_tags, call->prompt_tags_count,
+			     call->prompt_tags_json, 1)) != PHN_OK ||
+	    (rc = add_object(&c, "metadata", call->metadata, call->metadata_count,
+			     call->metadata_json, 0)) != PHN_OK)
+		goto out;
+	rc = finish(req, &c, PHN_DISPATCH_KIND_CALL);
+out:
+	cJSON_Delete(c.root);
+	if (rc != PHN_OK)
+		phn_dispatch__request_clear(req);
+	return rc;
+}
+
+int phn_dispatch__build_contact(phn_request *req, phn_dispatch *d,
+				const phn_dispatch_contact *contact)
+{
+	field_ctx c;
+	int rc;
+
+	rc = start(&c, req, d, contact, contact ? contact->version : 0,
+		   PHN_DISPATCH_CONTACT_VERSION);
+	if (rc != PHN_OK)
+		goto out;
+	if ((rc = add_opt_string(&c, "name", contact->name)) != PHN_OK ||
+	    (rc = normalize(req->number, d, "phoneNumber", contact->phone_number,
+			    contact->country_code)) != PHN_OK ||
+	    (rc = add_string(&c, "phoneNumber", req->number)) != PHN_OK ||
+	    (rc = add_opt_string(&c, "email", contact->email)) != PHN_OK ||
+	    (rc = add_opt_string(&c, "role", contact->role)) != PHN_OK)
+		goto out;
+	rc = finish(req, &c, PHN_DISPATCH_KIND_CONTACT);
+out:
+	cJSON_Delete(c.root);
+	if (rc != PHN_OK)
+		phn_dispatch__request_clear(req);
+	return rc;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned dd)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + dd - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Parse a real calendar date written YYYY-MM-DD; days since the epoch in *days. */
+static int parse_date(int64_t *days, const char *s)
+{
+	static const unsigned mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	unsigned y = 0, m, dd, i, max;
+
+	for (i = 0; i < 10; i++) {
+		if (i == 4 || i == 7) {
+			if (s[i] != '-')
+				return 0;
+		} else if (s[i] < '0' || s[i] > '9') {
+			return 0;
+		}
+	}
+	if (s[10] != '\0')
+		return 0;
+	for (i = 0; i < 4; i++)
+		y = y * 10 + (unsigned)(s[i] - '0');
+	m = (unsigned)(s[5] - '0') * 10 + (unsigned)(s[6] - '0');
+	dd = (unsigned)(s[8] - '0') * 10 + (unsigned)(s[9] - '0');
+	if (y < 1 || m < 1 || m > 12 || dd < 1)
+		return 0;
+	max = mdays[m - 1];
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		max = 29;
+	if (dd > max)
+		return 0;
+	*days = days_from_civil(y, m, dd);
+	return 1;
+}
+
+static int check_date(phn_dispatch *d, const char *field, const char *s, int not_future)
+{
+	int64_t days, today;
+	char q[80];
+
+	phn_dispatch__quote(q, sizeof(q), s);
+	if (!parse_date(&days, s))
+		return phn_dispatch__error(d, PHN_EINVAL,
+			"%s %s must be a calendar date written YYYY-MM-DD, e.g. 2025-01-01", field, q);
+	today = (int64_t)time(NULL) / 86400;
+	if (not_future && days > today)
+		return phn_dispatch__error(d, PHN_EINVAL,
+			"%s %s is in the future; the API takes today (UTC) or earlier", field, q);
+	return PHN_OK;
+}
+
+/* A JSON number without exponent: "100", "100.0", "-3.5". */
+static int is_decimal(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0' && s[1] >= '0' && s[1] <= '9')
+		return 0;
+	if (*s < '0' || *s > '9')
+		return 0;
+	while (*s >= '0' && *s <= '9')
+		s++;
+	if (*s == '.') {
+		s++;
+		if (*s < '0' || *s > '9')
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+int phn_dispatch__build_invoice(phn_request *req, phn_dispatch *d,
+				const phn_dispatch_invoice *invoice)
+{
+	field_ctx c;
+	char q[80];
+	int rc;
+
+	rc = start(&c, req, d, invoice, invoice ? invoice->version : 0,
+		   PHN_DISPATCH_INVOICE_VERSION);
+	if (rc != PHN_OK)
+		goto out;
+	if (!invoice->date) {
+		rc = phn_dispatch__error(d, PHN_EINVAL, "date is required");
+		goto out;
+	}
+	if (!invoice->contact_uuid) {
+		rc = phn_dispatch__error(d, PHN_EINVAL,
+			"contactUuid is required: an invoice belongs to a contact");
+		goto out;
+	}
+	if ((rc = check_date(d, "date", invoice->date, 1)) != PHN_OK ||
+	    (invoice->due_date && (rc = check_date(d, "dueDate", invoice->due_date, 0)) != PHN_OK) ||
+	    (rc = check_uuid(d, "contactUuid", invoice->contact_uuid)) != PHN_OK)
+		goto out;
+	if (invoice->total && !is_decimal(invoice->total)) {
+		phn_dispatch__quote(q, sizeof(q), invoice->total);
+		rc = phn_dispatch__error(d, PHN_EINVAL,
+			"total %s must be a decimal number such as 100.0", q);
+		goto out;
+	}
+	if ((rc = add_opt_string(&c, "number", invoice->number)) != PHN_OK ||
+	    (rc = add_string(&c, "date", invoice->date)) != PHN_OK ||
+	    (rc = add_opt_string(&c, "dueDate", invoice->due_date)) != PHN_OK)
+		goto out;
+	if (invoice->total && !cJSON_AddRawToObject(c.root, "total", invoice->total)) {
+		rc = oom(d);
+		goto out;
+	}
+	if ((rc = add_string(&c, "contactUuid", invoice->contact_uuid)) != PHN_OK)
+		goto out;
+	rc = finish(req, &c, PHN_DISPATCH_KIND_INVOICE);
+out:
+	cJSON_Delete(c.root);
+	if (rc != PHN_OK)
+		phn_dispatch__request_clear(req);
+	return rc;
+}
+
+void phn_dispatch__request_clear(phn_request *req)
+{
+	free(req->body);
+	req->body = NULL;
+	req->body_len = 0;
+}
+
+const char *phn_dispatch__path(phn_dispatch_kind kind)
+{
+	switch (kind) {
+	case PHN_DISPATCH_KIND_CALL: return "/ai/phone-calls/action/call";
+	case PHN_DISPATCH_KIND_CONTACT: return "/contact";
+	case PHN_DISPATCH_KIND_INVOICE: return "/invoice";
+	}
+	return NULL;
+}

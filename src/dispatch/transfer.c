@@ -1,0 +1,551 @@
+/*
+ * Transfers on libcurl: one request per easy handle, synchronously or many
+ * at once on the handle's multi.
+ */
+#include "dispatch/dispatch_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text/text.h"
+
+static void trace_line(phn_xfer *x, const char *prefix, const char *line, size_t len)
+{
+	phn_dispatch *d = x->d;
+	char head[32];
+	phn_buf b = { NULL, 0, 0 };
+	char *masked;
+
+	if (x->id)
+		snprintf(head, sizeof(head), "[%llu] %s", (unsigned long long)x->id, prefix);
+	else
+		snprintf(head, sizeof(head), "%s", prefix);
+	if (phn_buf_append(&b, head, strlen(head)) || phn_buf_append(&b, line, len)) {
+		phn_buf_free(&b);
+		return;
+	}
+	masked = phn_dispatch__scrub(d, b.ptr, b.len, NULL);
+	phn_buf_free(&b);
+	if (masked)
+		d->trace(masked, d->trace_payload);
+	free(masked);
+}
+
+static void trace_lines(phn_xfer *x, const char *prefix, const char *data, size_t size,
+			int outgoing)
+{
+	static const char auth[] = "authorization:";
+	const char *end = data + size, *nl;
+
+	while (data < end) {
+		size_t len;
+
+		nl = memchr(data, '\n', (size_t)(end - data));
+		len = nl ? (size_t)(nl - data) : (size_t)(end - data);
+		if (len > 0 && data[len - 1] == '\r')
+			len--;
+		if (outgoing && len >= sizeof(auth) - 1) {
+			char name[sizeof(auth)];
+
+			memcpy(name, data, sizeof(auth) - 1);
+			name[sizeof(auth) - 1] = '\0';
+			if (phn_text_ascii_casecmp(name, auth) == 0) {
+				static const char masked[] = "Authorization: Bearer ****";
+				trace_line(x, prefix, masked, sizeof(masked) - 1);
+				len = 0;
+			}
+		}
+		if (len > 0)
+			trace_line(x, prefix, data, len);
+		data = nl ? nl + 1 : end;
+	}
+}
+
+static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *userp)
+{
+	phn_xfer *x = userp;
+	char line[64];
+
+	(void)h;
+	/* curl reports outgoing bytes here only once the socket took them. */
+	if (type == CURLINFO_HEADER_OUT || type == CURLINFO_DATA_OUT)
+		x->sent = 1;
+	if (!x->d->trace)
+		return 0;
+	switch (type) {
+	case CURLINFO_TEXT:
+		trace_lines(x, "* ", data, size, 0);
+		break;
+	case CURLINFO_HEADER_OUT:
+		trace_lines(x, "> ", data, size, 1);
+		break;
+	case CURLINFO_HEADER_IN:
+		trace_lines(x, "< ", data, size, 0);
+		break;
+	case CURLINFO_DATA_OUT:
+	case CURLINFO_DATA_IN:
+		/* Bodies are in the result (masked as a whole); a chunk here could
+		 * split a token copy in two and slip past the mask. */
+		snprintf(line, sizeof(line), "[%zu bytes of body]", size);
+		trace_line(x, type == CURLINFO_DATA_OUT ? "> " : "< ", line, strlen(line));
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
+{
+	static const char name[] = "retry-after:";
+	phn_xfer *x = userp;
+	size_t len = size * nmemb, n = sizeof(name) - 1;
+	char head[sizeof(name)];
+
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+		/* A new response (after a 1xx) starts: forget the previous one's. */
+		free(x->retry_after);
+		x->retry_after = NULL;
+		return len;
+	}
+	if (len <= n)
+		return len;
+	memcpy(head, data, n);
+	head[n] = '\0';
+	if (phn_text_ascii_casecmp(head, name) == 0) {
+		const char *v = data + n, *e = data + len;
+		char *copy;
+
+		while (v < e && (*v == ' ' || *v == '\t'))
+			v++;
+		while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if ((copy = malloc((size_t)(e - v) + 1)) == NULL)
+			return 0;
+		memcpy(copy, v, (size_t)(e - v));
+		copy[e - v] = '\0';
+		free(x->retry_after);
+		x->retry_after = copy;
+	}
+	return len;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+	phn_xfer *x = userp;
+	size_t len = size * nmemb, room;
+
+	room = x->response.len < PHN_DISPATCH_BODY_MAX ? PHN_DISPATCH_BODY_MAX - x->response.len : 0;
+	if (len > room)
+		x->truncated = 1;
+	if (room && phn_buf_append(&x->response, data, len < room ? len : room))
+		return 0;
+	return len;
+}
+
+static phn_xfer *xfer_new(phn_dispatch *d, phn_request *req, uint64_t id,
+			  phn_dispatch_done_cb done, void *payload)
+{
+	phn_xfer *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return NULL;
+	x->d = d;
+	x->id = id;
+	x->req = *req;
+	memset(req, 0, sizeof(*req));
+	x->done = done;
+	x->payload = payload;
+	return x;
+}
+
+void phn_dispatch__xfer_free(phn_xfer *x)
+{
+	struct curl_slist *h;
+
+	if (!x)
+		return;
+	if (x->easy)
+		curl_easy_cleanup(x->easy);
+	/* curl copied the Authorization header; wipe that copy too. */
+	for (h = x->headers; h; h = h->next)
+		if (h->data) {
+			volatile char *p = h->data;
+			while (*p)
+				*p++ = 0;
+		}
+	curl_slist_free_all(x->headers);
+	phn_dispatch__request_clear(&x->req);
+	phn_buf_free(&x->response);
+	free(x->retry_after);
+	free(x);
+}
+
+static int append_header(phn_xfer *x, const char *line)
+{
+	struct curl_slist *l = curl_slist_append(x->headers, line);
+
+	if (!l)
+		return -1;
+	x->headers = l;
+	return 0;
+}
+
+#define SETOPT(opt, val) \
+	do { \
+		if (curl_easy_setopt(h, opt, val) != CURLE_OK) \
+			goto fail; \
+	} while (0)
+
+static int xfer_setup(phn_xfer *x)
+{
+	phn_dispatch *d = x->d;
+	char *url = NULL;
+	CURL *h;
+	size_t blen = strlen(d->base_url);
+	const char *path = phn_dispatch__path(x->req.kind);
+
+	if ((h = x->easy = curl_easy_init()) == NULL)
+		return phn_dispatch__error(d, PHN_ENOMEM, "libcurl could not create a transfer");
+	if ((url = malloc(blen + strlen(path) + 1)) == NULL)
+		goto fail;
+	memcpy(url, d->base_url, blen);
+	strcpy(url + blen, path);
+	if (append_header(x, d->auth_header) || append_header(x, "Content-Type: application/json") ||
+	    append_header(x, "Accept: application/json") ||
+	    /* 100-continue only adds a round trip for bodies this small. */
+	    append_header(x, "Expect:"))
+		goto fail;
+
+	SETOPT(CURLOPT_URL, url);
+	SETOPT(CURLOPT_HTTPHEADER, x->headers);
+	SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->req.body_len);
+	SETOPT(CURLOPT_POSTFIELDS, x->req.body);
+	SETOPT(CURLOPT_USERAGENT, phn_dispatch_user_agent());
+	SETOPT(CURLOPT_NOSIGNAL, 1L);
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, d->connect_timeout_ms);
+	SETOPT(CURLOPT_TIMEOUT_MS, d->timeout_ms);
+	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
+	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+	/*
+	 * A fresh connection per request: on a reused connection that dies
+	 * before the answer, libcurl silently sends the request again, and a
+	 * second POST /call can place a second call to a person.
+	 */
+	SETOPT(CURLOPT_FRESH_CONNECT, 1L);
+	SETOPT(CURLOPT_FORBID_REUSE, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	SETOPT(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	/* Verbose feeds on_debug, which tells "sent" from "not sent" even
+	 * when no trace is wanted. */
+	SETOPT(CURLOPT_VERBOSE, 1L);
+	SETOPT(CURLOPT_DEBUGFUNCTION, on_debug);
+	SETOPT(CURLOPT_DEBUGDATA, x);
+	SETOPT(CURLOPT_HEADERFUNCTION, on_header);
+	SETOPT(CURLOPT_HEADERDATA, x);
+	SETOPT(CURLOPT_WRITEFUNCTION, on_body);
+	SETOPT(CURLOPT_WRITEDATA, x);
+	SETOPT(CURLOPT_ERRORBUFFER, x->curl_error);
+	SETOPT(CURLOPT_PRIVATE, x);
+	free(url);
+	return PHN_OK;
+fail:
+	free(url);
+	return phn_dispatch__error(d, PHN_EINTERNAL, "libcurl refused to set up the transfer");
+}
+
+static int check_ready(phn_dispatch *d)
+{
+	if (d->broken)
+		return phn_dispatch__error(d, PHN_EINVAL, "this handle failed to start; create a new one");
+	if (!d->token)
+		return phn_dispatch__error(d, PHN_EAUTH,
+			"no API token: set $" PHN_DISPATCH_ENV_TOKEN " or $" PHN_DISPATCH_ENV_TOKEN_FILE
+			", or give a token or token file in the options");
+	return PHN_OK;
+}
+
+typedef int (*build_fn)(phn_request *req, phn_dispatch *d, const void *in);
+
+static int build_call(phn_request *req, phn_dispatch *d, const void *in)
+{
+	return phn_dispatch__build_call(req, d, in);
+}
+
+static int build_contact(phn_request *req, phn_dispatch *d, const void *in)
+{
+	return phn_dispatch__build_contact(req, d, in);
+}
+
+static int build_invoice(phn_request *req, phn_dispatch *d, const void *in)
+{
+	return phn_dispatch__build_invoice(req, d, in);
+}
+
+static int send_one(phn_dispatch_result **out, phn_dispatch *d, build_fn build, const void *in)
+{
+	phn_request req;
+	phn_xfer *x;
+	CURLcode code;
+	int rc;
+
+	if (!out || !d)
+		return phn_dispatch__error(d, PHN_EINVAL, "out and the handle must not be NULL");
+	*out = NULL;
+	phn_dispatch__clear_error(d);
+	if ((rc = build(&req, d, in)) != PHN_OK)
+		return rc;
+	if ((rc = check_ready(d)) != PHN_OK) {
+		phn_dispatch__request_clear(&req);
+		return rc;
+	}
+	if ((x = xfer_new(d, &req, 0, NULL, NULL)) == NULL) {
+		phn_dispatch__request_clear(&req);
+		return phn_dispatch__error(d, PHN_ENOMEM, "out of memory");
+	}
+	if ((rc = xfer_setup(x)) == PHN_OK) {
+		code = curl_easy_perform(x->easy);
+		rc = phn_dispatch__result_build(out, d, x, code);
+	}
+	phn_dispatch__xfer_free(x);
+	return rc;
+}
+
+int phn_dispatch_send_call(phn_dispatch_result **out, phn_dispatch *d,
+			   const phn_dispatch_call *call)
+{
+	return send_one(out, d, build_call, call);
+}
+
+int phn_dispatch_send_contact(phn_dispatch_result **out, phn_dispatch *d,
+			      const phn_dispatch_contact *contact)
+{
+	return send_one(out, d, build_contact, contact);
+}
+
+int phn_dispatch_send_invoice(phn_dispatch_result **out, phn_dispatch *d,
+			      const phn_dispatch_invoice *invoice)
+{
+	return send_one(out, d, build_invoice, invoice);
+}
+
+/* ---- multi ------------------------------------------------------------ */
+
+static int submit(uint64_t *id, phn_dispatch *d, build_fn build, const void *in,
+		  phn_dispatch_done_cb done, void *payload)
+{
+	phn_request req;
+	phn_xfer *x;
+	int rc;
+
+	if (id)
+		*id = 0;
+	if (!d)
+		return PHN_EINVAL;
+	phn_dispatch__clear_error(d);
+	if ((rc = build(&req, d, in)) != PHN_OK)
+		return rc;
+	if ((rc = check_ready(d)) != PHN_OK) {
+		phn_dispatch__request_clear(&req);
+		return rc;
+	}
+	if (!d->multi && (d->multi = curl_multi_init()) == NULL) {
+		phn_dispatch__request_clear(&req);
+		return phn_dispatch__error(d, PHN_ENOMEM, "libcurl could not create a multi handle");
+	}
+	if ((x = xfer_new(d, &req, d->next_id, done, payload)) == NULL) {
+		phn_dispatch__request_clear(&req);
+		return phn_dispatch__error(d, PHN_ENOMEM, "out of memory");
+	}
+	d->next_id++;
+	if (d->queued_tail)
+		d->queued_tail->next = x;
+	else
+		d->queued_head = x;
+	d->queued_tail = x;
+	d->n_queued++;
+	if (id)
+		*id = x->id;
+	return PHN_OK;
+}
+
+int phn_dispatch_submit_call(uint64_t *id, phn_dispatch *d, const phn_dispatch_call *call,
+			     phn_dispatch_done_cb done, void *payload)
+{
+	return submit(id, d, build_call, call, done, payload);
+}
+
+int phn_dispatch_submit_contact(uint64_t *id, phn_dispatch *d,
+				const phn_dispatch_contact *contact, phn_dispatch_done_cb done,
+				void *payload)
+{
+	return submit(id, d, build_contact, contact, done, payload);
+}
+
+int phn_dispatch_submit_invoice(uint64_t *id, phn_dispatch *d,
+				const phn_dispatch_invoice *invoice, phn_dispatch_done_cb done,
+				void *payload)
+{
+	return submit(id, d, build_invoice, invoice, done, payload);
+}
+
+static void active_unlink(phn_dispatch *d, phn_xfer *x)
+{
+	if (x->prev)
+		x->prev->next = x->next;
+	else
+		d->active = x->next;
+	if (x->next)
+		x->next->prev = x->prev;
+	x->next = x->prev = NULL;
+	d->n_active--;
+}
+
+/* Hand a finished transfer to its callback, exactly once, then free it. */
+static void complete(phn_dispatch *d, phn_xfer *x, CURLcode code)
+{
+	phn_dispatch_result *res = NULL;
+
+	if (phn_dispatch__result_build(&res, d, x, code) != PHN_OK) {
+		/* No memory for the full result: still report how it ended. */
+		phn_dispatch_result fallback;
+
+		memset(&fallback, 0, sizeof(fallback));
+		fallback.version = PHN_DISPATCH_RESULT_VERSION;
+		fallback.id = x->id;
+		fallback.kind = x->req.kind;
+		fallback.outcome = x->sent ? PHN_DISPATCH_AMBIGUOUS : PHN_DISPATCH_NOT_SENT;
+		fallback.number = x->req.number;
+		fallback.body = "";
+		fallback.retry_after_seconds = -1;
+		fallback.error = "out of memory while reading the response";
+		if (x->easy) {
+			long status = 0;
+
+			curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+			fallback.http_status = (int)status;
+			if (status > 0)
+				fallback.outcome = phn_dispatch__classify_status(status);
+		}
+		if (x->done)
+			x->done(&fallback, x->payload);
+	} else if (x->done) {
+		x->done(res, x->payload);
+	}
+	phn_dispatch_result_free(res);
+	phn_dispatch__xfer_free(x);
+}
+
+/* Put queued requests on the wire up to max_in_flight. */
+static void start_queued(phn_dispatch *d)
+{
+	while (d->queued_head && d->n_active < d->max_in_flight) {
+		phn_xfer *x = d->queued_head;
+
+		d->queued_head = x->next;
+		if (!d->queued_head)
+			d->queued_tail = NULL;
+		d->n_queued--;
+		x->next = NULL;
+		if (xfer_setup(x) != PHN_OK ||
+		    curl_multi_add_handle(d->multi, x->easy) != CURLM_OK) {
+			const char *why = d->errmsg[0] ? d->errmsg
+						       : "libcurl could not start the transfer";
+			size_t n = strlen(why);
+
+			if (n >= sizeof(x->curl_error))
+				n = sizeof(x->curl_error) - 1;
+			memcpy(x->curl_error, why, n);
+			x->curl_error[n] = '\0';
+			complete(d, x, CURLE_FAILED_INIT);
+			continue;
+		}
+		x->next = d->active;
+		if (d->active)
+			d->active->prev = x;
+		d->active = x;
+		d->n_active++;
+	}
+}
+
+static void read_done(phn_dispatch *d)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(d->multi, &left)) != NULL) {
+		phn_xfer *x = NULL;
+		CURLcode code;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		code = msg->data.result;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		curl_multi_remove_handle(d->multi, msg->easy_handle);
+		if (!x)
+			continue;
+		active_unlink(d, x);
+		complete(d, x, code);
+	}
+}
+
+int phn_dispatch_poll(size_t *remaining, phn_dispatch *d, int timeout_ms)
+{
+	int running = 0, rc = PHN_OK;
+
+	if (remaining)
+		*remaining = d ? d->n_queued + d->n_active : 0;
+	if (!d || timeout_ms < 0)
+		return phn_dispatch__error(d, PHN_EINVAL, "bad arguments to phn_dispatch_poll()");
+	if (d->in_callback)
+		return phn_dispatch__error(d, PHN_EINVAL,
+			"phn_dispatch_poll() called from a completion callback");
+	phn_dispatch__clear_error(d);
+	if (!d->multi)
+		return PHN_OK;
+	d->in_callback = 1;
+	start_queued(d);
+	if (d->n_active > 0) {
+		if (curl_multi_perform(d->multi, &running) != CURLM_OK)
+			rc = PHN_EINTERNAL;
+		read_done(d);
+		start_queued(d);
+	}
+	if (rc == PHN_OK && d->n_active > 0 && timeout_ms > 0) {
+		if (curl_multi_poll(d->multi, NULL, 0, timeout_ms, NULL) != CURLM_OK ||
+		    curl_multi_perform(d->multi, &running) != CURLM_OK)
+			rc = PHN_EINTERNAL;
+		read_done(d);
+		start_queued(d);
+	}
+	d->in_callback = 0;
+	if (remaining)
+		*remaining = d->n_queued + d->n_active;
+	if (rc != PHN_OK)
+		return phn_dispatch__error(d, rc, "libcurl's multi interface failed");
+	return PHN_OK;
+}
+
+int phn_dispatch_run(phn_dispatch *d)
+{
+	size_t left = 0;
+	int rc;
+
+	if (!d)
+		return PHN_EINVAL;
+	do {
+		if ((rc = phn_dispatch_poll(&left, d, 1000)) != PHN_OK)
+			return rc;
+	} while (left > 0);
+	return PHN_OK;
+}
+
+size_t phn_dispatch_pending(const phn_dispatch *d)
+{
+	return d ? d->n_queued + d->n_active : 0;
+}
