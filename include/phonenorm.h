@@ -11,6 +11,7 @@
 #include "phonenorm/common.h"
 #include "phonenorm/version.h"
 #include "phonenorm/number.h"
+#include "phonenorm/list.h"
 #include "phonenorm/dispatch.h"
 
 #endif /* PHONENORM_H */

@@ -1,0 +1,383 @@
+/*
+ * phonenorm: clean phone lists. A dedupe set on packed number keys, batch
+ * parsing on several threads, a streaming RFC 4180 CSV reader and a list
+ * cleaner that classifies every row as clean, rejected (with a reason) or
+ * a duplicate of an earlier row, and keeps the summary counters.
+ *
+ * Thread safety: phn_number_parse_batch() may be called from any thread.
+ * A phn_dedupe_set, phn_csv_reader or phn_cleaner belongs to one thread at a
+ * time; a dedupe set that no thread modifies any more may be read (contains,
+ * count) from many threads, which is how a cleaner uses its suppress set.
+ *
+ * Copyright 2026 The phonenorm Authors. Licensed under the Apache License 2.0.
+ */
+#ifndef PHONENORM_LIST_H
+#define PHONENORM_LIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "phonenorm/common.h"
+#include "phonenorm/number.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------
+ * Dedupe set: an open-addressing hash set of phn_number keys, each with a
+ * 64-bit value the caller chooses (the cleaner stores the line of the first
+ * occurrence). Memory is about 16 bytes per slot, at most 2 slots per key.
+ */
+typedef struct phn_dedupe_set phn_dedupe_set;
+
+/* Create an empty set sized for about expected keys (0: a small default;
+ * the set grows as needed). Errors: PHN_EINVAL, PHN_ENOMEM. */
+PHN_EXTERN int phn_dedupe_set_new(phn_dedupe_set **out, size_t expected);
+
+/* Free the set; NULL is allowed. */
+PHN_EXTERN void phn_dedupe_set_free(phn_dedupe_set *set);
+
+/*
+ * Insert key with value. *is_new is 1 if the key was not in the set (it is
+ * now, with value), 0 if it was (the set is unchanged). *first_value (may be
+ * NULL) gets the value stored with the key: value itself when it is new.
+ * Errors: PHN_EINVAL (NULL set or is_new, key 0: the key of "no number"),
+ * PHN_ENOMEM (the set is unchanged).
+ */
+PHN_EXTERN int phn_dedupe_set_insert(int *is_new, uint64_t *first_value, phn_dedupe_set *set,
+				     uint64_t key, uint64_t value);
+
+/* *found is 1 if key is in the set, and then *value (may be NULL) gets its
+ * value; 0 otherwise. Errors: PHN_EINVAL. */
+PHN_EXTERN int phn_dedupe_set_contains(int *found, uint64_t *value, const phn_dedupe_set *set,
+				       uint64_t key);
+
+/* Number of keys in the set (0 for NULL). */
+PHN_EXTERN size_t phn_dedupe_set_count(const phn_dedupe_set *set);
+
+/* Bytes the set holds on the heap, its struct included (0 for NULL). */
+PHN_EXTERN size_t phn_dedupe_set_memory(const phn_dedupe_set *set);
+
+/* ------------------------------------------------------------------------
+ * Batch parsing.
+ *
+ * Parse count texts, each with phn_number_parse_n() semantics, into
+ * results[0..count). lens may be NULL (every text is NUL-terminated). threads
+ * is how many threads may work on it (0 or 1: the calling thread only); the
+ * results are the same for any number of threads.
+ *
+ * Every results[i] must have been initialised (PHN_NUMBER_INIT). Per-item
+ * outcomes are data: a NULL texts[i] or text that is not UTF-8 gives status
+ * PHN_STATUS_NOT_A_NUMBER. The call fails only on its arguments or resources:
+ * PHN_EINVAL (NULL results or texts with count > 0), PHN_EVERSION (a result
+ * not initialised), PHN_EREGION, PHN_ENOMEM, PHN_EINTERNAL.
+ */
+PHN_EXTERN int phn_number_parse_batch(phn_number *results, const char *const *texts,
+				      const size_t *lens, size_t count, const char *region,
+				      unsigned int threads);
+
+/* ------------------------------------------------------------------------
+ * Streaming CSV reader (RFC 4180): fields separated by a delimiter, quoted
+ * fields with "" for a quote and embedded delimiters, CR, LF; records end in
+ * LF, CRLF or CR; a UTF-8 byte order mark at the start is skipped. Empty
+ * lines are skipped (and counted). Memory stays at the size of the longest
+ * record, whatever the size of the input.
+ *
+ * A malformed record never stops the reader and is never merged with the
+ * next one: it comes back flagged (phn_csv_problem) with its line number.
+ * A quoted field may span lines; but when a record that spans lines turns
+ * out malformed (the quote never closes properly, or the field count is
+ * wrong), only its first line is returned, flagged
+ * PHN_CSV_UNTERMINATED_QUOTE, and reading resumes on the next line.
+ */
+typedef struct phn_csv_reader phn_csv_reader;
+
+typedef enum phn_csv_problem {
+	PHN_CSV_OK = 0,
+	/* A quote opened and never closed on this line (see above). */
+	PHN_CSV_UNTERMINATED_QUOTE = 1,
+	/* Text after a closing quote: "abc"def. */
+	PHN_CSV_BAD_QUOTE = 2,
+	/* Not as many fields as the first record. */
+	PHN_CSV_FIELD_COUNT = 3,
+	/* Longer than the max_record option; its fields are not available. */
+	PHN_CSV_TOO_LONG = 4
+} phn_csv_problem;
+
+typedef struct phn_csv_options {
+	unsigned int version;
+	/* Field separator: ',' (default), ';', '\t', ...; '\0' reads plain
+	 * text, one field per line, with no quoting at all. */
+	char delimiter;
+	/* 1 (default): every record must have as many fields as the first
+	 * well-formed one, or it is flagged PHN_CSV_FIELD_COUNT. */
+	int check_field_count;
+	/* Longest record accepted, in bytes (0: 1 MiB). */
+	size_t max_record;
+} phn_csv_options;
+
+#define PHN_CSV_OPTIONS_VERSION 1
+#define PHN_CSV_OPTIONS_INIT { PHN_CSV_OPTIONS_VERSION, ',', 1, 0 }
+
+/*
+ * One record. Fields are decoded (quotes removed, "" made ") and each is
+ * NUL-terminated; raw is the record exactly as it is in the input, without
+ * its line ending. Everything points into the reader (or the cleaner) and
+ * lives until the next call on it.
+ */
+typedef struct phn_csv_record {
+	unsigned int version;
+	phn_csv_problem problem;
+	/* Line (1-based) the record starts on, counting every line of the input. */
+	uint64_t line;
+	/* Byte offset of the record in the input (after a byte order mark). */
+	uint64_t offset;
+	size_t nfields;
+	const char *const *fields;
+	const size_t *lens;
+	const char *raw;
+	size_t raw_len;
+	/* The line ending that closed the record: "\n", "\r\n", "\r" or "" at
+	 * the end of input. Static. */
+	const char *eol;
+} phn_csv_record;
+
+#define PHN_CSV_RECORD_VERSION 1
+
+/* Read the file at path. Errors: PHN_EINVAL, PHN_EVERSION, PHN_ENOMEM,
+ * PHN_EIO (cannot open it; errno is kept). opts may be NULL for defaults. */
+PHN_EXTERN int phn_csv_reader_open(phn_csv_reader **out, const char *path,
+				   const phn_csv_options *opts);
+
+/* Read from an open file descriptor (stdin: 0), which stays the caller's:
+ * the reader never closes it. Errors: PHN_EINVAL, PHN_EVERSION, PHN_ENOMEM. */
+PHN_EXTERN int phn_csv_reader_from_fd(phn_csv_reader **out, int fd, const phn_csv_options *opts);
+
+/* Read len bytes of memory, which the reader copies. */
+PHN_EXTERN int phn_csv_reader_from_memory(phn_csv_reader **out, const char *data, size_t len,
+					  const phn_csv_options *opts);
+
+/*
+ * A source of bytes: fill buf with up to cap bytes and return how many (0 at
+ * the end of input), or -1 on an error.
+ */
+typedef long (*phn_read_fn)(char *buf, size_t cap, void *payload);
+
+/* Read from a callback (how bindings feed their own streams). */
+PHN_EXTERN int phn_csv_reader_from_callback(phn_csv_reader **out, phn_read_fn read,
+					    void *payload, const phn_csv_options *opts);
+
+/* Free the reader (closing the file phn_csv_reader_open opened); NULL is allowed. */
+PHN_EXTERN void phn_csv_reader_free(phn_csv_reader *r);
+
+/*
+ * The next record in *rec (owned by the reader, valid until the next call),
+ * or NULL at the end of input. Malformed records are data (rec->problem).
+ * Errors: PHN_EINVAL, PHN_ENOMEM, PHN_EIO (a read failed; the reader is done).
+ */
+PHN_EXTERN int phn_csv_reader_next(const phn_csv_record **rec, phn_csv_reader *r);
+
+/* Bytes consumed so far (for progress), including a byte order mark. */
+PHN_EXTERN uint64_t phn_csv_reader_offset(const phn_csv_reader *r);
+
+/* 1 if the input began with a UTF-8 byte order mark (known after the first record). */
+PHN_EXTERN int phn_csv_reader_had_bom(const phn_csv_reader *r);
+
+/* Empty lines skipped so far. */
+PHN_EXTERN uint64_t phn_csv_reader_blank_lines(const phn_csv_reader *r);
+
+/* Static name of a problem: "ok", "unterminated_quote", "bad_quote",
+ * "field_count", "too_long". */
+PHN_EXTERN const char *phn_csv_problem_name(phn_csv_problem problem);
+
+/* ------------------------------------------------------------------------
+ * List cleaner.
+ *
+ * Rows are numbered by the line they start on, as an editor or a spreadsheet
+ * shows them (the header is line 1). Every data row gets exactly one
+ * outcome, so rows = clean + rejected + duplicates always holds; suppressed
+ * rows are rejections with their own reason.
+ *
+ * Dedupe is on the number key: two rows with the same E.164 number are
+ * duplicates even when their extensions differ (one person to call), and
+ * the first occurrence is kept.
+ */
+typedef struct phn_cleaner phn_cleaner;
+
+typedef enum phn_row_outcome {
+	PHN_ROW_CLEAN = 0,
+	PHN_ROW_REJECTED = 1,
+	PHN_ROW_DUPLICATE = 2,
+	/* The header record: not a data row, not counted. */
+	PHN_ROW_HEADER = 3
+} phn_row_outcome;
+
+/* Why a row was rejected. Values only grow. */
+typedef enum phn_reject_reason {
+	PHN_REJECT_NONE = 0,
+	PHN_REJECT_MALFORMED_CSV = 1, /* unterminated or misplaced quote, record too long */
+	PHN_REJECT_FIELD_COUNT = 2,   /* not as many fields as the header */
+	PHN_REJECT_EMPTY = 3,         /* the phone field is empty or blank */
+	PHN_REJECT_BAD_TEXT = 4,      /* the phone field is not valid UTF-8 */
+	PHN_REJECT_BAD_REGION = 5,    /* the region column holds no known region */
+	PHN_REJECT_NOT_A_NUMBER = 6,
+	PHN_REJECT_INVALID_COUNTRY_CODE = 7,
+	PHN_REJECT_TOO_SHORT = 8,
+	PHN_REJECT_TOO_LONG = 9,
+	PHN_REJECT_INVALID_LENGTH = 10,
+	PHN_REJECT_NEEDS_REGION = 11, /* a local number and no region for the row */
+	PHN_REJECT_LOCAL_ONLY = 12,   /* dialable only inside an area */
+	PHN_REJECT_NOT_VALID = 13,    /* possible, not valid, and keep_possible is off */
+	PHN_REJECT_TYPE = 14,         /* its type is not in the types option */
+	PHN_REJECT_SUPPRESSED = 15    /* on the suppress (do-not-call) list */
+} phn_reject_reason;
+
+#define PHN_REJECT_REASON_COUNT 16
+#define PHN_TYPE_COUNT 12
+
+/* Bit of a type in phn_clean_options.types. */
+#define PHN_TYPE_BIT(type) (1u << (unsigned)(type))
+
+typedef enum phn_clean_header {
+	/* The first record is a header unless one of its fields parses as a
+	 * valid or possible number, and unless a column name given in the
+	 * options is one of its fields. */
+	PHN_CLEAN_HEADER_AUTO = 0,
+	PHN_CLEAN_HEADER_YES = 1,
+	PHN_CLEAN_HEADER_NO = 2
+} phn_clean_header;
+
+typedef struct phn_clean_options {
+	unsigned int version;
+	/* Region for local numbers (ISO 3166-1 alpha-2), NULL or "" for none. */
+	const char *region;
+	phn_clean_header header;
+	/* The phone column: by name (case-insensitive, needs a header), else
+	 * by 0-based index, else (NULL and -1) guessed: from the header names
+	 * (phone, mobile, msisdn, number, numberToCall, ...), or without a
+	 * header the first field of the first row that parses as a number. */
+	const char *phone_column;
+	int phone_column_index;
+	/* A column whose value (a region code; blank: use region) overrides
+	 * region for its row: by name, else 0-based index, else none (NULL, -1). */
+	const char *region_column;
+	int region_column_index;
+	/* Keep numbers that are possible but not valid for the metadata. They
+	 * skip the types filter (their type cannot be known). */
+	int keep_possible;
+	/* PHN_TYPE_BIT()s of the types to keep; 0 keeps every type. */
+	unsigned int types;
+	/* Numbers to remove (reject as suppressed); borrowed, must outlive
+	 * the cleaner and not change while it runs. NULL for none. */
+	const phn_dedupe_set *suppress;
+	/* Threads phn_cleaner_run() may use (0 or 1: the calling thread). The
+	 * outcomes and their order are the same for any number. */
+	unsigned int threads;
+} phn_clean_options;
+
+#define PHN_CLEAN_OPTIONS_VERSION 1
+#define PHN_CLEAN_OPTIONS_INIT { PHN_CLEAN_OPTIONS_VERSION, NULL, PHN_CLEAN_HEADER_AUTO, \
+		NULL, -1, NULL, -1, 0, 0, NULL, 1 }
+
+/* What became of one record. */
+typedef struct phn_clean_row {
+	unsigned int version;
+	phn_row_outcome outcome;
+	phn_reject_reason reason; /* PHN_REJECT_NONE unless rejected */
+	/* Line the row starts on; for a duplicate, the line of the row it repeats. */
+	uint64_t line;
+	uint64_t duplicate_of;
+	/* The parsed phone field (status NOT_A_NUMBER when it was not parsed). */
+	phn_number number;
+	/* The record itself; valid during the callback or until the next push. */
+	const phn_csv_record *record;
+} phn_clean_row;
+
+#define PHN_CLEAN_ROW_VERSION 1
+
+/* The counters, after or during a run. */
+typedef struct phn_clean_summary {
+	unsigned int version;
+	uint64_t rows;       /* data rows seen (header and blank lines not counted) */
+	uint64_t clean;
+	uint64_t rejected;   /* suppressed included */
+	uint64_t duplicates;
+	uint64_t rejected_by_reason[PHN_REJECT_REASON_COUNT];
+	uint64_t clean_by_type[PHN_TYPE_COUNT];
+	uint64_t clean_possible; /* kept by keep_possible */
+	uint64_t blank_lines;    /* skipped by the reader (phn_cleaner_run only) */
+	int has_header;          /* 1 if the first record was taken as a header */
+	/* The phone column, as resolved: 0-based index, the header name ("" with
+	 * no header), and 1 if it was guessed rather than given. -1 before the
+	 * first record. */
+	int phone_column;
+	char phone_column_name[64];
+	int phone_column_guessed;
+	int region_column; /* -1 for none */
+} phn_clean_summary;
+
+#define PHN_CLEAN_SUMMARY_VERSION 1
+
+/* Create a cleaner. Errors: PHN_EINVAL, PHN_EVERSION, PHN_EREGION (bad
+ * region), PHN_ENOMEM. Option strings are copied. */
+PHN_EXTERN int phn_cleaner_new(phn_cleaner **out, const phn_clean_options *opts);
+
+/* Free a cleaner; NULL is allowed. */
+PHN_EXTERN void phn_cleaner_free(phn_cleaner *c);
+
+/*
+ * Classify one record (rows in input order, the first one possibly the
+ * header) into *row (initialise its version to PHN_CLEAN_ROW_VERSION).
+ * Uses the calling thread only. Errors: PHN_EINVAL, PHN_EVERSION,
+ * PHN_ENOTFOUND (a column given or guessed does not exist: see
+ * phn_cleaner_errmsg), PHN_EFORMAT (the header record is malformed),
+ * PHN_ENOMEM, PHN_EINTERNAL. After an error the cleaner takes no more rows.
+ */
+PHN_EXTERN int phn_cleaner_push(phn_clean_row *row, phn_cleaner *c, const phn_csv_record *rec);
+
+/* Called for every record in input order, the header included; a nonzero
+ * return stops the run, and phn_cleaner_run returns that value. */
+typedef int (*phn_clean_row_fn)(const phn_clean_row *row, void *payload);
+
+/*
+ * Read every record of r, classify it and pass it to fn (may be NULL), in
+ * input order, with opts.threads threads. Memory grows with the number of
+ * unique numbers, not with the input. Errors: as phn_cleaner_push, PHN_EIO
+ * from the reader, or fn's nonzero value.
+ */
+PHN_EXTERN int phn_cleaner_run(phn_cleaner *c, phn_csv_reader *r, phn_clean_row_fn fn,
+			       void *payload);
+
+/* The counters so far. Errors: PHN_EINVAL, PHN_EVERSION. */
+PHN_EXTERN int phn_cleaner_summary(phn_clean_summary *out, const phn_cleaner *c);
+
+/*
+ * Clean rows per region, in the order of the region codes: the i-th
+ * region with at least one clean row ("SA", "US", "001" for non-geographic
+ * numbers, "" for numbers in no region) and its count.
+ * Errors: PHN_EINVAL, PHN_ENOTFOUND past the last one.
+ */
+PHN_EXTERN int phn_cleaner_region_count(char region[4], uint64_t *count, const phn_cleaner *c,
+					size_t i);
+
+/* The cleaner's dedupe set (read-only; lives as long as the cleaner). */
+PHN_EXTERN const phn_dedupe_set *phn_cleaner_dedupe_set(const phn_cleaner *c);
+
+/* Text of the last error on this cleaner ("no column named 'tel'"), "" if none. */
+PHN_EXTERN const char *phn_cleaner_errmsg(const phn_cleaner *c);
+
+/* Static name of an outcome: "clean", "rejected", "duplicate", "header". */
+PHN_EXTERN const char *phn_row_outcome_name(phn_row_outcome outcome);
+
+/* Static name of a reason: "none", "malformed_csv", "field_count", "empty",
+ * "bad_text", "bad_region", "not_a_number", "invalid_country_code",
+ * "too_short", "too_long", "invalid_length", "needs_region", "local_only",
+ * "not_valid", "type_not_allowed", "suppressed"; "unknown" otherwise. */
+PHN_EXTERN const char *phn_reject_reason_name(phn_reject_reason reason);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PHONENORM_LIST_H */
