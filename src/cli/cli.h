@@ -75,5 +75,6 @@ int cli_check_region(const char *cmd, const char *region);
 int cli_cmd_validate(int argc, char **argv);
 int cli_cmd_format(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
+int cli_cmd_clean(int argc, char **argv);
 
 #endif /* PHN_CLI_H */

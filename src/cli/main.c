@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "validate", cli_cmd_validate, "check numbers; print status and E.164 for each" },
 	{ "format", cli_cmd_format, "print numbers as E.164, international, national, RFC 3966 or dial-out" },
 	{ "info", cli_cmd_info, "print everything the library knows about a number" },
+	{ "clean", cli_cmd_clean, "clean a CSV phone list: E.164, dedupe, rejects with reasons" },
 	/* more commands: add a line here and the file in CMakeLists.txt */
 };
 

@@ -1,0 +1,734 @@
+/*
+ * phonenorm clean: turn a CSV export (or a plain list) into one callable
+ * list: every number in E.164, each number once, every dropped row accounted
+ * for. Built on the public list API; this file only does options and output.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <phonenorm.h>
+
+#include "cli.h"
+
+#define EXIT_WRITE 3
+
+static const char clean_help[] =
+	"usage: phonenorm clean [OPTIONS] [FILE]\n"
+	"\n"
+	"Clean a phone list: read a CSV file (or standard input when FILE is absent\n"
+	"or '-'), normalize the phone column to E.164, drop bad numbers and\n"
+	"duplicates, and write the clean CSV: every original column, unchanged and\n"
+	"in order, plus 'e164' and 'number_type'. Every input row ends up in exactly\n"
+	"one place: rows in = clean + rejected + duplicates.\n"
+	"\n"
+	"Input:\n"
+	"  -c, --region REGION        region for local numbers (SA, US, ...)\n"
+	"      --column NAME|INDEX    the phone column, by header name or 1-based index;\n"
+	"                             default: guessed from the header (phone, mobile,\n"
+	"                             msisdn, number, numberToCall, ...) and reported\n"
+	"      --region-column NAME|INDEX  a column whose region code (SA, US, ...)\n"
+	"                             overrides -c for its row; blank cells use -c\n"
+	"      --header, --no-header  the first line is / is not a header (default:\n"
+	"                             a header unless it holds a phone number)\n"
+	"  -d, --delimiter CHAR       field separator: ',' (default), ';', 'tab', '|'\n"
+	"      --text                 plain text: one number per line, no quoting\n"
+	"\n"
+	"Policy:\n"
+	"      --keep-possible        keep numbers of the right length in ranges the\n"
+	"                             metadata does not know (newer ranges, e.g. Saudi\n"
+	"                             057x mobiles); adds a 'number_status' column\n"
+	"      --types LIST           keep only these types (comma-separated): mobile,\n"
+	"                             fixed_line, fixed_line_or_mobile (US and CA numbers),\n"
+	"                             toll_free, premium_rate, shared_cost, voip,\n"
+	"                             personal_number, pager, uan, voicemail\n"
+	"      --suppress FILE        a do-not-call list (CSV or one number per line,\n"
+	"                             read with -c); its numbers are rejected as\n"
+	"                             'suppressed'\n"
+	"\n"
+	"Output:\n"
+	"  -o, --output FILE          the clean CSV (default: standard output)\n"
+	"      --rejects FILE         rejected rows, unchanged, plus 'reject_reason'\n"
+	"                             and 'line'\n"
+	"      --duplicates FILE      duplicate rows plus 'e164' and 'duplicate_of_line'\n"
+	"                             (the line of the first occurrence, which is kept)\n"
+	"      --report FILE          the summary as JSON\n"
+	"  -j, --threads N            threads for parsing (default 1; 0: one per CPU);\n"
+	"                             the output is the same for any N\n"
+	"  -q, --quiet                no summary on standard error\n"
+	"      --no-progress          no progress bar (it only shows when standard error\n"
+	"                             is a terminal and the input is large)\n"
+	"  -h, --help                 show this help\n"
+	"\n"
+	"Rows with the same number are duplicates even when their extensions differ:\n"
+	"for calling, it is one person. The first occurrence is kept.\n"
+	"\n"
+	"Reject reasons: malformed_csv, field_count, empty, bad_text, bad_region,\n"
+	"not_a_number, invalid_country_code, too_short, too_long, invalid_length,\n"
+	"needs_region, local_only, not_valid, type_not_allowed, suppressed.\n"
+	"\n"
+	"Exit status: 0 no row rejected, 1 some rows rejected, 2 usage error,\n"
+	"unreadable input or missing column, 3 an output could not be written.\n";
+
+enum {
+	OPT_COLUMN = 256, OPT_REGION_COLUMN, OPT_HEADER, OPT_NO_HEADER, OPT_TEXT, OPT_REJECTS,
+	OPT_DUPLICATES, OPT_REPORT, OPT_KEEP_POSSIBLE, OPT_TYPES, OPT_SUPPRESS, OPT_NO_PROGRESS
+};
+
+static const struct option clean_options[] = {
+	{ "region", required_argument, NULL, 'c' },
+	{ "column", required_argument, NULL, OPT_COLUMN },
+	{ "region-column", required_argument, NULL, OPT_REGION_COLUMN },
+	{ "header", no_argument, NULL, OPT_HEADER },
+	{ "no-header", no_argument, NULL, OPT_NO_HEADER },
+	{ "delimiter", required_argument, NULL, 'd' },
+	{ "text", no_argument, NULL, OPT_TEXT },
+	{ "keep-possible", no_argument, NULL, OPT_KEEP_POSSIBLE },
+	{ "types", required_argument, NULL, OPT_TYPES },
+	{ "suppress", required_argument, NULL, OPT_SUPPRESS },
+	{ "output", required_argument, NULL, 'o' },
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "duplicates", required_argument, NULL, OPT_DUPLICATES },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "threads", required_argument, NULL, 'j' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct clean_args {
+	const char *region;
+	const char *column;
+	const char *region_column;
+	phn_clean_header header;
+	char delimiter;
+	int text;
+	int keep_possible;
+	unsigned int types;
+	const char *suppress;
+	const char *output;
+	const char *rejects;
+	const char *duplicates;
+	const char *report;
+	unsigned int threads;
+	int quiet;
+	int no_progress;
+	const char *input; /* NULL: stdin */
+};
+
+/* One output file. */
+struct sink {
+	const char *path;
+	FILE *f;
+	int bom_done;
+};
+
+struct progress {
+	int on;
+	uint64_t size; /* 0: unknown */
+	struct timespec start, last;
+	uint64_t rows;
+	int shown;
+};
+
+struct run {
+	const struct clean_args *a;
+	const phn_csv_reader *reader;
+	struct sink out, rejects, dups;
+	char delim; /* for the columns we append */
+	const char *eol; /* of the first record; every line we write ends so */
+	struct progress prog;
+};
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* "NAME" or a 1-based index into *name / *index (0-based). */
+static int column_arg(const char *cmd, const char *opt, const char *arg, const char **name,
+		      int *index)
+{
+	char *end;
+	long v;
+
+	*name = NULL;
+	*index = -1;
+	if (!arg || !arg[0])
+		return cli_usage_error(cmd, "%s needs a column name or number", opt);
+	if (arg[0] >= '0' && arg[0] <= '9') {
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (*end == '\0') {
+			if (errno || v < 1 || v > 1000000)
+				return cli_usage_error(cmd, "%s %s: column numbers start at 1", opt, arg);
+			*index = (int)(v - 1);
+			return PHN_EXIT_OK;
+		}
+	}
+	*name = arg;
+	return PHN_EXIT_OK;
+}
+
+static int parse_types(const char *cmd, const char *list, unsigned int *mask)
+{
+	char buf[256], *save = NULL, *tok;
+
+	*mask = 0;
+	if (strlen(list) >= sizeof buf)
+		return cli_usage_error(cmd, "--types list is too long");
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		phn_type t;
+		if (phn_type_from_name(&t, tok) != PHN_OK)
+			return cli_usage_error(cmd, "--types: '%s' is not a number type (mobile, "
+					       "fixed_line, fixed_line_or_mobile, toll_free, ...)", tok);
+		*mask |= PHN_TYPE_BIT(t);
+	}
+	if (*mask == 0)
+		return cli_usage_error(cmd, "--types needs at least one type");
+	return PHN_EXIT_OK;
+}
+
+static int parse_args(struct clean_args *a, int argc, char **argv, int *done)
+{
+	const char *cmd = "clean";
+	char *end;
+	long v;
+	int c;
+
+	memset(a, 0, sizeof *a);
+	a->delimiter = ',';
+	a->threads = 1;
+	a->header = PHN_CLEAN_HEADER_AUTO;
+	*done = 0;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":c:d:o:j:qh", clean_options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(clean_help, stdout);
+			*done = 1;
+			return PHN_EXIT_OK;
+		case ':':
+			return cli_usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
+		case '?':
+			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		case 'c': a->region = optarg; break;
+		case OPT_COLUMN: a->column = optarg; break;
+		case OPT_REGION_COLUMN: a->region_column = optarg; break;
+		case OPT_HEADER: a->header = PHN_CLEAN_HEADER_YES; break;
+		case OPT_NO_HEADER: a->header = PHN_CLEAN_HEADER_NO; break;
+		case 'd':
+			if (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0)
+				a->delimiter = '\t';
+			else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n' &&
+				 optarg[0] != '\r')
+				a->delimiter = optarg[0];
+			else
+				return cli_usage_error(cmd, "--delimiter takes one character or 'tab'");
+			break;
+		case OPT_TEXT: a->text = 1; break;
+		case OPT_KEEP_POSSIBLE: a->keep_possible = 1; break;
+		case OPT_TYPES:
+			if (parse_types(cmd, optarg, &a->types) != PHN_EXIT_OK)
+				return PHN_EXIT_USAGE;
+			break;
+		case OPT_SUPPRESS: a->suppress = optarg; break;
+		case 'o': a->output = optarg; break;
+		case OPT_REJECTS: a->rejects = optarg; break;
+		case OPT_DUPLICATES: a->duplicates = optarg; break;
+		case OPT_REPORT: a->report = optarg; break;
+		case 'j':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 0 || v > 256)
+				return cli_usage_error(cmd, "--threads takes a number from 0 to 256");
+			if (v == 0) {
+				long n = sysconf(_SC_NPROCESSORS_ONLN);
+				v = n > 0 ? n : 1;
+			}
+			a->threads = (unsigned int)v;
+			break;
+		case 'q': a->quiet = 1; break;
+		case OPT_NO_PROGRESS: a->no_progress = 1; break;
+		default:
+			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc - 1)
+		return cli_usage_error(cmd, "one input file at most ('%s' is extra)", argv[optind + 1]);
+	if (optind < argc && strcmp(argv[optind], "-") != 0)
+		a->input = argv[optind];
+	if (cli_check_region(cmd, a->region) != PHN_EXIT_OK)
+		return PHN_EXIT_USAGE;
+	if (a->text && a->region_column)
+		return cli_usage_error(cmd, "--text input has one column: no --region-column");
+	return PHN_EXIT_OK;
+}
+
+/* ---- writing --------------------------------------------------------- */
+
+static int sink_open(struct sink *s, const char *path, int is_main)
+{
+	s->path = path;
+	s->bom_done = 0;
+	if (!path && is_main) {
+		s->f = stdout;
+		s->path = "standard output";
+	} else if (!path) {
+		s->f = NULL;
+		return PHN_EXIT_OK;
+	} else if (!(s->f = fopen(path, "wb"))) {
+		cli_error("clean: cannot write '%s': %s", path, strerror(errno));
+		return PHN_EXIT_USAGE;
+	}
+	setvbuf(s->f, NULL, _IOFBF, 1 << 20);
+	return PHN_EXIT_OK;
+}
+
+static int sink_close(struct sink *s)
+{
+	int bad;
+
+	if (!s->f)
+		return 0;
+	bad = ferror(s->f) != 0;
+	if (s->f == stdout)
+		bad |= fflush(s->f) != 0;
+	else
+		bad |= fclose(s->f) != 0;
+	if (bad)
+		cli_error("clean: writing %s failed", s->path);
+	s->f = NULL;
+	return bad;
+}
+
+/* Write s as one CSV field, quoted when it must be. */
+static void put_field(FILE *f, const char *s, size_t len, char delim)
+{
+	int quote = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"' || s[i] == '\n' || s[i] == '\r' || s[i] == delim) {
+			quote = 1;
+			break;
+		}
+	}
+	if (!quote) {
+		fwrite(s, 1, len, f);
+		return;
+	}
+	putc('"', f);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"')
+			putc('"', f);
+		putc(s[i], f);
+	}
+	putc('"', f);
+}
+
+/* The original row: its bytes as read, unless they would not parse back
+ * as CSV (plain text lines, malformed quoting): then as one quoted field,
+ * whose value is those bytes. */
+static void put_original(struct run *run, FILE *f, const phn_csv_record *rec)
+{
+	int verbatim = !run->a->text && (rec->problem == PHN_CSV_OK ||
+					 rec->problem == PHN_CSV_FIELD_COUNT);
+
+	if (verbatim)
+		fwrite(rec->raw, 1, rec->raw_len, f);
+	else
+		put_field(f, rec->raw, rec->raw_len, run->delim);
+}
+
+static void put_sep(struct run *run, FILE *f)
+{
+	putc(run->delim, f);
+}
+
+static void put_bom(struct run *run, struct sink *s)
+{
+	if (!s->bom_done) {
+		if (phn_csv_reader_had_bom(run->reader))
+			fputs("\xEF\xBB\xBF", s->f);
+		s->bom_done = 1;
+	}
+}
+
+static void write_header(struct run *run, const phn_csv_record *rec)
+{
+	if (run->out.f) {
+		put_bom(run, &run->out);
+		put_original(run, run->out.f, rec);
+		fprintf(run->out.f, "%ce164%cnumber_type", run->delim, run->delim);
+		if (run->a->keep_possible)
+			fprintf(run->out.f, "%cnumber_status", run->delim);
+		fputs(run->eol, run->out.f);
+	}
+	if (run->rejects.f) {
+		put_bom(run, &run->rejects);
+		put_original(run, run->rejects.f, rec);
+		fprintf(run->rejects.f, "%creject_reason%cline%s", run->delim, run->delim, run->eol);
+	}
+	if (run->dups.f) {
+		put_bom(run, &run->dups);
+		put_original(run, run->dups.f, rec);
+		fprintf(run->dups.f, "%ce164%cduplicate_of_line%s", run->delim, run->delim, run->eol);
+	}
+}
+
+static void progress_update(struct progress *p, const phn_csv_reader *r, int final)
+{
+	double t, rate;
+
+	if (!p->on)
+		return;
+	if (final) {
+		if (p->shown)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	if ((p->rows & 4095) != 0 || seconds_since(&p->last) < 0.25)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &p->last);
+	t = seconds_since(&p->start);
+	rate = t > 0 ? (double)p->rows / t : 0;
+	if (p->size > 0) {
+		double frac = (double)phn_csv_reader_offset(r) / (double)p->size;
+		int width = 30, fill = (int)(frac * width);
+		fprintf(stderr, "\r[%.*s%*s] %5.1f%%  %" PRIu64 " rows  %.0f rows/s ", fill,
+			"##############################", width - fill, "", frac * 100.0, p->rows,
+			rate);
+	} else {
+		fprintf(stderr, "\r%" PRIu64 " rows  %.0f rows/s ", p->rows, rate);
+	}
+	p->shown = 1;
+}
+
+static int on_row(const phn_clean_row *row, void *payload)
+{
+	struct run *run = payload;
+	const phn_csv_record *rec = row->record;
+	FILE *f;
+
+	if (!run->eol)
+		run->eol = rec->eol[0] ? rec->eol : "\n";
+	switch (row->outcome) {
+	case PHN_ROW_HEADER:
+		write_header(run, rec);
+		return 0;
+	case PHN_ROW_CLEAN:
+		if (!(f = run->out.f))
+			break;
+		put_bom(run, &run->out);
+		put_original(run, f, rec);
+		put_sep(run, f);
+		fputs(row->number.e164, f);
+		put_sep(run, f);
+		fputs(row->number.status == PHN_STATUS_VALID ? phn_type_name(row->number.type)
+							       : "unknown", f);
+		if (run->a->keep_possible) {
+			put_sep(run, f);
+			fputs(phn_status_name(row->number.status), f);
+		}
+		fputs(run->eol, f);
+		break;
+	case PHN_ROW_REJECTED:
+		if (!(f = run->rejects.f))
+			break;
+		put_bom(run, &run->rejects);
+		put_original(run, f, rec);
+		fprintf(f, "%c%s%c%" PRIu64 "%s", run->delim, phn_reject_reason_name(row->reason),
+			run->delim, row->line, run->eol);
+		break;
+	case PHN_ROW_DUPLICATE:
+		if (!(f = run->dups.f))
+			break;
+		put_bom(run, &run->dups);
+		put_original(run, f, rec);
+		fprintf(f, "%c%s%c%" PRIu64 "%s", run->delim, row->number.e164, run->delim,
+			row->duplicate_of, run->eol);
+		break;
+	}
+	run->prog.rows++;
+	progress_update(&run->prog, run->reader, 0);
+	return 0;
+}
+
+/* ---- summary ----------------------------------------------------------- */
+
+static void print_summary(FILE *f, const phn_clean_summary *s, const phn_cleaner *c,
+			  double secs)
+{
+	char region[4];
+	uint64_t n;
+	int first = 1;
+
+	fprintf(f, "rows in:     %10" PRIu64 "\n", s->rows);
+	fprintf(f, "clean:       %10" PRIu64, s->clean);
+	if (s->clean_possible)
+		fprintf(f, "  (%" PRIu64 " possible, kept by --keep-possible)", s->clean_possible);
+	fprintf(f, "\nrejected:    %10" PRIu64 "\n", s->rejected);
+	for (int r = 1; r < PHN_REJECT_REASON_COUNT; r++) {
+		if (s->rejected_by_reason[r])
+			fprintf(f, "  %-22s %8" PRIu64 "\n", phn_reject_reason_name((phn_reject_reason)r),
+				s->rejected_by_reason[r]);
+	}
+	fprintf(f, "duplicates:  %10" PRIu64 "\n", s->duplicates);
+	fputs("by region:  ", f);
+	for (size_t i = 0; phn_cleaner_region_count(region, &n, c, i) == PHN_OK; i++) {
+		fprintf(f, "%s %s %" PRIu64, first ? "" : ",", region[0] ? region : "none", n);
+		first = 0;
+	}
+	fputs(first ? " -\nby type:    " : "\nby type:    ", f);
+	first = 1;
+	for (int t = 0; t < PHN_TYPE_COUNT; t++) {
+		if (s->clean_by_type[t]) {
+			fprintf(f, "%s %s %" PRIu64, first ? "" : ",", phn_type_name((phn_type)t),
+				s->clean_by_type[t]);
+			first = 0;
+		}
+	}
+	fputs(first ? " -\n" : "\n", f);
+	if (s->blank_lines)
+		fprintf(f, "blank lines skipped: %" PRIu64 "\n", s->blank_lines);
+	fprintf(f, "%" PRIu64 " rows in = %" PRIu64 " clean + %" PRIu64 " rejected + %" PRIu64
+		" duplicates%s; %.2f s, %.0f rows/s\n", s->rows, s->clean, s->rejected,
+		s->duplicates, s->rows == s->clean + s->rejected + s->duplicates ? "" : " (MISMATCH)",
+		secs, secs > 0 ? (double)s->rows / secs : 0.0);
+}
+
+static int write_report(const char *path, const struct clean_args *a, const phn_clean_summary *s,
+			const phn_cleaner *c, double secs)
+{
+	FILE *f = fopen(path, "wb");
+	char region[4];
+	uint64_t n;
+	int bad;
+
+	if (!f) {
+		cli_error("clean: cannot write '%s': %s", path, strerror(errno));
+		return 1;
+	}
+	fputs("{\n  \"input\": ", f);
+	cli_json_string(f, a->input ? a->input : "-");
+	fprintf(f, ",\n  \"rows\": %" PRIu64 ",\n  \"clean\": %" PRIu64 ",\n  \"rejected\": %"
+		PRIu64 ",\n  \"duplicates\": %" PRIu64 ",\n  \"possible_kept\": %" PRIu64
+		",\n  \"blank_lines\": %" PRIu64 ",\n", s->rows, s->clean, s->rejected,
+		s->duplicates, s->clean_possible, s->blank_lines);
+	fputs("  \"rejected_by_reason\": {", f);
+	for (int r = 1; r < PHN_REJECT_REASON_COUNT; r++)
+		fprintf(f, "%s\"%s\": %" PRIu64, r > 1 ? ", " : "",
+			phn_reject_reason_name((phn_reject_reason)r), s->rejected_by_reason[r]);
+	fputs("},\n  \"by_region\": {", f);
+	for (size_t i = 0; phn_cleaner_region_count(region, &n, c, i) == PHN_OK; i++) {
+		fputs(i ? ", " : "", f);
+		cli_json_string(f, region);
+		fprintf(f, ": %" PRIu64, n);
+	}
+	fputs("},\n  \"by_type\": {", f);
+	for (int t = 0; t < PHN_TYPE_COUNT; t++)
+		fprintf(f, "%s\"%s\": %" PRIu64, t ? ", " : "", phn_type_name((phn_type)t),
+			s->clean_by_type[t]);
+	fprintf(f, "},\n  \"has_header\": %s,\n  \"phone_column\": {\"index\": %d, \"name\": ",
+		s->has_header ? "true" : "false", s->phone_column + 1);
+	if (s->has_header)
+		cli_json_string(f, s->phone_column_name);
+	else
+		fputs("null", f);
+	fprintf(f, ", \"guessed\": %s},\n  \"region_column\": ",
+		s->phone_column_guessed ? "true" : "false");
+	if (s->region_column >= 0)
+		fprintf(f, "%d", s->region_column + 1);
+	else
+		fputs("null", f);
+	fputs(",\n  \"region\": ", f);
+	cli_json_string(f, a->region ? a->region : "");
+	fprintf(f, ",\n  \"keep_possible\": %s,\n  \"threads\": %u,\n  \"seconds\": %.3f,\n"
+		"  \"metadata_version\": ", a->keep_possible ? "true" : "false", a->threads, secs);
+	cli_json_string(f, phn_metadata_version());
+	fputs("\n}\n", f);
+	bad = ferror(f) != 0;
+	bad |= fclose(f) != 0;
+	if (bad)
+		cli_error("clean: writing '%s' failed", path);
+	return bad;
+}
+
+/* ---- inputs ------------------------------------------------------------ */
+
+static int open_reader(phn_csv_reader **r, const char *path, const phn_csv_options *o)
+{
+	int rc = path ? phn_csv_reader_open(r, path, o) : phn_csv_reader_from_fd(r, 0, o);
+
+	if (rc == PHN_EIO) {
+		cli_error("clean: cannot read '%s': %s", path, strerror(errno));
+		return PHN_EXIT_USAGE;
+	}
+	if (rc != PHN_OK) {
+		cli_error("clean: %s", phn_strerror(rc));
+		return PHN_EXIT_USAGE;
+	}
+	return PHN_EXIT_OK;
+}
+
+/* The do-not-call list, cleaned like any list (keeping possible numbers, so
+ * that a number newer than the metadata can still be suppressed). */
+static int load_suppress(phn_cleaner **out, const struct clean_args *a)
+{
+	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
+	phn_clean_summary s;
+	phn_csv_reader *r;
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	s.version = PHN_CLEAN_SUMMARY_VERSION;
+	*out = NULL;
+	co.check_field_count = 0;
+	if (open_reader(&r, a->suppress, &co) != PHN_EXIT_OK)
+		return PHN_EXIT_USAGE;
+	o.region = a->region;
+	o.keep_possible = 1;
+	if ((rc = phn_cleaner_new(out, &o)) == PHN_OK)
+		rc = phn_cleaner_run(*out, r, NULL, NULL);
+	phn_csv_reader_free(r);
+	if (rc != PHN_OK) {
+		if (*out && phn_cleaner_errmsg(*out)[0])
+			cli_error("clean: --suppress %s: %s", a->suppress, phn_cleaner_errmsg(*out));
+		else
+			cli_error("clean: --suppress %s: %s", a->suppress, phn_strerror(rc));
+		phn_cleaner_free(*out);
+		*out = NULL;
+		return PHN_EXIT_USAGE;
+	}
+	phn_cleaner_summary(&s, *out);
+	if (s.rejected && !a->quiet)
+		fprintf(stderr, "phonenorm clean: --suppress %s: %" PRIu64 " of %" PRIu64
+			" entries are not phone numbers and were ignored\n", a->suppress,
+			s.rejected, s.rows);
+	return PHN_EXIT_OK;
+}
+
+int cli_cmd_clean(int argc, char **argv)
+{
+	struct clean_args a;
+	struct run run;
+	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
+	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+	phn_clean_summary s;
+	phn_cleaner *sup = NULL, *c = NULL;
+	phn_csv_reader *r = NULL;
+	struct timespec t0;
+	struct stat st;
+	int rc, done, status = PHN_EXIT_OK, werr = 0;
+	double secs;
+
+	memset(&s, 0, sizeof s);
+	s.version = PHN_CLEAN_SUMMARY_VERSION;
+	if ((rc = parse_args(&a, argc, argv, &done)) != PHN_EXIT_OK || done)
+		return rc;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&run, 0, sizeof run);
+	run.a = &a;
+	run.delim = a.text ? ',' : a.delimiter;
+
+	if (a.suppress && load_suppress(&sup, &a) != PHN_EXIT_OK)
+		return PHN_EXIT_USAGE;
+	co.delimiter = a.text ? '\0' : a.delimiter;
+	if (open_reader(&r, a.input, &co) != PHN_EXIT_OK) {
+		phn_cleaner_free(sup);
+		return PHN_EXIT_USAGE;
+	}
+	run.reader = r;
+
+	o.region = a.region;
+	o.header = a.header;
+	o.keep_possible = a.keep_possible;
+	o.types = a.types;
+	o.suppress = sup ? phn_cleaner_dedupe_set(sup) : NULL;
+	o.threads = a.threads;
+	if ((a.column && column_arg("clean", "--column", a.column, &o.phone_column,
+				    &o.phone_column_index) != PHN_EXIT_OK) ||
+	    (a.region_column && column_arg("clean", "--region-column", a.region_column,
+					   &o.region_column, &o.region_column_index) != PHN_EXIT_OK)) {
+		status = PHN_EXIT_USAGE;
+		goto out;
+	}
+	if ((rc = phn_cleaner_new(&c, &o)) != PHN_OK) {
+		cli_error("clean: %s", phn_strerror(rc));
+		status = PHN_EXIT_USAGE;
+		goto out;
+	}
+	if (sink_open(&run.out, a.output, 1) || sink_open(&run.rejects, a.rejects, 0) ||
+	    sink_open(&run.dups, a.duplicates, 0)) {
+		status = PHN_EXIT_USAGE;
+		goto out;
+	}
+	run.prog.on = !a.no_progress && isatty(2);
+	if (run.prog.on) {
+		int fd = a.input ? -1 : 0;
+		if (a.input ? stat(a.input, &st) == 0 : fstat(fd, &st) == 0)
+			run.prog.size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+		/* Small files are done before a bar could help. */
+		if (run.prog.size > 0 && run.prog.size < (8u << 20))
+			run.prog.on = 0;
+		clock_gettime(CLOCK_MONOTONIC, &run.prog.start);
+		run.prog.last = run.prog.start;
+	}
+
+	rc = phn_cleaner_run(c, r, on_row, &run);
+	progress_update(&run.prog, r, 1);
+	secs = seconds_since(&t0);
+	phn_cleaner_summary(&s, c);
+	if (rc == PHN_EIO) {
+		cli_error("clean: reading %s failed", a.input ? a.input : "standard input");
+		status = PHN_EXIT_USAGE;
+	} else if (rc != PHN_OK) {
+		cli_error("clean: %s", phn_cleaner_errmsg(c)[0] ? phn_cleaner_errmsg(c)
+								 : phn_strerror(rc));
+		status = PHN_EXIT_USAGE;
+	}
+	werr |= sink_close(&run.out);
+	werr |= sink_close(&run.rejects);
+	werr |= sink_close(&run.dups);
+	if (status != PHN_EXIT_OK)
+		goto out;
+	if (!a.quiet) {
+		if (s.phone_column >= 0)
+			fprintf(stderr, "phonenorm clean: phone column %d%s%s%s (%s)\n",
+				s.phone_column + 1, s.has_header ? " '" : "",
+				s.has_header ? s.phone_column_name : "", s.has_header ? "'" : "",
+				s.phone_column_guessed ? (s.has_header ? "guessed from the header"
+								       : "guessed from the first row")
+						       : "given");
+		print_summary(stderr, &s, c, secs);
+	}
+	if (a.report)
+		werr |= write_report(a.report, &a, &s, c, secs);
+	if (werr)
+		status = EXIT_WRITE;
+	else
+		status = s.rejected ? PHN_EXIT_NEGATIVE : PHN_EXIT_OK;
+out:
+	if (status == PHN_EXIT_USAGE) {
+		sink_close(&run.out);
+		sink_close(&run.rejects);
+		sink_close(&run.dups);
+	}
+	phn_cleaner_free(c);
+	phn_cleaner_free(sup);
+	phn_csv_reader_free(r);
+	return status;
+}
