@@ -1,0 +1,167 @@
+/*
+ * Benchmark: parse + validate + format a large generated list with the
+ * phonenorm C API, side by side in one run with the raw libphonenumber C++
+ * loop doing the same work (bench_number_raw.cc). Prints throughput of each,
+ * the ratio, and peak memory. Not a test: it asserts nothing about time.
+ *
+ * usage: bench_number [COUNT (default 200000)] [ROUNDS (default 3)]
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <phonenorm.h>
+
+#include "bench_number.h"
+
+static unsigned long long rng = 0x9E3779B97F4A7C15ull;
+
+static unsigned rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+/* A national significant number template per region: prefix + digit count. */
+struct region_tpl {
+	const char *region;
+	const char *cc;
+	const char *trunk;   /* national prefix, "" if none */
+	const char *idd;     /* international prefix as written from this region */
+	const char *const prefixes[4];
+	int digits;          /* digits after the prefix */
+};
+
+static const struct region_tpl regions[] = {
+	{ "SA", "966", "0", "00", { "50", "55", "11", "12" }, 7 },
+	{ "US", "1", "1", "011", { "202", "415", "212", "617" }, 7 },
+	{ "GB", "44", "0", "00", { "20", "7400", "161", "121" }, 7 },
+	{ "DE", "49", "0", "00", { "30", "151", "89", "40" }, 7 },
+	{ "IN", "91", "0", "00", { "98", "99", "70", "80" }, 8 },
+	{ "AE", "971", "0", "00", { "50", "55", "4", "2" }, 7 },
+	{ "EG", "20", "0", "00", { "10", "11", "12", "2" }, 8 },
+	{ "FR", "33", "0", "00", { "6", "1", "7", "4" }, 8 },
+};
+
+static char *make_input(const struct region_tpl *r)
+{
+	char nsn[32], *out = malloc(64);
+	int n = snprintf(nsn, sizeof nsn, "%s", r->prefixes[rnd(4)]);
+
+	for (int i = 0; i < r->digits; i++)
+		nsn[n++] = (char)('0' + rnd(10));
+	nsn[n] = '\0';
+	switch (rnd(20)) {
+	case 0: snprintf(out, 64, "n/a %u", rnd(1000)); break;        /* garbage */
+	case 1: snprintf(out, 64, "%.*s", 4, nsn); break;             /* too short */
+	case 2: case 3: case 4: snprintf(out, 64, "+%s %s", r->cc, nsn); break;
+	case 5: case 6: snprintf(out, 64, "%s%s%s", r->idd, r->cc, nsn); break;
+	case 7: snprintf(out, 64, "(%s%.*s) %s", r->trunk, 3, nsn, nsn + 3); break;
+	case 8: snprintf(out, 64, "%s%.*s-%.*s-%s", r->trunk, 3, nsn, 3, nsn + 3, nsn + 6); break;
+	default: snprintf(out, 64, "%s%s", r->trunk, nsn); break;
+	}
+	return out;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void api_loop(struct bench_tally *t, const struct bench_input *in, size_t n)
+{
+	phn_number num = PHN_NUMBER_INIT;
+	char intl[64];
+	size_t len;
+
+	for (size_t i = 0; i < n; i++) {
+		if (phn_number_parse(&num, in[i].text, in[i].region) != PHN_OK || !num.e164[0])
+			continue;
+		t->parsed++;
+		t->format_bytes += strlen(num.e164);
+		if (num.status == PHN_STATUS_VALID) {
+			t->valid++;
+			t->types += (size_t)num.type;
+			if (phn_number_format(intl, sizeof intl, &len, &num, PHN_FORMAT_INTERNATIONAL) == PHN_OK)
+				t->format_bytes += len;
+		} else {
+			t->possible += num.status == PHN_STATUS_POSSIBLE;
+		}
+		t->region_bytes += strlen(num.region);
+	}
+}
+
+static long peak_rss_kib(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+int main(int argc, char **argv)
+{
+	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 200000;
+	int rounds = argc > 2 ? atoi(argv[2]) : 3;
+	struct bench_input *in = malloc(n * sizeof *in);
+	double best_raw = 1e30, best_api = 1e30;
+	struct bench_tally raw = { 0 }, api = { 0 };
+	long rss_inputs;
+
+	if (!in || n == 0 || rounds < 1) {
+		fprintf(stderr, "usage: bench_number [COUNT] [ROUNDS]\n");
+		return 2;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct region_tpl *r = &regions[rnd(sizeof regions / sizeof regions[0])];
+		in[i].text = make_input(r);
+		in[i].region = r->region;
+	}
+	rss_inputs = peak_rss_kib();
+
+	/* Warm both paths (metadata, regex caches), then alternate the loops so
+	 * that neither gets a quieter moment of the machine; keep each's best. */
+	bench_raw_loop(&raw, in, n < 20000 ? n : 20000);
+	api_loop(&api, in, n < 20000 ? n : 20000);
+	for (int r = 0; r < rounds; r++) {
+		double t0;
+
+		memset(&raw, 0, sizeof raw);
+		t0 = now();
+		bench_raw_loop(&raw, in, n);
+		if (now() - t0 < best_raw)
+			best_raw = now() - t0;
+
+		memset(&api, 0, sizeof api);
+		t0 = now();
+		api_loop(&api, in, n);
+		if (now() - t0 < best_api)
+			best_api = now() - t0;
+	}
+
+	printf("phonenorm %s, libphonenumber %s; %zu inputs over 8 regions, best of %d rounds\n",
+	       phn_version(), phn_metadata_version(), n, rounds);
+	printf("work per input: parse, validate, type, region, E.164; international for valid ones\n");
+	printf("%-28s %12s %14s\n", "loop", "seconds", "numbers/s");
+	printf("%-28s %12.3f %14.0f\n", "raw libphonenumber (C++)", best_raw, n / best_raw);
+	printf("%-28s %12.3f %14.0f\n", "phonenorm C API", best_api, n / best_api);
+	printf("C API time / raw time: %.3f (%+.1f%%)\n", best_api / best_raw,
+	       (best_api / best_raw - 1) * 100);
+	printf("results: %zu parsed, %zu valid, %zu possible; raw and API agree: %s\n", api.parsed,
+	       api.valid, api.possible,
+	       memcmp(&raw, &api, sizeof raw) == 0 ? "yes" : "NO");
+	printf("peak RSS: %ld KiB after generating inputs, %ld KiB at the end\n", rss_inputs,
+	       peak_rss_kib());
+	for (size_t i = 0; i < n; i++)
+		free((void *)in[i].text);
+	free(in);
+	return memcmp(&raw, &api, sizeof raw) == 0 ? 0 : 1;
+}

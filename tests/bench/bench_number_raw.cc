@@ -1,0 +1,41 @@
+// The baseline: what a competent C++ programmer writes against libphonenumber
+// directly to parse, validate and format a list. One PhoneNumber and output
+// strings are reused across iterations, as they would be in a tight loop.
+#include "bench_number.h"
+
+#include <string>
+
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+extern "C" void bench_raw_loop(struct bench_tally *t, const struct bench_input *in, size_t n)
+{
+	const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
+	PhoneNumber pn;
+	std::string e164, intl, region;
+
+	for (size_t i = 0; i < n; i++) {
+		pn.Clear();
+		if (util.Parse(in[i].text, in[i].region, &pn) != PhoneNumberUtil::NO_PARSING_ERROR)
+			continue;
+		t->parsed++;
+		bool valid = util.IsValidNumber(pn);
+		PhoneNumberUtil::PhoneNumberType type = util.GetNumberType(pn);
+		util.GetRegionCodeForNumber(pn, &region);
+		util.Format(pn, PhoneNumberUtil::E164, &e164);
+		t->format_bytes += e164.size();
+		if (valid) {
+			t->valid++;
+			t->types += static_cast<size_t>(type) + 1; // phn_type numbering
+			util.Format(pn, PhoneNumberUtil::INTERNATIONAL, &intl);
+			t->format_bytes += intl.size();
+		} else {
+			// Why it is not valid: the C API reports this for every such number.
+			t->possible += util.IsPossibleNumberWithReason(pn) == PhoneNumberUtil::IS_POSSIBLE;
+		}
+		t->region_bytes += region == "ZZ" ? 0 : region.size();
+	}
+}
