@@ -1,0 +1,472 @@
+#!/usr/bin/env python3
+"""A local stand-in for the outbound AI call API, for phonenorm's dispatch tests.
+
+It behaves like the documented API (../../../shared/seeds, the OpenAPI schema
+call-api.openapi.yaml) on 127.0.0.1 only:
+
+  POST /api-service/v1/ai/phone-calls/action/call   201 {callId, status, contactUuid}
+  POST /api-service/v1/contact                       201 {uuid, name, phoneNumber, ...}
+  POST /api-service/v1/invoice                       201 {uuid, number, total, contactUuid}
+
+Bearer auth (401 without a known token), FastAPI/pydantic-style 422 bodies
+({"detail": [{"type", "loc", "msg", "input"}]}), contacts found by phone
+number or created (createIfNotExists false gives 404; updateExisting updates
+names and email; a contactUuid that does not exist falls back to the number).
+
+Every request to the API paths is recorded. Tests drive the server through
+/_control (no auth, never recorded):
+
+  GET    /_control/requests     {"requests": [...]} in arrival order
+  DELETE /_control/requests     forget them
+  POST   /_control/faults       a fault object or a list of them, queued
+  DELETE /_control/faults       drop queued faults
+  GET    /_control/stats        {"in_flight", "max_in_flight", "requests"}
+  GET    /_control/contacts     {"contacts": [...]}
+  POST   /_control/contacts     add a contact directly {"phoneNumber", "firstName", ...}
+  POST   /_control/reset        forget requests, faults, contacts, invoices, stats
+
+A fault applies to the next request that matches it ("path": a suffix of the
+path, "number": the numberToCall or phoneNumber), "times" times (default 1):
+
+  {"status": 429, "retry_after": "2"}          answer with that status (and body/headers)
+  {"status": 422, "body": {...}, "headers": {...}}
+  {"delay": 3.0}                                wait, then answer normally (or with status)
+  {"drop": true}                                read the request, close without answering
+  {"echo_auth": true, "status": 401}            put the Authorization header in the body
+
+usage: fake_call_api.py [--token TOKEN]... [--tls CERT KEY] [--port-file PATH]
+Prints "port N" on standard output once it listens on 127.0.0.1:N.
+"""
+import argparse
+import datetime
+import http.server
+import json
+import re
+import socket
+import ssl
+import sys
+import threading
+import time
+import uuid
+
+BASE = "/api-service/v1"
+CALL_PATH = BASE + "/ai/phone-calls/action/call"
+CONTACT_PATH = BASE + "/contact"
+INVOICE_PATH = BASE + "/invoice"
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class State:
+    def __init__(self, tokens):
+        self.lock = threading.RLock()
+        self.tokens = set(tokens)
+        self.reset()
+
+    def reset(self):
+        self.requests = []
+        self.faults = []
+        self.contacts = []
+        self.invoices = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.seq = 0
+
+    def take_fault(self, path, number):
+        with self.lock:
+            for f in self.faults:
+                if "path" in f and not path.endswith(f["path"]):
+                    continue
+                if "number" in f and f["number"] != number:
+                    continue
+                f["times"] = f.get("times", 1) - 1
+                if f["times"] <= 0:
+                    self.faults.remove(f)
+                return dict(f)
+        return None
+
+
+# ---- pydantic-style validation -------------------------------------------
+
+def err(kind, loc, msg, value, ctx=None):
+    e = {"type": kind, "loc": ["body"] + loc, "msg": msg, "input": value}
+    if ctx:
+        e["ctx"] = ctx
+    return e
+
+
+def check_str(errors, body, key, required=False, nullable=True, min_len=None, max_len=None):
+    if key not in body:
+        if required:
+            errors.append(err("missing", [key], "Field required", body))
+        return
+    v = body[key]
+    if v is None and nullable and not required:
+        return
+    if not isinstance(v, str):
+        errors.append(err("string_type", [key], "Input should be a valid string", v))
+        return
+    if min_len is not None and len(v) < min_len:
+        errors.append(err("string_too_short", [key],
+                          "String should have at least %d character%s" % (min_len, "" if min_len == 1 else "s"),
+                          v, {"min_length": min_len}))
+    elif max_len is not None and len(v) > max_len:
+        errors.append(err("string_too_long", [key],
+                          "String should have at most %d characters" % max_len, v, {"max_length": max_len}))
+
+
+def check_uuid(errors, body, key, required=False):
+    if key not in body:
+        if required:
+            errors.append(err("missing", [key], "Field required", body))
+        return
+    v = body[key]
+    if v is None and not required:
+        return
+    if not isinstance(v, str):
+        errors.append(err("uuid_type", [key], "UUID input should be a string, bytes or UUID object", v))
+        return
+    try:
+        uuid.UUID(v)
+    except ValueError:
+        errors.append(err("uuid_parsing", [key],
+                          "Input should be a valid UUID, unable to parse string as a UUID", v,
+                          {"error": "invalid UUID"}))
+
+
+def check_bool(errors, body, key):
+    if key in body and not isinstance(body[key], bool):
+        errors.append(err("bool_type", [key], "Input should be a valid boolean", body[key]))
+
+
+def check_dict(errors, body, key):
+    if key in body and body[key] is not None and not isinstance(body[key], dict):
+        errors.append(err("dict_type", [key], "Input should be a valid dictionary", body[key]))
+
+
+def check_date(errors, body, key, required, not_future):
+    if key not in body:
+        if required:
+            errors.append(err("missing", [key], "Field required", body))
+        return
+    v = body[key]
+    if not isinstance(v, str) or not DATE_RE.match(v):
+        errors.append(err("date_from_datetime_parsing", [key],
+                          "Input should be a valid date in the format YYYY-MM-DD", v))
+        return
+    try:
+        d = datetime.date.fromisoformat(v)
+    except ValueError:
+        errors.append(err("date_from_datetime_parsing", [key],
+                          "Input should be a valid date in the format YYYY-MM-DD", v))
+        return
+    if not_future and d > datetime.datetime.now(datetime.timezone.utc).date():
+        errors.append(err("value_error", [key],
+                          "Value error, the invoice date must be today or in the past", v))
+
+
+def validate_call(body):
+    errors = []
+    check_bool(errors, body, "updateExisting")
+    check_str(errors, body, "numberToCall", required=True, min_len=1, max_len=100)
+    for key in ("firstName", "lastName", "email"):
+        check_str(errors, body, key)
+    check_dict(errors, body, "metadata")
+    check_dict(errors, body, "promptTags")
+    check_uuid(errors, body, "contactUuid")
+    check_uuid(errors, body, "aiSettingsTemplateId")
+    if "countryCode" in body and body["countryCode"] is not None:
+        v = body["countryCode"]
+        if not isinstance(v, str):
+            errors.append(err("string_type", ["countryCode"], "Input should be a valid string", v))
+        elif len(v) != 2:
+            check_str(errors, body, "countryCode", min_len=2, max_len=2)
+        elif not COUNTRY_RE.match(v):
+            errors.append(err("string_pattern_mismatch", ["countryCode"],
+                              "String should match pattern '^[A-Z]{2}$'", v, {"pattern": "^[A-Z]{2}$"}))
+    check_bool(errors, body, "createIfNotExists")
+    return errors
+
+
+def validate_contact(body):
+    errors = []
+    check_str(errors, body, "name", required=True, nullable=False, min_len=1)
+    check_str(errors, body, "phoneNumber", required=True, nullable=False, min_len=1, max_len=100)
+    check_str(errors, body, "email")
+    check_str(errors, body, "role")
+    return errors
+
+
+def validate_invoice(body):
+    errors = []
+    check_str(errors, body, "number", required=True, nullable=False, min_len=1)
+    check_date(errors, body, "date", True, True)
+    check_date(errors, body, "dueDate", False, False)
+    if "total" not in body:
+        errors.append(err("missing", ["total"], "Field required", body))
+    elif isinstance(body["total"], bool) or not isinstance(body["total"], (int, float)):
+        errors.append(err("float_type", ["total"], "Input should be a valid number", body["total"]))
+    check_uuid(errors, body, "contactUuid", required=True)
+    return errors
+
+
+# ---- the handler -------------------------------------------------------------
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    server_version = "fake-call-api/1"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    @property
+    def state(self):
+        return self.server.state
+
+    def read_body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n > 0 else b""
+
+    def reply(self, status, obj=None, headers=None, raw=None):
+        data = raw if raw is not None else (b"" if obj is None else json.dumps(obj).encode())
+        rec = getattr(self, "record", None)
+        if rec is not None:
+            # Recorded before the answer leaves, so a client that has its
+            # answer always finds it in /_control/requests.
+            with self.state.lock:
+                rec["status"] = status
+                rec["response"] = data.decode("utf-8", "replace")
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout fault): nothing left to do
+        return status, data
+
+    # -- control --
+    def control(self, method):
+        st = self.state
+        raw = self.read_body()
+        path = self.path.split("?")[0]
+        self.record = None
+        with st.lock:
+            if path == "/_control/requests" and method == "GET":
+                return self.reply(200, {"requests": st.requests})
+            if path == "/_control/requests" and method == "DELETE":
+                st.requests = []
+                return self.reply(200, {})
+            if path == "/_control/faults" and method == "POST":
+                faults = json.loads(raw or b"[]")
+                st.faults.extend(faults if isinstance(faults, list) else [faults])
+                return self.reply(200, {"queued": len(st.faults)})
+            if path == "/_control/faults" and method == "DELETE":
+                st.faults = []
+                return self.reply(200, {})
+            if path == "/_control/stats" and method == "GET":
+                return self.reply(200, {"in_flight": st.in_flight, "max_in_flight": st.max_in_flight,
+                                        "requests": len(st.requests)})
+            if path == "/_control/contacts" and method == "GET":
+                return self.reply(200, {"contacts": st.contacts})
+            if path == "/_control/contacts" and method == "POST":
+                c = json.loads(raw)
+                c.setdefault("uuid", str(uuid.uuid4()))
+                st.contacts.append(c)
+                return self.reply(201, c)
+            if path == "/_control/reset" and method == "POST":
+                st.reset()
+                return self.reply(200, {})
+        return self.reply(404, {"detail": "Not Found"})
+
+    # -- the API --
+    def api(self, method):
+        st = self.state
+        raw = self.read_body()
+        path = self.path.split("?")[0]
+        try:
+            parsed = json.loads(raw) if raw else None
+        except (ValueError, UnicodeDecodeError):
+            parsed = None
+        number = None
+        if isinstance(parsed, dict):
+            number = parsed.get("numberToCall", parsed.get("phoneNumber"))
+        with st.lock:
+            st.seq += 1
+            rec = {"seq": st.seq, "method": method, "path": path,
+                   "headers": {k.lower(): v for k, v in self.headers.items()},
+                   "body": raw.decode("utf-8", "replace"), "json": parsed,
+                   "time": time.time()}
+            st.requests.append(rec)
+            self.record = rec
+            st.in_flight += 1
+            st.max_in_flight = max(st.max_in_flight, st.in_flight)
+        try:
+            self.answer(method, path, raw, parsed, number)
+        finally:
+            with st.lock:
+                st.in_flight -= 1
+
+    def answer(self, method, path, raw, body, number):
+        st = self.state
+        fault = st.take_fault(path, number)
+        if fault:
+            if fault.get("delay"):
+                time.sleep(float(fault["delay"]))
+            if fault.get("drop"):
+                with st.lock:
+                    self.record["status"] = 0
+                    self.record["response"] = None
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                return 0, None
+            if fault.get("echo_auth"):
+                auth = self.headers.get("Authorization", "")
+                return self.reply(fault.get("status", 401),
+                                  {"detail": "credentials %s were refused" % auth},
+                                  {"X-Echo-Authorization": auth})
+            if "status" in fault:
+                headers = dict(fault.get("headers", {}))
+                if "retry_after" in fault:
+                    headers["Retry-After"] = str(fault["retry_after"])
+                if "raw" in fault:
+                    return self.reply(fault["status"], headers=headers, raw=fault["raw"].encode())
+                default = {"detail": http.HTTPStatus(fault["status"]).phrase}
+                return self.reply(fault["status"], fault.get("body", default), headers)
+
+        auth = self.headers.get("Authorization")
+        if not auth or not auth.startswith("Bearer "):
+            return self.reply(401, {"detail": "Not authenticated"}, {"WWW-Authenticate": "Bearer"})
+        if auth[len("Bearer "):] not in st.tokens:
+            return self.reply(401, {"detail": "Invalid authentication credentials"},
+                              {"WWW-Authenticate": "Bearer"})
+        routes = {CALL_PATH: (validate_call, self.do_call), CONTACT_PATH: (validate_contact, self.do_contact),
+                  INVOICE_PATH: (validate_invoice, self.do_invoice)}
+        if path not in routes:
+            return self.reply(404, {"detail": "Not Found"})
+        if method != "POST":
+            return self.reply(405, {"detail": "Method Not Allowed"})
+        if body is None:
+            if not raw:
+                return self.reply(422, {"detail": [err("missing", [], "Field required", None)]})
+            return self.reply(422, {"detail": [{"type": "json_invalid", "loc": ["body", 0],
+                                                "msg": "JSON decode error", "input": {},
+                                                "ctx": {"error": "Expecting value"}}]})
+        if not isinstance(body, dict):
+            return self.reply(422, {"detail": [err("model_attributes_type", [],
+                                                   "Input should be a valid dictionary or object to extract fields from",
+                                                   body)]})
+        validate, act = routes[path]
+        errors = validate(body)
+        if errors:
+            return self.reply(422, {"detail": errors})
+        return act(body)
+
+    def find_contact(self, key, value):
+        for c in self.state.contacts:
+            if c.get(key) == value:
+                return c
+        return None
+
+    def do_call(self, body):
+        st = self.state
+        with st.lock:
+            contact = None
+            if body.get("contactUuid"):
+                contact = self.find_contact("uuid", body["contactUuid"])
+            if contact is None:
+                contact = self.find_contact("phoneNumber", body["numberToCall"])
+                if contact is not None and body.get("updateExisting") is True:
+                    for key in ("firstName", "lastName", "email"):
+                        if body.get(key) is not None:
+                            contact[key] = body[key]
+            if contact is None:
+                if body.get("createIfNotExists") is False:
+                    return self.reply(404, {"detail": "Contact not found"})
+                contact = {"uuid": str(uuid.uuid4()), "phoneNumber": body["numberToCall"]}
+                for key in ("firstName", "lastName", "email"):
+                    if body.get(key) is not None:
+                        contact[key] = body[key]
+                st.contacts.append(contact)
+            call_id = "call-" + uuid.uuid4().hex[:12]
+        return self.reply(201, {"callId": call_id, "status": "initiated", "contactUuid": contact["uuid"]})
+
+    def do_contact(self, body):
+        st = self.state
+        contact = {"uuid": str(uuid.uuid4()), "name": body["name"], "phoneNumber": body["phoneNumber"]}
+        for key in ("email", "role"):
+            if body.get(key) is not None:
+                contact[key] = body[key]
+        with st.lock:
+            st.contacts.append(contact)
+        return self.reply(201, contact)
+
+    def do_invoice(self, body):
+        st = self.state
+        with st.lock:
+            if self.find_contact("uuid", body["contactUuid"]) is None:
+                return self.reply(404, {"detail": "Contact not found"})
+            inv = {"uuid": str(uuid.uuid4()), "number": body["number"], "total": body["total"],
+                   "contactUuid": body["contactUuid"]}
+            st.invoices.append(dict(inv, date=body["date"], dueDate=body.get("dueDate")))
+        return self.reply(201, inv)
+
+    def dispatch(self, method):
+        if self.path.startswith("/_control/"):
+            self.control(method)
+        else:
+            self.api(method)
+
+    def do_GET(self):
+        self.dispatch("GET")
+
+    def do_POST(self):
+        self.dispatch("POST")
+
+    def do_DELETE(self):
+        self.dispatch("DELETE")
+
+    def do_PUT(self):
+        self.dispatch("PUT")
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    ap = argparse.ArgumentParser(description="local fake of the AI call API")
+    ap.add_argument("--token", action="append", default=[], help="a bearer token to accept")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve HTTPS with this certificate")
+    ap.add_argument("--port-file", help="also write the port to this file")
+    args = ap.parse_args()
+
+    srv = Server(("127.0.0.1", 0), Handler)
+    srv.state = State(args.token or ["test-token-1234"])
+    if args.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls[0], args.tls[1])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    port = srv.server_address[1]
+    if args.port_file:
+        with open(args.port_file, "w") as f:
+            f.write("%d\n" % port)
+    print("port %d" % port, flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.server_close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

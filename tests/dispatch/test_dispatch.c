@@ -1,0 +1,1183 @@
+/*
+ * Dispatch tests against the fake call API (fake_call_api.py), which
+ * fakeapi.py starts on 127.0.0.1 and names in PHN_TEST_API_URL and
+ * PHN_TEST_CONTROL_URL.
+ *
+ * usage: test_dispatch bodies|validation|outcomes FILE
+ *        test_dispatch multi|token|tls|config
+ *
+ * The tables in cases/ hold the requests and what must come of them.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+
+#include <phonenorm.h>
+
+static int failures;
+static const char *current = "";
+
+#define CHECK(cond, ...) \
+	do { \
+		if (!(cond)) { \
+			failures++; \
+			fprintf(stderr, "FAIL %s:%d [%s]: ", __FILE__, __LINE__, current); \
+			fprintf(stderr, __VA_ARGS__); \
+			fputc('\n', stderr); \
+		} \
+	} while (0)
+
+static int streq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+#define STREQ(a, b) streq((a), (b))
+
+static const char *api_url;
+static const char *control_url;
+static const char *token;
+
+/* ---- small helpers ---------------------------------------------------- */
+
+typedef struct text {
+	char *ptr;
+	size_t len;
+} text;
+
+static void text_add(text *t, const char *s, size_t n)
+{
+	char *p = realloc(t->ptr, t->len + n + 1);
+
+	if (!p) {
+		fprintf(stderr, "out of memory\n");
+		exit(99);
+	}
+	t->ptr = p;
+	memcpy(t->ptr + t->len, s, n);
+	t->len += n;
+	t->ptr[t->len] = '\0';
+}
+
+static void text_adds(text *t, const char *s)
+{
+	if (s) {
+		text_add(t, s, strlen(s));
+		text_add(t, "\n", 1);
+	}
+}
+
+static size_t on_write(char *data, size_t size, size_t n, void *userp)
+{
+	text_add(userp, data, size * n);
+	return size * n;
+}
+
+/* A request to the fake server's /_control; returns its JSON answer. */
+static cJSON *control(const char *method, const char *path, const char *body)
+{
+	char url[512];
+	text out = { NULL, 0 };
+	const char *ca = getenv("PHN_TEST_CA_FILE");
+	CURL *h = curl_easy_init();
+	cJSON *json;
+	CURLcode rc;
+
+	snprintf(url, sizeof(url), "%s%s", control_url, path);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &out);
+	if (ca)
+		curl_easy_setopt(h, CURLOPT_CAINFO, ca);
+	if (body)
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	rc = curl_easy_perform(h);
+	curl_easy_cleanup(h);
+	if (rc != CURLE_OK || !out.ptr) {
+		fprintf(stderr, "control %s %s failed: %s\n", method, path, curl_easy_strerror(rc));
+		exit(99);
+	}
+	json = cJSON_Parse(out.ptr);
+	free(out.ptr);
+	if (!json) {
+		fprintf(stderr, "control %s %s: not JSON\n", method, path);
+		exit(99);
+	}
+	return json;
+}
+
+static void control_do(const char *method, const char *path, const char *body)
+{
+	cJSON_Delete(control(method, path, body));
+}
+
+static void reset_server(void)
+{
+	control_do("POST", "/reset", "{}");
+}
+
+static void add_fault(const cJSON *fault)
+{
+	char *s = cJSON_PrintUnformatted(fault);
+
+	control_do("POST", "/faults", s);
+	free(s);
+}
+
+/* The recorded requests; the caller deletes the returned root. */
+static cJSON *recorded(cJSON **root)
+{
+	*root = control("GET", "/requests", NULL);
+	return cJSON_GetObjectItem(*root, "requests");
+}
+
+static int recorded_count(void)
+{
+	cJSON *root, *list = recorded(&root);
+	int n = cJSON_GetArraySize(list);
+
+	cJSON_Delete(root);
+	return n;
+}
+
+static cJSON *load(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	text t = { NULL, 0 };
+	char buf[4096];
+	size_t n;
+	cJSON *json;
+
+	if (!f) {
+		fprintf(stderr, "cannot open %s\n", path);
+		exit(99);
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		text_add(&t, buf, n);
+	fclose(f);
+	json = t.ptr ? cJSON_Parse(t.ptr) : NULL;
+	free(t.ptr);
+	if (!json) {
+		fprintf(stderr, "%s is not JSON\n", path);
+		exit(99);
+	}
+	return json;
+}
+
+static const char *jstr(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int jint(const cJSON *obj, const char *key, int dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsNumber(v) ? v->valueint : dflt;
+}
+
+static phn_dispatch *open_handle(const char *url, const char *tok, long timeout_ms,
+				 phn_dispatch_trace_cb trace, void *payload)
+{
+	phn_dispatch_options o = PHN_DISPATCH_OPTIONS_INIT;
+	phn_dispatch *d = NULL;
+	int rc;
+
+	o.base_url = url;
+	o.token = tok;
+	o.flags = PHN_DISPATCH_NO_ENV;
+	o.timeout_ms = timeout_ms;
+	o.trace = trace;
+	o.trace_payload = payload;
+	rc = phn_dispatch_new(&d, &o);
+	if (rc != PHN_OK) {
+		fprintf(stderr, "phn_dispatch_new: %s: %s\n", phn_strerror(rc), phn_dispatch_last_error(d));
+		exit(99);
+	}
+	return d;
+}
+
+/* ---- requests from the tables ---------------------------------------- */
+
+typedef struct holder {
+	phn_dispatch_kind kind;
+	phn_dispatch_call call;
+	phn_dispatch_contact contact;
+	phn_dispatch_invoice invoice;
+	phn_dispatch_kv *tags;
+	phn_dispatch_kv *meta;
+	char *hex[2];
+} holder;
+
+static char *from_hex(const char *hex)
+{
+	size_t n = strlen(hex) / 2, i;
+	char *out = malloc(n + 1);
+
+	for (i = 0; i < n; i++) {
+		unsigned int b;
+
+		sscanf(hex + 2 * i, "%2x", &b);
+		out[i] = (char)b;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static phn_dispatch_kv *pairs(const cJSON *arr, size_t *count)
+{
+	const cJSON *p;
+	phn_dispatch_kv *kv;
+	size_t i = 0;
+
+	*count = (size_t)cJSON_GetArraySize(arr);
+	kv = calloc(*count + 1, sizeof(*kv));
+	cJSON_ArrayForEach(p, arr) {
+		kv[i].key = cJSON_GetArrayItem(p, 0)->valuestring;
+		kv[i].value = cJSON_IsString(cJSON_GetArrayItem(p, 1)) ?
+			      cJSON_GetArrayItem(p, 1)->valuestring : NULL;
+		i++;
+	}
+	return kv;
+}
+
+static phn_dispatch_bool tri(const cJSON *r, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, key);
+
+	if (!v)
+		return PHN_DISPATCH_UNSET;
+	return cJSON_IsTrue(v) ? PHN_DISPATCH_TRUE : PHN_DISPATCH_FALSE;
+}
+
+/* Strings point into the case's JSON, which outlives the holder's use. */
+static void fill(holder *h, const cJSON *c)
+{
+	const cJSON *r = cJSON_GetObjectItem(c, "request");
+	const char *kind = jstr(c, "kind");
+
+	memset(h, 0, sizeof(*h));
+	phn_dispatch_call_init(&h->call, PHN_DISPATCH_CALL_VERSION);
+	phn_dispatch_contact_init(&h->contact, PHN_DISPATCH_CONTACT_VERSION);
+	phn_dispatch_invoice_init(&h->invoice, PHN_DISPATCH_INVOICE_VERSION);
+	if (STREQ(kind, "contact")) {
+		h->kind = PHN_DISPATCH_KIND_CONTACT;
+		h->contact.name = jstr(r, "name");
+		h->contact.phone_number = jstr(r, "phone_number");
+		h->contact.country_code = jstr(r, "country_code");
+		h->contact.email = jstr(r, "email");
+		h->contact.role = jstr(r, "role");
+		return;
+	}
+	if (STREQ(kind, "invoice")) {
+		h->kind = PHN_DISPATCH_KIND_INVOICE;
+		h->invoice.number = jstr(r, "number");
+		h->invoice.date = jstr(r, "date");
+		h->invoice.due_date = jstr(r, "due_date");
+		h->invoice.total = jstr(r, "total");
+		h->invoice.contact_uuid = jstr(r, "contact_uuid");
+		return;
+	}
+	h->kind = PHN_DISPATCH_KIND_CALL;
+	h->call.number = jstr(r, "number");
+	if (jstr(r, "number_hex"))
+		h->call.number = h->hex[0] = from_hex(jstr(r, "number_hex"));
+	h->call.country_code = jstr(r, "country_code");
+	h->call.first_name = jstr(r, "first_name");
+	if (jstr(r, "first_name_hex"))
+		h->call.first_name = h->hex[1] = from_hex(jstr(r, "first_name_hex"));
+	h->call.last_name = jstr(r, "last_name");
+	h->call.email = jstr(r, "email");
+	h->call.contact_uuid = jstr(r, "contact_uuid");
+	h->call.template_id = jstr(r, "template_id");
+	if (cJSON_GetObjectItem(r, "prompt_tags"))
+		h->call.prompt_tags = h->tags = pairs(cJSON_GetObjectItem(r, "prompt_tags"),
+						      &h->call.prompt_tags_count);
+	h->call.prompt_tags_json = jstr(r, "prompt_tags_json");
+	if (cJSON_GetObjectItem(r, "metadata"))
+		h->call.metadata = h->meta = pairs(cJSON_GetObjectItem(r, "metadata"),
+						   &h->call.metadata_count);
+	h->call.metadata_json = jstr(r, "metadata_json");
+	h->call.update_existing = tri(r, "update_existing");
+	h->call.create_if_not_exists = tri(r, "create_if_not_exists");
+}
+
+static void holder_free(holder *h)
+{
+	free(h->tags);
+	free(h->meta);
+	free(h->hex[0]);
+	free(h->hex[1]);
+}
+
+static int send_h(phn_dispatch_result **res, phn_dispatch *d, const holder *h)
+{
+	switch (h->kind) {
+	case PHN_DISPATCH_KIND_CONTACT: return phn_dispatch_send_contact(res, d, &h->contact);
+	case PHN_DISPATCH_KIND_INVOICE: return phn_dispatch_send_invoice(res, d, &h->invoice);
+	default: return phn_dispatch_send_call(res, d, &h->call);
+	}
+}
+
+static int json_h(char *dst, size_t cap, size_t *needed, phn_dispatch *d, const holder *h)
+{
+	switch (h->kind) {
+	case PHN_DISPATCH_KIND_CONTACT: return phn_dispatch_contact_json(dst, cap, needed, d, &h->contact);
+	case PHN_DISPATCH_KIND_INVOICE: return phn_dispatch_invoice_json(dst, cap, needed, d, &h->invoice);
+	default: return phn_dispatch_call_json(dst, cap, needed, d, &h->call);
+	}
+}
+
+static int submit_h(uint64_t *id, phn_dispatch *d, const holder *h)
+{
+	switch (h->kind) {
+	case PHN_DISPATCH_KIND_CONTACT: return phn_dispatch_submit_contact(id, d, &h->contact, NULL, NULL);
+	case PHN_DISPATCH_KIND_INVOICE: return phn_dispatch_submit_invoice(id, d, &h->invoice, NULL, NULL);
+	default: return phn_dispatch_submit_call(id, d, &h->call, NULL, NULL);
+	}
+}
+
+static int rc_from_name(const char *name)
+{
+	if (STREQ(name, "EINVAL"))
+		return PHN_EINVAL;
+	if (STREQ(name, "EREGION"))
+		return PHN_EREGION;
+	if (STREQ(name, "EAUTH"))
+		return PHN_EAUTH;
+	return 1;
+}
+
+static void seed_contacts(const cJSON *c, char *first_uuid, size_t cap)
+{
+	const cJSON *contacts = cJSON_GetObjectItem(c, "contacts"), *k;
+
+	first_uuid[0] = '\0';
+	cJSON_ArrayForEach(k, contacts) {
+		char *s = cJSON_PrintUnformatted(k);
+		cJSON *made = control("POST", "/contacts", s);
+
+		if (!first_uuid[0])
+			snprintf(first_uuid, cap, "%s", jstr(made, "uuid"));
+		cJSON_Delete(made);
+		free(s);
+	}
+}
+
+/* ---- bodies: exact JSON the server received --------------------------- */
+
+static void check_response_member(const phn_dispatch_result *res, const char *key,
+				  const char *want, const char *seeded)
+{
+	const char *got = STREQ(key, "contactUuid") ? res->contact_uuid :
+			  STREQ(key, "uuid") ? res->uuid :
+			  STREQ(key, "status") ? res->status : NULL;
+
+	if (STREQ(want, "$seeded"))
+		CHECK(STREQ(got, seeded), "%s is %s, want the seeded contact %s", key,
+		      got ? got : "(null)", seeded);
+	else if (STREQ(want, "$new"))
+		CHECK(got && strlen(got) == 36 && strcmp(got, "9bfa828a-3c2d-430c-bdc7-f74d90334524") != 0,
+		      "%s is %s, want a new uuid", key, got ? got : "(null)");
+	else
+		CHECK(STREQ(got, want), "%s is %s, want %s", key, got ? got : "(null)", want);
+}
+
+static int test_bodies(const char *file)
+{
+	cJSON *doc = load(file), *c;
+	phn_dispatch *d = open_handle(api_url, token, 0, NULL, NULL);
+	char ua[64], path[256];
+	int n = 0;
+
+	snprintf(ua, sizeof(ua), "phonenorm/%s", phn_version());
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases")) {
+		phn_dispatch_result *res = NULL;
+		char seeded[64], dry[4096];
+		cJSON *root, *list, *rec, *hdr;
+		holder h;
+		int rc;
+
+		current = jstr(c, "name");
+		reset_server();
+		seed_contacts(c, seeded, sizeof(seeded));
+		fill(&h, c);
+
+		rc = json_h(dry, sizeof(dry), NULL, d, &h);
+		CHECK(rc == PHN_OK, "dry-run body: %s: %s", phn_strerror(rc), phn_dispatch_last_error(d));
+		CHECK(rc != PHN_OK || STREQ(dry, jstr(c, "body")), "dry-run body\n got  %s\n want %s",
+		      dry, jstr(c, "body"));
+
+		rc = send_h(&res, d, &h);
+		CHECK(rc == PHN_OK && res, "send: %s: %s", phn_strerror(rc), phn_dispatch_last_error(d));
+		if (rc != PHN_OK || !res) {
+			holder_free(&h);
+			continue;
+		}
+		list = recorded(&root);
+		CHECK(cJSON_GetArraySize(list) == 1, "server saw %d requests, want 1",
+		      cJSON_GetArraySize(list));
+		rec = cJSON_GetArrayItem(list, 0);
+		CHECK(STREQ(jstr(rec, "body"), jstr(c, "body")), "body the server received\n got  %s\n want %s",
+		      jstr(rec, "body") ? jstr(rec, "body") : "(none)", jstr(c, "body"));
+		snprintf(path, sizeof(path), "/api-service/v1%s",
+			 h.kind == PHN_DISPATCH_KIND_CALL ? "/ai/phone-calls/action/call" :
+			 h.kind == PHN_DISPATCH_KIND_CONTACT ? "/contact" : "/invoice");
+		CHECK(STREQ(jstr(rec, "path"), path) && STREQ(jstr(rec, "method"), "POST"),
+		      "request went to %s %s", jstr(rec, "method"), jstr(rec, "path"));
+		hdr = cJSON_GetObjectItem(rec, "headers");
+		CHECK(STREQ(jstr(hdr, "content-type"), "application/json"), "content-type %s",
+		      jstr(hdr, "content-type"));
+		CHECK(STREQ(jstr(hdr, "user-agent"), ua), "user-agent %s", jstr(hdr, "user-agent"));
+		CHECK(jstr(hdr, "authorization") && strncmp(jstr(hdr, "authorization"), "Bearer ", 7) == 0 &&
+		      STREQ(jstr(hdr, "authorization") + 7, token), "the token was not sent as a bearer");
+
+		CHECK(res->http_status == jint(c, "status", -1), "HTTP %d, want %d", res->http_status,
+		      jint(c, "status", -1));
+		CHECK(STREQ(phn_dispatch_outcome_name(res->outcome), jstr(c, "outcome")), "outcome %s, want %s",
+		      phn_dispatch_outcome_name(res->outcome), jstr(c, "outcome"));
+		CHECK(STREQ(res->body, jstr(rec, "response")), "result body differs from what the server sent");
+		CHECK(res->kind == h.kind, "result kind %d", (int)res->kind);
+		if (h.kind == PHN_DISPATCH_KIND_CALL) {
+			cJSON *sent = cJSON_Parse(jstr(c, "body"));
+			CHECK(STREQ(res->number, jstr(sent, "numberToCall")), "result number %s", res->number);
+			cJSON_Delete(sent);
+			if (res->outcome == PHN_DISPATCH_ACCEPTED)
+				CHECK(res->call_id && strncmp(res->call_id, "call-", 5) == 0 &&
+				      STREQ(res->status, "initiated"), "callId/status not parsed");
+		}
+		if (jstr(c, "message"))
+			CHECK(STREQ(res->message, jstr(c, "message")), "message %s", res->message);
+		{
+			const cJSON *want = cJSON_GetObjectItem(c, "response"), *m;
+			cJSON_ArrayForEach(m, want)
+				check_response_member(res, m->string, m->valuestring, seeded);
+		}
+		if (cJSON_GetObjectItem(c, "contact_after")) {
+			cJSON *croot = control("GET", "/contacts", NULL), *m;
+			cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(croot, "contacts"), 0);
+			cJSON_ArrayForEach(m, cJSON_GetObjectItem(c, "contact_after"))
+				CHECK(STREQ(jstr(first, m->string), m->valuestring), "contact %s is %s after the call",
+				      m->string, jstr(first, m->string));
+			cJSON_Delete(croot);
+		}
+		cJSON_Delete(root);
+		phn_dispatch_result_free(res);
+		holder_free(&h);
+		n++;
+	}
+	current = "";
+	CHECK(n >= 20, "only %d cases ran", n);
+	phn_dispatch_free(d);
+	cJSON_Delete(doc);
+	printf("bodies: %d cases\n", n);
+	return 0;
+}
+
+/* ---- validation: refused locally, nothing sent ------------------------- */
+
+static int test_validation(const char *file)
+{
+	cJSON *doc = load(file), *c;
+	phn_dispatch *d = open_handle(api_url, token, 0, NULL, NULL);
+	int n = 0;
+
+	reset_server();
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases")) {
+		phn_dispatch_result *res = (phn_dispatch_result *)1;
+		int want = rc_from_name(jstr(c, "rc")), rc;
+		const char *msg = jstr(c, "error"), *also = jstr(c, "also");
+		char buf[1024];
+		uint64_t id = 7;
+		holder h;
+
+		current = jstr(c, "name");
+		fill(&h, c);
+		rc = send_h(&res, d, &h);
+		CHECK(rc == want, "send gave %d (%s), want %s", rc, phn_strerror(rc), jstr(c, "rc"));
+		CHECK(res == NULL, "*out not NULL on error");
+		CHECK(strstr(phn_dispatch_last_error(d), msg) != NULL, "error\n got  %s\n want ...%s...",
+		      phn_dispatch_last_error(d), msg);
+		CHECK(!also || strstr(phn_dispatch_last_error(d), also), "error lacks %s", also);
+		rc = json_h(buf, sizeof(buf), NULL, d, &h);
+		CHECK(rc == want && strstr(phn_dispatch_last_error(d), msg), "_json gave %d: %s", rc,
+		      phn_dispatch_last_error(d));
+		rc = submit_h(&id, d, &h);
+		CHECK(rc == want && id == 0, "submit gave %d, id %llu", rc, (unsigned long long)id);
+		CHECK(phn_dispatch_pending(d) == 0, "a refused request was queued");
+		holder_free(&h);
+		n++;
+	}
+	current = "";
+	CHECK(recorded_count() == 0, "the server received %d requests; want none", recorded_count());
+	CHECK(n >= 40, "only %d cases ran", n);
+	phn_dispatch_free(d);
+	cJSON_Delete(doc);
+	printf("validation: %d cases\n", n);
+	return 0;
+}
+
+/* ---- outcomes: one per class, by fault injection ---------------------- */
+
+static int refused_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &len) != 0) {
+		perror("socket");
+		exit(99);
+	}
+	port = ntohs(a.sin_port);
+	close(s); /* bound, never listened: connecting is refused */
+	return port;
+}
+
+static void check_copy(const phn_dispatch_result *res)
+{
+	phn_dispatch_result *copy = NULL;
+	size_t i, j;
+
+	CHECK(phn_dispatch_result_copy(&copy, res) == PHN_OK && copy, "result copy failed");
+	if (!copy)
+		return;
+	CHECK(copy->outcome == res->outcome && copy->http_status == res->http_status &&
+	      copy->body_len == res->body_len && memcmp(copy->body, res->body, res->body_len) == 0 &&
+	      STREQ(copy->error, res->error) && copy->details_count == res->details_count &&
+	      copy->body != res->body, "copy differs");
+	for (i = 0; i < res->details_count && i < copy->details_count; i++) {
+		CHECK(STREQ(copy->details[i].loc, res->details[i].loc) &&
+		      copy->details[i].loc_count == res->details[i].loc_count, "copied detail %zu", i);
+		for (j = 0; j < res->details[i].loc_count; j++)
+			CHECK(STREQ(copy->details[i].loc_parts[j], res->details[i].loc_parts[j]),
+			      "copied loc part");
+	}
+	phn_dispatch_result_free(copy);
+}
+
+static int test_outcomes(const char *file)
+{
+	cJSON *doc = load(file), *c;
+	char refused[128];
+	int n = 0, seen[7] = { 0 }, i;
+
+	snprintf(refused, sizeof(refused), "http://127.0.0.1:%d/api-service/v1", refused_port());
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases")) {
+		phn_dispatch_call call = PHN_DISPATCH_CALL_INIT;
+		phn_dispatch_result *res = NULL;
+		const cJSON *fault = cJSON_GetObjectItem(c, "fault"), *det, *dj;
+		const char *url = STREQ(jstr(c, "target"), "refused") ? refused : api_url;
+		const char *tok = jstr(c, "token") ? jstr(c, "token") : token;
+		phn_dispatch *d = open_handle(url, tok, jint(c, "timeout_ms", 0), NULL, NULL);
+		int rc;
+
+		current = jstr(c, "name");
+		reset_server();
+		if (fault)
+			add_fault(fault);
+		call.number = "+966501234567";
+		rc = phn_dispatch_send_call(&res, d, &call);
+		CHECK(rc == PHN_OK && res, "send: %s: %s", phn_strerror(rc), phn_dispatch_last_error(d));
+		if (!res) {
+			phn_dispatch_free(d);
+			continue;
+		}
+		CHECK(STREQ(phn_dispatch_outcome_name(res->outcome), jstr(c, "outcome")),
+		      "outcome %s, want %s (%s)", phn_dispatch_outcome_name(res->outcome), jstr(c, "outcome"),
+		      res->error);
+		if ((unsigned)res->outcome < 7)
+			seen[res->outcome]++;
+		CHECK(res->http_status == jint(c, "http_status", -1), "HTTP %d, want %d", res->http_status,
+		      jint(c, "http_status", -1));
+		CHECK(recorded_count() == jint(c, "recorded", -1), "server saw %d requests, want %d",
+		      recorded_count(), jint(c, "recorded", -1));
+		CHECK(res->error && res->error[0], "no error line");
+		CHECK(STREQ(res->number, "+966501234567"), "number %s", res->number);
+		if (jstr(c, "error"))
+			CHECK(strstr(res->error, jstr(c, "error")) != NULL, "error\n got  %s\n want ...%s...",
+			      res->error, jstr(c, "error"));
+		if (jstr(c, "message"))
+			CHECK(STREQ(res->message, jstr(c, "message")), "message %s", res->message);
+		if (jstr(c, "status"))
+			CHECK(STREQ(res->status, jstr(c, "status")), "status %s", res->status);
+		if (cJSON_IsTrue(cJSON_GetObjectItem(c, "has_call_id")))
+			CHECK(res->call_id && strncmp(res->call_id, "call-", 5) == 0 && res->contact_uuid &&
+			      strlen(res->contact_uuid) == 36, "callId/contactUuid missing");
+		if (jstr(c, "retry_after"))
+			CHECK(STREQ(res->retry_after, jstr(c, "retry_after")), "Retry-After %s", res->retry_after);
+		else
+			CHECK(res->retry_after == NULL, "unexpected Retry-After %s", res->retry_after);
+		if (cJSON_GetObjectItem(c, "retry_after_seconds"))
+			CHECK(res->retry_after_seconds == jint(c, "retry_after_seconds", -2),
+			      "Retry-After seconds %ld, want %d", res->retry_after_seconds,
+			      jint(c, "retry_after_seconds", -2));
+		det = cJSON_GetObjectItem(c, "details");
+		if (det) {
+			CHECK(res->details_count == (size_t)cJSON_GetArraySize(det), "%zu details, want %d",
+			      res->details_count, cJSON_GetArraySize(det));
+			i = 0;
+			cJSON_ArrayForEach(dj, det) {
+				const phn_dispatch_detail *x;
+
+				if ((size_t)i >= res->details_count)
+					break;
+				x = &res->details[i++];
+				CHECK(STREQ(x->loc, cJSON_GetArrayItem(dj, 0)->valuestring), "loc %s", x->loc);
+				CHECK(STREQ(x->msg, cJSON_GetArrayItem(dj, 1)->valuestring), "msg %s", x->msg);
+				CHECK(STREQ(x->type, cJSON_GetArrayItem(dj, 2)->valuestring), "type %s", x->type);
+				CHECK(x->loc_count == (size_t)cJSON_GetArrayItem(dj, 3)->valueint &&
+				      STREQ(x->loc_parts[0], "body"), "loc parts %zu", x->loc_count);
+			}
+			check_copy(res);
+		}
+		phn_dispatch_result_free(res);
+		phn_dispatch_free(d);
+		n++;
+	}
+	current = "";
+	for (i = 0; i < 7; i++)
+		CHECK(seen[i] > 0, "no case produced outcome %s", phn_dispatch_outcome_name((phn_dispatch_outcome)i));
+
+	/* No token: refused locally, nothing on the wire. */
+	{
+		phn_dispatch_call call = PHN_DISPATCH_CALL_INIT;
+		phn_dispatch_result *res = NULL;
+		phn_dispatch *d = open_handle(api_url, NULL, 0, NULL, NULL);
+
+		current = "no token";
+		reset_server();
+		call.number = "+966501234567";
+		CHECK(!phn_dispatch_has_token(d), "has a token");
+		CHECK(phn_dispatch_send_call(&res, d, &call) == PHN_EAUTH && !res, "sent without a token");
+		CHECK(strstr(phn_dispatch_last_error(d), "no API token") != NULL, "error %s",
+		      phn_dispatch_last_error(d));
+		CHECK(phn_dispatch_submit_call(NULL, d, &call, NULL, NULL) == PHN_EAUTH, "queued without a token");
+		CHECK(recorded_count() == 0, "the server saw a request");
+		phn_dispatch_free(d);
+	}
+	cJSON_Delete(doc);
+	printf("outcomes: %d cases\n", n);
+	return 0;
+}
+
+/* ---- multi: many in flight, each answer to its own number ------------- */
+
+#define MULTI_N 60
+#define MULTI_MAX 8
+
+typedef struct expect {
+	char number[20];
+	phn_dispatch_outcome outcome;
+	uint64_t id;
+	int seen;
+	char call_id[64];
+	phn_dispatch *d;
+} expect;
+
+static expect extra_expect;
+static int extra_submitted;
+
+static void on_done(const phn_dispatch_result *res, void *payload)
+{
+	expect *e = payload;
+
+	e->seen++;
+	CHECK(STREQ(res->number, e->number), "result for %s came to the slot of %s", res->number, e->number);
+	CHECK(res->id == e->id, "id %llu, want %llu", (unsigned long long)res->id, (unsigned long long)e->id);
+	CHECK(res->outcome == e->outcome, "%s: outcome %s, want %s (%s)", e->number,
+	      phn_dispatch_outcome_name(res->outcome), phn_dispatch_outcome_name(e->outcome), res->error);
+	if (res->call_id)
+		snprintf(e->call_id, sizeof(e->call_id), "%s", res->call_id);
+	/* A callback may queue more work on the same handle. */
+	if (!extra_submitted) {
+		phn_dispatch_call call = PHN_DISPATCH_CALL_INIT;
+
+		extra_submitted = 1;
+		call.number = extra_expect.number;
+		CHECK(phn_dispatch_submit_call(&extra_expect.id, e->d, &call, on_done, &extra_expect) == PHN_OK,
+		      "submit from a callback: %s", phn_dispatch_last_error(e->d));
+		CHECK(phn_dispatch_poll(NULL, e->d, 0) == PHN_EINVAL, "poll from a callback was allowed");
+	}
+}
+
+static int test_multi(void)
+{
+	static expect ex[MULTI_N];
+	phn_dispatch_options o = PHN_DISPATCH_OPTIONS_INIT;
+	phn_dispatch *d = NULL;
+	cJSON *faults = cJSON_CreateArray(), *root, *list, *rec, *stats;
+	int i, j, max_seen;
+	size_t left;
+
+	current = "multi";
+	reset_server();
+	o.base_url = api_url;
+	o.token = token;
+	o.flags = PHN_DISPATCH_NO_ENV;
+	o.max_in_flight = MULTI_MAX;
+	o.timeout_ms = 5000;
+	CHECK(phn_dispatch_new(&d, &o) == PHN_OK, "new: %s", phn_dispatch_last_error(d));
+	snprintf(extra_expect.number, sizeof(extra_expect.number), "+966509999999");
+	extra_expect.outcome = PHN_DISPATCH_ACCEPTED;
+	extra_expect.d = d;
+	for (i = 0; i < MULTI_N; i++) {
+		cJSON *f = cJSON_CreateObject();
+
+		snprintf(ex[i].number, sizeof(ex[i].number), "+9665012345%02d", i);
+		ex[i].d = d;
+		ex[i].outcome = PHN_DISPATCH_ACCEPTED;
+		cJSON_AddStringToObject(f, "number", ex[i].number);
+		/* Later numbers answer sooner, so completions come out of order. */
+		cJSON_AddNumberToObject(f, "delay", 0.05 + 0.01 * (MULTI_N - i) / 2);
+		if (i % 10 == 3) {
+			cJSON_AddNumberToObject(f, "status", 429);
+			cJSON_AddStringToObject(f, "retry_after", "1");
+			ex[i].outcome = PHN_DISPATCH_THROTTLED;
+		} else if (i % 10 == 6) {
+			cJSON_AddNumberToObject(f, "status", 500);
+			ex[i].outcome = PHN_DISPATCH_AMBIGUOUS;
+		} else if (i % 10 == 8) {
+			cJSON_AddTrueToObject(f, "drop");
+			ex[i].outcome = PHN_DISPATCH_AMBIGUOUS;
+		}
+		cJSON_AddItemToArray(faults, f);
+	}
+	add_fault(faults);
+	cJSON_Delete(faults);
+
+	for (i = 0; i < MULTI_N; i++) {
+		phn_dispatch_call call = PHN_DISPATCH_CALL_INIT;
+		char local[16];
+
+		/* Half the numbers in national form: the multi path normalizes too. */
+		snprintf(local, sizeof(local), "05012345%02d", i);
+		call.number = i % 2 ? ex[i].number : local;
+		call.country_code = i % 2 ? NULL : "SA";
+		CHECK(phn_dispatch_submit_call(&ex[i].id, d, &call, on_done, &ex[i]) == PHN_OK,
+		      "submit %d: %s", i, phn_dispatch_last_error(d));
+		CHECK(ex[i].id == (uint64_t)i + 1, "id %llu for request %d", (unsigned long long)ex[i].id, i);
+	}
+	CHECK(phn_dispatch_pending(d) == MULTI_N, "pending %zu", phn_dispatch_pending(d));
+	CHECK(phn_dispatch_poll(&left, d, 0) == PHN_OK && left > 0, "poll(0) finished everything at once");
+	CHECK(phn_dispatch_run(d) == PHN_OK, "run: %s", phn_dispatch_last_error(d));
+	CHECK(phn_dispatch_pending(d) == 0, "pending %zu after run", phn_dispatch_pending(d));
+	CHECK(extra_submitted && extra_expect.seen == 1, "the request queued by a callback did not finish");
+
+	list = recorded(&root);
+	CHECK(cJSON_GetArraySize(list) == MULTI_N + 1, "server saw %d requests, want %d",
+	      cJSON_GetArraySize(list), MULTI_N + 1);
+	for (i = 0; i < MULTI_N; i++) {
+		int found = 0;
+
+		CHECK(ex[i].seen == 1, "%s completed %d times", ex[i].number, ex[i].seen);
+		if (ex[i].outcome != PHN_DISPATCH_ACCEPTED)
+			continue;
+		/* The callId this number got must be the one the server gave that number. */
+		cJSON_ArrayForEach(rec, list) {
+			const char *resp = jstr(rec, "response");
+			if (resp && ex[i].call_id[0] && strstr(resp, ex[i].call_id)) {
+				cJSON *body = cJSON_GetObjectItem(rec, "json");
+				found++;
+				CHECK(STREQ(jstr(body, "numberToCall"), ex[i].number),
+				      "callId %s was given to %s, reported for %s", ex[i].call_id,
+				      jstr(body, "numberToCall"), ex[i].number);
+			}
+		}
+		CHECK(found == 1, "callId of %s found %d times at the server", ex[i].number, found);
+	}
+	cJSON_Delete(root);
+	stats = control("GET", "/stats", NULL);
+	max_seen = jint(stats, "max_in_flight", 0);
+	CHECK(max_seen >= 2 && max_seen <= MULTI_MAX, "server saw at most %d at once; want 2..%d",
+	      max_seen, MULTI_MAX);
+	cJSON_Delete(stats);
+	for (i = 0; i < MULTI_N; i++)
+		for (j = i + 1; j < MULTI_N; j++)
+			CHECK(ex[i].id != ex[j].id, "ids repeat");
+
+	/* Freeing with work still queued abandons it without callbacks. */
+	for (i = 0; i < 3; i++) {
+		phn_dispatch_call call = PHN_DISPATCH_CALL_INIT;
+		call.number = "+966501234567";
+		CHECK(phn_dispatch_submit_call(NULL, d, &call, on_done, &ex[0]) == PHN_OK, "submit");
+	}
+	CHECK(phn_dispatch_poll(&left, d, 0) == PHN_OK && left == 3, "left %zu", left);
+	ex[0].seen = 0;
+	phn_dispatch_free(d);
+	CHECK(ex[0].seen == 0, "an abandoned request called back");
+	printf("multi: %d requests, at most %d at once\n", MULTI_N + 1, max_seen);
+	return 0;
+}
+
+/* ---- token: never in anything phonenorm hands out ----------------------- */
+
+static void on_trace(const char *line, void *payload)
+{
+	text_adds(payload, line);
+}
+
+static void collect_result(text *all, const phn_dispatch_result *r)
+{
+	size_t i, j;
+
+	if (!r)
+		return;
+	text_adds(all, r->number);
+	text_adds(all, r->call_id);
+	text_adds(all, r->status);
+	text_adds(all, r->contact_uuid);
+	text_adds(all, r->uuid);
+	text_adds(all, r->message);
+	text_add(all, r->body, r->body_len);
+	text_adds(all, r->retry_after);
+	text_adds(all, r->error);
+	for (i = 0; i < r->details_count; i++) {
+		text_adds(all, r->details[i].loc);
+		text_adds(all, r->details[i].msg);
+		text_adds(all, r->details[i].type);
+		for (j = 0; j < r->details[i].loc_count; j++)
+			text_adds(all, r->details[i].loc_parts[j]);
+	}
+}
+
+static void collect_done(const phn_dispatch_result *res, void *payload)
+{
+	collect_result(payload, res);
+}
+
+static int test_token(void)
+{
+	text all = { NULL, 0 }, trace = { NULL, 0 };
+	phn_dispatch_call call = PHN_DISPATCH_CALL_INIT;
+	phn_dispatch_result *res;
+	phn_dispatch_options o = PHN_DISPATCH_OPTIONS_INIT;
+	const char *faults[] = {
+		NULL,
+		"{\"echo_auth\": true, \"status\": 401}",
+		"{\"status\": 422, \"body\": {\"detail\": [{\"loc\": [\"body\", \"x\"], \"msg\": \"m\", \"type\": \"t\"}]}}",
+		"{\"status\": 429, \"retry_after\": \"3\"}",
+		"{\"drop\": true}",
+		"{\"delay\": 1.5}",
+	};
+	char path[] = "/tmp/phn-token-XXXXXX", body[1024], refused[128];
+	cJSON *root, *list, *rec;
+	phn_dispatch *d, *d2;
+	size_t i;
+	FILE *f;
+	int fd, rc;
+
+	current = "token";
+	reset_server();
+	snprintf(refused, sizeof(refused), "http://127.0.0.1:%d/api-service/v1", refused_port());
+	d = open_handle(api_url, token, 700, on_trace, &trace);
+	call.number = "+966501234567";
+	call.first_name = "John";
+	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		cJSON *fj = faults[i] ? cJSON_Parse(faults[i]) : NULL;
+
+		if (fj)
+			add_fault(fj);
+		cJSON_Delete(fj);
+		res = NULL;
+		rc = phn_dispatch_send_call(&res, d, &call);
+		CHECK(rc == PHN_OK, "send %zu: %s", i, phn_dispatch_last_error(d));
+		collect_result(&all, res);
+		if (i == 1)
+			CHECK(res && strstr(res->body, "Bearer ****") && strstr(res->error, "Bearer ****"),
+			      "the echoed token was not masked: %s", res ? res->body : "");
+		phn_dispatch_result_free(res);
+		text_adds(&all, phn_dispatch_last_error(d));
+	}
+	/* The multi path, with the trace on. */
+	for (i = 0; i < 3; i++)
+		CHECK(phn_dispatch_submit_call(NULL, d, &call, collect_done, &all) == PHN_OK, "submit");
+	CHECK(phn_dispatch_run(d) == PHN_OK, "run");
+	/* Dry run and a local error. */
+	CHECK(phn_dispatch_call_json(body, sizeof(body), NULL, d, &call) == PHN_OK, "json");
+	text_adds(&all, body);
+	call.country_code = "sa";
+	CHECK(phn_dispatch_send_call(&res, d, &call) == PHN_EINVAL, "lower-case region accepted");
+	text_adds(&all, phn_dispatch_last_error(d));
+	call.country_code = NULL;
+	phn_dispatch_free(d);
+
+	/* A connection that is refused, traced. */
+	d2 = open_handle(refused, token, 0, on_trace, &trace);
+	res = NULL;
+	CHECK(phn_dispatch_send_call(&res, d2, &call) == PHN_OK && res &&
+	      res->outcome == PHN_DISPATCH_NOT_SENT, "refused connection");
+	collect_result(&all, res);
+	phn_dispatch_result_free(res);
+	phn_dispatch_free(d2);
+
+	/* The token must have gone out: the check below would pass vacuously otherwise. */
+	list = recorded(&root);
+	CHECK(cJSON_GetArraySize(list) >= 9, "only %d requests recorded", cJSON_GetArraySize(list));
+	cJSON_ArrayForEach(rec, list) {
+		const char *auth = jstr(cJSON_GetObjectItem(rec, "headers"), "authorization");
+		CHECK(auth && strncmp(auth, "Bearer ", 7) == 0 && STREQ(auth + 7, token),
+		      "request without the token");
+	}
+	cJSON_Delete(root);
+
+	CHECK(trace.ptr && strstr(trace.ptr, "> Authorization: Bearer ****"), "the trace shows no masked header");
+	CHECK(trace.ptr && strstr(trace.ptr, "> POST /api-service/v1/ai/phone-calls/action/call"),
+	      "the trace shows no request line");
+	CHECK(trace.ptr && strstr(trace.ptr, "< HTTP/1.1 201"), "the trace shows no response");
+	CHECK(trace.ptr && strstr(trace.ptr, "[1] > POST"), "multi trace lines carry no id");
+	CHECK(trace.ptr && !strstr(trace.ptr, token), "TOKEN IN THE TRACE");
+	CHECK(all.ptr && !strstr(all.ptr, token), "TOKEN IN A RESULT OR ERROR:\n%s", all.ptr);
+	CHECK(all.ptr && strstr(all.ptr, "credentials Bearer **** were refused"), "echo result missing");
+
+	/* A token from a file: first line, white space dropped. */
+	if ((fd = mkstemp(path)) < 0 || (f = fdopen(fd, "w")) == NULL) {
+		perror("mkstemp");
+		return 99;
+	}
+	fprintf(f, "  %s \r\nsecond line is ignored\n", token);
+	fclose(f);
+	phn_dispatch_options_init(&o, PHN_DISPATCH_OPTIONS_VERSION);
+	o.base_url = api_url;
+	o.token_file = path;
+	o.flags = PHN_DISPATCH_NO_ENV;
+	d = NULL;
+	CHECK(phn_dispatch_new(&d, &o) == PHN_OK && phn_dispatch_has_token(d), "token file: %s",
+	      phn_dispatch_last_error(d));
+	res = NULL;
+	CHECK(phn_dispatch_send_call(&res, d, &call) == PHN_OK && res &&
+	      res->outcome == PHN_DISPATCH_ACCEPTED, "token from a file refused: %s",
+	      res ? res->error : phn_dispatch_last_error(d));
+	phn_dispatch_result_free(res);
+	phn_dispatch_free(d);
+
+	/* Empty, missing and unsendable tokens. */
+	f = fopen(path, "w");
+	fputs(" \n", f);
+	fclose(f);
+	d = NULL;
+	CHECK(phn_dispatch_new(&d, &o) == PHN_EIO && d, "empty token file accepted");
+	CHECK(strstr(phn_dispatch_last_error(d), "empty") != NULL, "error %s", phn_dispatch_last_error(d));
+	CHECK(phn_dispatch_call_json(body, sizeof(body), NULL, d, &call) == PHN_EINVAL,
+	      "a failed handle built a request");
+	phn_dispatch_free(d);
+	unlink(path);
+	d = NULL;
+	CHECK(phn_dispatch_new(&d, &o) == PHN_EIO && strstr(phn_dispatch_last_error(d), "cannot open"),
+	      "missing token file: %s", phn_dispatch_last_error(d));
+	phn_dispatch_free(d);
+	o.token_file = NULL;
+	o.token = "test-token\r\nX-Injected: 1";
+	d = NULL;
+	CHECK(phn_dispatch_new(&d, &o) == PHN_EINVAL && !strstr(phn_dispatch_last_error(d), "Injected"),
+	      "header injection through the token: %s", phn_dispatch_last_error(d));
+	phn_dispatch_free(d);
+
+	free(all.ptr);
+	free(trace.ptr);
+	printf("token: checked %zu bytes of results and %zu bytes of trace\n", all.len, trace.len);
+	return 0;
+}
+
+/* ---- tls: verification is on; a failed handshake sends nothing -------- */
+
+static int test_tls(void)
+{
+	phn_dispatch_call call = PHN_DISPATCH_CALL_INIT;
+	phn_dispatch_result *res = NULL;
+	phn_dispatch *d = open_handle(api_url, token, 0, NULL, NULL);
+
+	current = "tls";
+	CHECK(strncmp(api_url, "https://", 8) == 0, "not an https server: %s", api_url);
+	reset_server();
+	call.number = "+966501234567";
+	CHECK(phn_dispatch_send_call(&res, d, &call) == PHN_OK && res, "send: %s", phn_dispatch_last_error(d));
+	if (res) {
+		CHECK(res->outcome == PHN_DISPATCH_NOT_SENT, "outcome %s (%s)",
+		      phn_dispatch_outcome_name(res->outcome), res->error);
+		CHECK(strstr(res->error, "TLS failed") != NULL, "error %s", res->error);
+	}
+	CHECK(recorded_count() == 0, "a request got through an unverified TLS connection");
+	phn_dispatch_result_free(res);
+	phn_dispatch_free(d);
+	printf("tls: self-signed certificate refused\n");
+	return 0;
+}
+
+/* ---- config: URLs, environment, options -------------------------------- */
+
+static int new_with(phn_dispatch **d, const char *url, unsigned int flags)
+{
+	phn_dispatch_options o = PHN_DISPATCH_OPTIONS_INIT;
+
+	o.base_url = url;
+	o.flags = flags;
+	*d = NULL;
+	return phn_dispatch_new(d, &o);
+}
+
+static int test_config(void)
+{
+	static const struct {
+		const char *url;
+		int rc;
+		const char *err;
+	} urls[] = {
+		{ "https://api.example.com/api-service/v1", PHN_OK, NULL },
+		{ "https://api.example.com/api-service/v1/", PHN_OK, NULL },
+		{ "http://127.0.0.1:8080/v1", PHN_OK, NULL },
+		{ "http://127.1.2.3/v1", PHN_OK, NULL },
+		{ "http://localhost:8080", PHN_OK, NULL },
+		{ "http://[::1]:8080/v1", PHN_OK, NULL },
+		{ "http://api.example.com/v1", PHN_EINVAL, "not loopback" },
+		{ "http://10.0.0.1/v1", PHN_EINVAL, "not loopback" },
+		{ "ftp://example.com/", PHN_EINVAL, "must start with https://" },
+		{ "api.example.com/v1", PHN_EINVAL, "not an absolute http(s) URL" },
+		{ "https://api.example.com/v1?x=1", PHN_EINVAL, "query" },
+		{ "https://user:pw@api.example.com/v1", PHN_EINVAL, "credentials" },
+	};
+	phn_dispatch_options o;
+	phn_dispatch_call call = PHN_DISPATCH_CALL_INIT;
+	char buf[256];
+	size_t needed = 0, i;
+	phn_dispatch *d;
+	int rc;
+
+	current = "config";
+	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		rc = new_with(&d, urls[i].url, PHN_DISPATCH_NO_ENV);
+		CHECK(rc == urls[i].rc, "%s gave %d: %s", urls[i].url, rc, phn_dispatch_last_error(d));
+		CHECK(d != NULL, "no handle for %s", urls[i].url);
+		if (urls[i].err)
+			CHECK(strstr(phn_dispatch_last_error(d), urls[i].err), "%s: %s", urls[i].url,
+			      phn_dispatch_last_error(d));
+		phn_dispatch_free(d);
+	}
+	rc = new_with(&d, "https://api.example.com/api-service/v1///", PHN_DISPATCH_NO_ENV);
+	phn_dispatch_url(buf, sizeof(buf), NULL, d, PHN_DISPATCH_KIND_CONTACT);
+	CHECK(STREQ(buf, "https://api.example.com/api-service/v1/contact"), "url %s", buf);
+	phn_dispatch_free(d);
+
+	/* Defaults and the environment. */
+	setenv("PHONENORM_API_URL", "http://127.0.0.1:9/env-base/", 1);
+	setenv("PHONENORM_API_TOKEN", "env-token-5678", 1);
+	new_with(&d, NULL, PHN_DISPATCH_NO_ENV);
+	phn_dispatch_url(buf, sizeof(buf), &needed, d, PHN_DISPATCH_KIND_CALL);
+	CHECK(STREQ(buf, PHN_DISPATCH_DEFAULT_URL "/ai/phone-calls/action/call"), "default url %s", buf);
+	CHECK(needed == strlen(buf), "needed %zu", needed);
+	CHECK(!phn_dispatch_has_token(d), "NO_ENV still read the token");
+	phn_dispatch_free(d);
+	new_with(&d, NULL, 0);
+	phn_dispatch_url(buf, sizeof(buf), NULL, d, PHN_DISPATCH_KIND_INVOICE);
+	CHECK(STREQ(buf, "http://127.0.0.1:9/env-base/invoice"), "env url %s", buf);
+	CHECK(phn_dispatch_has_token(d), "env token not read");
+	phn_dispatch_free(d);
+	new_with(&d, "https://explicit.example.com/v1", 0);
+	phn_dispatch_url(buf, sizeof(buf), NULL, d, PHN_DISPATCH_KIND_CONTACT);
+	CHECK(STREQ(buf, "https://explicit.example.com/v1/contact"), "explicit url lost to env: %s", buf);
+	phn_dispatch_free(d);
+	unsetenv("PHONENORM_API_URL");
+	unsetenv("PHONENORM_API_TOKEN");
+
+	/* Options versions, bad timeouts. */
+	phn_dispatch_options_init(&o, PHN_DISPATCH_OPTIONS_VERSION);
+	CHECK(phn_dispatch_options_init(&o, 99) == PHN_EVERSION, "options version 99 accepted");
+	o.version = 99;
+	d = NULL;
+	CHECK(phn_dispatch_new(&d, &o) == PHN_EVERSION, "new with version 99");
+	phn_dispatch_free(d);
+	phn_dispatch_options_init(&o, PHN_DISPATCH_OPTIONS_VERSION);
+	o.timeout_ms = -1;
+	o.flags = PHN_DISPATCH_NO_ENV;
+	d = NULL;
+	CHECK(phn_dispatch_new(&d, &o) == PHN_EINVAL, "negative timeout accepted");
+	phn_dispatch_free(d);
+	CHECK(phn_dispatch_new(NULL, NULL) == PHN_EINVAL, "NULL out accepted");
+	phn_dispatch_free(NULL);
+	phn_dispatch_result_free(NULL);
+
+	/* Buffers, versions of requests, names. */
+	new_with(&d, NULL, PHN_DISPATCH_NO_ENV);
+	call.number = "+966501234567";
+	call.first_name = "John";
+	rc = phn_dispatch_call_json(buf, 10, &needed, d, &call);
+	CHECK(rc == PHN_EBUFS && needed == strlen("{\"numberToCall\":\"+966501234567\",\"firstName\":\"John\"}"),
+	      "EBUFS: rc %d needed %zu", rc, needed);
+	CHECK(phn_dispatch_call_json(buf, needed + 1, NULL, d, &call) == PHN_OK, "exact fit");
+	call.version = 2;
+	CHECK(phn_dispatch_call_json(buf, sizeof(buf), NULL, d, &call) == PHN_EVERSION, "call version 2");
+	CHECK(phn_dispatch_call_json(buf, sizeof(buf), NULL, d, NULL) == PHN_EINVAL, "NULL call");
+	call.version = PHN_DISPATCH_CALL_VERSION;
+	call.update_existing = (phn_dispatch_bool)7;
+	CHECK(phn_dispatch_call_json(buf, sizeof(buf), NULL, d, &call) == PHN_EINVAL, "bool 7 accepted");
+	phn_dispatch_free(d);
+	CHECK(STREQ(phn_dispatch_user_agent(), "phonenorm/" PHN_VERSION), "user agent %s",
+	      phn_dispatch_user_agent());
+	CHECK(STREQ(phn_dispatch_outcome_name(PHN_DISPATCH_NOT_SENT), "not_sent") &&
+	      STREQ(phn_dispatch_outcome_name((phn_dispatch_outcome)42), "unknown") &&
+	      STREQ(phn_dispatch_kind_name(PHN_DISPATCH_KIND_INVOICE), "invoice"), "names");
+	CHECK(phn_dispatch_pending(NULL) == 0 && !phn_dispatch_has_token(NULL), "NULL handle queries");
+	printf("config: ok\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: test_dispatch bodies|validation|outcomes FILE | multi|token|tls|config\n");
+		return 2;
+	}
+	api_url = getenv("PHN_TEST_API_URL");
+	control_url = getenv("PHN_TEST_CONTROL_URL");
+	token = getenv("PHN_TEST_TOKEN");
+	if (strcmp(argv[1], "config") != 0 && (!api_url || !control_url || !token)) {
+		fprintf(stderr, "run me through fakeapi.py (PHN_TEST_API_URL is not set)\n");
+		return 2;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (strcmp(argv[1], "bodies") == 0 && argc > 2)
+		rc = test_bodies(argv[2]);
+	else if (strcmp(argv[1], "validation") == 0 && argc > 2)
+		rc = test_validation(argv[2]);
+	else if (strcmp(argv[1], "outcomes") == 0 && argc > 2)
+		rc = test_outcomes(argv[2]);
+	else if (strcmp(argv[1], "multi") == 0)
+		rc = test_multi();
+	else if (strcmp(argv[1], "token") == 0)
+		rc = test_token();
+	else if (strcmp(argv[1], "tls") == 0)
+		rc = test_tls();
+	else if (strcmp(argv[1], "config") == 0)
+		rc = test_config();
+	else {
+		fprintf(stderr, "unknown test %s\n", argv[1]);
+		rc = 2;
+	}
+	curl_global_cleanup();
+	if (rc)
+		return rc;
+	if (failures) {
+		fprintf(stderr, "%d check(s) failed\n", failures);
+		return 1;
+	}
+	return 0;
+}
