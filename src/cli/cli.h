@@ -76,5 +76,8 @@ int cli_cmd_validate(int argc, char **argv);
 int cli_cmd_format(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_clean(int argc, char **argv);
+int cli_cmd_call(int argc, char **argv);
+int cli_cmd_contact(int argc, char **argv);
+int cli_cmd_invoice(int argc, char **argv);
 
 #endif /* PHN_CLI_H */

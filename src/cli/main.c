@@ -20,6 +20,9 @@ static const struct command commands[] = {
 	{ "format", cli_cmd_format, "print numbers as E.164, international, national, RFC 3966 or dial-out" },
 	{ "info", cli_cmd_info, "print everything the library knows about a number" },
 	{ "clean", cli_cmd_clean, "clean a CSV phone list: E.164, dedupe, rejects with reasons" },
+	{ "call", cli_cmd_call, "trigger one AI phone call through the call API" },
+	{ "contact", cli_cmd_contact, "create a contact in the call API (contact create)" },
+	{ "invoice", cli_cmd_invoice, "create an invoice for a contact (invoice create)" },
 	/* more commands: add a line here and the file in CMakeLists.txt */
 };
 

@@ -1,0 +1,629 @@
+/*
+ * phonenorm call | contact create | invoice create: one request to the AI
+ * call API through the public dispatch API. This file only does options and
+ * output; the library validates, normalizes, sends and keeps the token.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <phonenorm.h>
+
+#include "cli.h"
+
+/* Exit codes beyond cli.h's 0/1/2, shared by the three commands. */
+#define EXIT_NOT_SENT 3  /* never reached the API: safe to run again */
+#define EXIT_AMBIGUOUS 4 /* went out, no clear answer: the call may have been placed */
+#define EXIT_THROTTLED 5 /* 429/503: run again after Retry-After */
+
+#define COMMON_HELP \
+	"Connection:\n" \
+	"      --api-url URL          API base (default: $PHONENORM_API_URL, else\n" \
+	"                             " PHN_DISPATCH_DEFAULT_URL ")\n" \
+	"      --token-file PATH      read the bearer token from the first line of PATH\n" \
+	"                             (default: $PHONENORM_API_TOKEN, then the file named\n" \
+	"                             by $PHONENORM_API_TOKEN_FILE); there is no option\n" \
+	"                             that takes the token itself\n" \
+	"      --timeout SECONDS      give up on the request after this long (default 30)\n" \
+	"\n" \
+	"Output:\n" \
+	"  -n, --dry-run              validate and print the request (token masked);\n" \
+	"                             send nothing; needs no token\n" \
+	"      --json                 print the result (or the dry-run request) as JSON\n" \
+	"  -v, --verbose              trace the HTTP exchange on standard error (the\n" \
+	"                             Authorization header shows as 'Bearer ****')\n" \
+	"  -h, --help                 show this help\n" \
+	"\n" \
+	"Result: one line OUTCOME<TAB>HTTP_STATUS<TAB>ID<TAB>SUMMARY on standard output,\n" \
+	"where OUTCOME is accepted, rejected, auth_failed, not_found, throttled,\n" \
+	"ambiguous or not_sent, and ID is the callId (calls) or uuid (contacts,\n" \
+	"invoices), '-' when there is none.\n" \
+	"\n" \
+	"Exit status: 0 accepted; 1 the API said no (rejected, auth_failed, not_found);\n" \
+	"2 usage error or a request refused locally (nothing was sent); 3 not sent\n" \
+	"(connection refused, DNS, TLS: safe to run again); 4 ambiguous (500/502/504,\n" \
+	"timeout or connection lost after sending: the call may have been placed, check\n" \
+	"before running again); 5 throttled (429/503: run again after Retry-After).\n"
+
+static const char call_help[] =
+	"usage: phonenorm call [OPTIONS] NUMBER\n"
+	"\n"
+	"Trigger one AI phone call to NUMBER (POST /ai/phone-calls/action/call).\n"
+	"NUMBER is normalized first and sent as E.164; a number that is not valid or\n"
+	"possible is refused before anything is sent. Only the fields you give are\n"
+	"sent; the API's defaults apply to the rest.\n"
+	"\n"
+	"Request:\n"
+	"  -c, --region REGION        read NUMBER in this region and send it as\n"
+	"                             countryCode (ISO 3166-1 alpha-2, e.g. SA)\n"
+	"      --first-name NAME      firstName\n"
+	"      --last-name NAME       lastName\n"
+	"      --email EMAIL          email\n"
+	"      --contact-uuid UUID    contactUuid: link the call to this contact\n"
+	"      --template UUID        aiSettingsTemplateId\n"
+	"      --tag KEY=VALUE        a promptTags entry (repeatable; values are strings)\n"
+	"      --tags-json JSON       promptTags as a JSON object of strings\n"
+	"      --meta KEY=VALUE       a metadata entry (repeatable; string values)\n"
+	"      --meta-json JSON       metadata as any JSON object\n"
+	"      --update-existing      updateExisting true (--no-update-existing: false)\n"
+	"      --no-create            createIfNotExists false: 404 when no contact has\n"
+	"                             this number (--create: true)\n"
+	"\n"
+	COMMON_HELP;
+
+static const char contact_help[] =
+	"usage: phonenorm contact create [OPTIONS] --phone NUMBER\n"
+	"\n"
+	"Create a contact (POST /contact) and print its uuid. With 'phonenorm invoice\n"
+	"create' and 'phonenorm call --contact-uuid', this is the documented\n"
+	"\"Call to Number\" flow.\n"
+	"\n"
+	"Request:\n"
+	"      --name NAME            name (\"John Doe\")\n"
+	"      --phone NUMBER         phoneNumber, normalized and sent as E.164\n"
+	"  -c, --region REGION        region to read a local --phone in (not sent)\n"
+	"      --email EMAIL          email\n"
+	"      --role ROLE            role (the documented flow uses PRIMARY)\n"
+	"\n"
+	COMMON_HELP;
+
+static const char invoice_help[] =
+	"usage: phonenorm invoice create [OPTIONS] --contact-uuid UUID --date YYYY-MM-DD\n"
+	"\n"
+	"Create an invoice for a contact (POST /invoice) and print its uuid.\n"
+	"\n"
+	"Request:\n"
+	"      --contact-uuid UUID    contactUuid, the contact the invoice belongs to\n"
+	"      --date YYYY-MM-DD      invoice date: today (UTC) or earlier\n"
+	"      --due-date YYYY-MM-DD  dueDate\n"
+	"      --number TEXT          invoice number (\"1\")\n"
+	"      --total AMOUNT         total, a decimal number (100.0), sent as a number\n"
+	"\n"
+	COMMON_HELP;
+
+enum {
+	OPT_JSON = 256, OPT_API_URL, OPT_TOKEN_FILE, OPT_TIMEOUT, OPT_FIRST_NAME, OPT_LAST_NAME,
+	OPT_EMAIL, OPT_CONTACT_UUID, OPT_TEMPLATE, OPT_TAG, OPT_TAGS_JSON, OPT_META, OPT_META_JSON,
+	OPT_UPDATE, OPT_NO_UPDATE, OPT_CREATE, OPT_NO_CREATE, OPT_NAME, OPT_PHONE, OPT_ROLE,
+	OPT_DATE, OPT_DUE_DATE, OPT_NUMBER, OPT_TOTAL
+};
+
+#define COMMON_OPTIONS \
+	{ "api-url", required_argument, NULL, OPT_API_URL }, \
+	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE }, \
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT }, \
+	{ "dry-run", no_argument, NULL, 'n' }, \
+	{ "json", no_argument, NULL, OPT_JSON }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "help", no_argument, NULL, 'h' }
+
+static const struct option call_options[] = {
+	{ "region", required_argument, NULL, 'c' },
+	{ "first-name", required_argument, NULL, OPT_FIRST_NAME },
+	{ "last-name", required_argument, NULL, OPT_LAST_NAME },
+	{ "email", required_argument, NULL, OPT_EMAIL },
+	{ "contact-uuid", required_argument, NULL, OPT_CONTACT_UUID },
+	{ "template", required_argument, NULL, OPT_TEMPLATE },
+	{ "tag", required_argument, NULL, OPT_TAG },
+	{ "tags-json", required_argument, NULL, OPT_TAGS_JSON },
+	{ "meta", required_argument, NULL, OPT_META },
+	{ "meta-json", required_argument, NULL, OPT_META_JSON },
+	{ "update-existing", no_argument, NULL, OPT_UPDATE },
+	{ "no-update-existing", no_argument, NULL, OPT_NO_UPDATE },
+	{ "create", no_argument, NULL, OPT_CREATE },
+	{ "no-create", no_argument, NULL, OPT_NO_CREATE },
+	COMMON_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct option contact_options[] = {
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "phone", required_argument, NULL, OPT_PHONE },
+	{ "region", required_argument, NULL, 'c' },
+	{ "email", required_argument, NULL, OPT_EMAIL },
+	{ "role", required_argument, NULL, OPT_ROLE },
+	COMMON_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct option invoice_options[] = {
+	{ "contact-uuid", required_argument, NULL, OPT_CONTACT_UUID },
+	{ "date", required_argument, NULL, OPT_DATE },
+	{ "due-date", required_argument, NULL, OPT_DUE_DATE },
+	{ "number", required_argument, NULL, OPT_NUMBER },
+	{ "total", required_argument, NULL, OPT_TOTAL },
+	COMMON_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Everything the three commands may be given. */
+struct args {
+	const char *cmd; /* "call", "contact create", "invoice create" */
+	const char *api_url;
+	const char *token_file;
+	long timeout_ms;
+	int dry_run;
+	int json;
+	int verbose;
+	char region[3];
+	int has_region;
+	phn_dispatch_call call;
+	phn_dispatch_contact contact;
+	phn_dispatch_invoice invoice;
+	phn_dispatch_kv *tags;
+	phn_dispatch_kv *meta;
+};
+
+/* "phonenorm call: ..." on standard error. */
+static void cmd_error(const struct args *a, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+static void cmd_error(const struct args *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "phonenorm %s: ", a->cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void args_dispose(struct args *a)
+{
+	free(a->tags);
+	free(a->meta);
+}
+
+/* Append "KEY=VALUE" (split in place at the first '=') to a pair array. */
+static int add_pair(struct args *a, phn_dispatch_kv **arr, size_t *count, char *arg,
+		    const char *opt)
+{
+	char *eq = strchr(arg, '=');
+	phn_dispatch_kv *p;
+
+	if (!eq)
+		return cli_usage_error(a->cmd, "%s takes KEY=VALUE, got '%s'", opt, arg);
+	if ((p = realloc(*arr, (*count + 1) * sizeof(*p))) == NULL) {
+		cmd_error(a, "out of memory");
+		return PHN_EXIT_USAGE;
+	}
+	*eq = '\0';
+	p[*count].key = arg;
+	p[*count].value = eq + 1;
+	*arr = p;
+	(*count)++;
+	return PHN_EXIT_OK;
+}
+
+static int parse_timeout(struct args *a, const char *s)
+{
+	char *end;
+	double secs = strtod(s, &end);
+
+	if (end == s || *end || !(secs > 0) || secs > 86400)
+		return cli_usage_error(a->cmd, "--timeout takes seconds, e.g. 10 or 2.5; got '%s'", s);
+	a->timeout_ms = (long)(secs * 1000 + 0.5);
+	if (a->timeout_ms < 1)
+		a->timeout_ms = 1;
+	return PHN_EXIT_OK;
+}
+
+static int set_region(struct args *a, const char *region)
+{
+	if (cli_check_region(a->cmd, region) != PHN_EXIT_OK)
+		return PHN_EXIT_USAGE;
+	/* The API wants capitals; -c sa is the user's shorthand for SA. */
+	if (phn_region_canonical(a->region, region) != PHN_OK)
+		return cli_usage_error(a->cmd, "unknown region '%s'", region);
+	a->has_region = 1;
+	return PHN_EXIT_OK;
+}
+
+/* Options shared by the three commands; 1 if handled, -1 on a usage error. */
+static int common_option(struct args *a, int c, int *rc)
+{
+	switch (c) {
+	case OPT_API_URL: a->api_url = optarg; return 1;
+	case OPT_TOKEN_FILE: a->token_file = optarg; return 1;
+	case OPT_TIMEOUT:
+		*rc = parse_timeout(a, optarg);
+		return *rc == PHN_EXIT_OK ? 1 : -1;
+	case 'n': a->dry_run = 1; return 1;
+	case OPT_JSON: a->json = 1; return 1;
+	case 'v': a->verbose = 1; return 1;
+	default: return 0;
+	}
+}
+
+static int parse(struct args *a, int argc, char **argv, const struct option *opts,
+		 const char *help, int *done)
+{
+	int c, rc = PHN_EXIT_OK, tags_json = 0, meta_json = 0;
+
+	*done = 0;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":c:nvh", opts, NULL)) != -1) {
+		int h;
+
+		if (c == 'h') {
+			fputs(help, stdout);
+			*done = 1;
+			return PHN_EXIT_OK;
+		}
+		if (c == ':')
+			return cli_usage_error(a->cmd, "option '%s' needs an argument", argv[optind - 1]);
+		if (c == '?')
+			return cli_usage_error(a->cmd, "unknown option '%s'", argv[optind - 1]);
+		if ((h = common_option(a, c, &rc)) != 0) {
+			if (h < 0)
+				return rc;
+			continue;
+		}
+		switch (c) {
+		case 'c':
+			if (opts == invoice_options)
+				return cli_usage_error(a->cmd, "unknown option '-c'");
+			if ((rc = set_region(a, optarg)) != PHN_EXIT_OK)
+				return rc;
+			break;
+		case OPT_FIRST_NAME: a->call.first_name = optarg; break;
+		case OPT_LAST_NAME: a->call.last_name = optarg; break;
+		case OPT_EMAIL: a->call.email = a->contact.email = optarg; break;
+		case OPT_CONTACT_UUID: a->call.contact_uuid = a->invoice.contact_uuid = optarg; break;
+		case OPT_TEMPLATE: a->call.template_id = optarg; break;
+		case OPT_TAG:
+			if (tags_json)
+				return cli_usage_error(a->cmd, "--tag and --tags-json cannot be combined");
+			if ((rc = add_pair(a, &a->tags, &a->call.prompt_tags_count, optarg, "--tag")))
+				return rc;
+			a->call.prompt_tags = a->tags;
+			break;
+		case OPT_TAGS_JSON:
+			if (a->tags)
+				return cli_usage_error(a->cmd, "--tag and --tags-json cannot be combined");
+			tags_json = 1;
+			a->call.prompt_tags_json = optarg;
+			break;
+		case OPT_META:
+			if (meta_json)
+				return cli_usage_error(a->cmd, "--meta and --meta-json cannot be combined");
+			if ((rc = add_pair(a, &a->meta, &a->call.metadata_count, optarg, "--meta")))
+				return rc;
+			a->call.metadata = a->meta;
+			break;
+		case OPT_META_JSON:
+			if (a->meta)
+				return cli_usage_error(a->cmd, "--meta and --meta-json cannot be combined");
+			meta_json = 1;
+			a->call.metadata_json = optarg;
+			break;
+		case OPT_UPDATE: a->call.update_existing = PHN_DISPATCH_TRUE; break;
+		case OPT_NO_UPDATE: a->call.update_existing = PHN_DISPATCH_FALSE; break;
+		case OPT_CREATE: a->call.create_if_not_exists = PHN_DISPATCH_TRUE; break;
+		case OPT_NO_CREATE: a->call.create_if_not_exists = PHN_DISPATCH_FALSE; break;
+		case OPT_NAME: a->contact.name = optarg; break;
+		case OPT_PHONE: a->contact.phone_number = optarg; break;
+		case OPT_ROLE: a->contact.role = optarg; break;
+		case OPT_DATE: a->invoice.date = optarg; break;
+		case OPT_DUE_DATE: a->invoice.due_date = optarg; break;
+		case OPT_NUMBER: a->invoice.number = optarg; break;
+		case OPT_TOTAL: a->invoice.total = optarg; break;
+		default:
+			return cli_usage_error(a->cmd, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (a->has_region) {
+		a->call.country_code = a->region;
+		a->contact.country_code = a->region;
+	}
+	return PHN_EXIT_OK;
+}
+
+static void on_trace(const char *line, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "%s\n", line);
+}
+
+static int open_client(phn_dispatch **d, const struct args *a)
+{
+	phn_dispatch_options o = PHN_DISPATCH_OPTIONS_INIT;
+	int rc;
+
+	o.base_url = a->api_url;
+	o.token_file = a->token_file;
+	o.timeout_ms = a->timeout_ms;
+	if (a->verbose)
+		o.trace = on_trace;
+	rc = phn_dispatch_new(d, &o);
+	if (rc != PHN_OK) {
+		cmd_error(a, "%s", *d ? phn_dispatch_last_error(*d) : phn_strerror(rc));
+		phn_dispatch_free(*d);
+		*d = NULL;
+		return PHN_EXIT_USAGE;
+	}
+	return PHN_EXIT_OK;
+}
+
+static int exit_for(phn_dispatch_outcome outcome)
+{
+	switch (outcome) {
+	case PHN_DISPATCH_ACCEPTED: return PHN_EXIT_OK;
+	case PHN_DISPATCH_REJECTED:
+	case PHN_DISPATCH_AUTH_FAILED:
+	case PHN_DISPATCH_NOT_FOUND: return PHN_EXIT_NEGATIVE;
+	case PHN_DISPATCH_NOT_SENT: return EXIT_NOT_SENT;
+	case PHN_DISPATCH_THROTTLED: return EXIT_THROTTLED;
+	case PHN_DISPATCH_AMBIGUOUS: return EXIT_AMBIGUOUS;
+	}
+	return EXIT_AMBIGUOUS;
+}
+
+/* Build the body with the library (which validates it) into a malloc'd string. */
+static int body_of(char **out, phn_dispatch *d, const struct args *a, phn_dispatch_kind kind)
+{
+	size_t needed = 0;
+	char probe[1];
+	int rc;
+
+	*out = NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		char *buf = pass ? malloc(needed + 1) : probe;
+		size_t cap = pass ? needed + 1 : sizeof(probe);
+
+		if (!buf)
+			return PHN_ENOMEM;
+		switch (kind) {
+		case PHN_DISPATCH_KIND_CONTACT:
+			rc = phn_dispatch_contact_json(buf, cap, &needed, d, &a->contact);
+			break;
+		case PHN_DISPATCH_KIND_INVOICE:
+			rc = phn_dispatch_invoice_json(buf, cap, &needed, d, &a->invoice);
+			break;
+		default:
+			rc = phn_dispatch_call_json(buf, cap, &needed, d, &a->call);
+			break;
+		}
+		if (pass) {
+			if (rc != PHN_OK)
+				free(buf);
+			else
+				*out = buf;
+			return rc;
+		}
+		if (rc != PHN_EBUFS && rc != PHN_OK)
+			return rc;
+	}
+	return PHN_EINTERNAL;
+}
+
+static int dry_run(phn_dispatch *d, const struct args *a, phn_dispatch_kind kind)
+{
+	const char *auth = phn_dispatch_has_token(d) ? "Bearer ****" : NULL;
+	char url[1024], *body;
+	int rc;
+
+	if ((rc = body_of(&body, d, a, kind)) != PHN_OK) {
+		cmd_error(a, "%s", phn_dispatch_last_error(d));
+		return PHN_EXIT_USAGE;
+	}
+	if (phn_dispatch_url(url, sizeof(url), NULL, d, kind) != PHN_OK)
+		snprintf(url, sizeof(url), "(URL too long)");
+	if (a->json) {
+		fputs("{\"dry_run\":true,\"method\":\"POST\",\"url\":", stdout);
+		cli_json_string(stdout, url);
+		fputs(",\"headers\":{\"Authorization\":", stdout);
+		if (auth)
+			cli_json_string(stdout, auth);
+		else
+			fputs("null", stdout);
+		fputs(",\"Content-Type\":\"application/json\",\"Accept\":\"application/json\","
+		      "\"User-Agent\":", stdout);
+		cli_json_string(stdout, phn_dispatch_user_agent());
+		printf("},\"body\":%s}\n", body);
+	} else {
+		printf("POST %s\n", url);
+		if (auth)
+			printf("Authorization: %s\n", auth);
+		else
+			printf("Authorization: (no token: set $%s or $%s, or use --token-file)\n",
+			       PHN_DISPATCH_ENV_TOKEN, PHN_DISPATCH_ENV_TOKEN_FILE);
+		printf("Content-Type: application/json\nAccept: application/json\nUser-Agent: %s\n\n%s\n",
+		       phn_dispatch_user_agent(), body);
+	}
+	free(body);
+	return PHN_EXIT_OK;
+}
+
+static void json_member(const char *name, const char *value, int *first)
+{
+	printf("%s\"%s\":", *first ? "" : ",", name);
+	*first = 0;
+	if (value)
+		cli_json_string(stdout, value);
+	else
+		fputs("null", stdout);
+}
+
+static void print_json(const phn_dispatch_result *r)
+{
+	int first = 1;
+	size_t i, j;
+
+	putchar('{');
+	json_member("outcome", phn_dispatch_outcome_name(r->outcome), &first);
+	json_member("kind", phn_dispatch_kind_name(r->kind), &first);
+	printf(",\"http_status\":%d", r->http_status);
+	json_member("number", r->number, &first);
+	json_member("call_id", r->call_id, &first);
+	json_member("status", r->status, &first);
+	json_member("contact_uuid", r->contact_uuid, &first);
+	json_member("uuid", r->uuid, &first);
+	json_member("message", r->message, &first);
+	fputs(",\"details\":[", stdout);
+	for (i = 0; i < r->details_count; i++) {
+		const phn_dispatch_detail *x = &r->details[i];
+
+		fputs(i ? ",{\"loc\":[" : "{\"loc\":[", stdout);
+		for (j = 0; j < x->loc_count; j++) {
+			if (j)
+				putchar(',');
+			cli_json_string(stdout, x->loc_parts[j]);
+		}
+		fputs("],\"msg\":", stdout);
+		cli_json_string(stdout, x->msg ? x->msg : "");
+		fputs(",\"type\":", stdout);
+		cli_json_string(stdout, x->type ? x->type : "");
+		putchar('}');
+	}
+	putchar(']');
+	json_member("retry_after", r->retry_after, &first);
+	printf(",\"retry_after_seconds\":%ld", r->retry_after_seconds);
+	json_member("error", r->error, &first);
+	printf(",\"elapsed_ms\":%ld,\"body\":", r->elapsed_ms);
+	cli_json_string_n(stdout, r->body, r->body_len);
+	printf(",\"body_truncated\":%s}\n", r->body_truncated ? "true" : "false");
+}
+
+static void print_text(const struct args *a, const phn_dispatch_result *r)
+{
+	const char *id = r->call_id ? r->call_id : r->uuid ? r->uuid : "-";
+	size_t i;
+
+	printf("%s\t%d\t%s\t%s\n", phn_dispatch_outcome_name(r->outcome), r->http_status, id, r->error);
+	if (r->outcome == PHN_DISPATCH_ACCEPTED)
+		return;
+	for (i = 0; i < r->details_count; i++)
+		fprintf(stderr, "  %s: %s (%s)\n", r->details[i].loc,
+			r->details[i].msg ? r->details[i].msg : "", r->details[i].type ? r->details[i].type : "");
+	cmd_error(a, "%s", phn_dispatch_outcome_describe(r->outcome));
+}
+
+static int run(struct args *a, phn_dispatch_kind kind)
+{
+	phn_dispatch_result *res = NULL;
+	phn_dispatch *d = NULL;
+	int rc;
+
+	if ((rc = open_client(&d, a)) != PHN_EXIT_OK)
+		return rc;
+	if (a->dry_run) {
+		rc = dry_run(d, a, kind);
+		phn_dispatch_free(d);
+		return rc;
+	}
+	switch (kind) {
+	case PHN_DISPATCH_KIND_CONTACT: rc = phn_dispatch_send_contact(&res, d, &a->contact); break;
+	case PHN_DISPATCH_KIND_INVOICE: rc = phn_dispatch_send_invoice(&res, d, &a->invoice); break;
+	default: rc = phn_dispatch_send_call(&res, d, &a->call); break;
+	}
+	if (rc != PHN_OK) {
+		/* Nothing was sent: the request broke a rule, or there is no token. */
+		cmd_error(a, "%s", phn_dispatch_last_error(d));
+		phn_dispatch_free(d);
+		return PHN_EXIT_USAGE;
+	}
+	if (a->json)
+		print_json(res);
+	else
+		print_text(a, res);
+	rc = exit_for(res->outcome);
+	phn_dispatch_result_free(res);
+	phn_dispatch_free(d);
+	return rc;
+}
+
+static void args_init(struct args *a, const char *cmd)
+{
+	memset(a, 0, sizeof(*a));
+	a->cmd = cmd;
+	phn_dispatch_call_init(&a->call, PHN_DISPATCH_CALL_VERSION);
+	phn_dispatch_contact_init(&a->contact, PHN_DISPATCH_CONTACT_VERSION);
+	phn_dispatch_invoice_init(&a->invoice, PHN_DISPATCH_INVOICE_VERSION);
+}
+
+int cli_cmd_call(int argc, char **argv)
+{
+	struct args a;
+	int rc, done;
+
+	args_init(&a, "call");
+	rc = parse(&a, argc, argv, call_options, call_help, &done);
+	if (rc == PHN_EXIT_OK && !done) {
+		if (optind >= argc)
+			rc = cli_usage_error("call", "give the NUMBER to call");
+		else if (optind + 1 < argc)
+			rc = cli_usage_error("call", "one NUMBER per call; got '%s' after it",
+					     argv[optind + 1]);
+		else {
+			a.call.number = argv[optind];
+			rc = run(&a, PHN_DISPATCH_KIND_CALL);
+		}
+	}
+	args_dispose(&a);
+	return rc;
+}
+
+/* "contact create ..." and "invoice create ...": the verb comes first. */
+static int create_command(int argc, char **argv, const char *cmd, const struct option *opts,
+			  const char *help, phn_dispatch_kind kind)
+{
+	struct args a;
+	int rc, done;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(help, argc < 2 ? stderr : stdout);
+		return argc < 2 ? PHN_EXIT_USAGE : PHN_EXIT_OK;
+	}
+	if (strcmp(argv[1], "create") != 0)
+		return cli_usage_error(cmd, "unknown action '%s' (the only one is 'create')", argv[1]);
+	args_init(&a, kind == PHN_DISPATCH_KIND_CONTACT ? "contact create" : "invoice create");
+	rc = parse(&a, argc - 1, argv + 1, opts, help, &done);
+	if (rc == PHN_EXIT_OK && !done) {
+		if (optind < argc - 1)
+			rc = cli_usage_error(a.cmd, "unexpected argument '%s'", argv[optind + 1]);
+		else
+			rc = run(&a, kind);
+	}
+	args_dispose(&a);
+	return rc;
+}
+
+int cli_cmd_contact(int argc, char **argv)
+{
+	return create_command(argc, argv, "contact", contact_options, contact_help,
+			      PHN_DISPATCH_KIND_CONTACT);
+}
+
+int cli_cmd_invoice(int argc, char **argv)
+{
+	return create_command(argc, argv, "invoice", invoice_options, invoice_help,
+			      PHN_DISPATCH_KIND_INVOICE);
+}
