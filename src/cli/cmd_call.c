@@ -269,6 +269,18 @@ static int parse(struct args *a, int argc, char **argv, const struct option *opt
 	*done = 0;
 	opterr = 0;
 	optind = 1;
+	/*
+	 * getopt_long would take "--token X" as an abbreviation of --token-file
+	 * and then name the file X, the token, in its error. A token never goes
+	 * on a command line (ps, shell history): refuse without echoing it.
+	 */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strncmp(argv[i], "--tok", 5) == 0 && strcmp(argv[i], "--token-file") != 0 &&
+		    strncmp(argv[i], "--token-file=", 13) != 0)
+			return cli_usage_error(a->cmd, "there is no --token option: a token on the command "
+					       "line shows in ps and shell history; set $%s or use "
+					       "--token-file", PHN_DISPATCH_ENV_TOKEN);
+	}
 	while ((c = getopt_long(argc, argv, ":c:nvh", opts, NULL)) != -1) {
 		int h;
 
@@ -279,8 +291,13 @@ static int parse(struct args *a, int argc, char **argv, const struct option *opt
 		}
 		if (c == ':')
 			return cli_usage_error(a->cmd, "option '%s' needs an argument", argv[optind - 1]);
-		if (c == '?')
-			return cli_usage_error(a->cmd, "unknown option '%s'", argv[optind - 1]);
+		if (c == '?') {
+			/* Name the option, not its value: "--tok=SECRET" must not echo. */
+			const char *bad = argv[optind - 1];
+			int len = (int)strcspn(bad, "=");
+
+			return cli_usage_error(a->cmd, "unknown or ambiguous option '%.*s'", len, bad);
+		}
 		if ((h = common_option(a, c, &rc)) != 0) {
 			if (h < 0)
 				return rc;
