@@ -105,7 +105,7 @@ typedef struct phn_number {
 	char region[4];
 	/* E.164 form, "" when parsing failed. Extensions are not part of it. */
 	char e164[PHN_E164_MAX + 1];
-	/* Extension digits ("45" for "x45", "ext. 45"), "" when none. */
+	/* Extension digits in ASCII ("45" for "x45", "ext. 45", "x٤٥"), "" when none. */
 	char extension[PHN_EXTENSION_MAX + 1];
 } phn_number;
 

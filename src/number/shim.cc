@@ -242,8 +242,14 @@ extern "C" int phn_shim_parse(phn_number *out, const char *text, size_t len, con
 		out->country_code = pn.country_code();
 		out->national_number = pn.national_number();
 		out->leading_zeros = pn.italian_leading_zero() ? pn.number_of_leading_zeros() : 0;
-		if (pn.has_extension())
-			copy_field(out->extension, sizeof out->extension, pn.extension());
+		if (pn.has_extension()) {
+			// libphonenumber keeps extension digits in the script they were
+			// typed in (up to 20 of them, 60 bytes in full-width): report
+			// them as ASCII, which always fits and always round-trips.
+			s = pn.extension();
+			pnu.NormalizeDigitsOnly(&s);
+			copy_field(out->extension, sizeof out->extension, s);
+		}
 
 		pnu.GetRegionCodeForNumber(pn, &s);
 		if (s != "ZZ")

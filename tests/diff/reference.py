@@ -20,7 +20,8 @@ port of libphonenumber:
   invalid_country_code, too_short, too_long or invalid_length, and the type
   is unknown.
 - e164 is format_number(E164) for every parsed number; region is
-  region_code_for_number() with "ZZ" as ""; extension is numobj.extension.
+  region_code_for_number() with "ZZ" as ""; extension is numobj.extension with its digits
+  normalized to ASCII (normalize_digits_only), as the C library reports it.
 
 Run as a program it reads REGION<TAB>TEXT lines on stdin and writes the
 same lines diff_driver does.
@@ -115,7 +116,8 @@ def classify(region, text):
     num_region = phonenumbers.region_code_for_number(num) or ""
     if num_region == "ZZ":
         num_region = ""
-    return (status, e164, num_type, num_region, num.extension or "")
+    ext = phonenumbers.normalize_digits_only(num.extension) if num.extension else ""
+    return (status, e164, num_type, num_region, ext)
 
 
 def main():
