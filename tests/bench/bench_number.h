@@ -23,8 +23,12 @@ struct bench_tally {
 	size_t region_bytes;
 };
 
-/* The raw libphonenumber C++ loop (bench_number_raw.cc). */
+/* The raw libphonenumber C++ loop as usually written (bench_number_raw.cc):
+ * IsValidNumber() and GetNumberType(). */
 void bench_raw_loop(struct bench_tally *t, const struct bench_input *in, size_t n);
+
+/* The same work with validity read off GetNumberType(), as the shim does. */
+void bench_raw_loop_tight(struct bench_tally *t, const struct bench_input *in, size_t n);
 
 #ifdef __cplusplus
 }
