@@ -39,10 +39,36 @@ static const char *reason_of(const struct parsed *p)
 	return p->bad_utf8 ? "not valid UTF-8 text" : phn_status_describe(p->num.status);
 }
 
-static int input_error(const char *cmd)
+/* Writes the output for one input; ctx is the command's own state. */
+typedef void (*emit_fn)(void *ctx, const char *text, size_t len, const struct parsed *p);
+
+/*
+ * The loop every number command shares: each input (operand or stdin line)
+ * is parsed with region and handed to emit. Returns the command's exit code:
+ * 0 when every number was valid, 1 when some was not, 2 on a read error.
+ */
+static int for_each_number(const char *cmd, int argc, char **argv, const char *region,
+			   emit_fn emit, void *ctx)
 {
-	cli_error("%s: reading standard input failed", cmd);
-	return PHN_EXIT_USAGE;
+	cli_inputs in;
+	struct parsed p;
+	const char *text;
+	size_t len;
+	int r, all_valid = 1;
+
+	cli_inputs_init(&in, argc, argv, optind);
+	while ((r = cli_inputs_next(&in, &text, &len)) > 0) {
+		parse_one(&p, text, len, region);
+		if (p.num.status != PHN_STATUS_VALID)
+			all_valid = 0;
+		emit(ctx, text, len, &p);
+	}
+	cli_inputs_dispose(&in);
+	if (r < 0) {
+		cli_error("%s: reading standard input failed", cmd);
+		return PHN_EXIT_USAGE;
+	}
+	return all_valid ? PHN_EXIT_OK : PHN_EXIT_NEGATIVE;
 }
 
 /* The JSON members every command shares, without the braces. */
@@ -148,39 +174,30 @@ static int parse_number_options(struct number_opts *o, int argc, char **argv, co
 	return PHN_EXIT_OK;
 }
 
+static void emit_validate(void *ctx, const char *text, size_t len, const struct parsed *p)
+{
+	const struct number_opts *o = ctx;
+
+	if (o->json) {
+		fputc('{', stdout);
+		json_number_fields(stdout, text, len, p);
+		fputs("}\n", stdout);
+	} else {
+		printf("%s\t%s\t", phn_status_name(p->num.status), p->num.e164[0] ? p->num.e164 : "-");
+		fwrite(text, 1, len, stdout);
+		fputc('\n', stdout);
+	}
+}
+
 int cli_cmd_validate(int argc, char **argv)
 {
 	struct number_opts o;
-	cli_inputs in;
-	struct parsed p;
-	const char *text;
-	size_t len;
-	int rc, done, r, all_valid = 1;
+	int rc, done;
 
 	rc = parse_number_options(&o, argc, argv, "validate", validate_help, "c", &done);
 	if (rc != PHN_EXIT_OK || done)
 		return rc;
-
-	cli_inputs_init(&in, argc, argv, optind);
-	while ((r = cli_inputs_next(&in, &text, &len)) > 0) {
-		parse_one(&p, text, len, o.region);
-		if (p.num.status != PHN_STATUS_VALID)
-			all_valid = 0;
-		if (o.json) {
-			fputc('{', stdout);
-			json_number_fields(stdout, text, len, &p);
-			fputs("}\n", stdout);
-		} else {
-			printf("%s\t%s\t", phn_status_name(p.num.status),
-			       p.num.e164[0] ? p.num.e164 : "-");
-			fwrite(text, 1, len, stdout);
-			fputc('\n', stdout);
-		}
-	}
-	cli_inputs_dispose(&in);
-	if (r < 0)
-		return input_error("validate");
-	return all_valid ? PHN_EXIT_OK : PHN_EXIT_NEGATIVE;
+	return for_each_number("validate", argc, argv, o.region, emit_validate, &o);
 }
 
 static const char format_help[] =
@@ -222,15 +239,44 @@ static int format_number(char *buf, size_t cap, const phn_number *num, int forma
 	return phn_number_format(buf, cap, NULL, num, (phn_format)format);
 }
 
+struct format_ctx {
+	const struct number_opts *o;
+	int format;
+};
+
+static void emit_format(void *ctx, const char *text, size_t len, const struct parsed *p)
+{
+	const struct format_ctx *f = ctx;
+	char buf[128];
+	int ok;
+
+	ok = (p->num.status == PHN_STATUS_VALID || p->num.status == PHN_STATUS_POSSIBLE) &&
+	     format_number(buf, sizeof buf, &p->num, f->format, f->o->from) == PHN_OK;
+	if (!ok) {
+		buf[0] = '\0';
+		fputs("phonenorm: format: ", stderr);
+		fwrite(text, 1, len, stderr);
+		fprintf(stderr, ": %s\n", reason_of(p));
+	}
+	if (f->o->json) {
+		fputc('{', stdout);
+		json_number_fields(stdout, text, len, p);
+		fputs(",\"formatted\":", stdout);
+		if (ok)
+			cli_json_string(stdout, buf);
+		else
+			fputs("null", stdout);
+		fputs("}\n", stdout);
+	} else {
+		puts(buf);
+	}
+}
+
 int cli_cmd_format(int argc, char **argv)
 {
 	struct number_opts o;
-	cli_inputs in;
-	struct parsed p;
-	const char *text;
-	size_t len;
-	char buf[128];
-	int rc, done, r, format = -2, all_valid = 1;
+	struct format_ctx f = { &o, -2 };
+	int rc, done;
 
 	rc = parse_number_options(&o, argc, argv, "format", format_help, "cfF", &done);
 	if (rc != PHN_EXIT_OK || done)
@@ -239,50 +285,18 @@ int cli_cmd_format(int argc, char **argv)
 		o.format = "e164";
 	for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
 		if (strcmp(o.format, format_names[i].name) == 0)
-			format = format_names[i].format;
+			f.format = format_names[i].format;
 	}
-	if (format == -2)
+	if (f.format == -2)
 		return cli_usage_error("format", "unknown format '%s' (use e164, intl, national, "
 				       "rfc3966 or dialout)", o.format);
-	if (format == -1 && (!o.from || !o.from[0]))
+	if (f.format == -1 && (!o.from || !o.from[0]))
 		return cli_usage_error("format", "-f dialout needs --from REGION");
-	if (format != -1 && o.from)
+	if (f.format != -1 && o.from)
 		return cli_usage_error("format", "--from only goes with -f dialout");
 	if (o.from && cli_check_region("format", o.from) != PHN_EXIT_OK)
 		return PHN_EXIT_USAGE;
-
-	cli_inputs_init(&in, argc, argv, optind);
-	while ((r = cli_inputs_next(&in, &text, &len)) > 0) {
-		int ok;
-
-		parse_one(&p, text, len, o.region);
-		if (p.num.status != PHN_STATUS_VALID)
-			all_valid = 0;
-		ok = (p.num.status == PHN_STATUS_VALID || p.num.status == PHN_STATUS_POSSIBLE) &&
-		     format_number(buf, sizeof buf, &p.num, format, o.from) == PHN_OK;
-		if (!ok) {
-			buf[0] = '\0';
-			fputs("phonenorm: format: ", stderr);
-			fwrite(text, 1, len, stderr);
-			fprintf(stderr, ": %s\n", reason_of(&p));
-		}
-		if (o.json) {
-			fputc('{', stdout);
-			json_number_fields(stdout, text, len, &p);
-			fputs(",\"formatted\":", stdout);
-			if (ok)
-				cli_json_string(stdout, buf);
-			else
-				fputs("null", stdout);
-			fputs("}\n", stdout);
-		} else {
-			puts(buf);
-		}
-	}
-	cli_inputs_dispose(&in);
-	if (r < 0)
-		return input_error("format");
-	return all_valid ? PHN_EXIT_OK : PHN_EXIT_NEGATIVE;
+	return for_each_number("format", argc, argv, o.region, emit_format, &f);
 }
 
 static const char info_help[] =
@@ -385,14 +399,34 @@ static void print_info_json(const char *text, size_t len, const struct parsed *p
 	fputs("}\n", stdout);
 }
 
+struct info_ctx {
+	const struct number_opts *o;
+	int count;
+};
+
+static void emit_info(void *ctx, const char *text, size_t len, const struct parsed *p)
+{
+	struct info_ctx *c = ctx;
+	phn_info info = PHN_INFO_INIT;
+	int have_info;
+
+	have_info = p->num.e164[0] &&
+		    phn_number_info(&info, &p->num, c->o->region, c->o->language) == PHN_OK;
+	if (c->o->json) {
+		print_info_json(text, len, p, &info, have_info, c->o->from);
+	} else {
+		if (c->count > 0)
+			fputc('\n', stdout);
+		print_info_text(text, len, p, &info, have_info, c->o->from);
+	}
+	c->count++;
+}
+
 int cli_cmd_info(int argc, char **argv)
 {
 	struct number_opts o;
-	cli_inputs in;
-	struct parsed p;
-	const char *text;
-	size_t len;
-	int rc, done, r, all_valid = 1, count = 0;
+	struct info_ctx c = { &o, 0 };
+	int rc, done;
 
 	rc = parse_number_options(&o, argc, argv, "info", info_help, "clF", &done);
 	if (rc != PHN_EXIT_OK || done)
@@ -409,28 +443,5 @@ int cli_cmd_info(int argc, char **argv)
 			return cli_usage_error("info", "invalid language '%s' (expected a code "
 					       "such as en, ar or de)", o.language);
 	}
-
-	cli_inputs_init(&in, argc, argv, optind);
-	while ((r = cli_inputs_next(&in, &text, &len)) > 0) {
-		phn_info info = PHN_INFO_INIT;
-		int have_info;
-
-		parse_one(&p, text, len, o.region);
-		if (p.num.status != PHN_STATUS_VALID)
-			all_valid = 0;
-		have_info = p.num.e164[0] &&
-			    phn_number_info(&info, &p.num, o.region, o.language) == PHN_OK;
-		if (o.json) {
-			print_info_json(text, len, &p, &info, have_info, o.from);
-		} else {
-			if (count > 0)
-				fputc('\n', stdout);
-			print_info_text(text, len, &p, &info, have_info, o.from);
-		}
-		count++;
-	}
-	cli_inputs_dispose(&in);
-	if (r < 0)
-		return input_error("info");
-	return all_valid ? PHN_EXIT_OK : PHN_EXIT_NEGATIVE;
+	return for_each_number("info", argc, argv, o.region, emit_info, &c);
 }
