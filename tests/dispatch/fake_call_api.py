@@ -231,11 +231,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         data = raw if raw is not None else (b"" if obj is None else json.dumps(obj).encode())
         rec = getattr(self, "record", None)
         if rec is not None:
-            # Recorded before the answer leaves, so a client that has its
-            # answer always finds it in /_control/requests.
+            # Recorded (and no longer counted in flight) before the answer
+            # leaves, so a client that has its answer always finds it in
+            # /_control/requests, and the next request it sends never
+            # overlaps this one in the stats.
             with self.state.lock:
                 rec["status"] = status
                 rec["response"] = data.decode("utf-8", "replace")
+                self.leave()
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -303,13 +306,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                    "time": time.time()}
             st.requests.append(rec)
             self.record = rec
+            self.counted = True
             st.in_flight += 1
             st.max_in_flight = max(st.max_in_flight, st.in_flight)
         try:
             self.answer(method, path, raw, parsed, number)
         finally:
             with st.lock:
-                st.in_flight -= 1
+                self.leave()
+
+    def leave(self):
+        """End this request's count in the in-flight stats (once); hold the lock."""
+        if getattr(self, "counted", False):
+            self.counted = False
+            self.state.in_flight -= 1
 
     def answer(self, method, path, raw, body, number):
         st = self.state
@@ -321,6 +331,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 with st.lock:
                     self.record["status"] = 0
                     self.record["response"] = None
+                    self.leave()
                 self.close_connection = True
                 try:
                     self.connection.shutdown(socket.SHUT_RDWR)
