@@ -875,7 +875,7 @@ static int test_token(void)
 		"{\"status\": 422, \"body\": {\"detail\": [{\"loc\": [\"body\", \"x\"], \"msg\": \"m\", \"type\": \"t\"}]}}",
 		"{\"status\": 429, \"retry_after\": \"3\"}",
 		"{\"drop\": true}",
-		"{\"delay\": 1.5}",
+		"{\"delay\": 3.0}",
 	};
 	char path[] = "/tmp/phn-token-XXXXXX", body[1024], refused[128];
 	cJSON *root, *list, *rec;
@@ -887,7 +887,7 @@ static int test_token(void)
 	current = "token";
 	reset_server();
 	snprintf(refused, sizeof(refused), "http://127.0.0.1:%d/api-service/v1", refused_port());
-	d = open_handle(api_url, token, 700, on_trace, &trace);
+	d = open_handle(api_url, token, 1500, on_trace, &trace);
 	call.number = "+966501234567";
 	call.first_name = "John";
 	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
