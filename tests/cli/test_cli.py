@@ -56,8 +56,10 @@ class Global(unittest.TestCase):
         with open(path, encoding="utf-8") as f:
             page = f.read()
         self.assertIn(".TH PHONENORM 1", page)
-        for cmd in ("validate", "format", "info"):
+        for cmd in ("validate", "format", "info", "clean", "call", "contact create",
+                    "invoice create"):
             self.assertIn(".B " + cmd, page)
+        self.assertIn("PHONENORM_API_TOKEN", page)
 
 
 class Validate(unittest.TestCase):
