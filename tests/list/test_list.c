@@ -1,0 +1,761 @@
+/*
+ * Unit tests of the list layer on the public API: dedupe set, batch parse,
+ * CSV reader (table-driven from csv_cases.txt, each case read whole and in
+ * 1- and 7-byte pieces), column guessing (columns.txt) and the cleaner.
+ *
+ *   test_list DATA_DIR
+ */
+#define _POSIX_C_SOURCE 200809L /* strtok_r */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <phonenorm.h>
+
+static int failures;
+static int checks;
+
+#define CHECK(cond)                                                                         \
+	do {                                                                                \
+		checks++;                                                                   \
+		if (!(cond)) {                                                              \
+			failures++;                                                         \
+			fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);  \
+		}                                                                           \
+	} while (0)
+
+#define CHECK_MSG(cond, ...)                                                                \
+	do {                                                                                \
+		checks++;                                                                   \
+		if (!(cond)) {                                                              \
+			failures++;                                                         \
+			fprintf(stderr, "%s:%d: FAILED: %s: ", __FILE__, __LINE__, #cond); \
+			fprintf(stderr, __VA_ARGS__);                                       \
+			fputc('\n', stderr);                                                \
+		}                                                                           \
+	} while (0)
+
+/* ---- dedupe set ------------------------------------------------------ */
+
+static void test_dedupe(void)
+{
+	phn_dedupe_set *set = NULL;
+	int is_new = -1, found = -1;
+	uint64_t first = 0, v = 0;
+	size_t mem0;
+
+	CHECK(phn_dedupe_set_new(NULL, 0) == PHN_EINVAL);
+	CHECK(phn_dedupe_set_new(&set, 0) == PHN_OK && set);
+	mem0 = phn_dedupe_set_memory(set);
+	CHECK(mem0 > 0);
+	CHECK(phn_dedupe_set_insert(&is_new, &first, set, 0, 1) == PHN_EINVAL);
+	CHECK(phn_dedupe_set_insert(NULL, &first, set, 5, 1) == PHN_EINVAL);
+	CHECK(phn_dedupe_set_insert(&is_new, &first, set, 966501234567ULL, 2) == PHN_OK);
+	CHECK(is_new == 1 && first == 2);
+	CHECK(phn_dedupe_set_insert(&is_new, &first, set, 966501234567ULL, 9) == PHN_OK);
+	CHECK(is_new == 0 && first == 2);
+	CHECK(phn_dedupe_set_insert(&is_new, NULL, set, 12025550143ULL, 3) == PHN_OK && is_new);
+	CHECK(phn_dedupe_set_count(set) == 2);
+	CHECK(phn_dedupe_set_contains(&found, &v, set, 12025550143ULL) == PHN_OK && found &&
+	      v == 3);
+	CHECK(phn_dedupe_set_contains(&found, &v, set, 12025550144ULL) == PHN_OK && !found);
+	CHECK(phn_dedupe_set_contains(&found, NULL, set, 0) == PHN_OK && !found);
+
+	/* Growth keeps every key and its first value; keys that differ only in
+	 * high or low digits must not collide into each other. */
+	for (uint64_t i = 1; i <= 200000; i++) {
+		uint64_t key = 966500000000ULL + i * 7919;
+		CHECK_MSG(phn_dedupe_set_insert(&is_new, &first, set, key, 100 + i) == PHN_OK &&
+				  is_new,
+			  "key %" PRIu64, key);
+		if (failures > 20)
+			break;
+	}
+	CHECK(phn_dedupe_set_count(set) == 200002);
+	CHECK(phn_dedupe_set_memory(set) > mem0);
+	/* Half full at most: 16 bytes a slot, at most 2 slots a key, plus the struct. */
+	CHECK(phn_dedupe_set_memory(set) <= 200002 * 4 * 16 + 64);
+	for (uint64_t i = 1; i <= 200000; i += 997) {
+		CHECK(phn_dedupe_set_insert(&is_new, &first, set, 966500000000ULL + i * 7919, 1) ==
+			      PHN_OK &&
+		      !is_new && first == 100 + i);
+	}
+	CHECK(phn_dedupe_set_contains(&found, &v, set, 966501234567ULL) == PHN_OK && found &&
+	      v == 2);
+	phn_dedupe_set_free(set);
+	phn_dedupe_set_free(NULL);
+	CHECK(phn_dedupe_set_count(NULL) == 0 && phn_dedupe_set_memory(NULL) == 0);
+}
+
+/* ---- batch parse ------------------------------------------------------ */
+
+/* Field by field: struct padding is not part of a result. */
+static int same_number(const phn_number *a, const phn_number *b)
+{
+	return a->status == b->status && a->type == b->type &&
+	       a->country_code == b->country_code && a->national_number == b->national_number &&
+	       a->leading_zeros == b->leading_zeros && a->key == b->key &&
+	       strcmp(a->region, b->region) == 0 && strcmp(a->e164, b->e164) == 0 &&
+	       strcmp(a->extension, b->extension) == 0;
+}
+
+static void test_batch(void)
+{
+	static const char *const samples[] = {
+		"0501234567", "+966 55 123 4567", "00966 50 123 4567", "٠٥٥١٢٣٤٥٦٧", "n/a", "",
+		"+1 (202) 555-0110", "12345", "0574 123 456", "050123456789012", "+999 1234",
+		"0501234567 ext. 12",
+	};
+	enum { N = 5000 };
+	const size_t ns = sizeof samples / sizeof samples[0];
+	const char **texts = malloc(N * sizeof *texts);
+	phn_number *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);
+	char bad[] = "05\xff" "01234567";
+
+	for (size_t i = 0; i < N; i++) {
+		texts[i] = samples[(i * 7) % ns];
+		phn_number_init(&a[i], PHN_NUMBER_VERSION);
+		phn_number_init(&b[i], PHN_NUMBER_VERSION);
+	}
+	texts[17] = NULL;
+	texts[18] = bad;
+	CHECK(phn_number_parse_batch(a, texts, NULL, N, "SA", 1) == PHN_OK);
+	CHECK(phn_number_parse_batch(b, texts, NULL, N, "sa", 4) == PHN_OK);
+	for (size_t i = 0; i < N; i++)
+		CHECK_MSG(same_number(&a[i], &b[i]), "item %zu differs with 4 threads", i);
+	for (size_t i = 0; i < N; i++) {
+		phn_number one = PHN_NUMBER_INIT;
+		if (!texts[i] || texts[i] == bad)
+			continue;
+		phn_number_parse(&one, texts[i], "SA");
+		CHECK_MSG(same_number(&one, &a[i]), "item %zu '%s'", i, texts[i]);
+		if (failures > 20)
+			break;
+	}
+	CHECK(a[17].status == PHN_STATUS_NOT_A_NUMBER && a[17].key == 0);
+	CHECK(a[18].status == PHN_STATUS_NOT_A_NUMBER && a[18].key == 0);
+	CHECK(phn_number_parse_batch(a, texts, NULL, N, "XX", 2) == PHN_EREGION);
+	CHECK(phn_number_parse_batch(NULL, texts, NULL, N, "SA", 2) == PHN_EINVAL);
+	CHECK(phn_number_parse_batch(a, NULL, NULL, N, "SA", 2) == PHN_EINVAL);
+	CHECK(phn_number_parse_batch(NULL, NULL, NULL, 0, "SA", 2) == PHN_OK);
+	a[100].version = 99;
+	CHECK(phn_number_parse_batch(a, texts, NULL, N, "SA", 2) == PHN_EVERSION);
+	{
+		/* lens: parse a prefix of each text. */
+		const char *t[2] = { "0501234567999", "+12025550110" };
+		size_t lens[2] = { 10, 12 };
+		phn_number r[2] = { PHN_NUMBER_INIT, PHN_NUMBER_INIT };
+		CHECK(phn_number_parse_batch(r, t, lens, 2, "SA", 1) == PHN_OK);
+		CHECK(strcmp(r[0].e164, "+966501234567") == 0 && r[0].status == PHN_STATUS_VALID);
+		CHECK(strcmp(r[1].e164, "+12025550110") == 0);
+	}
+	free(texts);
+	free(a);
+	free(b);
+}
+
+/* ---- CSV reader, table-driven ------------------------------------------ */
+
+static size_t unescape(char *dst, const char *s, size_t len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '\\' || i + 1 == len) {
+			dst[o++] = s[i];
+			continue;
+		}
+		switch (s[++i]) {
+		case 'n': dst[o++] = '\n'; break;
+		case 'r': dst[o++] = '\r'; break;
+		case 't': dst[o++] = '\t'; break;
+		case 'x': {
+			unsigned int v = 0;
+			sscanf(s + i + 1, "%2x", &v);
+			dst[o++] = (char)v;
+			i += 2;
+			break;
+		}
+		default: dst[o++] = s[i]; break;
+		}
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+struct piecewise {
+	const char *data;
+	size_t len, pos, step;
+};
+
+static long read_pieces(char *buf, size_t cap, void *payload)
+{
+	struct piecewise *p = payload;
+	size_t n = p->len - p->pos;
+
+	if (n > p->step)
+		n = p->step;
+	if (n > cap)
+		n = cap;
+	memcpy(buf, p->data + p->pos, n);
+	p->pos += n;
+	return (long)n;
+}
+
+struct csv_case {
+	char name[64];
+	phn_csv_options opts;
+	char input[1024];
+	size_t input_len;
+	char expect[32][256]; /* "LINE PROBLEM [f]..." as written */
+	int nexpect;
+	long blank; /* -1: not checked */
+};
+
+/* Render a record the way the expectations are written (fields escaped back
+ * is not needed: we unescape the expectation instead). */
+static void render(char *dst, size_t cap, const phn_csv_record *rec)
+{
+	size_t o = (size_t)snprintf(dst, cap, "%" PRIu64 " %s ", rec->line,
+				    phn_csv_problem_name(rec->problem));
+	if (rec->nfields == 0 && o + 2 < cap) {
+		dst[o++] = '-';
+	}
+	for (size_t f = 0; f < rec->nfields && o + rec->lens[f] + 3 < cap; f++) {
+		dst[o++] = '[';
+		memcpy(dst + o, rec->fields[f], rec->lens[f]);
+		o += rec->lens[f];
+		dst[o++] = ']';
+	}
+	dst[o] = '\0';
+}
+
+static void run_csv_case(const struct csv_case *c, int step)
+{
+	phn_csv_reader *r = NULL;
+	struct piecewise pw = { c->input, c->input_len, 0, (size_t)step };
+	const phn_csv_record *rec;
+	char got[512], want[512];
+	int n = 0, rc;
+
+	if (step == 0)
+		rc = phn_csv_reader_from_memory(&r, c->input, c->input_len, &c->opts);
+	else
+		rc = phn_csv_reader_from_callback(&r, read_pieces, &pw, &c->opts);
+	CHECK_MSG(rc == PHN_OK, "case %s: reader: %d", c->name, rc);
+	if (rc != PHN_OK)
+		return;
+	while ((rc = phn_csv_reader_next(&rec, r)) == PHN_OK && rec) {
+		render(got, sizeof got, rec);
+		if (n < c->nexpect) {
+			unescape(want, c->expect[n], strlen(c->expect[n]));
+			CHECK_MSG(strcmp(got, want) == 0, "case %s (step %d) record %d: got '%s', want '%s'",
+				  c->name, step, n + 1, got, want);
+			/* raw + eol always give back the input bytes of a good record */
+			if (rec->problem == PHN_CSV_OK && rec->offset + rec->raw_len <= c->input_len)
+				CHECK_MSG(memcmp(c->input + rec->offset, rec->raw, rec->raw_len) == 0,
+					  "case %s record %d: raw bytes differ", c->name, n + 1);
+		} else {
+			CHECK_MSG(0, "case %s (step %d): extra record '%s'", c->name, step, got);
+		}
+		n++;
+	}
+	CHECK_MSG(rc == PHN_OK, "case %s: next: %d", c->name, rc);
+	CHECK_MSG(n == c->nexpect, "case %s (step %d): %d records, want %d", c->name, step, n,
+		  c->nexpect);
+	if (c->blank >= 0)
+		CHECK_MSG((long)phn_csv_reader_blank_lines(r) == c->blank,
+			  "case %s: blank lines %" PRIu64 ", want %ld", c->name,
+			  phn_csv_reader_blank_lines(r), c->blank);
+	CHECK(phn_csv_reader_offset(r) == c->input_len);
+	phn_csv_reader_free(r);
+}
+
+static void test_csv_cases(const char *dir)
+{
+	char path[1024], line[1200];
+	FILE *f;
+	struct csv_case *c = calloc(1, sizeof *c);
+	int have = 0, ncases = 0;
+
+	snprintf(path, sizeof path, "%s/csv_cases.txt", dir);
+	f = fopen(path, "r");
+	CHECK_MSG(f != NULL, "cannot open %s", path);
+	if (!f) {
+		free(c);
+		return;
+	}
+	for (;;) {
+		char *got = fgets(line, sizeof line, f);
+		size_t len;
+
+		if (!got || strncmp(line, "case ", 5) == 0) {
+			if (have) {
+				for (int step = 0; step <= 7; step += (step == 0 ? 1 : 6))
+					run_csv_case(c, step);
+				ncases++;
+			}
+			if (!got)
+				break;
+			memset(c, 0, sizeof *c);
+			c->opts = (phn_csv_options)PHN_CSV_OPTIONS_INIT;
+			c->blank = -1;
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(c->name, sizeof c->name, "%.60s", line + 5);
+			have = 1;
+			continue;
+		}
+		line[strcspn(line, "\n")] = '\0';
+		len = strlen(line);
+		if (strncmp(line, "input ", 6) == 0) {
+			c->input_len = unescape(c->input, line + 6, len - 6);
+		} else if (strncmp(line, "expect ", 7) == 0) {
+			snprintf(c->expect[c->nexpect++], sizeof c->expect[0], "%.250s", line + 7);
+		} else if (strncmp(line, "blank ", 6) == 0) {
+			c->blank = atol(line + 6);
+		} else if (strncmp(line, "options ", 8) == 0) {
+			char *tok, *save = NULL;
+			for (tok = strtok_r(line + 8, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+				if (strcmp(tok, "delimiter=none") == 0)
+					c->opts.delimiter = '\0';
+				else if (strcmp(tok, "delimiter=tab") == 0)
+					c->opts.delimiter = '\t';
+				else if (strncmp(tok, "delimiter=", 10) == 0)
+					c->opts.delimiter = tok[10];
+				else if (strncmp(tok, "max_record=", 11) == 0)
+					c->opts.max_record = (size_t)atol(tok + 11);
+				else if (strncmp(tok, "check=", 6) == 0)
+					c->opts.check_field_count = atoi(tok + 6);
+			}
+		}
+	}
+	fclose(f);
+	free(c);
+	CHECK_MSG(ncases >= 20, "only %d CSV cases ran", ncases);
+}
+
+static void test_csv_api(void)
+{
+	phn_csv_reader *r = NULL;
+	phn_csv_options bad = PHN_CSV_OPTIONS_INIT;
+	const phn_csv_record *rec;
+
+	CHECK(phn_csv_reader_open(&r, "/nonexistent/file.csv", NULL) == PHN_EIO && !r);
+	CHECK(phn_csv_reader_open(NULL, "x", NULL) == PHN_EINVAL);
+	bad.version = 0;
+	CHECK(phn_csv_reader_from_memory(&r, "a", 1, &bad) == PHN_EVERSION && !r);
+	bad.version = PHN_CSV_OPTIONS_VERSION;
+	bad.delimiter = '"';
+	CHECK(phn_csv_reader_from_memory(&r, "a", 1, &bad) == PHN_EINVAL);
+	CHECK(phn_csv_reader_from_memory(&r, "\xEF\xBB\xBFx\n", 5, NULL) == PHN_OK);
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec && rec->raw_len == 1);
+	CHECK(phn_csv_reader_had_bom(r) == 1);
+	CHECK(strcmp(rec->eol, "\n") == 0);
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec == NULL);
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec == NULL);
+	phn_csv_reader_free(r);
+	phn_csv_reader_free(NULL);
+	CHECK(strcmp(phn_csv_problem_name(PHN_CSV_FIELD_COUNT), "field_count") == 0);
+	CHECK(strcmp(phn_csv_problem_name((phn_csv_problem)77), "unknown") == 0);
+}
+
+/* ---- column guessing, table-driven -------------------------------------- */
+
+static void test_columns(const char *dir)
+{
+	char path[1024], line[512];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof path, "%s/columns.txt", dir);
+	f = fopen(path, "r");
+	CHECK_MSG(f != NULL, "cannot open %s", path);
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+		phn_clean_summary s = { 0 };
+		phn_clean_row row;
+		phn_cleaner *c = NULL;
+		phn_csv_reader *r = NULL;
+		const phn_csv_record *rec;
+		char *tab;
+		int want, rc;
+
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (!(tab = strchr(line, '\t')))
+			continue;
+		*tab = '\0';
+		want = strcmp(tab + 1, "none") == 0 ? -1 : atoi(tab + 1) - 1;
+		o.region = "SA";
+		o.header = PHN_CLEAN_HEADER_YES;
+		CHECK(phn_cleaner_new(&c, &o) == PHN_OK);
+		CHECK(phn_csv_reader_from_memory(&r, line, strlen(line), NULL) == PHN_OK);
+		CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec);
+		row.version = PHN_CLEAN_ROW_VERSION;
+		rc = phn_cleaner_push(&row, c, rec);
+		s.version = PHN_CLEAN_SUMMARY_VERSION;
+		phn_cleaner_summary(&s, c);
+		if (want < 0) {
+			CHECK_MSG(rc == PHN_ENOTFOUND && phn_cleaner_errmsg(c)[0],
+				  "header '%s': rc %d, want PHN_ENOTFOUND", line, rc);
+		} else {
+			CHECK_MSG(rc == PHN_OK && row.outcome == PHN_ROW_HEADER &&
+					  s.phone_column == want && s.phone_column_guessed,
+				  "header '%s': column %d, want %d (rc %d)", line, s.phone_column + 1,
+				  want + 1, rc);
+		}
+		phn_csv_reader_free(r);
+		phn_cleaner_free(c);
+		n++;
+	}
+	fclose(f);
+	CHECK(n >= 15);
+}
+
+/* ---- cleaner ------------------------------------------------------------ */
+
+static const char campaign[] =
+	"id,name,phone,country\n"                  /* 1 */
+	"1,A,0501234567,SA\n"                      /* 2 clean */
+	"2,\"B, b\",+966 50 123 4567,SA\n"         /* 3 duplicate of 2 */
+	"3,C,(202) 555-0143,US\n"                  /* 4 clean, US */
+	"4,D,n/a,SA\n"                             /* 5 not_a_number */
+	"5,E,,SA\n"                                /* 6 empty */
+	"6,F,0574 123 456,SA\n"                    /* 7 not_valid (possible) */
+	"7,G,0114657890,SA\n"                      /* 8 clean fixed line */
+	"8,H,0501234567 ext. 9,SA\n"               /* 9 duplicate of 2 */
+	"9,\"I\nJ\",0551112222,XX\n"               /* 10-11 bad_region */
+	"10,K,0551112222\n"                        /* 12 field_count */
+	"11,\"L,0561112222,SA\n"                   /* 13 malformed_csv */
+	"12,M,0561112222,\n"                       /* 14 clean (blank region: default) */
+	"13,N,0533334444,sa\n";                    /* 15 clean; suppressed when asked */
+
+struct expect_row {
+	uint64_t line;
+	phn_row_outcome outcome;
+	phn_reject_reason reason;
+	uint64_t dup_of;
+};
+
+struct collect {
+	struct expect_row rows[64];
+	int n;
+	char e164[64][24];
+};
+
+static int collect_row(const phn_clean_row *row, void *payload)
+{
+	struct collect *c = payload;
+
+	if (c->n < 64) {
+		c->rows[c->n].line = row->line;
+		c->rows[c->n].outcome = row->outcome;
+		c->rows[c->n].reason = row->reason;
+		c->rows[c->n].dup_of = row->duplicate_of;
+		snprintf(c->e164[c->n], sizeof c->e164[0], "%s", row->number.e164);
+	}
+	c->n++;
+	return 0;
+}
+
+static int run_clean(struct collect *out, phn_clean_summary *sum, phn_cleaner **keep,
+		     const phn_clean_options *o, const char *data, size_t len)
+{
+	phn_cleaner *c = NULL;
+	phn_csv_reader *r = NULL;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = phn_cleaner_new(&c, o)) != PHN_OK)
+		return rc;
+	phn_csv_reader_from_memory(&r, data, len, NULL);
+	rc = phn_cleaner_run(c, r, collect_row, out);
+	memset(sum, 0, sizeof *sum);
+	sum->version = PHN_CLEAN_SUMMARY_VERSION;
+	phn_cleaner_summary(sum, c);
+	phn_csv_reader_free(r);
+	if (keep)
+		*keep = c;
+	else
+		phn_cleaner_free(c);
+	return rc;
+}
+
+static void test_cleaner_campaign(void)
+{
+	static const struct expect_row want[] = {
+		{ 1, PHN_ROW_HEADER, PHN_REJECT_NONE, 0 },
+		{ 2, PHN_ROW_CLEAN, PHN_REJECT_NONE, 0 },
+		{ 3, PHN_ROW_DUPLICATE, PHN_REJECT_NONE, 2 },
+		{ 4, PHN_ROW_CLEAN, PHN_REJECT_NONE, 0 },
+		{ 5, PHN_ROW_REJECTED, PHN_REJECT_NOT_A_NUMBER, 0 },
+		{ 6, PHN_ROW_REJECTED, PHN_REJECT_EMPTY, 0 },
+		{ 7, PHN_ROW_REJECTED, PHN_REJECT_NOT_VALID, 0 },
+		{ 8, PHN_ROW_CLEAN, PHN_REJECT_NONE, 0 },
+		{ 9, PHN_ROW_DUPLICATE, PHN_REJECT_NONE, 2 },
+		{ 10, PHN_ROW_REJECTED, PHN_REJECT_BAD_REGION, 0 },
+		{ 12, PHN_ROW_REJECTED, PHN_REJECT_FIELD_COUNT, 0 },
+		{ 13, PHN_ROW_REJECTED, PHN_REJECT_MALFORMED_CSV, 0 },
+		{ 14, PHN_ROW_CLEAN, PHN_REJECT_NONE, 0 },
+		{ 15, PHN_ROW_CLEAN, PHN_REJECT_NONE, 0 },
+	};
+	const size_t nwant = sizeof want / sizeof want[0];
+	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+	phn_clean_summary s;
+	struct collect got;
+	phn_cleaner *c = NULL;
+	char region[4];
+	uint64_t count;
+
+	o.region = "SA";
+	o.region_column = "country";
+	for (unsigned int threads = 1; threads <= 3; threads += 2) {
+		o.threads = threads;
+		CHECK(run_clean(&got, &s, &c, &o, campaign, sizeof campaign - 1) == PHN_OK);
+		CHECK_MSG(got.n == (int)nwant, "%d rows, want %zu", got.n, nwant);
+		for (size_t i = 0; i < nwant && i < (size_t)got.n; i++) {
+			const struct expect_row *w = &want[i], *g = &got.rows[i];
+			CHECK_MSG(g->line == w->line && g->outcome == w->outcome &&
+					  g->reason == w->reason && g->dup_of == w->dup_of,
+				  "threads %u row %zu: line %" PRIu64 " %s/%s dup %" PRIu64
+				  ", want line %" PRIu64 " %s/%s dup %" PRIu64, threads, i, g->line,
+				  phn_row_outcome_name(g->outcome), phn_reject_reason_name(g->reason),
+				  g->dup_of, w->line, phn_row_outcome_name(w->outcome),
+				  phn_reject_reason_name(w->reason), w->dup_of);
+		}
+		CHECK(strcmp(got.e164[1], "+966501234567") == 0);
+		CHECK(strcmp(got.e164[3], "+12025550143") == 0);
+		CHECK(s.rows == 13 && s.clean == 5 && s.duplicates == 2 && s.rejected == 6);
+		CHECK(s.rows == s.clean + s.rejected + s.duplicates);
+		CHECK(s.rejected_by_reason[PHN_REJECT_MALFORMED_CSV] == 1);
+		CHECK(s.rejected_by_reason[PHN_REJECT_FIELD_COUNT] == 1);
+		CHECK(s.rejected_by_reason[PHN_REJECT_BAD_REGION] == 1);
+		CHECK(s.clean_by_type[PHN_TYPE_MOBILE] == 3);
+		CHECK(s.clean_by_type[PHN_TYPE_FIXED_LINE] == 1);
+		CHECK(s.clean_by_type[PHN_TYPE_FIXED_LINE_OR_MOBILE] == 1);
+		CHECK(s.has_header == 1 && s.phone_column == 2 && s.phone_column_guessed == 1 &&
+		      strcmp(s.phone_column_name, "phone") == 0 && s.region_column == 3);
+		CHECK(phn_cleaner_region_count(region, &count, c, 0) == PHN_OK &&
+		      strcmp(region, "SA") == 0 && count == 4);
+		CHECK(phn_cleaner_region_count(region, &count, c, 1) == PHN_OK &&
+		      strcmp(region, "US") == 0 && count == 1);
+		CHECK(phn_cleaner_region_count(region, &count, c, 2) == PHN_ENOTFOUND);
+		CHECK(phn_dedupe_set_count(phn_cleaner_dedupe_set(c)) == 5);
+		phn_cleaner_free(c);
+	}
+
+	/* keep_possible keeps line 7; types keeps only mobiles (and the possible one). */
+	o.threads = 1;
+	o.keep_possible = 1;
+	o.types = PHN_TYPE_BIT(PHN_TYPE_MOBILE);
+	CHECK(run_clean(&got, &s, NULL, &o, campaign, sizeof campaign - 1) == PHN_OK);
+	CHECK(got.rows[6].line == 7 && got.rows[6].outcome == PHN_ROW_CLEAN);
+	CHECK(got.rows[3].outcome == PHN_ROW_REJECTED && got.rows[3].reason == PHN_REJECT_TYPE);
+	CHECK(got.rows[7].outcome == PHN_ROW_REJECTED && got.rows[7].reason == PHN_REJECT_TYPE);
+	CHECK(s.clean_possible == 1 && s.rejected_by_reason[PHN_REJECT_TYPE] == 2);
+	CHECK(s.rows == s.clean + s.rejected + s.duplicates);
+
+	/* suppress: a set holding line 15's number */
+	{
+		phn_dedupe_set *sup = NULL;
+		phn_number n = PHN_NUMBER_INIT;
+		int is_new;
+
+		phn_dedupe_set_new(&sup, 0);
+		phn_number_parse(&n, "+966 53 333 4444", NULL);
+		phn_dedupe_set_insert(&is_new, NULL, sup, n.key, 1);
+		o = (phn_clean_options)PHN_CLEAN_OPTIONS_INIT;
+		o.region = "SA";
+		o.region_column_index = 3;
+		o.suppress = sup;
+		CHECK(run_clean(&got, &s, NULL, &o, campaign, sizeof campaign - 1) == PHN_OK);
+		CHECK(got.rows[13].line == 15 && got.rows[13].outcome == PHN_ROW_REJECTED &&
+		      got.rows[13].reason == PHN_REJECT_SUPPRESSED);
+		CHECK(s.rejected_by_reason[PHN_REJECT_SUPPRESSED] == 1 && s.clean == 4);
+		phn_dedupe_set_free(sup);
+	}
+}
+
+static void test_cleaner_errors(void)
+{
+	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+	phn_clean_summary s;
+	struct collect got;
+	phn_cleaner *c = NULL;
+	static const char headerless[] = "Ali,0501234567,SA\nBob,+12025550143,US\n";
+	static const char bad_header[] = "id,\"name\nphone\n";
+
+	CHECK(phn_cleaner_new(NULL, &o) == PHN_EINVAL);
+	CHECK(phn_cleaner_new(&c, NULL) == PHN_EINVAL && !c);
+	o.region = "ZZZ";
+	CHECK(phn_cleaner_new(&c, &o) == PHN_EREGION && !c);
+	o = (phn_clean_options)PHN_CLEAN_OPTIONS_INIT;
+	o.version = 99;
+	CHECK(phn_cleaner_new(&c, &o) == PHN_EVERSION && !c);
+	phn_cleaner_free(NULL);
+
+	/* a named column that is not there */
+	o = (phn_clean_options)PHN_CLEAN_OPTIONS_INIT;
+	o.phone_column = "tel";
+	CHECK(run_clean(&got, &s, &c, &o, campaign, sizeof campaign - 1) == PHN_ENOTFOUND);
+	CHECK(strstr(phn_cleaner_errmsg(c), "'tel'") != NULL);
+	CHECK(got.n == 0 && s.rows == 0);
+	phn_cleaner_free(c);
+
+	/* an index past the end */
+	o = (phn_clean_options)PHN_CLEAN_OPTIONS_INIT;
+	o.phone_column_index = 9;
+	CHECK(run_clean(&got, &s, NULL, &o, campaign, sizeof campaign - 1) == PHN_ENOTFOUND);
+
+	/* headerless input: the first row is data, the column guessed from it */
+	o = (phn_clean_options)PHN_CLEAN_OPTIONS_INIT;
+	o.region = "SA";
+	CHECK(run_clean(&got, &s, NULL, &o, headerless, sizeof headerless - 1) == PHN_OK);
+	CHECK(got.n == 2 && got.rows[0].outcome == PHN_ROW_CLEAN && s.has_header == 0 &&
+	      s.phone_column == 1 && s.clean == 2);
+
+	/* ... and forced to be a header, the first row is not counted */
+	o.header = PHN_CLEAN_HEADER_YES;
+	o.phone_column_index = 1;
+	CHECK(run_clean(&got, &s, NULL, &o, headerless, sizeof headerless - 1) == PHN_OK);
+	CHECK(got.rows[0].outcome == PHN_ROW_HEADER && s.rows == 1 && s.clean == 1);
+
+	/* a malformed header is an error, not a row */
+	o = (phn_clean_options)PHN_CLEAN_OPTIONS_INIT;
+	CHECK(run_clean(&got, &s, &c, &o, bad_header, sizeof bad_header - 1) == PHN_EFORMAT);
+	CHECK(strstr(phn_cleaner_errmsg(c), "header") != NULL);
+	phn_cleaner_free(c);
+
+	CHECK(strcmp(phn_reject_reason_name(PHN_REJECT_SUPPRESSED), "suppressed") == 0);
+	CHECK(strcmp(phn_reject_reason_name(PHN_REJECT_TYPE), "type_not_allowed") == 0);
+	CHECK(strcmp(phn_reject_reason_name((phn_reject_reason)99), "unknown") == 0);
+	CHECK(strcmp(phn_row_outcome_name(PHN_ROW_DUPLICATE), "duplicate") == 0);
+}
+
+/* Many rows across many chunks: the push API on one thread and
+ * phn_cleaner_run on 4 threads agree row by row. */
+struct big {
+	phn_row_outcome outcome;
+	phn_reject_reason reason;
+	uint64_t line, dup;
+	char e[24];
+};
+
+struct big_sink {
+	struct big *dst;
+	size_t n, cap;
+};
+
+static void keep_big(struct big_sink *k, const phn_clean_row *row)
+{
+	if (k->n < k->cap) {
+		struct big *d = &k->dst[k->n];
+		d->outcome = row->outcome;
+		d->reason = row->reason;
+		d->line = row->line;
+		d->dup = row->duplicate_of;
+		snprintf(d->e, sizeof d->e, "%s", row->number.e164);
+	}
+	k->n++;
+}
+
+static int collect_big(const phn_clean_row *row, void *payload)
+{
+	keep_big(payload, row);
+	return 0;
+}
+
+static void test_cleaner_threads(void)
+{
+	enum { ROWS = 30000 };
+	size_t cap = (size_t)ROWS * 64, len = 0;
+	char *data = malloc(cap);
+	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+	phn_cleaner *c1 = NULL, *c4 = NULL;
+	phn_csv_reader *r = NULL;
+	const phn_csv_record *rec;
+	phn_clean_row row;
+	struct big_sink a = { calloc(ROWS + 2, sizeof(struct big)), 0, ROWS + 2 };
+	struct big_sink b = { calloc(ROWS + 2, sizeof(struct big)), 0, ROWS + 2 };
+	phn_clean_summary s1, s4;
+
+	len += (size_t)snprintf(data + len, cap - len, "phone,country\n");
+	for (unsigned int i = 0; i < ROWS; i++) {
+		unsigned int v = (i * 2654435761u) % 5000;
+		unsigned int sa = 50000000 + v;
+		char num[64];
+
+		/* the same numbers in several forms, US ones, garbage, empty */
+		switch (i % 7) {
+		case 0: snprintf(num, sizeof num, "05%08u", sa); break;
+		case 1: snprintf(num, sizeof num, "+9665%08u", sa); break;
+		case 2: snprintf(num, sizeof num, "009665%08u", sa); break;
+		case 3: snprintf(num, sizeof num, "5%08u x1", sa); break;
+		case 4: snprintf(num, sizeof num, "bad%u", v); break;
+		case 5: snprintf(num, sizeof num, "(212) 555-%04u", v % 10000); break;
+		default: num[0] = '\0'; break;
+		}
+		len += (size_t)snprintf(data + len, cap - len, "%s,%s\n", num,
+					i % 7 == 5 ? "US" : "");
+	}
+	o.region = "SA";
+	o.region_column = "country";
+
+	o.threads = 1;
+	CHECK(phn_cleaner_new(&c1, &o) == PHN_OK);
+	phn_csv_reader_from_memory(&r, data, len, NULL);
+	row.version = PHN_CLEAN_ROW_VERSION;
+	while (phn_csv_reader_next(&rec, r) == PHN_OK && rec) {
+		CHECK(phn_cleaner_push(&row, c1, rec) == PHN_OK);
+		keep_big(&a, &row);
+	}
+	phn_csv_reader_free(r);
+
+	o.threads = 4;
+	CHECK(phn_cleaner_new(&c4, &o) == PHN_OK);
+	phn_csv_reader_from_memory(&r, data, len, NULL);
+	CHECK(phn_cleaner_run(c4, r, collect_big, &b) == PHN_OK);
+	phn_csv_reader_free(r);
+
+	CHECK(a.n == ROWS + 1 && b.n == ROWS + 1);
+	for (size_t i = 0; i < a.n && i < b.n && i < a.cap; i++) {
+		CHECK_MSG(memcmp(&a.dst[i], &b.dst[i], sizeof a.dst[i]) == 0, "row %zu differs", i);
+		if (failures > 20)
+			break;
+	}
+	memset(&s1, 0, sizeof s1);
+	memset(&s4, 0, sizeof s4);
+	s1.version = s4.version = PHN_CLEAN_SUMMARY_VERSION;
+	phn_cleaner_summary(&s1, c1);
+	phn_cleaner_summary(&s4, c4);
+	CHECK(s1.rows == ROWS && s4.rows == ROWS);
+	CHECK(memcmp(&s1, &s4, sizeof s1) == 0);
+	CHECK(s1.clean > 1000 && s1.duplicates > 1000 && s1.rejected > 1000);
+	CHECK(s1.rows == s1.clean + s1.rejected + s1.duplicates);
+	phn_cleaner_free(c1);
+	phn_cleaner_free(c4);
+	free(a.dst);
+	free(b.dst);
+	free(data);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : ".";
+
+	test_dedupe();
+	test_batch();
+	test_csv_api();
+	test_csv_cases(dir);
+	test_columns(dir);
+	test_cleaner_campaign();
+	test_cleaner_errors();
+	test_cleaner_threads();
+	printf("%d checks, %d failures\n", checks, failures);
+	return failures ? 1 : 0;
+}
