@@ -1,0 +1,426 @@
+#!/usr/bin/python3
+"""Tests of `phonenorm clean`, run on the real binary.
+
+    test_clean_cli.py PHONENORM DATA_DIR TESTS_DIR
+
+Generated CSVs (with quoted fields, embedded newlines, CRLF, BOM, blank lines
+and malformed rows) check the invariant rows in = clean + rejected +
+duplicates, that every input row lands in exactly one output, byte-identical
+round trips, 1 vs N threads, the options and the report. Standard library only.
+"""
+import csv
+import io
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+PHONENORM = DATA = HERE = None
+
+
+def run(args, stdin=None, check_rc=None):
+    p = subprocess.run([PHONENORM, "clean"] + args, input=stdin, capture_output=True)
+    if check_rc is not None and p.returncode != check_rc:
+        raise AssertionError("exit %d, want %d: %s\n%s" % (
+            p.returncode, check_rc, " ".join(args), p.stderr.decode(errors="replace")))
+    return p
+
+
+def slurp(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def load_json(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def read_csv(path, bom=False):
+    with open(path, "rb") as f:
+        data = f.read()
+    if bom:
+        assert data.startswith(b"\xef\xbb\xbf"), path + " lacks the BOM"
+    text = data.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+ROOT = tempfile.TemporaryDirectory(prefix="phonenorm-clean-")
+
+
+class Tmp:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(dir=ROOT.name)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def write(self, name, data):
+        p = self.path(name)
+        with open(p, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+        return p
+
+
+# ---- a generator of messy lists --------------------------------------------
+
+SA_FORMS = ["0{a}{b}", "+966 {a} {b}", "00966{a}{b}", "966{a}{b}", "({a0}) {b}", "0{a}-{b}"]
+GOOD_SA = ["50", "53", "54", "55", "56", "58", "59"]
+
+
+def sa_number(r, pool):
+    if pool and r.random() < 0.25:
+        a, b = r.choice(pool)
+    else:
+        a, b = r.choice(GOOD_SA), "%07d" % r.randrange(10 ** 7)
+        pool.append((a, b))
+    form = r.choice(SA_FORMS)
+    return form.format(a=a, b=b, a0="0" + a)
+
+
+def gen_rows(r, n, eol="\n"):
+    """Rows of `id,name,phone,country,note`, as bytes, with an id per row
+    (r<N>) that survives any outcome; returns (text, {id: kind-of-row})."""
+    pool, out, kinds = [], [], {}
+    out.append("id,name,phone,country,note" + eol)
+    for i in range(1, n + 1):
+        rid = "r%d" % i
+        x = r.random()
+        note = r.choice(["", "ok", 'has "quotes"', "has, comma", "two\nlines", "x\r\ny"])
+        qnote = '"%s"' % note.replace('"', '""') if re.search(r'[",\r\n]', note) else note
+        name = r.choice(["Ali", '"Doe, Jane"', "Sara"])
+        if x < 0.04:
+            # unterminated quote: must be one rejected row, never merged
+            out.append('%s,"%s,0501234567,SA,%s' % (rid, "Broken", "x") + eol)
+            kinds[rid] = "malformed"
+        elif x < 0.07:
+            out.append("%s,%s,0501234567" % (rid, name) + eol)  # field count
+            kinds[rid] = "fieldcount"
+        elif x < 0.09:
+            out.append('%s,"bad"quote,0501234567,SA,' % rid + eol)
+            kinds[rid] = "malformed"
+        elif x < 0.14:
+            out.append("%s,%s,%s,SA,%s" % (rid, name, r.choice(["n/a", "", "123", "+999 1"]),
+                                          qnote) + eol)
+            kinds[rid] = "bad"
+        elif x < 0.24:
+            out.append("%s,%s,(212) 555-%04d,US,%s" % (rid, name, r.randrange(10000), qnote) + eol)
+            kinds[rid] = "number"
+        else:
+            out.append("%s,%s,%s,%s,%s" % (rid, name, sa_number(r, pool),
+                                           r.choice(["SA", "", "sa"]), qnote) + eol)
+            kinds[rid] = "number"
+        if r.random() < 0.02:
+            out.append(eol)  # blank line: skipped, not a row
+    return "".join(out), kinds
+
+
+def ids_in(rows, malformed_ok=False):
+    ids = []
+    for rec in rows:
+        m = re.match(r'"?(r\d+)', rec[0])
+        assert m, "row without an id: %r" % (rec,)
+        ids.append(m.group(1))
+    return ids
+
+
+class Invariant(unittest.TestCase):
+    def check_file(self, text, kinds, extra=(), bom=False, eol="\n"):
+        t = Tmp()
+        data = ("\ufeff" if bom else "") + text
+        src = t.write("in.csv", data)
+        run(["-c", "SA", "--region-column", "country", src, "-o", t.path("clean.csv"),
+             "--rejects", t.path("rej.csv"), "--duplicates", t.path("dup.csv"),
+             "--report", t.path("rep.json"), "-q"] + list(extra))
+        rep = load_json(t.path("rep.json"))
+        n = len(kinds)
+        self.assertEqual(rep["rows"], n)
+        self.assertEqual(rep["rows"], rep["clean"] + rep["rejected"] + rep["duplicates"])
+        self.assertEqual(rep["rejected"], sum(rep["rejected_by_reason"].values()))
+        self.assertEqual(rep["clean"], sum(rep["by_type"].values()))
+        self.assertEqual(rep["clean"], sum(rep["by_region"].values()))
+        clean = read_csv(t.path("clean.csv"), bom)
+        rej = read_csv(t.path("rej.csv"), bom)
+        dup = read_csv(t.path("dup.csv"), bom)
+        self.assertEqual(clean[0][-2:], ["e164", "number_type"])
+        self.assertEqual(rej[0][-2:], ["reject_reason", "line"])
+        self.assertEqual(dup[0][-2:], ["e164", "duplicate_of_line"])
+        self.assertEqual(len(clean) - 1, rep["clean"])
+        self.assertEqual(len(rej) - 1, rep["rejected"])
+        self.assertEqual(len(dup) - 1, rep["duplicates"])
+        # every input row is in exactly one output
+        got = ids_in(clean[1:]) + ids_in(rej[1:]) + ids_in(dup[1:])
+        self.assertEqual(sorted(got), sorted(kinds))
+        # malformed rows are rejected as such, never merged into a neighbour
+        reasons = {i: rec[-2] for i, rec in zip(ids_in(rej[1:]), rej[1:])}
+        for rid, kind in kinds.items():
+            if kind == "malformed":
+                self.assertEqual(reasons.get(rid), "malformed_csv", rid)
+            elif kind == "fieldcount":
+                self.assertEqual(reasons.get(rid), "field_count", rid)
+        # each duplicate points at the line of the kept row with its number
+        raw = slurp(t.path("in.csv"))
+        line_of = {m.group(1).decode(): raw.count(b"\n", 0, m.start(1)) + 1
+                   for m in re.finditer(rb"(?:^|\n)(?:\xef\xbb\xbf)?(r\d+),", raw)}
+        kept = {rec[-2]: rec[0] for rec in clean[1:]}
+        for rec in dup[1:]:
+            self.assertIn(rec[-2], kept, "duplicate of a number not kept")
+            self.assertEqual(int(rec[-1]), line_of[kept[rec[-2]]], rec)
+        # line endings are kept
+        with open(t.path("clean.csv"), "rb") as f:
+            out = f.read()
+        if eol == "\r\n":
+            self.assertTrue(out.split(b"\n")[0].endswith(b"\r"))
+        else:
+            self.assertFalse(out.split(b"\n")[0].endswith(b"\r"))
+        return rep, raw, out + slurp(t.path("rej.csv")) + slurp(t.path("dup.csv"))
+
+    def test_many_generated_files(self):
+        for seed in range(12):
+            r = random.Random(seed)
+            eol = "\r\n" if seed % 3 == 0 else "\n"
+            text, kinds = gen_rows(r, r.choice([1, 5, 50, 400, 3000]), eol)
+            with self.subTest(seed=seed):
+                self.check_file(text, kinds, bom=seed % 4 == 1, eol=eol,
+                                extra=["-j", str(1 + seed % 3)])
+
+    def test_round_trip_is_byte_identical(self):
+        r = random.Random(99)
+        text, kinds = gen_rows(r, 300)
+        rep, raw, out = self.check_file(text, kinds)
+        # every well-formed row comes out starting with its input bytes,
+        # quoting, embedded newlines and all
+        body = raw.split(b"\n", 1)[1]
+        tricky = 0
+        for line in re.finditer(rb'(?m)^r\d+,[^\n]*"(?:two\nlines|x\r\ny|has, comma|has ""quotes"")"',
+                                body):
+            self.assertIn(line.group(0), out)
+            tricky += 1
+        self.assertGreater(tricky, 5)
+
+    def test_threads_same_bytes(self):
+        r = random.Random(7)
+        text, kinds = gen_rows(r, 20000)
+        t = Tmp()
+        src = t.write("in.csv", text)
+        outs = []
+        for j in ("1", "2", "4"):
+            run(["-c", "SA", "--region-column", "country", "-j", j, src,
+                 "-o", t.path("c" + j), "--rejects", t.path("r" + j),
+                 "--duplicates", t.path("d" + j), "-q"])
+            outs.append(tuple(slurp(t.path(p + j)) for p in "crd"))
+        self.assertEqual(outs[0], outs[1])
+        self.assertEqual(outs[0], outs[2])
+        self.assertGreater(len(outs[0][0]), 100000)
+
+
+class Campaign(unittest.TestCase):
+    def setUp(self):
+        self.t = Tmp()
+        self.src = os.path.join(DATA, "campaign.csv")
+        self.expected = {}
+        with open(os.path.join(HERE, "campaign_expected.tsv"), encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("#") or not line.strip():
+                    continue
+                cid, outcome, detail = line.rstrip("\n").split("\t")
+                self.expected[cid] = (outcome, detail)
+
+    def clean(self, *extra, rc=1):
+        t = self.t
+        p = run(["-c", "SA", "--region-column", "country", self.src, "-o", t.path("c.csv"),
+                 "--rejects", t.path("r.csv"), "--duplicates", t.path("d.csv"),
+                 "--report", t.path("rep.json")] + list(extra), check_rc=rc)
+        return (p, read_csv(t.path("c.csv")), read_csv(t.path("r.csv")),
+                read_csv(t.path("d.csv")), load_json(t.path("rep.json")))
+
+    def test_every_row_as_expected(self):
+        p, clean, rej, dup, rep = self.clean()
+        got = {}
+        for rec in clean[1:]:
+            got[rec[0]] = ("clean", rec[-2])
+        for rec in rej[1:]:
+            got[rec[0][:6]] = ("rejected", rec[-2])
+        for rec in dup[1:]:
+            got[rec[0]] = ("duplicate", rec[-1])
+        self.assertEqual(got, self.expected)
+        self.assertEqual(rep["rows"], 50)
+        self.assertEqual((rep["clean"], rep["rejected"], rep["duplicates"]), (31, 11, 8))
+        self.assertEqual(rep["by_region"], {"DE": 1, "NG": 1, "SA": 22, "US": 7})
+        self.assertEqual(rep["by_type"]["mobile"], 19)
+        self.assertEqual(rep["rejected_by_reason"]["malformed_csv"], 1)
+        self.assertEqual(rep["phone_column"], {"index": 5, "name": "phone", "guessed": True})
+        self.assertEqual(rep["region_column"], 6)
+        self.assertTrue(rep["has_header"])
+        err = p.stderr.decode()
+        self.assertIn("phone column 5 'phone' (guessed from the header)", err)
+        self.assertIn("50 rows in = 31 clean + 11 rejected + 8 duplicates", err)
+        self.assertNotIn("\r", err)  # no progress bar when stderr is not a terminal
+
+    def test_rejects_keep_the_row_and_give_line(self):
+        p, clean, rej, dup, rep = self.clean()
+        row = [r for r in rej if r[0] == "C-1013"][0]
+        self.assertEqual(row, ["C-1013", "Nouf Al-Subaie", "5400.00", "2026-12-18", "n/a", "SA",
+                               "", "not_a_number", "15"])
+        broken = [r for r in rej if r[0].startswith("C-1042")][0]
+        self.assertEqual(broken[1:], ["malformed_csv", "44"])
+        self.assertTrue(broken[0].startswith('C-1042,"Badr Al-Mansour'))
+
+    def test_extension_duplicates(self):
+        p, clean, rej, dup, rep = self.clean()
+        d = [r for r in dup if r[0] == "C-1026"][0]
+        self.assertEqual(d[-2:], ["+16465550134", "27"])
+
+    def test_keep_possible(self):
+        p, clean, rej, dup, rep = self.clean("--keep-possible")
+        self.assertEqual(clean[0][-3:], ["e164", "number_type", "number_status"])
+        kept = {r[0]: r for r in clean}
+        self.assertEqual(kept["C-1015"][-3:], ["+966574123456", "unknown", "possible"])
+        self.assertEqual(kept["C-1033"][-1], "possible")
+        self.assertEqual(kept["C-1001"][-1], "valid")
+        self.assertEqual(rep["possible_kept"], 2)
+        self.assertEqual(rep["rejected_by_reason"]["not_valid"], 0)
+
+    def test_types(self):
+        p, clean, rej, dup, rep = self.clean("--types", "mobile,fixed_line_or_mobile")
+        self.assertTrue(all(r[-1] in ("mobile", "fixed_line_or_mobile") for r in clean[1:]))
+        reasons = {r[0]: r[-2] for r in rej[1:]}
+        self.assertEqual(reasons["C-1008"], "type_not_allowed")  # Riyadh fixed line
+        self.assertEqual(reasons["C-1027"], "type_not_allowed")  # toll-free
+        # 4 fixed lines, 1 toll-free, 1 shared cost
+        self.assertEqual(rep["rejected_by_reason"]["type_not_allowed"], 6)
+        self.assertEqual(rep["rows"], rep["clean"] + rep["rejected"] + rep["duplicates"])
+        run(["--types", "mobile,landline", self.src], check_rc=2)
+
+    def test_suppress(self):
+        dnc = self.t.write("dnc.txt", "+966 50 123 4567\n(202) 555-0143\n٠٥٣٣٣٣٤٤٤٤\nnot a number\n")
+        p, clean, rej, dup, rep = self.clean("--suppress", dnc)
+        reasons = {r[0]: r[-2] for r in rej[1:]}
+        # C-1001 and C-1011 carry the same suppressed number: both suppressed,
+        # neither is a duplicate of the other.
+        for cid in ("C-1001", "C-1011", "C-1019"):
+            self.assertEqual(reasons[cid], "suppressed")
+        self.assertEqual(rep["rejected_by_reason"]["suppressed"], 3)
+        # US rows read the suppress list with -c SA: "(202) ..." is no number there
+        self.assertIn("C-1021", [r[0] for r in clean])
+        self.assertIn("1 of 4 entries are not phone numbers", p.stderr.decode())
+        self.assertEqual(rep["rows"], rep["clean"] + rep["rejected"] + rep["duplicates"])
+
+    def test_column_options(self):
+        for col in ("phone", "PHONE", "5"):
+            p, clean, rej, dup, rep = self.clean("--column", col)
+            self.assertEqual(rep["clean"], 31)
+            self.assertFalse(rep["phone_column"]["guessed"])
+        p, clean, rej, dup, rep = self.clean("--region-column", "6")
+        self.assertEqual(rep["region_column"], 6)
+        # without the region column the US local numbers need... a US reading
+        p = run(["-c", "SA", self.src, "--report", self.t.path("x.json"), "-o", os.devnull],
+                check_rc=1)
+        self.assertLess(load_json(self.t.path("x.json"))["by_region"].get("US", 0), 7)
+
+    def test_errors_exit_2(self):
+        for args, text in (
+                (["--column", "tel", self.src], "no column named 'tel'"),
+                (["--column", "12", self.src], "no column 12"),
+                (["--region-column", "land", self.src], "no region column named 'land'"),
+                (["/nonexistent/x.csv"], "cannot read '/nonexistent/x.csv'"),
+                (["-c", "XX", self.src], "unknown region 'XX'"),
+                (["--suppress", "/nonexistent/dnc", self.src], "cannot read"),
+                (["-j", "x", self.src], "--threads"),
+                (["--bogus", self.src], "unknown option"),
+                (["-o", "/nonexistent/dir/out.csv", self.src], "cannot write")):
+            p = run(args, check_rc=2)
+            self.assertIn(text, p.stderr.decode(), args)
+        nophone = self.t.write("n.csv", "name,email\nAli,a@b.c\n")
+        p = run([nophone], check_rc=2)
+        self.assertIn("cannot tell which column holds the phone numbers", p.stderr.decode())
+        badhead = self.t.write("b.csv", 'name,"phone\n1,2\n')
+        run([badhead], check_rc=2)
+
+    def test_help(self):
+        p = run(["--help"], check_rc=0)
+        for opt in ("--column", "--region-column", "--keep-possible", "--types", "--suppress",
+                    "--rejects", "--duplicates", "--report", "--threads", "rows in = clean"):
+            self.assertIn(opt, p.stdout.decode())
+
+
+class Progress(unittest.TestCase):
+    def test_bar_only_on_a_terminal(self):
+        import pty
+        rows = "".join("%d,05%08d\n" % (i, 50000000 + i) for i in range(40000))
+        data = ("id,phone\n" + rows).encode()
+        master, slave = pty.openpty()
+        try:
+            p = subprocess.run([PHONENORM, "clean", "-c", "SA", "-o", os.devnull, "-q"],
+                               input=data, stderr=slave, stdout=subprocess.DEVNULL)
+            os.close(slave)
+            slave = None
+            seen = b""
+            while True:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+        finally:
+            os.close(master)
+            if slave is not None:
+                os.close(slave)
+        self.assertEqual(p.returncode, 0)
+        self.assertIn(b"rows/s", seen)
+        self.assertIn(b"\r", seen)
+        # the same run with stderr on a pipe prints nothing of the kind
+        p = subprocess.run([PHONENORM, "clean", "-c", "SA", "-o", os.devnull, "-q"],
+                           input=data, capture_output=True)
+        self.assertEqual(p.stderr, b"")
+
+
+class Inputs(unittest.TestCase):
+    def test_stdin_plain_text(self):
+        src = slurp(os.path.join(DATA, "sample-numbers.txt"))
+        p = run(["-c", "SA", "--text", "-q"], stdin=src)
+        self.assertIn(p.returncode, (0, 1))
+        out = list(csv.reader(io.StringIO(p.stdout.decode(), newline="")))
+        lines = [l for l in src.decode("utf-8-sig").splitlines() if l]
+        self.assertTrue(all(len(r) == 3 for r in out))
+        self.assertLessEqual(len(out), len(lines))
+        self.assertIn(["0501234567", "+966501234567", "mobile"], out)
+
+    def test_headerless_csv_and_text_with_commas(self):
+        t = Tmp()
+        src = t.write("h.csv", "Ali,0501234567\nBob,0551234567\n")
+        p = run(["-c", "SA", src, "--report", t.path("r.json")], check_rc=0)
+        rep = load_json(t.path("r.json"))
+        self.assertFalse(rep["has_header"])
+        self.assertEqual(rep["rows"], 2)
+        self.assertEqual(p.stdout.decode().splitlines()[0], "Ali,0501234567,+966501234567,mobile")
+        # plain text: a line with a comma or a quote is one value, quoted on output
+        src = t.write("t.txt", 'phone\n"0501234567"\n0551234567, ext 5\n')
+        p = run(["-c", "SA", "--text", src], check_rc=0)
+        lines = p.stdout.decode().splitlines()
+        self.assertEqual(lines[0], "phone,e164,number_type")
+        self.assertEqual(lines[1], '"""0501234567""",+966501234567,mobile')
+        self.assertEqual(lines[2], '"0551234567, ext 5",+966551234567,mobile')
+
+    def test_semicolon_and_bom_header(self):
+        t = Tmp()
+        src = t.write("s.csv", "\ufeffName;Mobile No.;Land\r\n\"Doe; J\";050 123 4567;SA\r\n")
+        p = run(["-d", ";", src, "--region-column", "land"], check_rc=0)
+        self.assertEqual(p.stdout,
+                         "\ufeffName;Mobile No.;Land;e164;number_type\r\n"
+                         "\"Doe; J\";050 123 4567;SA;+966501234567;mobile\r\n".encode())
+        self.assertIn("phone column 2 'Mobile No.' (guessed from the header)", p.stderr.decode())
+
+
+if __name__ == "__main__":
+    PHONENORM, DATA, HERE = sys.argv[1], sys.argv[2], sys.argv[3]
+    try:
+        unittest.main(argv=sys.argv[:1] + sys.argv[4:], verbosity=2)
+    finally:
+        ROOT.cleanup()
