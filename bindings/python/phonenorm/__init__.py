@@ -1,0 +1,37 @@
+"""phonenorm: make phone-number lists safe to call.
+
+A pure-Python binding (ctypes) over the C library libphonenorm.so.0, on its
+public API only. The library is found through $PHONENORM_LIBRARY, else next
+to an installed package, else ctypes.util.find_library("phonenorm"), else
+the dynamic loader's own search.
+
+    >>> import phonenorm
+    >>> n = phonenorm.parse("٠٥٠١٢٣٤٥٦٧", "SA")
+    >>> n.e164, n.status, n.type
+    ('+966501234567', <Status.VALID: 'valid'>, <NumberType.MOBILE: 'mobile'>)
+    >>> n.format("intl")
+    '+966 50 123 4567'
+"""
+
+from ._errors import (AuthError, BufferTooSmallError, Error, FormatError, InputOutputError,
+                      InternalError, InvalidArgumentError, NetworkError, NotFoundError,
+                      OutOfMemoryError, RegionError, VersionError)
+from ._number import (Info, Number, NumberType, ShortCost, Status, library_path,
+                      metadata_version, normalize, parse, parse_many, region_country_code,
+                      region_is_known, version)
+from ._lists import CleanRow, DedupeSet, RejectReason, RowOutcome, clean
+from ._dispatch import (Detail, Dispatch, DispatchKind, DispatchOutcome, DispatchResult,
+                        user_agent)
+
+#: The version of this binding; version() is that of the C library loaded.
+__version__ = "0.1.0"
+
+__all__ = [
+    "AuthError", "BufferTooSmallError", "CleanRow", "DedupeSet", "Detail", "Dispatch",
+    "DispatchKind", "DispatchOutcome", "DispatchResult", "Error", "FormatError", "Info",
+    "InputOutputError", "InternalError", "InvalidArgumentError", "NetworkError",
+    "NotFoundError", "Number", "NumberType", "OutOfMemoryError", "RegionError",
+    "RejectReason", "RowOutcome", "ShortCost", "Status", "VersionError", "clean",
+    "library_path", "metadata_version", "normalize", "parse", "parse_many",
+    "region_country_code", "region_is_known", "user_agent", "version",
+]

@@ -1,0 +1,446 @@
+"""Dispatch: hand clean numbers to the outbound AI call API
+(include/phonenorm/dispatch.h)."""
+
+import ctypes
+import json
+import threading
+from dataclasses import dataclass
+
+from . import _lib
+from ._number import _NamedEnum
+
+
+class DispatchKind(_NamedEnum):
+    """Which endpoint a request belongs to (phn_dispatch_kind)."""
+    CALL = ("call", 0)          # POST /ai/phone-calls/action/call
+    CONTACT = ("contact", 1)    # POST /contact
+    INVOICE = ("invoice", 2)    # POST /invoice
+
+
+class DispatchOutcome(_NamedEnum):
+    """How a request ended (phn_dispatch_outcome): what to do next."""
+    ACCEPTED = ("accepted", 0)
+    REJECTED = ("rejected", 1)
+    AUTH_FAILED = ("auth_failed", 2)
+    NOT_FOUND = ("not_found", 3)
+    THROTTLED = ("throttled", 4)
+    AMBIGUOUS = ("ambiguous", 5)
+    NOT_SENT = ("not_sent", 6)
+
+    @property
+    def description(self):
+        """An English sentence that explains the outcome."""
+        return _lib.text(_lib.dispatch_outcome_describe(self.code))
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One entry of a 422 body's "detail" array."""
+    loc: str            # "body.numberToCall"
+    loc_parts: tuple    # ("body", "numberToCall")
+    msg: str
+    type: str
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    """What one request gave (phn_dispatch_result): plain data. Strings the
+    API did not send are None."""
+    id: int
+    kind: DispatchKind
+    outcome: DispatchOutcome
+    http_status: int            # 0 when no response arrived
+    number: str                 # the E.164 number sent
+    call_id: str
+    status: str
+    contact_uuid: str
+    uuid: str
+    details: tuple              # of Detail
+    message: str
+    body: str                   # the response body ("" when none), token masked
+    body_truncated: bool
+    retry_after: str
+    retry_after_seconds: int    # None when absent
+    error: str                  # one line a person can read
+    elapsed_ms: int
+
+    @property
+    def accepted(self):
+        return self.outcome is DispatchOutcome.ACCEPTED
+
+    @classmethod
+    def _from_c(cls, r):
+        def s(b):
+            return None if b is None else b.decode("utf-8", "replace")
+        details = []
+        for i in range(r.details_count):
+            d = r.details[i]
+            details.append(Detail(loc=s(d.loc) or "",
+                                  loc_parts=tuple(s(d.loc_parts[j]) for j in range(d.loc_count)),
+                                  msg=s(d.msg) or "", type=s(d.type) or ""))
+        body = ctypes.string_at(r.body, r.body_len) if r.body and r.body_len else b""
+        return cls(id=r.id, kind=DispatchKind.from_code(r.kind),
+                   outcome=DispatchOutcome.from_code(r.outcome), http_status=r.http_status,
+                   number=s(r.number), call_id=s(r.call_id), status=s(r.status),
+                   contact_uuid=s(r.contact_uuid), uuid=s(r.uuid), details=tuple(details),
+                   message=s(r.message), body=body.decode("utf-8", "replace"),
+                   body_truncated=bool(r.body_truncated), retry_after=s(r.retry_after),
+                   retry_after_seconds=None if r.retry_after_seconds < 0
+                   else r.retry_after_seconds,
+                   error=s(r.error) or "", elapsed_ms=r.elapsed_ms)
+
+
+def user_agent():
+    """The User-Agent sent with every request, "phonenorm/VERSION"."""
+    return _lib.text(_lib.dispatch_user_agent())
+
+
+def _str(value, what):
+    """None -> NULL; str -> UTF-8 bytes (a NUL inside is refused: C would cut
+    the string there)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError("%s must be str or None, not %s" % (what, type(value).__name__))
+    if "\0" in value:
+        raise _lib.error(_lib.PHN_EINVAL, "%s contains a NUL character" % what)
+    return value.encode("utf-8", "surrogatepass")
+
+
+def _bool3(value, what):
+    if value is None:
+        return 0
+    if value is True:
+        return 2
+    if value is False:
+        return 1
+    raise TypeError("%s must be True, False or None (not sent), not %r" % (what, value))
+
+
+def _object(value, what, keep):
+    """A promptTags/metadata argument as (kv array, count, json bytes).
+    A dict of strings goes as pairs, any other dict as JSON text, a str as
+    the JSON text it is."""
+    if value is None:
+        return None, 0, None
+    if isinstance(value, str):
+        return None, 0, _str(value, what)
+    if not isinstance(value, dict):
+        raise TypeError("%s must be a dict, a JSON object as str, or None" % what)
+    if all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        arr = (_lib.phn_dispatch_kv * max(len(value), 1))()
+        for i, (k, v) in enumerate(value.items()):
+            arr[i].key = _str(k, what + " key")
+            arr[i].value = _str(v, what + " value")
+        keep.append(arr)
+        return arr, len(value), None
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise _lib.error(_lib.PHN_EINVAL, "%s is not JSON: %s" % (what, e)) from None
+    return None, 0, _str(text, what)
+
+
+def _call(number, country_code=None, first_name=None, last_name=None, email=None,
+          contact_uuid=None, template_id=None, prompt_tags=None, metadata=None,
+          update_existing=None, create_if_not_exists=None):
+    keep = []
+    c = _lib.phn_dispatch_call()
+    _lib.check(_lib.dispatch_call_init(ctypes.byref(c), _lib.PHN_DISPATCH_CALL_VERSION))
+    c.number = _str(number, "number")
+    c.country_code = _str(country_code, "country_code")
+    c.first_name = _str(first_name, "first_name")
+    c.last_name = _str(last_name, "last_name")
+    c.email = _str(email, "email")
+    c.contact_uuid = _str(contact_uuid, "contact_uuid")
+    c.template_id = _str(template_id, "template_id")
+    c.prompt_tags, c.prompt_tags_count, c.prompt_tags_json = _object(prompt_tags, "prompt_tags",
+                                                                     keep)
+    c.metadata, c.metadata_count, c.metadata_json = _object(metadata, "metadata", keep)
+    c.update_existing = _bool3(update_existing, "update_existing")
+    c.create_if_not_exists = _bool3(create_if_not_exists, "create_if_not_exists")
+    c._keep = keep
+    return 0, c
+
+
+def _contact(phone_number, country_code=None, name=None, email=None, role=None):
+    c = _lib.phn_dispatch_contact()
+    _lib.check(_lib.dispatch_contact_init(ctypes.byref(c), _lib.PHN_DISPATCH_CONTACT_VERSION))
+    c.phone_number = _str(phone_number, "phone_number")
+    c.country_code = _str(country_code, "country_code")
+    c.name = _str(name, "name")
+    c.email = _str(email, "email")
+    c.role = _str(role, "role")
+    return 1, c
+
+
+def _invoice(date, contact_uuid, number=None, due_date=None, total=None):
+    c = _lib.phn_dispatch_invoice()
+    _lib.check(_lib.dispatch_invoice_init(ctypes.byref(c), _lib.PHN_DISPATCH_INVOICE_VERSION))
+    c.date = _str(date, "date")
+    c.contact_uuid = _str(contact_uuid, "contact_uuid")
+    c.number = _str(number, "number")
+    c.due_date = _str(due_date, "due_date")
+    if total is not None and not isinstance(total, str):
+        if isinstance(total, bool) or not isinstance(total, (int, float)):
+            raise TypeError("total must be a decimal str, an int, a float or None")
+        total = repr(total)
+    c.total = _str(total, "total")
+    return 2, c
+
+
+class Dispatch:
+    """A client of the outbound AI call API (phn_dispatch).
+
+    base_url: None reads $PHONENORM_API_URL, else the documented API.
+    http:// is accepted only for loopback hosts. token: None reads
+    token_file, then $PHONENORM_API_TOKEN, then the file named by
+    $PHONENORM_API_TOKEN_FILE; use_env=False reads no variable. Without a
+    token, dry runs (call_json ...) work and sending raises AuthError.
+    trace, if given, is called with each line of the HTTP trace (the token
+    shows as ****).
+
+    Requests: send_call/send_contact/send_invoice wait for one request and
+    return its DispatchResult; submit_* queue requests that go out
+    max_in_flight at a time during poll() or run(). What the API answered
+    (a 422, a 503, a refused connection) is a result, never an exception;
+    exceptions mean nothing was sent (InvalidArgumentError for a request
+    that breaks the API's schema, RegionError, AuthError), and carry the
+    client's one-line explanation in .detail.
+
+    One thread at a time per client (calls are serialised by a lock).
+    """
+
+    def __init__(self, base_url=None, token=None, *, token_file=None, use_env=True,
+                 connect_timeout_ms=0, timeout_ms=0, max_in_flight=0, trace=None):
+        self._d = None
+        self._lock = threading.RLock()
+        self._in_callback = False
+        self._errors = []
+        self._waiting = {}
+        self._finished = []
+        self._next_payload = 1
+        for v, what in ((connect_timeout_ms, "connect_timeout_ms"), (timeout_ms, "timeout_ms"),
+                        (max_in_flight, "max_in_flight")):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise ValueError("%s must be an int, 0 (the default) or more" % what)
+        if trace is not None and not callable(trace):
+            raise TypeError("trace must be callable or None")
+        o = _lib.phn_dispatch_options()
+        _lib.check(_lib.dispatch_options_init(ctypes.byref(o), _lib.PHN_DISPATCH_OPTIONS_VERSION))
+        o.base_url = _str(base_url, "base_url")
+        o.token = _str(token, "token")
+        o.token_file = _str(token_file, "token_file")
+        o.flags = 0 if use_env else _lib.PHN_DISPATCH_NO_ENV
+        o.connect_timeout_ms = min(connect_timeout_ms, 1 << 31)
+        o.timeout_ms = min(timeout_ms, 1 << 31)
+        o.max_in_flight = min(max_in_flight, 1 << 20)
+        self._trace_user = trace
+        if trace is not None:
+            self._trace_fn = _lib.phn_dispatch_trace_cb(self._on_trace)
+            o.trace = self._trace_fn
+        self._done_fn = _lib.phn_dispatch_done_cb(self._on_done)
+        d = ctypes.POINTER(_lib.phn_dispatch)()
+        rc = _lib.dispatch_new(ctypes.byref(d), ctypes.byref(o))
+        if rc < 0:
+            detail = _lib.text(_lib.dispatch_last_error(d)) if d else None
+            _lib.dispatch_free(d if d else None)
+            _lib.check(rc, detail)
+        self._d = d
+
+    # ---- callbacks (run inside C calls, on this thread) ----
+
+    def _on_trace(self, line, _payload):
+        try:
+            self._trace_user(_lib.text(line))
+        except BaseException as e:  # noqa: B902 - re-raised after the C call
+            self._errors.append(e)
+
+    def _on_done(self, result_p, payload):
+        self._in_callback = True
+        try:
+            result = DispatchResult._from_c(result_p.contents)
+            done = self._waiting.pop(payload or 0, None)
+            if done is None:
+                self._finished.append(result)
+            else:
+                done(result)
+        except BaseException as e:  # noqa: B902 - re-raised after the C call
+            self._errors.append(e)
+        finally:
+            self._in_callback = False
+
+    def _raise_callback_error(self):
+        if self._errors:
+            e = self._errors[0]
+            del self._errors[:]
+            raise e
+
+    # ---- plumbing ----
+
+    def _handle(self):
+        if self._d is None:
+            raise ValueError("operation on a closed Dispatch")
+        return self._d
+
+    def _detail(self):
+        return _lib.text(_lib.dispatch_last_error(self._d)) if self._d else None
+
+    def _json(self, built):
+        kind, req = built
+        with self._lock:
+            d = self._handle()
+            return _lib.read_sized(lambda dst, cap, need: _lib.dispatch_json[kind](
+                dst, cap, need, d, ctypes.byref(req)), self._detail)
+
+    def _send(self, built):
+        kind, req = built
+        with self._lock:
+            d = self._handle()
+            out = ctypes.POINTER(_lib.phn_dispatch_result)()
+            try:
+                rc = _lib.dispatch_send[kind](ctypes.byref(out), d, ctypes.byref(req))
+                if rc < 0:
+                    _lib.check(rc, self._detail())
+                result = DispatchResult._from_c(out.contents)
+            finally:
+                _lib.dispatch_result_free(out if out else None)
+            self._raise_callback_error()
+            return result
+
+    def _submit(self, built, done):
+        kind, req = built
+        if done is not None and not callable(done):
+            raise TypeError("done must be callable or None")
+        with self._lock:
+            d = self._handle()
+            payload = self._next_payload
+            self._next_payload += 1
+            self._waiting[payload] = done
+            rid = _lib.c_u64(0)
+            rc = _lib.dispatch_submit[kind](ctypes.byref(rid), d, ctypes.byref(req),
+                                            self._done_fn, payload)
+            if rc < 0:
+                del self._waiting[payload]
+                _lib.check(rc, self._detail())
+            return rid.value
+
+    # ---- public API ----
+
+    @property
+    def last_error(self):
+        """One line about the last failure on this client ("" if none)."""
+        with self._lock:
+            return _lib.text(_lib.dispatch_last_error(self._handle()))
+
+    @property
+    def has_token(self):
+        with self._lock:
+            return bool(_lib.dispatch_has_token(self._handle()))
+
+    @property
+    def pending(self):
+        """Requests queued or in flight."""
+        with self._lock:
+            return _lib.dispatch_pending(self._handle())
+
+    def url(self, kind):
+        """The full URL of an endpoint: "call", "contact" or "invoice"."""
+        k = DispatchKind(kind)
+        with self._lock:
+            d = self._handle()
+            return _lib.read_sized(lambda dst, cap, need: _lib.dispatch_url(
+                dst, cap, need, d, k.code), self._detail)
+
+    def call_json(self, number, country_code=None, **fields):
+        """Validate a call request and return the exact JSON body it would
+        send, without sending anything. fields: first_name, last_name,
+        email, contact_uuid, template_id, prompt_tags (dict of str, or JSON
+        text), metadata (dict or JSON text), update_existing and
+        create_if_not_exists (True, False, None: not sent)."""
+        return self._json(_call(number, country_code, **fields))
+
+    def contact_json(self, phone_number, country_code=None, **fields):
+        """As call_json, for POST /contact (fields: name, email, role)."""
+        return self._json(_contact(phone_number, country_code, **fields))
+
+    def invoice_json(self, date, contact_uuid, **fields):
+        """As call_json, for POST /invoice (fields: number, due_date, total)."""
+        return self._json(_invoice(date, contact_uuid, **fields))
+
+    def send_call(self, number, country_code=None, **fields):
+        """Send one call request and wait: returns its DispatchResult."""
+        return self._send(_call(number, country_code, **fields))
+
+    def send_contact(self, phone_number, country_code=None, **fields):
+        return self._send(_contact(phone_number, country_code, **fields))
+
+    def send_invoice(self, date, contact_uuid, **fields):
+        return self._send(_invoice(date, contact_uuid, **fields))
+
+    def submit_call(self, number, country_code=None, done=None, **fields):
+        """Validate a call request now and queue it; returns its id. done(result)
+        is called during poll()/run() when it ends; without done, the result
+        is returned by poll()/run() instead."""
+        return self._submit(_call(number, country_code, **fields), done)
+
+    def submit_contact(self, phone_number, country_code=None, done=None, **fields):
+        return self._submit(_contact(phone_number, country_code, **fields), done)
+
+    def submit_invoice(self, date, contact_uuid, done=None, **fields):
+        return self._submit(_invoice(date, contact_uuid, **fields), done)
+
+    def poll(self, timeout_ms=0):
+        """Move queued requests onto the wire, wait up to timeout_ms for
+        network activity and finish what ended. Returns the results of the
+        requests that ended without a done callback."""
+        if isinstance(timeout_ms, bool) or not isinstance(timeout_ms, int) or timeout_ms < 0:
+            raise ValueError("timeout_ms must be an int, 0 or more")
+        return self._drive(lambda d: _lib.dispatch_poll(None, d, min(timeout_ms, 1 << 30)))
+
+    def run(self):
+        """poll() until nothing is queued or in flight; returns the results
+        of the requests that had no done callback, in the order they ended."""
+        return self._drive(_lib.dispatch_run)
+
+    def _drive(self, step):
+        with self._lock:
+            if self._in_callback:
+                raise RuntimeError("poll() and run() cannot be called from a done callback")
+            d = self._handle()
+            rc = step(d)
+            finished, self._finished = self._finished, []
+            self._raise_callback_error()
+            if rc < 0:
+                _lib.check(rc, self._detail())
+            return finished
+
+    def close(self):
+        """Free the client. Requests still queued or in flight are abandoned
+        without their callbacks."""
+        with self._lock:
+            if self._in_callback:
+                raise RuntimeError("a Dispatch cannot be closed from its own callback")
+            if self._d is not None:
+                _lib.dispatch_free(self._d)
+                self._d = None
+                self._waiting.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        if getattr(self, "_d", None) is not None:
+            try:
+                _lib.dispatch_free(self._d)
+            except (AttributeError, TypeError):  # interpreter shutdown
+                pass
+            self._d = None
+
+    def __repr__(self):
+        if self._d is None:
+            return "<phonenorm.Dispatch closed>"
+        return "<phonenorm.Dispatch %s>" % self.url("call")

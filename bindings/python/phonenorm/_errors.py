@@ -1,0 +1,89 @@
+"""The exceptions: one class per PHN_E* code, all under phonenorm.Error."""
+
+
+class Error(Exception):
+    """A phonenorm call failed. ``code`` is the C library's negative PHN_E*
+    value, ``message`` its phn_strerror() text, ``detail`` the handle's own
+    explanation when there is one (a cleaner's or a dispatch client's last
+    error), else None."""
+
+    code = None
+
+    def __init__(self, code, message, detail=None):
+        self.code = code
+        self.message = message
+        self.detail = detail or None
+        Exception.__init__(self, "%s: %s" % (message, detail) if detail else message)
+
+    def __reduce__(self):
+        return (type(self), (self.code, self.message, self.detail))
+
+
+class InvalidArgumentError(Error, ValueError):
+    """PHN_EINVAL: an argument is missing, out of range or malformed
+    (text that is not UTF-8, formatting a text that held no number)."""
+    code = -1
+
+
+class OutOfMemoryError(Error, MemoryError):
+    """PHN_ENOMEM."""
+    code = -2
+
+
+class BufferTooSmallError(Error):
+    """PHN_EBUFS (the binding sizes its buffers itself; seen only if a result
+    keeps growing)."""
+    code = -3
+
+
+class RegionError(Error, ValueError):
+    """PHN_EREGION: not a known ISO 3166-1 alpha-2 region."""
+    code = -4
+
+
+class InternalError(Error):
+    """PHN_EINTERNAL: unexpected failure inside a dependency."""
+    code = -5
+
+
+class VersionError(Error):
+    """PHN_EVERSION: the library does not know a struct version the binding
+    sent (a library older than the binding)."""
+    code = -6
+
+
+class InputOutputError(Error, OSError):
+    """PHN_EIO: reading or writing a file or stream failed."""
+    code = -7
+
+
+class FormatError(Error, ValueError):
+    """PHN_EFORMAT: input data is malformed beyond recovery."""
+    code = -8
+
+
+class NotFoundError(Error, LookupError):
+    """PHN_ENOTFOUND: a named thing (a column, a file) does not exist."""
+    code = -9
+
+
+class NetworkError(Error):
+    """PHN_ENETWORK: a network transfer could not be carried out."""
+    code = -10
+
+
+class AuthError(Error):
+    """PHN_EAUTH: credentials are missing or were refused."""
+    code = -11
+
+
+_BY_CODE = {cls.code: cls for cls in (
+    InvalidArgumentError, OutOfMemoryError, BufferTooSmallError, RegionError, InternalError,
+    VersionError, InputOutputError, FormatError, NotFoundError, NetworkError, AuthError)}
+
+
+def error_for(code, message, detail=None):
+    """The exception object for a negative code (Error itself for a code this
+    binding does not know yet: the C enum only grows)."""
+    cls = _BY_CODE.get(code, Error)
+    return cls(code, message, detail)
