@@ -117,6 +117,13 @@ typedef struct phn_number {
 PHN_EXTERN int phn_number_init(phn_number *num, unsigned int version);
 
 /*
+ * Longest text, in characters, that is parsed at all: longer text is
+ * PHN_STATUS_TOO_LONG without being looked at (libphonenumber's own limit,
+ * which also bounds the time one parse can take).
+ */
+#define PHN_INPUT_MAX 250
+
+/*
  * Parse text (UTF-8, NUL-terminated) as a phone number.
  *
  * region is an ISO 3166-1 alpha-2 code, case-insensitive ("sa" == "SA"),
@@ -169,9 +176,12 @@ typedef struct phn_info {
 	unsigned int version;
 	/* 1 if the digits form a valid short code (e.g. 911, 112, 937) in the region. */
 	int is_short_number;
-	/* 1 if the digits are exactly an emergency number in the region. */
+	/* 1 if the digits, as dialled inside the region (national form, trunk
+	 * prefix included), are exactly an emergency number there. */
 	int is_emergency;
-	/* 1 if dialling them would connect to emergency services (911 and 9111 in US). */
+	/* 1 if dialling them there would connect to emergency services: also
+	 * true for an emergency number with digits appended where the region
+	 * allows that (911 and 9111 in US). */
 	int connects_to_emergency;
 	phn_short_cost short_cost;
 	/* 1 if the number's country code and national number belong to a
@@ -188,8 +198,9 @@ typedef struct phn_info {
 
 /*
  * Fill *out with facts about num. region is the region the digits were
- * dialled in (for short and emergency numbers, which only make sense there);
- * NULL means num's own region. language is a BCP 47 language for the
+ * dialled in (for short and emergency numbers, which only make sense there:
+ * they are all 0 when num's country code is not the region's); NULL means
+ * num's own region. language is a BCP 47 language for the
  * description ("en", "ar", "de"); NULL means "en".
  * Errors: PHN_EINVAL, PHN_EREGION, PHN_EVERSION, PHN_ENOMEM, PHN_EINTERNAL.
  */

@@ -298,20 +298,26 @@ extern "C" int phn_shim_info(phn_info *out, const phn_number *num, const char *r
 		const PhoneNumberUtil &pnu = util();
 		const ShortNumberInfo &sni = short_info();
 		PhoneNumber pn;
-		std::string nsn, where;
+		std::string dialled, where;
 
 		to_lib(&pn, num);
 		pn.clear_extension();
-		pnu.GetNationalSignificantNumber(pn, &nsn);
 		if (region)
 			where = region;
 		else
 			pnu.GetRegionCodeForNumber(pn, &where);
 
-		if (where != "ZZ") {
+		// A short number is only a short number in its own country.
+		if (where != "ZZ" && pnu.GetCountryCodeForRegion(where) == pn.country_code()) {
+			// Emergency checks take the digits as dialled in the region:
+			// the national form with its trunk prefix. The bare national
+			// number would be wrong: Riyadh's 011 234 5678 is 112345678,
+			// which "connects to" 112 under the appended-digits rule.
+			pnu.Format(pn, PhoneNumberUtil::NATIONAL, &dialled);
+			pnu.NormalizeDigitsOnly(&dialled);
 			out->is_short_number = sni.IsValidShortNumberForRegion(pn, where);
-			out->is_emergency = sni.IsEmergencyNumber(nsn, where);
-			out->connects_to_emergency = sni.ConnectsToEmergencyNumber(nsn, where);
+			out->is_emergency = sni.IsEmergencyNumber(dialled, where);
+			out->connects_to_emergency = sni.ConnectsToEmergencyNumber(dialled, where);
 			if (out->is_short_number) {
 				switch (sni.GetExpectedCostForRegion(pn, where)) {
 				case ShortNumberInfo::TOLL_FREE: out->short_cost = PHN_SHORT_COST_TOLL_FREE; break;

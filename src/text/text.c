@@ -6,10 +6,16 @@
 
 int phn_text_utf8_valid(const char *s, size_t len)
 {
+	return phn_text_utf8_count(s, len) >= 0;
+}
+
+long phn_text_utf8_count(const char *s, size_t len)
+{
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *end = p + len;
+	long count = 0;
 
-	while (p < end) {
+	for (; p < end; count++) {
 		unsigned char c = *p;
 		size_t n;
 		unsigned int cp, min;
@@ -17,27 +23,28 @@ int phn_text_utf8_valid(const char *s, size_t len)
 		if (c < 0x80) {
 			p++;
 			continue;
-		} else if ((c & 0xE0) == 0xC0) {
+		}
+		if ((c & 0xE0) == 0xC0) {
 			n = 1; cp = c & 0x1F; min = 0x80;
 		} else if ((c & 0xF0) == 0xE0) {
 			n = 2; cp = c & 0x0F; min = 0x800;
 		} else if ((c & 0xF8) == 0xF0) {
 			n = 3; cp = c & 0x07; min = 0x10000;
 		} else {
-			return 0;
+			return -1;
 		}
 		if ((size_t)(end - p) <= n)
-			return 0;
+			return -1;
 		for (size_t i = 1; i <= n; i++) {
 			if ((p[i] & 0xC0) != 0x80)
-				return 0;
+				return -1;
 			cp = (cp << 6) | (p[i] & 0x3F);
 		}
 		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
+			return -1;
 		p += n + 1;
 	}
-	return 1;
+	return count;
 }
 
 int phn_text_copy_out(char *dst, size_t cap, size_t *needed, const char *src, size_t srclen)

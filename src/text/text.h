@@ -9,6 +9,9 @@
 /* 1 if s[0..len) is well-formed UTF-8 (no overlongs, no surrogates), else 0. */
 int phn_text_utf8_valid(const char *s, size_t len);
 
+/* Number of code points in s[0..len) if it is well-formed UTF-8, else -1. */
+long phn_text_utf8_count(const char *s, size_t len);
+
 /*
  * Copy src (srclen bytes) into dst[cap] with a NUL, the way every public
  * "(char *dst, size_t cap)" function does: *needed (if not NULL) gets srclen;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <phonenorm.h>
 
@@ -150,6 +151,31 @@ static void test_errors(void)
 	CHECK_INT(phn_number_parse_n(&n, "0501234567XYZ", 10, "SA"), PHN_OK);
 	CHECK_STR(n.e164, "+966501234567");
 
+	/* Text over PHN_INPUT_MAX characters is too long, and answered at once
+	 * (libphonenumber alone takes seconds on 10,000 digits). Characters,
+	 * not bytes: 250 Arabic-Indic digits (500 bytes) are still parsed. */
+	{
+		static char big[20001];
+		clock_t t0 = clock();
+
+		memset(big, '5', sizeof big - 1);
+		CHECK_INT(phn_number_parse(&n, big, "SA"), PHN_OK);
+		CHECK_INT(n.status, PHN_STATUS_TOO_LONG);
+		CHECK_STR(n.e164, "");
+		CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 0.5);
+		memset(big, ' ', 300);
+		memcpy(big, "+966501234567", 13);
+		CHECK_INT(phn_number_parse_n(&n, big, PHN_INPUT_MAX, "SA"), PHN_OK);
+		CHECK_INT(n.status, PHN_STATUS_VALID);
+		CHECK_INT(phn_number_parse_n(&n, big, PHN_INPUT_MAX + 1, "SA"), PHN_OK);
+		CHECK_INT(n.status, PHN_STATUS_TOO_LONG);
+		big[0] = '\0';
+		for (int i = 0; i < PHN_INPUT_MAX; i++)
+			strcat(big, i < 10 ? "\xd9\xa5" /* ٥ */ : " ");
+		CHECK_INT(phn_number_parse(&n, big, "SA"), PHN_OK);
+		CHECK_STR(n.e164, "+9665555555555");
+	}
+
 	/* A result is reset by the next parse: no stale extension or region. */
 	CHECK_INT(phn_number_parse(&n, "+1 202 555 0110 x45", NULL), PHN_OK);
 	CHECK_STR(n.extension, "45");
@@ -254,6 +280,26 @@ static void test_info(void)
 	CHECK_STR(info.description, "Saudi Arabia");
 	CHECK_INT(phn_number_info(&info, &n, NULL, "ar"), PHN_OK);
 	CHECK_STR(info.description, "المملكة العربية السعودية");
+
+	/* A Riyadh landline's national number 112345678 starts with 112: it must
+	 * not count as reaching emergency services; dialled, it is 0112345678. */
+	CHECK_INT(phn_number_parse(&n, "011 234 5678", "SA"), PHN_OK);
+	CHECK_INT(n.status, PHN_STATUS_VALID);
+	CHECK_INT(phn_number_info(&info, &n, "SA", NULL), PHN_OK);
+	CHECK(!info.is_emergency);
+	CHECK(!info.connects_to_emergency);
+	CHECK(!info.is_short_number);
+	CHECK_INT(phn_number_parse(&n, "997", "SA"), PHN_OK);
+	CHECK_INT(phn_number_info(&info, &n, "SA", NULL), PHN_OK);
+	CHECK(info.is_emergency);
+	CHECK_INT(phn_number_parse(&n, "9111", "US"), PHN_OK);
+	CHECK_INT(phn_number_info(&info, &n, "US", NULL), PHN_OK);
+	CHECK(!info.is_emergency);
+	CHECK(info.connects_to_emergency);
+	/* Short numbers belong to their country: 911 parsed in US, asked about in SA. */
+	CHECK_INT(phn_number_parse(&n, "911", "US"), PHN_OK);
+	CHECK_INT(phn_number_info(&info, &n, "SA", NULL), PHN_OK);
+	CHECK(!info.is_emergency && !info.is_short_number);
 
 	CHECK_INT(phn_number_info(&info, &n, "XX", NULL), PHN_EREGION);
 	CHECK_INT(phn_number_info(&info, &n, NULL, "e n"), PHN_EINVAL);
