@@ -353,9 +353,10 @@ PHN_EXTERN int phn_cleaner_run(phn_cleaner *c, phn_csv_reader *r, phn_clean_row_
 PHN_EXTERN int phn_cleaner_summary(phn_clean_summary *out, const phn_cleaner *c);
 
 /*
- * Clean rows per region, in the order of the region codes: the i-th
- * region with at least one clean row ("SA", "US", "001" for non-geographic
- * numbers, "" for numbers in no region) and its count.
+ * Clean rows per region: the i-th region with at least one clean row and its
+ * count. "001" (non-geographic numbers: +800, +882 ...) comes first, then the
+ * two-letter regions in alphabetical order, then "" (numbers that fit no
+ * region, kept by keep_possible).
  * Errors: PHN_EINVAL, PHN_ENOTFOUND past the last one.
  */
 PHN_EXTERN int phn_cleaner_region_count(char region[4], uint64_t *count, const phn_cleaner *c,

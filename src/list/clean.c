@@ -20,9 +20,9 @@
 #include "list/pool.h"
 #include "text/text.h"
 
-#define CHUNK_ROWS 4096
+#define CHUNK_ROWS 8192
 #define CHUNK_BYTES (1024u * 1024u)
-#define PARSE_BLOCK 64
+#define PARSE_BLOCK 16
 #define REGION_SLOTS (26 * 26 + 2)
 #define REGION_NONGEO (26 * 26)   /* "001" */
 #define REGION_NONE (26 * 26 + 1) /* "" */
@@ -205,6 +205,9 @@ static int find_named(const phn_csv_record *rec, const char *name)
 static int guess_from_header(const phn_csv_record *rec)
 {
 	char have[64];
+
+	if (rec->nfields == 1)
+		return 0; /* a one-column list: whatever its header says */
 
 	for (size_t n = 0; n < sizeof phone_names / sizeof phone_names[0]; n++) {
 		for (size_t i = 0; i < rec->nfields; i++) {
@@ -533,7 +536,7 @@ int phn_cleaner_push(phn_clean_row *row, phn_cleaner *c, const phn_csv_record *r
 	c->records++;
 	if (!c->resolved) {
 		if (rec->problem != PHN_CSV_OK && rec->problem != PHN_CSV_FIELD_COUNT) {
-			if (c->header != PHN_CLEAN_HEADER_NO || c->records > 1000)
+			if (c->header != PHN_CLEAN_HEADER_NO)
 				return fail(c, PHN_EFORMAT, "the first line (the header) is malformed "
 					    "CSV (%s)", phn_csv_problem_name(rec->problem));
 			/* Headerless input: a bad first row is just a rejected row. */

@@ -5,7 +5,7 @@ on a large list. Prints figures; asserts only that every tool ran and that
 they agree on the counts.
 
     clean_bench.py --phonenorm PATH --raw PATH [--rows N] [--big-rows N]
-                   [--workdir DIR] [--no-python]
+                   [--workdir DIR] [--no-python] [--repeat N]
 
 Each tool runs under /usr/bin/time, which gives wall time, CPU time and the
 peak resident set size. The lists come from clean_gen.py (fixed seed) and are
@@ -82,6 +82,8 @@ def main():
     ap.add_argument("--big-rows", type=int, default=10000000)
     ap.add_argument("--workdir", default="/tmp/phonenorm-clean-bench")
     ap.add_argument("--no-python", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of the raw loop and of clean; the best counts (python: 1)")
     args = ap.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
 
@@ -90,16 +92,27 @@ def main():
     print("phonenorm clean benchmark: %d rows (%.1f MB), mixed SA/US formats, ~20%% "
           "duplicates, ~5%% garbage; %d CPUs, load average %s at start"
           % (args.rows, os.path.getsize(src) / 1e6, os.cpu_count(), loadavg()))
-    results = []
-    out, wall, cpu, mib = timed([args.raw, src, "4", "5"])
-    raw_counts = counts_from_line(out)
-    results.append(("raw libphonenumber C++ loop", raw_counts, wall, cpu, mib))
+    # The machine may be shared: run the fast tools --repeat times, taking
+    # turns so that a busy spell hits all of them, and keep each one's best.
+    best = {}
+
+    def keep(name, counts, wall, cpu, mib):
+        if name not in best or wall < best[name][2]:
+            best[name] = (name, counts, wall, cpu, mib)
+
+    for _ in range(args.repeat):
+        out, wall, cpu, mib = timed([args.raw, src, "4", "5"])
+        keep("raw libphonenumber C++ loop", counts_from_line(out), wall, cpu, mib)
+        for threads in (1, 2):
+            counts, wall, cpu, mib = run_clean(args, src, args.workdir, threads)
+            keep("phonenorm clean --threads %d" % threads, counts, wall, cpu, mib)
     if not args.no_python:
         out, wall, cpu, mib = timed([PY, os.path.join(HERE, "clean_py.py"), src, "4", "5"])
-        results.append(("python3-phonenumbers loop", counts_from_line(out), wall, cpu, mib))
-    for threads in (1, 2):
-        counts, wall, cpu, mib = run_clean(args, src, args.workdir, threads)
-        results.append(("phonenorm clean --threads %d" % threads, counts, wall, cpu, mib))
+        keep("python3-phonenumbers loop", counts_from_line(out), wall, cpu, mib)
+    order = ["raw libphonenumber C++ loop", "python3-phonenumbers loop",
+             "phonenorm clean --threads 1", "phonenorm clean --threads 2"]
+    results = [best[n] for n in order if n in best]
+    raw_counts = results[0][1]
 
     raw_wall, raw_cpu = results[0][2], results[0][3]
     print()
@@ -112,8 +125,8 @@ def main():
             name, wall, cpu, counts[0] / wall if wall else 0, raw_wall / wall if wall else 0,
             raw_cpu / cpu if cpu else 0, mib))
     print()
-    print("vs raw: raw wall time / tool wall time (higher is faster); CPU/raw: the same "
-          "for CPU seconds (user + system).")
+    print("best of %d runs (python: 1). vs raw: raw wall time / tool wall time (higher is "
+          "faster); CPU/raw: the same for CPU seconds (user + system)." % args.repeat)
     bad = [r for r in results if r[1] != raw_counts]
     print("counts (rows, clean, rejected, duplicates): %r, %s" % (
         raw_counts, "the same for every tool" if not bad else "DIFFERENT: %r" % (

@@ -407,6 +407,11 @@ class Inputs(unittest.TestCase):
         self.assertEqual(lines[0], "phone,e164,number_type")
         self.assertEqual(lines[1], '"""0501234567""",+966501234567,mobile')
         self.assertEqual(lines[2], '"0551234567, ext 5",+966551234567,mobile')
+        # a one-column list takes its only column whatever the header says
+        src = t.write("u.txt", "Numbers to call\n0501234567\n")
+        p = run(["-c", "SA", "--text", src], check_rc=0)
+        self.assertEqual(p.stdout.decode().splitlines(),
+                         ["Numbers to call,e164,number_type", "0501234567,+966501234567,mobile"])
 
     def test_semicolon_and_bom_header(self):
         t = Tmp()
