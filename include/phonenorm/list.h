@@ -295,6 +295,8 @@ typedef struct phn_clean_row {
 } phn_clean_row;
 
 #define PHN_CLEAN_ROW_VERSION 1
+#define PHN_CLEAN_ROW_INIT { PHN_CLEAN_ROW_VERSION, PHN_ROW_CLEAN, PHN_REJECT_NONE, 0, 0, \
+		PHN_NUMBER_INIT, NULL }
 
 /* The counters, after or during a run. */
 typedef struct phn_clean_summary {
@@ -318,6 +320,8 @@ typedef struct phn_clean_summary {
 } phn_clean_summary;
 
 #define PHN_CLEAN_SUMMARY_VERSION 1
+#define PHN_CLEAN_SUMMARY_INIT { PHN_CLEAN_SUMMARY_VERSION, 0, 0, 0, 0, { 0 }, { 0 }, 0, 0, 0, \
+		-1, "", 0, -1 }
 
 /* Create a cleaner. Errors: PHN_EINVAL, PHN_EVERSION, PHN_EREGION (bad
  * region), PHN_ENOMEM. Option strings are copied. */
@@ -328,7 +332,7 @@ PHN_EXTERN void phn_cleaner_free(phn_cleaner *c);
 
 /*
  * Classify one record (rows in input order, the first one possibly the
- * header) into *row (initialise its version to PHN_CLEAN_ROW_VERSION).
+ * header) into *row (initialised with PHN_CLEAN_ROW_INIT).
  * Uses the calling thread only. Errors: PHN_EINVAL, PHN_EVERSION,
  * PHN_ENOTFOUND (a column given or guessed does not exist: see
  * phn_cleaner_errmsg), PHN_EFORMAT (the header record is malformed),
@@ -349,7 +353,8 @@ typedef int (*phn_clean_row_fn)(const phn_clean_row *row, void *payload);
 PHN_EXTERN int phn_cleaner_run(phn_cleaner *c, phn_csv_reader *r, phn_clean_row_fn fn,
 			       void *payload);
 
-/* The counters so far. Errors: PHN_EINVAL, PHN_EVERSION. */
+/* The counters so far into *out (initialised with PHN_CLEAN_SUMMARY_INIT).
+ * Errors: PHN_EINVAL, PHN_EVERSION. */
 PHN_EXTERN int phn_cleaner_summary(phn_clean_summary *out, const phn_cleaner *c);
 
 /*

@@ -589,12 +589,10 @@ static int load_suppress(phn_cleaner **out, const struct clean_args *a)
 {
 	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
 	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
-	phn_clean_summary s;
+	phn_clean_summary s = PHN_CLEAN_SUMMARY_INIT;
 	phn_csv_reader *r;
 	int rc;
 
-	memset(&s, 0, sizeof s);
-	s.version = PHN_CLEAN_SUMMARY_VERSION;
 	*out = NULL;
 	co.check_field_count = 0;
 	if (open_reader(&r, a->suppress, &co) != PHN_EXIT_OK)
@@ -627,7 +625,7 @@ int cli_cmd_clean(int argc, char **argv)
 	struct run run;
 	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
 	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
-	phn_clean_summary s;
+	phn_clean_summary s = PHN_CLEAN_SUMMARY_INIT;
 	phn_cleaner *sup = NULL, *c = NULL;
 	phn_csv_reader *r = NULL;
 	struct timespec t0;
@@ -635,8 +633,6 @@ int cli_cmd_clean(int argc, char **argv)
 	int rc, done, status = PHN_EXIT_OK, werr = 0;
 	double secs;
 
-	memset(&s, 0, sizeof s);
-	s.version = PHN_CLEAN_SUMMARY_VERSION;
 	if ((rc = parse_args(&a, argc, argv, &done)) != PHN_EXIT_OK || done)
 		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -376,8 +376,8 @@ static void test_columns(const char *dir)
 		return;
 	while (fgets(line, sizeof line, f)) {
 		phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
-		phn_clean_summary s = { 0 };
-		phn_clean_row row;
+		phn_clean_summary s = PHN_CLEAN_SUMMARY_INIT;
+		phn_clean_row row = PHN_CLEAN_ROW_INIT;
 		phn_cleaner *c = NULL;
 		phn_csv_reader *r = NULL;
 		const phn_csv_record *rec;
@@ -396,9 +396,7 @@ static void test_columns(const char *dir)
 		CHECK(phn_cleaner_new(&c, &o) == PHN_OK);
 		CHECK(phn_csv_reader_from_memory(&r, line, strlen(line), NULL) == PHN_OK);
 		CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec);
-		row.version = PHN_CLEAN_ROW_VERSION;
 		rc = phn_cleaner_push(&row, c, rec);
-		s.version = PHN_CLEAN_SUMMARY_VERSION;
 		phn_cleaner_summary(&s, c);
 		if (want < 0) {
 			CHECK_MSG(rc == PHN_ENOTFOUND && phn_cleaner_errmsg(c)[0],
