@@ -53,7 +53,7 @@ static const char clean_help[] =
 	"                             'suppressed'\n"
 	"\n"
 	"Output:\n"
-	"  -o, --output FILE          the clean CSV (default: standard output)\n"
+	"  -o, --output FILE          the clean CSV (default or '-': standard output)\n"
 	"      --rejects FILE         rejected rows, unchanged, plus 'reject_reason'\n"
 	"                             and 'line'\n"
 	"      --duplicates FILE      duplicate rows plus 'e164' and 'duplicate_of_line'\n"
@@ -283,7 +283,7 @@ static int sink_open(struct sink *s, const char *path, int is_main)
 {
 	s->path = path;
 	s->bom_done = 0;
-	if (!path && is_main) {
+	if ((!path && is_main) || (path && strcmp(path, "-") == 0)) {
 		s->f = stdout;
 		s->path = "standard output";
 	} else if (!path) {

@@ -400,6 +400,10 @@ class Inputs(unittest.TestCase):
         self.assertFalse(rep["has_header"])
         self.assertEqual(rep["rows"], 2)
         self.assertEqual(p.stdout.decode().splitlines()[0], "Ali,0501234567,+966501234567,mobile")
+        p = run(["-c", "SA", "-o", "-", src], check_rc=0)
+        self.assertEqual(p.stdout.decode().splitlines()[1], "Bob,0551234567,+966551234567,mobile")
+        p = run(["-c", "SA", "-q", "/"], check_rc=2)  # a directory is no input
+        self.assertIn("reading / failed", p.stderr.decode())
         # plain text: a line with a comma or a quote is one value, quoted on output
         src = t.write("t.txt", 'phone\n"0501234567"\n0551234567, ext 5\n')
         p = run(["-c", "SA", "--text", src], check_rc=0)
