@@ -343,21 +343,24 @@ int phn_csv_reader_next(const phn_csv_record **rec, phn_csv_reader *r)
 			return rc;
 		if ((rc = parse_record(&res, r, p, window, r->eof && window == avail)) != PHN_OK)
 			return rc;
-		if (res.need_more && window >= r->max_record) {
-			if (res.newlines > 0 && res.first_break < r->max_record)
+		if (res.need_more && window < r->max_record + 2) {
+			/* window == avail here: the record may end in bytes not read yet */
+			if ((rc = fill(r)) != PHN_OK)
+				return rc;
+			continue;
+		}
+		if (res.need_more || res.raw_len > r->max_record) {
+			if (res.newlines > 0 && res.first_break <= r->max_record)
 				goto first_line_only; /* a quote ran away: resync */
 			/* One line longer than allowed: hand back its start, flagged,
-			 * and drop the rest of it before the next record. */
+			 * and drop the rest of it before the next record. The
+			 * decision depends on the bytes only, never on how they
+			 * arrived. */
 			publish(r, p, r->max_record, 0, PHN_CSV_TOO_LONG, 0, "");
 			r->start += r->max_record;
 			r->skipping = 1;
 			*rec = &r->rec;
 			return PHN_OK;
-		}
-		if (res.need_more) {
-			if ((rc = fill(r)) != PHN_OK)
-				return rc;
-			continue;
 		}
 		if (res.raw_len == 0 && res.nfields == 1) {
 			/* An empty line is no record. */
