@@ -270,6 +270,29 @@ static int is_header(const phn_cleaner *c, const phn_csv_record *rec)
 	return guess_from_data(c, rec) < 0;
 }
 
+/*
+ * The column an option names, by header name or by 0-based index, in the
+ * first record; what is "" for the phone column, "region " for the other.
+ */
+static int find_column(int *col, phn_cleaner *c, const phn_csv_record *rec, int header,
+		       const char *name, int index, const char *what, const char *cols)
+{
+	if (name) {
+		if (!header)
+			return fail(c, PHN_ENOTFOUND, "the %scolumn is given by name ('%.60s'), but "
+				    "the input has no header (first row: %s)", what, name, cols);
+		if ((*col = find_named(rec, name)) < 0)
+			return fail(c, PHN_ENOTFOUND, "no %scolumn named '%.60s' in the header "
+				    "(columns: %s)", what, name, cols);
+		return PHN_OK;
+	}
+	if ((size_t)index >= rec->nfields)
+		return fail(c, PHN_ENOTFOUND, "there is no %scolumn %d: the first row has %zu",
+			    what, index + 1, rec->nfields);
+	*col = index;
+	return PHN_OK;
+}
+
 /* Decide header and columns from the first well-formed record. 1 if rec is the header. */
 static int resolve(phn_cleaner *c, const phn_csv_record *rec, int *rc)
 {
@@ -278,29 +301,11 @@ static int resolve(phn_cleaner *c, const phn_csv_record *rec, int *rc)
 
 	*rc = PHN_OK;
 	list_columns(cols, sizeof cols, rec);
-	if (c->phone_name) {
-		if (!header) {
-			*rc = fail(c, PHN_ENOTFOUND, "the phone column is given by name, but the "
-				   "input has no header (first row: %s)", cols);
+	if (c->phone_name || c->phone_index >= 0) {
+		*rc = find_column(&c->phone_col, c, rec, header, c->phone_name, c->phone_index, "",
+				  cols);
+		if (*rc != PHN_OK)
 			return 0;
-		}
-		if ((c->phone_col = find_named(rec, c->phone_name)) < 0) {
-			char msg[80];
-			snprintf(msg, sizeof msg, "%.60s", c->phone_name);
-			snprintf(c->errmsg, sizeof c->errmsg,
-				 "no column named '%s' in the header (columns: %s)", msg, cols);
-			c->failed = *rc = PHN_ENOTFOUND;
-			return 0;
-		}
-	} else if (c->phone_index >= 0) {
-		if ((size_t)c->phone_index >= rec->nfields) {
-			snprintf(c->errmsg, sizeof c->errmsg,
-				 "there is no column %d: the first row has %zu", c->phone_index + 1,
-				 rec->nfields);
-			c->failed = *rc = PHN_ENOTFOUND;
-			return 0;
-		}
-		c->phone_col = c->phone_index;
 	} else {
 		c->phone_col = header ? guess_from_header(rec) : guess_from_data(c, rec);
 		c->sum.phone_column_guessed = 1;
@@ -313,24 +318,11 @@ static int resolve(phn_cleaner *c, const phn_csv_record *rec, int *rc)
 			return 0;
 		}
 	}
-	if (c->region_name) {
-		if (!header || (c->region_col = find_named(rec, c->region_name)) < 0) {
-			char msg[80];
-			snprintf(msg, sizeof msg, "%.60s", c->region_name);
-			snprintf(c->errmsg, sizeof c->errmsg,
-				 "no region column named '%s' in the header (first row: %s)", msg, cols);
-			c->failed = *rc = PHN_ENOTFOUND;
+	if (c->region_name || c->region_index >= 0) {
+		*rc = find_column(&c->region_col, c, rec, header, c->region_name, c->region_index,
+				  "region ", cols);
+		if (*rc != PHN_OK)
 			return 0;
-		}
-	} else if (c->region_index >= 0) {
-		if ((size_t)c->region_index >= rec->nfields) {
-			snprintf(c->errmsg, sizeof c->errmsg,
-				 "there is no region column %d: the first row has %zu",
-				 c->region_index + 1, rec->nfields);
-			c->failed = *rc = PHN_ENOTFOUND;
-			return 0;
-		}
-		c->region_col = c->region_index;
 	}
 	c->resolved = 1;
 	c->sum.has_header = header;

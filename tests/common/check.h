@@ -20,6 +20,18 @@ static int check_count;
 		} \
 	} while (0)
 
+/* CHECK with a printf-style explanation of what was being checked. */
+#define CHECK_MSG(cond, ...) \
+	do { \
+		check_count++; \
+		if (!(cond)) { \
+			check_failures++; \
+			fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
+			fprintf(stderr, __VA_ARGS__); \
+			fputc('\n', stderr); \
+		} \
+	} while (0)
+
 #define CHECK_INT(got, want) \
 	do { \
 		long long g_ = (long long)(got), w_ = (long long)(want); \

@@ -14,28 +14,7 @@
 
 #include <phonenorm.h>
 
-static int failures;
-static int checks;
-
-#define CHECK(cond)                                                                         \
-	do {                                                                                \
-		checks++;                                                                   \
-		if (!(cond)) {                                                              \
-			failures++;                                                         \
-			fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);  \
-		}                                                                           \
-	} while (0)
-
-#define CHECK_MSG(cond, ...)                                                                \
-	do {                                                                                \
-		checks++;                                                                   \
-		if (!(cond)) {                                                              \
-			failures++;                                                         \
-			fprintf(stderr, "%s:%d: FAILED: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                                       \
-			fputc('\n', stderr);                                                \
-		}                                                                           \
-	} while (0)
+#include "check.h"
 
 /* ---- dedupe set ------------------------------------------------------ */
 
@@ -70,7 +49,7 @@ static void test_dedupe(void)
 		CHECK_MSG(phn_dedupe_set_insert(&is_new, &first, set, key, 100 + i) == PHN_OK &&
 				  is_new,
 			  "key %" PRIu64, key);
-		if (failures > 20)
+		if (check_failures > 20)
 			break;
 	}
 	CHECK(phn_dedupe_set_count(set) == 200002);
@@ -131,7 +110,7 @@ static void test_batch(void)
 			continue;
 		phn_number_parse(&one, texts[i], "SA");
 		CHECK_MSG(same_number(&one, &a[i]), "item %zu '%s'", i, texts[i]);
-		if (failures > 20)
+		if (check_failures > 20)
 			break;
 	}
 	CHECK(a[17].status == PHN_STATUS_NOT_A_NUMBER && a[17].key == 0);
@@ -723,7 +702,7 @@ static void test_cleaner_threads(void)
 	CHECK(a.n == ROWS + 1 && b.n == ROWS + 1);
 	for (size_t i = 0; i < a.n && i < b.n && i < a.cap; i++) {
 		CHECK_MSG(memcmp(&a.dst[i], &b.dst[i], sizeof a.dst[i]) == 0, "row %zu differs", i);
-		if (failures > 20)
+		if (check_failures > 20)
 			break;
 	}
 	memset(&s1, 0, sizeof s1);
@@ -754,6 +733,5 @@ int main(int argc, char **argv)
 	test_cleaner_campaign();
 	test_cleaner_errors();
 	test_cleaner_threads();
-	printf("%d checks, %d failures\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_report();
 }
