@@ -393,6 +393,18 @@ static int row_region(const phn_cleaner *c, const phn_csv_record *rec, char buf[
 	return 1;
 }
 
+/* A fresh row for rec with the given outcome, no reason and no number yet. */
+static void row_init(phn_clean_row *row, const phn_csv_record *rec, phn_row_outcome outcome)
+{
+	phn_number_init(&row->number, PHN_NUMBER_VERSION);
+	row->version = PHN_CLEAN_ROW_VERSION;
+	row->outcome = outcome;
+	row->reason = PHN_REJECT_NONE;
+	row->line = rec->line;
+	row->duplicate_of = 0;
+	row->record = rec;
+}
+
 /* Everything about a row that does not depend on other rows. Thread-safe.
  * Returns PHN_OK or a resource error; the outcome is in *row. */
 static int classify(const phn_cleaner *c, const phn_csv_record *rec, phn_clean_row *row)
@@ -403,14 +415,7 @@ static int classify(const phn_cleaner *c, const phn_csv_record *rec, phn_clean_r
 	size_t len;
 	int rc, found;
 
-	phn_number_init(&row->number, PHN_NUMBER_VERSION);
-	row->version = PHN_CLEAN_ROW_VERSION;
-	row->outcome = PHN_ROW_REJECTED;
-	row->reason = PHN_REJECT_NONE;
-	row->line = rec->line;
-	row->duplicate_of = 0;
-	row->record = rec;
-
+	row_init(row, rec, PHN_ROW_REJECTED);
 	if (rec->problem == PHN_CSV_FIELD_COUNT) {
 		row->reason = PHN_REJECT_FIELD_COUNT;
 		return PHN_OK;
@@ -506,13 +511,7 @@ static int settle(phn_cleaner *c, phn_clean_row *row)
 
 static void header_row(phn_clean_row *row, const phn_csv_record *rec)
 {
-	phn_number_init(&row->number, PHN_NUMBER_VERSION);
-	row->version = PHN_CLEAN_ROW_VERSION;
-	row->outcome = PHN_ROW_HEADER;
-	row->reason = PHN_REJECT_NONE;
-	row->line = rec->line;
-	row->duplicate_of = 0;
-	row->record = rec;
+	row_init(row, rec, PHN_ROW_HEADER);
 }
 
 int phn_cleaner_push(phn_clean_row *row, phn_cleaner *c, const phn_csv_record *rec)
