@@ -730,14 +730,19 @@ static int emit(phn_cleaner *c, struct chunk *k, phn_clean_row_fn fn, void *payl
 	return PHN_OK;
 }
 
-static int run_serial(phn_cleaner *c, phn_csv_reader *r, phn_clean_row_fn fn, void *payload)
+/*
+ * Push records one at a time, handing each row to fn: to the end of the
+ * input, or with until_resolved only until the header and columns are known.
+ */
+static int run_serial(phn_cleaner *c, phn_csv_reader *r, phn_clean_row_fn fn, void *payload,
+		      int until_resolved)
 {
 	const phn_csv_record *rec;
 	phn_clean_row row;
 	int rc;
 
 	row.version = PHN_CLEAN_ROW_VERSION;
-	for (;;) {
+	while (!(until_resolved && c->resolved)) {
 		if ((rc = phn_csv_reader_next(&rec, r)) != PHN_OK || !rec)
 			return rc;
 		if ((rc = phn_cleaner_push(&row, c, rec)) != PHN_OK)
@@ -745,6 +750,7 @@ static int run_serial(phn_cleaner *c, phn_csv_reader *r, phn_clean_row_fn fn, vo
 		if (fn && (rc = fn(&row, payload)) != 0)
 			return rc;
 	}
+	return PHN_OK;
 }
 
 static int run_parallel(phn_cleaner *c, phn_csv_reader *r, phn_clean_row_fn fn, void *payload)
@@ -795,8 +801,6 @@ static int run_parallel(phn_cleaner *c, phn_csv_reader *r, phn_clean_row_fn fn, 
 
 int phn_cleaner_run(phn_cleaner *c, phn_csv_reader *r, phn_clean_row_fn fn, void *payload)
 {
-	const phn_csv_record *rec;
-	phn_clean_row row;
 	int rc;
 
 	if (!c || !r)
@@ -804,21 +808,14 @@ int phn_cleaner_run(phn_cleaner *c, phn_csv_reader *r, phn_clean_row_fn fn, void
 	if (c->failed)
 		return c->failed;
 	if (c->threads <= 1) {
-		rc = run_serial(c, r, fn, payload);
+		rc = run_serial(c, r, fn, payload, 0);
 		c->sum.blank_lines = phn_csv_reader_blank_lines(r);
 		return rc;
 	}
 	/* The header (and, without one, any malformed rows before the first
 	 * good one) go one at a time: the columns must be known to parse. */
-	row.version = PHN_CLEAN_ROW_VERSION;
-	while (!c->resolved) {
-		if ((rc = phn_csv_reader_next(&rec, r)) != PHN_OK || !rec)
-			return rc;
-		if ((rc = phn_cleaner_push(&row, c, rec)) != PHN_OK)
-			return rc;
-		if (fn && (rc = fn(&row, payload)) != 0)
-			return rc;
-	}
+	if ((rc = run_serial(c, r, fn, payload, 1)) != PHN_OK || !c->resolved)
+		return rc; /* stopped, failed, or the input ended first */
 	return run_parallel(c, r, fn, payload);
 }
 
