@@ -287,6 +287,20 @@ static int build_invoice(phn_request *req, phn_dispatch *d, const void *in)
 	return phn_dispatch__build_invoice(req, d, in);
 }
 
+/* What sending one request and submitting one share: build and validate
+ * it, then check the handle can send (a token). *req is only live on PHN_OK. */
+static int prepare(phn_request *req, phn_dispatch *d, build_fn build, const void *in)
+{
+	int rc;
+
+	phn_dispatch__clear_error(d);
+	if ((rc = build(req, d, in)) != PHN_OK)
+		return rc;
+	if ((rc = check_ready(d)) != PHN_OK)
+		phn_dispatch__request_clear(req);
+	return rc;
+}
+
 static int send_one(phn_dispatch_result **out, phn_dispatch *d, build_fn build, const void *in)
 {
 	phn_request req;
@@ -297,13 +311,8 @@ static int send_one(phn_dispatch_result **out, phn_dispatch *d, build_fn build, 
 	if (!out || !d)
 		return phn_dispatch__error(d, PHN_EINVAL, "out and the handle must not be NULL");
 	*out = NULL;
-	phn_dispatch__clear_error(d);
-	if ((rc = build(&req, d, in)) != PHN_OK)
+	if ((rc = prepare(&req, d, build, in)) != PHN_OK)
 		return rc;
-	if ((rc = check_ready(d)) != PHN_OK) {
-		phn_dispatch__request_clear(&req);
-		return rc;
-	}
 	if ((x = xfer_new(d, &req, 0, NULL, NULL)) == NULL) {
 		phn_dispatch__request_clear(&req);
 		return phn_dispatch__error(d, PHN_ENOMEM, "out of memory");
@@ -347,13 +356,8 @@ static int submit(uint64_t *id, phn_dispatch *d, build_fn build, const void *in,
 		*id = 0;
 	if (!d)
 		return PHN_EINVAL;
-	phn_dispatch__clear_error(d);
-	if ((rc = build(&req, d, in)) != PHN_OK)
+	if ((rc = prepare(&req, d, build, in)) != PHN_OK)
 		return rc;
-	if ((rc = check_ready(d)) != PHN_OK) {
-		phn_dispatch__request_clear(&req);
-		return rc;
-	}
 	if (!d->multi && (d->multi = curl_multi_init()) == NULL) {
 		phn_dispatch__request_clear(&req);
 		return phn_dispatch__error(d, PHN_ENOMEM, "libcurl could not create a multi handle");
