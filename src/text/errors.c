@@ -14,10 +14,29 @@ const char *phn_strerror(int code)
 	case PHN_EIO: return "input/output error";
 	case PHN_EFORMAT: return "malformed input";
 	case PHN_ENOTFOUND: return "not found";
-	case PHN_ENETWORK: return "network error";
+	case PHN_ENETWORK: return "network error (reserved, not returned)";
 	case PHN_EAUTH: return "authentication failed";
 	}
 	return "unknown error";
+}
+
+const char *phn_error_name(int code)
+{
+	switch (code) {
+	case PHN_OK: return "PHN_OK";
+	case PHN_EINVAL: return "PHN_EINVAL";
+	case PHN_ENOMEM: return "PHN_ENOMEM";
+	case PHN_EBUFS: return "PHN_EBUFS";
+	case PHN_EREGION: return "PHN_EREGION";
+	case PHN_EINTERNAL: return "PHN_EINTERNAL";
+	case PHN_EVERSION: return "PHN_EVERSION";
+	case PHN_EIO: return "PHN_EIO";
+	case PHN_EFORMAT: return "PHN_EFORMAT";
+	case PHN_ENOTFOUND: return "PHN_ENOTFOUND";
+	case PHN_ENETWORK: return "PHN_ENETWORK";
+	case PHN_EAUTH: return "PHN_EAUTH";
+	}
+	return "PHN_E?";
 }
 
 const char *phn_version(void)
