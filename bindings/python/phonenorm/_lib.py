@@ -329,6 +329,10 @@ def _fn(name, restype, *argtypes):
 
 P = POINTER
 strerror = _fn("phn_strerror", c_char_p, c_int)
+error_name = _fn("phn_error_name", c_char_p, c_int)
+error_last = _fn("phn_error_last", c_char_p)
+error_last_code = _fn("phn_error_last_code", c_int)
+error_clear = _fn("phn_error_clear", None)
 phn_version = _fn("phn_version", c_char_p)
 phn_version_number = _fn("phn_version_number", c_int)
 
@@ -430,8 +434,12 @@ if _major != ABI_MAJOR:
 
 
 def check(rc, detail=None):
-    """Raise the Error subclass for a negative PHN_E* code."""
+    """Raise the Error subclass for a negative PHN_E* code. Its detail is the
+    given one, else the C library's phn_error_last() for this thread (every
+    failing C call sets it), when that belongs to this code."""
     if rc < 0:
+        if detail is None and error_last_code() == rc:
+            detail = text(error_last())
         raise error_for(rc, strerror(rc).decode("utf-8", "replace"), detail)
     return rc
 
