@@ -11,20 +11,27 @@ the dynamic loader's own search.
     ('+966501234567', <Status.VALID: 'valid'>, <NumberType.MOBILE: 'mobile'>)
     >>> n.format("intl")
     '+966 50 123 4567'
+    >>> str(n)
+    '+966501234567'
+    >>> phonenorm.normalize_many(["050 123 4567", "0501234", None], "SA")
+    ['+966501234567', None, None]
 """
+
+from __future__ import annotations
 
 from ._errors import (AuthError, BufferTooSmallError, Error, FormatError, InputOutputError,
                       InternalError, InvalidArgumentError, NetworkError, NotFoundError,
                       OutOfMemoryError, RegionError, VersionError)
-from ._number import (Info, Number, NumberType, ShortCost, Status, library_path,
-                      metadata_version, normalize, parse, parse_many, region_country_code,
-                      region_is_known, version)
+from ._number import (Info, Number, NumberType, ShortCost, Status, TextLike, library_path,
+                      metadata_version, normalize, normalize_many, parse, parse_many,
+                      region_country_code, region_is_known, version)
 from ._lists import CleanRow, DedupeSet, RejectReason, RowOutcome, clean
 from ._dispatch import (Detail, Dispatch, DispatchKind, DispatchOutcome, DispatchResult,
                         user_agent)
 
 #: The version of this binding; version() is that of the C library loaded.
-__version__ = "0.1.0"
+#: pyproject.toml's build backend reads it from here (the one place it is set).
+__version__: str = "0.1.0"
 
 __all__ = [
     "AuthError", "BufferTooSmallError", "CleanRow", "DedupeSet", "Detail", "Dispatch",
@@ -32,6 +39,6 @@ __all__ = [
     "InputOutputError", "InternalError", "InvalidArgumentError", "NetworkError",
     "NotFoundError", "Number", "NumberType", "OutOfMemoryError", "RegionError",
     "RejectReason", "RowOutcome", "ShortCost", "Status", "VersionError", "clean",
-    "library_path", "metadata_version", "normalize", "parse", "parse_many",
-    "region_country_code", "region_is_known", "user_agent", "version",
+    "TextLike", "library_path", "metadata_version", "normalize", "normalize_many", "parse",
+    "parse_many", "region_country_code", "region_is_known", "user_agent", "version",
 ]

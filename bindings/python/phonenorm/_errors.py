@@ -1,5 +1,9 @@
 """The exceptions: one class per PHN_E* code, all under phonenorm.Error."""
 
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Tuple, Type
+
 
 class Error(Exception):
     """A phonenorm call failed. ``code`` is the C library's negative PHN_E*
@@ -8,15 +12,17 @@ class Error(Exception):
     ("unknown region 'XX' ..."), or None. ``str(e)`` is the detail when there
     is one, else the message."""
 
-    code = None
+    #: The class's PHN_E* code (None on Error itself); an instance's is the
+    #: code the C library returned.
+    code: Optional[int] = None
 
-    def __init__(self, code, message, detail=None):
+    def __init__(self, code: int, message: str, detail: Optional[str] = None) -> None:
         self.code = code
-        self.message = message
-        self.detail = detail or None
+        self.message: str = message
+        self.detail: Optional[str] = detail or None
         Exception.__init__(self, detail or message)
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Any, ...]:
         return (type(self), (self.code, self.message, self.detail))
 
 
@@ -78,12 +84,12 @@ class AuthError(Error):
     code = -11
 
 
-_BY_CODE = {cls.code: cls for cls in (
+_BY_CODE: Dict[Optional[int], Type[Error]] = {cls.code: cls for cls in (
     InvalidArgumentError, OutOfMemoryError, BufferTooSmallError, RegionError, InternalError,
     VersionError, InputOutputError, FormatError, NotFoundError, NetworkError, AuthError)}
 
 
-def error_for(code, message, detail=None):
+def error_for(code: int, message: str, detail: Optional[str] = None) -> Error:
     """The exception object for a negative code (Error itself for a code this
     binding does not know yet: the C enum only grows)."""
     cls = _BY_CODE.get(code, Error)
