@@ -21,10 +21,12 @@ if not os.path.isfile(lib) or not lib.startswith(os.path.realpath(stage) + os.se
 n = phonenorm.parse("٠٥٠١٢٣٤٥٦٧", "SA")
 if (n.e164, n.status, n.format("intl")) != ("+966501234567", "valid", "+966 50 123 4567"):
     failures.append("parse gave %r" % (n,))
+if not os.path.isfile(os.path.join(pkg, "py.typed")):
+    failures.append("no py.typed in %s: type checkers would ignore the hints" % pkg)
 if phonenorm.version() != phonenorm.__version__:
     failures.append("library %s, binding %s" % (phonenorm.version(), phonenorm.__version__))
 for f in failures:
     print("FAIL:", f)
 print("%d passed, %d failed (package %s, library %s)"
-      % (4 - len(failures), len(failures), pkg, lib))
+      % (5 - len(failures), len(failures), pkg, lib))
 sys.exit(1 if failures else 0)
