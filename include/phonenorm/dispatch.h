@@ -270,6 +270,8 @@ PHN_EXTERN int phn_dispatch_describe_invoice(phn_dispatch_request **out, const p
 /* Free a description; NULL is fine. */
 PHN_EXTERN void phn_dispatch_request_free(phn_dispatch_request *req);
 
+/* The getters below give NULL, 0 or PHN_DISPATCH_KIND_CALL for a NULL req. */
+
 /* The endpoint the request goes to. */
 PHN_EXTERN phn_dispatch_kind phn_dispatch_request_kind(const phn_dispatch_request *req);
 
