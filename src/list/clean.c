@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "list/pool.h"
+#include "text/pool.h"
 #include "text/text.h"
 
 #define CHUNK_ROWS 8192

@@ -384,7 +384,13 @@ class ErrorTest(unittest.TestCase):
         self.assertTrue(issubclass(phonenorm.OutOfMemoryError, MemoryError))
         e = pickle.loads(pickle.dumps(phonenorm.RegionError(-4, "unknown region", "'XX'")))
         self.assertEqual((e.code, e.message, e.detail), (-4, "unknown region", "'XX'"))
-        self.assertEqual(str(e), "unknown region: 'XX'")
+        self.assertEqual(str(e), "'XX'")
+        self.assertEqual(str(phonenorm.RegionError(-4, "unknown region")), "unknown region")
+        # The C library's phn_error_last() names the bad value.
+        with self.assertRaises(phonenorm.RegionError) as cm:
+            phonenorm.parse("0501234567", "XX")
+        self.assertIn("unknown region 'XX'", str(cm.exception))
+        self.assertEqual(cm.exception.code, -4)
         # codes the binding does not know yet still give an Error
         unknown = _lib.error(-99)
         self.assertIs(type(unknown), phonenorm.Error)
