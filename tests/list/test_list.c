@@ -169,7 +169,7 @@ struct piecewise {
 	size_t len, pos, step;
 };
 
-static long read_pieces(char *buf, size_t cap, void *payload)
+static int64_t read_pieces(char *buf, size_t cap, void *payload)
 {
 	struct piecewise *p = payload;
 	size_t n = p->len - p->pos;
@@ -180,7 +180,7 @@ static long read_pieces(char *buf, size_t cap, void *payload)
 		n = cap;
 	memcpy(buf, p->data + p->pos, n);
 	p->pos += n;
-	return (long)n;
+	return (int64_t)n;
 }
 
 struct csv_case {
@@ -321,13 +321,39 @@ static void test_csv_api(void)
 	phn_csv_options bad = PHN_CSV_OPTIONS_INIT;
 	const phn_csv_record *rec;
 
+	phn_error_clear();
 	CHECK(phn_csv_reader_open(&r, "/nonexistent/file.csv", NULL) == PHN_EIO && !r);
+	CHECK_STR(phn_error_last(), "open '/nonexistent/file.csv': No such file or directory");
+	CHECK(phn_error_last_code() == PHN_EIO);
 	CHECK(phn_csv_reader_open(NULL, "x", NULL) == PHN_EINVAL);
+	CHECK(phn_error_last()[0] != '\0');
 	bad.version = 0;
 	CHECK(phn_csv_reader_from_memory(&r, "a", 1, &bad) == PHN_EVERSION && !r);
-	bad.version = PHN_CSV_OPTIONS_VERSION;
+	CHECK(strstr(phn_error_last(), "phn_csv_options version 0") != NULL);
+	bad.version = PHN_CSV_OPTIONS_VERSION + 1;
+	CHECK(phn_csv_reader_from_memory(&r, "a", 1, &bad) == PHN_EVERSION && !r);
+	CHECK(strstr(phn_error_last(), "1 to") != NULL);
+	/* every version from 1 to the current one is accepted */
+	for (unsigned int v = 1; v <= PHN_CSV_OPTIONS_VERSION; v++) {
+		CHECK(phn_csv_options_init(&bad, v) == PHN_OK && bad.version == v);
+		CHECK(phn_csv_reader_from_memory(&r, "a", 1, &bad) == PHN_OK && r);
+		phn_csv_reader_free(r);
+		r = NULL;
+	}
+	CHECK(phn_csv_options_init(&bad, 0) == PHN_EVERSION);
+	CHECK(phn_csv_options_init(NULL, 1) == PHN_EINVAL);
+	CHECK(phn_csv_options_init(&bad, PHN_CSV_OPTIONS_VERSION) == PHN_OK &&
+	      bad.delimiter == ',' && bad.check_field_count == 1);
 	bad.delimiter = '"';
-	CHECK(phn_csv_reader_from_memory(&r, "a", 1, &bad) == PHN_EINVAL);
+	CHECK(phn_csv_reader_from_memory(&r, "a", 1, &bad) == PHN_EINVAL && !r);
+	CHECK(strstr(phn_error_last(), "delimiter") != NULL);
+	/* a read error: a directory opens but does not read */
+	CHECK(phn_csv_reader_open(&r, "/", NULL) == PHN_OK);
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_EIO && rec == NULL);
+	CHECK_STR(phn_error_last(), "read '/': Is a directory");
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_EIO);
+	phn_csv_reader_free(r);
+	r = NULL;
 	CHECK(phn_csv_reader_from_memory(&r, "\xEF\xBB\xBFx\n", 5, NULL) == PHN_OK);
 	CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec && rec->raw_len == 1);
 	CHECK(phn_csv_reader_had_bom(r) == 1);
@@ -378,7 +404,7 @@ static void test_columns(const char *dir)
 		rc = phn_cleaner_push(&row, c, rec);
 		phn_cleaner_summary(&s, c);
 		if (want < 0) {
-			CHECK_MSG(rc == PHN_ENOTFOUND && phn_cleaner_errmsg(c)[0],
+			CHECK_MSG(rc == PHN_ENOTFOUND && phn_error_last()[0],
 				  "header '%s': rc %d, want PHN_ENOTFOUND", line, rc);
 		} else {
 			CHECK_MSG(rc == PHN_OK && row.outcome == PHN_ROW_HEADER &&
@@ -434,7 +460,7 @@ static int collect_row(const phn_clean_row *row, void *payload)
 		c->rows[c->n].outcome = row->outcome;
 		c->rows[c->n].reason = row->reason;
 		c->rows[c->n].dup_of = row->duplicate_of;
-		snprintf(c->e164[c->n], sizeof c->e164[0], "%s", row->number.e164);
+		snprintf(c->e164[c->n], sizeof c->e164[0], "%s", row->number->e164);
 	}
 	c->n++;
 	return 0;
@@ -452,8 +478,7 @@ static int run_clean(struct collect *out, phn_clean_summary *sum, phn_cleaner **
 		return rc;
 	phn_csv_reader_from_memory(&r, data, len, NULL);
 	rc = phn_cleaner_run(c, r, collect_row, out);
-	memset(sum, 0, sizeof *sum);
-	sum->version = PHN_CLEAN_SUMMARY_VERSION;
+	phn_clean_summary_init(sum, PHN_CLEAN_SUMMARY_VERSION);
 	phn_cleaner_summary(sum, c);
 	phn_csv_reader_free(r);
 	if (keep)
@@ -461,6 +486,14 @@ static int run_clean(struct collect *out, phn_clean_summary *sum, phn_cleaner **
 	else
 		phn_cleaner_free(c);
 	return rc;
+}
+
+static uint64_t count_of(const phn_cleaner *c, phn_clean_count what, unsigned int index)
+{
+	uint64_t n = 0;
+
+	CHECK(phn_cleaner_count(&n, c, what, index) == PHN_OK);
+	return n;
 }
 
 static void test_cleaner_campaign(void)
@@ -509,12 +542,12 @@ static void test_cleaner_campaign(void)
 		CHECK(strcmp(got.e164[3], "+12025550143") == 0);
 		CHECK(s.rows == 13 && s.clean == 5 && s.duplicates == 2 && s.rejected == 6);
 		CHECK(s.rows == s.clean + s.rejected + s.duplicates);
-		CHECK(s.rejected_by_reason[PHN_REJECT_MALFORMED_CSV] == 1);
-		CHECK(s.rejected_by_reason[PHN_REJECT_FIELD_COUNT] == 1);
-		CHECK(s.rejected_by_reason[PHN_REJECT_BAD_REGION] == 1);
-		CHECK(s.clean_by_type[PHN_TYPE_MOBILE] == 3);
-		CHECK(s.clean_by_type[PHN_TYPE_FIXED_LINE] == 1);
-		CHECK(s.clean_by_type[PHN_TYPE_FIXED_LINE_OR_MOBILE] == 1);
+		CHECK(count_of(c, PHN_CLEAN_COUNT_REJECTED, PHN_REJECT_MALFORMED_CSV) == 1);
+		CHECK(count_of(c, PHN_CLEAN_COUNT_REJECTED, PHN_REJECT_FIELD_COUNT) == 1);
+		CHECK(count_of(c, PHN_CLEAN_COUNT_REJECTED, PHN_REJECT_BAD_REGION) == 1);
+		CHECK(count_of(c, PHN_CLEAN_COUNT_CLEAN_TYPE, PHN_TYPE_MOBILE) == 3);
+		CHECK(count_of(c, PHN_CLEAN_COUNT_CLEAN_TYPE, PHN_TYPE_FIXED_LINE) == 1);
+		CHECK(count_of(c, PHN_CLEAN_COUNT_CLEAN_TYPE, PHN_TYPE_FIXED_LINE_OR_MOBILE) == 1);
 		CHECK(s.has_header == 1 && s.phone_column == 2 && s.phone_column_guessed == 1 &&
 		      strcmp(s.phone_column_name, "phone") == 0 && s.region_column == 3);
 		CHECK(phn_cleaner_region_count(region, &count, c, 0) == PHN_OK &&
@@ -530,12 +563,13 @@ static void test_cleaner_campaign(void)
 	o.threads = 1;
 	o.keep_possible = 1;
 	o.types = PHN_TYPE_BIT(PHN_TYPE_MOBILE);
-	CHECK(run_clean(&got, &s, NULL, &o, campaign, sizeof campaign - 1) == PHN_OK);
+	CHECK(run_clean(&got, &s, &c, &o, campaign, sizeof campaign - 1) == PHN_OK);
 	CHECK(got.rows[6].line == 7 && got.rows[6].outcome == PHN_ROW_CLEAN);
 	CHECK(got.rows[3].outcome == PHN_ROW_REJECTED && got.rows[3].reason == PHN_REJECT_TYPE);
 	CHECK(got.rows[7].outcome == PHN_ROW_REJECTED && got.rows[7].reason == PHN_REJECT_TYPE);
-	CHECK(s.clean_possible == 1 && s.rejected_by_reason[PHN_REJECT_TYPE] == 2);
+	CHECK(s.clean_possible == 1 && count_of(c, PHN_CLEAN_COUNT_REJECTED, PHN_REJECT_TYPE) == 2);
 	CHECK(s.rows == s.clean + s.rejected + s.duplicates);
+	phn_cleaner_free(c);
 
 	/* suppress: a set holding line 15's number */
 	{
@@ -550,10 +584,12 @@ static void test_cleaner_campaign(void)
 		o.region = "SA";
 		o.region_column_index = 3;
 		o.suppress = sup;
-		CHECK(run_clean(&got, &s, NULL, &o, campaign, sizeof campaign - 1) == PHN_OK);
+		CHECK(run_clean(&got, &s, &c, &o, campaign, sizeof campaign - 1) == PHN_OK);
 		CHECK(got.rows[13].line == 15 && got.rows[13].outcome == PHN_ROW_REJECTED &&
 		      got.rows[13].reason == PHN_REJECT_SUPPRESSED);
-		CHECK(s.rejected_by_reason[PHN_REJECT_SUPPRESSED] == 1 && s.clean == 4);
+		CHECK(count_of(c, PHN_CLEAN_COUNT_REJECTED, PHN_REJECT_SUPPRESSED) == 1 &&
+		      s.clean == 4);
+		phn_cleaner_free(c);
 		phn_dedupe_set_free(sup);
 	}
 }
@@ -571,16 +607,41 @@ static void test_cleaner_errors(void)
 	CHECK(phn_cleaner_new(&c, NULL) == PHN_EINVAL && !c);
 	o.region = "ZZZ";
 	CHECK(phn_cleaner_new(&c, &o) == PHN_EREGION && !c);
+	CHECK(strstr(phn_error_last(), "'ZZZ'") != NULL);
 	o = (phn_clean_options)PHN_CLEAN_OPTIONS_INIT;
 	o.version = 99;
 	CHECK(phn_cleaner_new(&c, &o) == PHN_EVERSION && !c);
+	CHECK(strstr(phn_error_last(), "phn_clean_options version 99") != NULL);
+	o.version = 0;
+	CHECK(phn_cleaner_new(&c, &o) == PHN_EVERSION && !c);
+	for (unsigned int v = 1; v <= PHN_CLEAN_OPTIONS_VERSION; v++) {
+		CHECK(phn_clean_options_init(&o, v) == PHN_OK && o.version == v &&
+		      o.phone_column_index == -1 && o.threads == 1);
+		CHECK(phn_cleaner_new(&c, &o) == PHN_OK && c);
+		phn_cleaner_free(c);
+		c = NULL;
+	}
+	o.phone_column_index = -2;
+	CHECK(phn_cleaner_new(&c, &o) == PHN_EINVAL && !c);
+	CHECK(strstr(phn_error_last(), "-2") != NULL);
 	phn_cleaner_free(NULL);
 
 	/* a named column that is not there */
 	o = (phn_clean_options)PHN_CLEAN_OPTIONS_INIT;
 	o.phone_column = "tel";
 	CHECK(run_clean(&got, &s, &c, &o, campaign, sizeof campaign - 1) == PHN_ENOTFOUND);
-	CHECK(strstr(phn_cleaner_errmsg(c), "'tel'") != NULL);
+	CHECK_STR(phn_error_last(), "no column named 'tel' in the header (columns: 'id', 'name', "
+		  "'phone', 'country')");
+	CHECK(phn_error_last_code() == PHN_ENOTFOUND);
+	/* the stopped cleaner says the same again */
+	phn_error_clear();
+	{
+		phn_clean_row row = PHN_CLEAN_ROW_INIT;
+		phn_csv_record rec = { PHN_CSV_RECORD_VERSION, PHN_CSV_OK, 1, 0, 0, NULL, NULL, "",
+				       0, "" };
+		CHECK(phn_cleaner_push(&row, c, &rec) == PHN_ENOTFOUND);
+		CHECK(strstr(phn_error_last(), "'tel'") != NULL);
+	}
 	CHECK(got.n == 0 && s.rows == 0);
 	phn_cleaner_free(c);
 
@@ -605,7 +666,7 @@ static void test_cleaner_errors(void)
 	/* a malformed header is an error, not a row */
 	o = (phn_clean_options)PHN_CLEAN_OPTIONS_INIT;
 	CHECK(run_clean(&got, &s, &c, &o, bad_header, sizeof bad_header - 1) == PHN_EFORMAT);
-	CHECK(strstr(phn_cleaner_errmsg(c), "header") != NULL);
+	CHECK(strstr(phn_error_last(), "header") != NULL);
 	phn_cleaner_free(c);
 
 	CHECK(strcmp(phn_reject_reason_name(PHN_REJECT_SUPPRESSED), "suppressed") == 0);
@@ -636,7 +697,7 @@ static void keep_big(struct big_sink *k, const phn_clean_row *row)
 		d->reason = row->reason;
 		d->line = row->line;
 		d->dup = row->duplicate_of;
-		snprintf(d->e, sizeof d->e, "%s", row->number.e164);
+		snprintf(d->e, sizeof d->e, "%s", row->number->e164);
 	}
 	k->n++;
 }
@@ -686,7 +747,7 @@ static void test_cleaner_threads(void)
 	o.threads = 1;
 	CHECK(phn_cleaner_new(&c1, &o) == PHN_OK);
 	phn_csv_reader_from_memory(&r, data, len, NULL);
-	row.version = PHN_CLEAN_ROW_VERSION;
+	phn_clean_row_init(&row, PHN_CLEAN_ROW_VERSION);
 	while (phn_csv_reader_next(&rec, r) == PHN_OK && rec) {
 		CHECK(phn_cleaner_push(&row, c1, rec) == PHN_OK);
 		keep_big(&a, &row);
@@ -705,13 +766,22 @@ static void test_cleaner_threads(void)
 		if (check_failures > 20)
 			break;
 	}
-	memset(&s1, 0, sizeof s1);
-	memset(&s4, 0, sizeof s4);
-	s1.version = s4.version = PHN_CLEAN_SUMMARY_VERSION;
+	phn_clean_summary_init(&s1, PHN_CLEAN_SUMMARY_VERSION);
+	phn_clean_summary_init(&s4, PHN_CLEAN_SUMMARY_VERSION);
 	phn_cleaner_summary(&s1, c1);
 	phn_cleaner_summary(&s4, c4);
 	CHECK(s1.rows == ROWS && s4.rows == ROWS);
-	CHECK(memcmp(&s1, &s4, sizeof s1) == 0);
+	CHECK(s1.clean == s4.clean && s1.rejected == s4.rejected &&
+	      s1.duplicates == s4.duplicates && s1.blank_lines == s4.blank_lines &&
+	      s1.phone_column == s4.phone_column &&
+	      strcmp(s1.phone_column_name, s4.phone_column_name) == 0);
+	for (unsigned int i = 0; i < 64; i++) {
+		uint64_t n1 = 0, n4 = 0;
+		int rc1 = phn_cleaner_count(&n1, c1, PHN_CLEAN_COUNT_REJECTED, i);
+		CHECK(rc1 == phn_cleaner_count(&n4, c4, PHN_CLEAN_COUNT_REJECTED, i) && n1 == n4);
+		rc1 = phn_cleaner_count(&n1, c1, PHN_CLEAN_COUNT_CLEAN_TYPE, i);
+		CHECK(rc1 == phn_cleaner_count(&n4, c4, PHN_CLEAN_COUNT_CLEAN_TYPE, i) && n1 == n4);
+	}
 	CHECK(s1.clean > 1000 && s1.duplicates > 1000 && s1.rejected > 1000);
 	CHECK(s1.rows == s1.clean + s1.rejected + s1.duplicates);
 	phn_cleaner_free(c1);
