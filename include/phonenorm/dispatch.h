@@ -12,15 +12,19 @@
  * and an outcome class (accepted, rejected, throttled, ambiguous ...). The
  * functions return negative PHN_E* codes only when nothing was sent: bad
  * arguments, a request that fails local validation, no token, no memory.
- * phn_dispatch_last_error() then says why in one line.
+ * Every such return also leaves one line that says why in phn_error_last()
+ * (common.h), valid until the next failing phonenorm call on the same
+ * thread. PHN_ENETWORK is never returned: a request the network failed is
+ * a result (PHN_DISPATCH_NOT_SENT or PHN_DISPATCH_AMBIGUOUS).
  *
  * The bearer token never leaves the library: it is not in any string the
- * library returns (results, errors, JSON bodies, the trace), and every copy of
- * it that a server might echo back is replaced by "****".
+ * library returns (results, error messages, request descriptions, the
+ * trace), and every copy of it that a server might echo back is replaced by
+ * "****".
  *
  * Thread safety: a handle belongs to one thread at a time (curl's rule). Two
- * handles may be used from two threads at once. Results are plain data that
- * any thread may read.
+ * handles may be used from two threads at once. Results and request
+ * descriptions are plain data that any thread may read.
  *
  * Copyright 2026 The phonenorm Authors. Licensed under the Apache License 2.0.
  */
@@ -36,10 +40,10 @@
 extern "C" {
 #endif
 
-/* The documented API base; PHONENORM_API_URL overrides it. */
+/* The documented API base, used when no base URL is given. */
 #define PHN_DISPATCH_DEFAULT_URL "https://api.dev.uselevers.com/api-service/v1"
 
-/* Environment variables read by phn_dispatch_new() (see its options). */
+/* Environment variables phn_dispatch_new() reads with PHN_DISPATCH_USE_ENV. */
 #define PHN_DISPATCH_ENV_URL "PHONENORM_API_URL"
 #define PHN_DISPATCH_ENV_TOKEN "PHONENORM_API_TOKEN"
 #define PHN_DISPATCH_ENV_TOKEN_FILE "PHONENORM_API_TOKEN_FILE"
@@ -54,30 +58,36 @@ typedef struct phn_dispatch phn_dispatch;
  */
 typedef void (*phn_dispatch_trace_cb)(const char *line, void *payload);
 
-/* phn_dispatch_options.flags */
-#define PHN_DISPATCH_NO_ENV (1u << 0) /* do not read PHONENORM_API_* variables */
+/*
+ * phn_dispatch_options.flags. PHN_DISPATCH_USE_ENV: read PHONENORM_API_URL,
+ * PHONENORM_API_TOKEN and PHONENORM_API_TOKEN_FILE for what the options
+ * leave NULL. Off by default: a library caller (a Python app) never picks
+ * up a token it did not ask for; the phonenorm CLI sets it.
+ */
+#define PHN_DISPATCH_USE_ENV (1u << 0)
 
 typedef struct phn_dispatch_options {
 	unsigned int version;
 	/*
-	 * Base URL the paths are appended to. NULL: $PHONENORM_API_URL, else
-	 * PHN_DISPATCH_DEFAULT_URL. http:// is accepted only for loopback hosts
-	 * (127.0.0.0/8, localhost, ::1): a bearer token never crosses a network
-	 * in clear. TLS peer and host verification are always on for https.
+	 * Base URL the paths are appended to. NULL: $PHONENORM_API_URL (with
+	 * PHN_DISPATCH_USE_ENV), else PHN_DISPATCH_DEFAULT_URL. http:// is
+	 * accepted only for loopback hosts (127.0.0.0/8, localhost, ::1): a
+	 * bearer token never crosses a network in clear. TLS peer and host
+	 * verification are always on for https.
 	 */
 	const char *base_url;
 	/*
-	 * The bearer token, copied. NULL: read token_file; if that is NULL too,
-	 * $PHONENORM_API_TOKEN, then the file named by $PHONENORM_API_TOKEN_FILE.
-	 * A file holds the token on its first line; surrounding white space is
-	 * dropped. No token is fine for building requests (dry runs); sending
-	 * then fails with PHN_EAUTH.
+	 * The bearer token, copied. NULL: read token_file; if that is NULL too
+	 * and flags has PHN_DISPATCH_USE_ENV, $PHONENORM_API_TOKEN, then the
+	 * file named by $PHONENORM_API_TOKEN_FILE. A file holds the token on
+	 * its first line; surrounding white space is dropped. No token is fine
+	 * for describing requests (dry runs); sending then fails with PHN_EAUTH.
 	 */
 	const char *token;
 	const char *token_file;
-	unsigned int flags;      /* PHN_DISPATCH_NO_ENV */
-	long connect_timeout_ms; /* 0: 10000 */
-	long timeout_ms;         /* whole request, 0: 30000 */
+	unsigned int flags;         /* PHN_DISPATCH_USE_ENV; other bits: PHN_EINVAL */
+	int64_t connect_timeout_ms; /* 0: 10000 */
+	int64_t timeout_ms;         /* whole request, 0: 30000 */
 	/* Requests on the wire at once in the multi interface; more wait in a
 	 * queue and do not start their timeout until they go out. 0: 16. */
 	unsigned int max_in_flight;
@@ -89,19 +99,20 @@ typedef struct phn_dispatch_options {
 #define PHN_DISPATCH_OPTIONS_INIT { PHN_DISPATCH_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, \
 		NULL, NULL }
 
-/* Initialise *opts as PHN_DISPATCH_OPTIONS_INIT does. Errors: PHN_EINVAL, PHN_EVERSION. */
+/* Initialise *opts as PHN_DISPATCH_OPTIONS_INIT does; version may be 1 to
+ * PHN_DISPATCH_OPTIONS_VERSION. Errors: PHN_EINVAL, PHN_EVERSION. */
 PHN_EXTERN int phn_dispatch_options_init(phn_dispatch_options *opts, unsigned int version);
 
 /*
- * Create a client. opts may be NULL for all defaults. Every string is copied.
+ * Create a client. opts may be NULL for all defaults (no environment read).
+ * Every string is copied.
  *
- * Errors: PHN_EINVAL (malformed or non-loopback http:// base URL, a token
- * with characters an HTTP header cannot carry), PHN_EIO (token file cannot
- * be read or is empty), PHN_EVERSION, PHN_ENOMEM, PHN_EINTERNAL (libcurl
- * could not start). As with sqlite3_open(), *out is set to a handle even on
- * these errors (except PHN_ENOMEM and a NULL out) so that
- * phn_dispatch_last_error() can say what is wrong; free it with
- * phn_dispatch_free(). Such a handle refuses to build or send requests.
+ * Errors (*out is then NULL and phn_error_last() says why, never showing
+ * the token): PHN_EINVAL (malformed or non-loopback http:// base URL,
+ * unknown flags, negative timeouts, a token with characters an HTTP header
+ * cannot carry), PHN_EIO (token file cannot be read or is empty: "token
+ * file '/x': No such file or directory"), PHN_EVERSION, PHN_ENOMEM,
+ * PHN_EINTERNAL (libcurl could not start).
  *
  * Uses curl_global_init(): with libcurl older than 7.84, create the first
  * handle before other threads use libcurl.
@@ -114,12 +125,6 @@ PHN_EXTERN int phn_dispatch_new(phn_dispatch **out, const phn_dispatch_options *
  * may or may not have been acted on by the server. Wipes the token.
  */
 PHN_EXTERN void phn_dispatch_free(phn_dispatch *d);
-
-/*
- * One line about the last failure of a function on d ("" if none). Valid
- * until the next call on d. Never contains the token.
- */
-PHN_EXTERN const char *phn_dispatch_last_error(const phn_dispatch *d);
 
 /* 1 if d has a token to send, 0 otherwise (also for NULL). */
 PHN_EXTERN int phn_dispatch_has_token(const phn_dispatch *d);
@@ -218,7 +223,8 @@ typedef struct phn_dispatch_invoice {
 #define PHN_DISPATCH_INVOICE_VERSION 1
 #define PHN_DISPATCH_INVOICE_INIT { PHN_DISPATCH_INVOICE_VERSION, NULL, NULL, NULL, NULL, NULL }
 
-/* Initialise a request as its _INIT macro does. Errors: PHN_EINVAL, PHN_EVERSION. */
+/* Initialise a request as its _INIT macro does; version may be 1 to the
+ * struct's _VERSION. Errors: PHN_EINVAL, PHN_EVERSION. */
 PHN_EXTERN int phn_dispatch_call_init(phn_dispatch_call *call, unsigned int version);
 PHN_EXTERN int phn_dispatch_contact_init(phn_dispatch_contact *contact, unsigned int version);
 PHN_EXTERN int phn_dispatch_invoice_init(phn_dispatch_invoice *invoice, unsigned int version);
@@ -238,19 +244,62 @@ PHN_EXTERN int phn_dispatch_url(char *dst, size_t cap, size_t *needed, const phn
 				phn_dispatch_kind kind);
 
 /*
- * Validate a request and write the exact JSON body it would send into
- * dst[cap], as phn_dispatch_send_*() would, without sending anything (dry
- * runs). needed (if not NULL) gets the body's length, also when dst is too
- * small. Errors: PHN_EINVAL (the request breaks a rule of the API's schema;
- * phn_dispatch_last_error() names the field and the rule), PHN_EREGION
- * (country_code is not a known region), PHN_EBUFS, PHN_ENOMEM.
+ * A validated request: exactly what phn_dispatch_send_*() puts on the wire
+ * for the same input (the transfer is built from this description).
+ * Opaque; read it with the phn_dispatch_request_*() getters below.
  */
-PHN_EXTERN int phn_dispatch_call_json(char *dst, size_t cap, size_t *needed, phn_dispatch *d,
-				      const phn_dispatch_call *call);
-PHN_EXTERN int phn_dispatch_contact_json(char *dst, size_t cap, size_t *needed, phn_dispatch *d,
-					 const phn_dispatch_contact *contact);
-PHN_EXTERN int phn_dispatch_invoice_json(char *dst, size_t cap, size_t *needed, phn_dispatch *d,
-					 const phn_dispatch_invoice *invoice);
+typedef struct phn_dispatch_request phn_dispatch_request;
+
+/*
+ * Validate a request and describe it without sending anything (dry runs).
+ * On PHN_OK *out belongs to the caller: free it with
+ * phn_dispatch_request_free(). It does not refer to d or to the input.
+ *
+ * Errors (*out is NULL): PHN_EINVAL (NULL arguments, or the request breaks
+ * a rule of the API's schema; phn_error_last() names the field and the
+ * rule), PHN_EVERSION, PHN_EREGION (country_code is not a known region),
+ * PHN_ENOMEM.
+ */
+PHN_EXTERN int phn_dispatch_describe_call(phn_dispatch_request **out, const phn_dispatch *d,
+					  const phn_dispatch_call *call);
+PHN_EXTERN int phn_dispatch_describe_contact(phn_dispatch_request **out, const phn_dispatch *d,
+					     const phn_dispatch_contact *contact);
+PHN_EXTERN int phn_dispatch_describe_invoice(phn_dispatch_request **out, const phn_dispatch *d,
+					     const phn_dispatch_invoice *invoice);
+
+/* Free a description; NULL is fine. */
+PHN_EXTERN void phn_dispatch_request_free(phn_dispatch_request *req);
+
+/* The getters below give NULL, 0 or PHN_DISPATCH_KIND_CALL for a NULL req. */
+
+/* The endpoint the request goes to. */
+PHN_EXTERN phn_dispatch_kind phn_dispatch_request_kind(const phn_dispatch_request *req);
+
+/* "POST". Static. */
+PHN_EXTERN const char *phn_dispatch_request_method(const phn_dispatch_request *req);
+
+/* The full URL; lives as long as req. */
+PHN_EXTERN const char *phn_dispatch_request_url(const phn_dispatch_request *req);
+
+/* Number of headers the request sends, in order (today: Authorization,
+ * Content-Type, Accept, User-Agent). */
+PHN_EXTERN size_t phn_dispatch_request_header_count(const phn_dispatch_request *req);
+
+/*
+ * Header i (0 <= i < phn_dispatch_request_header_count()): its name and its
+ * value, both living as long as req. The Authorization value is always
+ * masked, "Bearer ****"; it is NULL when the handle had no token (sending
+ * would fail with PHN_EAUTH). Either output may be NULL.
+ * Errors: PHN_EINVAL (NULL req, i out of range).
+ */
+PHN_EXTERN int phn_dispatch_request_header(const char **name, const char **value,
+					   const phn_dispatch_request *req, size_t i);
+
+/*
+ * The exact JSON body, NUL-terminated; len (if not NULL) gets its length.
+ * Lives as long as req.
+ */
+PHN_EXTERN const char *phn_dispatch_request_body(size_t *len, const phn_dispatch_request *req);
 
 /* ---- results --------------------------------------------------------- */
 
@@ -274,19 +323,18 @@ typedef enum phn_dispatch_outcome {
 	PHN_DISPATCH_NOT_SENT = 6
 } phn_dispatch_outcome;
 
-/* One entry of a 422 body's "detail" array (FastAPI's ValidationError). */
-typedef struct phn_dispatch_detail {
-	/* loc joined with '.', integers in decimal: "body.numberToCall". */
-	const char *loc;
-	const char *const *loc_parts; /* the same, one element each */
-	size_t loc_count;
-	const char *msg;
-	const char *type;
-} phn_dispatch_detail;
-
 /*
- * What one request gave. Every string is NUL-terminated UTF-8 or NULL when
- * absent; all of them live as long as the result.
+ * What one request gave. Only the library creates results (there is no
+ * _INIT or _init(): a caller never allocates one, copies one by value or
+ * puts one in an array), so new fields are appended at the end. version is
+ * the PHN_DISPATCH_RESULT_VERSION of the library that made the result: read
+ * a field added in version N only when version >= N.
+ *
+ * Every string is NUL-terminated UTF-8 or NULL when absent; the result and
+ * all its strings are one block of memory that lives until the result is
+ * freed (or, in a phn_dispatch_done_cb, until the callback returns).
+ * Identifiers the API sends as JSON numbers (a numeric callId) are kept as
+ * the digits it wrote, never converted through a floating-point double.
  */
 typedef struct phn_dispatch_result {
 	unsigned int version;
@@ -302,8 +350,8 @@ typedef struct phn_dispatch_result {
 	const char *status;
 	const char *contact_uuid;
 	const char *uuid;
-	/* A 422's "detail" entries; a string "detail" (404 ...) is in message. */
-	const phn_dispatch_detail *details;
+	/* A 422's "detail" entries, read with phn_dispatch_result_detail(); a
+	 * string "detail" (404 ...) is in message. */
 	size_t details_count;
 	const char *message;
 	/* The response body as received (token copies masked); "" when none.
@@ -314,19 +362,43 @@ typedef struct phn_dispatch_result {
 	/* Retry-After as sent, and in seconds from now (an HTTP date is
 	 * converted); NULL and -1 when absent or unreadable. */
 	const char *retry_after;
-	long retry_after_seconds;
+	int64_t retry_after_seconds;
 	/* One line a person can read: "accepted: callId call-abc123",
 	 * "HTTP 422: body.countryCode: String should match pattern ...",
 	 * "Failed to connect to 127.0.0.1 port 9: Connection refused". Never NULL. */
 	const char *error;
-	long elapsed_ms; /* from going on the wire to the end */
+	int64_t elapsed_ms; /* from going on the wire to the end */
 } phn_dispatch_result;
 
 #define PHN_DISPATCH_RESULT_VERSION 1
 
 /*
+ * One entry of a 422 body's "detail" array (FastAPI's ValidationError).
+ * Library-owned like the result: it grows at the end, version is the
+ * library's PHN_DISPATCH_DETAIL_VERSION.
+ */
+typedef struct phn_dispatch_detail {
+	unsigned int version;
+	/* loc joined with '.', integers as the API wrote them: "body.numberToCall". */
+	const char *loc;
+	const char *const *loc_parts; /* the same, one element each, loc_count of them */
+	size_t loc_count;
+	const char *msg;  /* "" when absent */
+	const char *type; /* "" when absent */
+} phn_dispatch_detail;
+
+#define PHN_DISPATCH_DETAIL_VERSION 1
+
+/*
+ * Detail i of a result (0 <= i < result->details_count); NULL when i is out
+ * of range or result is NULL. Lives as long as the result.
+ */
+PHN_EXTERN const phn_dispatch_detail *phn_dispatch_result_detail(const phn_dispatch_result *result,
+								 size_t i);
+
+/*
  * Deep copy of a result (for keeping one a callback saw). *out belongs to the
- * caller. Errors: PHN_EINVAL, PHN_ENOMEM.
+ * caller. Errors (*out NULL): PHN_EINVAL, PHN_ENOMEM.
  */
 PHN_EXTERN int phn_dispatch_result_copy(phn_dispatch_result **out,
 					const phn_dispatch_result *result);
@@ -351,8 +423,9 @@ PHN_EXTERN const char *phn_dispatch_kind_name(phn_dispatch_kind kind);
  * whatever the outcome (a refused connection is a result too); free it with
  * phn_dispatch_result_free(). On error *out is NULL and nothing was sent.
  *
- * Errors: those of phn_dispatch_call_json() (except PHN_EBUFS), PHN_EAUTH
- * (d has no token), PHN_EINTERNAL (libcurl failed to set up the transfer).
+ * Errors (phn_error_last() says why): those of phn_dispatch_describe_call(),
+ * PHN_EAUTH (d has no token), PHN_EINTERNAL (libcurl failed to set up the
+ * transfer).
  */
 PHN_EXTERN int phn_dispatch_send_call(phn_dispatch_result **out, phn_dispatch *d,
 				      const phn_dispatch_call *call);
@@ -378,7 +451,7 @@ typedef void (*phn_dispatch_done_cb)(const phn_dispatch_result *result, void *pa
  * one call of done. id (if not NULL) gets the request's id, also found in
  * its result: unique within d, starting at 1. cb may be NULL.
  *
- * Errors: as phn_dispatch_send_call(); on error nothing is queued.
+ * Errors: as phn_dispatch_send_call(); on error nothing is queued and *id is 0.
  */
 PHN_EXTERN int phn_dispatch_submit_call(uint64_t *id, phn_dispatch *d, const phn_dispatch_call *call,
 					phn_dispatch_done_cb done, void *payload);
@@ -394,7 +467,8 @@ PHN_EXTERN int phn_dispatch_submit_invoice(uint64_t *id, phn_dispatch *d,
  * for network activity, and call the callbacks of the requests that ended.
  * remaining (if not NULL) gets how many are still queued or in flight.
  * Returns at once when there is nothing to do.
- * Errors: PHN_EINVAL, PHN_EINTERNAL (libcurl's multi interface failed).
+ * Errors: PHN_EINVAL (also when called from a completion callback),
+ * PHN_EINTERNAL (libcurl's multi interface failed).
  */
 PHN_EXTERN int phn_dispatch_poll(size_t *remaining, phn_dispatch *d, int timeout_ms);
 

@@ -1,6 +1,6 @@
 /*
- * phonenorm: clean phone lists. A dedupe set on packed number keys, batch
- * parsing on several threads, a streaming RFC 4180 CSV reader and a list
+ * phonenorm: clean phone lists. A dedupe set on packed number keys, a
+ * streaming RFC 4180 CSV reader and a list
  * cleaner that classifies every row as clean, rejected (with a reason) or
  * a duplicate of an earlier row, and keeps the summary counters.
  *
@@ -9,9 +9,8 @@
  * (phn_cleaner_report_json), so that the CLI and every binding write the
  * same bytes.
  *
- * Thread safety: phn_number_parse_batch() may be called from any thread.
- * A phn_dedupe_set, phn_csv_reader, phn_cleaner or phn_clean_writer belongs
- * to one thread at a time; a dedupe set that no thread modifies any more may
+ * Thread safety: a phn_dedupe_set, phn_csv_reader, phn_cleaner or
+ * phn_clean_writer belongs to one thread at a time; a dedupe set that no thread modifies any more may
  * be read (contains, count) from many threads, which is how a cleaner uses
  * its suppress set.
  *
@@ -69,24 +68,6 @@ PHN_EXTERN size_t phn_dedupe_set_count(const phn_dedupe_set *set);
 
 /* Bytes the set holds on the heap, its struct included (0 for NULL). */
 PHN_EXTERN size_t phn_dedupe_set_memory(const phn_dedupe_set *set);
-
-/* ------------------------------------------------------------------------
- * Batch parsing.
- *
- * Parse count texts, each with phn_number_parse_n() semantics, into
- * results[0..count). lens may be NULL (every text is NUL-terminated). threads
- * is how many threads may work on it (0 or 1: the calling thread only); the
- * results are the same for any number of threads.
- *
- * Every results[i] must have been initialised (PHN_NUMBER_INIT). Per-item
- * outcomes are data: a NULL texts[i] or text that is not UTF-8 gives status
- * PHN_STATUS_NOT_A_NUMBER. The call fails only on its arguments or resources:
- * PHN_EINVAL (NULL results or texts with count > 0), PHN_EVERSION (a result
- * not initialised), PHN_EREGION, PHN_ENOMEM, PHN_EINTERNAL.
- */
-PHN_EXTERN int phn_number_parse_batch(phn_number *results, const char *const *texts,
-				      const size_t *lens, size_t count, const char *region,
-				      unsigned int threads);
 
 /* ------------------------------------------------------------------------
  * Streaming CSV reader (RFC 4180): fields separated by a delimiter, quoted

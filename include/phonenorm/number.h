@@ -5,6 +5,10 @@
  * of threads at once. A phn_number is a plain value owned by the caller; two
  * threads may read the same one, but not write it while another reads it.
  *
+ * Errors: a function that returns a negative PHN_E* code also sets the
+ * calling thread's phn_error_last() message ("unknown region 'XX'"), valid
+ * until the next failing phonenorm call on that thread (common.h).
+ *
  * Copyright 2026 The phonenorm Authors. Licensed under the Apache License 2.0.
  */
 #ifndef PHONENORM_NUMBER_H
@@ -76,10 +80,15 @@ typedef enum phn_format {
 #define PHN_EXTENSION_MAX 24 /* libphonenumber keeps at most 20 digits */
 
 /*
- * A parsed number. Plain data: copy it, keep it, compare its key.
+ * A parsed number. Plain data: copy it, keep it, compare its key, keep
+ * arrays of it.
  *
- * Initialise with PHN_NUMBER_INIT (or phn_number_init()) before the first
- * call; the version field lets the struct grow without breaking callers.
+ * Frozen: this layout is fixed for the life of ABI major version 1 and the
+ * struct never grows (PHN_NUMBER_VERSION stays 1), so arrays of it
+ * (phn_number_parse_batch) and copies of it inside the caller's own structs
+ * are safe. Facts added later come in side structs filled by their own
+ * calls, as phn_info is. Initialise with PHN_NUMBER_INIT (or
+ * phn_number_init()) before the first call.
  */
 typedef struct phn_number {
 	unsigned int version;
@@ -113,7 +122,8 @@ typedef struct phn_number {
 #define PHN_NUMBER_INIT { PHN_NUMBER_VERSION, PHN_STATUS_NOT_A_NUMBER, PHN_TYPE_UNKNOWN, \
 		0, 0, 0, 0, "", "", "" }
 
-/* Initialise *num as PHN_NUMBER_INIT does. */
+/* Initialise *num as PHN_NUMBER_INIT does. Errors: PHN_EINVAL (NULL),
+ * PHN_EVERSION (version is not PHN_NUMBER_VERSION). */
 PHN_EXTERN int phn_number_init(phn_number *num, unsigned int version);
 
 /*
@@ -136,13 +146,31 @@ PHN_EXTERN int phn_number_init(phn_number *num, unsigned int version);
  * "not a number" or "too short", is in out->status. Errors:
  * PHN_EINVAL (NULL out or text, or text that is not valid UTF-8),
  * PHN_EREGION (region is not a known region), PHN_EVERSION, PHN_ENOMEM,
- * PHN_EINTERNAL. On error *out is set to "not a number".
+ * PHN_EINTERNAL. On error *out is set to "not a number" (when out is usable).
  */
 PHN_EXTERN int phn_number_parse(phn_number *out, const char *text, const char *region);
 
 /* As phn_number_parse(), for text of len bytes that need not end in NUL. */
 PHN_EXTERN int phn_number_parse_n(phn_number *out, const char *text, size_t len,
 				  const char *region);
+
+/*
+ * Parse count texts, each with phn_number_parse_n() semantics, into
+ * results[0..count). lens may be NULL (every text is NUL-terminated). threads
+ * is how many threads may work on it (0 or 1: the calling thread only); the
+ * results are the same for any number of threads. results is an array of
+ * the frozen phn_number, so its stride never changes.
+ *
+ * Every results[i] must have been initialised (PHN_NUMBER_INIT). Per-item
+ * outcomes are data: a NULL texts[i] or text that is not UTF-8 gives status
+ * PHN_STATUS_NOT_A_NUMBER. The call fails only on its arguments or resources:
+ * PHN_EINVAL (NULL results or texts with count > 0), PHN_EVERSION (a result
+ * not initialised; the message gives its index), PHN_EREGION, PHN_ENOMEM,
+ * PHN_EINTERNAL. May be called from any thread.
+ */
+PHN_EXTERN int phn_number_parse_batch(phn_number *results, const char *const *texts,
+				      const size_t *lens, size_t count, const char *region,
+				      unsigned int threads);
 
 /*
  * Write num in the given format into dst (cap bytes, NUL included). The
@@ -171,7 +199,9 @@ typedef enum phn_short_cost {
 	PHN_SHORT_COST_PREMIUM_RATE = 3
 } phn_short_cost;
 
-/* Everything else the library knows about a number. */
+/* Everything else the library knows about a number. Filled by the library
+ * into the caller's struct: it may grow at its end (the version says how much
+ * of it the caller has), so never keep it in an array or another struct. */
 typedef struct phn_info {
 	unsigned int version;
 	/* 1 if the digits form a valid short code (e.g. 911, 112, 937) in the region. */
@@ -195,6 +225,10 @@ typedef struct phn_info {
 
 #define PHN_INFO_VERSION 1
 #define PHN_INFO_INIT { PHN_INFO_VERSION, 0, 0, 0, PHN_SHORT_COST_UNKNOWN, 0, "" }
+
+/* Initialise *info as PHN_INFO_INIT does; version is the PHN_INFO_VERSION
+ * the caller was built with. Errors: PHN_EINVAL, PHN_EVERSION. */
+PHN_EXTERN int phn_info_init(phn_info *info, unsigned int version);
 
 /*
  * Fill *out with facts about num. region is the region the digits were

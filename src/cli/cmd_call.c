@@ -4,6 +4,7 @@
  * output; the library validates, normalizes, sends and keeps the token.
  */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,7 +164,7 @@ struct args {
 	const char *cmd; /* "call", "contact create", "invoice create" */
 	const char *api_url;
 	const char *token_file;
-	long timeout_ms;
+	int64_t timeout_ms;
 	int dry_run;
 	int json;
 	int verbose;
@@ -228,7 +229,7 @@ static int parse_timeout(struct args *a, const char *s)
 
 	if (end == s || *end || !(secs > 0) || secs > 86400)
 		return cli_usage_error(a->cmd, "--timeout takes seconds, e.g. 10 or 2.5; got '%s'", s);
-	a->timeout_ms = (long)(secs * 1000 + 0.5);
+	a->timeout_ms = (int64_t)(secs * 1000 + 0.5);
 	if (a->timeout_ms < 1)
 		a->timeout_ms = 1;
 	return PHN_EXIT_OK;
@@ -245,35 +246,13 @@ static int set_region(struct args *a, const char *region)
 	return PHN_EXIT_OK;
 }
 
-/* Options shared by the three commands; 1 if handled, -1 on a usage error. */
-static int common_option(struct args *a, int c, int *rc)
+/*
+ * getopt_long would take "--token X" as an abbreviation of --token-file
+ * and then name the file X, the token, in its error. A token never goes on
+ * a command line (ps, shell history): refuse without echoing it.
+ */
+static int refuse_token_option(const struct args *a, int argc, char **argv)
 {
-	switch (c) {
-	case OPT_API_URL: a->api_url = optarg; return 1;
-	case OPT_TOKEN_FILE: a->token_file = optarg; return 1;
-	case OPT_TIMEOUT:
-		*rc = parse_timeout(a, optarg);
-		return *rc == PHN_EXIT_OK ? 1 : -1;
-	case 'n': a->dry_run = 1; return 1;
-	case OPT_JSON: a->json = 1; return 1;
-	case 'v': a->verbose = 1; return 1;
-	default: return 0;
-	}
-}
-
-static int parse(struct args *a, int argc, char **argv, const struct option *opts,
-		 const char *help, int *done)
-{
-	int c, rc = PHN_EXIT_OK, tags_json = 0, meta_json = 0;
-
-	*done = 0;
-	opterr = 0;
-	optind = 1;
-	/*
-	 * getopt_long would take "--token X" as an abbreviation of --token-file
-	 * and then name the file X, the token, in its error. A token never goes
-	 * on a command line (ps, shell history): refuse without echoing it.
-	 */
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strncmp(argv[i], "--tok", 5) == 0 && strcmp(argv[i], "--token-file") != 0 &&
 		    strncmp(argv[i], "--token-file=", 13) != 0)
@@ -281,80 +260,135 @@ static int parse(struct args *a, int argc, char **argv, const struct option *opt
 					       "line shows in ps and shell history; set $%s or use "
 					       "--token-file", PHN_DISPATCH_ENV_TOKEN);
 	}
-	while ((c = getopt_long(argc, argv, ":c:nvh", opts, NULL)) != -1) {
-		int h;
+	return PHN_EXIT_OK;
+}
 
+/* What getopt_long could not match. Name the option, not its value:
+ * "--tok=SECRET" must not echo. */
+static int bad_option(const struct args *a, int c, const char *arg)
+{
+	if (c == ':')
+		return cli_usage_error(a->cmd, "option '%s' needs an argument", arg);
+	if (c == '?')
+		return cli_usage_error(a->cmd, "unknown or ambiguous option '%.*s'",
+				       (int)strcspn(arg, "="), arg);
+	return cli_usage_error(a->cmd, "unknown option '%s'", arg);
+}
+
+/* Connection and output options shared by the three commands; 1 if c is one. */
+static int common_option(struct args *a, int c)
+{
+	switch (c) {
+	case OPT_API_URL: a->api_url = optarg; return 1;
+	case OPT_TOKEN_FILE: a->token_file = optarg; return 1;
+	case 'n': a->dry_run = 1; return 1;
+	case OPT_JSON: a->json = 1; return 1;
+	case 'v': a->verbose = 1; return 1;
+	default: return 0;
+	}
+}
+
+/* A request field given as text; 1 if c is one. */
+static int field_option(struct args *a, int c)
+{
+	switch (c) {
+	case OPT_FIRST_NAME: a->call.first_name = optarg; return 1;
+	case OPT_LAST_NAME: a->call.last_name = optarg; return 1;
+	case OPT_EMAIL: a->call.email = a->contact.email = optarg; return 1;
+	case OPT_CONTACT_UUID: a->call.contact_uuid = a->invoice.contact_uuid = optarg; return 1;
+	case OPT_TEMPLATE: a->call.template_id = optarg; return 1;
+	case OPT_UPDATE: a->call.update_existing = PHN_DISPATCH_TRUE; return 1;
+	case OPT_NO_UPDATE: a->call.update_existing = PHN_DISPATCH_FALSE; return 1;
+	case OPT_CREATE: a->call.create_if_not_exists = PHN_DISPATCH_TRUE; return 1;
+	case OPT_NO_CREATE: a->call.create_if_not_exists = PHN_DISPATCH_FALSE; return 1;
+	case OPT_NAME: a->contact.name = optarg; return 1;
+	case OPT_PHONE: a->contact.phone_number = optarg; return 1;
+	case OPT_ROLE: a->contact.role = optarg; return 1;
+	case OPT_DATE: a->invoice.date = optarg; return 1;
+	case OPT_DUE_DATE: a->invoice.due_date = optarg; return 1;
+	case OPT_NUMBER: a->invoice.number = optarg; return 1;
+	case OPT_TOTAL: a->invoice.total = optarg; return 1;
+	default: return 0;
+	}
+}
+
+/* --tag/--tags-json and --meta/--meta-json: pairs or a JSON object, not both. */
+static int object_option(struct args *a, int c)
+{
+	phn_dispatch_call *call = &a->call;
+
+	switch (c) {
+	case OPT_TAG:
+		if (call->prompt_tags_json)
+			return cli_usage_error(a->cmd, "--tag and --tags-json cannot be combined");
+		if (add_pair(a, &a->tags, &call->prompt_tags_count, optarg, "--tag") != PHN_EXIT_OK)
+			return PHN_EXIT_USAGE;
+		call->prompt_tags = a->tags;
+		return PHN_EXIT_OK;
+	case OPT_TAGS_JSON:
+		if (a->tags)
+			return cli_usage_error(a->cmd, "--tag and --tags-json cannot be combined");
+		call->prompt_tags_json = optarg;
+		return PHN_EXIT_OK;
+	case OPT_META:
+		if (call->metadata_json)
+			return cli_usage_error(a->cmd, "--meta and --meta-json cannot be combined");
+		if (add_pair(a, &a->meta, &call->metadata_count, optarg, "--meta") != PHN_EXIT_OK)
+			return PHN_EXIT_USAGE;
+		call->metadata = a->meta;
+		return PHN_EXIT_OK;
+	default: /* OPT_META_JSON */
+		if (a->meta)
+			return cli_usage_error(a->cmd, "--meta and --meta-json cannot be combined");
+		call->metadata_json = optarg;
+		return PHN_EXIT_OK;
+	}
+}
+
+/* One option getopt_long returned (not -h). */
+static int apply_option(struct args *a, int c, const struct option *opts, char **argv)
+{
+	switch (c) {
+	case ':':
+	case '?':
+		return bad_option(a, c, argv[optind - 1]);
+	case OPT_TIMEOUT:
+		return parse_timeout(a, optarg);
+	case 'c':
+		if (opts == invoice_options)
+			return cli_usage_error(a->cmd, "unknown option '-c'");
+		return set_region(a, optarg);
+	case OPT_TAG:
+	case OPT_TAGS_JSON:
+	case OPT_META:
+	case OPT_META_JSON:
+		return object_option(a, c);
+	default:
+		if (common_option(a, c) || field_option(a, c))
+			return PHN_EXIT_OK;
+		return bad_option(a, c, argv[optind - 1]);
+	}
+}
+
+/* Parse a command's options into *a; *done is 1 when --help was printed. */
+static int parse(struct args *a, int argc, char **argv, const struct option *opts,
+		 const char *help, int *done)
+{
+	int c, rc;
+
+	*done = 0;
+	opterr = 0;
+	optind = 1;
+	if ((rc = refuse_token_option(a, argc, argv)) != PHN_EXIT_OK)
+		return rc;
+	while ((c = getopt_long(argc, argv, ":c:nvh", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			*done = 1;
 			return PHN_EXIT_OK;
 		}
-		if (c == ':')
-			return cli_usage_error(a->cmd, "option '%s' needs an argument", argv[optind - 1]);
-		if (c == '?') {
-			/* Name the option, not its value: "--tok=SECRET" must not echo. */
-			const char *bad = argv[optind - 1];
-			int len = (int)strcspn(bad, "=");
-
-			return cli_usage_error(a->cmd, "unknown or ambiguous option '%.*s'", len, bad);
-		}
-		if ((h = common_option(a, c, &rc)) != 0) {
-			if (h < 0)
-				return rc;
-			continue;
-		}
-		switch (c) {
-		case 'c':
-			if (opts == invoice_options)
-				return cli_usage_error(a->cmd, "unknown option '-c'");
-			if ((rc = set_region(a, optarg)) != PHN_EXIT_OK)
-				return rc;
-			break;
-		case OPT_FIRST_NAME: a->call.first_name = optarg; break;
-		case OPT_LAST_NAME: a->call.last_name = optarg; break;
-		case OPT_EMAIL: a->call.email = a->contact.email = optarg; break;
-		case OPT_CONTACT_UUID: a->call.contact_uuid = a->invoice.contact_uuid = optarg; break;
-		case OPT_TEMPLATE: a->call.template_id = optarg; break;
-		case OPT_TAG:
-			if (tags_json)
-				return cli_usage_error(a->cmd, "--tag and --tags-json cannot be combined");
-			if ((rc = add_pair(a, &a->tags, &a->call.prompt_tags_count, optarg, "--tag")))
-				return rc;
-			a->call.prompt_tags = a->tags;
-			break;
-		case OPT_TAGS_JSON:
-			if (a->tags)
-				return cli_usage_error(a->cmd, "--tag and --tags-json cannot be combined");
-			tags_json = 1;
-			a->call.prompt_tags_json = optarg;
-			break;
-		case OPT_META:
-			if (meta_json)
-				return cli_usage_error(a->cmd, "--meta and --meta-json cannot be combined");
-			if ((rc = add_pair(a, &a->meta, &a->call.metadata_count, optarg, "--meta")))
-				return rc;
-			a->call.metadata = a->meta;
-			break;
-		case OPT_META_JSON:
-			if (a->meta)
-				return cli_usage_error(a->cmd, "--meta and --meta-json cannot be combined");
-			meta_json = 1;
-			a->call.metadata_json = optarg;
-			break;
-		case OPT_UPDATE: a->call.update_existing = PHN_DISPATCH_TRUE; break;
-		case OPT_NO_UPDATE: a->call.update_existing = PHN_DISPATCH_FALSE; break;
-		case OPT_CREATE: a->call.create_if_not_exists = PHN_DISPATCH_TRUE; break;
-		case OPT_NO_CREATE: a->call.create_if_not_exists = PHN_DISPATCH_FALSE; break;
-		case OPT_NAME: a->contact.name = optarg; break;
-		case OPT_PHONE: a->contact.phone_number = optarg; break;
-		case OPT_ROLE: a->contact.role = optarg; break;
-		case OPT_DATE: a->invoice.date = optarg; break;
-		case OPT_DUE_DATE: a->invoice.due_date = optarg; break;
-		case OPT_NUMBER: a->invoice.number = optarg; break;
-		case OPT_TOTAL: a->invoice.total = optarg; break;
-		default:
-			return cli_usage_error(a->cmd, "unknown option '%s'", argv[optind - 1]);
-		}
+		if ((rc = apply_option(a, c, opts, argv)) != PHN_EXIT_OK)
+			return rc;
 	}
 	if (a->has_region) {
 		a->call.country_code = a->region;
@@ -369,21 +403,19 @@ static void on_trace(const char *line, void *payload)
 	fprintf(stderr, "%s\n", line);
 }
 
+/* The CLI's policy, not the library's: PHONENORM_API_* fill what the options leave out. */
 static int open_client(phn_dispatch **d, const struct args *a)
 {
 	phn_dispatch_options o = PHN_DISPATCH_OPTIONS_INIT;
-	int rc;
 
 	o.base_url = a->api_url;
 	o.token_file = a->token_file;
+	o.flags = PHN_DISPATCH_USE_ENV;
 	o.timeout_ms = a->timeout_ms;
 	if (a->verbose)
 		o.trace = on_trace;
-	rc = phn_dispatch_new(d, &o);
-	if (rc != PHN_OK) {
-		cmd_error(a, "%s", *d ? phn_dispatch_last_error(*d) : phn_strerror(rc));
-		phn_dispatch_free(*d);
-		*d = NULL;
+	if (phn_dispatch_new(d, &o) != PHN_OK) {
+		cmd_error(a, "%s", phn_error_last());
 		return PHN_EXIT_USAGE;
 	}
 	return PHN_EXIT_OK;
@@ -403,79 +435,85 @@ static int exit_for(phn_dispatch_outcome outcome)
 	return EXIT_AMBIGUOUS;
 }
 
-/* Build the body with the library (which validates it) into a malloc'd string. */
-static int body_of(char **out, phn_dispatch *d, const struct args *a, phn_dispatch_kind kind)
+/* Validate the request with the library and get what it would send. */
+static int describe(phn_dispatch_request **req, phn_dispatch *d, const struct args *a,
+		    phn_dispatch_kind kind)
 {
-	size_t needed = 0;
-	char probe[1];
-	int rc;
-
-	*out = NULL;
-	for (int pass = 0; pass < 2; pass++) {
-		char *buf = pass ? malloc(needed + 1) : probe;
-		size_t cap = pass ? needed + 1 : sizeof(probe);
-
-		if (!buf)
-			return PHN_ENOMEM;
-		switch (kind) {
-		case PHN_DISPATCH_KIND_CONTACT:
-			rc = phn_dispatch_contact_json(buf, cap, &needed, d, &a->contact);
-			break;
-		case PHN_DISPATCH_KIND_INVOICE:
-			rc = phn_dispatch_invoice_json(buf, cap, &needed, d, &a->invoice);
-			break;
-		default:
-			rc = phn_dispatch_call_json(buf, cap, &needed, d, &a->call);
-			break;
-		}
-		if (pass) {
-			if (rc != PHN_OK)
-				free(buf);
-			else
-				*out = buf;
-			return rc;
-		}
-		if (rc != PHN_EBUFS && rc != PHN_OK)
-			return rc;
+	switch (kind) {
+	case PHN_DISPATCH_KIND_CONTACT: return phn_dispatch_describe_contact(req, d, &a->contact);
+	case PHN_DISPATCH_KIND_INVOICE: return phn_dispatch_describe_invoice(req, d, &a->invoice);
+	default: return phn_dispatch_describe_call(req, d, &a->call);
 	}
-	return PHN_EINTERNAL;
 }
 
-static int dry_run(phn_dispatch *d, const struct args *a, phn_dispatch_kind kind)
+static int send_request(phn_dispatch_result **res, phn_dispatch *d, const struct args *a,
+			phn_dispatch_kind kind)
 {
-	const char *auth = phn_dispatch_has_token(d) ? "Bearer ****" : NULL;
-	char url[1024], *body;
-	int rc;
-
-	if ((rc = body_of(&body, d, a, kind)) != PHN_OK) {
-		cmd_error(a, "%s", phn_dispatch_last_error(d));
-		return PHN_EXIT_USAGE;
+	switch (kind) {
+	case PHN_DISPATCH_KIND_CONTACT: return phn_dispatch_send_contact(res, d, &a->contact);
+	case PHN_DISPATCH_KIND_INVOICE: return phn_dispatch_send_invoice(res, d, &a->invoice);
+	default: return phn_dispatch_send_call(res, d, &a->call);
 	}
-	if (phn_dispatch_url(url, sizeof(url), NULL, d, kind) != PHN_OK)
-		snprintf(url, sizeof(url), "(URL too long)");
-	if (a->json) {
-		fputs("{\"dry_run\":true,\"method\":\"POST\",\"url\":", stdout);
-		cli_json_string(stdout, url);
-		fputs(",\"headers\":{\"Authorization\":", stdout);
-		if (auth)
-			cli_json_string(stdout, auth);
+}
+
+static void print_request_json(const phn_dispatch_request *req)
+{
+	size_t i, n = phn_dispatch_request_header_count(req);
+
+	fputs("{\"dry_run\":true,\"method\":", stdout);
+	cli_json_string(stdout, phn_dispatch_request_method(req));
+	fputs(",\"url\":", stdout);
+	cli_json_string(stdout, phn_dispatch_request_url(req));
+	fputs(",\"headers\":{", stdout);
+	for (i = 0; i < n; i++) {
+		const char *name, *value;
+
+		phn_dispatch_request_header(&name, &value, req, i);
+		if (i)
+			putchar(',');
+		cli_json_string(stdout, name);
+		putchar(':');
+		if (value)
+			cli_json_string(stdout, value);
 		else
 			fputs("null", stdout);
-		fputs(",\"Content-Type\":\"application/json\",\"Accept\":\"application/json\","
-		      "\"User-Agent\":", stdout);
-		cli_json_string(stdout, phn_dispatch_user_agent());
-		printf("},\"body\":%s}\n", body);
-	} else {
-		printf("POST %s\n", url);
-		if (auth)
-			printf("Authorization: %s\n", auth);
-		else
-			printf("Authorization: (no token: set $%s or $%s, or use --token-file)\n",
-			       PHN_DISPATCH_ENV_TOKEN, PHN_DISPATCH_ENV_TOKEN_FILE);
-		printf("Content-Type: application/json\nAccept: application/json\nUser-Agent: %s\n\n%s\n",
-		       phn_dispatch_user_agent(), body);
 	}
-	free(body);
+	/* The body is JSON already: it goes in as a value, not a string. */
+	printf("},\"body\":%s}\n", phn_dispatch_request_body(NULL, req));
+}
+
+static void print_request_text(const phn_dispatch_request *req)
+{
+	size_t i, n = phn_dispatch_request_header_count(req);
+
+	printf("%s %s\n", phn_dispatch_request_method(req), phn_dispatch_request_url(req));
+	for (i = 0; i < n; i++) {
+		const char *name, *value;
+
+		phn_dispatch_request_header(&name, &value, req, i);
+		if (value)
+			printf("%s: %s\n", name, value);
+		else /* only the Authorization header goes without a value: no token */
+			printf("%s: (no token: set $%s or $%s, or use --token-file)\n", name,
+			       PHN_DISPATCH_ENV_TOKEN, PHN_DISPATCH_ENV_TOKEN_FILE);
+	}
+	printf("\n%s\n", phn_dispatch_request_body(NULL, req));
+}
+
+/* --dry-run: print the library's description of the request; send nothing. */
+static int dry_run(phn_dispatch *d, const struct args *a, phn_dispatch_kind kind)
+{
+	phn_dispatch_request *req;
+
+	if (describe(&req, d, a, kind) != PHN_OK) {
+		cmd_error(a, "%s", phn_error_last());
+		return PHN_EXIT_USAGE;
+	}
+	if (a->json)
+		print_request_json(req);
+	else
+		print_request_text(req);
+	phn_dispatch_request_free(req);
 	return PHN_EXIT_OK;
 }
 
@@ -489,10 +527,27 @@ static void json_member(const char *name, const char *value, int *first)
 		fputs("null", stdout);
 }
 
+static void print_detail_json(const phn_dispatch_detail *x)
+{
+	size_t j;
+
+	fputs("{\"loc\":[", stdout);
+	for (j = 0; j < x->loc_count; j++) {
+		if (j)
+			putchar(',');
+		cli_json_string(stdout, x->loc_parts[j]);
+	}
+	fputs("],\"msg\":", stdout);
+	cli_json_string(stdout, x->msg);
+	fputs(",\"type\":", stdout);
+	cli_json_string(stdout, x->type);
+	putchar('}');
+}
+
 static void print_json(const phn_dispatch_result *r)
 {
 	int first = 1;
-	size_t i, j;
+	size_t i;
 
 	putchar('{');
 	json_member("outcome", phn_dispatch_outcome_name(r->outcome), &first);
@@ -506,25 +561,15 @@ static void print_json(const phn_dispatch_result *r)
 	json_member("message", r->message, &first);
 	fputs(",\"details\":[", stdout);
 	for (i = 0; i < r->details_count; i++) {
-		const phn_dispatch_detail *x = &r->details[i];
-
-		fputs(i ? ",{\"loc\":[" : "{\"loc\":[", stdout);
-		for (j = 0; j < x->loc_count; j++) {
-			if (j)
-				putchar(',');
-			cli_json_string(stdout, x->loc_parts[j]);
-		}
-		fputs("],\"msg\":", stdout);
-		cli_json_string(stdout, x->msg ? x->msg : "");
-		fputs(",\"type\":", stdout);
-		cli_json_string(stdout, x->type ? x->type : "");
-		putchar('}');
+		if (i)
+			putchar(',');
+		print_detail_json(phn_dispatch_result_detail(r, i));
 	}
 	putchar(']');
 	json_member("retry_after", r->retry_after, &first);
-	printf(",\"retry_after_seconds\":%ld", r->retry_after_seconds);
+	printf(",\"retry_after_seconds\":%" PRId64, r->retry_after_seconds);
 	json_member("error", r->error, &first);
-	printf(",\"elapsed_ms\":%ld,\"body\":", r->elapsed_ms);
+	printf(",\"elapsed_ms\":%" PRId64 ",\"body\":", r->elapsed_ms);
 	cli_json_string_n(stdout, r->body, r->body_len);
 	printf(",\"body_truncated\":%s}\n", r->body_truncated ? "true" : "false");
 }
@@ -537,9 +582,11 @@ static void print_text(const struct args *a, const phn_dispatch_result *r)
 	printf("%s\t%d\t%s\t%s\n", phn_dispatch_outcome_name(r->outcome), r->http_status, id, r->error);
 	if (r->outcome == PHN_DISPATCH_ACCEPTED)
 		return;
-	for (i = 0; i < r->details_count; i++)
-		fprintf(stderr, "  %s: %s (%s)\n", r->details[i].loc,
-			r->details[i].msg ? r->details[i].msg : "", r->details[i].type ? r->details[i].type : "");
+	for (i = 0; i < r->details_count; i++) {
+		const phn_dispatch_detail *x = phn_dispatch_result_detail(r, i);
+
+		fprintf(stderr, "  %s: %s (%s)\n", x->loc, x->msg, x->type);
+	}
 	cmd_error(a, "%s", phn_dispatch_outcome_describe(r->outcome));
 }
 
@@ -556,14 +603,9 @@ static int run(struct args *a, phn_dispatch_kind kind)
 		phn_dispatch_free(d);
 		return rc;
 	}
-	switch (kind) {
-	case PHN_DISPATCH_KIND_CONTACT: rc = phn_dispatch_send_contact(&res, d, &a->contact); break;
-	case PHN_DISPATCH_KIND_INVOICE: rc = phn_dispatch_send_invoice(&res, d, &a->invoice); break;
-	default: rc = phn_dispatch_send_call(&res, d, &a->call); break;
-	}
-	if (rc != PHN_OK) {
+	if (send_request(&res, d, a, kind) != PHN_OK) {
 		/* Nothing was sent: the request broke a rule, or there is no token. */
-		cmd_error(a, "%s", phn_dispatch_last_error(d));
+		cmd_error(a, "%s", phn_error_last());
 		phn_dispatch_free(d);
 		return PHN_EXIT_USAGE;
 	}

@@ -1,13 +1,16 @@
 /*
- * The dispatch handle: configuration, the token, errors, dry-run bodies.
+ * The dispatch handle: configuration, the token, error messages.
  */
 #include "dispatch/dispatch_internal.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "phonenorm/version.h"
+#include "text/error.h"
 #include "text/text.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000L
@@ -52,31 +55,23 @@ char *phn_dispatch__scrub(const phn_dispatch *d, const char *s, size_t len, size
 	return out;
 }
 
-int phn_dispatch__error(phn_dispatch *d, int rc, const char *fmt, ...)
+int phn_dispatch__error(const phn_dispatch *d, int rc, const char *fmt, ...)
 {
-	char tmp[PHN_DISPATCH_ERRMSG_MAX];
+	char tmp[1024];
 	char *masked;
 	va_list ap;
 
-	if (!d)
-		return rc;
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	masked = phn_dispatch__scrub(d, tmp, strlen(tmp), NULL);
-	snprintf(d->errmsg, sizeof(d->errmsg), "%s", masked ? masked : "out of memory");
+	phn_error_set(rc, "%s", masked ? masked : phn_strerror(rc));
 	wipe(tmp, sizeof(tmp));
 	free(masked);
 	return rc;
 }
 
-void phn_dispatch__clear_error(phn_dispatch *d)
-{
-	if (d)
-		d->errmsg[0] = '\0';
-}
-
-void phn_dispatch__quote(char *dst, size_t cap, const char *s)
+void phn_dispatch__quote(char *dst, size_t cap, const char *s, char q)
 {
 	const size_t max = 60;
 	size_t i, n = 0;
@@ -86,7 +81,7 @@ void phn_dispatch__quote(char *dst, size_t cap, const char *s)
 			dst[0] = '\0';
 		return;
 	}
-	dst[n++] = '"';
+	dst[n++] = q;
 	for (i = 0; s[i] && i < max && n + 5 < cap; i++) {
 		unsigned char c = (unsigned char)s[i];
 		dst[n++] = (c < 0x20 || c == 0x7F) ? '?' : (char)c;
@@ -101,7 +96,7 @@ void phn_dispatch__quote(char *dst, size_t cap, const char *s)
 		dst[n++] = '.';
 		dst[n++] = '.';
 	}
-	dst[n++] = '"';
+	dst[n++] = q;
 	dst[n] = '\0';
 }
 
@@ -134,54 +129,50 @@ void phn_buf_free(phn_buf *b)
 int phn_dispatch_options_init(phn_dispatch_options *opts, unsigned int version)
 {
 	const phn_dispatch_options blank = PHN_DISPATCH_OPTIONS_INIT;
+	int rc = phn_error_check_version(opts, version, PHN_DISPATCH_OPTIONS_VERSION,
+					 "phn_dispatch_options");
 
-	if (!opts)
-		return PHN_EINVAL;
-	if (version != PHN_DISPATCH_OPTIONS_VERSION)
-		return PHN_EVERSION;
-	*opts = blank;
-	return PHN_OK;
+	if (rc == PHN_OK)
+		*opts = blank;
+	return rc;
 }
 
 int phn_dispatch_call_init(phn_dispatch_call *call, unsigned int version)
 {
 	const phn_dispatch_call blank = PHN_DISPATCH_CALL_INIT;
+	int rc = phn_error_check_version(call, version, PHN_DISPATCH_CALL_VERSION,
+					 "phn_dispatch_call");
 
-	if (!call)
-		return PHN_EINVAL;
-	if (version != PHN_DISPATCH_CALL_VERSION)
-		return PHN_EVERSION;
-	*call = blank;
-	return PHN_OK;
+	if (rc == PHN_OK)
+		*call = blank;
+	return rc;
 }
 
 int phn_dispatch_contact_init(phn_dispatch_contact *contact, unsigned int version)
 {
 	const phn_dispatch_contact blank = PHN_DISPATCH_CONTACT_INIT;
+	int rc = phn_error_check_version(contact, version, PHN_DISPATCH_CONTACT_VERSION,
+					 "phn_dispatch_contact");
 
-	if (!contact)
-		return PHN_EINVAL;
-	if (version != PHN_DISPATCH_CONTACT_VERSION)
-		return PHN_EVERSION;
-	*contact = blank;
-	return PHN_OK;
+	if (rc == PHN_OK)
+		*contact = blank;
+	return rc;
 }
 
 int phn_dispatch_invoice_init(phn_dispatch_invoice *invoice, unsigned int version)
 {
 	const phn_dispatch_invoice blank = PHN_DISPATCH_INVOICE_INIT;
+	int rc = phn_error_check_version(invoice, version, PHN_DISPATCH_INVOICE_VERSION,
+					 "phn_dispatch_invoice");
 
-	if (!invoice)
-		return PHN_EINVAL;
-	if (version != PHN_DISPATCH_INVOICE_VERSION)
-		return PHN_EVERSION;
-	*invoice = blank;
-	return PHN_OK;
+	if (rc == PHN_OK)
+		*invoice = blank;
+	return rc;
 }
 
 const char *phn_dispatch_user_agent(void)
 {
-	return "phonenorm/" PHN_VERSION;
+	return PHN_DISPATCH_USER_AGENT;
 }
 
 static int is_loopback_host(const char *host)
@@ -204,9 +195,9 @@ static int set_base_url(phn_dispatch *d, const char *url)
 	size_t len;
 	int rc = PHN_OK;
 
-	phn_dispatch__quote(q, sizeof(q), url);
+	phn_dispatch__quote(q, sizeof(q), url, '\'');
 	if ((u = curl_url()) == NULL)
-		return phn_dispatch__error(d, PHN_ENOMEM, "out of memory");
+		return phn_error_code(PHN_ENOMEM);
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
@@ -229,8 +220,8 @@ static int set_base_url(phn_dispatch *d, const char *url)
 		}
 		if (!is_loopback_host(host)) {
 			rc = phn_dispatch__error(d, PHN_EINVAL,
-				"API URL %s uses http:// to a host that is not loopback; the bearer "
-				"token would cross the network in clear: use https://", q);
+				"http:// is allowed only for loopback hosts: API URL %s is not loopback, "
+				"and the bearer token would cross the network in clear; use https://", q);
 			goto done;
 		}
 	}
@@ -239,7 +230,7 @@ static int set_base_url(phn_dispatch *d, const char *url)
 	while (len > 0 && url[len - 1] == '/')
 		len--;
 	if ((d->base_url = malloc(len + 1)) == NULL) {
-		rc = phn_dispatch__error(d, PHN_ENOMEM, "out of memory");
+		rc = phn_error_code(PHN_ENOMEM);
 		goto done;
 	}
 	memcpy(d->base_url, url, len);
@@ -254,6 +245,8 @@ done:
 	return rc;
 }
 
+/* origin names where the token came from in messages: "the options",
+ * "token file '/x'", "$PHONENORM_API_TOKEN". */
 static int set_token(phn_dispatch *d, const char *token, size_t len, const char *origin)
 {
 	static const char prefix[] = "Authorization: Bearer ";
@@ -267,19 +260,19 @@ static int set_token(phn_dispatch *d, const char *token, size_t len, const char 
 			   token[len - 1] == '\r' || token[len - 1] == '\n'))
 		len--;
 	if (len == 0)
-		return phn_dispatch__error(d, PHN_EIO, "the API token from %s is empty", origin);
+		return phn_error_set(PHN_EIO, "%s: the API token is empty", origin);
 	if (len > TOKEN_MAX)
-		return phn_dispatch__error(d, PHN_EINVAL,
-			"the API token from %s is longer than %d bytes", origin, TOKEN_MAX);
+		return phn_error_set(PHN_EINVAL, "%s: the API token is longer than %d bytes",
+				     origin, TOKEN_MAX);
 	/* Anything else could end the header early and smuggle in another. */
 	for (i = 0; i < len; i++)
 		if ((unsigned char)token[i] < 0x21 || (unsigned char)token[i] > 0x7E)
-			return phn_dispatch__error(d, PHN_EINVAL,
-				"the API token from %s contains a space, control or non-ASCII "
+			return phn_error_set(PHN_EINVAL,
+				"%s: the API token contains a space, control or non-ASCII "
 				"character, which an HTTP header cannot carry", origin);
 	if ((d->token = malloc(len + 1)) == NULL ||
 	    (d->auth_header = malloc(sizeof(prefix) + len)) == NULL)
-		return phn_dispatch__error(d, PHN_ENOMEM, "out of memory");
+		return phn_error_code(PHN_ENOMEM);
 	memcpy(d->token, token, len);
 	d->token[len] = '\0';
 	d->token_len = len;
@@ -290,19 +283,22 @@ static int set_token(phn_dispatch *d, const char *token, size_t len, const char 
 
 static int read_token_file(phn_dispatch *d, const char *path)
 {
-	char buf[TOKEN_MAX + 2], q[80];
+	char buf[TOKEN_MAX + 2], q[80], origin[96];
 	size_t n, line;
 	FILE *f;
 	int rc;
 
-	phn_dispatch__quote(q, sizeof(q), path);
+	phn_dispatch__quote(q, sizeof(q), path, '\'');
+	snprintf(origin, sizeof(origin), "token file %s", q);
 	if ((f = fopen(path, "rb")) == NULL)
-		return phn_dispatch__error(d, PHN_EIO, "cannot open the token file %s", q);
+		return phn_error_set_errno(PHN_EIO, errno, "%s", origin);
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	if (ferror(f)) {
+		int err = errno;
+
 		fclose(f);
 		wipe(buf, sizeof(buf));
-		return phn_dispatch__error(d, PHN_EIO, "cannot read the token file %s", q);
+		return phn_error_set_errno(PHN_EIO, err, "%s", origin);
 	}
 	fclose(f);
 	buf[n] = '\0';
@@ -310,43 +306,58 @@ static int read_token_file(phn_dispatch *d, const char *path)
 		;
 	if (line > TOKEN_MAX) {
 		wipe(buf, sizeof(buf));
-		return phn_dispatch__error(d, PHN_EINVAL,
-			"the first line of the token file %s is longer than %d bytes", q, TOKEN_MAX);
+		return phn_error_set(PHN_EINVAL, "%s: the first line is longer than %d bytes", origin,
+				     TOKEN_MAX);
 	}
-	rc = set_token(d, buf, line, "the token file");
+	rc = set_token(d, buf, line, origin);
 	wipe(buf, sizeof(buf));
-	if (rc != PHN_OK)
-		return phn_dispatch__error(d, rc, "%s (file %s)", d->errmsg, q);
+	return rc;
+}
+
+/* $name if the caller asked for the environment and it is set and not empty. */
+static const char *env(const phn_dispatch_options *o, const char *name)
+{
+	const char *v;
+
+	if (!(o->flags & PHN_DISPATCH_USE_ENV) || (v = getenv(name)) == NULL || !v[0])
+		return NULL;
+	return v;
+}
+
+static int set_timeouts(phn_dispatch *d, const phn_dispatch_options *o)
+{
+	if (o->connect_timeout_ms < 0 || o->timeout_ms < 0)
+		return phn_error_set(PHN_EINVAL, "timeouts must not be negative (got %lld and %lld ms)",
+				     (long long)o->connect_timeout_ms, (long long)o->timeout_ms);
+	/* libcurl takes a long; a longer wait than LONG_MAX ms is no limit at all. */
+	d->connect_timeout_ms = o->connect_timeout_ms == 0 ? DEFAULT_CONNECT_TIMEOUT_MS :
+				o->connect_timeout_ms > LONG_MAX ? LONG_MAX : (long)o->connect_timeout_ms;
+	d->timeout_ms = o->timeout_ms == 0 ? DEFAULT_TIMEOUT_MS :
+			o->timeout_ms > LONG_MAX ? LONG_MAX : (long)o->timeout_ms;
 	return PHN_OK;
 }
 
 static int configure(phn_dispatch *d, const phn_dispatch_options *o)
 {
-	int use_env = !(o->flags & PHN_DISPATCH_NO_ENV);
-	const char *url = o->base_url, *env;
-	int rc;
+	const char *url = o->base_url ? o->base_url : env(o, PHN_DISPATCH_ENV_URL), *v;
+	int rc = PHN_OK;
 
-	if (!url && use_env && (env = getenv(PHN_DISPATCH_ENV_URL)) != NULL && env[0])
-		url = env;
-	if ((rc = set_base_url(d, url ? url : PHN_DISPATCH_DEFAULT_URL)) != PHN_OK)
+	if (o->flags & ~PHN_DISPATCH_USE_ENV)
+		return phn_error_set(PHN_EINVAL, "phn_dispatch_options.flags 0x%x has unknown bits",
+				     o->flags);
+	if ((rc = set_timeouts(d, o)) != PHN_OK ||
+	    (rc = set_base_url(d, url ? url : PHN_DISPATCH_DEFAULT_URL)) != PHN_OK)
 		return rc;
-
 	if (o->token)
-		rc = set_token(d, o->token, strlen(o->token), "the options");
+		rc = set_token(d, o->token, strlen(o->token), "the token in the options");
 	else if (o->token_file)
 		rc = read_token_file(d, o->token_file);
-	else if (use_env && (env = getenv(PHN_DISPATCH_ENV_TOKEN)) != NULL && env[0])
-		rc = set_token(d, env, strlen(env), "$" PHN_DISPATCH_ENV_TOKEN);
-	else if (use_env && (env = getenv(PHN_DISPATCH_ENV_TOKEN_FILE)) != NULL && env[0])
-		rc = read_token_file(d, env);
+	else if ((v = env(o, PHN_DISPATCH_ENV_TOKEN)) != NULL)
+		rc = set_token(d, v, strlen(v), "$" PHN_DISPATCH_ENV_TOKEN);
+	else if ((v = env(o, PHN_DISPATCH_ENV_TOKEN_FILE)) != NULL)
+		rc = read_token_file(d, v);
 	if (rc != PHN_OK)
 		return rc;
-
-	if (o->connect_timeout_ms < 0 || o->timeout_ms < 0)
-		return phn_dispatch__error(d, PHN_EINVAL, "timeouts must not be negative");
-	d->connect_timeout_ms = o->connect_timeout_ms ? o->connect_timeout_ms
-						      : DEFAULT_CONNECT_TIMEOUT_MS;
-	d->timeout_ms = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
 	d->max_in_flight = o->max_in_flight ? o->max_in_flight : DEFAULT_MAX_IN_FLIGHT;
 	d->trace = o->trace;
 	d->trace_payload = o->trace_payload;
@@ -360,33 +371,25 @@ int phn_dispatch_new(phn_dispatch **out, const phn_dispatch_options *opts)
 	int rc;
 
 	if (!out)
-		return PHN_EINVAL;
+		return phn_error_set(PHN_EINVAL, "phn_dispatch_new: out is NULL");
 	*out = NULL;
+	if (opts && (rc = phn_error_check_version(opts, opts->version, PHN_DISPATCH_OPTIONS_VERSION,
+						  "phn_dispatch_options")) != PHN_OK)
+		return rc;
 	if ((d = calloc(1, sizeof(*d))) == NULL)
-		return PHN_ENOMEM;
+		return phn_error_code(PHN_ENOMEM);
 	d->next_id = 1;
-	*out = d;
-	if (opts && opts->version != PHN_DISPATCH_OPTIONS_VERSION) {
-		rc = phn_dispatch__error(d, PHN_EVERSION,
-			"phn_dispatch_options has version %u, this library knows %u",
-			opts->version, PHN_DISPATCH_OPTIONS_VERSION);
-		goto fail;
-	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		rc = phn_dispatch__error(d, PHN_EINTERNAL, "libcurl failed to initialise");
-		goto fail;
+		phn_dispatch_free(d);
+		return phn_error_set(PHN_EINTERNAL, "libcurl failed to initialise");
 	}
 	d->curl_global = 1;
-	if ((rc = configure(d, opts ? opts : &defaults)) != PHN_OK)
-		goto fail;
-	return PHN_OK;
-fail:
-	d->broken = 1;
-	if (rc == PHN_ENOMEM) {
+	if ((rc = configure(d, opts ? opts : &defaults)) != PHN_OK) {
 		phn_dispatch_free(d);
-		*out = NULL;
+		return rc;
 	}
-	return rc;
+	*out = d;
+	return PHN_OK;
 }
 
 void phn_dispatch_free(phn_dispatch *d)
@@ -418,78 +421,39 @@ void phn_dispatch_free(phn_dispatch *d)
 	free(d);
 }
 
-const char *phn_dispatch_last_error(const phn_dispatch *d)
-{
-	return d ? d->errmsg : "no dispatch handle";
-}
-
 int phn_dispatch_has_token(const phn_dispatch *d)
 {
 	return d && d->token != NULL;
 }
 
+char *phn_dispatch__url(const phn_dispatch *d, phn_dispatch_kind kind)
+{
+	const char *path = phn_dispatch__path(kind);
+	size_t blen = strlen(d->base_url), plen = strlen(path);
+	char *url = malloc(blen + plen + 1);
+
+	if (url) {
+		memcpy(url, d->base_url, blen);
+		memcpy(url + blen, path, plen + 1);
+	}
+	return url;
+}
+
 int phn_dispatch_url(char *dst, size_t cap, size_t *needed, const phn_dispatch *d,
 		     phn_dispatch_kind kind)
 {
-	const char *path = phn_dispatch__path(kind);
 	char *url;
-	size_t blen, plen;
 	int rc;
 
-	if (!d || !path || !d->base_url)
-		return PHN_EINVAL;
-	blen = strlen(d->base_url);
-	plen = strlen(path);
-	if ((url = malloc(blen + plen + 1)) == NULL)
-		return PHN_ENOMEM;
-	memcpy(url, d->base_url, blen);
-	memcpy(url + blen, path, plen + 1);
-	rc = phn_text_copy_out(dst, cap, needed, url, blen + plen);
+	if (!d)
+		return phn_error_set(PHN_EINVAL, "phn_dispatch_url: the handle is NULL");
+	if (!phn_dispatch__path(kind))
+		return phn_error_set(PHN_EINVAL, "phn_dispatch_url: unknown kind %d", (int)kind);
+	if ((url = phn_dispatch__url(d, kind)) == NULL)
+		return phn_error_code(PHN_ENOMEM);
+	rc = phn_text_copy_out(dst, cap, needed, url, strlen(url));
+	if (rc == PHN_EBUFS)
+		phn_error_set(rc, "the URL needs %zu bytes and a NUL", strlen(url));
 	free(url);
 	return rc;
-}
-
-static int json_out(char *dst, size_t cap, size_t *needed, phn_dispatch *d, phn_request *req,
-		    int rc)
-{
-	if (rc != PHN_OK)
-		return rc;
-	rc = phn_text_copy_out(dst, cap, needed, req->body, req->body_len);
-	if (rc == PHN_EBUFS)
-		phn_dispatch__error(d, rc, "the body needs %zu bytes and a NUL", req->body_len);
-	phn_dispatch__request_clear(req);
-	return rc;
-}
-
-int phn_dispatch_call_json(char *dst, size_t cap, size_t *needed, phn_dispatch *d,
-			   const phn_dispatch_call *call)
-{
-	phn_request req;
-
-	if (!d)
-		return PHN_EINVAL;
-	phn_dispatch__clear_error(d);
-	return json_out(dst, cap, needed, d, &req, phn_dispatch__build_call(&req, d, call));
-}
-
-int phn_dispatch_contact_json(char *dst, size_t cap, size_t *needed, phn_dispatch *d,
-			      const phn_dispatch_contact *contact)
-{
-	phn_request req;
-
-	if (!d)
-		return PHN_EINVAL;
-	phn_dispatch__clear_error(d);
-	return json_out(dst, cap, needed, d, &req, phn_dispatch__build_contact(&req, d, contact));
-}
-
-int phn_dispatch_invoice_json(char *dst, size_t cap, size_t *needed, phn_dispatch *d,
-			      const phn_dispatch_invoice *invoice)
-{
-	phn_request req;
-
-	if (!d)
-		return PHN_EINVAL;
-	phn_dispatch__clear_error(d);
-	return json_out(dst, cap, needed, d, &req, phn_dispatch__build_invoice(&req, d, invoice));
 }

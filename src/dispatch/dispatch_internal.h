@@ -12,18 +12,31 @@
 
 #include "phonenorm/dispatch.h"
 #include "phonenorm/number.h"
+#include "phonenorm/version.h"
 
-#define PHN_DISPATCH_ERRMSG_MAX 512
+#define PHN_DISPATCH_USER_AGENT "phonenorm/" PHN_VERSION
+
 /* Bodies above this are cut: the API's answers are a few hundred bytes. */
 #define PHN_DISPATCH_BODY_MAX (1024 * 1024)
 
-/* A request that passed validation: what goes on the wire. */
-typedef struct phn_request {
+/* Index of the Authorization header in every request's header list. */
+#define PHN_REQUEST_AUTH_HEADER 0
+
+/*
+ * A request that passed validation: what goes on the wire. The dry run
+ * reads it through the public getters, the transfer through the same
+ * getters plus the real Authorization line, so the two cannot differ.
+ */
+struct phn_dispatch_request {
 	phn_dispatch_kind kind;
+	char *url;  /* malloc'd */
 	char *body; /* malloc'd, NUL-terminated compact JSON */
 	size_t body_len;
+	int has_token; /* the handle had a token when the request was built */
 	char number[PHN_E164_MAX + 1]; /* E.164 sent, "" for invoices */
-} phn_request;
+};
+
+typedef struct phn_dispatch_request phn_request;
 
 typedef struct phn_buf {
 	char *ptr;
@@ -37,7 +50,7 @@ typedef struct phn_xfer {
 	struct phn_xfer *prev;
 	phn_dispatch *d;
 	uint64_t id;
-	phn_request req;
+	phn_request *req;
 	phn_dispatch_done_cb done;
 	void *payload;
 	CURL *easy;
@@ -59,7 +72,6 @@ struct phn_dispatch {
 	unsigned int max_in_flight;
 	phn_dispatch_trace_cb trace;
 	void *trace_payload;
-	int broken;      /* phn_dispatch_new() failed: refuse all work */
 	int curl_global; /* curl_global_init() succeeded and needs a cleanup */
 	int in_callback;
 	CURLM *multi;
@@ -69,17 +81,17 @@ struct phn_dispatch {
 	size_t n_queued;
 	size_t n_active;
 	uint64_t next_id;
-	char errmsg[PHN_DISPATCH_ERRMSG_MAX];
 };
 
-/* Record a one-line error on d (token masked) and return rc. */
-int phn_dispatch__error(phn_dispatch *d, int rc, const char *fmt, ...)
+/*
+ * Set the thread's last error (phn_error_last()) with every copy of d's
+ * token masked, and return rc. d may be NULL.
+ */
+int phn_dispatch__error(const phn_dispatch *d, int rc, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 3, 4)))
 #endif
 	;
-
-void phn_dispatch__clear_error(phn_dispatch *d);
 
 /*
  * Copy s[0..len) with every occurrence of d's token replaced by "****".
@@ -88,26 +100,48 @@ void phn_dispatch__clear_error(phn_dispatch *d);
  */
 char *phn_dispatch__scrub(const phn_dispatch *d, const char *s, size_t len, size_t *outlen);
 
-/* Quote user text for an error message: at most 60 bytes, controls as '?'. */
-void phn_dispatch__quote(char *dst, size_t cap, const char *s);
+/* Quote user text for an error message between q characters: at most 60
+ * bytes, controls as '?'. */
+void phn_dispatch__quote(char *dst, size_t cap, const char *s, char q);
 
-/* Validate a request and build its body. On error, d's message says why. */
-int phn_dispatch__build_call(phn_request *req, phn_dispatch *d, const phn_dispatch_call *call);
-int phn_dispatch__build_contact(phn_request *req, phn_dispatch *d,
+/* Validate a request and build it. On error *out is NULL and the thread's
+ * last error says why. */
+int phn_dispatch__build_call(phn_request **out, const phn_dispatch *d,
+			     const phn_dispatch_call *call);
+int phn_dispatch__build_contact(phn_request **out, const phn_dispatch *d,
 				const phn_dispatch_contact *contact);
-int phn_dispatch__build_invoice(phn_request *req, phn_dispatch *d,
+int phn_dispatch__build_invoice(phn_request **out, const phn_dispatch *d,
 				const phn_dispatch_invoice *invoice);
-void phn_dispatch__request_clear(phn_request *req);
 
-/* Path of an endpoint below the base URL, "/contact". */
+/* Path of an endpoint below the base URL, "/contact"; NULL for an unknown kind. */
 const char *phn_dispatch__path(phn_dispatch_kind kind);
+
+/* d's base URL followed by the path of kind, malloc'd; NULL when out of memory. */
+char *phn_dispatch__url(const phn_dispatch *d, phn_dispatch_kind kind);
 
 /*
  * Build the result of a finished transfer: classify, parse the body, mask
- * the token. *out is malloc'd; free with phn_dispatch_result_free().
+ * the token. *out is one block; free with phn_dispatch_result_free().
  */
 int phn_dispatch__result_build(phn_dispatch_result **out, phn_dispatch *d, phn_xfer *x,
 			       CURLcode code);
+
+/*
+ * The memory of a result: this header, then its details, their loc_parts
+ * arrays and every string, in one allocation (result.c lays it out). A
+ * result pointer is the block's, so getters reach the details from it.
+ */
+typedef struct phn_result_block {
+	phn_dispatch_result pub;
+	const phn_dispatch_detail *details;
+} phn_result_block;
+
+/*
+ * Fill *b with the result to report when phn_dispatch__result_build() ran
+ * out of memory: how the request ended, without its body. Allocates
+ * nothing; its strings live as long as x.
+ */
+void phn_dispatch__result_fallback(phn_result_block *b, phn_xfer *x);
 
 /* Free a transfer and its easy handle (already removed from any multi). */
 void phn_dispatch__xfer_free(phn_xfer *x);
@@ -116,7 +150,7 @@ void phn_dispatch__xfer_free(phn_xfer *x);
 phn_dispatch_outcome phn_dispatch__classify_status(long status);
 
 /* Seconds a Retry-After value asks to wait, -1 when unreadable. */
-long phn_dispatch__retry_after_seconds(const char *value, int64_t now);
+int64_t phn_dispatch__retry_after_seconds(const char *value, int64_t now);
 
 /* Growable buffer; 0 on success, -1 when out of memory. */
 int phn_buf_append(phn_buf *b, const char *s, size_t len);

@@ -11,31 +11,25 @@
 
 #include <cjson/cJSON.h>
 
+#include "text/error.h"
 #include "text/text.h"
 
 #define NUMBER_MAX_CHARS 100
 
+/* User text in a validation message, between double quotes. */
+#define phn_dispatch__quote_dq(dst, cap, s) phn_dispatch__quote((dst), (cap), (s), '"')
+
 typedef struct field_ctx {
-	phn_dispatch *d;
+	const phn_dispatch *d;
 	cJSON *root;
 } field_ctx;
 
-static int oom(phn_dispatch *d)
+static int oom(const phn_dispatch *d)
 {
 	return phn_dispatch__error(d, PHN_ENOMEM, "out of memory while building the request");
 }
 
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-
-static int check_utf8(phn_dispatch *d, const char *field, const char *s)
+static int check_utf8(const phn_dispatch *d, const char *field, const char *s)
 {
 	if (!phn_text_utf8_valid(s, strlen(s)))
 		return phn_dispatch__error(d, PHN_EINVAL, "%s is not valid UTF-8", field);
@@ -63,13 +57,13 @@ static int is_uuid(const char *s)
 	return s[36] == '\0';
 }
 
-static int check_uuid(phn_dispatch *d, const char *field, const char *s)
+static int check_uuid(const phn_dispatch *d, const char *field, const char *s)
 {
 	char q[80];
 
 	if (is_uuid(s))
 		return PHN_OK;
-	phn_dispatch__quote(q, sizeof(q), s);
+	phn_dispatch__quote_dq(q, sizeof(q), s);
 	return phn_dispatch__error(d, PHN_EINVAL,
 		"%s %s is not a UUID (expected 8-4-4-4-12 hex digits such as "
 		"550e8400-e29b-41d4-a716-446655440000)", field, q);
@@ -174,14 +168,14 @@ static int add_raw_object(field_ctx *c, const char *key, const char *text, int s
 		goto done;
 	}
 	if ((dup = find_duplicate_key(parsed)) != NULL) {
-		phn_dispatch__quote(q, sizeof(q), dup);
+		phn_dispatch__quote_dq(q, sizeof(q), dup);
 		rc = phn_dispatch__error(c->d, PHN_EINVAL, "%s has the key %s twice", key, q);
 		goto done;
 	}
 	if (strings_only) {
 		cJSON_ArrayForEach(item, parsed) {
 			if (!cJSON_IsString(item)) {
-				phn_dispatch__quote(q, sizeof(q), item->string);
+				phn_dispatch__quote_dq(q, sizeof(q), item->string);
 				rc = phn_dispatch__error(c->d, PHN_EINVAL,
 					"%s value of %s must be a string (the API substitutes only "
 					"string values), got %s", key, q, json_type_name(item));
@@ -210,7 +204,7 @@ static int add_pairs(field_ctx *c, const char *key, const phn_dispatch_kv *kv, s
 						   i + 1, kv[i].key ? "an empty" : "a NULL");
 		if ((rc = check_utf8(c->d, key, kv[i].key)) != PHN_OK)
 			return rc;
-		phn_dispatch__quote(q, sizeof(q), kv[i].key);
+		phn_dispatch__quote_dq(q, sizeof(q), kv[i].key);
 		if (!kv[i].value)
 			return phn_dispatch__error(c->d, PHN_EINVAL,
 				"%s value of %s is NULL (values must be strings)", key, q);
@@ -246,13 +240,13 @@ static int add_object(field_ctx *c, const char *key, const phn_dispatch_kv *kv, 
 	return PHN_OK;
 }
 
-static int check_country_code(phn_dispatch *d, const char *field, const char *cc)
+static int check_country_code(const phn_dispatch *d, const char *field, const char *cc)
 {
 	char q[80];
 
 	if (cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z' && cc[2] == '\0')
 		return PHN_OK;
-	phn_dispatch__quote(q, sizeof(q), cc);
+	phn_dispatch__quote_dq(q, sizeof(q), cc);
 	return phn_dispatch__error(d, PHN_EINVAL,
 		"%s %s must be two capital letters, an ISO 3166-1 alpha-2 region such as SA or US "
 		"(pattern ^[A-Z]{2}$)", field, q);
@@ -262,26 +256,26 @@ static int check_country_code(phn_dispatch *d, const char *field, const char *cc
  * Normalize a number the way the rest of phonenorm does; only numbers that
  * can be dialled in E.164 go out, and an extension would be silently lost.
  */
-static int normalize(char e164[PHN_E164_MAX + 1], phn_dispatch *d, const char *field,
+static int normalize(char e164[PHN_E164_MAX + 1], const phn_dispatch *d, const char *field,
 		     const char *text, const char *region)
 {
 	phn_number num = PHN_NUMBER_INIT;
 	char q[80];
-	size_t chars;
+	long chars;
 	int rc;
 
 	if (!text)
 		return phn_dispatch__error(d, PHN_EINVAL, "%s is required", field);
 	if ((rc = check_utf8(d, field, text)) != PHN_OK)
 		return rc;
-	chars = utf8_chars(text);
+	chars = phn_text_utf8_count(text, strlen(text));
 	if (chars < 1 || chars > NUMBER_MAX_CHARS)
 		return phn_dispatch__error(d, PHN_EINVAL,
-			"%s must be 1 to %d characters, got %zu", field, NUMBER_MAX_CHARS, chars);
+			"%s must be 1 to %d characters, got %ld", field, NUMBER_MAX_CHARS, chars);
 	if (region && (rc = check_country_code(d, "countryCode", region)) != PHN_OK)
 		return rc;
 	rc = phn_number_parse(&num, text, region);
-	phn_dispatch__quote(q, sizeof(q), text);
+	phn_dispatch__quote_dq(q, sizeof(q), text);
 	if (rc == PHN_EREGION)
 		return phn_dispatch__error(d, rc, "countryCode \"%s\" is not a region phonenorm knows",
 					   region);
@@ -300,7 +294,7 @@ static int normalize(char e164[PHN_E164_MAX + 1], phn_dispatch *d, const char *f
 	return PHN_OK;
 }
 
-static int finish(phn_request *req, field_ctx *c, phn_dispatch_kind kind)
+static int finish(phn_request *req, field_ctx *c)
 {
 	char *text = cJSON_PrintUnformatted(c->root);
 
@@ -315,37 +309,61 @@ static int finish(phn_request *req, field_ctx *c, phn_dispatch_kind kind)
 	}
 	memcpy(req->body, text, req->body_len + 1);
 	cJSON_free(text);
-	req->kind = kind;
 	return PHN_OK;
 }
 
-static int start(field_ctx *c, phn_request *req, phn_dispatch *d, const void *in,
-		 unsigned int version, unsigned int expected)
+/* What every builder does first: check the arguments, make the request and
+ * its URL, and the JSON object the fields go into. */
+static int start(field_ctx *c, phn_request **out, const phn_dispatch *d, const void *in,
+		 unsigned int version, unsigned int current, const char *what,
+		 phn_dispatch_kind kind)
 {
-	memset(req, 0, sizeof(*req));
+	phn_request *req;
+	int rc;
+
 	c->d = d;
 	c->root = NULL;
-	if (!in)
-		return phn_dispatch__error(d, PHN_EINVAL, "the request is NULL");
-	if (version != expected)
-		return phn_dispatch__error(d, PHN_EVERSION,
-			"the request struct has version %u, this library knows %u", version, expected);
-	if (d->broken)
-		return phn_dispatch__error(d, PHN_EINVAL,
-			"this handle failed to start; create a new one");
-	if ((c->root = cJSON_CreateObject()) == NULL)
+	if (!out)
+		return phn_error_set(PHN_EINVAL, "the output pointer is NULL");
+	*out = NULL;
+	if (!d)
+		return phn_error_set(PHN_EINVAL, "the dispatch handle is NULL");
+	if ((rc = phn_error_check_version(in, version, current, what)) != PHN_OK)
+		return rc;
+	if ((req = calloc(1, sizeof(*req))) == NULL)
+		return oom(d);
+	*out = req;
+	req->kind = kind;
+	req->has_token = phn_dispatch_has_token(d);
+	if ((req->url = phn_dispatch__url(d, kind)) == NULL ||
+	    (c->root = cJSON_CreateObject()) == NULL)
 		return oom(d);
 	return PHN_OK;
 }
 
-int phn_dispatch__build_call(phn_request *req, phn_dispatch *d, const phn_dispatch_call *call)
+/* What every builder does last: on error nothing is left behind. */
+static int end(phn_request **out, field_ctx *c, int rc)
 {
+	cJSON_Delete(c->root);
+	if (rc != PHN_OK && out) {
+		phn_dispatch_request_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int phn_dispatch__build_call(phn_request **out, const phn_dispatch *d,
+			     const phn_dispatch_call *call)
+{
+	phn_request *req;
 	field_ctx c;
 	int rc;
 
-	rc = start(&c, req, d, call, call ? call->version : 0, PHN_DISPATCH_CALL_VERSION);
+	rc = start(&c, out, d, call, call ? call->version : 0, PHN_DISPATCH_CALL_VERSION,
+		   "phn_dispatch_call", PHN_DISPATCH_KIND_CALL);
 	if (rc != PHN_OK)
 		goto out;
+	req = *out;
 	/* Order: the guides' examples, so bodies read like the documentation. */
 	if ((rc = normalize(req->number, d, "numberToCall", call->number,
 			    call->country_code)) != PHN_OK ||
@@ -369,24 +387,23 @@ int phn_dispatch__build_call(phn_request *req, phn_dispatch *d, const phn_dispat
 	    (rc = add_object(&c, "metadata", call->metadata, call->metadata_count,
 			     call->metadata_json, 0)) != PHN_OK)
 		goto out;
-	rc = finish(req, &c, PHN_DISPATCH_KIND_CALL);
+	rc = finish(req, &c);
 out:
-	cJSON_Delete(c.root);
-	if (rc != PHN_OK)
-		phn_dispatch__request_clear(req);
-	return rc;
+	return end(out, &c, rc);
 }
 
-int phn_dispatch__build_contact(phn_request *req, phn_dispatch *d,
+int phn_dispatch__build_contact(phn_request **out, const phn_dispatch *d,
 				const phn_dispatch_contact *contact)
 {
+	phn_request *req;
 	field_ctx c;
 	int rc;
 
-	rc = start(&c, req, d, contact, contact ? contact->version : 0,
-		   PHN_DISPATCH_CONTACT_VERSION);
+	rc = start(&c, out, d, contact, contact ? contact->version : 0,
+		   PHN_DISPATCH_CONTACT_VERSION, "phn_dispatch_contact", PHN_DISPATCH_KIND_CONTACT);
 	if (rc != PHN_OK)
 		goto out;
+	req = *out;
 	if ((rc = add_opt_string(&c, "name", contact->name)) != PHN_OK ||
 	    (rc = normalize(req->number, d, "phoneNumber", contact->phone_number,
 			    contact->country_code)) != PHN_OK ||
@@ -394,12 +411,9 @@ int phn_dispatch__build_contact(phn_request *req, phn_dispatch *d,
 	    (rc = add_opt_string(&c, "email", contact->email)) != PHN_OK ||
 	    (rc = add_opt_string(&c, "role", contact->role)) != PHN_OK)
 		goto out;
-	rc = finish(req, &c, PHN_DISPATCH_KIND_CONTACT);
+	rc = finish(req, &c);
 out:
-	cJSON_Delete(c.root);
-	if (rc != PHN_OK)
-		phn_dispatch__request_clear(req);
-	return rc;
+	return end(out, &c, rc);
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
@@ -447,12 +461,12 @@ static int parse_date(int64_t *days, const char *s)
 	return 1;
 }
 
-static int check_date(phn_dispatch *d, const char *field, const char *s, int not_future)
+static int check_date(const phn_dispatch *d, const char *field, const char *s, int not_future)
 {
 	int64_t days, today;
 	char q[80];
 
-	phn_dispatch__quote(q, sizeof(q), s);
+	phn_dispatch__quote_dq(q, sizeof(q), s);
 	if (!parse_date(&days, s))
 		return phn_dispatch__error(d, PHN_EINVAL,
 			"%s %s must be a calendar date written YYYY-MM-DD, e.g. 2025-01-01", field, q);
@@ -484,15 +498,15 @@ static int is_decimal(const char *s)
 	return *s == '\0';
 }
 
-int phn_dispatch__build_invoice(phn_request *req, phn_dispatch *d,
+int phn_dispatch__build_invoice(phn_request **out, const phn_dispatch *d,
 				const phn_dispatch_invoice *invoice)
 {
 	field_ctx c;
 	char q[80];
 	int rc;
 
-	rc = start(&c, req, d, invoice, invoice ? invoice->version : 0,
-		   PHN_DISPATCH_INVOICE_VERSION);
+	rc = start(&c, out, d, invoice, invoice ? invoice->version : 0,
+		   PHN_DISPATCH_INVOICE_VERSION, "phn_dispatch_invoice", PHN_DISPATCH_KIND_INVOICE);
 	if (rc != PHN_OK)
 		goto out;
 	if (!invoice->date) {
@@ -509,7 +523,7 @@ int phn_dispatch__build_invoice(phn_request *req, phn_dispatch *d,
 	    (rc = check_uuid(d, "contactUuid", invoice->contact_uuid)) != PHN_OK)
 		goto out;
 	if (invoice->total && !is_decimal(invoice->total)) {
-		phn_dispatch__quote(q, sizeof(q), invoice->total);
+		phn_dispatch__quote_dq(q, sizeof(q), invoice->total);
 		rc = phn_dispatch__error(d, PHN_EINVAL,
 			"total %s must be a decimal number such as 100.0", q);
 		goto out;
@@ -524,19 +538,94 @@ int phn_dispatch__build_invoice(phn_request *req, phn_dispatch *d,
 	}
 	if ((rc = add_string(&c, "contactUuid", invoice->contact_uuid)) != PHN_OK)
 		goto out;
-	rc = finish(req, &c, PHN_DISPATCH_KIND_INVOICE);
+	rc = finish(*out, &c);
 out:
-	cJSON_Delete(c.root);
-	if (rc != PHN_OK)
-		phn_dispatch__request_clear(req);
-	return rc;
+	return end(out, &c, rc);
 }
 
-void phn_dispatch__request_clear(phn_request *req)
+/* ---- the public description ------------------------------------------ */
+
+int phn_dispatch_describe_call(phn_dispatch_request **out, const phn_dispatch *d,
+			       const phn_dispatch_call *call)
 {
+	return phn_dispatch__build_call(out, d, call);
+}
+
+int phn_dispatch_describe_contact(phn_dispatch_request **out, const phn_dispatch *d,
+				  const phn_dispatch_contact *contact)
+{
+	return phn_dispatch__build_contact(out, d, contact);
+}
+
+int phn_dispatch_describe_invoice(phn_dispatch_request **out, const phn_dispatch *d,
+				  const phn_dispatch_invoice *invoice)
+{
+	return phn_dispatch__build_invoice(out, d, invoice);
+}
+
+void phn_dispatch_request_free(phn_dispatch_request *req)
+{
+	if (!req)
+		return;
+	free(req->url);
 	free(req->body);
-	req->body = NULL;
-	req->body_len = 0;
+	free(req);
+}
+
+phn_dispatch_kind phn_dispatch_request_kind(const phn_dispatch_request *req)
+{
+	return req ? req->kind : PHN_DISPATCH_KIND_CALL;
+}
+
+const char *phn_dispatch_request_method(const phn_dispatch_request *req)
+{
+	(void)req;
+	return "POST";
+}
+
+const char *phn_dispatch_request_url(const phn_dispatch_request *req)
+{
+	return req ? req->url : NULL;
+}
+
+/*
+ * The headers every request sends, in order: the one list the dry run
+ * prints and the transfer sends. The transfer puts the real token where
+ * the Authorization value is masked here (PHN_REQUEST_AUTH_HEADER).
+ */
+static const struct {
+	const char *name;
+	const char *value;
+} headers[] = {
+	[PHN_REQUEST_AUTH_HEADER] = { "Authorization", "Bearer ****" },
+	{ "Content-Type", "application/json" },
+	{ "Accept", "application/json" },
+	{ "User-Agent", PHN_DISPATCH_USER_AGENT },
+};
+
+size_t phn_dispatch_request_header_count(const phn_dispatch_request *req)
+{
+	return req ? sizeof(headers) / sizeof(headers[0]) : 0;
+}
+
+int phn_dispatch_request_header(const char **name, const char **value,
+				const phn_dispatch_request *req, size_t i)
+{
+	if (!req || i >= phn_dispatch_request_header_count(req))
+		return phn_error_set(PHN_EINVAL, "phn_dispatch_request_header: %s",
+				     req ? "index out of range" : "the request is NULL");
+	if (name)
+		*name = headers[i].name;
+	if (value)
+		*value = i == PHN_REQUEST_AUTH_HEADER && !req->has_token ? NULL : headers[i].value;
+	return PHN_OK;
+}
+
+const char *phn_dispatch_request_body(size_t *len, const phn_dispatch_request *req)
+{
+	if (len)
+		*len = req ? req->body_len : 0;
+	return req ? req->body : NULL;
 }
 
 const char *phn_dispatch__path(phn_dispatch_kind kind)

@@ -1,14 +1,24 @@
 /*
  * Results: classify how a request ended and read the API's answer.
+ *
+ * A result is one block of memory (phn_result_block): the public struct,
+ * its details, their loc_parts arrays and every string. A builder collects
+ * the strings as offsets into one text buffer; seal() lays the block out
+ * and turns the offsets into pointers. Building from a response and
+ * copying a result both go through the builder, so the list of string
+ * fields exists once (field_offset[]).
  */
 #include "dispatch/dispatch_internal.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
+
+#include "text/error.h"
 
 #define ERROR_LINE_MAX 600
 #define DETAILS_IN_ERROR 3
@@ -66,17 +76,17 @@ phn_dispatch_outcome phn_dispatch__classify_status(long status)
 	return PHN_DISPATCH_REJECTED;
 }
 
-long phn_dispatch__retry_after_seconds(const char *value, int64_t now)
+int64_t phn_dispatch__retry_after_seconds(const char *value, int64_t now)
 {
 	const char *p = value;
-	long secs = 0;
+	int64_t secs = 0;
 	time_t when;
 
 	if (!value || !*value)
 		return -1;
 	if (*p >= '0' && *p <= '9') {
 		for (; *p >= '0' && *p <= '9'; p++) {
-			if (secs > (0x7FFFFFFFL - 9) / 10)
+			if (secs > (INT64_MAX - 9) / 10)
 				return -1;
 			secs = secs * 10 + (*p - '0');
 		}
@@ -85,127 +95,427 @@ long phn_dispatch__retry_after_seconds(const char *value, int64_t now)
 	when = curl_getdate(value, NULL);
 	if (when == (time_t)-1)
 		return -1;
-	return (int64_t)when > now ? (long)((int64_t)when - now) : 0;
+	return (int64_t)when > now ? (int64_t)when - now : 0;
 }
 
-static int set_str(const char **field, const char *s, size_t len)
-{
-	char *p = malloc(len + 1);
+/* ---- raw JSON text ---------------------------------------------------
+ *
+ * cJSON keeps numbers only as doubles, which cannot hold a 20-digit id.
+ * These read the text of a value as the API wrote it, walking the same
+ * body cJSON has already accepted as JSON, in the same member order.
+ */
 
-	if (!p)
-		return -1;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	*field = p;
-	return 0;
+typedef struct raw {
+	const char *p; /* the value's first byte */
+	size_t len;
+} raw;
+
+typedef struct raw_iter {
+	const char *p;
+	const char *end;
+	int object;
+} raw_iter;
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
 }
 
-static int set_masked(const char **field, phn_dispatch *d, const char *s)
+/* p at an opening quote: the byte after the closing one, NULL if none. */
+static const char *skip_string(const char *p, const char *end)
 {
-	char *p;
-
-	if (!s)
-		return 0;
-	if ((p = phn_dispatch__scrub(d, s, strlen(s), NULL)) == NULL)
-		return -1;
-	*field = p;
-	return 0;
-}
-
-/* A string, or a number printed as the API wrote it, from a JSON member. */
-static int take_scalar(const char **field, phn_dispatch *d, const cJSON *obj, const char *key)
-{
-	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-	char buf[64];
-
-	if (cJSON_IsString(item))
-		return set_masked(field, d, item->valuestring);
-	if (cJSON_IsNumber(item)) {
-		if (item->valuedouble == (double)(long long)item->valuedouble)
-			snprintf(buf, sizeof(buf), "%lld", (long long)item->valuedouble);
-		else
-			snprintf(buf, sizeof(buf), "%.17g", item->valuedouble);
-		return set_str(field, buf, strlen(buf));
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
 	}
-	return 0;
+	return NULL;
 }
 
-static int take_details(phn_dispatch_result *r, phn_dispatch *d, const cJSON *arr)
+static const char *skip_value(const char *p, const char *end)
 {
-	phn_dispatch_detail *det;
-	const cJSON *entry;
-	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	int depth = 0;
 
-	if (n == 0)
-		return 0;
-	if ((det = calloc(n, sizeof(*det))) == NULL)
-		return -1;
-	r->details = det;
-	r->details_count = n;
-	cJSON_ArrayForEach(entry, arr) {
-		const cJSON *loc = cJSON_GetObjectItemCaseSensitive(entry, "loc"), *part;
-		phn_buf joined = { NULL, 0, 0 };
-		const char **parts;
-		size_t np = cJSON_IsArray(loc) ? (size_t)cJSON_GetArraySize(loc) : 0, j = 0;
-
-		if (take_scalar(&det[i].msg, d, entry, "msg") ||
-		    take_scalar(&det[i].type, d, entry, "type"))
-			return -1;
-		if ((parts = calloc(np + 1, sizeof(*parts))) == NULL)
-			return -1;
-		det[i].loc_parts = parts;
-		det[i].loc_count = np;
-		if (np) {
-			cJSON_ArrayForEach(part, loc) {
-				char buf[64];
-				const char *s = buf;
-
-				if (cJSON_IsString(part))
-					s = part->valuestring;
-				else if (cJSON_IsNumber(part))
-					snprintf(buf, sizeof(buf), "%d", part->valueint);
-				else
-					s = "?";
-				if (set_masked(&parts[j], d, s) ||
-				    (j && phn_buf_append(&joined, ".", 1)) ||
-				    phn_buf_append(&joined, parts[j], strlen(parts[j]))) {
-					phn_buf_free(&joined);
-					return -1;
-				}
-				j++;
+	if (p < end && *p == '"')
+		return skip_string(p, end);
+	if (p < end && (*p == '{' || *p == '[')) {
+		while (p < end) {
+			if (*p == '"') {
+				if ((p = skip_string(p, end)) == NULL)
+					return NULL;
+				continue;
 			}
+			if (*p == '{' || *p == '[')
+				depth++;
+			else if ((*p == '}' || *p == ']') && --depth == 0)
+				return p + 1;
+			p++;
 		}
-		det[i].loc = joined.ptr ? joined.ptr : NULL;
-		if (!det[i].loc && set_str(&det[i].loc, "", 0))
-			return -1;
-		i++;
+		return NULL;
 	}
+	while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' &&
+	       *p != '\r' && *p != '\n')
+		p++;
+	return p;
+}
+
+/* Start walking the members of an object or the elements of an array. */
+static int raw_enter(raw_iter *it, raw v)
+{
+	if (!v.p || v.len < 2 || (v.p[0] != '{' && v.p[0] != '['))
+		return 0;
+	it->object = v.p[0] == '{';
+	it->p = v.p + 1;
+	it->end = v.p + v.len - 1;
+	return 1;
+}
+
+/* The next member (key: its text between the quotes) or element; 0 at the end. */
+static int raw_next(raw *key, raw *val, raw_iter *it)
+{
+	const char *p = skip_ws(it->p, it->end), *e;
+
+	if (p < it->end && *p == ',')
+		p = skip_ws(p + 1, it->end);
+	if (p >= it->end)
+		return 0;
+	if (it->object) {
+		if (*p != '"' || (e = skip_string(p, it->end)) == NULL)
+			return 0;
+		if (key) {
+			key->p = p + 1;
+			key->len = (size_t)(e - p) - 2;
+		}
+		p = skip_ws(e, it->end);
+		if (p >= it->end || *p != ':')
+			return 0;
+		p = skip_ws(p + 1, it->end);
+	}
+	if ((e = skip_value(p, it->end)) == NULL)
+		return 0;
+	val->p = p;
+	val->len = (size_t)(e - p);
+	it->p = e;
+	return 1;
+}
+
+/*
+ * The first member named key, as cJSON_GetObjectItemCaseSensitive() finds
+ * it. Keys are compared as written: a key spelled with \u escapes is not
+ * found, and its number is left out rather than guessed.
+ */
+static int raw_member(raw *val, raw obj, const char *key)
+{
+	size_t klen = strlen(key);
+	raw_iter it;
+	raw k;
+
+	if (!raw_enter(&it, obj) || !it.object)
+		return 0;
+	while (raw_next(&k, val, &it))
+		if (k.len == klen && memcmp(k.p, key, klen) == 0)
+			return 1;
 	return 0;
 }
 
-static void parse_body(phn_dispatch_result *r, phn_dispatch *d, int *oom)
+static int raw_is_number(raw v)
 {
+	return v.p && v.len > 0 && (v.p[0] == '-' || (v.p[0] >= '0' && v.p[0] <= '9'));
+}
+
+/* ---- the result builder ---------------------------------------------- */
+
+enum {
+	F_NUMBER, F_CALL_ID, F_STATUS, F_CONTACT_UUID, F_UUID, F_MESSAGE, F_BODY, F_RETRY_AFTER,
+	F_ERROR, F_COUNT
+};
+
+/* Every string field of phn_dispatch_result, the one list of them. */
+static const size_t field_offset[F_COUNT] = {
+	[F_NUMBER] = offsetof(phn_dispatch_result, number),
+	[F_CALL_ID] = offsetof(phn_dispatch_result, call_id),
+	[F_STATUS] = offsetof(phn_dispatch_result, status),
+	[F_CONTACT_UUID] = offsetof(phn_dispatch_result, contact_uuid),
+	[F_UUID] = offsetof(phn_dispatch_result, uuid),
+	[F_MESSAGE] = offsetof(phn_dispatch_result, message),
+	[F_BODY] = offsetof(phn_dispatch_result, body),
+	[F_RETRY_AFTER] = offsetof(phn_dispatch_result, retry_after),
+	[F_ERROR] = offsetof(phn_dispatch_result, error),
+};
+
+static const char **field(phn_dispatch_result *r, int f)
+{
+	return (const char **)(void *)((char *)r + field_offset[f]);
+}
+
+static const char *field_of(const phn_dispatch_result *r, int f)
+{
+	return *(const char *const *)(const void *)((const char *)r + field_offset[f]);
+}
+
+#define NONE ((size_t)-1)
+
+typedef struct staged_detail {
+	size_t loc, msg, type; /* offsets into the text */
+	size_t first_part;     /* index into parts */
+	size_t nparts;
+} staged_detail;
+
+typedef struct builder {
+	const phn_dispatch *d;    /* whose token is masked; NULL: strings go in as they are */
+	phn_dispatch_result head; /* the scalar fields */
+	size_t str[F_COUNT];      /* offsets into text, NONE when absent */
+	phn_buf text;             /* every string, each followed by a NUL */
+	staged_detail *det;
+	size_t ndet, det_cap;
+	size_t *parts; /* offsets of loc parts, all details' in order */
+	size_t nparts, parts_cap;
+	int oom;
+} builder;
+
+static void builder_init(builder *b, const phn_dispatch *d)
+{
+	size_t f;
+
+	memset(b, 0, sizeof(*b));
+	b->d = d;
+	for (f = 0; f < F_COUNT; f++)
+		b->str[f] = NONE;
+}
+
+static void builder_dispose(builder *b)
+{
+	phn_buf_free(&b->text);
+	free(b->det);
+	free(b->parts);
+}
+
+/* Append s[0..len) and a NUL; its offset, or NONE when out of memory. */
+static size_t put_text(builder *b, const char *s, size_t len)
+{
+	size_t off = b->text.len;
+
+	if (b->oom || phn_buf_append(&b->text, s, len) || phn_buf_append(&b->text, "", 1)) {
+		b->oom = 1;
+		return NONE;
+	}
+	return off;
+}
+
+/* As put_text(), with every copy of the token replaced by "****". */
+static size_t put_masked(builder *b, const char *s, size_t len)
+{
+	char *masked;
+	size_t off;
+
+	if (!b->d)
+		return put_text(b, s, len);
+	if ((masked = phn_dispatch__scrub(b->d, s, len, &len)) == NULL) {
+		b->oom = 1;
+		return NONE;
+	}
+	off = put_text(b, masked, len);
+	free(masked);
+	return off;
+}
+
+static void set_field(builder *b, int f, const char *s)
+{
+	if (s)
+		b->str[f] = put_masked(b, s, strlen(s));
+}
+
+/* A field staged so far; valid until the next string is added. */
+static const char *get(const builder *b, int f)
+{
+	return b->str[f] == NONE ? NULL : b->text.ptr + b->str[f];
+}
+
+static staged_detail *new_detail(builder *b)
+{
+	staged_detail *det;
+
+	if (b->ndet == b->det_cap) {
+		size_t cap = b->det_cap ? b->det_cap * 2 : 4;
+
+		if ((det = realloc(b->det, cap * sizeof(*det))) == NULL) {
+			b->oom = 1;
+			return NULL;
+		}
+		b->det = det;
+		b->det_cap = cap;
+	}
+	det = &b->det[b->ndet++];
+	det->loc = det->msg = det->type = NONE;
+	det->first_part = b->nparts;
+	det->nparts = 0;
+	return det;
+}
+
+static void add_part(builder *b, staged_detail *det, size_t off)
+{
+	if (b->nparts == b->parts_cap) {
+		size_t cap = b->parts_cap ? b->parts_cap * 2 : 8, *p;
+
+		if ((p = realloc(b->parts, cap * sizeof(*p))) == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->parts = p;
+		b->parts_cap = cap;
+	}
+	b->parts[b->nparts++] = off;
+	det->nparts++;
+}
+
+static size_t align_up(size_t n, size_t a)
+{
+	return (n + a - 1) / a * a;
+}
+
+/* Lay the staged result out in one block: header, details, loc parts, text. */
+static int seal(phn_dispatch_result **out, builder *b)
+{
+	const size_t det_off = align_up(sizeof(phn_result_block), _Alignof(phn_dispatch_detail));
+	const size_t parts_off = align_up(det_off + b->ndet * sizeof(phn_dispatch_detail),
+					  _Alignof(const char *));
+	const size_t text_off = parts_off + b->nparts * sizeof(const char *);
+	phn_result_block *blk;
+	phn_dispatch_detail *details;
+	const char **parts;
+	char *text;
+	size_t i, f;
+
+	*out = NULL;
+	if (b->oom || (blk = malloc(text_off + b->text.len)) == NULL)
+		return PHN_ENOMEM;
+	details = (phn_dispatch_detail *)(void *)((char *)blk + det_off);
+	parts = (const char **)(void *)((char *)blk + parts_off);
+	text = (char *)blk + text_off;
+	if (b->text.len)
+		memcpy(text, b->text.ptr, b->text.len);
+	blk->pub = b->head;
+	blk->pub.version = PHN_DISPATCH_RESULT_VERSION;
+	blk->pub.details_count = b->ndet;
+	for (f = 0; f < F_COUNT; f++)
+		*field(&blk->pub, (int)f) = b->str[f] == NONE ? NULL : text + b->str[f];
+	for (i = 0; i < b->nparts; i++)
+		parts[i] = text + b->parts[i];
+	for (i = 0; i < b->ndet; i++) {
+		const staged_detail *s = &b->det[i];
+
+		details[i].version = PHN_DISPATCH_DETAIL_VERSION;
+		details[i].loc = text + s->loc;
+		details[i].loc_parts = parts + s->first_part;
+		details[i].loc_count = s->nparts;
+		details[i].msg = text + s->msg;
+		details[i].type = text + s->type;
+	}
+	blk->details = b->ndet ? details : NULL;
+	*out = &blk->pub;
+	return PHN_OK;
+}
+
+/* ---- reading the API's answer ---------------------------------------- */
+
+/* A string, or a number as the API wrote it; NONE for anything else. */
+static size_t scalar_text(builder *b, const cJSON *item, raw text)
+{
+	if (cJSON_IsString(item))
+		return put_masked(b, item->valuestring, strlen(item->valuestring));
+	if (cJSON_IsNumber(item) && raw_is_number(text))
+		return put_masked(b, text.p, text.len);
+	return NONE;
+}
+
+static size_t member_text(builder *b, const cJSON *obj, raw robj, const char *key)
+{
+	raw v = { NULL, 0 };
+
+	raw_member(&v, robj, key);
+	return scalar_text(b, cJSON_GetObjectItemCaseSensitive(obj, key), v);
+}
+
+static void take_loc(builder *b, staged_detail *det, const cJSON *loc, raw rloc)
+{
+	phn_buf joined = { NULL, 0, 0 };
+	const cJSON *part;
+	raw_iter it;
+	raw rv = { NULL, 0 };
+	int walk = raw_enter(&it, rloc);
+
+	cJSON_ArrayForEach(part, loc) {
+		size_t off;
+
+		if (!(walk && raw_next(NULL, &rv, &it)))
+			rv.p = NULL;
+		if ((off = scalar_text(b, part, rv)) == NONE)
+			off = put_text(b, "?", 1);
+		if (off == NONE)
+			break;
+		add_part(b, det, off);
+		if ((det->nparts > 1 && phn_buf_append(&joined, ".", 1)) ||
+		    phn_buf_append(&joined, b->text.ptr + off, strlen(b->text.ptr + off)))
+			b->oom = 1;
+	}
+	det->loc = put_text(b, joined.ptr ? joined.ptr : "", joined.len);
+	phn_buf_free(&joined);
+}
+
+static void take_details(builder *b, const cJSON *arr, raw rarr)
+{
+	const cJSON *entry;
+	raw_iter it;
+	raw rv = { NULL, 0 };
+	int walk = raw_enter(&it, rarr);
+
+	cJSON_ArrayForEach(entry, arr) {
+		const cJSON *loc = cJSON_GetObjectItemCaseSensitive(entry, "loc");
+		staged_detail *det;
+		raw rloc = { NULL, 0 };
+
+		if (!(walk && raw_next(NULL, &rv, &it)))
+			rv.p = NULL;
+		if ((det = new_detail(b)) == NULL)
+			return;
+		raw_member(&rloc, rv, "loc");
+		if (cJSON_IsArray(loc))
+			take_loc(b, det, loc, rloc);
+		if (det->loc == NONE)
+			det->loc = put_text(b, "", 0);
+		if ((det->msg = member_text(b, entry, rv, "msg")) == NONE)
+			det->msg = put_text(b, "", 0);
+		if ((det->type = member_text(b, entry, rv, "type")) == NONE)
+			det->type = put_text(b, "", 0);
+	}
+}
+
+static void parse_body(builder *b, const char *body, size_t len)
+{
+	raw doc = { NULL, 0 }, rdetail = { NULL, 0 };
+	const char *p = skip_ws(body, body + len), *e;
 	cJSON *json, *detail;
 
-	if (!r->body_len || r->body_truncated)
+	if ((json = cJSON_ParseWithLength(body, len)) == NULL)
 		return;
-	if ((json = cJSON_ParseWithLength(r->body, r->body_len)) == NULL)
-		return;
-	if (cJSON_IsObject(json)) {
-		if (take_scalar(&r->call_id, d, json, "callId") ||
-		    take_scalar(&r->status, d, json, "status") ||
-		    take_scalar(&r->contact_uuid, d, json, "contactUuid") ||
-		    take_scalar(&r->uuid, d, json, "uuid"))
-			*oom = 1;
+	if (cJSON_IsObject(json) && (e = skip_value(p, body + len)) != NULL) {
+		doc.p = p;
+		doc.len = (size_t)(e - p);
+		b->str[F_CALL_ID] = member_text(b, json, doc, "callId");
+		b->str[F_STATUS] = member_text(b, json, doc, "status");
+		b->str[F_CONTACT_UUID] = member_text(b, json, doc, "contactUuid");
+		b->str[F_UUID] = member_text(b, json, doc, "uuid");
 		detail = cJSON_GetObjectItemCaseSensitive(json, "detail");
 		if (cJSON_IsArray(detail)) {
-			if (take_details(r, d, detail))
-				*oom = 1;
+			raw_member(&rdetail, doc, "detail");
+			take_details(b, detail, rdetail);
 		} else if (cJSON_IsString(detail)) {
-			if (set_masked(&r->message, d, detail->valuestring))
-				*oom = 1;
-		} else if (take_scalar(&r->message, d, json, "message")) {
-			*oom = 1;
+			set_field(b, F_MESSAGE, detail->valuestring);
+		} else {
+			b->str[F_MESSAGE] = member_text(b, json, doc, "message");
 		}
 	}
 	cJSON_Delete(json);
@@ -242,222 +552,204 @@ static void append_snippet(phn_buf *b, const char *s, size_t len)
 		phn_buf_append(b, "...", 3);
 }
 
-static int build_error(phn_dispatch_result *r, phn_dispatch *d, CURLcode code, int sent,
-		       const char *curl_error)
+static void append_answer(phn_buf *o, const builder *b)
 {
-	phn_buf b = { NULL, 0, 0 };
+	const phn_dispatch_result *r = &b->head;
 	char line[ERROR_LINE_MAX];
-	char *masked;
 	size_t i;
 
-	if (r->http_status > 0) {
-		if (r->outcome == PHN_DISPATCH_ACCEPTED) {
-			snprintf(line, sizeof(line), "HTTP %d accepted", r->http_status);
-			phn_buf_append(&b, line, strlen(line));
-			if (r->call_id) {
-				snprintf(line, sizeof(line), ": callId %s, status %s, contactUuid %s",
-					 r->call_id, r->status ? r->status : "-",
-					 r->contact_uuid ? r->contact_uuid : "-");
-				phn_buf_append(&b, line, strlen(line));
-			} else if (r->uuid) {
-				snprintf(line, sizeof(line), ": %s uuid %s",
-					 phn_dispatch_kind_name(r->kind), r->uuid);
-				phn_buf_append(&b, line, strlen(line));
-			}
-		} else {
-			snprintf(line, sizeof(line), "HTTP %d (%s)", r->http_status,
-				 phn_dispatch_outcome_name(r->outcome));
-			phn_buf_append(&b, line, strlen(line));
-			if (r->details_count) {
-				for (i = 0; i < r->details_count && i < DETAILS_IN_ERROR; i++) {
-					snprintf(line, sizeof(line), "%s %s: %s", i ? ";" : ":",
-						 r->details[i].loc, r->details[i].msg ? r->details[i].msg : "");
-					phn_buf_append(&b, line, strlen(line));
-				}
-				if (r->details_count > DETAILS_IN_ERROR) {
-					snprintf(line, sizeof(line), "; and %zu more",
-						 r->details_count - DETAILS_IN_ERROR);
-					phn_buf_append(&b, line, strlen(line));
-				}
-			} else if (r->message) {
-				phn_buf_append(&b, ": ", 2);
-				phn_buf_append(&b, r->message, strlen(r->message));
-			} else if (r->body_len) {
-				phn_buf_append(&b, ": ", 2);
-				append_snippet(&b, r->body, r->body_len);
-			}
-			if (r->retry_after) {
-				snprintf(line, sizeof(line), " (Retry-After: %s)", r->retry_after);
-				phn_buf_append(&b, line, strlen(line));
-			}
+	if (r->outcome == PHN_DISPATCH_ACCEPTED) {
+		snprintf(line, sizeof(line), "HTTP %d accepted", r->http_status);
+		phn_buf_append(o, line, strlen(line));
+		if (get(b, F_CALL_ID)) {
+			snprintf(line, sizeof(line), ": callId %s, status %s, contactUuid %s",
+				 get(b, F_CALL_ID), get(b, F_STATUS) ? get(b, F_STATUS) : "-",
+				 get(b, F_CONTACT_UUID) ? get(b, F_CONTACT_UUID) : "-");
+			phn_buf_append(o, line, strlen(line));
+		} else if (get(b, F_UUID)) {
+			snprintf(line, sizeof(line), ": %s uuid %s", phn_dispatch_kind_name(r->kind),
+				 get(b, F_UUID));
+			phn_buf_append(o, line, strlen(line));
 		}
+		return;
+	}
+	snprintf(line, sizeof(line), "HTTP %d (%s)", r->http_status,
+		 phn_dispatch_outcome_name(r->outcome));
+	phn_buf_append(o, line, strlen(line));
+	if (b->ndet) {
+		for (i = 0; i < b->ndet && i < DETAILS_IN_ERROR; i++) {
+			snprintf(line, sizeof(line), "%s %s: %s", i ? ";" : ":",
+				 b->text.ptr + b->det[i].loc, b->text.ptr + b->det[i].msg);
+			phn_buf_append(o, line, strlen(line));
+		}
+		if (b->ndet > DETAILS_IN_ERROR) {
+			snprintf(line, sizeof(line), "; and %zu more", b->ndet - DETAILS_IN_ERROR);
+			phn_buf_append(o, line, strlen(line));
+		}
+	} else if (get(b, F_MESSAGE)) {
+		phn_buf_append(o, ": ", 2);
+		phn_buf_append(o, get(b, F_MESSAGE), strlen(get(b, F_MESSAGE)));
+	} else if (r->body_len) {
+		phn_buf_append(o, ": ", 2);
+		append_snippet(o, get(b, F_BODY), r->body_len);
+	}
+	if (get(b, F_RETRY_AFTER)) {
+		snprintf(line, sizeof(line), " (Retry-After: %s)", get(b, F_RETRY_AFTER));
+		phn_buf_append(o, line, strlen(line));
+	}
+}
+
+/* The one line a person reads (result->error), masked like everything else. */
+static void build_error(builder *b, CURLcode code, int sent, const char *curl_error)
+{
+	phn_buf o = { NULL, 0, 0 };
+	char line[ERROR_LINE_MAX];
+
+	if (b->head.http_status > 0) {
+		append_answer(&o, b);
 		if (code != CURLE_OK) {
 			snprintf(line, sizeof(line), "; then: %s",
 				 curl_error[0] ? curl_error : curl_easy_strerror(code));
-			phn_buf_append(&b, line, strlen(line));
+			phn_buf_append(&o, line, strlen(line));
 		}
 	} else {
 		snprintf(line, sizeof(line), "%s: %s", transport_reason(code, sent),
 			 curl_error[0] ? curl_error : curl_easy_strerror(code));
-		phn_buf_append(&b, line, strlen(line));
+		phn_buf_append(&o, line, strlen(line));
 	}
-	if (!b.ptr)
-		return -1;
-	masked = phn_dispatch__scrub(d, b.ptr, b.len, NULL);
-	phn_buf_free(&b);
-	if (!masked)
-		return -1;
-	r->error = masked;
-	return 0;
+	if (!o.ptr)
+		b->oom = 1;
+	else
+		b->str[F_ERROR] = put_masked(b, o.ptr, o.len);
+	phn_buf_free(&o);
 }
 
 int phn_dispatch__result_build(phn_dispatch_result **out, phn_dispatch *d, phn_xfer *x,
 			       CURLcode code)
 {
-	phn_dispatch_result *r;
 	curl_off_t total_us = 0;
 	long status = 0;
 	size_t blen = 0;
 	char *body;
-	int oom = 0;
+	builder b;
+	int rc;
 
 	*out = NULL;
-	if ((r = calloc(1, sizeof(*r))) == NULL)
-		return phn_dispatch__error(d, PHN_ENOMEM, "out of memory while reading the response");
-	r->version = PHN_DISPATCH_RESULT_VERSION;
-	r->id = x->id;
-	r->kind = x->req.kind;
-	r->retry_after_seconds = -1;
+	builder_init(&b, d);
+	b.head.id = x->id;
+	b.head.kind = x->req->kind;
+	b.head.retry_after_seconds = -1;
 	if (x->easy) {
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &total_us);
 	}
-	r->http_status = (int)status;
-	r->elapsed_ms = (long)(total_us / 1000);
+	b.head.http_status = (int)status;
+	b.head.elapsed_ms = (int64_t)(total_us / 1000);
 	/*
 	 * A status line decides, even if the body was then cut short: the API
 	 * has answered. Without one, whether the request left the process
 	 * decides between "may have been placed" and "safe to resend".
 	 */
 	if (status > 0)
-		r->outcome = phn_dispatch__classify_status(status);
+		b.head.outcome = phn_dispatch__classify_status(status);
 	else
-		r->outcome = x->sent ? PHN_DISPATCH_AMBIGUOUS : PHN_DISPATCH_NOT_SENT;
+		b.head.outcome = x->sent ? PHN_DISPATCH_AMBIGUOUS : PHN_DISPATCH_NOT_SENT;
 
-	if (x->req.kind != PHN_DISPATCH_KIND_INVOICE && set_str(&r->number, x->req.number,
-								strlen(x->req.number)))
-		goto nomem;
+	if (x->req->kind != PHN_DISPATCH_KIND_INVOICE)
+		b.str[F_NUMBER] = put_text(&b, x->req->number, strlen(x->req->number));
+	/* The masked body is parsed from its own copy: the builder's text moves. */
 	body = phn_dispatch__scrub(d, x->response.ptr ? x->response.ptr : "", x->response.len,
 				   &blen);
-	if (!body)
-		goto nomem;
-	r->body = body;
-	r->body_len = blen;
-	r->body_truncated = x->truncated;
+	if (!body) {
+		b.oom = 1;
+	} else {
+		b.str[F_BODY] = put_text(&b, body, blen);
+		b.head.body_len = blen;
+		b.head.body_truncated = x->truncated;
+		if (blen && !x->truncated)
+			parse_body(&b, body, blen);
+		free(body);
+	}
 	if (x->retry_after) {
-		if (set_masked(&r->retry_after, d, x->retry_after))
-			goto nomem;
-		r->retry_after_seconds = phn_dispatch__retry_after_seconds(x->retry_after,
-									   (int64_t)time(NULL));
+		set_field(&b, F_RETRY_AFTER, x->retry_after);
+		b.head.retry_after_seconds = phn_dispatch__retry_after_seconds(x->retry_after,
+									       (int64_t)time(NULL));
 	}
-	parse_body(r, d, &oom);
-	if (oom || build_error(r, d, code, x->sent, x->curl_error))
-		goto nomem;
-	*out = r;
+	build_error(&b, code, x->sent, x->curl_error);
+	rc = seal(out, &b);
+	builder_dispose(&b);
+	if (rc != PHN_OK)
+		return phn_dispatch__error(d, rc, "out of memory while reading the response");
 	return PHN_OK;
-nomem:
-	phn_dispatch_result_free(r);
-	return phn_dispatch__error(d, PHN_ENOMEM, "out of memory while reading the response");
 }
 
-static void free_details(phn_dispatch_detail *det, size_t n)
+void phn_dispatch__result_fallback(phn_result_block *b, phn_xfer *x)
 {
-	size_t i, j;
+	long status = 0;
 
-	if (!det)
-		return;
-	for (i = 0; i < n; i++) {
-		free((char *)det[i].loc);
-		free((char *)det[i].msg);
-		free((char *)det[i].type);
-		if (det[i].loc_parts) {
-			for (j = 0; j < det[i].loc_count; j++)
-				free((char *)det[i].loc_parts[j]);
-			free((void *)det[i].loc_parts);
-		}
+	memset(b, 0, sizeof(*b));
+	b->pub.version = PHN_DISPATCH_RESULT_VERSION;
+	b->pub.id = x->id;
+	b->pub.kind = x->req->kind;
+	b->pub.outcome = x->sent ? PHN_DISPATCH_AMBIGUOUS : PHN_DISPATCH_NOT_SENT;
+	if (x->req->kind != PHN_DISPATCH_KIND_INVOICE)
+		b->pub.number = x->req->number;
+	b->pub.body = "";
+	b->pub.retry_after_seconds = -1;
+	b->pub.error = "out of memory while reading the response";
+	if (x->easy) {
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+		b->pub.http_status = (int)status;
+		if (status > 0)
+			b->pub.outcome = phn_dispatch__classify_status(status);
 	}
-	free(det);
 }
 
-void phn_dispatch_result_free(phn_dispatch_result *r)
+const phn_dispatch_detail *phn_dispatch_result_detail(const phn_dispatch_result *result, size_t i)
 {
-	if (!r)
-		return;
-	free((char *)r->number);
-	free((char *)r->call_id);
-	free((char *)r->status);
-	free((char *)r->contact_uuid);
-	free((char *)r->uuid);
-	free_details((phn_dispatch_detail *)r->details, r->details_count);
-	free((char *)r->message);
-	free((char *)r->body);
-	free((char *)r->retry_after);
-	free((char *)r->error);
-	free(r);
+	if (!result || i >= result->details_count)
+		return NULL;
+	/* Every result the library hands out is the head of a phn_result_block. */
+	return &((const phn_result_block *)(const void *)result)->details[i];
 }
 
-static int copy_str(const char **dst, const char *src)
+void phn_dispatch_result_free(phn_dispatch_result *result)
 {
-	return src ? set_str(dst, src, strlen(src)) : 0;
+	free(result);
 }
 
 int phn_dispatch_result_copy(phn_dispatch_result **out, const phn_dispatch_result *src)
 {
-	phn_dispatch_result *r;
-	phn_dispatch_detail *det;
-	size_t i, j;
+	builder b;
+	size_t f, i, j;
+	int rc;
 
 	if (!out || !src)
-		return PHN_EINVAL;
-	*out = NULL;
-	if ((r = calloc(1, sizeof(*r))) == NULL)
-		return PHN_ENOMEM;
-	*r = *src;
-	r->number = r->call_id = r->status = r->contact_uuid = r->uuid = NULL;
-	r->message = r->body = r->retry_after = r->error = NULL;
-	r->details = NULL;
-	r->details_count = 0;
-	if (copy_str(&r->number, src->number) || copy_str(&r->call_id, src->call_id) ||
-	    copy_str(&r->status, src->status) || copy_str(&r->contact_uuid, src->contact_uuid) ||
-	    copy_str(&r->uuid, src->uuid) || copy_str(&r->message, src->message) ||
-	    copy_str(&r->retry_after, src->retry_after) || copy_str(&r->error, src->error))
-		goto nomem;
-	if (set_str(&r->body, src->body ? src->body : "", src->body ? src->body_len : 0))
-		goto nomem;
-	if (src->details_count) {
-		if ((det = calloc(src->details_count, sizeof(*det))) == NULL)
-			goto nomem;
-		r->details = det;
-		r->details_count = src->details_count;
-		for (i = 0; i < src->details_count; i++) {
-			const phn_dispatch_detail *s = &src->details[i];
-			const char **parts;
+		return phn_error_set(PHN_EINVAL, "phn_dispatch_result_copy: %s is NULL",
+				     out ? "the result" : "out");
+	builder_init(&b, NULL);
+	b.head = *src;
+	for (f = 0; f < F_COUNT; f++) {
+		const char *s = field_of(src, (int)f);
 
-			if (copy_str(&det[i].loc, s->loc) || copy_str(&det[i].msg, s->msg) ||
-			    copy_str(&det[i].type, s->type))
-				goto nomem;
-			if ((parts = calloc(s->loc_count + 1, sizeof(*parts))) == NULL)
-				goto nomem;
-			det[i].loc_parts = parts;
-			det[i].loc_count = s->loc_count;
-			for (j = 0; j < s->loc_count; j++)
-				if (copy_str(&parts[j], s->loc_parts[j]))
-					goto nomem;
-		}
+		if (s)
+			b.str[f] = put_text(&b, s, f == F_BODY ? src->body_len : strlen(s));
 	}
-	*out = r;
+	for (i = 0; i < src->details_count; i++) {
+		const phn_dispatch_detail *sd = phn_dispatch_result_detail(src, i);
+		staged_detail *det = new_detail(&b);
+
+		if (!det)
+			break;
+		for (j = 0; j < sd->loc_count; j++)
+			add_part(&b, det, put_text(&b, sd->loc_parts[j], strlen(sd->loc_parts[j])));
+		det->loc = put_text(&b, sd->loc, strlen(sd->loc));
+		det->msg = put_text(&b, sd->msg, strlen(sd->msg));
+		det->type = put_text(&b, sd->type, strlen(sd->type));
+	}
+	rc = seal(out, &b);
+	builder_dispose(&b);
+	if (rc != PHN_OK)
+		return phn_error_code(rc);
 	return PHN_OK;
-nomem:
-	phn_dispatch_result_free(r);
-	return PHN_ENOMEM;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text/error.h"
 #include "text/text.h"
 
 static void trace_line(phn_xfer *x, const char *prefix, const char *line, size_t len)
@@ -144,6 +145,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 	return len;
 }
 
+/* A transfer that owns req from now on. */
 static phn_xfer *xfer_new(phn_dispatch *d, phn_request *req, uint64_t id,
 			  phn_dispatch_done_cb done, void *payload)
 {
@@ -153,8 +155,7 @@ static phn_xfer *xfer_new(phn_dispatch *d, phn_request *req, uint64_t id,
 		return NULL;
 	x->d = d;
 	x->id = id;
-	x->req = *req;
-	memset(req, 0, sizeof(*req));
+	x->req = req;
 	x->done = done;
 	x->payload = payload;
 	return x;
@@ -176,7 +177,7 @@ void phn_dispatch__xfer_free(phn_xfer *x)
 				*p++ = 0;
 		}
 	curl_slist_free_all(x->headers);
-	phn_dispatch__request_clear(&x->req);
+	phn_dispatch_request_free(x->req);
 	phn_buf_free(&x->response);
 	free(x->retry_after);
 	free(x);
@@ -192,6 +193,33 @@ static int append_header(phn_xfer *x, const char *line)
 	return 0;
 }
 
+/*
+ * The request's headers as its description lists them, with the real
+ * token where the description shows "Bearer ****".
+ */
+static int set_headers(phn_xfer *x)
+{
+	size_t i, n = phn_dispatch_request_header_count(x->req);
+
+	for (i = 0; i < n; i++) {
+		const char *name, *value;
+		char line[256];
+
+		phn_dispatch_request_header(&name, &value, x->req, i);
+		if (i == PHN_REQUEST_AUTH_HEADER) {
+			if (append_header(x, x->d->auth_header))
+				return -1;
+			continue;
+		}
+		if ((size_t)snprintf(line, sizeof(line), "%s: %s", name, value) >= sizeof(line) ||
+		    append_header(x, line))
+			return -1;
+	}
+	/* Not a header that goes out: it stops libcurl from adding
+	 * "Expect: 100-continue", a round trip for bodies this small. */
+	return append_header(x, "Expect:");
+}
+
 #define SETOPT(opt, val) \
 	do { \
 		if (curl_easy_setopt(h, opt, val) != CURLE_OK) \
@@ -201,28 +229,17 @@ static int append_header(phn_xfer *x, const char *line)
 static int xfer_setup(phn_xfer *x)
 {
 	phn_dispatch *d = x->d;
-	char *url = NULL;
 	CURL *h;
-	size_t blen = strlen(d->base_url);
-	const char *path = phn_dispatch__path(x->req.kind);
 
 	if ((h = x->easy = curl_easy_init()) == NULL)
 		return phn_dispatch__error(d, PHN_ENOMEM, "libcurl could not create a transfer");
-	if ((url = malloc(blen + strlen(path) + 1)) == NULL)
-		goto fail;
-	memcpy(url, d->base_url, blen);
-	strcpy(url + blen, path);
-	if (append_header(x, d->auth_header) || append_header(x, "Content-Type: application/json") ||
-	    append_header(x, "Accept: application/json") ||
-	    /* 100-continue only adds a round trip for bodies this small. */
-	    append_header(x, "Expect:"))
+	if (set_headers(x))
 		goto fail;
 
-	SETOPT(CURLOPT_URL, url);
+	SETOPT(CURLOPT_URL, phn_dispatch_request_url(x->req));
 	SETOPT(CURLOPT_HTTPHEADER, x->headers);
-	SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->req.body_len);
-	SETOPT(CURLOPT_POSTFIELDS, x->req.body);
-	SETOPT(CURLOPT_USERAGENT, phn_dispatch_user_agent());
+	SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->req->body_len);
+	SETOPT(CURLOPT_POSTFIELDS, x->req->body);
 	SETOPT(CURLOPT_NOSIGNAL, 1L);
 	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, d->connect_timeout_ms);
 	SETOPT(CURLOPT_TIMEOUT_MS, d->timeout_ms);
@@ -252,70 +269,62 @@ static int xfer_setup(phn_xfer *x)
 	SETOPT(CURLOPT_WRITEDATA, x);
 	SETOPT(CURLOPT_ERRORBUFFER, x->curl_error);
 	SETOPT(CURLOPT_PRIVATE, x);
-	free(url);
 	return PHN_OK;
 fail:
-	free(url);
 	return phn_dispatch__error(d, PHN_EINTERNAL, "libcurl refused to set up the transfer");
 }
 
-static int check_ready(phn_dispatch *d)
+typedef int (*build_fn)(phn_request **out, const phn_dispatch *d, const void *in);
+
+static int build_call(phn_request **out, const phn_dispatch *d, const void *in)
 {
-	if (d->broken)
-		return phn_dispatch__error(d, PHN_EINVAL, "this handle failed to start; create a new one");
-	if (!d->token)
-		return phn_dispatch__error(d, PHN_EAUTH,
-			"no API token: set $" PHN_DISPATCH_ENV_TOKEN " or $" PHN_DISPATCH_ENV_TOKEN_FILE
-			", or give a token or token file in the options");
-	return PHN_OK;
+	return phn_dispatch__build_call(out, d, in);
 }
 
-typedef int (*build_fn)(phn_request *req, phn_dispatch *d, const void *in);
-
-static int build_call(phn_request *req, phn_dispatch *d, const void *in)
+static int build_contact(phn_request **out, const phn_dispatch *d, const void *in)
 {
-	return phn_dispatch__build_call(req, d, in);
+	return phn_dispatch__build_contact(out, d, in);
 }
 
-static int build_contact(phn_request *req, phn_dispatch *d, const void *in)
+static int build_invoice(phn_request **out, const phn_dispatch *d, const void *in)
 {
-	return phn_dispatch__build_contact(req, d, in);
+	return phn_dispatch__build_invoice(out, d, in);
 }
 
-static int build_invoice(phn_request *req, phn_dispatch *d, const void *in)
-{
-	return phn_dispatch__build_invoice(req, d, in);
-}
-
-/* What sending one request and submitting one share: build and validate
- * it, then check the handle can send (a token). *req is only live on PHN_OK. */
-static int prepare(phn_request *req, phn_dispatch *d, build_fn build, const void *in)
+/* What sending one request and submitting one share: describe (build and
+ * validate) it, then check the handle can send it (a token). */
+static int prepare(phn_request **req, phn_dispatch *d, build_fn build, const void *in)
 {
 	int rc;
 
-	phn_dispatch__clear_error(d);
 	if ((rc = build(req, d, in)) != PHN_OK)
 		return rc;
-	if ((rc = check_ready(d)) != PHN_OK)
-		phn_dispatch__request_clear(req);
-	return rc;
+	if (!d->token) {
+		phn_dispatch_request_free(*req);
+		*req = NULL;
+		return phn_error_set(PHN_EAUTH,
+			"no API token: set $" PHN_DISPATCH_ENV_TOKEN " or $" PHN_DISPATCH_ENV_TOKEN_FILE
+			", or give a token or token file in the options");
+	}
+	return PHN_OK;
 }
 
 static int send_one(phn_dispatch_result **out, phn_dispatch *d, build_fn build, const void *in)
 {
-	phn_request req;
+	phn_request *req;
 	phn_xfer *x;
 	CURLcode code;
 	int rc;
 
+	if (out)
+		*out = NULL;
 	if (!out || !d)
-		return phn_dispatch__error(d, PHN_EINVAL, "out and the handle must not be NULL");
-	*out = NULL;
+		return phn_error_set(PHN_EINVAL, "%s must not be NULL", out ? "the handle" : "out");
 	if ((rc = prepare(&req, d, build, in)) != PHN_OK)
 		return rc;
-	if ((x = xfer_new(d, &req, 0, NULL, NULL)) == NULL) {
-		phn_dispatch__request_clear(&req);
-		return phn_dispatch__error(d, PHN_ENOMEM, "out of memory");
+	if ((x = xfer_new(d, req, 0, NULL, NULL)) == NULL) {
+		phn_dispatch_request_free(req);
+		return phn_error_code(PHN_ENOMEM);
 	}
 	if ((rc = xfer_setup(x)) == PHN_OK) {
 		code = curl_easy_perform(x->easy);
@@ -348,23 +357,23 @@ int phn_dispatch_send_invoice(phn_dispatch_result **out, phn_dispatch *d,
 static int submit(uint64_t *id, phn_dispatch *d, build_fn build, const void *in,
 		  phn_dispatch_done_cb done, void *payload)
 {
-	phn_request req;
+	phn_request *req;
 	phn_xfer *x;
 	int rc;
 
 	if (id)
 		*id = 0;
 	if (!d)
-		return PHN_EINVAL;
+		return phn_error_set(PHN_EINVAL, "the dispatch handle is NULL");
 	if ((rc = prepare(&req, d, build, in)) != PHN_OK)
 		return rc;
 	if (!d->multi && (d->multi = curl_multi_init()) == NULL) {
-		phn_dispatch__request_clear(&req);
-		return phn_dispatch__error(d, PHN_ENOMEM, "libcurl could not create a multi handle");
+		phn_dispatch_request_free(req);
+		return phn_error_set(PHN_ENOMEM, "libcurl could not create a multi handle");
 	}
-	if ((x = xfer_new(d, &req, d->next_id, done, payload)) == NULL) {
-		phn_dispatch__request_clear(&req);
-		return phn_dispatch__error(d, PHN_ENOMEM, "out of memory");
+	if ((x = xfer_new(d, req, d->next_id, done, payload)) == NULL) {
+		phn_dispatch_request_free(req);
+		return phn_error_code(PHN_ENOMEM);
 	}
 	d->next_id++;
 	if (d->queued_tail)
@@ -414,34 +423,17 @@ static void active_unlink(phn_dispatch *d, phn_xfer *x)
 static void complete(phn_dispatch *d, phn_xfer *x, CURLcode code)
 {
 	phn_dispatch_result *res = NULL;
+	phn_result_block fallback;
 
 	if (phn_dispatch__result_build(&res, d, x, code) != PHN_OK) {
 		/* No memory for the full result: still report how it ended. */
-		phn_dispatch_result fallback;
-
-		memset(&fallback, 0, sizeof(fallback));
-		fallback.version = PHN_DISPATCH_RESULT_VERSION;
-		fallback.id = x->id;
-		fallback.kind = x->req.kind;
-		fallback.outcome = x->sent ? PHN_DISPATCH_AMBIGUOUS : PHN_DISPATCH_NOT_SENT;
-		fallback.number = x->req.number;
-		fallback.body = "";
-		fallback.retry_after_seconds = -1;
-		fallback.error = "out of memory while reading the response";
-		if (x->easy) {
-			long status = 0;
-
-			curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-			fallback.http_status = (int)status;
-			if (status > 0)
-				fallback.outcome = phn_dispatch__classify_status(status);
-		}
-		if (x->done)
-			x->done(&fallback, x->payload);
-	} else if (x->done) {
-		x->done(res, x->payload);
+		phn_dispatch__result_fallback(&fallback, x);
+		res = &fallback.pub;
 	}
-	phn_dispatch_result_free(res);
+	if (x->done)
+		x->done(res, x->payload);
+	if (res != &fallback.pub)
+		phn_dispatch_result_free(res);
 	phn_dispatch__xfer_free(x);
 }
 
@@ -450,16 +442,19 @@ static void start_queued(phn_dispatch *d)
 {
 	while (d->queued_head && d->n_active < d->max_in_flight) {
 		phn_xfer *x = d->queued_head;
+		const char *why = NULL;
 
 		d->queued_head = x->next;
 		if (!d->queued_head)
 			d->queued_tail = NULL;
 		d->n_queued--;
 		x->next = NULL;
-		if (xfer_setup(x) != PHN_OK ||
-		    curl_multi_add_handle(d->multi, x->easy) != CURLM_OK) {
-			const char *why = d->errmsg[0] ? d->errmsg
-						       : "libcurl could not start the transfer";
+		if (xfer_setup(x) != PHN_OK)
+			why = phn_error_last();
+		else if (curl_multi_add_handle(d->multi, x->easy) != CURLM_OK)
+			why = "libcurl could not start the transfer";
+		if (why) {
+			/* Too late for an error code: it becomes the request's result. */
 			size_t n = strlen(why);
 
 			if (n >= sizeof(x->curl_error))
@@ -505,11 +500,10 @@ int phn_dispatch_poll(size_t *remaining, phn_dispatch *d, int timeout_ms)
 	if (remaining)
 		*remaining = d ? d->n_queued + d->n_active : 0;
 	if (!d || timeout_ms < 0)
-		return phn_dispatch__error(d, PHN_EINVAL, "bad arguments to phn_dispatch_poll()");
+		return phn_error_set(PHN_EINVAL, "phn_dispatch_poll: %s",
+				     d ? "timeout_ms is negative" : "the handle is NULL");
 	if (d->in_callback)
-		return phn_dispatch__error(d, PHN_EINVAL,
-			"phn_dispatch_poll() called from a completion callback");
-	phn_dispatch__clear_error(d);
+		return phn_error_set(PHN_EINVAL, "phn_dispatch_poll() called from a completion callback");
 	if (!d->multi)
 		return PHN_OK;
 	d->in_callback = 1;
@@ -531,7 +525,7 @@ int phn_dispatch_poll(size_t *remaining, phn_dispatch *d, int timeout_ms)
 	if (remaining)
 		*remaining = d->n_queued + d->n_active;
 	if (rc != PHN_OK)
-		return phn_dispatch__error(d, rc, "libcurl's multi interface failed");
+		return phn_error_set(rc, "libcurl's multi interface failed");
 	return PHN_OK;
 }
 
@@ -541,7 +535,7 @@ int phn_dispatch_run(phn_dispatch *d)
 	int rc;
 
 	if (!d)
-		return PHN_EINVAL;
+		return phn_error_set(PHN_EINVAL, "phn_dispatch_run: the handle is NULL");
 	do {
 		if ((rc = phn_dispatch_poll(&left, d, 1000)) != PHN_OK)
 			return rc;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "list/cleaner.h"
-#include "list/pool.h"
+#include "text/pool.h"
 #include "list/records.h"
 
 #define CHUNK_ROWS 8192

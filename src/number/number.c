@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "number/shim.h"
+#include "text/error.h"
 #include "text/text.h"
 
 static const char *const status_names[] = {
@@ -48,17 +49,35 @@ static int canonical_region(char dst[3], const char **out, const char *region)
 		return PHN_OK;
 	}
 	if (phn_region_canonical(dst, region) != PHN_OK)
-		return PHN_EREGION;
+		return PHN_EREGION; /* phn_region_canonical() set the message */
 	*out = dst;
 	return PHN_OK;
 }
 
+/* phn_number is frozen at version 1: the range check is libgit2's rule with
+ * a range of one. */
+static int check_number(const phn_number *num, const char *what)
+{
+	return phn_error_check_version(num, num ? num->version : 0, PHN_NUMBER_VERSION, what);
+}
+
 int phn_number_init(phn_number *num, unsigned int version)
 {
-	if (!num || version != PHN_NUMBER_VERSION)
-		return num ? PHN_EVERSION : PHN_EINVAL;
-	reset_number(num);
-	return PHN_OK;
+	int rc = phn_error_check_version(num, version, PHN_NUMBER_VERSION, "phn_number");
+
+	if (rc == PHN_OK)
+		reset_number(num);
+	return rc;
+}
+
+int phn_info_init(phn_info *info, unsigned int version)
+{
+	const phn_info blank = PHN_INFO_INIT;
+	int rc = phn_error_check_version(info, version, PHN_INFO_VERSION, "phn_info");
+
+	if (rc == PHN_OK)
+		*info = blank;
+	return rc;
 }
 
 int phn_number_parse_n(phn_number *out, const char *text, size_t len, const char *region)
@@ -68,13 +87,13 @@ int phn_number_parse_n(phn_number *out, const char *text, size_t len, const char
 	long chars;
 	int rc;
 
-	if (!out)
-		return PHN_EINVAL;
-	if (out->version != PHN_NUMBER_VERSION)
-		return PHN_EVERSION;
+	if ((rc = check_number(out, "phn_number (out)")) != PHN_OK)
+		return rc;
 	reset_number(out);
-	if (!text || (chars = phn_text_utf8_count(text, len)) < 0)
-		return PHN_EINVAL;
+	if (!text)
+		return phn_error_set(PHN_EINVAL, "text is NULL");
+	if ((chars = phn_text_utf8_count(text, len)) < 0)
+		return phn_error_set(PHN_EINVAL, "text is not valid UTF-8");
 	if ((rc = canonical_region(upper, &reg, region)) != PHN_OK)
 		return rc;
 	/* libphonenumber's C++ Parse() runs its regular expressions over the
@@ -93,23 +112,18 @@ int phn_number_parse_n(phn_number *out, const char *text, size_t len, const char
 
 int phn_number_parse(phn_number *out, const char *text, const char *region)
 {
-	if (!text) {
-		if (out && out->version == PHN_NUMBER_VERSION)
-			reset_number(out);
-		return out ? (out->version == PHN_NUMBER_VERSION ? PHN_EINVAL : PHN_EVERSION)
-			   : PHN_EINVAL;
-	}
-	return phn_number_parse_n(out, text, strlen(text), region);
+	return phn_number_parse_n(out, text, text ? strlen(text) : 0, region);
 }
 
 static int check_formattable(const phn_number *num)
 {
-	if (!num)
-		return PHN_EINVAL;
-	if (num->version != PHN_NUMBER_VERSION)
-		return PHN_EVERSION;
+	int rc = check_number(num, "phn_number");
+
+	if (rc != PHN_OK)
+		return rc;
 	if (num->country_code <= 0 || num->e164[0] == '\0')
-		return PHN_EINVAL;
+		return phn_error_set(PHN_EINVAL, "the number holds no parsed number (status %s)",
+				     phn_status_name(num->status));
 	return PHN_OK;
 }
 
@@ -121,7 +135,7 @@ int phn_number_format(char *dst, size_t cap, size_t *needed, const phn_number *n
 	if (rc != PHN_OK)
 		return rc;
 	if ((int)format < PHN_FORMAT_E164 || format > PHN_FORMAT_RFC3966)
-		return PHN_EINVAL;
+		return phn_error_set(PHN_EINVAL, "unknown format %d", (int)format);
 	if (format == PHN_FORMAT_E164)
 		return phn_text_copy_out(dst, cap, needed, num->e164, strlen(num->e164));
 	return phn_shim_format(dst, cap, needed, num, format, NULL);
@@ -136,7 +150,7 @@ int phn_number_format_out_of_country(char *dst, size_t cap, size_t *needed,
 	if (rc != PHN_OK)
 		return rc;
 	if (!from_region)
-		return PHN_EINVAL;
+		return phn_error_set(PHN_EINVAL, "from_region is NULL");
 	if ((rc = phn_region_canonical(upper, from_region)) != PHN_OK)
 		return rc;
 	return phn_shim_format(dst, cap, needed, num, PHN_FORMAT_E164, upper);
@@ -162,15 +176,14 @@ int phn_number_info(phn_info *out, const phn_number *num, const char *region,
 	const char *reg;
 	int rc;
 
-	if (!out)
-		return PHN_EINVAL;
-	if (out->version != PHN_INFO_VERSION)
-		return PHN_EVERSION;
+	if ((rc = phn_error_check_version(out, out ? out->version : 0, PHN_INFO_VERSION,
+					  "phn_info (out)")) != PHN_OK)
+		return rc;
 	*out = blank;
 	if ((rc = check_formattable(num)) != PHN_OK)
 		return rc;
 	if (language && !language_ok(language))
-		return PHN_EINVAL;
+		return phn_error_set(PHN_EINVAL, "'%.40s' is not a BCP 47 language tag", language);
 	if ((rc = canonical_region(upper, &reg, region)) != PHN_OK)
 		return rc;
 	rc = phn_shim_info(out, num, reg, language ? language : "en");
@@ -214,9 +227,9 @@ int phn_type_from_name(phn_type *out, const char *name)
 	int i;
 
 	if (!out || !name)
-		return PHN_EINVAL;
+		return phn_error_set(PHN_EINVAL, "%s is NULL", out ? "name" : "out");
 	if ((i = index_of(type_names, COUNT(type_names), name)) < 0)
-		return PHN_ENOTFOUND;
+		return phn_error_set(PHN_ENOTFOUND, "'%.40s' is not a number type", name);
 	*out = (phn_type)i;
 	return PHN_OK;
 }
@@ -226,9 +239,9 @@ int phn_status_from_name(phn_status *out, const char *name)
 	int i;
 
 	if (!out || !name)
-		return PHN_EINVAL;
+		return phn_error_set(PHN_EINVAL, "%s is NULL", out ? "name" : "out");
 	if ((i = index_of(status_names, COUNT(status_names), name)) < 0)
-		return PHN_ENOTFOUND;
+		return phn_error_set(PHN_ENOTFOUND, "'%.40s' is not a number status", name);
 	*out = (phn_status)i;
 	return PHN_OK;
 }
@@ -238,26 +251,36 @@ int phn_region_canonical(char dst[3], const char *region)
 	char upper[3];
 
 	if (!dst || !region)
-		return PHN_EINVAL;
+		return phn_error_set(PHN_EINVAL, "%s is NULL", dst ? "region" : "dst");
 	if (phn_text_ascii_upper(upper, sizeof upper, region) != PHN_OK ||
 	    phn_shim_region_code(upper) == 0)
-		return PHN_EREGION;
+		return phn_error_set(PHN_EREGION,
+				     "unknown region '%.40s' (expected an ISO 3166-1 alpha-2 code "
+				     "such as SA or US)", region);
 	memcpy(dst, upper, sizeof upper);
 	return PHN_OK;
+}
+
+/* phn_region_canonical() without touching the thread's last error: the two
+ * callers below do not fail, they answer. */
+static int region_quiet(char upper[3], const char *region)
+{
+	return region && phn_text_ascii_upper(upper, 3, region) == PHN_OK &&
+	       phn_shim_region_code(upper) != 0;
 }
 
 int phn_region_is_known(const char *region)
 {
 	char upper[3];
 
-	return region && phn_region_canonical(upper, region) == PHN_OK;
+	return region_quiet(upper, region);
 }
 
 int phn_region_country_code(const char *region)
 {
 	char upper[3];
 
-	if (!region || phn_region_canonical(upper, region) != PHN_OK)
+	if (!region_quiet(upper, region))
 		return 0;
 	return phn_shim_region_code(upper);
 }

@@ -15,6 +15,7 @@
 #include <new>
 #include <set>
 #include <string>
+#include <exception>
 
 #include <phonenumbers/geocoding/phonenumber_offline_geocoder.h>
 #include <phonenumbers/phonenumber.pb.h>
@@ -23,6 +24,9 @@
 #include <unicode/locid.h>
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
+
+#include "text/error.h"
+#include "text/text.h"
 
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberOfflineGeocoder;
@@ -182,16 +186,7 @@ uint64_t key_of(const std::string &e164)
 
 int copy_out(char *dst, size_t cap, size_t *needed, const std::string &s)
 {
-	if (needed)
-		*needed = s.size();
-	if (!dst || cap <= s.size()) {
-		if (dst && cap > 0)
-			dst[0] = '\0';
-		return PHN_EBUFS;
-	}
-	std::memcpy(dst, s.data(), s.size());
-	dst[s.size()] = '\0';
-	return PHN_OK;
+	return phn_text_copy_out(dst, cap, needed, s.data(), s.size());
 }
 
 } // namespace
@@ -256,9 +251,11 @@ extern "C" int phn_shim_parse(phn_number *out, const char *text, size_t len, con
 			copy_field(out->region, sizeof out->region, s);
 		return PHN_OK;
 	} catch (const std::bad_alloc &) {
-		return PHN_ENOMEM;
+		return phn_error_code(PHN_ENOMEM);
+	} catch (const std::exception &e) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
 	} catch (...) {
-		return PHN_EINTERNAL;
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
 	}
 }
 
@@ -279,15 +276,17 @@ extern "C" int phn_shim_format(char *dst, size_t cap, size_t *needed, const phn_
 			case PHN_FORMAT_INTERNATIONAL: f = PhoneNumberUtil::INTERNATIONAL; break;
 			case PHN_FORMAT_NATIONAL: f = PhoneNumberUtil::NATIONAL; break;
 			case PHN_FORMAT_RFC3966: f = PhoneNumberUtil::RFC3966; break;
-			default: return PHN_EINVAL;
+			default: return phn_error_set(PHN_EINVAL, "unknown format %d", (int)format);
 			}
 			util().Format(pn, f, &s);
 		}
 		return copy_out(dst, cap, needed, s);
 	} catch (const std::bad_alloc &) {
-		return PHN_ENOMEM;
+		return phn_error_code(PHN_ENOMEM);
+	} catch (const std::exception &e) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
 	} catch (...) {
-		return PHN_EINTERNAL;
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
 	}
 }
 
@@ -341,8 +340,10 @@ extern "C" int phn_shim_info(phn_info *out, const phn_number *num, const char *r
 		out->description[n] = '\0';
 		return PHN_OK;
 	} catch (const std::bad_alloc &) {
-		return PHN_ENOMEM;
+		return phn_error_code(PHN_ENOMEM);
+	} catch (const std::exception &e) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
 	} catch (...) {
-		return PHN_EINTERNAL;
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
 	}
 }

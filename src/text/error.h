@@ -8,6 +8,10 @@
 
 #include <stdarg.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #if defined(__GNUC__)
 #  define PHN_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
@@ -33,5 +37,9 @@ int phn_error_code(int code);
  */
 int phn_error_check_version(const void *ptr, unsigned int version, unsigned int current,
 			    const char *what);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* PHN_TEXT_ERROR_H */

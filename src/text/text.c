@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "phonenorm/common.h"
+#include "text/error.h"
 
 int phn_text_utf8_valid(const char *s, size_t len)
 {
@@ -55,7 +56,8 @@ int phn_text_copy_out(char *dst, size_t cap, size_t *needed, const char *src, si
 	if (!dst || cap <= srclen) {
 		if (dst && cap > 0)
 			dst[0] = '\0';
-		return PHN_EBUFS;
+		return phn_error_set(PHN_EBUFS, "a buffer of %zu bytes is too small: %zu needed",
+				     cap, srclen + 1);
 	}
 	memcpy(dst, src, srclen);
 	dst[srclen] = '\0';

@@ -6,6 +6,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* 1 if s[0..len) is well-formed UTF-8 (no overlongs, no surrogates), else 0. */
 int phn_text_utf8_valid(const char *s, size_t len);
 
@@ -27,5 +31,9 @@ int phn_text_ascii_upper(char *dst, size_t cap, const char *s);
 
 /* Case-insensitive ASCII comparison, like strcasecmp but locale-free. */
 int phn_text_ascii_casecmp(const char *a, const char *b);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* PHN_TEXT_TEXT_H */

@@ -198,13 +198,12 @@ static phn_dispatch *open_handle(const char *url, const char *tok, long timeout_
 
 	o.base_url = url;
 	o.token = tok;
-	o.flags = PHN_DISPATCH_NO_ENV;
 	o.timeout_ms = timeout_ms;
 	o.trace = trace;
 	o.trace_payload = payload;
 	rc = phn_dispatch_new(&d, &o);
 	if (rc != PHN_OK) {
-		fprintf(stderr, "phn_dispatch_new: %s: %s\n", phn_strerror(rc), phn_dispatch_last_error(d));
+		fprintf(stderr, "phn_dispatch_new: %s: %s\n", phn_strerror(rc), phn_error_last());
 		exit(99);
 	}
 	return d;
@@ -332,13 +331,29 @@ static int send_h(phn_dispatch_result **res, phn_dispatch *d, const holder *h)
 	}
 }
 
-static int json_h(char *dst, size_t cap, size_t *needed, phn_dispatch *d, const holder *h)
+static int describe_h(phn_dispatch_request **req, phn_dispatch *d, const holder *h)
 {
+	int rc;
+
 	switch (h->kind) {
-	case PHN_DISPATCH_KIND_CONTACT: return phn_dispatch_contact_json(dst, cap, needed, d, &h->contact);
-	case PHN_DISPATCH_KIND_INVOICE: return phn_dispatch_invoice_json(dst, cap, needed, d, &h->invoice);
-	default: return phn_dispatch_call_json(dst, cap, needed, d, &h->call);
+	case PHN_DISPATCH_KIND_CONTACT: rc = phn_dispatch_describe_contact(req, d, &h->contact); break;
+	case PHN_DISPATCH_KIND_INVOICE: rc = phn_dispatch_describe_invoice(req, d, &h->invoice); break;
+	default: rc = phn_dispatch_describe_call(req, d, &h->call); break;
 	}
+	CHECK((rc == PHN_OK) == (*req != NULL), "describe: rc %d with request %p", rc, (void *)*req);
+	return rc;
+}
+
+/* The body a request would send, into dst[cap] (a dry run). */
+static int json_h(char *dst, size_t cap, phn_dispatch *d, const holder *h)
+{
+	phn_dispatch_request *req = NULL;
+	int rc = describe_h(&req, d, h);
+
+	if (rc == PHN_OK)
+		snprintf(dst, cap, "%s", phn_dispatch_request_body(NULL, req));
+	phn_dispatch_request_free(req);
+	return rc;
 }
 
 static int submit_h(uint64_t *id, phn_dispatch *d, const holder *h)
@@ -396,6 +411,51 @@ static void check_response_member(const phn_dispatch_result *res, const char *ke
 		CHECK(STREQ(got, want), "%s is %s, want %s", key, got ? got : "(null)", want);
 }
 
+/*
+ * The description a dry run prints is what went out: method, path, every
+ * header (the token masked in the description, real at the server), body.
+ */
+static void check_described(phn_dispatch *d, const holder *h, const cJSON *rec)
+{
+	const cJSON *hdr = cJSON_GetObjectItem(rec, "headers");
+	phn_dispatch_request *req = NULL;
+	const char *url, *path, *name, *value, *got;
+	char lower[64], bearer[256];
+	size_t i, j, blen = 0;
+
+	if (describe_h(&req, d, h) != PHN_OK) {
+		CHECK(0, "describe: %s", phn_error_last());
+		return;
+	}
+	url = phn_dispatch_request_url(req);
+	path = strstr(url, "://");
+	path = path ? strchr(path + 3, '/') : NULL;
+	CHECK(STREQ(phn_dispatch_request_method(req), jstr(rec, "method")), "method %s",
+	      phn_dispatch_request_method(req));
+	CHECK(STREQ(path, jstr(rec, "path")), "described path %s, sent to %s", path ? path : "(none)",
+	      jstr(rec, "path"));
+	CHECK(phn_dispatch_request_header_count(req) == 4, "%zu headers",
+	      phn_dispatch_request_header_count(req));
+	snprintf(bearer, sizeof(bearer), "Bearer %s", token);
+	for (i = 0; i < phn_dispatch_request_header_count(req); i++) {
+		phn_dispatch_request_header(&name, &value, req, i);
+		for (j = 0; name[j] && j + 1 < sizeof(lower); j++)
+			lower[j] = (char)(name[j] >= 'A' && name[j] <= 'Z' ? name[j] - 'A' + 'a' : name[j]);
+		lower[j] = '\0';
+		got = jstr(hdr, lower);
+		if (STREQ(name, "Authorization"))
+			CHECK(STREQ(value, "Bearer ****") && STREQ(got, bearer),
+			      "Authorization described as %s", value ? value : "(null)");
+		else
+			CHECK(STREQ(value, got), "%s described as %s, sent as %s", name, value,
+			      got ? got : "(not sent)");
+	}
+	CHECK(STREQ(phn_dispatch_request_body(&blen, req), jstr(rec, "body")) &&
+	      blen == strlen(jstr(rec, "body")), "described body\n got  %s\n sent %s",
+	      phn_dispatch_request_body(NULL, req), jstr(rec, "body"));
+	phn_dispatch_request_free(req);
+}
+
 static int test_bodies(const char *file)
 {
 	cJSON *doc = load(file), *c;
@@ -416,13 +476,13 @@ static int test_bodies(const char *file)
 		seed_contacts(c, seeded, sizeof(seeded));
 		fill(&h, c);
 
-		rc = json_h(dry, sizeof(dry), NULL, d, &h);
-		CHECK(rc == PHN_OK, "dry-run body: %s: %s", phn_strerror(rc), phn_dispatch_last_error(d));
+		rc = json_h(dry, sizeof(dry), d, &h);
+		CHECK(rc == PHN_OK, "dry-run body: %s: %s", phn_strerror(rc), phn_error_last());
 		CHECK(rc != PHN_OK || STREQ(dry, jstr(c, "body")), "dry-run body\n got  %s\n want %s",
 		      dry, jstr(c, "body"));
 
 		rc = send_h(&res, d, &h);
-		CHECK(rc == PHN_OK && res, "send: %s: %s", phn_strerror(rc), phn_dispatch_last_error(d));
+		CHECK(rc == PHN_OK && res, "send: %s: %s", phn_strerror(rc), phn_error_last());
 		if (rc != PHN_OK || !res) {
 			holder_free(&h);
 			continue;
@@ -444,6 +504,7 @@ static int test_bodies(const char *file)
 		CHECK(STREQ(jstr(hdr, "user-agent"), ua), "user-agent %s", jstr(hdr, "user-agent"));
 		CHECK(jstr(hdr, "authorization") && strncmp(jstr(hdr, "authorization"), "Bearer ", 7) == 0 &&
 		      STREQ(jstr(hdr, "authorization") + 7, token), "the token was not sent as a bearer");
+		check_described(d, &h, rec);
 
 		CHECK(res->http_status == jint(c, "status", -1), "HTTP %d, want %d", res->http_status,
 		      jint(c, "status", -1));
@@ -509,12 +570,12 @@ static int test_validation(const char *file)
 		rc = send_h(&res, d, &h);
 		CHECK(rc == want, "send gave %d (%s), want %s", rc, phn_strerror(rc), jstr(c, "rc"));
 		CHECK(res == NULL, "*out not NULL on error");
-		CHECK(strstr(phn_dispatch_last_error(d), msg) != NULL, "error\n got  %s\n want ...%s...",
-		      phn_dispatch_last_error(d), msg);
-		CHECK(!also || strstr(phn_dispatch_last_error(d), also), "error lacks %s", also);
-		rc = json_h(buf, sizeof(buf), NULL, d, &h);
-		CHECK(rc == want && strstr(phn_dispatch_last_error(d), msg), "_json gave %d: %s", rc,
-		      phn_dispatch_last_error(d));
+		CHECK(strstr(phn_error_last(), msg) != NULL, "error\n got  %s\n want ...%s...",
+		      phn_error_last(), msg);
+		CHECK(!also || strstr(phn_error_last(), also), "error lacks %s", also);
+		rc = json_h(buf, sizeof(buf), d, &h);
+		CHECK(rc == want && strstr(phn_error_last(), msg), "describe gave %d: %s", rc,
+		      phn_error_last());
 		rc = submit_h(&id, d, &h);
 		CHECK(rc == want && id == 0, "submit gave %d, id %llu", rc, (unsigned long long)id);
 		CHECK(phn_dispatch_pending(d) == 0, "a refused request was queued");
@@ -564,12 +625,15 @@ static void check_copy(const phn_dispatch_result *res)
 	      STREQ(copy->error, res->error) && copy->details_count == res->details_count &&
 	      copy->body != res->body, "copy differs");
 	for (i = 0; i < res->details_count && i < copy->details_count; i++) {
-		CHECK(STREQ(copy->details[i].loc, res->details[i].loc) &&
-		      copy->details[i].loc_count == res->details[i].loc_count, "copied detail %zu", i);
-		for (j = 0; j < res->details[i].loc_count; j++)
-			CHECK(STREQ(copy->details[i].loc_parts[j], res->details[i].loc_parts[j]),
-			      "copied loc part");
+		const phn_dispatch_detail *a = phn_dispatch_result_detail(res, i);
+		const phn_dispatch_detail *b = phn_dispatch_result_detail(copy, i);
+
+		CHECK(a != b && STREQ(b->loc, a->loc) && STREQ(b->msg, a->msg) &&
+		      STREQ(b->type, a->type) && b->loc_count == a->loc_count, "copied detail %zu", i);
+		for (j = 0; j < a->loc_count; j++)
+			CHECK(STREQ(b->loc_parts[j], a->loc_parts[j]), "copied loc part");
 	}
+	CHECK(phn_dispatch_result_detail(copy, copy->details_count) == NULL, "detail past the end");
 	phn_dispatch_result_free(copy);
 }
 
@@ -595,7 +659,7 @@ static int test_outcomes(const char *file)
 			add_fault(fault);
 		call.number = "+966501234567";
 		rc = phn_dispatch_send_call(&res, d, &call);
-		CHECK(rc == PHN_OK && res, "send: %s: %s", phn_strerror(rc), phn_dispatch_last_error(d));
+		CHECK(rc == PHN_OK && res, "send: %s: %s", phn_strerror(rc), phn_error_last());
 		if (!res) {
 			phn_dispatch_free(d);
 			continue;
@@ -618,6 +682,9 @@ static int test_outcomes(const char *file)
 			CHECK(STREQ(res->message, jstr(c, "message")), "message %s", res->message);
 		if (jstr(c, "status"))
 			CHECK(STREQ(res->status, jstr(c, "status")), "status %s", res->status);
+		if (jstr(c, "call_id"))
+			CHECK(STREQ(res->call_id, jstr(c, "call_id")), "callId %s, want %s", res->call_id,
+			      jstr(c, "call_id"));
 		if (cJSON_IsTrue(cJSON_GetObjectItem(c, "has_call_id")))
 			CHECK(res->call_id && strncmp(res->call_id, "call-", 5) == 0 && res->contact_uuid &&
 			      strlen(res->contact_uuid) == 36, "callId/contactUuid missing");
@@ -639,13 +706,18 @@ static int test_outcomes(const char *file)
 
 				if ((size_t)i >= res->details_count)
 					break;
-				x = &res->details[i++];
+				x = phn_dispatch_result_detail(res, (size_t)i++);
+				CHECK(x && x->version == PHN_DISPATCH_DETAIL_VERSION, "detail %d", i - 1);
+				if (!x)
+					break;
 				CHECK(STREQ(x->loc, cJSON_GetArrayItem(dj, 0)->valuestring), "loc %s", x->loc);
 				CHECK(STREQ(x->msg, cJSON_GetArrayItem(dj, 1)->valuestring), "msg %s", x->msg);
 				CHECK(STREQ(x->type, cJSON_GetArrayItem(dj, 2)->valuestring), "type %s", x->type);
 				CHECK(x->loc_count == (size_t)cJSON_GetArrayItem(dj, 3)->valueint &&
 				      STREQ(x->loc_parts[0], "body"), "loc parts %zu", x->loc_count);
 			}
+			CHECK(phn_dispatch_result_detail(res, res->details_count) == NULL &&
+			      phn_dispatch_result_detail(NULL, 0) == NULL, "detail past the end");
 			check_copy(res);
 		}
 		phn_dispatch_result_free(res);
@@ -667,8 +739,8 @@ static int test_outcomes(const char *file)
 		call.number = "+966501234567";
 		CHECK(!phn_dispatch_has_token(d), "has a token");
 		CHECK(phn_dispatch_send_call(&res, d, &call) == PHN_EAUTH && !res, "sent without a token");
-		CHECK(strstr(phn_dispatch_last_error(d), "no API token") != NULL, "error %s",
-		      phn_dispatch_last_error(d));
+		CHECK(strstr(phn_error_last(), "no API token") != NULL, "error %s",
+		      phn_error_last());
 		CHECK(phn_dispatch_submit_call(NULL, d, &call, NULL, NULL) == PHN_EAUTH, "queued without a token");
 		CHECK(recorded_count() == 0, "the server saw a request");
 		phn_dispatch_free(d);
@@ -713,7 +785,7 @@ static void on_done(const phn_dispatch_result *res, void *payload)
 		extra_submitted = 1;
 		call.number = extra_expect.number;
 		CHECK(phn_dispatch_submit_call(&extra_expect.id, e->d, &call, on_done, &extra_expect) == PHN_OK,
-		      "submit from a callback: %s", phn_dispatch_last_error(e->d));
+		      "submit from a callback: %s", phn_error_last());
 		CHECK(phn_dispatch_poll(NULL, e->d, 0) == PHN_EINVAL, "poll from a callback was allowed");
 	}
 }
@@ -731,10 +803,9 @@ static int test_multi(void)
 	reset_server();
 	o.base_url = api_url;
 	o.token = token;
-	o.flags = PHN_DISPATCH_NO_ENV;
 	o.max_in_flight = MULTI_MAX;
 	o.timeout_ms = 5000;
-	CHECK(phn_dispatch_new(&d, &o) == PHN_OK, "new: %s", phn_dispatch_last_error(d));
+	CHECK(phn_dispatch_new(&d, &o) == PHN_OK, "new: %s", phn_error_last());
 	snprintf(extra_expect.number, sizeof(extra_expect.number), "+966509999999");
 	extra_expect.outcome = PHN_DISPATCH_ACCEPTED;
 	extra_expect.d = d;
@@ -772,12 +843,12 @@ static int test_multi(void)
 		call.number = i % 2 ? ex[i].number : local;
 		call.country_code = i % 2 ? NULL : "SA";
 		CHECK(phn_dispatch_submit_call(&ex[i].id, d, &call, on_done, &ex[i]) == PHN_OK,
-		      "submit %d: %s", i, phn_dispatch_last_error(d));
+		      "submit %d: %s", i, phn_error_last());
 		CHECK(ex[i].id == (uint64_t)i + 1, "id %llu for request %d", (unsigned long long)ex[i].id, i);
 	}
 	CHECK(phn_dispatch_pending(d) == MULTI_N, "pending %zu", phn_dispatch_pending(d));
 	CHECK(phn_dispatch_poll(&left, d, 0) == PHN_OK && left > 0, "poll(0) finished everything at once");
-	CHECK(phn_dispatch_run(d) == PHN_OK, "run: %s", phn_dispatch_last_error(d));
+	CHECK(phn_dispatch_run(d) == PHN_OK, "run: %s", phn_error_last());
 	CHECK(phn_dispatch_pending(d) == 0, "pending %zu after run", phn_dispatch_pending(d));
 	CHECK(extra_submitted && extra_expect.seen == 1, "the request queued by a callback did not finish");
 
@@ -850,11 +921,13 @@ static void collect_result(text *all, const phn_dispatch_result *r)
 	text_adds(all, r->retry_after);
 	text_adds(all, r->error);
 	for (i = 0; i < r->details_count; i++) {
-		text_adds(all, r->details[i].loc);
-		text_adds(all, r->details[i].msg);
-		text_adds(all, r->details[i].type);
-		for (j = 0; j < r->details[i].loc_count; j++)
-			text_adds(all, r->details[i].loc_parts[j]);
+		const phn_dispatch_detail *x = phn_dispatch_result_detail(r, i);
+
+		text_adds(all, x->loc);
+		text_adds(all, x->msg);
+		text_adds(all, x->type);
+		for (j = 0; j < x->loc_count; j++)
+			text_adds(all, x->loc_parts[j]);
 	}
 }
 
@@ -877,7 +950,8 @@ static int test_token(void)
 		"{\"drop\": true}",
 		"{\"delay\": 3.0}",
 	};
-	char path[] = "/tmp/phn-token-XXXXXX", body[1024], refused[128];
+	char path[] = "/tmp/phn-token-XXXXXX", want[256], refused[128];
+	phn_dispatch_request *req = NULL;
 	cJSON *root, *list, *rec;
 	phn_dispatch *d, *d2;
 	size_t i;
@@ -898,24 +972,33 @@ static int test_token(void)
 		cJSON_Delete(fj);
 		res = NULL;
 		rc = phn_dispatch_send_call(&res, d, &call);
-		CHECK(rc == PHN_OK, "send %zu: %s", i, phn_dispatch_last_error(d));
+		CHECK(rc == PHN_OK, "send %zu: %s", i, phn_error_last());
 		collect_result(&all, res);
 		if (i == 1)
 			CHECK(res && strstr(res->body, "Bearer ****") && strstr(res->error, "Bearer ****"),
 			      "the echoed token was not masked: %s", res ? res->body : "");
 		phn_dispatch_result_free(res);
-		text_adds(&all, phn_dispatch_last_error(d));
+		text_adds(&all, phn_error_last());
 	}
 	/* The multi path, with the trace on. */
 	for (i = 0; i < 3; i++)
 		CHECK(phn_dispatch_submit_call(NULL, d, &call, collect_done, &all) == PHN_OK, "submit");
 	CHECK(phn_dispatch_run(d) == PHN_OK, "run");
-	/* Dry run and a local error. */
-	CHECK(phn_dispatch_call_json(body, sizeof(body), NULL, d, &call) == PHN_OK, "json");
-	text_adds(&all, body);
+	/* Dry run (the whole description) and a local error. */
+	CHECK(phn_dispatch_describe_call(&req, d, &call) == PHN_OK, "describe: %s", phn_error_last());
+	text_adds(&all, phn_dispatch_request_url(req));
+	for (i = 0; i < phn_dispatch_request_header_count(req); i++) {
+		const char *name, *value;
+
+		phn_dispatch_request_header(&name, &value, req, i);
+		text_adds(&all, name);
+		text_adds(&all, value);
+	}
+	text_adds(&all, phn_dispatch_request_body(NULL, req));
+	phn_dispatch_request_free(req);
 	call.country_code = "sa";
 	CHECK(phn_dispatch_send_call(&res, d, &call) == PHN_EINVAL, "lower-case region accepted");
-	text_adds(&all, phn_dispatch_last_error(d));
+	text_adds(&all, phn_error_last());
 	call.country_code = NULL;
 	phn_dispatch_free(d);
 
@@ -957,14 +1040,13 @@ static int test_token(void)
 	phn_dispatch_options_init(&o, PHN_DISPATCH_OPTIONS_VERSION);
 	o.base_url = api_url;
 	o.token_file = path;
-	o.flags = PHN_DISPATCH_NO_ENV;
 	d = NULL;
 	CHECK(phn_dispatch_new(&d, &o) == PHN_OK && phn_dispatch_has_token(d), "token file: %s",
-	      phn_dispatch_last_error(d));
+	      phn_error_last());
 	res = NULL;
 	CHECK(phn_dispatch_send_call(&res, d, &call) == PHN_OK && res &&
 	      res->outcome == PHN_DISPATCH_ACCEPTED, "token from a file refused: %s",
-	      res ? res->error : phn_dispatch_last_error(d));
+	      res ? res->error : phn_error_last());
 	phn_dispatch_result_free(res);
 	phn_dispatch_free(d);
 
@@ -972,23 +1054,22 @@ static int test_token(void)
 	f = fopen(path, "w");
 	fputs(" \n", f);
 	fclose(f);
-	d = NULL;
-	CHECK(phn_dispatch_new(&d, &o) == PHN_EIO && d, "empty token file accepted");
-	CHECK(strstr(phn_dispatch_last_error(d), "empty") != NULL, "error %s", phn_dispatch_last_error(d));
-	CHECK(phn_dispatch_call_json(body, sizeof(body), NULL, d, &call) == PHN_EINVAL,
-	      "a failed handle built a request");
-	phn_dispatch_free(d);
+	d = (phn_dispatch *)&o; /* any non-NULL value: a failed new must clear it */
+	CHECK(phn_dispatch_new(&d, &o) == PHN_EIO && d == NULL, "empty token file accepted");
+	snprintf(want, sizeof(want), "token file '%s': the API token is empty", path);
+	CHECK(STREQ(phn_error_last(), want) && phn_error_last_code() == PHN_EIO, "error %s",
+	      phn_error_last());
 	unlink(path);
-	d = NULL;
-	CHECK(phn_dispatch_new(&d, &o) == PHN_EIO && strstr(phn_dispatch_last_error(d), "cannot open"),
-	      "missing token file: %s", phn_dispatch_last_error(d));
-	phn_dispatch_free(d);
+	d = (phn_dispatch *)&o;
+	CHECK(phn_dispatch_new(&d, &o) == PHN_EIO && d == NULL, "missing token file accepted");
+	snprintf(want, sizeof(want), "token file '%s': No such file or directory", path);
+	CHECK(STREQ(phn_error_last(), want), "missing token file: %s", phn_error_last());
 	o.token_file = NULL;
 	o.token = "test-token\r\nX-Injected: 1";
-	d = NULL;
-	CHECK(phn_dispatch_new(&d, &o) == PHN_EINVAL && !strstr(phn_dispatch_last_error(d), "Injected"),
-	      "header injection through the token: %s", phn_dispatch_last_error(d));
-	phn_dispatch_free(d);
+	d = (phn_dispatch *)&o;
+	CHECK(phn_dispatch_new(&d, &o) == PHN_EINVAL && d == NULL &&
+	      !strstr(phn_error_last(), "test-token") && !strstr(phn_error_last(), "Injected"),
+	      "header injection through the token: %s", phn_error_last());
 
 	free(all.ptr);
 	free(trace.ptr);
@@ -1008,7 +1089,7 @@ static int test_tls(void)
 	CHECK(strncmp(api_url, "https://", 8) == 0, "not an https server: %s", api_url);
 	reset_server();
 	call.number = "+966501234567";
-	CHECK(phn_dispatch_send_call(&res, d, &call) == PHN_OK && res, "send: %s", phn_dispatch_last_error(d));
+	CHECK(phn_dispatch_send_call(&res, d, &call) == PHN_OK && res, "send: %s", phn_error_last());
 	if (res) {
 		CHECK(res->outcome == PHN_DISPATCH_NOT_SENT, "outcome %s (%s)",
 		      phn_dispatch_outcome_name(res->outcome), res->error);
@@ -1055,6 +1136,7 @@ static int test_config(void)
 	};
 	phn_dispatch_options o;
 	phn_dispatch_call call = PHN_DISPATCH_CALL_INIT;
+	phn_dispatch_request *req = NULL;
 	char buf[256];
 	size_t needed = 0, i;
 	phn_dispatch *d;
@@ -1062,71 +1144,129 @@ static int test_config(void)
 
 	current = "config";
 	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
-		rc = new_with(&d, urls[i].url, PHN_DISPATCH_NO_ENV);
-		CHECK(rc == urls[i].rc, "%s gave %d: %s", urls[i].url, rc, phn_dispatch_last_error(d));
-		CHECK(d != NULL, "no handle for %s", urls[i].url);
+		phn_error_clear();
+		rc = new_with(&d, urls[i].url, 0);
+		CHECK(rc == urls[i].rc, "%s gave %d: %s", urls[i].url, rc, phn_error_last());
+		CHECK((rc == PHN_OK) == (d != NULL), "handle %p for %s", (void *)d, urls[i].url);
 		if (urls[i].err)
-			CHECK(strstr(phn_dispatch_last_error(d), urls[i].err), "%s: %s", urls[i].url,
-			      phn_dispatch_last_error(d));
+			CHECK(strstr(phn_error_last(), urls[i].err) && phn_error_last_code() == rc,
+			      "%s: %s", urls[i].url, phn_error_last());
+		else
+			CHECK(phn_error_last()[0] == '\0', "a good URL left an error: %s", phn_error_last());
 		phn_dispatch_free(d);
 	}
-	rc = new_with(&d, "https://api.example.com/api-service/v1///", PHN_DISPATCH_NO_ENV);
+	new_with(&d, "http://api.example.com/v1", 0);
+	CHECK(STREQ(phn_error_last(), "http:// is allowed only for loopback hosts: API URL "
+		    "'http://api.example.com/v1' is not loopback, and the bearer token would cross "
+		    "the network in clear; use https://"), "message %s", phn_error_last());
+	rc = new_with(&d, "https://api.example.com/api-service/v1///", 0);
 	phn_dispatch_url(buf, sizeof(buf), NULL, d, PHN_DISPATCH_KIND_CONTACT);
 	CHECK(STREQ(buf, "https://api.example.com/api-service/v1/contact"), "url %s", buf);
+	CHECK(phn_dispatch_url(buf, 5, &needed, d, PHN_DISPATCH_KIND_CONTACT) == PHN_EBUFS &&
+	      needed == strlen("https://api.example.com/api-service/v1/contact") &&
+	      phn_error_last_code() == PHN_EBUFS, "URL EBUFS: needed %zu", needed);
 	phn_dispatch_free(d);
 
-	/* Defaults and the environment. */
+	/*
+	 * The environment is the CLI's policy: ctest sets PHONENORM_API_TOKEN,
+	 * and a library caller gets it only by asking (PHN_DISPATCH_USE_ENV).
+	 */
+	CHECK(getenv("PHONENORM_API_TOKEN") && getenv("PHONENORM_API_TOKEN")[0],
+	      "run me under ctest: PHONENORM_API_TOKEN is not set");
+	CHECK(new_with(&d, NULL, 0) == PHN_OK && !phn_dispatch_has_token(d),
+	      "the token was read from the environment without PHN_DISPATCH_USE_ENV");
+	phn_dispatch_free(d);
+	CHECK(phn_dispatch_new(&d, NULL) == PHN_OK && !phn_dispatch_has_token(d),
+	      "NULL options read the environment");
+	phn_dispatch_free(d);
+	CHECK(new_with(&d, NULL, PHN_DISPATCH_USE_ENV) == PHN_OK && phn_dispatch_has_token(d),
+	      "PHN_DISPATCH_USE_ENV did not read $PHONENORM_API_TOKEN");
+	phn_dispatch_free(d);
 	setenv("PHONENORM_API_URL", "http://127.0.0.1:9/env-base/", 1);
-	setenv("PHONENORM_API_TOKEN", "env-token-5678", 1);
-	new_with(&d, NULL, PHN_DISPATCH_NO_ENV);
+	new_with(&d, NULL, 0);
 	phn_dispatch_url(buf, sizeof(buf), &needed, d, PHN_DISPATCH_KIND_CALL);
 	CHECK(STREQ(buf, PHN_DISPATCH_DEFAULT_URL "/ai/phone-calls/action/call"), "default url %s", buf);
 	CHECK(needed == strlen(buf), "needed %zu", needed);
-	CHECK(!phn_dispatch_has_token(d), "NO_ENV still read the token");
 	phn_dispatch_free(d);
-	new_with(&d, NULL, 0);
+	new_with(&d, NULL, PHN_DISPATCH_USE_ENV);
 	phn_dispatch_url(buf, sizeof(buf), NULL, d, PHN_DISPATCH_KIND_INVOICE);
 	CHECK(STREQ(buf, "http://127.0.0.1:9/env-base/invoice"), "env url %s", buf);
-	CHECK(phn_dispatch_has_token(d), "env token not read");
 	phn_dispatch_free(d);
-	new_with(&d, "https://explicit.example.com/v1", 0);
+	new_with(&d, "https://explicit.example.com/v1", PHN_DISPATCH_USE_ENV);
 	phn_dispatch_url(buf, sizeof(buf), NULL, d, PHN_DISPATCH_KIND_CONTACT);
 	CHECK(STREQ(buf, "https://explicit.example.com/v1/contact"), "explicit url lost to env: %s", buf);
 	phn_dispatch_free(d);
 	unsetenv("PHONENORM_API_URL");
-	unsetenv("PHONENORM_API_TOKEN");
+	CHECK(new_with(&d, NULL, 1u << 7) == PHN_EINVAL && !d && strstr(phn_error_last(), "flags"),
+	      "unknown flags accepted: %s", phn_error_last());
 
-	/* Options versions, bad timeouts. */
+	/* Versions (libgit2's rule: 1 to current), bad timeouts. */
+	CHECK(phn_dispatch_options_init(&o, PHN_DISPATCH_OPTIONS_VERSION) == PHN_OK, "options init");
+	CHECK(phn_dispatch_options_init(&o, 99) == PHN_EVERSION &&
+	      strstr(phn_error_last(), "phn_dispatch_options version 99"), "options version 99: %s",
+	      phn_error_last());
+	CHECK(phn_dispatch_options_init(&o, 0) == PHN_EVERSION, "options version 0 accepted");
+	CHECK(phn_dispatch_options_init(NULL, 1) == PHN_EINVAL, "NULL options accepted");
+	CHECK(phn_dispatch_call_init(&call, 0) == PHN_EVERSION, "call version 0 accepted");
+	CHECK(phn_dispatch_call_init(&call, PHN_DISPATCH_CALL_VERSION) == PHN_OK, "call init");
 	phn_dispatch_options_init(&o, PHN_DISPATCH_OPTIONS_VERSION);
-	CHECK(phn_dispatch_options_init(&o, 99) == PHN_EVERSION, "options version 99 accepted");
 	o.version = 99;
-	d = NULL;
-	CHECK(phn_dispatch_new(&d, &o) == PHN_EVERSION, "new with version 99");
-	phn_dispatch_free(d);
+	d = (phn_dispatch *)&o;
+	CHECK(phn_dispatch_new(&d, &o) == PHN_EVERSION && !d, "new with version 99");
 	phn_dispatch_options_init(&o, PHN_DISPATCH_OPTIONS_VERSION);
 	o.timeout_ms = -1;
-	o.flags = PHN_DISPATCH_NO_ENV;
-	d = NULL;
-	CHECK(phn_dispatch_new(&d, &o) == PHN_EINVAL, "negative timeout accepted");
+	d = (phn_dispatch *)&o;
+	CHECK(phn_dispatch_new(&d, &o) == PHN_EINVAL && !d && strstr(phn_error_last(), "negative"),
+	      "negative timeout accepted");
+	o.timeout_ms = INT64_MAX; /* no limit worth the name, but not an error */
+	CHECK(phn_dispatch_new(&d, &o) == PHN_OK, "a huge timeout refused: %s", phn_error_last());
 	phn_dispatch_free(d);
-	CHECK(phn_dispatch_new(NULL, NULL) == PHN_EINVAL, "NULL out accepted");
+	CHECK(phn_dispatch_new(NULL, NULL) == PHN_EINVAL && phn_error_last()[0], "NULL out accepted");
 	phn_dispatch_free(NULL);
 	phn_dispatch_result_free(NULL);
+	phn_dispatch_request_free(NULL);
 
-	/* Buffers, versions of requests, names. */
-	new_with(&d, NULL, PHN_DISPATCH_NO_ENV);
+	/* Descriptions: what a dry run shows. */
+	new_with(&d, NULL, 0);
 	call.number = "+966501234567";
 	call.first_name = "John";
-	rc = phn_dispatch_call_json(buf, 10, &needed, d, &call);
-	CHECK(rc == PHN_EBUFS && needed == strlen("{\"numberToCall\":\"+966501234567\",\"firstName\":\"John\"}"),
-	      "EBUFS: rc %d needed %zu", rc, needed);
-	CHECK(phn_dispatch_call_json(buf, needed + 1, NULL, d, &call) == PHN_OK, "exact fit");
+	CHECK(phn_dispatch_describe_call(&req, d, &call) == PHN_OK, "describe: %s", phn_error_last());
+	CHECK(STREQ(phn_dispatch_request_method(req), "POST") &&
+	      STREQ(phn_dispatch_request_url(req), PHN_DISPATCH_DEFAULT_URL "/ai/phone-calls/action/call") &&
+	      phn_dispatch_request_kind(req) == PHN_DISPATCH_KIND_CALL, "method/url/kind");
+	CHECK(STREQ(phn_dispatch_request_body(&needed, req),
+		    "{\"numberToCall\":\"+966501234567\",\"firstName\":\"John\"}") &&
+	      needed == strlen(phn_dispatch_request_body(NULL, req)), "body %s",
+	      phn_dispatch_request_body(NULL, req));
+	CHECK(phn_dispatch_request_header_count(req) == 4, "%zu headers",
+	      phn_dispatch_request_header_count(req));
+	{
+		static const char *const want[][2] = {
+			{ "Authorization", NULL }, /* no token */
+			{ "Content-Type", "application/json" },
+			{ "Accept", "application/json" },
+			{ "User-Agent", "phonenorm/" PHN_VERSION },
+		};
+		const char *name, *value;
+
+		for (i = 0; i < 4; i++) {
+			CHECK(phn_dispatch_request_header(&name, &value, req, i) == PHN_OK &&
+			      STREQ(name, want[i][0]) &&
+			      (want[i][1] ? STREQ(value, want[i][1]) : value == NULL),
+			      "header %zu: %s: %s", i, name, value ? value : "(null)");
+		}
+		CHECK(phn_dispatch_request_header(&name, &value, req, 4) == PHN_EINVAL, "header 4");
+	}
+	phn_dispatch_request_free(req);
+	req = (phn_dispatch_request *)&o;
 	call.version = 2;
-	CHECK(phn_dispatch_call_json(buf, sizeof(buf), NULL, d, &call) == PHN_EVERSION, "call version 2");
-	CHECK(phn_dispatch_call_json(buf, sizeof(buf), NULL, d, NULL) == PHN_EINVAL, "NULL call");
+	CHECK(phn_dispatch_describe_call(&req, d, &call) == PHN_EVERSION && !req, "call version 2");
+	CHECK(phn_dispatch_describe_call(&req, d, NULL) == PHN_EINVAL && !req, "NULL call");
+	CHECK(phn_dispatch_describe_call(&req, NULL, &call) == PHN_EINVAL, "NULL handle");
 	call.version = PHN_DISPATCH_CALL_VERSION;
 	call.update_existing = (phn_dispatch_bool)7;
-	CHECK(phn_dispatch_call_json(buf, sizeof(buf), NULL, d, &call) == PHN_EINVAL, "bool 7 accepted");
+	CHECK(phn_dispatch_describe_call(&req, d, &call) == PHN_EINVAL && !req &&
+	      strstr(phn_error_last(), "updateExisting"), "bool 7 accepted");
 	phn_dispatch_free(d);
 	CHECK(STREQ(phn_dispatch_user_agent(), "phonenorm/" PHN_VERSION), "user agent %s",
 	      phn_dispatch_user_agent());

@@ -6,6 +6,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,93 @@ static void test_errors(void)
 	CHECK_STR(phn_strerror(PHN_OK), "success");
 }
 
+/* phn_error_last() on another thread: set its own error, and report what
+ * it saw before and after. */
+static void *other_thread(void *arg)
+{
+	char *seen = arg;
+	phn_number n = PHN_NUMBER_INIT;
+
+	strcpy(seen, phn_error_last());
+	phn_number_parse(&n, "1", "QQ");
+	strcat(seen, "|");
+	strcat(seen, phn_error_last());
+	return NULL;
+}
+
+/* The one error rule: every failing call leaves a message for its thread. */
+static void test_error_model(void)
+{
+	phn_number n = PHN_NUMBER_INIT, old = PHN_NUMBER_INIT;
+	phn_number batch[3] = { PHN_NUMBER_INIT, PHN_NUMBER_INIT, PHN_NUMBER_INIT };
+	const char *texts[3] = { "0501234567", "\xff", NULL };
+	phn_info info = PHN_INFO_INIT;
+	char buf[8], seen[512];
+	phn_type t;
+	pthread_t th;
+
+	phn_error_clear();
+	CHECK_STR(phn_error_last(), "");
+	CHECK_INT(phn_error_last_code(), PHN_OK);
+
+	CHECK_INT(phn_number_parse(&n, "0501234567", "XX"), PHN_EREGION);
+	CHECK_INT(phn_error_last_code(), PHN_EREGION);
+	CHECK(strstr(phn_error_last(), "unknown region 'XX'") != NULL);
+	/* A call that succeeds leaves the message as it was (libgit2's rule). */
+	CHECK_INT(phn_number_parse(&n, "0501234567", "SA"), PHN_OK);
+	CHECK(strstr(phn_error_last(), "unknown region 'XX'") != NULL);
+
+	/* Each thread has its own. */
+	CHECK_INT(pthread_create(&th, NULL, other_thread, seen), 0);
+	CHECK_INT(pthread_join(th, NULL), 0);
+	CHECK(strncmp(seen, "|unknown region 'QQ'", 20) == 0);
+	CHECK(strstr(phn_error_last(), "'XX'") != NULL);
+
+	CHECK_INT(phn_number_parse(&n, "05\xff", "SA"), PHN_EINVAL);
+	CHECK_STR(phn_error_last(), "text is not valid UTF-8");
+	CHECK_INT(phn_number_parse(&n, NULL, "SA"), PHN_EINVAL);
+	CHECK_STR(phn_error_last(), "text is NULL");
+	/* A message is one line, whatever the input holds. */
+	CHECK_INT(phn_number_parse(&n, "1", "\n\x1b[2J"), PHN_EREGION);
+	CHECK(strchr(phn_error_last(), '\n') == NULL && strchr(phn_error_last(), 0x1b) == NULL);
+
+	/* libgit2's version rule: 1 <= version <= current, said in the message. */
+	old.version = 0;
+	CHECK_INT(phn_number_parse(&old, "0501234567", "SA"), PHN_EVERSION);
+	CHECK(strstr(phn_error_last(), "version 0 is not supported") != NULL);
+	CHECK_INT(phn_info_init(&info, PHN_INFO_VERSION), PHN_OK);
+	CHECK_INT(phn_info_init(&info, PHN_INFO_VERSION + 1), PHN_EVERSION);
+	CHECK(strstr(phn_error_last(), "phn_info version 2") != NULL);
+	CHECK_INT(phn_info_init(NULL, PHN_INFO_VERSION), PHN_EINVAL);
+
+	CHECK_INT(phn_number_parse(&n, "0501234567", "SA"), PHN_OK);
+	CHECK_INT(phn_number_format(buf, sizeof buf, NULL, &n, PHN_FORMAT_INTERNATIONAL),
+		  PHN_EBUFS);
+	CHECK(strstr(phn_error_last(), "17 needed") != NULL);
+	CHECK_INT(phn_type_from_name(&t, "landline"), PHN_ENOTFOUND);
+	CHECK_STR(phn_error_last(), "'landline' is not a number type");
+	CHECK_INT(phn_number_info(&info, &n, NULL, "e n"), PHN_EINVAL);
+	CHECK(strstr(phn_error_last(), "'e n'") != NULL);
+
+	/* Batch: per-item outcomes are data and leave no message behind. */
+	phn_error_clear();
+	CHECK_INT(phn_number_parse_batch(batch, texts, NULL, 3, "SA", 1), PHN_OK);
+	CHECK_STR(phn_error_last(), "");
+	CHECK_STR(batch[0].e164, "+966501234567");
+	CHECK_INT(batch[1].status, PHN_STATUS_NOT_A_NUMBER);
+	CHECK_INT(batch[2].status, PHN_STATUS_NOT_A_NUMBER);
+	batch[2].version = 5;
+	CHECK_INT(phn_number_parse_batch(batch, texts, NULL, 3, "SA", 1), PHN_EVERSION);
+	CHECK(strstr(phn_error_last(), "results[2]") != NULL);
+	CHECK_INT(phn_number_parse_batch(batch, texts, NULL, 2, "XX", 1), PHN_EREGION);
+
+	CHECK_STR(phn_error_name(PHN_EREGION), "PHN_EREGION");
+	CHECK_STR(phn_error_name(PHN_OK), "PHN_OK");
+	CHECK_STR(phn_error_name(-999), "PHN_E?");
+	phn_error_clear();
+	CHECK_STR(phn_error_last(), "");
+}
+
 static void test_names(void)
 {
 	phn_type t;
@@ -334,6 +422,7 @@ int main(int argc, char **argv)
 	rows = for_each_row(argv[2], 4, format_case);
 	CHECK(rows >= 20);
 	test_errors();
+	test_error_model();
 	test_names();
 	test_regions();
 	test_info();

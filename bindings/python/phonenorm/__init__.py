@@ -20,15 +20,15 @@ from ._number import (Info, Number, NumberType, ShortCost, Status, library_path,
                       metadata_version, normalize, parse, parse_many, region_country_code,
                       region_is_known, version)
 from ._lists import CleanRow, DedupeSet, RejectReason, RowOutcome, clean
-from ._dispatch import (Detail, Dispatch, DispatchKind, DispatchOutcome, DispatchResult,
-                        user_agent)
+from ._dispatch import (Detail, Dispatch, DispatchKind, DispatchOutcome, DispatchRequest,
+                        DispatchResult, user_agent)
 
 #: The version of this binding; version() is that of the C library loaded.
 __version__ = "0.1.0"
 
 __all__ = [
     "AuthError", "BufferTooSmallError", "CleanRow", "DedupeSet", "Detail", "Dispatch",
-    "DispatchKind", "DispatchOutcome", "DispatchResult", "Error", "FormatError", "Info",
+    "DispatchKind", "DispatchOutcome", "DispatchRequest", "DispatchResult", "Error", "FormatError", "Info",
     "InputOutputError", "InternalError", "InvalidArgumentError", "NetworkError",
     "NotFoundError", "Number", "NumberType", "OutOfMemoryError", "RegionError",
     "RejectReason", "RowOutcome", "ShortCost", "Status", "VersionError", "clean",

@@ -69,12 +69,14 @@ class DispatchResult:
         return self.outcome is DispatchOutcome.ACCEPTED
 
     @classmethod
-    def _from_c(cls, r):
+    def _from_c(cls, rp):
+        """From a phn_dispatch_result pointer (read now: it may not outlive the call)."""
         def s(b):
             return None if b is None else b.decode("utf-8", "replace")
+        r = rp.contents
         details = []
         for i in range(r.details_count):
-            d = r.details[i]
+            d = _lib.dispatch_result_detail(rp, i).contents
             details.append(Detail(loc=s(d.loc) or "",
                                   loc_parts=tuple(s(d.loc_parts[j]) for j in range(d.loc_count)),
                                   msg=s(d.msg) or "", type=s(d.type) or ""))
@@ -88,6 +90,33 @@ class DispatchResult:
                    retry_after_seconds=None if r.retry_after_seconds < 0
                    else r.retry_after_seconds,
                    error=s(r.error) or "", elapsed_ms=r.elapsed_ms)
+
+
+@dataclass(frozen=True)
+class DispatchRequest:
+    """A validated request as it would go out (phn_dispatch_request): what a
+    dry run shows. The Authorization value is masked ("Bearer ****"), None
+    when the client has no token."""
+    kind: DispatchKind
+    method: str
+    url: str
+    headers: tuple      # of (name, value) pairs, in the order they are sent
+    body: str           # the exact JSON body
+
+    @classmethod
+    def _from_c(cls, rp):
+        headers = []
+        for i in range(_lib.dispatch_request_header_count(rp)):
+            name, value = _lib.c_char_p(), _lib.c_char_p()
+            _lib.check(_lib.dispatch_request_header(ctypes.byref(name), ctypes.byref(value), rp, i))
+            headers.append((_lib.text(name.value),
+                            None if value.value is None else _lib.text(value.value)))
+        n = _lib.c_size(0)
+        body = ctypes.string_at(_lib.dispatch_request_body(ctypes.byref(n), rp), n.value)
+        return cls(kind=DispatchKind.from_code(_lib.dispatch_request_kind(rp)),
+                   method=_lib.text(_lib.dispatch_request_method(rp)),
+                   url=_lib.text(_lib.dispatch_request_url(rp)), headers=tuple(headers),
+                   body=body.decode("utf-8"))
 
 
 def user_agent():
@@ -192,11 +221,13 @@ def _invoice(date, contact_uuid, number=None, due_date=None, total=None):
 class Dispatch:
     """A client of the outbound AI call API (phn_dispatch).
 
-    base_url: None reads $PHONENORM_API_URL, else the documented API.
-    http:// is accepted only for loopback hosts. token: None reads
-    token_file, then $PHONENORM_API_TOKEN, then the file named by
-    $PHONENORM_API_TOKEN_FILE; use_env=False reads no variable. Without a
-    token, dry runs (call_json ...) work and sending raises AuthError.
+    base_url: None is the documented API. http:// is accepted only for
+    loopback hosts. token: None reads token_file. The environment is read
+    only when asked: from_env=True takes $PHONENORM_API_URL,
+    $PHONENORM_API_TOKEN and the file named by $PHONENORM_API_TOKEN_FILE for
+    what the arguments leave None (as the phonenorm CLI does). Without a
+    token, dry runs (describe_call, call_json ...) work and sending raises
+    AuthError.
     trace, if given, is called with each line of the HTTP trace (the token
     shows as ****).
 
@@ -206,12 +237,15 @@ class Dispatch:
     (a 422, a 503, a refused connection) is a result, never an exception;
     exceptions mean nothing was sent (InvalidArgumentError for a request
     that breaks the API's schema, RegionError, AuthError), and carry the
-    client's one-line explanation in .detail.
+    library's one-line explanation (phn_error_last()) in .detail.
 
     One thread at a time per client (calls are serialised by a lock).
     """
 
-    def __init__(self, base_url=None, token=None, *, token_file=None, use_env=True,
+    #: The documented API base, used when base_url is None.
+    DEFAULT_URL = "https://api.dev.uselevers.com/api-service/v1"
+
+    def __init__(self, base_url=None, token=None, *, token_file=None, from_env=False,
                  connect_timeout_ms=0, timeout_ms=0, max_in_flight=0, trace=None):
         self._d = None
         self._lock = threading.RLock()
@@ -231,7 +265,7 @@ class Dispatch:
         o.base_url = _str(base_url, "base_url")
         o.token = _str(token, "token")
         o.token_file = _str(token_file, "token_file")
-        o.flags = 0 if use_env else _lib.PHN_DISPATCH_NO_ENV
+        o.flags = _lib.PHN_DISPATCH_USE_ENV if from_env else 0
         o.connect_timeout_ms = min(connect_timeout_ms, 1 << 31)
         o.timeout_ms = min(timeout_ms, 1 << 31)
         o.max_in_flight = min(max_in_flight, 1 << 20)
@@ -241,11 +275,7 @@ class Dispatch:
             o.trace = self._trace_fn
         self._done_fn = _lib.phn_dispatch_done_cb(self._on_done)
         d = ctypes.POINTER(_lib.phn_dispatch)()
-        rc = _lib.dispatch_new(ctypes.byref(d), ctypes.byref(o))
-        if rc < 0:
-            detail = _lib.text(_lib.dispatch_last_error(d)) if d else None
-            _lib.dispatch_free(d if d else None)
-            _lib.check(rc, detail)
+        _lib.check(_lib.dispatch_new(ctypes.byref(d), ctypes.byref(o)))
         self._d = d
 
     # ---- callbacks (run inside C calls, on this thread) ----
@@ -259,7 +289,7 @@ class Dispatch:
     def _on_done(self, result_p, payload):
         self._in_callback = True
         try:
-            result = DispatchResult._from_c(result_p.contents)
+            result = DispatchResult._from_c(result_p)
             done = self._waiting.pop(payload or 0, None)
             if done is None:
                 self._finished.append(result)
@@ -283,15 +313,16 @@ class Dispatch:
             raise ValueError("operation on a closed Dispatch")
         return self._d
 
-    def _detail(self):
-        return _lib.text(_lib.dispatch_last_error(self._d)) if self._d else None
-
-    def _json(self, built):
+    def _describe(self, built):
         kind, req = built
         with self._lock:
             d = self._handle()
-            return _lib.read_sized(lambda dst, cap, need: _lib.dispatch_json[kind](
-                dst, cap, need, d, ctypes.byref(req)), self._detail)
+            out = ctypes.POINTER(_lib.phn_dispatch_request)()
+            _lib.check(_lib.dispatch_describe[kind](ctypes.byref(out), d, ctypes.byref(req)))
+            try:
+                return DispatchRequest._from_c(out)
+            finally:
+                _lib.dispatch_request_free(out)
 
     def _send(self, built):
         kind, req = built
@@ -299,10 +330,8 @@ class Dispatch:
             d = self._handle()
             out = ctypes.POINTER(_lib.phn_dispatch_result)()
             try:
-                rc = _lib.dispatch_send[kind](ctypes.byref(out), d, ctypes.byref(req))
-                if rc < 0:
-                    _lib.check(rc, self._detail())
-                result = DispatchResult._from_c(out.contents)
+                _lib.check(_lib.dispatch_send[kind](ctypes.byref(out), d, ctypes.byref(req)))
+                result = DispatchResult._from_c(out)
             finally:
                 _lib.dispatch_result_free(out if out else None)
             self._raise_callback_error()
@@ -322,16 +351,10 @@ class Dispatch:
                                             self._done_fn, payload)
             if rc < 0:
                 del self._waiting[payload]
-                _lib.check(rc, self._detail())
+                _lib.check(rc)
             return rid.value
 
     # ---- public API ----
-
-    @property
-    def last_error(self):
-        """One line about the last failure on this client ("" if none)."""
-        with self._lock:
-            return _lib.text(_lib.dispatch_last_error(self._handle()))
 
     @property
     def has_token(self):
@@ -350,23 +373,36 @@ class Dispatch:
         with self._lock:
             d = self._handle()
             return _lib.read_sized(lambda dst, cap, need: _lib.dispatch_url(
-                dst, cap, need, d, k.code), self._detail)
+                dst, cap, need, d, k.code))
+
+    def describe_call(self, number, country_code=None, **fields):
+        """Validate a call request and return the DispatchRequest that
+        send_call would put on the wire (method, URL, headers with the token
+        masked, body), without sending anything. fields: first_name,
+        last_name, email, contact_uuid, template_id, prompt_tags (dict of
+        str, or JSON text), metadata (dict or JSON text), update_existing and
+        create_if_not_exists (True, False, None: not sent)."""
+        return self._describe(_call(number, country_code, **fields))
+
+    def describe_contact(self, phone_number, country_code=None, **fields):
+        """As describe_call, for POST /contact (fields: name, email, role)."""
+        return self._describe(_contact(phone_number, country_code, **fields))
+
+    def describe_invoice(self, date, contact_uuid, **fields):
+        """As describe_call, for POST /invoice (fields: number, due_date, total)."""
+        return self._describe(_invoice(date, contact_uuid, **fields))
 
     def call_json(self, number, country_code=None, **fields):
-        """Validate a call request and return the exact JSON body it would
-        send, without sending anything. fields: first_name, last_name,
-        email, contact_uuid, template_id, prompt_tags (dict of str, or JSON
-        text), metadata (dict or JSON text), update_existing and
-        create_if_not_exists (True, False, None: not sent)."""
-        return self._json(_call(number, country_code, **fields))
+        """The exact JSON body describe_call shows."""
+        return self.describe_call(number, country_code, **fields).body
 
     def contact_json(self, phone_number, country_code=None, **fields):
-        """As call_json, for POST /contact (fields: name, email, role)."""
-        return self._json(_contact(phone_number, country_code, **fields))
+        """The exact JSON body describe_contact shows."""
+        return self.describe_contact(phone_number, country_code, **fields).body
 
     def invoice_json(self, date, contact_uuid, **fields):
-        """As call_json, for POST /invoice (fields: number, due_date, total)."""
-        return self._json(_invoice(date, contact_uuid, **fields))
+        """The exact JSON body describe_invoice shows."""
+        return self.describe_invoice(date, contact_uuid, **fields).body
 
     def send_call(self, number, country_code=None, **fields):
         """Send one call request and wait: returns its DispatchResult."""
@@ -412,7 +448,7 @@ class Dispatch:
             finished, self._finished = self._finished, []
             self._raise_callback_error()
             if rc < 0:
-                _lib.check(rc, self._detail())
+                _lib.check(rc)
             return finished
 
     def close(self):

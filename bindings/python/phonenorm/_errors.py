@@ -3,9 +3,10 @@
 
 class Error(Exception):
     """A phonenorm call failed. ``code`` is the C library's negative PHN_E*
-    value, ``message`` its phn_strerror() text, ``detail`` the handle's own
-    explanation when there is one (a cleaner's or a dispatch client's last
-    error), else None."""
+    value, ``message`` its phn_strerror() text, ``detail`` the C library's
+    phn_error_last() line for the failure, which names the bad value
+    ("unknown region 'XX' ..."), or None. ``str(e)`` is the detail when there
+    is one, else the message."""
 
     code = None
 
@@ -13,7 +14,7 @@ class Error(Exception):
         self.code = code
         self.message = message
         self.detail = detail or None
-        Exception.__init__(self, "%s: %s" % (message, detail) if detail else message)
+        Exception.__init__(self, detail or message)
 
     def __reduce__(self):
         return (type(self), (self.code, self.message, self.detail))

@@ -88,6 +88,7 @@ PHN_DISPATCH_CALL_VERSION = 1
 PHN_DISPATCH_CONTACT_VERSION = 1
 PHN_DISPATCH_INVOICE_VERSION = 1
 PHN_DISPATCH_RESULT_VERSION = 1
+PHN_DISPATCH_DETAIL_VERSION = 1
 
 PHN_OK = 0
 PHN_EINVAL = -1
@@ -95,7 +96,7 @@ PHN_EBUFS = -3
 PHN_EREGION = -4
 PHN_EIO = -7
 PHN_ENOTFOUND = -9
-PHN_DISPATCH_NO_ENV = 1 << 0
+PHN_DISPATCH_USE_ENV = 1 << 0
 
 
 class phn_number(ctypes.Structure):
@@ -166,6 +167,10 @@ class phn_clean_writer(ctypes.Structure):
 
 
 class phn_dispatch(ctypes.Structure):
+    """Opaque."""
+
+
+class phn_dispatch_request(ctypes.Structure):
     """Opaque."""
 
 
@@ -253,8 +258,8 @@ class phn_dispatch_options(ctypes.Structure):
         ("token", c_char_p),
         ("token_file", c_char_p),
         ("flags", c_uint),
-        ("connect_timeout_ms", c_long),
-        ("timeout_ms", c_long),
+        ("connect_timeout_ms", ctypes.c_int64),
+        ("timeout_ms", ctypes.c_int64),
         ("max_in_flight", c_uint),
         ("trace", phn_dispatch_trace_cb),
         ("trace_payload", c_void_p),
@@ -310,6 +315,7 @@ class phn_dispatch_invoice(ctypes.Structure):
 
 class phn_dispatch_detail(ctypes.Structure):
     _fields_ = [
+        ("version", c_uint),
         ("loc", c_char_p),
         ("loc_parts", POINTER(c_char_p)),
         ("loc_count", c_size),
@@ -330,16 +336,15 @@ class phn_dispatch_result(ctypes.Structure):
         ("status", c_char_p),
         ("contact_uuid", c_char_p),
         ("uuid", c_char_p),
-        ("details", POINTER(phn_dispatch_detail)),
         ("details_count", c_size),
         ("message", c_char_p),
         ("body", c_void_p),
         ("body_len", c_size),
         ("body_truncated", c_int),
         ("retry_after", c_char_p),
-        ("retry_after_seconds", c_long),
+        ("retry_after_seconds", ctypes.c_int64),
         ("error", c_char_p),
-        ("elapsed_ms", c_long),
+        ("elapsed_ms", ctypes.c_int64),
     ]
 
 
@@ -420,21 +425,30 @@ reject_reason_name = _fn("phn_reject_reason_name", c_char_p, c_int)
 dispatch_options_init = _fn("phn_dispatch_options_init", c_int, P(phn_dispatch_options), c_uint)
 dispatch_new = _fn("phn_dispatch_new", c_int, P(P(phn_dispatch)), P(phn_dispatch_options))
 dispatch_free = _fn("phn_dispatch_free", None, P(phn_dispatch))
-dispatch_last_error = _fn("phn_dispatch_last_error", c_char_p, P(phn_dispatch))
 dispatch_has_token = _fn("phn_dispatch_has_token", c_int, P(phn_dispatch))
 dispatch_user_agent = _fn("phn_dispatch_user_agent", c_char_p)
 dispatch_call_init = _fn("phn_dispatch_call_init", c_int, P(phn_dispatch_call), c_uint)
 dispatch_contact_init = _fn("phn_dispatch_contact_init", c_int, P(phn_dispatch_contact), c_uint)
 dispatch_invoice_init = _fn("phn_dispatch_invoice_init", c_int, P(phn_dispatch_invoice), c_uint)
 dispatch_url = _fn("phn_dispatch_url", c_int, c_char_p, c_size, P(c_size), P(phn_dispatch), c_int)
-dispatch_json = {
-    0: _fn("phn_dispatch_call_json", c_int, c_char_p, c_size, P(c_size), P(phn_dispatch),
+dispatch_describe = {
+    0: _fn("phn_dispatch_describe_call", c_int, P(P(phn_dispatch_request)), P(phn_dispatch),
            P(phn_dispatch_call)),
-    1: _fn("phn_dispatch_contact_json", c_int, c_char_p, c_size, P(c_size), P(phn_dispatch),
+    1: _fn("phn_dispatch_describe_contact", c_int, P(P(phn_dispatch_request)), P(phn_dispatch),
            P(phn_dispatch_contact)),
-    2: _fn("phn_dispatch_invoice_json", c_int, c_char_p, c_size, P(c_size), P(phn_dispatch),
+    2: _fn("phn_dispatch_describe_invoice", c_int, P(P(phn_dispatch_request)), P(phn_dispatch),
            P(phn_dispatch_invoice)),
 }
+dispatch_request_free = _fn("phn_dispatch_request_free", None, P(phn_dispatch_request))
+dispatch_request_kind = _fn("phn_dispatch_request_kind", c_int, P(phn_dispatch_request))
+dispatch_request_method = _fn("phn_dispatch_request_method", c_char_p, P(phn_dispatch_request))
+dispatch_request_url = _fn("phn_dispatch_request_url", c_char_p, P(phn_dispatch_request))
+dispatch_request_header_count = _fn("phn_dispatch_request_header_count", c_size,
+                                    P(phn_dispatch_request))
+dispatch_request_header = _fn("phn_dispatch_request_header", c_int, P(c_char_p), P(c_char_p),
+                              P(phn_dispatch_request), c_size)
+dispatch_request_body = _fn("phn_dispatch_request_body", c_void_p, P(c_size),
+                            P(phn_dispatch_request))
 dispatch_send = {
     0: _fn("phn_dispatch_send_call", c_int, P(P(phn_dispatch_result)), P(phn_dispatch),
            P(phn_dispatch_call)),
@@ -452,6 +466,8 @@ dispatch_submit = {
            P(phn_dispatch_invoice), phn_dispatch_done_cb, c_void_p),
 }
 dispatch_result_free = _fn("phn_dispatch_result_free", None, P(phn_dispatch_result))
+dispatch_result_detail = _fn("phn_dispatch_result_detail", P(phn_dispatch_detail),
+                             P(phn_dispatch_result), c_size)
 dispatch_outcome_name = _fn("phn_dispatch_outcome_name", c_char_p, c_int)
 dispatch_outcome_describe = _fn("phn_dispatch_outcome_describe", c_char_p, c_int)
 dispatch_kind_name = _fn("phn_dispatch_kind_name", c_char_p, c_int)

@@ -114,7 +114,7 @@ int main(void)
 	F(phn_dispatch_invoice, total); F(phn_dispatch_invoice, contact_uuid);
 	end();
 	S(phn_dispatch_detail);
-	F(phn_dispatch_detail, loc); F(phn_dispatch_detail, loc_parts);
+	F(phn_dispatch_detail, version); F(phn_dispatch_detail, loc); F(phn_dispatch_detail, loc_parts);
 	F(phn_dispatch_detail, loc_count); F(phn_dispatch_detail, msg); F(phn_dispatch_detail, type);
 	end();
 	S(phn_dispatch_result);
@@ -122,8 +122,8 @@ int main(void)
 	F(phn_dispatch_result, outcome); F(phn_dispatch_result, http_status);
 	F(phn_dispatch_result, number); F(phn_dispatch_result, call_id);
 	F(phn_dispatch_result, status); F(phn_dispatch_result, contact_uuid);
-	F(phn_dispatch_result, uuid); F(phn_dispatch_result, details);
-	F(phn_dispatch_result, details_count); F(phn_dispatch_result, message);
+	F(phn_dispatch_result, uuid); F(phn_dispatch_result, details_count);
+	F(phn_dispatch_result, message);
 	F(phn_dispatch_result, body); F(phn_dispatch_result, body_len);
 	F(phn_dispatch_result, body_truncated); F(phn_dispatch_result, retry_after);
 	F(phn_dispatch_result, retry_after_seconds); F(phn_dispatch_result, error);
@@ -135,12 +135,12 @@ int main(void)
 	       "\"phn_clean_report_options\": %d, "
 	       "\"phn_dispatch_options\": %d, \"phn_dispatch_call\": %d, "
 	       "\"phn_dispatch_contact\": %d, \"phn_dispatch_invoice\": %d, "
-	       "\"phn_dispatch_result\": %d}",
+	       "\"phn_dispatch_result\": %d, \"phn_dispatch_detail\": %d}",
 	       PHN_NUMBER_VERSION, PHN_INFO_VERSION, PHN_CSV_OPTIONS_VERSION, PHN_CSV_RECORD_VERSION,
 	       PHN_CLEAN_OPTIONS_VERSION, PHN_CLEAN_ROW_VERSION, PHN_CLEAN_SUMMARY_VERSION,
 	       PHN_CLEAN_WRITER_OPTIONS_VERSION, PHN_CLEAN_REPORT_OPTIONS_VERSION,
 	       PHN_DISPATCH_OPTIONS_VERSION, PHN_DISPATCH_CALL_VERSION, PHN_DISPATCH_CONTACT_VERSION,
-	       PHN_DISPATCH_INVOICE_VERSION, PHN_DISPATCH_RESULT_VERSION);
+	       PHN_DISPATCH_INVOICE_VERSION, PHN_DISPATCH_RESULT_VERSION, PHN_DISPATCH_DETAIL_VERSION);
 	printf(", \"enums\": {\"PHN_CLEAN_COLUMN_NUMBER_STATUS\": %u, "
 	       "\"PHN_E164_MAX\": %d, \"PHN_EXTENSION_MAX\": %d}}\n",
 	       PHN_CLEAN_COLUMN_NUMBER_STATUS, PHN_E164_MAX, PHN_EXTENSION_MAX);

@@ -386,7 +386,13 @@ class ErrorTest(unittest.TestCase):
         self.assertTrue(issubclass(phonenorm.OutOfMemoryError, MemoryError))
         e = pickle.loads(pickle.dumps(phonenorm.RegionError(-4, "unknown region", "'XX'")))
         self.assertEqual((e.code, e.message, e.detail), (-4, "unknown region", "'XX'"))
-        self.assertEqual(str(e), "unknown region: 'XX'")
+        self.assertEqual(str(e), "'XX'")
+        self.assertEqual(str(phonenorm.RegionError(-4, "unknown region")), "unknown region")
+        # The C library's phn_error_last() names the bad value.
+        with self.assertRaises(phonenorm.RegionError) as cm:
+            phonenorm.parse("0501234567", "XX")
+        self.assertIn("unknown region 'XX'", str(cm.exception))
+        self.assertEqual(cm.exception.code, -4)
         # codes the binding does not know yet still give an Error
         unknown = _lib.error(-99)
         self.assertIs(type(unknown), phonenorm.Error)
@@ -897,7 +903,7 @@ class DispatchTest(unittest.TestCase):
 
     def client(self, **kw):
         kw.setdefault("token", TOKEN)
-        return phonenorm.Dispatch(self.url, use_env=False, timeout_ms=10000, **kw)
+        return phonenorm.Dispatch(self.url, timeout_ms=10000, **kw)
 
     def test_dry_run_bodies(self):
         sent_before = len(self.server.requests)
@@ -933,7 +939,7 @@ class DispatchTest(unittest.TestCase):
             with self.assertRaises(phonenorm.InvalidArgumentError) as cm:
                 d.call_json("0501", "SA")
             self.assertIn("numberToCall", cm.exception.detail)
-            self.assertEqual(d.last_error, cm.exception.detail)
+            self.assertEqual(phonenorm._lib.text(phonenorm._lib.error_last()), cm.exception.detail)
             with self.assertRaises(phonenorm.RegionError):
                 d.call_json("0501234567", "XX")
             with self.assertRaises(phonenorm.InvalidArgumentError):
@@ -958,10 +964,13 @@ class DispatchTest(unittest.TestCase):
             with self.assertRaises(phonenorm.InvalidArgumentError) as cm:
                 d.send_call("0501", "SA")
             self.assertIn("numberToCall", str(cm.exception))
-        with self.assertRaises(phonenorm.InvalidArgumentError):
-            phonenorm.Dispatch("http://example.com", token=TOKEN, use_env=False)
-        with self.assertRaises(phonenorm.InputOutputError):
-            phonenorm.Dispatch(self.url, token_file="/nonexistent/token", use_env=False)
+        with self.assertRaises(phonenorm.InvalidArgumentError) as cm:
+            phonenorm.Dispatch("http://example.com", token=TOKEN)
+        self.assertIn("http:// is allowed only for loopback hosts", cm.exception.detail)
+        with self.assertRaises(phonenorm.InputOutputError) as cm:
+            phonenorm.Dispatch(self.url, token_file="/nonexistent/token")
+        self.assertEqual(cm.exception.detail,
+                         "token file '/nonexistent/token': No such file or directory")
 
     def test_send_outcomes_are_data(self):
         with self.client() as d:
@@ -995,12 +1004,12 @@ class DispatchTest(unittest.TestCase):
         self.assertEqual(calls[0][1]["User-Agent"], phonenorm.user_agent())
 
     def test_refused_connection_and_no_token(self):
-        with phonenorm.Dispatch("http://127.0.0.1:9", token=TOKEN, use_env=False,
+        with phonenorm.Dispatch("http://127.0.0.1:9", token=TOKEN,
                                 connect_timeout_ms=2000) as d:
             r = d.send_call("0501234567", "SA")
             self.assertEqual((r.outcome, r.http_status), ("not_sent", 0))
             self.assertTrue(r.error)
-        with phonenorm.Dispatch(self.url, use_env=False) as d:
+        with phonenorm.Dispatch(self.url) as d:
             self.assertFalse(d.has_token)
             self.assertIn("+966501234567", d.call_json("0501234567", "SA"))  # dry runs work
             with self.assertRaises(phonenorm.AuthError):
@@ -1009,6 +1018,45 @@ class DispatchTest(unittest.TestCase):
             r = d.send_call("0501234567", "SA")
             self.assertEqual(r.outcome, "auth_failed")
             self.assertNotIn("wrong", r.body + r.error)
+
+    def test_environment_only_when_asked(self):
+        env = {"PHONENORM_API_TOKEN": TOKEN, "PHONENORM_API_URL": self.url}
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            with phonenorm.Dispatch() as d:
+                self.assertFalse(d.has_token)      # a Python app never picks one up silently
+                self.assertEqual(d.url("contact"), phonenorm.Dispatch.DEFAULT_URL + "/contact")
+            with phonenorm.Dispatch(from_env=True) as d:
+                self.assertTrue(d.has_token)
+                self.assertEqual(d.url("contact"), self.url + "/contact")
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+    def test_describe_is_what_goes_out(self):
+        with self.client() as d:
+            req = d.describe_call("0501234567", "SA", first_name="N")
+            self.assertEqual((req.kind, req.method, req.url),
+                             ("call", "POST", self.url + "/ai/phone-calls/action/call"))
+            self.assertEqual(req.headers, (("Authorization", "Bearer ****"),
+                                           ("Content-Type", "application/json"),
+                                           ("Accept", "application/json"),
+                                           ("User-Agent", phonenorm.user_agent())))
+            before = len(self.server.requests)
+            d.send_call("0501234567", "SA", first_name="N")
+            path, headers, body = self.server.requests[before]
+        self.assertEqual(self.url + path, req.url)
+        self.assertEqual(json.loads(req.body), body)
+        for name, value in req.headers:
+            want = "Bearer " + TOKEN if name == "Authorization" else value
+            self.assertEqual(headers[name], want, name)
+        with phonenorm.Dispatch(self.url) as d:
+            self.assertEqual(d.describe_contact("0501234567", "SA").headers[0],
+                             ("Authorization", None))
 
     def test_token_never_comes_back(self):
         lines = []

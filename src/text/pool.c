@@ -6,7 +6,7 @@
  */
 #define _POSIX_C_SOURCE 200809L /* read, open, O_CLOEXEC, pthreads */
 
-#include "list/pool.h"
+#include "text/pool.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,10 +1,10 @@
 /*
- * A small fork-join pool for the list layer: the calling thread starts a job
+ * A small fork-join pool (used by batch parsing and the list cleaner): the calling thread starts a job
  * over [0, n), may do other work, then joins in and waits for the end.
  * Internal.
  */
-#ifndef PHN_LIST_POOL_H
-#define PHN_LIST_POOL_H
+#ifndef PHN_TEXT_POOL_H
+#define PHN_TEXT_POOL_H
 
 #include <stddef.h>
 
@@ -23,4 +23,4 @@ void phn_pool_start(phn_pool *pool, phn_pool_fn fn, void *ctx, size_t n, size_t 
 /* Work on the started job from the calling thread until all of it is done. */
 void phn_pool_finish(phn_pool *pool);
 
-#endif /* PHN_LIST_POOL_H */
+#endif /* PHN_TEXT_POOL_H */
