@@ -278,10 +278,8 @@ int phn_cleaner_count(uint64_t *out, const phn_cleaner *c, phn_clean_count what,
 	}
 }
 
-int phn_cleaner_region_count(char region[4], uint64_t *count, const phn_cleaner *c, size_t i)
+int phn_cleaner_region_at(char region[4], uint64_t *count, const phn_cleaner *c, size_t i)
 {
-	if (!region || !count || !c)
-		return phn_error_set(PHN_EINVAL, "phn_cleaner_region_count: an argument is NULL");
 	/* "001" first, then AA..ZZ, then "" (numbers in no region). */
 	for (size_t pass = 0, seen = 0; pass < PHN_REGION_SLOTS; pass++) {
 		size_t slot = pass == 0 ? PHN_REGION_NONGEO
@@ -298,9 +296,19 @@ int phn_cleaner_region_count(char region[4], uint64_t *count, const phn_cleaner 
 			region[2] = '\0';
 		}
 		*count = c->region_counts[slot];
-		return PHN_OK;
+		return 1;
 	}
-	return phn_error_set(PHN_ENOTFOUND, "no region %zu: clean rows are in fewer regions", i);
+	return 0;
+}
+
+int phn_cleaner_region_count(char region[4], uint64_t *count, const phn_cleaner *c, size_t i)
+{
+	if (!region || !count || !c)
+		return phn_error_set(PHN_EINVAL, "phn_cleaner_region_count: an argument is NULL");
+	if (!phn_cleaner_region_at(region, count, c, i))
+		return phn_error_set(PHN_ENOTFOUND, "no region %zu: clean rows are in fewer regions",
+				     i);
+	return PHN_OK;
 }
 
 const phn_dedupe_set *phn_cleaner_dedupe_set(const phn_cleaner *c)

@@ -93,6 +93,10 @@ void phn_cleaner_row_init(phn_clean_row *row, phn_number *num, const phn_csv_rec
 int phn_cleaner_classify(const phn_cleaner *c, const phn_csv_record *rec, phn_clean_row *row,
 			 phn_number *num);
 
+/* The i-th region with clean rows, as phn_cleaner_region_count() gives
+ * it; 0 past the last one (no error set: the report iterates with it). */
+int phn_cleaner_region_at(char region[4], uint64_t *count, const phn_cleaner *c, size_t i);
+
 /* Dedupe and count one classified row, in input order. */
 int phn_cleaner_settle(phn_cleaner *c, phn_clean_row *row);
 

@@ -1014,8 +1014,10 @@ static void test_report(void)
 		 "  \"region_column\": 3,\n  \"region\": \"sa\",\n  \"keep_possible\": false,\n"
 		 "  \"threads\": 2,\n  \"seconds\": 1.250,\n  \"metadata_version\": \"%s\"\n}\n",
 		 phn_metadata_version());
+	phn_error_clear();
 	CHECK(phn_cleaner_report_json(got, sizeof got, &need, c, &ro) == PHN_OK);
 	CHECK_STR(got, want);
+	CHECK_STR(phn_error_last(), ""); /* a call that succeeds leaves no message */
 	CHECK(need == strlen(want));
 	CHECK(phn_cleaner_report_json(small, sizeof small, &need, c, &ro) == PHN_EBUFS);
 	CHECK(need == strlen(want) && small[0] == '\0');
