@@ -1,12 +1,23 @@
 /*
- * phonenorm: clean phone lists. A dedupe set on packed number keys, batch
- * parsing on several threads, a streaming RFC 4180 CSV reader and a list
+ * phonenorm: clean phone lists. A dedupe set on packed number keys, a
+ * streaming RFC 4180 CSV reader and a list
  * cleaner that classifies every row as clean, rejected (with a reason) or
  * a duplicate of an earlier row, and keeps the summary counters.
  *
- * Thread safety: a phn_dedupe_set, phn_csv_reader or phn_cleaner belongs to one thread at a
- * time; a dedupe set that no thread modifies any more may be read (contains,
- * count) from many threads, which is how a cleaner uses its suppress set.
+ * The library also writes what a clean produces: the clean, rejects and
+ * duplicates CSV files (phn_clean_writer) and the JSON report
+ * (phn_cleaner_report_json), so that the CLI and every binding write the
+ * same bytes.
+ *
+ * Thread safety: a phn_dedupe_set, phn_csv_reader, phn_cleaner or
+ * phn_clean_writer belongs to one thread at a time; a dedupe set that no thread modifies any more may
+ * be read (contains, count) from many threads, which is how a cleaner uses
+ * its suppress set.
+ *
+ * Errors: every function here that returns a negative PHN_E* code leaves a
+ * message naming what failed in phn_error_last() (common.h), valid until the
+ * next failing phonenorm call on the same thread; on a failed constructor or
+ * open, *out is NULL. errno is never part of the API.
  *
  * Copyright 2026 The phonenorm Authors. Licensed under the Apache License 2.0.
  */
@@ -31,7 +42,7 @@ extern "C" {
 typedef struct phn_dedupe_set phn_dedupe_set;
 
 /* Create an empty set sized for about expected keys (0: a small default;
- * the set grows as needed). Errors: PHN_EINVAL, PHN_ENOMEM. */
+ * the set grows as needed). Errors: PHN_EINVAL, PHN_ENOMEM; *out is NULL then. */
 PHN_EXTERN int phn_dedupe_set_new(phn_dedupe_set **out, size_t expected);
 
 /* Free the set; NULL is allowed. */
@@ -86,6 +97,8 @@ typedef enum phn_csv_problem {
 	PHN_CSV_TOO_LONG = 4
 } phn_csv_problem;
 
+/* Reader options. New fields are only appended; set version with
+ * PHN_CSV_OPTIONS_INIT or phn_csv_options_init(). */
 typedef struct phn_csv_options {
 	unsigned int version;
 	/* Field separator: ',' (default), ';', '\t', ...; '\0' reads plain
@@ -101,11 +114,15 @@ typedef struct phn_csv_options {
 #define PHN_CSV_OPTIONS_VERSION 1
 #define PHN_CSV_OPTIONS_INIT { PHN_CSV_OPTIONS_VERSION, ',', 1, 0 }
 
+/* Set *opts to the defaults of version (1 <= version <= PHN_CSV_OPTIONS_VERSION).
+ * Errors: PHN_EINVAL (NULL), PHN_EVERSION. */
+PHN_EXTERN int phn_csv_options_init(phn_csv_options *opts, unsigned int version);
+
 /*
  * One record. Fields are decoded (quotes removed, "" made ") and each is
  * NUL-terminated; raw is the record exactly as it is in the input, without
  * its line ending. Everything points into the reader (or the cleaner) and
- * lives until the next call on it.
+ * lives until the next call on it. Only the library fills records.
  */
 typedef struct phn_csv_record {
 	unsigned int version;
@@ -126,8 +143,9 @@ typedef struct phn_csv_record {
 
 #define PHN_CSV_RECORD_VERSION 1
 
-/* Read the file at path. Errors: PHN_EINVAL, PHN_EVERSION, PHN_ENOMEM,
- * PHN_EIO (cannot open it; errno is kept). opts may be NULL for defaults. */
+/* Read the file at path. opts may be NULL for defaults. Errors: PHN_EINVAL,
+ * PHN_EVERSION, PHN_ENOMEM, PHN_EIO ("open 'x.csv': No such file or
+ * directory" in phn_error_last()). */
 PHN_EXTERN int phn_csv_reader_open(phn_csv_reader **out, const char *path,
 				   const phn_csv_options *opts);
 
@@ -141,12 +159,13 @@ PHN_EXTERN int phn_csv_reader_from_memory(phn_csv_reader **out, const char *data
 
 /*
  * A source of bytes: fill buf with up to cap bytes and return how many (0 at
- * the end of input), or -1 on an error.
+ * the end of input), or a negative value on an error (the reader then fails
+ * with PHN_EIO).
  */
-typedef long (*phn_read_fn)(char *buf, size_t cap, void *payload);
+typedef int64_t (*phn_read_cb)(char *buf, size_t cap, void *payload);
 
 /* Read from a callback (how bindings feed their own streams). */
-PHN_EXTERN int phn_csv_reader_from_callback(phn_csv_reader **out, phn_read_fn read,
+PHN_EXTERN int phn_csv_reader_from_callback(phn_csv_reader **out, phn_read_cb read,
 					    void *payload, const phn_csv_options *opts);
 
 /* Free the reader (closing the file phn_csv_reader_open opened); NULL is allowed. */
@@ -155,7 +174,8 @@ PHN_EXTERN void phn_csv_reader_free(phn_csv_reader *r);
 /*
  * The next record in *rec (owned by the reader, valid until the next call),
  * or NULL at the end of input. Malformed records are data (rec->problem).
- * Errors: PHN_EINVAL, PHN_ENOMEM, PHN_EIO (a read failed; the reader is done).
+ * Errors: PHN_EINVAL, PHN_ENOMEM, PHN_EIO (a read failed: "read 'x.csv':
+ * Is a directory"; the reader is done and keeps failing so).
  */
 PHN_EXTERN int phn_csv_reader_next(const phn_csv_record **rec, phn_csv_reader *r);
 
@@ -194,7 +214,8 @@ typedef enum phn_row_outcome {
 	PHN_ROW_HEADER = 3
 } phn_row_outcome;
 
-/* Why a row was rejected. Values only grow. */
+/* Why a row was rejected. Values only grow: loop over them with
+ * phn_cleaner_count() until PHN_ENOTFOUND rather than with a constant. */
 typedef enum phn_reject_reason {
 	PHN_REJECT_NONE = 0,
 	PHN_REJECT_MALFORMED_CSV = 1, /* unterminated or misplaced quote, record too long */
@@ -214,9 +235,6 @@ typedef enum phn_reject_reason {
 	PHN_REJECT_SUPPRESSED = 15    /* on the suppress (do-not-call) list */
 } phn_reject_reason;
 
-#define PHN_REJECT_REASON_COUNT 16
-#define PHN_TYPE_COUNT 12
-
 /* Bit of a type in phn_clean_options.types. */
 #define PHN_TYPE_BIT(type) (1u << (unsigned)(type))
 
@@ -229,15 +247,18 @@ typedef enum phn_clean_header {
 	PHN_CLEAN_HEADER_NO = 2
 } phn_clean_header;
 
+/* Cleaner options. New fields are only appended; set version with
+ * PHN_CLEAN_OPTIONS_INIT or phn_clean_options_init(). */
 typedef struct phn_clean_options {
 	unsigned int version;
 	/* Region for local numbers (ISO 3166-1 alpha-2), NULL or "" for none. */
 	const char *region;
 	phn_clean_header header;
-	/* The phone column: by name (case-insensitive, needs a header), else
-	 * by 0-based index, else (NULL and -1) guessed: from the header names
-	 * (phone, mobile, msisdn, number, numberToCall, ...), or without a
-	 * header the first field of the first row that parses as a number. */
+	/* The phone column: by name (case-insensitive, ignoring punctuation
+	 * and spaces, compared in full; needs a header), else by 0-based
+	 * index, else (NULL and -1) guessed: from the header names (phone,
+	 * mobile, msisdn, number, numberToCall, ...), or without a header the
+	 * first field of the first row that parses as a number. */
 	const char *phone_column;
 	int phone_column_index;
 	/* A column whose value (a region code; blank: use region) overrides
@@ -261,7 +282,13 @@ typedef struct phn_clean_options {
 #define PHN_CLEAN_OPTIONS_INIT { PHN_CLEAN_OPTIONS_VERSION, NULL, PHN_CLEAN_HEADER_AUTO, \
 		NULL, -1, NULL, -1, 0, 0, NULL, 1 }
 
-/* What became of one record. */
+/* Set *opts to the defaults of version. Errors: PHN_EINVAL, PHN_EVERSION. */
+PHN_EXTERN int phn_clean_options_init(phn_clean_options *opts, unsigned int version);
+
+/*
+ * What became of one record. The library fills it; new fields are only
+ * appended (a caller passing an older version gets the fields it knows).
+ */
 typedef struct phn_clean_row {
 	unsigned int version;
 	phn_row_outcome outcome;
@@ -269,43 +296,54 @@ typedef struct phn_clean_row {
 	/* Line the row starts on; for a duplicate, the line of the row it repeats. */
 	uint64_t line;
 	uint64_t duplicate_of;
-	/* The parsed phone field (status NOT_A_NUMBER when it was not parsed). */
-	phn_number number;
+	/* The parsed phone field (status NOT_A_NUMBER when it was not
+	 * parsed). Never NULL in a filled row; owned by the cleaner and
+	 * valid as long as record. */
+	const phn_number *number;
 	/* The record itself; valid during the callback or until the next push. */
 	const phn_csv_record *record;
 } phn_clean_row;
 
 #define PHN_CLEAN_ROW_VERSION 1
 #define PHN_CLEAN_ROW_INIT { PHN_CLEAN_ROW_VERSION, PHN_ROW_CLEAN, PHN_REJECT_NONE, 0, 0, \
-		PHN_NUMBER_INIT, NULL }
+		NULL, NULL }
 
-/* The counters, after or during a run. */
+/* Set *row to an empty row of version. Errors: PHN_EINVAL, PHN_EVERSION. */
+PHN_EXTERN int phn_clean_row_init(phn_clean_row *row, unsigned int version);
+
+/*
+ * The counters, after or during a run. Counters per reject reason and per
+ * number type are read with phn_cleaner_count(); clean rows per region with
+ * phn_cleaner_region_count(). New fields are only appended.
+ */
 typedef struct phn_clean_summary {
 	unsigned int version;
 	uint64_t rows;       /* data rows seen (header and blank lines not counted) */
 	uint64_t clean;
 	uint64_t rejected;   /* suppressed included */
 	uint64_t duplicates;
-	uint64_t rejected_by_reason[PHN_REJECT_REASON_COUNT];
-	uint64_t clean_by_type[PHN_TYPE_COUNT];
 	uint64_t clean_possible; /* kept by keep_possible */
 	uint64_t blank_lines;    /* skipped by the reader (phn_cleaner_run only) */
 	int has_header;          /* 1 if the first record was taken as a header */
-	/* The phone column, as resolved: 0-based index, the header name ("" with
-	 * no header), and 1 if it was guessed rather than given. -1 before the
-	 * first record. */
+	/* The phone column, as resolved: 0-based index (-1 before the first
+	 * record), and 1 if it was guessed rather than given. */
 	int phone_column;
-	char phone_column_name[64];
+	/* Its header name, whole; "" with no header. Never NULL once filled;
+	 * owned by the cleaner and valid as long as it is. */
+	const char *phone_column_name;
 	int phone_column_guessed;
 	int region_column; /* -1 for none */
 } phn_clean_summary;
 
 #define PHN_CLEAN_SUMMARY_VERSION 1
-#define PHN_CLEAN_SUMMARY_INIT { PHN_CLEAN_SUMMARY_VERSION, 0, 0, 0, 0, { 0 }, { 0 }, 0, 0, 0, \
-		-1, "", 0, -1 }
+#define PHN_CLEAN_SUMMARY_INIT { PHN_CLEAN_SUMMARY_VERSION, 0, 0, 0, 0, 0, 0, 0, -1, "", 0, -1 }
 
-/* Create a cleaner. Errors: PHN_EINVAL, PHN_EVERSION, PHN_EREGION (bad
- * region), PHN_ENOMEM. Option strings are copied. */
+/* Set *sum to an empty summary of version. Errors: PHN_EINVAL, PHN_EVERSION. */
+PHN_EXTERN int phn_clean_summary_init(phn_clean_summary *sum, unsigned int version);
+
+/* Create a cleaner. Option strings are copied. Errors: PHN_EINVAL,
+ * PHN_EVERSION, PHN_EREGION ("unknown region 'XX'"), PHN_ENOMEM; *out is
+ * NULL then. */
 PHN_EXTERN int phn_cleaner_new(phn_cleaner **out, const phn_clean_options *opts);
 
 /* Free a cleaner; NULL is allowed. */
@@ -313,30 +351,54 @@ PHN_EXTERN void phn_cleaner_free(phn_cleaner *c);
 
 /*
  * Classify one record (rows in input order, the first one possibly the
- * header) into *row (initialised with PHN_CLEAN_ROW_INIT).
- * Uses the calling thread only. Errors: PHN_EINVAL, PHN_EVERSION,
- * PHN_ENOTFOUND (a column given or guessed does not exist: see
- * phn_cleaner_errmsg), PHN_EFORMAT (the header record is malformed),
- * PHN_ENOMEM, PHN_EINTERNAL. After an error the cleaner takes no more rows.
+ * header) into *row (initialised with PHN_CLEAN_ROW_INIT or
+ * phn_clean_row_init()); row->number points into the cleaner until the next
+ * push. Uses the calling thread only. Errors: PHN_EINVAL, PHN_EVERSION,
+ * PHN_ENOTFOUND (a column given or guessed does not exist: "no column named
+ * 'tel' in the header (columns: 'a', 'b')"), PHN_EFORMAT (the header record
+ * is malformed), PHN_ENOMEM, PHN_EINTERNAL. After an error the cleaner takes
+ * no more rows, and every later call fails with the same code and message.
  */
 PHN_EXTERN int phn_cleaner_push(phn_clean_row *row, phn_cleaner *c, const phn_csv_record *rec);
 
-/* Called for every record in input order, the header included; a nonzero
- * return stops the run, and phn_cleaner_run returns that value. */
-typedef int (*phn_clean_row_fn)(const phn_clean_row *row, void *payload);
+/* Called for every record in input order, the header included, on the
+ * thread that called phn_cleaner_run(); a nonzero return stops the run, and
+ * phn_cleaner_run returns that value. */
+typedef int (*phn_clean_row_cb)(const phn_clean_row *row, void *payload);
 
 /*
- * Read every record of r, classify it and pass it to fn (may be NULL), in
+ * Read every record of r, classify it and pass it to cb (may be NULL), in
  * input order, with opts.threads threads. Memory grows with the number of
  * unique numbers, not with the input. Errors: as phn_cleaner_push, PHN_EIO
- * from the reader, or fn's nonzero value.
+ * from the reader, or cb's nonzero value (when negative, phn_error_last()
+ * holds what cb's failing phonenorm call left, else "the row callback
+ * stopped the run").
  */
-PHN_EXTERN int phn_cleaner_run(phn_cleaner *c, phn_csv_reader *r, phn_clean_row_fn fn,
+PHN_EXTERN int phn_cleaner_run(phn_cleaner *c, phn_csv_reader *r, phn_clean_row_cb cb,
 			       void *payload);
 
-/* The counters so far into *out (initialised with PHN_CLEAN_SUMMARY_INIT).
- * Errors: PHN_EINVAL, PHN_EVERSION. */
+/* The counters so far into *out (initialised with PHN_CLEAN_SUMMARY_INIT or
+ * phn_clean_summary_init()). Errors: PHN_EINVAL, PHN_EVERSION. */
 PHN_EXTERN int phn_cleaner_summary(phn_clean_summary *out, const phn_cleaner *c);
+
+/* Which counter phn_cleaner_count() reads. Values only grow. */
+typedef enum phn_clean_count {
+	/* Rows rejected for reason index (a phn_reject_reason). */
+	PHN_CLEAN_COUNT_REJECTED = 1,
+	/* Clean rows of type index (a phn_type; possible numbers count as
+	 * PHN_TYPE_UNKNOWN). */
+	PHN_CLEAN_COUNT_CLEAN_TYPE = 2
+} phn_clean_count;
+
+/*
+ * *out = the counter what[index] so far (curl_easy_getinfo style, so new
+ * reasons and types never change a struct). A loop from index 0 until
+ * PHN_ENOTFOUND visits every reason or type this library knows.
+ * Errors: PHN_EINVAL (NULL, unknown what), PHN_ENOTFOUND (index past the
+ * last reason or type).
+ */
+PHN_EXTERN int phn_cleaner_count(uint64_t *out, const phn_cleaner *c, phn_clean_count what,
+				 unsigned int index);
 
 /*
  * Clean rows per region: the i-th region with at least one clean row and its
@@ -351,9 +413,6 @@ PHN_EXTERN int phn_cleaner_region_count(char region[4], uint64_t *count, const p
 /* The cleaner's dedupe set (read-only; lives as long as the cleaner). */
 PHN_EXTERN const phn_dedupe_set *phn_cleaner_dedupe_set(const phn_cleaner *c);
 
-/* Text of the last error on this cleaner ("no column named 'tel'"), "" if none. */
-PHN_EXTERN const char *phn_cleaner_errmsg(const phn_cleaner *c);
-
 /* Static name of an outcome: "clean", "rejected", "duplicate", "header". */
 PHN_EXTERN const char *phn_row_outcome_name(phn_row_outcome outcome);
 
@@ -362,6 +421,116 @@ PHN_EXTERN const char *phn_row_outcome_name(phn_row_outcome outcome);
  * "too_short", "too_long", "invalid_length", "needs_region", "local_only",
  * "not_valid", "type_not_allowed", "suppressed"; "unknown" otherwise. */
 PHN_EXTERN const char *phn_reject_reason_name(phn_reject_reason reason);
+
+/* ------------------------------------------------------------------------
+ * Clean outputs. The one place their format is decided: the CLI and the
+ * bindings write through these.
+ *
+ * Each output is the input's rows, their original bytes first (written back
+ * as read when they parse as CSV, else as one quoted field), plus columns:
+ *   clean:      e164, number_type (+ number_status: PHN_CLEAN_COLUMN_NUMBER_STATUS)
+ *   rejects:    reject_reason, line
+ *   duplicates: e164, duplicate_of_line
+ * The header row gets the column names; every line ends as the input's first
+ * record did ("\n" if it had no line ending); a UTF-8 byte order mark starts
+ * the output when the input had one (see the reader option).
+ */
+typedef struct phn_clean_writer phn_clean_writer;
+
+/* Which output a writer writes. Values only grow. */
+typedef enum phn_clean_output {
+	PHN_CLEAN_OUTPUT_CLEAN = 1,
+	PHN_CLEAN_OUTPUT_REJECTS = 2,
+	PHN_CLEAN_OUTPUT_DUPLICATES = 3
+} phn_clean_output;
+
+/*
+ * A sink of bytes: write all len bytes of data; return 0, or nonzero on a
+ * failure (the writer then fails with PHN_EIO).
+ */
+typedef int (*phn_write_cb)(const void *data, size_t len, void *payload);
+
+/* Extra columns of phn_clean_writer_options.columns. */
+#define PHN_CLEAN_COLUMN_NUMBER_STATUS (1u << 0) /* clean: number_status after number_type */
+
+/* Writer options. New fields are only appended; set version with
+ * PHN_CLEAN_WRITER_OPTIONS_INIT or phn_clean_writer_options_init(). */
+typedef struct phn_clean_writer_options {
+	unsigned int version;
+	/* The input's delimiter, as given to phn_csv_options: it separates the
+	 * added columns. '\0' (plain-text input): each original line is
+	 * written as one CSV field, and ',' separates. */
+	char delimiter;
+	/* PHN_CLEAN_COLUMN_* bits: extra columns (0: none). */
+	unsigned int columns;
+	/* The reader of the input (borrowed, may be NULL): the output starts
+	 * with a UTF-8 byte order mark when that input did. Must outlive the
+	 * writer's first row. */
+	const phn_csv_reader *reader;
+} phn_clean_writer_options;
+
+#define PHN_CLEAN_WRITER_OPTIONS_VERSION 1
+#define PHN_CLEAN_WRITER_OPTIONS_INIT { PHN_CLEAN_WRITER_OPTIONS_VERSION, ',', 0, NULL }
+
+/* Set *opts to the defaults of version. Errors: PHN_EINVAL, PHN_EVERSION. */
+PHN_EXTERN int phn_clean_writer_options_init(phn_clean_writer_options *opts,
+					     unsigned int version);
+
+/*
+ * A writer of one output, sending its bytes to write(payload) in blocks of
+ * up to 64 KiB. opts may be NULL for defaults. Errors: PHN_EINVAL (NULL
+ * write, unknown output, delimiter '"' or a line break), PHN_EVERSION,
+ * PHN_ENOMEM; *out is NULL then.
+ */
+PHN_EXTERN int phn_clean_writer_new(phn_clean_writer **out, phn_clean_output output,
+				    phn_write_cb write, void *payload,
+				    const phn_clean_writer_options *opts);
+
+/*
+ * Take one row. Pass every row, in input order, the header included (as
+ * phn_cleaner_run gives them); the writer writes the ones of its output and
+ * takes its line ending from the first. Errors: PHN_EINVAL, PHN_EVERSION,
+ * PHN_ENOMEM, PHN_EIO (write failed; later calls fail too).
+ */
+PHN_EXTERN int phn_clean_writer_row(phn_clean_writer *w, const phn_clean_row *row);
+
+/* Write what is buffered. Call it once at the end (the writer may take more
+ * rows after it). Errors: PHN_EINVAL, PHN_EIO. */
+PHN_EXTERN int phn_clean_writer_finish(phn_clean_writer *w);
+
+/* Free the writer without writing; NULL is allowed. Rows not yet written
+ * by phn_clean_writer_finish() are lost. */
+PHN_EXTERN void phn_clean_writer_free(phn_clean_writer *w);
+
+/* Settings of the report that the cleaner cannot know. */
+typedef struct phn_clean_report_options {
+	unsigned int version;
+	/* "input": the name of the input (NULL: "-", standard input). */
+	const char *input;
+	/* "seconds": how long the clean took, as the caller measured it. */
+	double seconds;
+} phn_clean_report_options;
+
+#define PHN_CLEAN_REPORT_OPTIONS_VERSION 1
+#define PHN_CLEAN_REPORT_OPTIONS_INIT { PHN_CLEAN_REPORT_OPTIONS_VERSION, NULL, 0.0 }
+
+/* Set *opts to the defaults of version. Errors: PHN_EINVAL, PHN_EVERSION. */
+PHN_EXTERN int phn_clean_report_options_init(phn_clean_report_options *opts,
+					     unsigned int version);
+
+/*
+ * The report of the cleaner's run as JSON (UTF-8, ends in "\n") into
+ * dst[cap] with a NUL; *needed (may be NULL) gets its length. Keys: input,
+ * rows, clean, rejected, duplicates, possible_kept, blank_lines,
+ * rejected_by_reason {reason: n}, by_region {region: n}, by_type {type: n},
+ * has_header, phone_column {index (1-based), name (null without a header),
+ * guessed}, region_column (1-based or null), region (the option as given),
+ * keep_possible, threads, seconds, metadata_version. Keys are only added.
+ * opts may be NULL. Errors: PHN_EINVAL, PHN_EVERSION, PHN_ENOMEM, PHN_EBUFS
+ * (cap <= *needed; dst holds "").
+ */
+PHN_EXTERN int phn_cleaner_report_json(char *dst, size_t cap, size_t *needed,
+				       const phn_cleaner *c, const phn_clean_report_options *opts);
 
 #ifdef __cplusplus
 }

@@ -123,11 +123,11 @@ struct clean_args {
 	const char *input; /* NULL: stdin */
 };
 
-/* One output file. */
+/* One output file and the library's writer of it. */
 struct sink {
 	const char *path;
 	FILE *f;
-	int bom_done;
+	phn_clean_writer *w;
 };
 
 struct progress {
@@ -139,11 +139,8 @@ struct progress {
 };
 
 struct run {
-	const struct clean_args *a;
 	const phn_csv_reader *reader;
 	struct sink out, rejects, dups;
-	char delim; /* for the columns we append */
-	const char *eol; /* of the first record; every line we write ends so */
 	struct progress prog;
 };
 
@@ -277,12 +274,21 @@ static int parse_args(struct clean_args *a, int argc, char **argv, int *done)
 	return PHN_EXIT_OK;
 }
 
-/* ---- writing --------------------------------------------------------- */
+/* ---- writing: the library decides the bytes, we only move them --------- */
 
-static int sink_open(struct sink *s, const char *path, int is_main)
+/* Write errors show in ferror() when the file is closed (exit status 3), as
+ * for any output of this program; the run goes on. */
+static int write_file(const void *data, size_t len, void *payload)
+{
+	fwrite(data, 1, len, payload);
+	return 0;
+}
+
+static int sink_open(struct sink *s, const char *path, int is_main, phn_clean_output output,
+		     const phn_clean_writer_options *wo)
 {
 	s->path = path;
-	s->bom_done = 0;
+	s->w = NULL;
 	if ((!path && is_main) || (path && strcmp(path, "-") == 0)) {
 		s->f = stdout;
 		s->path = "standard output";
@@ -294,6 +300,10 @@ static int sink_open(struct sink *s, const char *path, int is_main)
 		return PHN_EXIT_USAGE;
 	}
 	setvbuf(s->f, NULL, _IOFBF, 1 << 20);
+	if (phn_clean_writer_new(&s->w, output, write_file, s->f, wo) != PHN_OK) {
+		cli_error("clean: %s", phn_error_last());
+		return PHN_EXIT_USAGE;
+	}
 	return PHN_EXIT_OK;
 }
 
@@ -303,7 +313,10 @@ static int sink_close(struct sink *s)
 
 	if (!s->f)
 		return 0;
-	bad = ferror(s->f) != 0;
+	bad = s->w && phn_clean_writer_finish(s->w) != PHN_OK;
+	phn_clean_writer_free(s->w);
+	s->w = NULL;
+	bad |= ferror(s->f) != 0;
 	if (s->f == stdout)
 		bad |= fflush(s->f) != 0;
 	else
@@ -312,80 +325,6 @@ static int sink_close(struct sink *s)
 		cli_error("clean: writing %s failed", s->path);
 	s->f = NULL;
 	return bad;
-}
-
-/* Write s as one CSV field, quoted when it must be. */
-static void put_field(FILE *f, const char *s, size_t len, char delim)
-{
-	int quote = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"' || s[i] == '\n' || s[i] == '\r' || s[i] == delim) {
-			quote = 1;
-			break;
-		}
-	}
-	if (!quote) {
-		fwrite(s, 1, len, f);
-		return;
-	}
-	putc('"', f);
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"')
-			putc('"', f);
-		putc(s[i], f);
-	}
-	putc('"', f);
-}
-
-/* The original row: its bytes as read, unless they would not parse back
- * as CSV (plain text lines, malformed quoting): then as one quoted field,
- * whose value is those bytes. */
-static void put_original(struct run *run, FILE *f, const phn_csv_record *rec)
-{
-	int verbatim = !run->a->text && (rec->problem == PHN_CSV_OK ||
-					 rec->problem == PHN_CSV_FIELD_COUNT);
-
-	if (verbatim)
-		fwrite(rec->raw, 1, rec->raw_len, f);
-	else
-		put_field(f, rec->raw, rec->raw_len, run->delim);
-}
-
-static void put_sep(struct run *run, FILE *f)
-{
-	putc(run->delim, f);
-}
-
-static void put_bom(struct run *run, struct sink *s)
-{
-	if (!s->bom_done) {
-		if (phn_csv_reader_had_bom(run->reader))
-			fputs("\xEF\xBB\xBF", s->f);
-		s->bom_done = 1;
-	}
-}
-
-static void write_header(struct run *run, const phn_csv_record *rec)
-{
-	if (run->out.f) {
-		put_bom(run, &run->out);
-		put_original(run, run->out.f, rec);
-		fprintf(run->out.f, "%ce164%cnumber_type", run->delim, run->delim);
-		if (run->a->keep_possible)
-			fprintf(run->out.f, "%cnumber_status", run->delim);
-		fputs(run->eol, run->out.f);
-	}
-	if (run->rejects.f) {
-		put_bom(run, &run->rejects);
-		put_original(run, run->rejects.f, rec);
-		fprintf(run->rejects.f, "%creject_reason%cline%s", run->delim, run->delim, run->eol);
-	}
-	if (run->dups.f) {
-		put_bom(run, &run->dups);
-		put_original(run, run->dups.f, rec);
-		fprintf(run->dups.f, "%ce164%cduplicate_of_line%s", run->delim, run->delim, run->eol);
-	}
 }
 
 static void progress_update(struct progress *p, const phn_csv_reader *r, int final)
@@ -419,50 +358,17 @@ static void progress_update(struct progress *p, const phn_csv_reader *r, int fin
 static int on_row(const phn_clean_row *row, void *payload)
 {
 	struct run *run = payload;
-	const phn_csv_record *rec = row->record;
-	FILE *f;
+	struct sink *sinks[3] = { &run->out, &run->rejects, &run->dups };
+	int rc;
 
-	if (!run->eol)
-		run->eol = rec->eol[0] ? rec->eol : "\n";
-	switch (row->outcome) {
-	case PHN_ROW_HEADER:
-		write_header(run, rec);
-		return 0;
-	case PHN_ROW_CLEAN:
-		if (!(f = run->out.f))
-			break;
-		put_bom(run, &run->out);
-		put_original(run, f, rec);
-		put_sep(run, f);
-		fputs(row->number.e164, f);
-		put_sep(run, f);
-		fputs(row->number.status == PHN_STATUS_VALID ? phn_type_name(row->number.type)
-							       : "unknown", f);
-		if (run->a->keep_possible) {
-			put_sep(run, f);
-			fputs(phn_status_name(row->number.status), f);
-		}
-		fputs(run->eol, f);
-		break;
-	case PHN_ROW_REJECTED:
-		if (!(f = run->rejects.f))
-			break;
-		put_bom(run, &run->rejects);
-		put_original(run, f, rec);
-		fprintf(f, "%c%s%c%" PRIu64 "%s", run->delim, phn_reject_reason_name(row->reason),
-			run->delim, row->line, run->eol);
-		break;
-	case PHN_ROW_DUPLICATE:
-		if (!(f = run->dups.f))
-			break;
-		put_bom(run, &run->dups);
-		put_original(run, f, rec);
-		fprintf(f, "%c%s%c%" PRIu64 "%s", run->delim, row->number.e164, run->delim,
-			row->duplicate_of, run->eol);
-		break;
+	for (int i = 0; i < 3; i++) {
+		if (sinks[i]->w && (rc = phn_clean_writer_row(sinks[i]->w, row)) != PHN_OK)
+			return rc;
 	}
-	run->prog.rows++;
-	progress_update(&run->prog, run->reader, 0);
+	if (row->outcome != PHN_ROW_HEADER) {
+		run->prog.rows++;
+		progress_update(&run->prog, run->reader, 0);
+	}
 	return 0;
 }
 
@@ -480,10 +386,11 @@ static void print_summary(FILE *f, const phn_clean_summary *s, const phn_cleaner
 	if (s->clean_possible)
 		fprintf(f, "  (%" PRIu64 " possible, kept by --keep-possible)", s->clean_possible);
 	fprintf(f, "\nrejected:    %10" PRIu64 "\n", s->rejected);
-	for (int r = 1; r < PHN_REJECT_REASON_COUNT; r++) {
-		if (s->rejected_by_reason[r])
-			fprintf(f, "  %-22s %8" PRIu64 "\n", phn_reject_reason_name((phn_reject_reason)r),
-				s->rejected_by_reason[r]);
+	for (unsigned int r = 1; phn_cleaner_count(&n, c, PHN_CLEAN_COUNT_REJECTED, r) == PHN_OK;
+	     r++) {
+		if (n)
+			fprintf(f, "  %-22s %8" PRIu64 "\n",
+				phn_reject_reason_name((phn_reject_reason)r), n);
 	}
 	fprintf(f, "duplicates:  %10" PRIu64 "\n", s->duplicates);
 	fputs("by region:  ", f);
@@ -493,10 +400,10 @@ static void print_summary(FILE *f, const phn_clean_summary *s, const phn_cleaner
 	}
 	fputs(first ? " -\nby type:    " : "\nby type:    ", f);
 	first = 1;
-	for (int t = 0; t < PHN_TYPE_COUNT; t++) {
-		if (s->clean_by_type[t]) {
-			fprintf(f, "%s %s %" PRIu64, first ? "" : ",", phn_type_name((phn_type)t),
-				s->clean_by_type[t]);
+	for (unsigned int t = 0; phn_cleaner_count(&n, c, PHN_CLEAN_COUNT_CLEAN_TYPE, t) == PHN_OK;
+	     t++) {
+		if (n) {
+			fprintf(f, "%s %s %" PRIu64, first ? "" : ",", phn_type_name((phn_type)t), n);
 			first = 0;
 		}
 	}
@@ -509,56 +416,31 @@ static void print_summary(FILE *f, const phn_clean_summary *s, const phn_cleaner
 		secs, secs > 0 ? (double)s->rows / secs : 0.0);
 }
 
-static int write_report(const char *path, const struct clean_args *a, const phn_clean_summary *s,
-			const phn_cleaner *c, double secs)
+static int write_report(const char *path, const struct clean_args *a, const phn_cleaner *c,
+			double secs)
 {
-	FILE *f = fopen(path, "wb");
-	char region[4];
-	uint64_t n;
+	phn_clean_report_options ro = PHN_CLEAN_REPORT_OPTIONS_INIT;
+	size_t need = 0;
+	char *json = NULL;
+	FILE *f;
 	int bad;
 
-	if (!f) {
-		cli_error("clean: cannot write '%s': %s", path, strerror(errno));
+	ro.input = a->input;
+	ro.seconds = secs;
+	if (phn_cleaner_report_json(NULL, 0, &need, c, &ro) != PHN_EBUFS ||
+	    !(json = malloc(need + 1)) ||
+	    phn_cleaner_report_json(json, need + 1, NULL, c, &ro) != PHN_OK) {
+		cli_error("clean: the report: %s", json ? phn_error_last() : strerror(ENOMEM));
+		free(json);
 		return 1;
 	}
-	fputs("{\n  \"input\": ", f);
-	cli_json_string(f, a->input ? a->input : "-");
-	fprintf(f, ",\n  \"rows\": %" PRIu64 ",\n  \"clean\": %" PRIu64 ",\n  \"rejected\": %"
-		PRIu64 ",\n  \"duplicates\": %" PRIu64 ",\n  \"possible_kept\": %" PRIu64
-		",\n  \"blank_lines\": %" PRIu64 ",\n", s->rows, s->clean, s->rejected,
-		s->duplicates, s->clean_possible, s->blank_lines);
-	fputs("  \"rejected_by_reason\": {", f);
-	for (int r = 1; r < PHN_REJECT_REASON_COUNT; r++)
-		fprintf(f, "%s\"%s\": %" PRIu64, r > 1 ? ", " : "",
-			phn_reject_reason_name((phn_reject_reason)r), s->rejected_by_reason[r]);
-	fputs("},\n  \"by_region\": {", f);
-	for (size_t i = 0; phn_cleaner_region_count(region, &n, c, i) == PHN_OK; i++) {
-		fputs(i ? ", " : "", f);
-		cli_json_string(f, region);
-		fprintf(f, ": %" PRIu64, n);
+	if (!(f = fopen(path, "wb"))) {
+		cli_error("clean: cannot write '%s': %s", path, strerror(errno));
+		free(json);
+		return 1;
 	}
-	fputs("},\n  \"by_type\": {", f);
-	for (int t = 0; t < PHN_TYPE_COUNT; t++)
-		fprintf(f, "%s\"%s\": %" PRIu64, t ? ", " : "", phn_type_name((phn_type)t),
-			s->clean_by_type[t]);
-	fprintf(f, "},\n  \"has_header\": %s,\n  \"phone_column\": {\"index\": %d, \"name\": ",
-		s->has_header ? "true" : "false", s->phone_column + 1);
-	if (s->has_header)
-		cli_json_string(f, s->phone_column_name);
-	else
-		fputs("null", f);
-	fprintf(f, ", \"guessed\": %s},\n  \"region_column\": ",
-		s->phone_column_guessed ? "true" : "false");
-	if (s->region_column >= 0)
-		fprintf(f, "%d", s->region_column + 1);
-	else
-		fputs("null", f);
-	fputs(",\n  \"region\": ", f);
-	cli_json_string(f, a->region ? a->region : "");
-	fprintf(f, ",\n  \"keep_possible\": %s,\n  \"threads\": %u,\n  \"seconds\": %.3f,\n"
-		"  \"metadata_version\": ", a->keep_possible ? "true" : "false", a->threads, secs);
-	cli_json_string(f, phn_metadata_version());
-	fputs("\n}\n", f);
+	fwrite(json, 1, need, f);
+	free(json);
 	bad = ferror(f) != 0;
 	bad |= fclose(f) != 0;
 	if (bad)
@@ -572,12 +454,8 @@ static int open_reader(phn_csv_reader **r, const char *path, const phn_csv_optio
 {
 	int rc = path ? phn_csv_reader_open(r, path, o) : phn_csv_reader_from_fd(r, 0, o);
 
-	if (rc == PHN_EIO) {
-		cli_error("clean: cannot read '%s': %s", path, strerror(errno));
-		return PHN_EXIT_USAGE;
-	}
 	if (rc != PHN_OK) {
-		cli_error("clean: %s", phn_strerror(rc));
+		cli_error("clean: %s", phn_error_last());
 		return PHN_EXIT_USAGE;
 	}
 	return PHN_EXIT_OK;
@@ -595,18 +473,17 @@ static int load_suppress(phn_cleaner **out, const struct clean_args *a)
 
 	*out = NULL;
 	co.check_field_count = 0;
-	if (open_reader(&r, a->suppress, &co) != PHN_EXIT_OK)
+	if (phn_csv_reader_open(&r, a->suppress, &co) != PHN_OK) {
+		cli_error("clean: --suppress %s: %s", a->suppress, phn_error_last());
 		return PHN_EXIT_USAGE;
+	}
 	o.region = a->region;
 	o.keep_possible = 1;
 	if ((rc = phn_cleaner_new(out, &o)) == PHN_OK)
 		rc = phn_cleaner_run(*out, r, NULL, NULL);
 	phn_csv_reader_free(r);
 	if (rc != PHN_OK) {
-		if (*out && phn_cleaner_errmsg(*out)[0])
-			cli_error("clean: --suppress %s: %s", a->suppress, phn_cleaner_errmsg(*out));
-		else
-			cli_error("clean: --suppress %s: %s", a->suppress, phn_strerror(rc));
+		cli_error("clean: --suppress %s: %s", a->suppress, phn_error_last());
 		phn_cleaner_free(*out);
 		*out = NULL;
 		return PHN_EXIT_USAGE;
@@ -626,6 +503,7 @@ int cli_cmd_clean(int argc, char **argv)
 	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
 	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
 	phn_clean_summary s = PHN_CLEAN_SUMMARY_INIT;
+	phn_clean_writer_options wo = PHN_CLEAN_WRITER_OPTIONS_INIT;
 	phn_cleaner *sup = NULL, *c = NULL;
 	phn_csv_reader *r = NULL;
 	struct timespec t0;
@@ -637,8 +515,6 @@ int cli_cmd_clean(int argc, char **argv)
 		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&run, 0, sizeof run);
-	run.a = &a;
-	run.delim = a.text ? ',' : a.delimiter;
 
 	if (a.suppress && load_suppress(&sup, &a) != PHN_EXIT_OK)
 		return PHN_EXIT_USAGE;
@@ -662,13 +538,17 @@ int cli_cmd_clean(int argc, char **argv)
 		status = PHN_EXIT_USAGE;
 		goto out;
 	}
-	if ((rc = phn_cleaner_new(&c, &o)) != PHN_OK) {
-		cli_error("clean: %s", phn_strerror(rc));
+	if (phn_cleaner_new(&c, &o) != PHN_OK) {
+		cli_error("clean: %s", phn_error_last());
 		status = PHN_EXIT_USAGE;
 		goto out;
 	}
-	if (sink_open(&run.out, a.output, 1) || sink_open(&run.rejects, a.rejects, 0) ||
-	    sink_open(&run.dups, a.duplicates, 0)) {
+	wo.delimiter = co.delimiter;
+	wo.columns = a.keep_possible ? PHN_CLEAN_COLUMN_NUMBER_STATUS : 0;
+	wo.reader = r;
+	if (sink_open(&run.out, a.output, 1, PHN_CLEAN_OUTPUT_CLEAN, &wo) ||
+	    sink_open(&run.rejects, a.rejects, 0, PHN_CLEAN_OUTPUT_REJECTS, &wo) ||
+	    sink_open(&run.dups, a.duplicates, 0, PHN_CLEAN_OUTPUT_DUPLICATES, &wo)) {
 		status = PHN_EXIT_USAGE;
 		goto out;
 	}
@@ -688,12 +568,8 @@ int cli_cmd_clean(int argc, char **argv)
 	progress_update(&run.prog, r, 1);
 	secs = seconds_since(&t0);
 	phn_cleaner_summary(&s, c);
-	if (rc == PHN_EIO) {
-		cli_error("clean: reading %s failed", a.input ? a.input : "standard input");
-		status = PHN_EXIT_USAGE;
-	} else if (rc != PHN_OK) {
-		cli_error("clean: %s", phn_cleaner_errmsg(c)[0] ? phn_cleaner_errmsg(c)
-								 : phn_strerror(rc));
+	if (rc != PHN_OK) {
+		cli_error("clean: %s", phn_error_last());
 		status = PHN_EXIT_USAGE;
 	}
 	werr |= sink_close(&run.out);
@@ -712,7 +588,7 @@ int cli_cmd_clean(int argc, char **argv)
 		print_summary(stderr, &s, c, secs);
 	}
 	if (a.report)
-		werr |= write_report(a.report, &a, &s, c, secs);
+		werr |= write_report(a.report, &a, c, secs);
 	if (werr)
 		status = EXIT_WRITE;
 	else

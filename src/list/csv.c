@@ -10,9 +10,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "list/records.h"
+#include "text/error.h"
+#include "text/text.h"
 
 #define READ_CHUNK (256u * 1024u)
 #define DEFAULT_MAX_RECORD (1024u * 1024u)
@@ -23,8 +29,9 @@ struct phn_csv_reader {
 	enum source_kind kind;
 	int fd;
 	int owns_fd;
-	phn_read_fn read;
+	phn_read_cb read;
 	void *payload;
+	char *name; /* for messages: "'x.csv'", "standard input", ... */
 
 	char delimiter;
 	int check_field_count;
@@ -46,12 +53,7 @@ struct phn_csv_reader {
 	size_t expected_fields; /* 0 until the first well-formed record */
 
 	/* Decoded fields of the current record. */
-	char *fbuf;
-	size_t fbuf_cap;
-	size_t *foff;
-	size_t *flen;
-	const char **fptr;
-	size_t fcap;
+	phn_recstore fields;
 
 	phn_csv_record rec;
 };
@@ -67,66 +69,30 @@ struct parse {
 	size_t first_break; /* offset of the first of them */
 };
 
-static const char *const problem_names[] = {
-	"ok", "unterminated_quote", "bad_quote", "field_count", "too_long",
-};
-
-const char *phn_csv_problem_name(phn_csv_problem problem)
-{
-	return (unsigned)problem < sizeof problem_names / sizeof problem_names[0]
-		       ? problem_names[problem] : "unknown";
-}
-
-static int reserve_fields(phn_csv_reader *r, size_t n)
-{
-	size_t cap;
-	size_t *foff, *flen;
-	const char **fptr;
-
-	if (n <= r->fcap)
-		return PHN_OK;
-	cap = r->fcap ? r->fcap * 2 : 64;
-	while (cap < n)
-		cap *= 2;
-	foff = realloc(r->foff, cap * sizeof *foff);
-	if (foff)
-		r->foff = foff;
-	flen = realloc(r->flen, cap * sizeof *flen);
-	if (flen)
-		r->flen = flen;
-	fptr = realloc(r->fptr, cap * sizeof *fptr);
-	if (fptr)
-		r->fptr = fptr;
-	if (!foff || !flen || !fptr)
-		return PHN_ENOMEM;
-	r->fcap = cap;
-	return PHN_OK;
-}
-
-/* Close the field that started at fbuf offset fstart and ends at *out. */
+/* Close the field that started at offset fstart of the field bytes and ends at *out. */
 static int end_field(phn_csv_reader *r, struct parse *res, size_t fstart, size_t *out)
 {
-	if (res->nfields == r->fcap && reserve_fields(r, res->nfields + 1) != PHN_OK)
+	if (phn_recstore_add_field(&r->fields, fstart, *out - fstart) != PHN_OK)
 		return PHN_ENOMEM;
-	r->foff[res->nfields] = fstart;
-	r->flen[res->nfields] = *out - fstart;
-	r->fbuf[(*out)++] = '\0';
+	r->fields.bytes[(*out)++] = '\0';
 	res->nfields++;
 	return PHN_OK;
 }
 
 /*
  * Parse the record at p[0..avail). at_eof: no more bytes will come. The
- * decoded fields go to r->fbuf, which holds at least 2 * avail + 2 bytes.
+ * decoded fields go to r->fields, which has room for 2 * avail + 2 bytes.
  */
 static int parse_record(struct parse *res, phn_csv_reader *r, const char *p, size_t avail,
 			int at_eof)
 {
 	const char delim = r->delimiter;
+	char *fbuf = r->fields.bytes;
 	size_t i = 0, out = 0, fstart = 0;
 	int in_quotes = 0, quoted = 0, after_quote = 0;
 
 	memset(res, 0, sizeof *res);
+	phn_recstore_clear(&r->fields);
 	for (;;) {
 		char c;
 
@@ -148,7 +114,7 @@ static int parse_record(struct parse *res, phn_csv_reader *r, const char *p, siz
 					return PHN_OK;
 				}
 				if (i + 1 < avail && p[i + 1] == '"') {
-					r->fbuf[out++] = '"';
+					fbuf[out++] = '"';
 					i += 2;
 				} else {
 					in_quotes = 0;
@@ -167,7 +133,7 @@ static int parse_record(struct parse *res, phn_csv_reader *r, const char *p, siz
 				if (!(c == '\r' && i + 1 < avail && p[i + 1] == '\n'))
 					res->newlines++;
 			}
-			r->fbuf[out++] = c;
+			fbuf[out++] = c;
 			i++;
 			continue;
 		}
@@ -196,7 +162,7 @@ static int parse_record(struct parse *res, phn_csv_reader *r, const char *p, siz
 		}
 		if (after_quote && res->problem == PHN_CSV_OK)
 			res->problem = PHN_CSV_BAD_QUOTE;
-		r->fbuf[out++] = c;
+		fbuf[out++] = c;
 		i++;
 	}
 }
@@ -204,15 +170,14 @@ static int parse_record(struct parse *res, phn_csv_reader *r, const char *p, siz
 static void publish(phn_csv_reader *r, const char *raw, size_t raw_len, size_t nfields,
 		    phn_csv_problem problem, size_t eol_len, const char *eol_bytes)
 {
-	for (size_t f = 0; f < nfields; f++)
-		r->fptr[f] = r->fbuf + r->foff[f];
+	phn_recstore_views(&r->fields);
 	r->rec.version = PHN_CSV_RECORD_VERSION;
 	r->rec.problem = problem;
 	r->rec.line = r->line;
 	r->rec.offset = r->base_offset + r->start;
 	r->rec.nfields = nfields;
-	r->rec.fields = r->fptr;
-	r->rec.lens = r->flen;
+	r->rec.fields = r->fields.fptr;
+	r->rec.lens = r->fields.flen;
 	r->rec.raw = raw;
 	r->rec.raw_len = raw_len;
 	if (eol_len == 0)
@@ -223,10 +188,20 @@ static void publish(phn_csv_reader *r, const char *raw, size_t raw_len, size_t n
 		r->rec.eol = eol_bytes[0] == '\r' ? "\r" : "\n";
 }
 
+/* A read failed: the reader is done, and says why once here. */
+static int read_failed(phn_csv_reader *r, int errnum, int64_t got)
+{
+	r->failed = 1;
+	if (r->kind == SRC_FD)
+		return phn_error_set_errno(PHN_EIO, errnum, "read %s", r->name);
+	return phn_error_set(PHN_EIO, "read: the read callback failed (it returned %" PRId64 ")",
+			     got);
+}
+
 /* Read more input after buf[end]; make room first. */
 static int fill(phn_csv_reader *r)
 {
-	long n;
+	int64_t n;
 
 	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
@@ -238,7 +213,7 @@ static int fill(phn_csv_reader *r)
 		size_t cap = r->cap * 2;
 		char *buf = realloc(r->buf, cap);
 		if (!buf)
-			return PHN_ENOMEM;
+			return phn_error_code(PHN_ENOMEM);
 		r->buf = buf;
 		r->cap = cap;
 	}
@@ -246,20 +221,19 @@ static int fill(phn_csv_reader *r)
 		r->eof = 1;
 		return PHN_OK;
 	}
-	for (;;) {
-		if (r->kind == SRC_FD) {
-			ssize_t got = read(r->fd, r->buf + r->end, r->cap - r->end);
-			if (got < 0 && errno == EINTR)
-				continue;
-			n = (long)got;
-		} else {
-			n = r->read(r->buf + r->end, r->cap - r->end, r->payload);
-		}
-		break;
-	}
-	if (n < 0 || (size_t)n > r->cap - r->end) {
-		r->failed = 1;
-		return PHN_EIO;
+	if (r->kind == SRC_FD) {
+		ssize_t got;
+
+		do
+			got = read(r->fd, r->buf + r->end, r->cap - r->end);
+		while (got < 0 && errno == EINTR);
+		if (got < 0)
+			return read_failed(r, errno, got);
+		n = got;
+	} else {
+		n = r->read(r->buf + r->end, r->cap - r->end, r->payload);
+		if (n < 0 || (uint64_t)n > r->cap - r->end)
+			return read_failed(r, 0, n);
 	}
 	if (n == 0)
 		r->eof = 1;
@@ -267,17 +241,12 @@ static int fill(phn_csv_reader *r)
 	return PHN_OK;
 }
 
-static int ensure_fbuf(phn_csv_reader *r, size_t avail)
+/* Room to decode avail bytes: a field byte and its NUL at most per input byte. */
+static int reserve_fields(phn_csv_reader *r, size_t avail)
 {
-	size_t need = 2 * avail + 2;
-	char *fbuf;
-
-	if (need <= r->fbuf_cap)
-		return PHN_OK;
-	if (!(fbuf = realloc(r->fbuf, need)))
-		return PHN_ENOMEM;
-	r->fbuf = fbuf;
-	r->fbuf_cap = need;
+	phn_recstore_clear(&r->fields);
+	if (phn_recstore_reserve(&r->fields, 2 * avail + 2) != PHN_OK)
+		return phn_error_code(PHN_ENOMEM);
 	return PHN_OK;
 }
 
@@ -301,27 +270,30 @@ static int skip_line(phn_csv_reader *r)
 	return r->eof;
 }
 
-int phn_csv_reader_next(const phn_csv_record **rec, phn_csv_reader *r)
+/* Before the first record: drop a UTF-8 byte order mark. */
+static int skip_bom(phn_csv_reader *r)
 {
-	struct parse res;
 	int rc;
 
-	if (!rec || !r)
-		return PHN_EINVAL;
-	*rec = NULL;
-	if (r->failed)
-		return PHN_EIO;
-	if (!r->bom_checked) {
-		while (r->end - r->start < 3 && !r->eof) {
-			if ((rc = fill(r)) != PHN_OK)
-				return rc;
-		}
-		if (r->end - r->start >= 3 && memcmp(r->buf + r->start, "\xEF\xBB\xBF", 3) == 0) {
-			r->start += 3;
-			r->had_bom = 1;
-		}
-		r->bom_checked = 1;
+	if (r->bom_checked)
+		return PHN_OK;
+	while (r->end - r->start < 3 && !r->eof) {
+		if ((rc = fill(r)) != PHN_OK)
+			return rc;
 	}
+	if (r->end - r->start >= 3 && memcmp(r->buf + r->start, "\xEF\xBB\xBF", 3) == 0) {
+		r->start += 3;
+		r->had_bom = 1;
+	}
+	r->bom_checked = 1;
+	return PHN_OK;
+}
+
+/* After a too-long record: drop the rest of its line. */
+static int finish_skipping(phn_csv_reader *r)
+{
+	int rc;
+
 	while (r->skipping) {
 		if (skip_line(r)) {
 			r->skipping = 0;
@@ -331,6 +303,64 @@ int phn_csv_reader_next(const phn_csv_record **rec, phn_csv_reader *r)
 		if ((rc = fill(r)) != PHN_OK)
 			return rc;
 	}
+	return PHN_OK;
+}
+
+/* The record is well formed so far: does it have the first record's field count? */
+static void check_field_count(phn_csv_reader *r, struct parse *res)
+{
+	if (!r->check_field_count || !r->delimiter || res->problem != PHN_CSV_OK)
+		return;
+	if (r->expected_fields == 0)
+		r->expected_fields = res->nfields;
+	else if (res->nfields != r->expected_fields)
+		res->problem = PHN_CSV_FIELD_COUNT;
+}
+
+/* One line longer than allowed: hand back its start, flagged, and drop the
+ * rest of it before the next record. The decision depends on the bytes only,
+ * never on how they arrived. */
+static void take_too_long(phn_csv_reader *r, const char *p)
+{
+	publish(r, p, r->max_record, 0, PHN_CSV_TOO_LONG, 0, "");
+	r->start += r->max_record;
+	r->skipping = 1;
+}
+
+/* A record that spans lines went wrong (a quote ran away): hand back its
+ * first line only, flagged, and resume on the next line. */
+static int take_first_line(phn_csv_reader *r, struct parse *res, const char *p, size_t avail)
+{
+	size_t len = res->first_break;
+	size_t eol = (p[len] == '\r' && len + 1 < avail && p[len + 1] == '\n') ? 2 : 1;
+
+	if (parse_record(res, r, p, len, 1) != PHN_OK)
+		return phn_error_code(PHN_ENOMEM);
+	publish(r, p, len, res->nfields, PHN_CSV_UNTERMINATED_QUOTE, eol, p + len);
+	r->start += len + eol;
+	r->line++;
+	return PHN_OK;
+}
+
+/* A record as parsed. */
+static void take_record(phn_csv_reader *r, const struct parse *res, const char *p)
+{
+	publish(r, p, res->raw_len, res->nfields, res->problem, res->eol_len, p + res->raw_len);
+	r->start += res->raw_len + res->eol_len;
+	r->line += res->newlines + (res->eol_len ? 1 : 0);
+}
+
+/*
+ * Parse what is buffered, reading more until a record (or a blank line) is
+ * complete or the max_record window is full; *got is 1 when the record is
+ * published in r->rec, 0 at the end of the input.
+ */
+static int next_record(phn_csv_reader *r, int *got)
+{
+	struct parse res;
+	int rc;
+
+	*got = 0;
 	for (;;) {
 		size_t avail = r->end - r->start;
 		const char *p = r->buf + r->start;
@@ -339,82 +369,74 @@ int phn_csv_reader_next(const phn_csv_record **rec, phn_csv_reader *r)
 
 		if (avail == 0 && r->eof)
 			return PHN_OK;
-		if ((rc = ensure_fbuf(r, window)) != PHN_OK)
+		if ((rc = reserve_fields(r, window)) != PHN_OK)
 			return rc;
-		if ((rc = parse_record(&res, r, p, window, r->eof && window == avail)) != PHN_OK)
-			return rc;
+		if (parse_record(&res, r, p, window, r->eof && window == avail) != PHN_OK)
+			return phn_error_code(PHN_ENOMEM);
 		if (res.need_more && window < r->max_record + 2) {
-			/* window == avail here: the record may end in bytes not read yet */
+			/* window == avail: the record may end in bytes not read yet */
 			if ((rc = fill(r)) != PHN_OK)
 				return rc;
 			continue;
 		}
+		*got = 1;
 		if (res.need_more || res.raw_len > r->max_record) {
 			if (res.newlines > 0 && res.first_break <= r->max_record)
-				goto first_line_only; /* a quote ran away: resync */
-			/* One line longer than allowed: hand back its start, flagged,
-			 * and drop the rest of it before the next record. The
-			 * decision depends on the bytes only, never on how they
-			 * arrived. */
-			publish(r, p, r->max_record, 0, PHN_CSV_TOO_LONG, 0, "");
-			r->start += r->max_record;
-			r->skipping = 1;
-			*rec = &r->rec;
+				return take_first_line(r, &res, p, avail);
+			take_too_long(r, p);
 			return PHN_OK;
 		}
 		if (res.raw_len == 0 && res.nfields == 1) {
 			/* An empty line is no record. */
+			*got = 0;
 			r->blank_lines++;
 			r->start += res.eol_len;
 			r->line++;
 			continue;
 		}
-		if (r->check_field_count && r->delimiter && res.problem == PHN_CSV_OK) {
-			if (r->expected_fields == 0)
-				r->expected_fields = res.nfields;
-			else if (res.nfields != r->expected_fields)
-				res.problem = PHN_CSV_FIELD_COUNT;
-		}
+		check_field_count(r, &res);
 		if (res.problem != PHN_CSV_OK && res.newlines > 0)
-			goto first_line_only;
-		publish(r, p, res.raw_len, res.nfields, res.problem, res.eol_len, p + res.raw_len);
-		r->start += res.raw_len + res.eol_len;
-		r->line += res.newlines + (res.eol_len ? 1 : 0);
-		*rec = &r->rec;
+			return take_first_line(r, &res, p, avail);
+		take_record(r, &res, p);
 		return PHN_OK;
-
-first_line_only:
-		{
-			size_t len = res.first_break;
-			size_t eol = (p[len] == '\r' && len + 1 < avail && p[len + 1] == '\n') ? 2 : 1;
-
-			if ((rc = parse_record(&res, r, p, len, 1)) != PHN_OK)
-				return rc;
-			publish(r, p, len, res.nfields, PHN_CSV_UNTERMINATED_QUOTE, eol, p + len);
-			r->start += len + eol;
-			r->line++;
-			*rec = &r->rec;
-			return PHN_OK;
-		}
 	}
 }
 
-static int reader_new(phn_csv_reader **out, const phn_csv_options *opts, enum source_kind kind)
+int phn_csv_reader_next(const phn_csv_record **rec, phn_csv_reader *r)
+{
+	int rc, got;
+
+	if (!rec || !r)
+		return phn_error_set(PHN_EINVAL, "phn_csv_reader_next: %s is NULL",
+				     rec ? "the reader" : "rec");
+	*rec = NULL;
+	if (r->failed)
+		return phn_error_set(PHN_EIO, "read %s: an earlier read failed", r->name);
+	if ((rc = skip_bom(r)) != PHN_OK || (rc = finish_skipping(r)) != PHN_OK ||
+	    (rc = next_record(r, &got)) != PHN_OK)
+		return rc;
+	if (got)
+		*rec = &r->rec;
+	return PHN_OK;
+}
+
+static int reader_new(phn_csv_reader **out, const phn_csv_options *opts, enum source_kind kind,
+		      const char *name)
 {
 	const phn_csv_options defaults = PHN_CSV_OPTIONS_INIT;
 	phn_csv_reader *r;
+	int rc;
 
-	if (!out)
-		return PHN_EINVAL;
-	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	if (opts->version != PHN_CSV_OPTIONS_VERSION)
-		return PHN_EVERSION;
+	if ((rc = phn_error_check_version(opts, opts->version, PHN_CSV_OPTIONS_VERSION,
+					  "phn_csv_options")) != PHN_OK)
+		return rc;
 	if (opts->delimiter == '"' || opts->delimiter == '\n' || opts->delimiter == '\r')
-		return PHN_EINVAL;
+		return phn_error_set(PHN_EINVAL, "the delimiter cannot be a quote or a line break "
+				     "(0x%02x)", (unsigned char)opts->delimiter);
 	if (!(r = calloc(1, sizeof *r)))
-		return PHN_ENOMEM;
+		return phn_error_code(PHN_ENOMEM);
 	r->kind = kind;
 	r->fd = -1;
 	r->delimiter = opts->delimiter;
@@ -422,28 +444,46 @@ static int reader_new(phn_csv_reader **out, const phn_csv_options *opts, enum so
 	r->max_record = opts->max_record ? opts->max_record : DEFAULT_MAX_RECORD;
 	r->line = 1;
 	r->cap = READ_CHUNK;
-	if (!(r->buf = malloc(r->cap)) || reserve_fields(r, 64) != PHN_OK) {
+	if (!(r->buf = malloc(r->cap)) || !(r->name = phn_text_dup(name))) {
 		phn_csv_reader_free(r);
-		return PHN_ENOMEM;
+		return phn_error_code(PHN_ENOMEM);
 	}
 	*out = r;
 	return PHN_OK;
 }
 
+/* *out = NULL first, so that no failure leaves it pointing anywhere. */
+static int start_new(phn_csv_reader **out, const char *fn)
+{
+	if (!out)
+		return phn_error_set(PHN_EINVAL, "%s: out is NULL", fn);
+	*out = NULL;
+	return PHN_OK;
+}
+
 int phn_csv_reader_open(phn_csv_reader **out, const char *path, const phn_csv_options *opts)
 {
-	int rc, fd, saved;
+	char *name;
+	size_t n;
+	int rc, fd;
 
-	if (!out || !path)
-		return out ? (*out = NULL, PHN_EINVAL) : PHN_EINVAL;
-	if ((rc = reader_new(out, opts, SRC_FD)) != PHN_OK)
+	if ((rc = start_new(out, "phn_csv_reader_open")) != PHN_OK)
+		return rc;
+	if (!path)
+		return phn_error_set(PHN_EINVAL, "phn_csv_reader_open: path is NULL");
+	n = strlen(path) + 3;
+	if (!(name = malloc(n)))
+		return phn_error_code(PHN_ENOMEM);
+	snprintf(name, n, "'%s'", path);
+	rc = reader_new(out, opts, SRC_FD, name);
+	free(name);
+	if (rc != PHN_OK)
 		return rc;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		saved = errno;
+		rc = phn_error_set_errno(PHN_EIO, errno, "open '%s'", path);
 		phn_csv_reader_free(*out);
 		*out = NULL;
-		errno = saved;
-		return PHN_EIO;
+		return rc;
 	}
 	(*out)->fd = fd;
 	(*out)->owns_fd = 1;
@@ -452,11 +492,18 @@ int phn_csv_reader_open(phn_csv_reader **out, const char *path, const phn_csv_op
 
 int phn_csv_reader_from_fd(phn_csv_reader **out, int fd, const phn_csv_options *opts)
 {
+	char name[48];
 	int rc;
 
+	if ((rc = start_new(out, "phn_csv_reader_from_fd")) != PHN_OK)
+		return rc;
 	if (fd < 0)
-		return out ? (*out = NULL, PHN_EINVAL) : PHN_EINVAL;
-	if ((rc = reader_new(out, opts, SRC_FD)) != PHN_OK)
+		return phn_error_set(PHN_EINVAL, "file descriptor %d is not open", fd);
+	if (fd == 0)
+		snprintf(name, sizeof name, "standard input");
+	else
+		snprintf(name, sizeof name, "file descriptor %d", fd);
+	if ((rc = reader_new(out, opts, SRC_FD, name)) != PHN_OK)
 		return rc;
 	(*out)->fd = fd;
 	return PHN_OK;
@@ -468,9 +515,11 @@ int phn_csv_reader_from_memory(phn_csv_reader **out, const char *data, size_t le
 	phn_csv_reader *r;
 	int rc;
 
+	if ((rc = start_new(out, "phn_csv_reader_from_memory")) != PHN_OK)
+		return rc;
 	if (!data && len > 0)
-		return out ? (*out = NULL, PHN_EINVAL) : PHN_EINVAL;
-	if ((rc = reader_new(out, opts, SRC_MEMORY)) != PHN_OK)
+		return phn_error_set(PHN_EINVAL, "phn_csv_reader_from_memory: data is NULL");
+	if ((rc = reader_new(out, opts, SRC_MEMORY, "memory")) != PHN_OK)
 		return rc;
 	r = *out;
 	if (len > r->cap) {
@@ -478,7 +527,7 @@ int phn_csv_reader_from_memory(phn_csv_reader **out, const char *data, size_t le
 		if (!buf) {
 			phn_csv_reader_free(r);
 			*out = NULL;
-			return PHN_ENOMEM;
+			return phn_error_code(PHN_ENOMEM);
 		}
 		r->buf = buf;
 		r->cap = len;
@@ -490,16 +539,18 @@ int phn_csv_reader_from_memory(phn_csv_reader **out, const char *data, size_t le
 	return PHN_OK;
 }
 
-int phn_csv_reader_from_callback(phn_csv_reader **out, phn_read_fn read_fn, void *payload,
+int phn_csv_reader_from_callback(phn_csv_reader **out, phn_read_cb read_cb, void *payload,
 				 const phn_csv_options *opts)
 {
 	int rc;
 
-	if (!read_fn)
-		return out ? (*out = NULL, PHN_EINVAL) : PHN_EINVAL;
-	if ((rc = reader_new(out, opts, SRC_CALLBACK)) != PHN_OK)
+	if ((rc = start_new(out, "phn_csv_reader_from_callback")) != PHN_OK)
 		return rc;
-	(*out)->read = read_fn;
+	if (!read_cb)
+		return phn_error_set(PHN_EINVAL, "phn_csv_reader_from_callback: read is NULL");
+	if ((rc = reader_new(out, opts, SRC_CALLBACK, "callback")) != PHN_OK)
+		return rc;
+	(*out)->read = read_cb;
 	(*out)->payload = payload;
 	return PHN_OK;
 }
@@ -511,11 +562,22 @@ void phn_csv_reader_free(phn_csv_reader *r)
 	if (r->owns_fd && r->fd >= 0)
 		close(r->fd);
 	free(r->buf);
-	free(r->fbuf);
-	free(r->foff);
-	free(r->flen);
-	free(r->fptr);
+	free(r->name);
+	phn_recstore_free(&r->fields);
 	free(r);
+}
+
+int phn_csv_options_init(phn_csv_options *opts, unsigned int version)
+{
+	const phn_csv_options defaults = PHN_CSV_OPTIONS_INIT;
+	int rc = phn_error_check_version(opts, version, PHN_CSV_OPTIONS_VERSION,
+					 "phn_csv_options");
+
+	if (rc != PHN_OK)
+		return rc;
+	*opts = defaults;
+	opts->version = version;
+	return PHN_OK;
 }
 
 uint64_t phn_csv_reader_offset(const phn_csv_reader *r)

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text/error.h"
+
 struct slot {
 	uint64_t key;
 	uint64_t value;
@@ -52,15 +54,15 @@ int phn_dedupe_set_new(phn_dedupe_set **out, size_t expected)
 	size_t cap;
 
 	if (!out)
-		return PHN_EINVAL;
+		return phn_error_set(PHN_EINVAL, "phn_dedupe_set_new: out is NULL");
 	*out = NULL;
 	if ((cap = capacity_for(expected)) == 0)
-		return PHN_ENOMEM;
+		return phn_error_set(PHN_ENOMEM, "a dedupe set for %zu keys is too large", expected);
 	if (!(set = calloc(1, sizeof *set)))
-		return PHN_ENOMEM;
+		return phn_error_code(PHN_ENOMEM);
 	if (!(set->slots = calloc(cap, sizeof *set->slots))) {
 		free(set);
-		return PHN_ENOMEM;
+		return phn_error_code(PHN_ENOMEM);
 	}
 	set->mask = cap - 1;
 	*out = set;
@@ -110,7 +112,9 @@ int phn_dedupe_set_insert(int *is_new, uint64_t *first_value, phn_dedupe_set *se
 	struct slot *s;
 
 	if (!is_new || !set || key == 0)
-		return PHN_EINVAL;
+		return phn_error_set(PHN_EINVAL, "phn_dedupe_set_insert: %s",
+				     !is_new ? "is_new is NULL" : !set ? "the set is NULL"
+								: "key 0 is no number");
 	s = find_slot(set->slots, set->mask, key);
 	if (s->key == key) {
 		*is_new = 0;
@@ -119,9 +123,9 @@ int phn_dedupe_set_insert(int *is_new, uint64_t *first_value, phn_dedupe_set *se
 		return PHN_OK;
 	}
 	if ((set->count + 1) * 2 > set->mask + 1) {
-		int rc = grow(set);
-		if (rc != PHN_OK)
-			return rc;
+		if (grow(set) != PHN_OK)
+			return phn_error_set(PHN_ENOMEM, "growing a dedupe set of %zu keys: %s",
+					     set->count, phn_strerror(PHN_ENOMEM));
 		s = find_slot(set->slots, set->mask, key);
 	}
 	s->key = key;
@@ -138,7 +142,8 @@ int phn_dedupe_set_contains(int *found, uint64_t *value, const phn_dedupe_set *s
 	const struct slot *s;
 
 	if (!found || !set)
-		return PHN_EINVAL;
+		return phn_error_set(PHN_EINVAL, "phn_dedupe_set_contains: %s is NULL",
+				     found ? "the set" : "found");
 	*found = 0;
 	if (key == 0)
 		return PHN_OK;

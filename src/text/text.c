@@ -1,5 +1,6 @@
 #include "text/text.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "phonenorm/common.h"
@@ -86,4 +87,17 @@ int phn_text_ascii_casecmp(const char *a, const char *b)
 		if (ca != cb || ca == 0)
 			return ca - cb;
 	}
+}
+
+char *phn_text_dup(const char *s)
+{
+	size_t n;
+	char *d;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	if ((d = malloc(n)))
+		memcpy(d, s, n);
+	return d;
 }

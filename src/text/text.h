@@ -23,6 +23,9 @@ long phn_text_utf8_count(const char *s, size_t len);
  */
 int phn_text_copy_out(char *dst, size_t cap, size_t *needed, const char *src, size_t srclen);
 
+/* A malloc'ed copy of s (NULL for NULL, or when out of memory). */
+char *phn_text_dup(const char *s);
+
 /* ASCII upper-case of s into dst[cap]; PHN_EINVAL when it does not fit. */
 int phn_text_ascii_upper(char *dst, size_t cap, const char *s);
 

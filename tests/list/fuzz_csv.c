@@ -24,7 +24,7 @@ struct pieces {
 	size_t len, pos;
 };
 
-static long read3(char *buf, size_t cap, void *payload)
+static int64_t read3(char *buf, size_t cap, void *payload)
 {
 	struct pieces *p = payload;
 	size_t n = p->len - p->pos;
@@ -35,7 +35,7 @@ static long read3(char *buf, size_t cap, void *payload)
 		n = cap;
 	memcpy(buf, p->data + p->pos, n);
 	p->pos += n;
-	return (long)n;
+	return (int64_t)n;
 }
 
 /* A copy of one record, to compare two readers. */

@@ -327,9 +327,10 @@ class Campaign(unittest.TestCase):
                 (["--column", "tel", self.src], "no column named 'tel'"),
                 (["--column", "12", self.src], "no column 12"),
                 (["--region-column", "land", self.src], "no region column named 'land'"),
-                (["/nonexistent/x.csv"], "cannot read '/nonexistent/x.csv'"),
+                (["/nonexistent/x.csv"], "open '/nonexistent/x.csv': No such file or directory"),
                 (["-c", "XX", self.src], "unknown region 'XX'"),
-                (["--suppress", "/nonexistent/dnc", self.src], "cannot read"),
+                (["--suppress", "/nonexistent/dnc", self.src],
+                 "--suppress /nonexistent/dnc: open '/nonexistent/dnc': No such file"),
                 (["-j", "x", self.src], "--threads"),
                 (["--bogus", self.src], "unknown option"),
                 (["-o", "/nonexistent/dir/out.csv", self.src], "cannot write")):
@@ -403,7 +404,7 @@ class Inputs(unittest.TestCase):
         p = run(["-c", "SA", "-o", "-", src], check_rc=0)
         self.assertEqual(p.stdout.decode().splitlines()[1], "Bob,0551234567,+966551234567,mobile")
         p = run(["-c", "SA", "-q", "/"], check_rc=2)  # a directory is no input
-        self.assertIn("reading / failed", p.stderr.decode())
+        self.assertIn("read '/': Is a directory", p.stderr.decode())
         # plain text: a line with a comma or a quote is one value, quoted on output
         src = t.write("t.txt", 'phone\n"0501234567"\n0551234567, ext 5\n')
         p = run(["-c", "SA", "--text", src], check_rc=0)

@@ -169,7 +169,7 @@ struct piecewise {
 	size_t len, pos, step;
 };
 
-static long read_pieces(char *buf, size_t cap, void *payload)
+static int64_t read_pieces(char *buf, size_t cap, void *payload)
 {
 	struct piecewise *p = payload;
 	size_t n = p->len - p->pos;
@@ -180,7 +180,7 @@ static long read_pieces(char *buf, size_t cap, void *payload)
 		n = cap;
 	memcpy(buf, p->data + p->pos, n);
 	p->pos += n;
-	return (long)n;
+	return (int64_t)n;
 }
 
 struct csv_case {
@@ -321,13 +321,39 @@ static void test_csv_api(void)
 	phn_csv_options bad = PHN_CSV_OPTIONS_INIT;
 	const phn_csv_record *rec;
 
+	phn_error_clear();
 	CHECK(phn_csv_reader_open(&r, "/nonexistent/file.csv", NULL) == PHN_EIO && !r);
+	CHECK_STR(phn_error_last(), "open '/nonexistent/file.csv': No such file or directory");
+	CHECK(phn_error_last_code() == PHN_EIO);
 	CHECK(phn_csv_reader_open(NULL, "x", NULL) == PHN_EINVAL);
+	CHECK(phn_error_last()[0] != '\0');
 	bad.version = 0;
 	CHECK(phn_csv_reader_from_memory(&r, "a", 1, &bad) == PHN_EVERSION && !r);
-	bad.version = PHN_CSV_OPTIONS_VERSION;
+	CHECK(strstr(phn_error_last(), "phn_csv_options version 0") != NULL);
+	bad.version = PHN_CSV_OPTIONS_VERSION + 1;
+	CHECK(phn_csv_reader_from_memory(&r, "a", 1, &bad) == PHN_EVERSION && !r);
+	CHECK(strstr(phn_error_last(), "1 to") != NULL);
+	/* every version from 1 to the current one is accepted */
+	for (unsigned int v = 1; v <= PHN_CSV_OPTIONS_VERSION; v++) {
+		CHECK(phn_csv_options_init(&bad, v) == PHN_OK && bad.version == v);
+		CHECK(phn_csv_reader_from_memory(&r, "a", 1, &bad) == PHN_OK && r);
+		phn_csv_reader_free(r);
+		r = NULL;
+	}
+	CHECK(phn_csv_options_init(&bad, 0) == PHN_EVERSION);
+	CHECK(phn_csv_options_init(NULL, 1) == PHN_EINVAL);
+	CHECK(phn_csv_options_init(&bad, PHN_CSV_OPTIONS_VERSION) == PHN_OK &&
+	      bad.delimiter == ',' && bad.check_field_count == 1);
 	bad.delimiter = '"';
-	CHECK(phn_csv_reader_from_memory(&r, "a", 1, &bad) == PHN_EINVAL);
+	CHECK(phn_csv_reader_from_memory(&r, "a", 1, &bad) == PHN_EINVAL && !r);
+	CHECK(strstr(phn_error_last(), "delimiter") != NULL);
+	/* a read error: a directory opens but does not read */
+	CHECK(phn_csv_reader_open(&r, "/", NULL) == PHN_OK);
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_EIO && rec == NULL);
+	CHECK_STR(phn_error_last(), "read '/': Is a directory");
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_EIO);
+	phn_csv_reader_free(r);
+	r = NULL;
 	CHECK(phn_csv_reader_from_memory(&r, "\xEF\xBB\xBFx\n", 5, NULL) == PHN_OK);
 	CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec && rec->raw_len == 1);
 	CHECK(phn_csv_reader_had_bom(r) == 1);
@@ -378,7 +404,7 @@ static void test_columns(const char *dir)
 		rc = phn_cleaner_push(&row, c, rec);
 		phn_cleaner_summary(&s, c);
 		if (want < 0) {
-			CHECK_MSG(rc == PHN_ENOTFOUND && phn_cleaner_errmsg(c)[0],
+			CHECK_MSG(rc == PHN_ENOTFOUND && phn_error_last()[0],
 				  "header '%s': rc %d, want PHN_ENOTFOUND", line, rc);
 		} else {
 			CHECK_MSG(rc == PHN_OK && row.outcome == PHN_ROW_HEADER &&
@@ -434,7 +460,7 @@ static int collect_row(const phn_clean_row *row, void *payload)
 		c->rows[c->n].outcome = row->outcome;
 		c->rows[c->n].reason = row->reason;
 		c->rows[c->n].dup_of = row->duplicate_of;
-		snprintf(c->e164[c->n], sizeof c->e164[0], "%s", row->number.e164);
+		snprintf(c->e164[c->n], sizeof c->e164[0], "%s", row->number->e164);
 	}
 	c->n++;
 	return 0;
@@ -452,8 +478,7 @@ static int run_clean(struct collect *out, phn_clean_summary *sum, phn_cleaner **
 		return rc;
 	phn_csv_reader_from_memory(&r, data, len, NULL);
 	rc = phn_cleaner_run(c, r, collect_row, out);
-	memset(sum, 0, sizeof *sum);
-	sum->version = PHN_CLEAN_SUMMARY_VERSION;
+	phn_clean_summary_init(sum, PHN_CLEAN_SUMMARY_VERSION);
 	phn_cleaner_summary(sum, c);
 	phn_csv_reader_free(r);
 	if (keep)
@@ -461,6 +486,14 @@ static int run_clean(struct collect *out, phn_clean_summary *sum, phn_cleaner **
 	else
 		phn_cleaner_free(c);
 	return rc;
+}
+
+static uint64_t count_of(const phn_cleaner *c, phn_clean_count what, unsigned int index)
+{
+	uint64_t n = 0;
+
+	CHECK(phn_cleaner_count(&n, c, what, index) == PHN_OK);
+	return n;
 }
 
 static void test_cleaner_campaign(void)
@@ -509,12 +542,12 @@ static void test_cleaner_campaign(void)
 		CHECK(strcmp(got.e164[3], "+12025550143") == 0);
 		CHECK(s.rows == 13 && s.clean == 5 && s.duplicates == 2 && s.rejected == 6);
 		CHECK(s.rows == s.clean + s.rejected + s.duplicates);
-		CHECK(s.rejected_by_reason[PHN_REJECT_MALFORMED_CSV] == 1);
-		CHECK(s.rejected_by_reason[PHN_REJECT_FIELD_COUNT] == 1);
-		CHECK(s.rejected_by_reason[PHN_REJECT_BAD_REGION] == 1);
-		CHECK(s.clean_by_type[PHN_TYPE_MOBILE] == 3);
-		CHECK(s.clean_by_type[PHN_TYPE_FIXED_LINE] == 1);
-		CHECK(s.clean_by_type[PHN_TYPE_FIXED_LINE_OR_MOBILE] == 1);
+		CHECK(count_of(c, PHN_CLEAN_COUNT_REJECTED, PHN_REJECT_MALFORMED_CSV) == 1);
+		CHECK(count_of(c, PHN_CLEAN_COUNT_REJECTED, PHN_REJECT_FIELD_COUNT) == 1);
+		CHECK(count_of(c, PHN_CLEAN_COUNT_REJECTED, PHN_REJECT_BAD_REGION) == 1);
+		CHECK(count_of(c, PHN_CLEAN_COUNT_CLEAN_TYPE, PHN_TYPE_MOBILE) == 3);
+		CHECK(count_of(c, PHN_CLEAN_COUNT_CLEAN_TYPE, PHN_TYPE_FIXED_LINE) == 1);
+		CHECK(count_of(c, PHN_CLEAN_COUNT_CLEAN_TYPE, PHN_TYPE_FIXED_LINE_OR_MOBILE) == 1);
 		CHECK(s.has_header == 1 && s.phone_column == 2 && s.phone_column_guessed == 1 &&
 		      strcmp(s.phone_column_name, "phone") == 0 && s.region_column == 3);
 		CHECK(phn_cleaner_region_count(region, &count, c, 0) == PHN_OK &&
@@ -530,12 +563,13 @@ static void test_cleaner_campaign(void)
 	o.threads = 1;
 	o.keep_possible = 1;
 	o.types = PHN_TYPE_BIT(PHN_TYPE_MOBILE);
-	CHECK(run_clean(&got, &s, NULL, &o, campaign, sizeof campaign - 1) == PHN_OK);
+	CHECK(run_clean(&got, &s, &c, &o, campaign, sizeof campaign - 1) == PHN_OK);
 	CHECK(got.rows[6].line == 7 && got.rows[6].outcome == PHN_ROW_CLEAN);
 	CHECK(got.rows[3].outcome == PHN_ROW_REJECTED && got.rows[3].reason == PHN_REJECT_TYPE);
 	CHECK(got.rows[7].outcome == PHN_ROW_REJECTED && got.rows[7].reason == PHN_REJECT_TYPE);
-	CHECK(s.clean_possible == 1 && s.rejected_by_reason[PHN_REJECT_TYPE] == 2);
+	CHECK(s.clean_possible == 1 && count_of(c, PHN_CLEAN_COUNT_REJECTED, PHN_REJECT_TYPE) == 2);
 	CHECK(s.rows == s.clean + s.rejected + s.duplicates);
+	phn_cleaner_free(c);
 
 	/* suppress: a set holding line 15's number */
 	{
@@ -550,10 +584,12 @@ static void test_cleaner_campaign(void)
 		o.region = "SA";
 		o.region_column_index = 3;
 		o.suppress = sup;
-		CHECK(run_clean(&got, &s, NULL, &o, campaign, sizeof campaign - 1) == PHN_OK);
+		CHECK(run_clean(&got, &s, &c, &o, campaign, sizeof campaign - 1) == PHN_OK);
 		CHECK(got.rows[13].line == 15 && got.rows[13].outcome == PHN_ROW_REJECTED &&
 		      got.rows[13].reason == PHN_REJECT_SUPPRESSED);
-		CHECK(s.rejected_by_reason[PHN_REJECT_SUPPRESSED] == 1 && s.clean == 4);
+		CHECK(count_of(c, PHN_CLEAN_COUNT_REJECTED, PHN_REJECT_SUPPRESSED) == 1 &&
+		      s.clean == 4);
+		phn_cleaner_free(c);
 		phn_dedupe_set_free(sup);
 	}
 }
@@ -571,16 +607,41 @@ static void test_cleaner_errors(void)
 	CHECK(phn_cleaner_new(&c, NULL) == PHN_EINVAL && !c);
 	o.region = "ZZZ";
 	CHECK(phn_cleaner_new(&c, &o) == PHN_EREGION && !c);
+	CHECK(strstr(phn_error_last(), "'ZZZ'") != NULL);
 	o = (phn_clean_options)PHN_CLEAN_OPTIONS_INIT;
 	o.version = 99;
 	CHECK(phn_cleaner_new(&c, &o) == PHN_EVERSION && !c);
+	CHECK(strstr(phn_error_last(), "phn_clean_options version 99") != NULL);
+	o.version = 0;
+	CHECK(phn_cleaner_new(&c, &o) == PHN_EVERSION && !c);
+	for (unsigned int v = 1; v <= PHN_CLEAN_OPTIONS_VERSION; v++) {
+		CHECK(phn_clean_options_init(&o, v) == PHN_OK && o.version == v &&
+		      o.phone_column_index == -1 && o.threads == 1);
+		CHECK(phn_cleaner_new(&c, &o) == PHN_OK && c);
+		phn_cleaner_free(c);
+		c = NULL;
+	}
+	o.phone_column_index = -2;
+	CHECK(phn_cleaner_new(&c, &o) == PHN_EINVAL && !c);
+	CHECK(strstr(phn_error_last(), "-2") != NULL);
 	phn_cleaner_free(NULL);
 
 	/* a named column that is not there */
 	o = (phn_clean_options)PHN_CLEAN_OPTIONS_INIT;
 	o.phone_column = "tel";
 	CHECK(run_clean(&got, &s, &c, &o, campaign, sizeof campaign - 1) == PHN_ENOTFOUND);
-	CHECK(strstr(phn_cleaner_errmsg(c), "'tel'") != NULL);
+	CHECK_STR(phn_error_last(), "no column named 'tel' in the header (columns: 'id', 'name', "
+		  "'phone', 'country')");
+	CHECK(phn_error_last_code() == PHN_ENOTFOUND);
+	/* the stopped cleaner says the same again */
+	phn_error_clear();
+	{
+		phn_clean_row row = PHN_CLEAN_ROW_INIT;
+		phn_csv_record rec = { PHN_CSV_RECORD_VERSION, PHN_CSV_OK, 1, 0, 0, NULL, NULL, "",
+				       0, "" };
+		CHECK(phn_cleaner_push(&row, c, &rec) == PHN_ENOTFOUND);
+		CHECK(strstr(phn_error_last(), "'tel'") != NULL);
+	}
 	CHECK(got.n == 0 && s.rows == 0);
 	phn_cleaner_free(c);
 
@@ -605,7 +666,7 @@ static void test_cleaner_errors(void)
 	/* a malformed header is an error, not a row */
 	o = (phn_clean_options)PHN_CLEAN_OPTIONS_INIT;
 	CHECK(run_clean(&got, &s, &c, &o, bad_header, sizeof bad_header - 1) == PHN_EFORMAT);
-	CHECK(strstr(phn_cleaner_errmsg(c), "header") != NULL);
+	CHECK(strstr(phn_error_last(), "header") != NULL);
 	phn_cleaner_free(c);
 
 	CHECK(strcmp(phn_reject_reason_name(PHN_REJECT_SUPPRESSED), "suppressed") == 0);
@@ -636,7 +697,7 @@ static void keep_big(struct big_sink *k, const phn_clean_row *row)
 		d->reason = row->reason;
 		d->line = row->line;
 		d->dup = row->duplicate_of;
-		snprintf(d->e, sizeof d->e, "%s", row->number.e164);
+		snprintf(d->e, sizeof d->e, "%s", row->number->e164);
 	}
 	k->n++;
 }
@@ -686,7 +747,7 @@ static void test_cleaner_threads(void)
 	o.threads = 1;
 	CHECK(phn_cleaner_new(&c1, &o) == PHN_OK);
 	phn_csv_reader_from_memory(&r, data, len, NULL);
-	row.version = PHN_CLEAN_ROW_VERSION;
+	phn_clean_row_init(&row, PHN_CLEAN_ROW_VERSION);
 	while (phn_csv_reader_next(&rec, r) == PHN_OK && rec) {
 		CHECK(phn_cleaner_push(&row, c1, rec) == PHN_OK);
 		keep_big(&a, &row);
@@ -705,13 +766,22 @@ static void test_cleaner_threads(void)
 		if (check_failures > 20)
 			break;
 	}
-	memset(&s1, 0, sizeof s1);
-	memset(&s4, 0, sizeof s4);
-	s1.version = s4.version = PHN_CLEAN_SUMMARY_VERSION;
+	phn_clean_summary_init(&s1, PHN_CLEAN_SUMMARY_VERSION);
+	phn_clean_summary_init(&s4, PHN_CLEAN_SUMMARY_VERSION);
 	phn_cleaner_summary(&s1, c1);
 	phn_cleaner_summary(&s4, c4);
 	CHECK(s1.rows == ROWS && s4.rows == ROWS);
-	CHECK(memcmp(&s1, &s4, sizeof s1) == 0);
+	CHECK(s1.clean == s4.clean && s1.rejected == s4.rejected &&
+	      s1.duplicates == s4.duplicates && s1.blank_lines == s4.blank_lines &&
+	      s1.phone_column == s4.phone_column &&
+	      strcmp(s1.phone_column_name, s4.phone_column_name) == 0);
+	for (unsigned int i = 0; i < 64; i++) {
+		uint64_t n1 = 0, n4 = 0;
+		int rc1 = phn_cleaner_count(&n1, c1, PHN_CLEAN_COUNT_REJECTED, i);
+		CHECK(rc1 == phn_cleaner_count(&n4, c4, PHN_CLEAN_COUNT_REJECTED, i) && n1 == n4);
+		rc1 = phn_cleaner_count(&n1, c1, PHN_CLEAN_COUNT_CLEAN_TYPE, i);
+		CHECK(rc1 == phn_cleaner_count(&n4, c4, PHN_CLEAN_COUNT_CLEAN_TYPE, i) && n1 == n4);
+	}
 	CHECK(s1.clean > 1000 && s1.duplicates > 1000 && s1.rejected > 1000);
 	CHECK(s1.rows == s1.clean + s1.rejected + s1.duplicates);
 	phn_cleaner_free(c1);
@@ -719,6 +789,310 @@ static void test_cleaner_threads(void)
 	free(a.dst);
 	free(b.dst);
 	free(data);
+}
+
+/* ---- clean outputs and the report ---------------------------------------- */
+
+struct membuf {
+	char data[8192];
+	size_t len;
+	int calls;
+	int fail; /* the write callback fails (returns 5) */
+};
+
+static int mem_write(const void *data, size_t len, void *payload)
+{
+	struct membuf *m = payload;
+
+	m->calls++;
+	if (m->fail)
+		return 5;
+	if (m->len + len < sizeof m->data) {
+		memcpy(m->data + m->len, data, len);
+		m->len += len;
+		m->data[m->len] = '\0';
+	}
+	return 0;
+}
+
+struct outputs {
+	phn_clean_writer *w[3];
+	struct membuf m[3];
+};
+
+static int write_rows(const phn_clean_row *row, void *payload)
+{
+	struct outputs *o = payload;
+
+	for (int i = 0; i < 3; i++) {
+		int rc = phn_clean_writer_row(o->w[i], row);
+		if (rc != PHN_OK)
+			return rc;
+	}
+	return 0;
+}
+
+/* Clean data with o into the three outputs (memory), with the writer options wo. */
+static int clean_to_memory(struct outputs *out, phn_cleaner **keep, const char *data,
+			   size_t len, const phn_csv_options *co, const phn_clean_options *o,
+			   phn_clean_writer_options *wo)
+{
+	phn_csv_reader *r = NULL;
+	phn_cleaner *c = NULL;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	CHECK(phn_csv_reader_from_memory(&r, data, len, co) == PHN_OK);
+	CHECK(phn_cleaner_new(&c, o) == PHN_OK);
+	wo->reader = r;
+	for (int i = 0; i < 3; i++)
+		CHECK(phn_clean_writer_new(&out->w[i], (phn_clean_output)(PHN_CLEAN_OUTPUT_CLEAN + i),
+					   mem_write, &out->m[i], wo) == PHN_OK);
+	rc = phn_cleaner_run(c, r, write_rows, out);
+	for (int i = 0; i < 3; i++) {
+		CHECK(phn_clean_writer_finish(out->w[i]) == PHN_OK);
+		phn_clean_writer_free(out->w[i]);
+	}
+	phn_csv_reader_free(r);
+	if (keep)
+		*keep = c;
+	else
+		phn_cleaner_free(c);
+	return rc;
+}
+
+static void test_writer(void)
+{
+	/* BOM, CRLF, a quoted field with a comma, a broken quote, a short row,
+	 * a duplicate, a possible number, a blank line. */
+	static const char in[] =
+		"\xEF\xBB\xBF" "id,name,phone\r\n"
+		"1,\"Doe, J\",0501234567\r\n"
+		"2,B,+966 50 123 4567\r\n"
+		"3,\"C,0551112222\r\n"
+		"4,D\r\n"
+		"\r\n"
+		"5,E,n/a\r\n"
+		"6,F,0574 123 456\r\n";
+	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
+	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+	phn_clean_writer_options wo = PHN_CLEAN_WRITER_OPTIONS_INIT;
+	phn_clean_writer *w = NULL;
+	struct outputs out;
+	struct membuf m;
+	phn_clean_row row = PHN_CLEAN_ROW_INIT;
+
+	o.region = "SA";
+	o.keep_possible = 1;
+	wo.columns = PHN_CLEAN_COLUMN_NUMBER_STATUS;
+	CHECK(clean_to_memory(&out, NULL, in, sizeof in - 1, &co, &o, &wo) == PHN_OK);
+	CHECK_STR(out.m[0].data,
+		  "\xEF\xBB\xBF" "id,name,phone,e164,number_type,number_status\r\n"
+		  "1,\"Doe, J\",0501234567,+966501234567,mobile,valid\r\n"
+		  "6,F,0574 123 456,+966574123456,unknown,possible\r\n");
+	/* The runaway quote's first line keeps the CR of its CRLF inside the
+	 * quoted original: the reader's bytes as they have always been. */
+	CHECK_STR(out.m[1].data,
+		  "\xEF\xBB\xBF" "id,name,phone,reject_reason,line\r\n"
+		  "\"3,\"\"C,0551112222\r\",malformed_csv,4\r\n"
+		  "4,D,field_count,5\r\n"
+		  "5,E,n/a,not_a_number,7\r\n");
+	CHECK_STR(out.m[2].data,
+		  "\xEF\xBB\xBF" "id,name,phone,e164,duplicate_of_line\r\n"
+		  "2,B,+966 50 123 4567,+966501234567,2\r\n");
+	CHECK(out.m[0].calls == 1); /* one block for a small output */
+
+	/* plain text: each line is one field, quoted when it must be; no BOM
+	 * in, none out; LF endings; no header */
+	{
+		static const char txt[] = "0501234567\n\"050 123 4567\"\nhello, world\n";
+		phn_csv_options tco = PHN_CSV_OPTIONS_INIT;
+		phn_clean_writer_options two = PHN_CLEAN_WRITER_OPTIONS_INIT;
+
+		tco.delimiter = '\0';
+		two.delimiter = '\0';
+		o = (phn_clean_options)PHN_CLEAN_OPTIONS_INIT;
+		o.region = "SA";
+		CHECK(clean_to_memory(&out, NULL, txt, sizeof txt - 1, &tco, &o, &two) == PHN_OK);
+		CHECK_STR(out.m[0].data, "0501234567,+966501234567,mobile\n");
+		CHECK_STR(out.m[1].data, "\"hello, world\",not_a_number,3\n");
+		CHECK_STR(out.m[2].data, "\"\"\"050 123 4567\"\"\",+966501234567,1\n");
+	}
+
+	/* a semicolon list: the added columns use its delimiter */
+	{
+		static const char semi[] = "name;phone\nA;0501234567\n";
+		phn_csv_options sco = PHN_CSV_OPTIONS_INIT;
+		phn_clean_writer_options swo = PHN_CLEAN_WRITER_OPTIONS_INIT;
+
+		sco.delimiter = swo.delimiter = ';';
+		CHECK(clean_to_memory(&out, NULL, semi, sizeof semi - 1, &sco, &o, &swo) == PHN_OK);
+		CHECK_STR(out.m[0].data, "name;phone;e164;number_type\nA;0501234567;+966501234567;mobile\n");
+		CHECK_STR(out.m[1].data, "name;phone;reject_reason;line\n");
+	}
+
+	/* a failing write callback: PHN_EIO with a message, and it stays failed */
+	memset(&m, 0, sizeof m);
+	m.fail = 1;
+	wo = (phn_clean_writer_options)PHN_CLEAN_WRITER_OPTIONS_INIT;
+	CHECK(phn_clean_writer_new(&w, PHN_CLEAN_OUTPUT_CLEAN, mem_write, &m, &wo) == PHN_OK);
+	{
+		phn_number num = PHN_NUMBER_INIT;
+		phn_csv_record rec = { PHN_CSV_RECORD_VERSION, PHN_CSV_OK, 1, 0, 0, NULL, NULL,
+				       "phone", 5, "\n" };
+		row.outcome = PHN_ROW_HEADER;
+		row.record = &rec;
+		row.number = &num;
+		CHECK(phn_clean_writer_row(w, &row) == PHN_OK); /* buffered */
+		CHECK(phn_clean_writer_finish(w) == PHN_EIO);
+		CHECK_STR(phn_error_last(), "writing the clean output failed (the write callback "
+			  "returned 5)");
+		CHECK(phn_clean_writer_row(w, &row) == PHN_EIO);
+		row.version = 0;
+		CHECK(phn_clean_writer_row(w, &row) == PHN_EVERSION);
+		row.version = PHN_CLEAN_ROW_VERSION;
+		row.record = NULL;
+		CHECK(phn_clean_writer_row(w, &row) == PHN_EINVAL);
+	}
+	phn_clean_writer_free(w);
+	phn_clean_writer_free(NULL);
+
+	/* bad arguments */
+	CHECK(phn_clean_writer_new(&w, (phn_clean_output)9, mem_write, &m, NULL) == PHN_EINVAL &&
+	      !w);
+	CHECK(strstr(phn_error_last(), "9") != NULL);
+	CHECK(phn_clean_writer_new(&w, PHN_CLEAN_OUTPUT_CLEAN, NULL, &m, NULL) == PHN_EINVAL);
+	wo.delimiter = '\n';
+	CHECK(phn_clean_writer_new(&w, PHN_CLEAN_OUTPUT_CLEAN, mem_write, &m, &wo) == PHN_EINVAL);
+	wo.version = PHN_CLEAN_WRITER_OPTIONS_VERSION + 1;
+	CHECK(phn_clean_writer_new(&w, PHN_CLEAN_OUTPUT_CLEAN, mem_write, &m, &wo) ==
+	      PHN_EVERSION && !w);
+	CHECK(strstr(phn_error_last(), "phn_clean_writer_options") != NULL);
+	CHECK(phn_clean_writer_finish(NULL) == PHN_EINVAL);
+}
+
+static void test_report(void)
+{
+	static const char in[] =
+		"name,Mobile No.,land\n"
+		"A,0501234567,SA\n"
+		"B,050 123 4567,SA\n"
+		"C,(202) 555-0143,US\n"
+		"D,n/a,SA\n"
+		"E,\"bad\"x,SA\n";
+	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
+	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+	phn_clean_writer_options wo = PHN_CLEAN_WRITER_OPTIONS_INIT;
+	phn_clean_report_options ro = PHN_CLEAN_REPORT_OPTIONS_INIT;
+	struct outputs out;
+	phn_cleaner *c = NULL;
+	char want[2048], got[2048], small[16];
+	size_t need = 0;
+
+	o.region = "sa"; /* reported as given */
+	o.region_column = "LAND";
+	o.threads = 2;
+	CHECK(clean_to_memory(&out, &c, in, sizeof in - 1, &co, &o, &wo) == PHN_OK);
+	ro.input = "in \"q\".csv";
+	ro.seconds = 1.25;
+	snprintf(want, sizeof want,
+		 "{\n  \"input\": \"in \\\"q\\\".csv\",\n  \"rows\": 5,\n  \"clean\": 2,\n"
+		 "  \"rejected\": 2,\n  \"duplicates\": 1,\n  \"possible_kept\": 0,\n"
+		 "  \"blank_lines\": 0,\n"
+		 "  \"rejected_by_reason\": {\"malformed_csv\": 1, \"field_count\": 0, "
+		 "\"empty\": 0, \"bad_text\": 0, \"bad_region\": 0, \"not_a_number\": 1, "
+		 "\"invalid_country_code\": 0, \"too_short\": 0, \"too_long\": 0, "
+		 "\"invalid_length\": 0, \"needs_region\": 0, \"local_only\": 0, "
+		 "\"not_valid\": 0, \"type_not_allowed\": 0, \"suppressed\": 0},\n"
+		 "  \"by_region\": {\"SA\": 1, \"US\": 1},\n"
+		 "  \"by_type\": {\"unknown\": 0, \"fixed_line\": 0, \"mobile\": 1, "
+		 "\"fixed_line_or_mobile\": 1, \"toll_free\": 0, \"premium_rate\": 0, "
+		 "\"shared_cost\": 0, \"voip\": 0, \"personal_number\": 0, \"pager\": 0, "
+		 "\"uan\": 0, \"voicemail\": 0},\n"
+		 "  \"has_header\": true,\n"
+		 "  \"phone_column\": {\"index\": 2, \"name\": \"Mobile No.\", \"guessed\": true},\n"
+		 "  \"region_column\": 3,\n  \"region\": \"sa\",\n  \"keep_possible\": false,\n"
+		 "  \"threads\": 2,\n  \"seconds\": 1.250,\n  \"metadata_version\": \"%s\"\n}\n",
+		 phn_metadata_version());
+	phn_error_clear();
+	CHECK(phn_cleaner_report_json(got, sizeof got, &need, c, &ro) == PHN_OK);
+	CHECK_STR(got, want);
+	CHECK_STR(phn_error_last(), ""); /* a call that succeeds leaves no message */
+	CHECK(need == strlen(want));
+	CHECK(phn_cleaner_report_json(small, sizeof small, &need, c, &ro) == PHN_EBUFS);
+	CHECK(need == strlen(want) && small[0] == '\0');
+	CHECK(phn_cleaner_report_json(NULL, 0, &need, c, NULL) == PHN_EBUFS);
+	CHECK(phn_cleaner_report_json(got, sizeof got, NULL, c, NULL) == PHN_OK);
+	CHECK(strstr(got, "\"input\": \"-\"") != NULL);
+	ro.version = 0;
+	CHECK(phn_cleaner_report_json(got, sizeof got, NULL, c, &ro) == PHN_EVERSION);
+	CHECK(phn_cleaner_report_json(got, sizeof got, NULL, NULL, NULL) == PHN_EINVAL);
+	/* the getters the report reads */
+	{
+		uint64_t n;
+		CHECK(phn_cleaner_count(&n, c, PHN_CLEAN_COUNT_REJECTED, 15) == PHN_OK && n == 0);
+		CHECK(phn_cleaner_count(&n, c, PHN_CLEAN_COUNT_REJECTED, 16) == PHN_ENOTFOUND);
+		CHECK(phn_cleaner_count(&n, c, PHN_CLEAN_COUNT_CLEAN_TYPE, 12) == PHN_ENOTFOUND);
+		CHECK(phn_cleaner_count(&n, c, (phn_clean_count)7, 0) == PHN_EINVAL);
+		CHECK(phn_cleaner_count(NULL, c, PHN_CLEAN_COUNT_REJECTED, 0) == PHN_EINVAL);
+	}
+	phn_cleaner_free(c);
+}
+
+/* Every versioned struct: an _init() for 1..CURRENT, PHN_EVERSION outside. */
+static void test_versions(void)
+{
+	phn_clean_row row;
+	phn_clean_summary sum;
+	phn_clean_writer_options wo;
+	phn_clean_report_options ro;
+
+	CHECK(phn_clean_row_init(&row, PHN_CLEAN_ROW_VERSION) == PHN_OK && row.number == NULL &&
+	      row.version == PHN_CLEAN_ROW_VERSION);
+	CHECK(phn_clean_row_init(&row, PHN_CLEAN_ROW_VERSION + 1) == PHN_EVERSION);
+	CHECK(phn_clean_row_init(&row, 0) == PHN_EVERSION);
+	CHECK(phn_clean_summary_init(&sum, PHN_CLEAN_SUMMARY_VERSION) == PHN_OK &&
+	      sum.phone_column == -1 && strcmp(sum.phone_column_name, "") == 0);
+	CHECK(phn_clean_summary_init(&sum, 0) == PHN_EVERSION);
+	CHECK(phn_clean_summary_init(NULL, 1) == PHN_EINVAL);
+	CHECK(phn_clean_writer_options_init(&wo, 1) == PHN_OK && wo.delimiter == ',' &&
+	      wo.columns == 0 && wo.reader == NULL);
+	CHECK(phn_clean_writer_options_init(&wo, 2) == PHN_EVERSION);
+	CHECK(phn_clean_report_options_init(&ro, 1) == PHN_OK && ro.input == NULL);
+	CHECK(phn_clean_report_options_init(&ro, 2) == PHN_EVERSION);
+	CHECK(strstr(phn_error_last(), "phn_clean_report_options version 2") != NULL);
+}
+
+/* Column names compare in full: two long names that share their first 63
+ * characters are two columns, and the name comes back whole. */
+static void test_long_column_names(void)
+{
+	char name_a[80], name_b[80], data[512];
+	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+	phn_clean_summary s;
+	struct collect got;
+	phn_cleaner *c = NULL;
+	int n;
+
+	memset(name_a, 'x', 70);
+	memcpy(name_b, name_a, 70);
+	name_a[69] = 'a';
+	name_b[69] = 'b';
+	name_a[70] = name_b[70] = '\0';
+	n = snprintf(data, sizeof data, "%s,%s\nn/a,0501234567\n", name_a, name_b);
+	o.region = "SA";
+	o.phone_column = name_b;
+	CHECK(run_clean(&got, &s, &c, &o, data, (size_t)n) == PHN_OK);
+	CHECK(s.phone_column == 1 && s.clean == 1);
+	CHECK_STR(s.phone_column_name, name_b);
+	phn_cleaner_free(c);
+	o.phone_column = name_a;
+	CHECK(run_clean(&got, &s, NULL, &o, data, (size_t)n) == PHN_OK);
+	CHECK(s.phone_column == 0 && s.rejected == 1);
+	/* a 70-character name with the same 63-character start is not there */
+	name_a[69] = 'c';
+	CHECK(run_clean(&got, &s, NULL, &o, data, (size_t)n) == PHN_ENOTFOUND);
+	CHECK(strstr(phn_error_last(), name_a) != NULL);
 }
 
 int main(int argc, char **argv)
@@ -733,5 +1107,9 @@ int main(int argc, char **argv)
 	test_cleaner_campaign();
 	test_cleaner_errors();
 	test_cleaner_threads();
+	test_writer();
+	test_report();
+	test_versions();
+	test_long_column_names();
 	return check_report();
 }

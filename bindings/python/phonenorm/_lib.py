@@ -44,7 +44,7 @@ def _load():
     tried = []
     for how, path in _candidates():
         try:
-            return ctypes.CDLL(path, use_errno=True), path
+            return ctypes.CDLL(path), path
         except OSError as e:
             tried.append("%s (%s): %s" % (path, how, e))
             if how == "PHONENORM_LIBRARY":
@@ -72,8 +72,7 @@ POINTER = ctypes.POINTER
 
 PHN_E164_MAX = 21
 PHN_EXTENSION_MAX = 24
-PHN_REJECT_REASON_COUNT = 16
-PHN_TYPE_COUNT = 12
+PHN_CLEAN_COLUMN_NUMBER_STATUS = 1 << 0
 
 PHN_NUMBER_VERSION = 1
 PHN_INFO_VERSION = 1
@@ -82,6 +81,8 @@ PHN_CSV_RECORD_VERSION = 1
 PHN_CLEAN_OPTIONS_VERSION = 1
 PHN_CLEAN_ROW_VERSION = 1
 PHN_CLEAN_SUMMARY_VERSION = 1
+PHN_CLEAN_WRITER_OPTIONS_VERSION = 1
+PHN_CLEAN_REPORT_OPTIONS_VERSION = 1
 PHN_DISPATCH_OPTIONS_VERSION = 1
 PHN_DISPATCH_CALL_VERSION = 1
 PHN_DISPATCH_CONTACT_VERSION = 1
@@ -93,6 +94,7 @@ PHN_OK = 0
 PHN_EINVAL = -1
 PHN_EBUFS = -3
 PHN_EREGION = -4
+PHN_EIO = -7
 PHN_ENOTFOUND = -9
 PHN_DISPATCH_USE_ENV = 1 << 0
 
@@ -160,6 +162,10 @@ class phn_cleaner(ctypes.Structure):
     """Opaque."""
 
 
+class phn_clean_writer(ctypes.Structure):
+    """Opaque."""
+
+
 class phn_dispatch(ctypes.Structure):
     """Opaque."""
 
@@ -191,7 +197,7 @@ class phn_clean_row(ctypes.Structure):
         ("reason", c_int),
         ("line", c_u64),
         ("duplicate_of", c_u64),
-        ("number", phn_number),
+        ("number", POINTER(phn_number)),
         ("record", POINTER(phn_csv_record)),
     ]
 
@@ -203,20 +209,42 @@ class phn_clean_summary(ctypes.Structure):
         ("clean", c_u64),
         ("rejected", c_u64),
         ("duplicates", c_u64),
-        ("rejected_by_reason", c_u64 * PHN_REJECT_REASON_COUNT),
-        ("clean_by_type", c_u64 * PHN_TYPE_COUNT),
         ("clean_possible", c_u64),
         ("blank_lines", c_u64),
         ("has_header", c_int),
         ("phone_column", c_int),
-        ("phone_column_name", ctypes.c_char * 64),
+        ("phone_column_name", c_char_p),
         ("phone_column_guessed", c_int),
         ("region_column", c_int),
     ]
 
 
-phn_read_fn = ctypes.CFUNCTYPE(c_long, c_void_p, c_size, c_void_p)
-phn_clean_row_fn = ctypes.CFUNCTYPE(c_int, POINTER(phn_clean_row), c_void_p)
+class phn_clean_writer_options(ctypes.Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("delimiter", ctypes.c_char),
+        ("columns", c_uint),
+        ("reader", POINTER(phn_csv_reader)),
+    ]
+
+
+class phn_clean_report_options(ctypes.Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("input", c_char_p),
+        ("seconds", ctypes.c_double),
+    ]
+
+
+phn_read_cb = ctypes.CFUNCTYPE(ctypes.c_int64, c_void_p, c_size, c_void_p)
+phn_clean_row_cb = ctypes.CFUNCTYPE(c_int, POINTER(phn_clean_row), c_void_p)
+phn_write_cb = ctypes.CFUNCTYPE(c_int, c_void_p, c_size, c_void_p)
+
+PHN_CLEAN_OUTPUT_CLEAN = 1
+PHN_CLEAN_OUTPUT_REJECTS = 2
+PHN_CLEAN_OUTPUT_DUPLICATES = 3
+PHN_CLEAN_COUNT_REJECTED = 1
+PHN_CLEAN_COUNT_CLEAN_TYPE = 2
 
 # ---- dispatch ----------------------------------------------------------
 
@@ -371,19 +399,26 @@ number_parse_batch = _fn("phn_number_parse_batch", c_int, P(phn_number), P(c_cha
 csv_reader_open = _fn("phn_csv_reader_open", c_int, P(P(phn_csv_reader)), c_char_p,
                       P(phn_csv_options))
 csv_reader_from_callback = _fn("phn_csv_reader_from_callback", c_int, P(P(phn_csv_reader)),
-                               phn_read_fn, c_void_p, P(phn_csv_options))
+                               phn_read_cb, c_void_p, P(phn_csv_options))
 csv_reader_free = _fn("phn_csv_reader_free", None, P(phn_csv_reader))
 csv_reader_had_bom = _fn("phn_csv_reader_had_bom", c_int, P(phn_csv_reader))
 csv_problem_name = _fn("phn_csv_problem_name", c_char_p, c_int)
 
 cleaner_new = _fn("phn_cleaner_new", c_int, P(P(phn_cleaner)), P(phn_clean_options))
 cleaner_free = _fn("phn_cleaner_free", None, P(phn_cleaner))
-cleaner_run = _fn("phn_cleaner_run", c_int, P(phn_cleaner), P(phn_csv_reader), phn_clean_row_fn,
+cleaner_run = _fn("phn_cleaner_run", c_int, P(phn_cleaner), P(phn_csv_reader), phn_clean_row_cb,
                   c_void_p)
 cleaner_summary = _fn("phn_cleaner_summary", c_int, P(phn_clean_summary), P(phn_cleaner))
 cleaner_region_count = _fn("phn_cleaner_region_count", c_int, c_char_p, P(c_u64), P(phn_cleaner),
                            c_size)
-cleaner_errmsg = _fn("phn_cleaner_errmsg", c_char_p, P(phn_cleaner))
+cleaner_count = _fn("phn_cleaner_count", c_int, P(c_u64), P(phn_cleaner), c_int, c_uint)
+cleaner_report_json = _fn("phn_cleaner_report_json", c_int, c_char_p, c_size, P(c_size),
+                          P(phn_cleaner), P(phn_clean_report_options))
+clean_writer_new = _fn("phn_clean_writer_new", c_int, P(P(phn_clean_writer)), c_int, phn_write_cb,
+                       c_void_p, P(phn_clean_writer_options))
+clean_writer_row = _fn("phn_clean_writer_row", c_int, P(phn_clean_writer), P(phn_clean_row))
+clean_writer_finish = _fn("phn_clean_writer_finish", c_int, P(phn_clean_writer))
+clean_writer_free = _fn("phn_clean_writer_free", None, P(phn_clean_writer))
 row_outcome_name = _fn("phn_row_outcome_name", c_char_p, c_int)
 reject_reason_name = _fn("phn_reject_reason_name", c_char_p, c_int)
 

@@ -1,9 +1,13 @@
 """Lists: the dedupe set and the list cleaner (include/phonenorm/list.h).
 Batch parsing, also from list.h, is phonenorm.parse_many()."""
 
+import codecs
 import ctypes
+import io
+import json
 import os
 import threading
+import time
 from dataclasses import dataclass
 
 from . import _lib
@@ -201,156 +205,191 @@ class CleanRow:
     duplicate_of: int
     number: Number
     #: Decoded fields (UTF-8, undecodable bytes replaced); empty for a record
-    #: too long to split.
+    #: too long to split. fields[0] is column 1 of the CLI's --column.
     fields: tuple
     #: The record exactly as in the input, without its line ending.
     raw: bytes
 
 
 # ---- clean ------------------------------------------------------------
+#
+# The bytes of every output and of the report are the C library's
+# (phn_clean_writer, phn_cleaner_report_json): this module only moves them
+# between Python objects and C.
 
 
-def _csv_field(data, delim):
-    if any(c in data for c in (b'"', b"\n", b"\r", delim)):
-        return b'"' + data.replace(b'"', b'""') + b'"'
-    return data
+def _encode_text(data):
+    """Text read from a text stream, as the UTF-8 bytes the reader wants.
+    surrogateescape gives back the bytes of a stream opened with
+    errors="surrogateescape"; other lone surrogates pass through (and make
+    their row bad_text)."""
+    try:
+        return data.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return data.encode("utf-8", "surrogatepass")
 
 
 class _Sink:
-    """An output: a path we open and close, or a binary file we only write."""
+    """An output: a path we open and close, a binary stream, or a text stream
+    (the library's UTF-8 bytes decoded; bytes that are not UTF-8 come as
+    surrogate escapes). Given to the C writer as a phn_write_cb."""
 
     def __init__(self, target, what):
         self.f = None
         self.own = False
-        self.bom_done = False
+        self.decoder = None
+        self.exc = None
+        self.what = what
         if target is None:
             return
         if isinstance(target, (str, bytes, os.PathLike)):
             self.f = open(target, "wb")
             self.own = True
+        elif isinstance(target, io.TextIOBase):
+            self.f = target
+            self.decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         elif hasattr(target, "write"):
             self.f = target
         else:
-            raise TypeError("%s must be a path, a binary file or None, not %s"
-                            % (what, type(target).__name__))
+            raise TypeError("%s must be a path, a binary or text stream or None, not %r"
+                            % (what, target))
+        self.cb = _lib.phn_write_cb(self._write)
+
+    def write(self, data):
+        if self.decoder is not None:
+            data = self.decoder.decode(data)
+        self.f.write(data)
+
+    def _write(self, data, n, _payload):
+        try:
+            self.write(ctypes.string_at(data, n))
+            return 0
+        except BaseException as e:  # noqa: B902 - the writer fails, we re-raise
+            self.exc = e
+            return -1
 
     def close(self):
+        if self.f is not None and self.decoder is not None:
+            self.f.write(self.decoder.decode(b"", final=True))
         if self.f is not None and self.own:
             self.f.close()
         self.f = None
 
 
+class _Writers:
+    """One C writer per output that has a target."""
+
+    def __init__(self, sinks, opts):
+        self.pairs = []
+        for sink, output in zip(sinks, (_lib.PHN_CLEAN_OUTPUT_CLEAN, _lib.PHN_CLEAN_OUTPUT_REJECTS,
+                                        _lib.PHN_CLEAN_OUTPUT_DUPLICATES)):
+            if sink.f is None:
+                continue
+            w = ctypes.POINTER(_lib.phn_clean_writer)()
+            _lib.check(_lib.clean_writer_new(ctypes.byref(w), output, sink.cb, None,
+                                             ctypes.byref(opts)))
+            self.pairs.append((sink, w))
+
+    def row(self, row_p):
+        for _, w in self.pairs:
+            rc = _lib.clean_writer_row(w, row_p)
+            if rc != 0:
+                return rc
+        return 0
+
+    def finish(self):
+        for _, w in self.pairs:
+            _lib.check(_lib.clean_writer_finish(w))
+
+    def raise_pending(self):
+        for sink, _ in self.pairs:
+            if sink.exc is not None:
+                raise sink.exc
+
+    def free(self):
+        for _, w in self.pairs:
+            _lib.clean_writer_free(w)
+        self.pairs = []
+
+
 class _Run:
-    def __init__(self, text_mode, delim, keep_possible, on_row, sinks):
-        self.text_mode = text_mode
-        self.delim = delim
-        self.keep_possible = keep_possible
+    def __init__(self, writers, on_row):
+        self.writers = writers
         self.on_row = on_row
-        self.out, self.rejects, self.dups = sinks
-        self.reader = None
-        self.eol = None
         self.exc = None
-
-    def original(self, rec, raw):
-        verbatim = not self.text_mode and rec.problem in (0, 3)  # OK, FIELD_COUNT
-        return raw if verbatim else _csv_field(raw, self.delim)
-
-    def put(self, sink, line):
-        if not sink.bom_done:
-            if _lib.csv_reader_had_bom(self.reader):
-                sink.f.write(b"\xef\xbb\xbf")
-            sink.bom_done = True
-        sink.f.write(line)
 
     def row(self, row_p, _payload):
         try:
-            self._row(row_p.contents)
+            rc = self.writers.row(row_p)
+            if rc != 0:
+                return rc
+            if self.on_row is not None:
+                self._on_row(row_p.contents)
             return 0
         except BaseException as e:  # noqa: B902 - stop the C run, re-raise after it
             self.exc = e
             return 1
 
-    def _row(self, row):
+    def _on_row(self, row):
         rec = row.record.contents
         raw = ctypes.string_at(rec.raw, rec.raw_len) if rec.raw_len else b""
-        if self.eol is None:
-            self.eol = rec.eol or b"\n"
-        d, eol = self.delim, self.eol
-        outcome = row.outcome
-        if outcome == 3:  # header
-            orig = self.original(rec, raw)
-            if self.out.f:
-                extra = d + b"e164" + d + b"number_type"
-                if self.keep_possible:
-                    extra += d + b"number_status"
-                self.put(self.out, orig + extra + eol)
-            if self.rejects.f:
-                self.put(self.rejects, orig + d + b"reject_reason" + d + b"line" + eol)
-            if self.dups.f:
-                self.put(self.dups, orig + d + b"e164" + d + b"duplicate_of_line" + eol)
-        elif outcome == 0 and self.out.f:
-            num = row.number
-            t = _lib.type_name(num.type) if num.status == Status.VALID.code else b"unknown"
-            line = self.original(rec, raw) + d + num.e164 + d + t
-            if self.keep_possible:
-                line += d + _lib.status_name(num.status)
-            self.put(self.out, line + eol)
-        elif outcome == 1 and self.rejects.f:
-            self.put(self.rejects, self.original(rec, raw) + d + _lib.reject_reason_name(row.reason)
-                     + d + str(row.line).encode() + eol)
-        elif outcome == 2 and self.dups.f:
-            self.put(self.dups, self.original(rec, raw) + d + row.number.e164 + d
-                     + str(row.duplicate_of).encode() + eol)
-        if self.on_row is not None:
-            fields = tuple(ctypes.string_at(rec.fields[i], rec.lens[i]).decode("utf-8", "replace")
-                           for i in range(rec.nfields))
-            self.on_row(CleanRow(outcome=RowOutcome.from_code(outcome),
-                                 reason=RejectReason.from_code(row.reason), line=row.line,
-                                 duplicate_of=row.duplicate_of,
-                                 number=Number._from_c(row.number), fields=fields, raw=raw))
+        fields = tuple(ctypes.string_at(rec.fields[i], rec.lens[i]).decode("utf-8", "replace")
+                       for i in range(rec.nfields))
+        self.on_row(CleanRow(outcome=RowOutcome.from_code(row.outcome),
+                             reason=RejectReason.from_code(row.reason), line=row.line,
+                             duplicate_of=row.duplicate_of,
+                             number=Number._from_c(row.number.contents), fields=fields,
+                             raw=raw))
 
 
 class _Source:
-    """A binary file object as a phn_read_fn."""
+    """A binary or text stream as a phn_read_cb. Text is read as UTF-8."""
 
     def __init__(self, f):
         self.f = f
         self.exc = None
-        self.fn = _lib.phn_read_fn(self.read)
+        self.pending = b""
+        self.text = isinstance(f, io.TextIOBase)
+        self.fn = _lib.phn_read_cb(self.read)
 
     def read(self, buf, cap, _payload):
         try:
-            data = self.f.read(cap)
-            if data is None:  # a non-blocking stream with nothing yet
-                data = b""
-            if isinstance(data, str):
-                raise TypeError("clean() input must be opened in binary mode ('rb')")
-            data = bytes(data)
-            if len(data) > cap:
-                raise ValueError("read(%d) returned %d bytes" % (cap, len(data)))
-            ctypes.memmove(buf, data, len(data))
-            return len(data)
-        except BaseException as e:  # noqa: B902 - the reader reports -1, we re-raise
+            if not self.pending:
+                # A character is at most 4 UTF-8 bytes: text never overfills buf.
+                data = self.f.read(max(1, cap // 4) if self.text else cap)
+                if data is None:  # a non-blocking stream with nothing yet
+                    data = b""
+                if isinstance(data, str):
+                    data = _encode_text(data)
+                self.pending = bytes(data)
+            n = min(cap, len(self.pending))
+            ctypes.memmove(buf, self.pending, n)
+            self.pending = self.pending[n:]
+            return n
+        except BaseException as e:  # noqa: B902 - the reader fails, we re-raise
             self.exc = e
             return -1
 
 
 def _column(value, what):
-    """A column option as (name bytes or None, 0-based index or -1)."""
+    """A column option as (name bytes or None, 0-based index or -1). Integers
+    are 1-based column numbers, as the CLI's --column."""
     if value is None:
         return None, -1
     if isinstance(value, bool):
-        raise TypeError("%s must be a column name (str) or a 0-based index (int)" % what)
+        raise TypeError("%s must be a column name (str) or a 1-based column number (int), "
+                        "not %r" % (what, value))
     if isinstance(value, int):
-        if not 0 <= value < (1 << 31) - 1:
-            raise ValueError("%s index must be 0 or more" % what)
-        return None, value
+        if not 1 <= value < (1 << 31):
+            raise ValueError("%s=%r: column numbers start at 1" % (what, value))
+        return None, value - 1
     if isinstance(value, str):
         if value == "" or "\0" in value:
-            raise ValueError("%s name must be a non-empty string without NUL" % what)
+            raise ValueError("%s=%r: a column name is a non-empty string without NUL"
+                             % (what, value))
         return value.encode("utf-8", "surrogatepass"), -1
-    raise TypeError("%s must be a column name (str) or a 0-based index (int), not %s"
-                    % (what, type(value).__name__))
+    raise TypeError("%s must be a column name (str) or a 1-based column number (int), not %r"
+                    % (what, value))
 
 
 def _types_mask(types):
@@ -361,8 +400,7 @@ def _types_mask(types):
     mask = 0
     for t in types:
         if not isinstance(t, str):
-            raise TypeError("types holds number type names such as 'mobile', not %s"
-                            % type(t).__name__)
+            raise TypeError("types holds number type names such as 'mobile', not %r" % (t,))
         try:
             member = NumberType(t.lower()) if not isinstance(t, NumberType) else t
         except ValueError:
@@ -370,79 +408,76 @@ def _types_mask(types):
                              % (t, ", ".join(m.value for m in NumberType))) from None
         mask |= 1 << member.code
     if mask == 0:
-        raise ValueError("types needs at least one type (None keeps every type)")
+        raise ValueError("types=%r: give at least one type (None keeps every type)" % (types,))
     return mask
 
 
-def _summary(c):
-    s = _lib.phn_clean_summary()
-    s.version = _lib.PHN_CLEAN_SUMMARY_VERSION
-    _lib.check(_lib.cleaner_summary(ctypes.byref(s), c))
-    by_region = {}
-    region = ctypes.create_string_buffer(4)
-    n = _lib.c_u64(0)
-    i = 0
-    while True:
-        rc = _lib.cleaner_region_count(region, ctypes.byref(n), c, i)
-        if rc == _lib.PHN_ENOTFOUND:
-            break
-        _lib.check(rc)
-        by_region[_lib.text(region.value)] = n.value
-        i += 1
-    return {
-        "rows": s.rows,
-        "clean": s.clean,
-        "rejected": s.rejected,
-        "duplicates": s.duplicates,
-        "rejected_by_reason": {m.value: s.rejected_by_reason[m.code]
-                               for m in RejectReason if m is not RejectReason.NONE},
-        "clean_by_type": {m.value: s.clean_by_type[m.code] for m in NumberType},
-        "clean_possible": s.clean_possible,
-        "blank_lines": s.blank_lines,
-        "by_region": by_region,
-        "has_header": bool(s.has_header),
-        "phone_column": s.phone_column if s.phone_column >= 0 else None,
-        "phone_column_name": _lib.text(s.phone_column_name) if s.has_header else None,
-        "phone_column_guessed": bool(s.phone_column_guessed),
-        "region_column": s.region_column if s.region_column >= 0 else None,
-    }
+def _report_json(c, input_name, seconds):
+    opts = _lib.phn_clean_report_options()
+    opts.version = _lib.PHN_CLEAN_REPORT_OPTIONS_VERSION
+    opts.input = input_name.encode("utf-8", "surrogateescape")
+    opts.seconds = seconds
+    return _lib.read_sized(lambda dst, cap, need: _lib.cleaner_report_json(
+        dst, cap, need, c, ctypes.byref(opts)))
 
 
-def clean(input, output=None, rejects=None, duplicates=None, *, region=None, header=None,
-          phone_column=None, region_column=None, keep_possible=False, types=None,
+def _write_report(target, text):
+    if isinstance(target, (str, bytes, os.PathLike)):
+        with open(target, "wb") as f:
+            f.write(text.encode("utf-8"))
+    elif isinstance(target, io.TextIOBase):
+        target.write(text)
+    else:
+        target.write(text.encode("utf-8"))
+
+
+def _input_name(input):
+    if isinstance(input, (str, bytes, os.PathLike)):
+        return os.fsdecode(input)
+    name = getattr(input, "name", None)
+    return name if isinstance(name, str) else "-"
+
+
+def clean(input, output=None, rejects=None, duplicates=None, *, report=None, region=None,
+          header=None, phone_column=None, region_column=None, keep_possible=False, types=None,
           suppress=None, threads=1, delimiter=",", text=False, check_field_count=True,
           max_record=0, on_row=None):
     """Clean a phone list with the C list cleaner, as `phonenorm clean` does.
 
-    input is a path or a binary file object. Every data row ends up in exactly
-    one place: rows = clean + rejected + duplicates.
+    input is a path, a binary stream or a text stream (read as UTF-8; open
+    files with newline="" so that line endings reach the cleaner as they
+    are). Every data row ends up in exactly one place: rows = clean +
+    rejected + duplicates.
 
     output, rejects, duplicates: where to write the clean rows (every
     original column plus e164 and number_type, and number_status with
     keep_possible), the rejected rows (plus reject_reason and line) and the
-    duplicates (plus e164 and duplicate_of_line); each a path, a binary file
-    object or None (not written). The files are byte for byte what the CLI
-    writes.
+    duplicates (plus e164 and duplicate_of_line); report: where to write the
+    summary as JSON. Each is a path, a binary or text stream, or None (not
+    written). The C library writes them: the bytes are the CLI's.
 
     Options, as in phn_clean_options: region (for local numbers); header
     (None: guess, True, False); phone_column and region_column (a header
-    name or a 0-based index; None: guess the phone column, no region
-    column); keep_possible; types (names such as ["mobile"]; None keeps
-    every type); suppress (a DedupeSet of do-not-call numbers); threads (0:
-    one per CPU; the result is the same for any number). CSV options:
-    delimiter (one character), text (one number per line, no quoting),
-    check_field_count, max_record (bytes, 0: 1 MiB). on_row, if given, is
-    called with a CleanRow for every record, in input order.
+    name, or a column number counted from 1 as the CLI's --column; None:
+    guess the phone column, no region column); keep_possible; types (names
+    such as ["mobile"]; None keeps every type); suppress (a DedupeSet of
+    do-not-call numbers); threads (0: one per CPU; the result is the same
+    for any number). CSV options: delimiter (one character), text (one
+    number per line, no quoting), check_field_count, max_record (bytes, 0:
+    1 MiB). on_row, if given, is called with a CleanRow for every record,
+    in input order.
 
-    Returns the summary as a dict (rows, clean, rejected, duplicates,
-    rejected_by_reason, clean_by_type, clean_possible, blank_lines,
-    by_region, has_header, phone_column, phone_column_name,
-    phone_column_guessed, region_column; column indexes are 0-based).
+    Returns the summary: the report as a dict, with report.json's keys
+    (input, rows, clean, rejected, duplicates, possible_kept, blank_lines,
+    rejected_by_reason, by_region, by_type, has_header, phone_column
+    {index, name, guessed}, region_column, region, keep_possible, threads,
+    seconds, metadata_version); column numbers count from 1.
 
     Raises RegionError (unknown region), NotFoundError (the phone or region
     column does not exist), FormatError (malformed header),
     InputOutputError (input unreadable), an OSError from writing, and any
-    exception on_row raised. Outputs already written stay as they are.
+    exception on_row or a stream raised. Outputs already written stay as
+    they are.
     """
     if header is None or (isinstance(header, str) and header.lower() == "auto"):
         header_c = 0
@@ -451,11 +486,11 @@ def clean(input, output=None, rejects=None, duplicates=None, *, region=None, hea
     elif header is False:
         header_c = 2
     else:
-        raise ValueError("header must be None ('auto'), True or False")
+        raise ValueError("header=%r: use None ('auto'), True or False" % (header,))
     if isinstance(threads, bool) or not isinstance(threads, int):
-        raise TypeError("threads must be an int")
+        raise TypeError("threads must be an int, not %r" % (threads,))
     if threads < 0:
-        raise ValueError("threads must be 0 (one per CPU) or more")
+        raise ValueError("threads=%d: use 0 (one per CPU) or more" % threads)
     if threads == 0:
         threads = os.cpu_count() or 1
     threads = min(threads, 256)
@@ -464,15 +499,19 @@ def clean(input, output=None, rejects=None, duplicates=None, *, region=None, hea
     else:
         if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n\0' \
                 or ord(delimiter) > 127:
-            raise ValueError("delimiter must be one ASCII character other than a quote or "
-                             "a line break")
+            raise ValueError("delimiter=%r: use one ASCII character other than a quote or "
+                             "a line break" % (delimiter,))
         delim_c = delimiter.encode()
     if isinstance(max_record, bool) or not isinstance(max_record, int) or max_record < 0:
-        raise ValueError("max_record must be an int, 0 or more")
+        raise ValueError("max_record=%r: use an int, 0 or more" % (max_record,))
     if suppress is not None and not isinstance(suppress, DedupeSet):
-        raise TypeError("suppress must be a DedupeSet or None")
+        raise TypeError("suppress must be a DedupeSet or None, not %r" % (suppress,))
     if on_row is not None and not callable(on_row):
-        raise TypeError("on_row must be callable")
+        raise TypeError("on_row must be callable, not %r" % (on_row,))
+    if report is not None and not isinstance(report, (str, bytes, os.PathLike)) \
+            and not hasattr(report, "write"):
+        raise TypeError("report must be a path, a binary or text stream or None, not %r"
+                        % (report,))
 
     opts = _lib.phn_clean_options()
     opts.version = _lib.PHN_CLEAN_OPTIONS_VERSION
@@ -493,16 +532,16 @@ def clean(input, output=None, rejects=None, duplicates=None, *, region=None, hea
     if isinstance(input, (str, bytes, os.PathLike)):
         in_path = os.fsencode(input)
         if b"\0" in in_path:
-            raise ValueError("input path contains a NUL character")
+            raise ValueError("input=%r: a path cannot hold a NUL character" % (input,))
     elif hasattr(input, "read"):
         source = _Source(input)
     else:
-        raise TypeError("input must be a path or a binary file object, not %s"
-                        % type(input).__name__)
+        raise TypeError("input must be a path or a binary or text stream, not %r" % (input,))
 
     cleaner = ctypes.POINTER(_lib.phn_cleaner)()
     reader = ctypes.POINTER(_lib.phn_csv_reader)()
     sinks = []
+    writers = None
     lock = suppress._lock if suppress is not None else threading.RLock()
     with lock:
         try:
@@ -510,32 +549,44 @@ def clean(input, output=None, rejects=None, duplicates=None, *, region=None, hea
                 opts.suppress = suppress._handle()
             _lib.check(_lib.cleaner_new(ctypes.byref(cleaner), ctypes.byref(opts)))
             if source is None:
-                ctypes.set_errno(0)
-                rc = _lib.csv_reader_open(ctypes.byref(reader), in_path, ctypes.byref(copts))
-                if rc == -7:
-                    err = ctypes.get_errno()
-                    raise _lib.error_for(rc, _lib.text(_lib.strerror(rc)), "cannot read %r: %s"
-                                         % (os.fsdecode(in_path), os.strerror(err)))
-                _lib.check(rc)
+                _lib.check(_lib.csv_reader_open(ctypes.byref(reader), in_path,
+                                                ctypes.byref(copts)))
             else:
                 _lib.check(_lib.csv_reader_from_callback(ctypes.byref(reader), source.fn, None,
                                                          ctypes.byref(copts)))
             for target, what in ((output, "output"), (rejects, "rejects"),
                                  (duplicates, "duplicates")):
                 sinks.append(_Sink(target, what))
-            run = _Run(bool(text), b"," if text else delim_c, bool(keep_possible), on_row, sinks)
-            run.reader = reader
-            need_rows = on_row is not None or any(s.f is not None for s in sinks)
-            fn = _lib.phn_clean_row_fn(run.row) if need_rows else _lib.phn_clean_row_fn()
+            wopts = _lib.phn_clean_writer_options()
+            wopts.version = _lib.PHN_CLEAN_WRITER_OPTIONS_VERSION
+            wopts.delimiter = delim_c
+            wopts.columns = _lib.PHN_CLEAN_COLUMN_NUMBER_STATUS if keep_possible else 0
+            wopts.reader = reader
+            writers = _Writers(sinks, wopts)
+            run = _Run(writers, on_row)
+            need_rows = on_row is not None or writers.pairs
+            fn = _lib.phn_clean_row_cb(run.row) if need_rows else _lib.phn_clean_row_cb()
+            start = time.monotonic()
             rc = _lib.cleaner_run(cleaner, reader, fn, None)
+            seconds = time.monotonic() - start
             if run.exc is not None:
                 raise run.exc
             if source is not None and source.exc is not None:
                 raise source.exc
-            if rc != 0:
-                _lib.check(rc, _lib.text(_lib.cleaner_errmsg(cleaner)) or None)
-            return _summary(cleaner)
+            writers.raise_pending()
+            _lib.check(rc)
+            writers.finish()
+            writers.raise_pending()
+            text_report = _report_json(cleaner, _input_name(input), seconds)
+            if report is not None:
+                _write_report(report, text_report)
+            return json.loads(text_report)
         finally:
+            if writers is not None:
+                # Rows written before an error stay written.
+                for _, w in writers.pairs:
+                    _lib.clean_writer_finish(w)
+                writers.free()
             for s in sinks:
                 s.close()
             _lib.csv_reader_free(reader)

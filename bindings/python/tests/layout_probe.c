@@ -70,11 +70,18 @@ int main(void)
 	S(phn_clean_summary);
 	F(phn_clean_summary, version); F(phn_clean_summary, rows); F(phn_clean_summary, clean);
 	F(phn_clean_summary, rejected); F(phn_clean_summary, duplicates);
-	F(phn_clean_summary, rejected_by_reason); F(phn_clean_summary, clean_by_type);
 	F(phn_clean_summary, clean_possible); F(phn_clean_summary, blank_lines);
 	F(phn_clean_summary, has_header); F(phn_clean_summary, phone_column);
 	F(phn_clean_summary, phone_column_name); F(phn_clean_summary, phone_column_guessed);
 	F(phn_clean_summary, region_column);
+	end();
+	S(phn_clean_writer_options);
+	F(phn_clean_writer_options, version); F(phn_clean_writer_options, delimiter);
+	F(phn_clean_writer_options, columns); F(phn_clean_writer_options, reader);
+	end();
+	S(phn_clean_report_options);
+	F(phn_clean_report_options, version); F(phn_clean_report_options, input);
+	F(phn_clean_report_options, seconds);
 	end();
 	S(phn_dispatch_options);
 	F(phn_dispatch_options, version); F(phn_dispatch_options, base_url);
@@ -124,15 +131,18 @@ int main(void)
 	end();
 	printf(", \"versions\": {\"phn_number\": %d, \"phn_info\": %d, \"phn_csv_options\": %d, "
 	       "\"phn_csv_record\": %d, \"phn_clean_options\": %d, \"phn_clean_row\": %d, "
-	       "\"phn_clean_summary\": %d, \"phn_dispatch_options\": %d, \"phn_dispatch_call\": %d, "
+	       "\"phn_clean_summary\": %d, \"phn_clean_writer_options\": %d, "
+	       "\"phn_clean_report_options\": %d, "
+	       "\"phn_dispatch_options\": %d, \"phn_dispatch_call\": %d, "
 	       "\"phn_dispatch_contact\": %d, \"phn_dispatch_invoice\": %d, "
 	       "\"phn_dispatch_result\": %d, \"phn_dispatch_detail\": %d}",
 	       PHN_NUMBER_VERSION, PHN_INFO_VERSION, PHN_CSV_OPTIONS_VERSION, PHN_CSV_RECORD_VERSION,
 	       PHN_CLEAN_OPTIONS_VERSION, PHN_CLEAN_ROW_VERSION, PHN_CLEAN_SUMMARY_VERSION,
+	       PHN_CLEAN_WRITER_OPTIONS_VERSION, PHN_CLEAN_REPORT_OPTIONS_VERSION,
 	       PHN_DISPATCH_OPTIONS_VERSION, PHN_DISPATCH_CALL_VERSION, PHN_DISPATCH_CONTACT_VERSION,
 	       PHN_DISPATCH_INVOICE_VERSION, PHN_DISPATCH_RESULT_VERSION, PHN_DISPATCH_DETAIL_VERSION);
-	printf(", \"enums\": {\"PHN_REJECT_REASON_COUNT\": %d, \"PHN_TYPE_COUNT\": %d, "
+	printf(", \"enums\": {\"PHN_CLEAN_COLUMN_NUMBER_STATUS\": %u, "
 	       "\"PHN_E164_MAX\": %d, \"PHN_EXTENSION_MAX\": %d}}\n",
-	       PHN_REJECT_REASON_COUNT, PHN_TYPE_COUNT, PHN_E164_MAX, PHN_EXTENSION_MAX);
+	       PHN_CLEAN_COLUMN_NUMBER_STATUS, PHN_E164_MAX, PHN_EXTENSION_MAX);
 	return 0;
 }

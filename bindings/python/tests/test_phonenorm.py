@@ -15,6 +15,7 @@ import io
 import json
 import os
 import pickle
+import re
 import subprocess
 import sys
 import tempfile
@@ -54,6 +55,7 @@ class LayoutTest(unittest.TestCase):
 
     STRUCTS = ["phn_number", "phn_info", "phn_csv_options", "phn_csv_record",
                "phn_clean_options", "phn_clean_row", "phn_clean_summary",
+               "phn_clean_writer_options", "phn_clean_report_options",
                "phn_dispatch_options", "phn_dispatch_kv", "phn_dispatch_call",
                "phn_dispatch_contact", "phn_dispatch_invoice", "phn_dispatch_detail",
                "phn_dispatch_result"]
@@ -581,13 +583,13 @@ class CleanTest(unittest.TestCase):
         self.assertEqual(s["rejected_by_reason"]["bad_region"], 1)
         self.assertEqual(s["rejected_by_reason"]["field_count"], 1)
         self.assertEqual(sum(s["rejected_by_reason"].values()), s["rejected"])
-        self.assertEqual(s["clean_by_type"]["mobile"], 2)
-        self.assertEqual(s["clean_by_type"]["fixed_line_or_mobile"], 1)
+        self.assertEqual(s["by_type"]["mobile"], 2)
+        self.assertEqual(s["by_type"]["fixed_line_or_mobile"], 1)
         self.assertEqual(s["by_region"], {"SA": 2, "US": 1})
         self.assertTrue(s["has_header"])
-        self.assertEqual((s["phone_column"], s["phone_column_name"], s["phone_column_guessed"]),
-                         (2, "phone", True))
-        self.assertEqual(s["region_column"], 3)
+        self.assertEqual(s["phone_column"], {"index": 3, "name": "phone", "guessed": True})
+        self.assertEqual(s["region_column"], 4)
+        self.assertEqual((s["input"], s["region"], s["threads"]), (self.input, "SA", 1))
 
         clean_lines = clean.split("\r\n")
         self.assertEqual(clean_lines[0], "id,name,phone,country,e164,number_type")
@@ -619,6 +621,9 @@ class CleanTest(unittest.TestCase):
         s4, f4 = self.run_clean("four", threads=4)
         self.assertEqual(s1["rows"], 5011)
         self.assertEqual(s1["duplicates"], 2 + 2000)
+        for k in ("seconds", "threads"):
+            for s in (s1, s2, s4):
+                del s[k]
         self.assertEqual(s1, s2)
         self.assertEqual(s1, s4)
         self.assertEqual(f1, f2)
@@ -626,7 +631,7 @@ class CleanTest(unittest.TestCase):
 
     def test_on_row_sees_every_row_in_order(self):
         rows = []
-        s = phonenorm.clean(self.input, region="SA", region_column=3, suppress=self.dnc,
+        s = phonenorm.clean(self.input, region="SA", region_column=4, suppress=self.dnc,
                             on_row=rows.append)
         self.assertEqual(rows[0].outcome, phonenorm.RowOutcome.HEADER)
         self.assertEqual(rows[0].fields, ("id", "name", "phone", "country"))
@@ -650,32 +655,53 @@ class CleanTest(unittest.TestCase):
             s = phonenorm.clean(f, out, rej, region="SA", region_column="country",
                                 suppress=self.dnc)
         s_path, (clean, rejects, _) = self.run_clean("path")
+        self.assertEqual(s["input"], self.input)      # the file's name
+        for k in ("seconds",):
+            del s[k], s_path[k]
         self.assertEqual(s, s_path)
         self.assertEqual(out.getvalue().decode(), clean)
         self.assertEqual(rej.getvalue().decode(), rejects)
-        with self.assertRaises(TypeError):
-            phonenorm.clean(io.StringIO(CAMPAIGN), region="SA")
+        # text streams in and out: the same characters
+        tout, trej = io.StringIO(newline=""), io.StringIO(newline="")
+        s_text = phonenorm.clean(io.StringIO(CAMPAIGN, newline=""), tout, trej, region="SA",
+                                 region_column="country", suppress=self.dnc)
+        self.assertEqual(s_text["input"], "-")
+        self.assertEqual((s_text["rows"], s_text["clean"]), (s_path["rows"], s_path["clean"]))
+        self.assertEqual(tout.getvalue(), clean)
+        self.assertEqual(trej.getvalue(), rejects)
+        with open(self.input, encoding="utf-8", newline="") as f:
+            out = io.BytesIO()
+            phonenorm.clean(f, out, region="SA", region_column="country", suppress=self.dnc)
+        self.assertEqual(out.getvalue().decode(), clean)
+        # a text stream's characters beyond ASCII reach C as UTF-8, whole
+        many = "phone\n" + "٠٥٠١٢٣٤٥٦٧\n" * 20000
+        s = phonenorm.clean(io.StringIO(many), region="SA")
+        self.assertEqual((s["rows"], s["clean"], s["duplicates"]), (20000, 1, 19999))
 
     def test_options(self):
         s = phonenorm.clean(self.input, region="SA", region_column="country", types=["mobile"])
         # the US number, and its repeat (filtered before dedupe)
         self.assertEqual(s["rejected_by_reason"]["type_not_allowed"], 2)
         self.assertEqual((s["clean"], s["duplicates"]), (3, 1))   # no suppress set here
-        self.assertEqual(s["clean_by_type"]["fixed_line_or_mobile"], 0)
+        self.assertEqual(s["by_type"]["fixed_line_or_mobile"], 0)
         s = phonenorm.clean(self.input, region="SA", phone_column="phone")
-        self.assertFalse(s["phone_column_guessed"])
+        self.assertFalse(s["phone_column"]["guessed"])
         self.assertIsNone(s["region_column"])
         self.assertEqual(s["rejected_by_reason"]["bad_region"], 0)          # no region column
-        s = phonenorm.clean(self.input, region="SA", header=False, phone_column=2)
+        # column numbers count from 1, as the CLI's --column
+        s = phonenorm.clean(self.input, region="SA", header=False, phone_column=3)
         self.assertFalse(s["has_header"])
         self.assertEqual(s["rows"], 12)
-        self.assertIsNone(s["phone_column_name"])
+        self.assertEqual(s["phone_column"], {"index": 3, "name": None, "guessed": False})
+        s = phonenorm.clean(self.input, region="SA", phone_column=3, region_column=4)
+        self.assertEqual((s["phone_column"]["index"], s["region_column"]), (3, 4))
+        self.assertEqual(s["clean"], 4)
         # keep_possible adds a number_status column and keeps possible numbers
         with open(self.input, "w", encoding="utf-8") as f:
             f.write("phone\n+882 1234 5678\n0501234567\n")
         out = io.BytesIO()
         s = phonenorm.clean(self.input, out, keep_possible=True, region="SA")
-        self.assertEqual((s["clean"], s["clean_possible"]), (2, 1))
+        self.assertEqual((s["clean"], s["possible_kept"]), (2, 1))
         self.assertEqual(out.getvalue().decode().splitlines(), [
             "phone,e164,number_type,number_status",
             "+882 1234 5678,+88212345678,unknown,possible",
@@ -719,10 +745,18 @@ class CleanTest(unittest.TestCase):
             phonenorm.clean(self.input, self.path("no/such/dir/out.csv"), region="SA")
         for bad in (dict(delimiter=",,"), dict(delimiter='"'), dict(threads=-1),
                     dict(types=[]), dict(types=["cellphone"]), dict(header="yes"),
-                    dict(phone_column=-1), dict(phone_column="")):
+                    dict(phone_column=-1), dict(phone_column=0), dict(phone_column=""),
+                    dict(region_column=0), dict(max_record=-5)):
             with self.subTest(**bad):
-                with self.assertRaises(ValueError):
+                with self.assertRaises(ValueError) as cm:
                     phonenorm.clean(self.input, region="SA", **bad)
+                # the message names the bad value (a list's bad item)
+                v = list(bad.values())[0]
+                self.assertIn(repr(v[0] if isinstance(v, list) and v else v),
+                              str(cm.exception))
+        with self.assertRaises(phonenorm.NotFoundError) as cm:
+            phonenorm.clean(self.input, region="SA", phone_column=9)
+        self.assertIn("no column 9", cm.exception.detail)
         for bad in (dict(suppress=["0501234567"]), dict(phone_column=1.0), dict(on_row=5),
                     dict(types=[5])):
             with self.subTest(**{k: repr(v) for k, v in bad.items()}):
@@ -730,8 +764,13 @@ class CleanTest(unittest.TestCase):
                     phonenorm.clean(self.input, region="SA", **bad)
         with self.assertRaises(TypeError):
             phonenorm.clean(None)
-        with self.assertRaises(TypeError):
+        with self.assertRaises(TypeError) as cm:
             phonenorm.clean(self.input, 5)
+        self.assertIn("5", str(cm.exception))
+        with self.assertRaises(phonenorm.InputOutputError) as cm:
+            phonenorm.clean(self.path("missing.csv"))
+        self.assertEqual(cm.exception.detail, "open '%s': No such file or directory"
+                         % self.path("missing.csv"))
 
     def test_exceptions_from_on_row_stop_the_run(self):
         seen = []
@@ -788,10 +827,18 @@ class CleanTest(unittest.TestCase):
                     self.assertEqual(fa.read(), fb.read(), b)
             with open(self.path("report.json"), encoding="utf-8") as f:
                 report = json.load(f)
-            for k in ("rows", "clean", "rejected", "duplicates", "rejected_by_reason",
-                      "by_region", "has_header"):
-                self.assertEqual(s[k], report[k], k)
-            self.assertEqual(s["phone_column"] + 1, report["phone_column"]["index"])
+            # the summary is the report: same keys, same values but the timing
+            self.assertEqual(sorted(s), sorted(report))
+            for k in report:
+                if k not in ("seconds", "threads"):
+                    self.assertEqual(s[k], report[k], k)
+            self.assertEqual(s["threads"], threads)
+        # report= writes the CLI's report.json, byte for byte but the timing
+        mine = self.path("py-report.json")
+        phonenorm.clean(sample, region="SA", region_column="country", report=mine)
+        with open(self.path("report.json"), "rb") as fa, open(mine, "rb") as fb:
+            cut = re.compile(rb'"seconds": [0-9.]+')
+            self.assertEqual(cut.sub(b"", fa.read()), cut.sub(b"", fb.read()))
 
 
 # ---- dispatch -----------------------------------------------------------

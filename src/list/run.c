@@ -1,0 +1,202 @@
+/*
+ * phn_cleaner_run(): read, classify and hand rows over, in input order.
+ * With several threads it pipelines: while the pool classifies one chunk of
+ * records, the calling thread settles the previous chunk, hands it to the
+ * callback and reads the next one, then joins the classifying. The output
+ * order is the input order and does not depend on the number of threads.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "list/cleaner.h"
+#include "text/pool.h"
+#include "list/records.h"
+
+#define CHUNK_ROWS 8192
+#define CHUNK_BYTES (1024u * 1024u)
+#define PARSE_BLOCK 16
+
+/* Records read ahead (copied out of the reader) and their rows. */
+struct chunk {
+	phn_recstore store;
+	phn_clean_row *rows;
+	phn_number *nums;
+	size_t cap;
+};
+
+static void chunk_free(struct chunk *k)
+{
+	phn_recstore_free(&k->store);
+	free(k->rows);
+	free(k->nums);
+}
+
+static int chunk_reserve_rows(struct chunk *k, size_t n)
+{
+	phn_clean_row *rows;
+	phn_number *nums;
+
+	if (n <= k->cap)
+		return PHN_OK;
+	if (!(rows = realloc(k->rows, n * sizeof *rows)))
+		return phn_error_code(PHN_ENOMEM);
+	k->rows = rows;
+	if (!(nums = realloc(k->nums, n * sizeof *nums)))
+		return phn_error_code(PHN_ENOMEM);
+	k->nums = nums;
+	k->cap = n;
+	return PHN_OK;
+}
+
+/* Read up to one chunk of records. */
+static int chunk_fill(struct chunk *k, phn_csv_reader *r)
+{
+	const phn_csv_record *rec;
+	int rc = PHN_OK;
+
+	phn_recstore_clear(&k->store);
+	while (k->store.n < CHUNK_ROWS && k->store.len < CHUNK_BYTES) {
+		if ((rc = phn_csv_reader_next(&rec, r)) != PHN_OK || !rec)
+			break;
+		if (phn_recstore_copy(&k->store, rec) != PHN_OK) {
+			rc = phn_error_code(PHN_ENOMEM);
+			break;
+		}
+	}
+	phn_recstore_views(&k->store);
+	if (rc == PHN_OK)
+		rc = chunk_reserve_rows(k, k->store.n);
+	return rc;
+}
+
+struct job {
+	const phn_cleaner *c;
+	struct chunk *k;
+	atomic_int error;
+};
+
+static void classify_range(void *ctx, size_t begin, size_t end)
+{
+	struct job *j = ctx;
+	struct chunk *k = j->k;
+
+	for (size_t i = begin; i < end; i++) {
+		int rc = phn_cleaner_classify(j->c, &k->store.recs[i], &k->rows[i], &k->nums[i]);
+		if (rc != PHN_OK) {
+			int expected = PHN_OK;
+			atomic_compare_exchange_strong(&j->error, &expected, rc);
+		}
+	}
+}
+
+/* The callback's nonzero value, with a message when it is an error code
+ * and the callback did not leave one. */
+static int stopped(int rc)
+{
+	if (rc < 0 && phn_error_last_code() != rc)
+		phn_error_set(rc, "the row callback stopped the run (it returned %d)", rc);
+	return rc;
+}
+
+static int emit(phn_cleaner *c, struct chunk *k, phn_clean_row_cb cb, void *payload)
+{
+	for (size_t i = 0; i < k->store.n; i++) {
+		int rc = phn_cleaner_settle(c, &k->rows[i]);
+		if (rc != PHN_OK)
+			return rc;
+		if (cb && (rc = cb(&k->rows[i], payload)) != 0)
+			return stopped(rc);
+	}
+	return PHN_OK;
+}
+
+/*
+ * Push records one at a time, handing each row to cb: to the end of the
+ * input, or with until_resolved only until the header and columns are known.
+ */
+static int run_serial(phn_cleaner *c, phn_csv_reader *r, phn_clean_row_cb cb, void *payload,
+		      int until_resolved)
+{
+	const phn_csv_record *rec;
+	phn_clean_row row = PHN_CLEAN_ROW_INIT;
+	int rc;
+
+	while (!(until_resolved && c->resolved)) {
+		if ((rc = phn_csv_reader_next(&rec, r)) != PHN_OK || !rec)
+			return rc;
+		if ((rc = phn_cleaner_push(&row, c, rec)) != PHN_OK)
+			return rc;
+		if (cb && (rc = cb(&row, payload)) != 0)
+			return stopped(rc);
+	}
+	return PHN_OK;
+}
+
+static int run_parallel(phn_cleaner *c, phn_csv_reader *r, phn_clean_row_cb cb, void *payload)
+{
+	struct chunk chunks[2];
+	struct chunk *cur = &chunks[0], *prev = &chunks[1], *t;
+	struct job job;
+	phn_pool *pool = NULL;
+	int rc, have_prev = 0;
+
+	memset(chunks, 0, sizeof chunks);
+	job.c = c;
+	if ((rc = phn_pool_new(&pool, c->threads - 1)) != PHN_OK)
+		return phn_error_code(rc);
+	rc = chunk_fill(cur, r);
+	c->sum.blank_lines = phn_csv_reader_blank_lines(r);
+	while (rc == PHN_OK && cur->store.n > 0) {
+		int emit_rc = PHN_OK, fill_rc = PHN_OK, parse_rc;
+
+		job.k = cur;
+		atomic_init(&job.error, PHN_OK);
+		phn_pool_start(pool, classify_range, &job, cur->store.n, PARSE_BLOCK);
+		if (have_prev)
+			emit_rc = emit(c, prev, cb, payload);
+		if (emit_rc == PHN_OK)
+			fill_rc = chunk_fill(prev, r);
+		phn_pool_finish(pool);
+		parse_rc = atomic_load(&job.error);
+		if (emit_rc != PHN_OK)
+			rc = emit_rc;
+		else if (parse_rc != PHN_OK)
+			rc = phn_cleaner_fail(c, parse_rc, "classifying a row failed: %s",
+					      phn_strerror(parse_rc));
+		else
+			rc = fill_rc;
+		c->sum.blank_lines = phn_csv_reader_blank_lines(r);
+		t = cur;
+		cur = prev;
+		prev = t;
+		have_prev = 1;
+		if (rc == PHN_OK && cur->store.n == 0)
+			rc = emit(c, prev, cb, payload);
+	}
+	phn_pool_free(pool);
+	chunk_free(&chunks[0]);
+	chunk_free(&chunks[1]);
+	return rc;
+}
+
+int phn_cleaner_run(phn_cleaner *c, phn_csv_reader *r, phn_clean_row_cb cb, void *payload)
+{
+	int rc;
+
+	if (!c || !r)
+		return phn_error_set(PHN_EINVAL, "phn_cleaner_run: %s is NULL",
+				     c ? "the reader" : "the cleaner");
+	if (c->failed)
+		return phn_cleaner_failed(c);
+	if (c->threads <= 1) {
+		rc = run_serial(c, r, cb, payload, 0);
+		c->sum.blank_lines = phn_csv_reader_blank_lines(r);
+		return rc;
+	}
+	/* The header (and, without one, any malformed rows before the first
+	 * good one) go one at a time: the columns must be known to parse. */
+	if ((rc = run_serial(c, r, cb, payload, 1)) != PHN_OK || !c->resolved)
+		return rc; /* stopped, failed, or the input ended first */
+	return run_parallel(c, r, cb, payload);
+}
