@@ -1,13 +1,16 @@
 """Dispatch: hand clean numbers to the outbound AI call API
 (include/phonenorm/dispatch.h)."""
 
+from __future__ import annotations
+
 import ctypes
 import json
 import threading
 from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from . import _lib
-from ._number import _NamedEnum
+from ._number import _NamedEnum, _show, _wrong_type
 
 
 class DispatchKind(_NamedEnum):
@@ -28,7 +31,7 @@ class DispatchOutcome(_NamedEnum):
     NOT_SENT = ("not_sent", 6)
 
     @property
-    def description(self):
+    def description(self) -> str:
         """An English sentence that explains the outcome."""
         return _lib.text(_lib.dispatch_outcome_describe(self.code))
 
@@ -36,8 +39,8 @@ class DispatchOutcome(_NamedEnum):
 @dataclass(frozen=True)
 class Detail:
     """One entry of a 422 body's "detail" array."""
-    loc: str            # "body.numberToCall"
-    loc_parts: tuple    # ("body", "numberToCall")
+    loc: str                    # "body.numberToCall"
+    loc_parts: Tuple[str, ...]  # ("body", "numberToCall")
     msg: str
     type: str
 
@@ -47,38 +50,40 @@ class DispatchResult:
     """What one request gave (phn_dispatch_result): plain data. Strings the
     API did not send are None."""
     id: int
-    kind: DispatchKind
-    outcome: DispatchOutcome
+    kind: Union[DispatchKind, int]
+    outcome: Union[DispatchOutcome, int]
     http_status: int            # 0 when no response arrived
-    number: str                 # the E.164 number sent
-    call_id: str
-    status: str
-    contact_uuid: str
-    uuid: str
-    details: tuple              # of Detail
-    message: str
+    number: Optional[str]       # the E.164 number sent
+    call_id: Optional[str]
+    status: Optional[str]
+    contact_uuid: Optional[str]
+    uuid: Optional[str]
+    details: Tuple[Detail, ...]
+    message: Optional[str]
     body: str                   # the response body ("" when none), token masked
     body_truncated: bool
-    retry_after: str
-    retry_after_seconds: int    # None when absent
+    retry_after: Optional[str]
+    retry_after_seconds: Optional[int]  # None when absent
     error: str                  # one line a person can read
     elapsed_ms: int
 
     @property
-    def accepted(self):
+    def accepted(self) -> bool:
+        """True when the outcome is ACCEPTED."""
         return self.outcome is DispatchOutcome.ACCEPTED
 
     @classmethod
-    def _from_c(cls, rp):
+    def _from_c(cls, rp: Any) -> "DispatchResult":
         """From a phn_dispatch_result pointer (read now: it may not outlive the call)."""
-        def s(b):
+        def s(b: Optional[bytes]) -> Optional[str]:
             return None if b is None else b.decode("utf-8", "replace")
         r = rp.contents
-        details = []
+        details: List[Detail] = []
         for i in range(r.details_count):
             d = _lib.dispatch_result_detail(rp, i).contents
             details.append(Detail(loc=s(d.loc) or "",
-                                  loc_parts=tuple(s(d.loc_parts[j]) for j in range(d.loc_count)),
+                                  loc_parts=tuple(_lib.text(d.loc_parts[j])  # never NULL
+                                                  for j in range(d.loc_count)),
                                   msg=s(d.msg) or "", type=s(d.type) or ""))
         body = ctypes.string_at(r.body, r.body_len) if r.body and r.body_len else b""
         return cls(id=r.id, kind=DispatchKind.from_code(r.kind),
@@ -97,15 +102,16 @@ class DispatchRequest:
     """A validated request as it would go out (phn_dispatch_request): what a
     dry run shows. The Authorization value is masked ("Bearer ****"), None
     when the client has no token."""
-    kind: DispatchKind
+    kind: Union[DispatchKind, int]
     method: str
     url: str
-    headers: tuple      # of (name, value) pairs, in the order they are sent
+    #: (name, value) pairs, in the order they are sent
+    headers: Tuple[Tuple[str, Optional[str]], ...]
     body: str           # the exact JSON body
 
     @classmethod
-    def _from_c(cls, rp):
-        headers = []
+    def _from_c(cls, rp: Any) -> "DispatchRequest":
+        headers: List[Tuple[str, Optional[str]]] = []
         for i in range(_lib.dispatch_request_header_count(rp)):
             name, value = _lib.c_char_p(), _lib.c_char_p()
             _lib.check(_lib.dispatch_request_header(ctypes.byref(name), ctypes.byref(value), rp, i))
@@ -119,34 +125,47 @@ class DispatchRequest:
                    body=body.decode("utf-8"))
 
 
-def user_agent():
+#: A done(result) callback; what it returns is ignored.
+_Done = Callable[[DispatchResult], Any]
+
+
+def user_agent() -> str:
     """The User-Agent sent with every request, "phonenorm/VERSION"."""
     return _lib.text(_lib.dispatch_user_agent())
 
 
-def _str(value, what):
+def _str(value: Optional[str], what: str, secret: bool = False) -> Optional[bytes]:
     """None -> NULL; str -> UTF-8 bytes (a NUL inside is refused: C would cut
-    the string there)."""
+    the string there). The error names the refused value unless it is a
+    secret (the token), whose errors give its type only."""
     if value is None:
         return None
     if not isinstance(value, str):
-        raise TypeError("%s must be str or None, not %s" % (what, type(value).__name__))
+        if secret:
+            raise TypeError("%s must be str or None, not %s" % (what, type(value).__name__))
+        raise _wrong_type(what, "str or None", value)
     if "\0" in value:
-        raise _lib.error(_lib.PHN_EINVAL, "%s contains a NUL character" % what)
+        shown = what if secret else "%s %s" % (what, _show(value))
+        raise _lib.error(_lib.PHN_EINVAL, "%s contains a NUL character" % shown)
     return value.encode("utf-8", "surrogatepass")
 
 
-def _bool3(value, what):
+def _bool3(value: Optional[bool], what: str) -> int:
     if value is None:
         return 0
     if value is True:
         return 2
     if value is False:
         return 1
-    raise TypeError("%s must be True, False or None (not sent), not %r" % (what, value))
+    raise _wrong_type(what, "True, False or None (not sent)", value)
 
 
-def _object(value, what, keep):
+#: A promptTags/metadata argument: a dict, or a JSON object as str.
+_JSONObject = Union[Dict[str, Any], str, None]
+
+
+def _object(value: _JSONObject, what: str,
+            keep: List[Any]) -> Tuple[Any, int, Optional[bytes]]:
     """A promptTags/metadata argument as (kv array, count, json bytes).
     A dict of strings goes as pairs, any other dict as JSON text, a str as
     the JSON text it is."""
@@ -155,7 +174,7 @@ def _object(value, what, keep):
     if isinstance(value, str):
         return None, 0, _str(value, what)
     if not isinstance(value, dict):
-        raise TypeError("%s must be a dict, a JSON object as str, or None" % what)
+        raise _wrong_type(what, "a dict, a JSON object as str, or None", value)
     if all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         arr = (_lib.phn_dispatch_kv * max(len(value), 1))()
         for i, (k, v) in enumerate(value.items()):
@@ -170,10 +189,13 @@ def _object(value, what, keep):
     return None, 0, _str(text, what)
 
 
-def _call(number, country_code=None, first_name=None, last_name=None, email=None,
-          contact_uuid=None, template_id=None, prompt_tags=None, metadata=None,
-          update_existing=None, create_if_not_exists=None):
-    keep = []
+def _call(number: Optional[str], country_code: Optional[str] = None,
+          first_name: Optional[str] = None, last_name: Optional[str] = None,
+          email: Optional[str] = None, contact_uuid: Optional[str] = None,
+          template_id: Optional[str] = None, prompt_tags: _JSONObject = None,
+          metadata: _JSONObject = None, update_existing: Optional[bool] = None,
+          create_if_not_exists: Optional[bool] = None) -> Tuple[int, Any]:
+    keep: List[Any] = []
     c = _lib.phn_dispatch_call()
     _lib.check(_lib.dispatch_call_init(ctypes.byref(c), _lib.PHN_DISPATCH_CALL_VERSION))
     c.number = _str(number, "number")
@@ -192,7 +214,9 @@ def _call(number, country_code=None, first_name=None, last_name=None, email=None
     return 0, c
 
 
-def _contact(phone_number, country_code=None, name=None, email=None, role=None):
+def _contact(phone_number: Optional[str], country_code: Optional[str] = None,
+             name: Optional[str] = None, email: Optional[str] = None,
+             role: Optional[str] = None) -> Tuple[int, Any]:
     c = _lib.phn_dispatch_contact()
     _lib.check(_lib.dispatch_contact_init(ctypes.byref(c), _lib.PHN_DISPATCH_CONTACT_VERSION))
     c.phone_number = _str(phone_number, "phone_number")
@@ -203,18 +227,22 @@ def _contact(phone_number, country_code=None, name=None, email=None, role=None):
     return 1, c
 
 
-def _invoice(date, contact_uuid, number=None, due_date=None, total=None):
+def _invoice(date: Optional[str], contact_uuid: Optional[str], number: Optional[str] = None,
+             due_date: Optional[str] = None,
+             total: Union[str, int, float, None] = None) -> Tuple[int, Any]:
     c = _lib.phn_dispatch_invoice()
     _lib.check(_lib.dispatch_invoice_init(ctypes.byref(c), _lib.PHN_DISPATCH_INVOICE_VERSION))
     c.date = _str(date, "date")
     c.contact_uuid = _str(contact_uuid, "contact_uuid")
     c.number = _str(number, "number")
     c.due_date = _str(due_date, "due_date")
-    if total is not None and not isinstance(total, str):
+    if total is None or isinstance(total, str):
+        text = total
+    else:
         if isinstance(total, bool) or not isinstance(total, (int, float)):
-            raise TypeError("total must be a decimal str, an int, a float or None")
-        total = repr(total)
-    c.total = _str(total, "total")
+            raise _wrong_type("total", "a decimal str, an int, a float or None", total)
+        text = repr(total)
+    c.total = _str(text, "total")
     return 2, c
 
 
@@ -243,27 +271,30 @@ class Dispatch:
     """
 
     #: The documented API base, used when base_url is None.
-    DEFAULT_URL = "https://api.dev.uselevers.com/api-service/v1"
+    DEFAULT_URL: str = "https://api.dev.uselevers.com/api-service/v1"
 
-    def __init__(self, base_url=None, token=None, *, token_file=None, from_env=False,
-                 connect_timeout_ms=0, timeout_ms=0, max_in_flight=0, trace=None):
-        self._d = None
+    def __init__(self, base_url: Optional[str] = None, token: Optional[str] = None, *,
+                 token_file: Optional[str] = None, from_env: bool = False,
+                 connect_timeout_ms: int = 0, timeout_ms: int = 0, max_in_flight: int = 0,
+                 trace: Optional[Callable[[str], Any]] = None) -> None:
+        self._d: Any = None
         self._lock = threading.RLock()
         self._in_callback = False
-        self._errors = []
-        self._waiting = {}
-        self._finished = []
+        self._errors: List[BaseException] = []
+        self._waiting: Dict[int, Optional[_Done]] = {}
+        self._finished: List[DispatchResult] = []
         self._next_payload = 1
         for v, what in ((connect_timeout_ms, "connect_timeout_ms"), (timeout_ms, "timeout_ms"),
                         (max_in_flight, "max_in_flight")):
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-                raise ValueError("%s must be an int, 0 (the default) or more" % what)
+                raise ValueError("%s must be an int, 0 (the default) or more, not %s"
+                                 % (what, _show(v)))
         if trace is not None and not callable(trace):
-            raise TypeError("trace must be callable or None")
+            raise _wrong_type("trace", "callable or None", trace)
         o = _lib.phn_dispatch_options()
         _lib.check(_lib.dispatch_options_init(ctypes.byref(o), _lib.PHN_DISPATCH_OPTIONS_VERSION))
         o.base_url = _str(base_url, "base_url")
-        o.token = _str(token, "token")
+        o.token = _str(token, "token", secret=True)
         o.token_file = _str(token_file, "token_file")
         o.flags = _lib.PHN_DISPATCH_USE_ENV if from_env else 0
         o.connect_timeout_ms = min(connect_timeout_ms, 1 << 31)
@@ -280,13 +311,14 @@ class Dispatch:
 
     # ---- callbacks (run inside C calls, on this thread) ----
 
-    def _on_trace(self, line, _payload):
+    def _on_trace(self, line: Optional[bytes], _payload: Optional[int]) -> None:
+        trace = self._trace_user    # not None: only registered with a trace
         try:
-            self._trace_user(_lib.text(line))
+            trace(_lib.text(line))  # type: ignore[misc]
         except BaseException as e:  # noqa: B902 - re-raised after the C call
             self._errors.append(e)
 
-    def _on_done(self, result_p, payload):
+    def _on_done(self, result_p: Any, payload: Optional[int]) -> None:
         self._in_callback = True
         try:
             result = DispatchResult._from_c(result_p)
@@ -300,7 +332,7 @@ class Dispatch:
         finally:
             self._in_callback = False
 
-    def _raise_callback_error(self):
+    def _raise_callback_error(self) -> None:
         if self._errors:
             e = self._errors[0]
             del self._errors[:]
@@ -308,12 +340,12 @@ class Dispatch:
 
     # ---- plumbing ----
 
-    def _handle(self):
+    def _handle(self) -> Any:
         if self._d is None:
             raise ValueError("operation on a closed Dispatch")
         return self._d
 
-    def _describe(self, built):
+    def _describe(self, built: Tuple[int, Any]) -> DispatchRequest:
         kind, req = built
         with self._lock:
             d = self._handle()
@@ -324,7 +356,7 @@ class Dispatch:
             finally:
                 _lib.dispatch_request_free(out)
 
-    def _send(self, built):
+    def _send(self, built: Tuple[int, Any]) -> DispatchResult:
         kind, req = built
         with self._lock:
             d = self._handle()
@@ -337,10 +369,10 @@ class Dispatch:
             self._raise_callback_error()
             return result
 
-    def _submit(self, built, done):
+    def _submit(self, built: Tuple[int, Any], done: Optional[_Done]) -> int:
         kind, req = built
         if done is not None and not callable(done):
-            raise TypeError("done must be callable or None")
+            raise _wrong_type("done", "callable or None", done)
         with self._lock:
             d = self._handle()
             payload = self._next_payload
@@ -357,25 +389,27 @@ class Dispatch:
     # ---- public API ----
 
     @property
-    def has_token(self):
+    def has_token(self) -> bool:
+        """True when the client has a token to send (else sending raises AuthError)."""
         with self._lock:
             return bool(_lib.dispatch_has_token(self._handle()))
 
     @property
-    def pending(self):
+    def pending(self) -> int:
         """Requests queued or in flight."""
         with self._lock:
             return _lib.dispatch_pending(self._handle())
 
-    def url(self, kind):
+    def url(self, kind: Union[DispatchKind, str]) -> str:
         """The full URL of an endpoint: "call", "contact" or "invoice"."""
-        k = DispatchKind(kind)
+        k = DispatchKind(kind)  # type: ignore[call-arg]  # a lookup by value, not __new__
         with self._lock:
             d = self._handle()
             return _lib.read_sized(lambda dst, cap, need: _lib.dispatch_url(
                 dst, cap, need, d, k.code))
 
-    def describe_call(self, number, country_code=None, **fields):
+    def describe_call(self, number: str, country_code: Optional[str] = None,
+                      **fields: Any) -> DispatchRequest:
         """Validate a call request and return the DispatchRequest that
         send_call would put on the wire (method, URL, headers with the token
         masked, body), without sending anything. fields: first_name,
@@ -384,62 +418,69 @@ class Dispatch:
         create_if_not_exists (True, False, None: not sent)."""
         return self._describe(_call(number, country_code, **fields))
 
-    def describe_contact(self, phone_number, country_code=None, **fields):
+    def describe_contact(self, phone_number: str, country_code: Optional[str] = None,
+                         **fields: Any) -> DispatchRequest:
         """As describe_call, for POST /contact (fields: name, email, role)."""
         return self._describe(_contact(phone_number, country_code, **fields))
 
-    def describe_invoice(self, date, contact_uuid, **fields):
+    def describe_invoice(self, date: str, contact_uuid: str, **fields: Any) -> DispatchRequest:
         """As describe_call, for POST /invoice (fields: number, due_date, total)."""
         return self._describe(_invoice(date, contact_uuid, **fields))
 
-    def call_json(self, number, country_code=None, **fields):
+    def call_json(self, number: str, country_code: Optional[str] = None, **fields: Any) -> str:
         """The exact JSON body describe_call shows."""
         return self.describe_call(number, country_code, **fields).body
 
-    def contact_json(self, phone_number, country_code=None, **fields):
+    def contact_json(self, phone_number: str, country_code: Optional[str] = None,
+                     **fields: Any) -> str:
         """The exact JSON body describe_contact shows."""
         return self.describe_contact(phone_number, country_code, **fields).body
 
-    def invoice_json(self, date, contact_uuid, **fields):
+    def invoice_json(self, date: str, contact_uuid: str, **fields: Any) -> str:
         """The exact JSON body describe_invoice shows."""
         return self.describe_invoice(date, contact_uuid, **fields).body
 
-    def send_call(self, number, country_code=None, **fields):
+    def send_call(self, number: str, country_code: Optional[str] = None,
+                  **fields: Any) -> DispatchResult:
         """Send one call request and wait: returns its DispatchResult."""
         return self._send(_call(number, country_code, **fields))
 
-    def send_contact(self, phone_number, country_code=None, **fields):
+    def send_contact(self, phone_number: str, country_code: Optional[str] = None,
+                     **fields: Any) -> DispatchResult:
         return self._send(_contact(phone_number, country_code, **fields))
 
-    def send_invoice(self, date, contact_uuid, **fields):
+    def send_invoice(self, date: str, contact_uuid: str, **fields: Any) -> DispatchResult:
         return self._send(_invoice(date, contact_uuid, **fields))
 
-    def submit_call(self, number, country_code=None, done=None, **fields):
+    def submit_call(self, number: str, country_code: Optional[str] = None,
+                    done: Optional[_Done] = None, **fields: Any) -> int:
         """Validate a call request now and queue it; returns its id. done(result)
         is called during poll()/run() when it ends; without done, the result
         is returned by poll()/run() instead."""
         return self._submit(_call(number, country_code, **fields), done)
 
-    def submit_contact(self, phone_number, country_code=None, done=None, **fields):
+    def submit_contact(self, phone_number: str, country_code: Optional[str] = None,
+                       done: Optional[_Done] = None, **fields: Any) -> int:
         return self._submit(_contact(phone_number, country_code, **fields), done)
 
-    def submit_invoice(self, date, contact_uuid, done=None, **fields):
+    def submit_invoice(self, date: str, contact_uuid: str,
+                       done: Optional[_Done] = None, **fields: Any) -> int:
         return self._submit(_invoice(date, contact_uuid, **fields), done)
 
-    def poll(self, timeout_ms=0):
+    def poll(self, timeout_ms: int = 0) -> List[DispatchResult]:
         """Move queued requests onto the wire, wait up to timeout_ms for
         network activity and finish what ended. Returns the results of the
         requests that ended without a done callback."""
         if isinstance(timeout_ms, bool) or not isinstance(timeout_ms, int) or timeout_ms < 0:
-            raise ValueError("timeout_ms must be an int, 0 or more")
+            raise ValueError("timeout_ms must be an int, 0 or more, not %s" % _show(timeout_ms))
         return self._drive(lambda d: _lib.dispatch_poll(None, d, min(timeout_ms, 1 << 30)))
 
-    def run(self):
+    def run(self) -> List[DispatchResult]:
         """poll() until nothing is queued or in flight; returns the results
         of the requests that had no done callback, in the order they ended."""
         return self._drive(_lib.dispatch_run)
 
-    def _drive(self, step):
+    def _drive(self, step: Callable[[Any], int]) -> List[DispatchResult]:
         with self._lock:
             if self._in_callback:
                 raise RuntimeError("poll() and run() cannot be called from a done callback")
@@ -451,7 +492,7 @@ class Dispatch:
                 _lib.check(rc)
             return finished
 
-    def close(self):
+    def close(self) -> None:
         """Free the client. Requests still queued or in flight are abandoned
         without their callbacks."""
         with self._lock:
@@ -462,13 +503,13 @@ class Dispatch:
                 self._d = None
                 self._waiting.clear()
 
-    def __enter__(self):
+    def __enter__(self) -> "Dispatch":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def __del__(self):
+    def __del__(self) -> None:
         if getattr(self, "_d", None) is not None:
             try:
                 _lib.dispatch_free(self._d)
@@ -476,7 +517,7 @@ class Dispatch:
                 pass
             self._d = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if self._d is None:
             return "<phonenorm.Dispatch closed>"
         return "<phonenorm.Dispatch %s>" % self.url("call")
