@@ -217,14 +217,10 @@ typedef struct phn_info {
 	/* 1 if the number's country code and national number belong to a
 	 * geographic area (fixed lines in most regions). */
 	int is_geographic;
-	/* Geographic description from the offline geocoder, in the requested
-	 * language ("Riyadh", "Washington, DC"); the country name when only that is
-	 * known; "" when nothing is. UTF-8, truncated at a character boundary. */
-	char description[128];
 } phn_info;
 
 #define PHN_INFO_VERSION 1
-#define PHN_INFO_INIT { PHN_INFO_VERSION, 0, 0, 0, PHN_SHORT_COST_UNKNOWN, 0, "" }
+#define PHN_INFO_INIT { PHN_INFO_VERSION, 0, 0, 0, PHN_SHORT_COST_UNKNOWN, 0 }
 
 /* Initialise *info as PHN_INFO_INIT does; version is the PHN_INFO_VERSION
  * the caller was built with. Errors: PHN_EINVAL, PHN_EVERSION. */
@@ -234,12 +230,22 @@ PHN_EXTERN int phn_info_init(phn_info *info, unsigned int version);
  * Fill *out with facts about num. region is the region the digits were
  * dialled in (for short and emergency numbers, which only make sense there:
  * they are all 0 when num's country code is not the region's); NULL means
- * num's own region. language is a BCP 47 language for the
- * description ("en", "ar", "de"); NULL means "en".
+ * num's own region.
  * Errors: PHN_EINVAL, PHN_EREGION, PHN_EVERSION, PHN_ENOMEM, PHN_EINTERNAL.
  */
-PHN_EXTERN int phn_number_info(phn_info *out, const phn_number *num, const char *region,
-			       const char *language);
+PHN_EXTERN int phn_number_info(phn_info *out, const phn_number *num, const char *region);
+
+/*
+ * Write the offline geocoder's description of where num is into dst[cap]
+ * (UTF-8, NUL included): "Riyadh", "Washington D.C."; the country's name
+ * when only that is known; "" when nothing is. language is a BCP 47
+ * language tag ("en", "ar", "de"); NULL means "en". needed (if not NULL)
+ * gets the whole description's length, also when dst is too small: it is
+ * never cut short. Errors: PHN_EINVAL (no number, bad language tag),
+ * PHN_EBUFS, PHN_EVERSION, PHN_ENOMEM, PHN_EINTERNAL.
+ */
+PHN_EXTERN int phn_number_location(char *dst, size_t cap, size_t *needed, const phn_number *num,
+				   const char *language);
 
 /* Static name of a status: "valid", "possible", "local_only", "not_a_number",
  * "invalid_country_code", "too_short", "too_long", "invalid_length",

@@ -321,7 +321,7 @@ static const char *yes_no(int v)
 }
 
 static void print_info_text(const char *text, size_t len, const struct parsed *p,
-			    const phn_info *info, int have_info, const char *from)
+			    const phn_info *info, int have_info, const char *loc, const char *from)
 {
 	const phn_number *n = &p->num;
 	char buf[128];
@@ -354,13 +354,13 @@ static void print_info_text(const char *text, size_t len, const struct parsed *p
 		printf("emergency:       %s\n", yes_no(info->is_emergency));
 		printf("reaches emergency: %s\n", yes_no(info->connects_to_emergency));
 		printf("geographic:      %s\n", yes_no(info->is_geographic));
-		printf("description:     %s\n", info->description[0] ? info->description : "-");
+		printf("description:     %s\n", loc[0] ? loc : "-");
 	}
 	printf("metadata:        libphonenumber %s\n", phn_metadata_version());
 }
 
 static void print_info_json(const char *text, size_t len, const struct parsed *p,
-			    const phn_info *info, int have_info, const char *from)
+			    const phn_info *info, int have_info, const char *loc, const char *from)
 {
 	const phn_number *n = &p->num;
 	static const struct { const char *key; int format; } forms[] = {
@@ -392,7 +392,7 @@ static void print_info_json(const char *text, size_t len, const struct parsed *p
 		       info->connects_to_emergency ? "true" : "false");
 		printf(",\"short_cost\":\"%s\",\"geographic\":%s,\"description\":",
 		       phn_short_cost_name(info->short_cost), info->is_geographic ? "true" : "false");
-		cli_json_string(stdout, info->description);
+		cli_json_string(stdout, loc);
 	}
 	fputs(",\"metadata_version\":", stdout);
 	cli_json_string(stdout, phn_metadata_version());
@@ -402,22 +402,45 @@ static void print_info_json(const char *text, size_t len, const struct parsed *p
 struct info_ctx {
 	const struct number_opts *o;
 	int count;
+	char *loc; /* the geocoder's description, grown to fit */
+	size_t loc_cap;
 };
+
+/* The geocoder's description of num, whole, in c->loc; "" when it fails. */
+static const char *location_of(struct info_ctx *c, const phn_number *num)
+{
+	size_t needed = 0;
+	int rc;
+
+	for (;;) {
+		rc = phn_number_location(c->loc, c->loc_cap, &needed, num, c->o->language);
+		if (rc != PHN_EBUFS)
+			break;
+		char *p = realloc(c->loc, needed + 1);
+		if (!p)
+			break;
+		c->loc = p;
+		c->loc_cap = needed + 1;
+	}
+	return rc == PHN_OK ? c->loc : "";
+}
 
 static void emit_info(void *ctx, const char *text, size_t len, const struct parsed *p)
 {
 	struct info_ctx *c = ctx;
 	phn_info info = PHN_INFO_INIT;
+	const char *loc = "";
 	int have_info;
 
-	have_info = p->num.e164[0] &&
-		    phn_number_info(&info, &p->num, c->o->region, c->o->language) == PHN_OK;
+	have_info = p->num.e164[0] && phn_number_info(&info, &p->num, c->o->region) == PHN_OK;
+	if (have_info)
+		loc = location_of(c, &p->num);
 	if (c->o->json) {
-		print_info_json(text, len, p, &info, have_info, c->o->from);
+		print_info_json(text, len, p, &info, have_info, loc, c->o->from);
 	} else {
 		if (c->count > 0)
 			fputc('\n', stdout);
-		print_info_text(text, len, p, &info, have_info, c->o->from);
+		print_info_text(text, len, p, &info, have_info, loc, c->o->from);
 	}
 	c->count++;
 }
@@ -425,7 +448,7 @@ static void emit_info(void *ctx, const char *text, size_t len, const struct pars
 int cli_cmd_info(int argc, char **argv)
 {
 	struct number_opts o;
-	struct info_ctx c = { &o, 0 };
+	struct info_ctx c = { &o, 0, NULL, 0 };
 	int rc, done;
 
 	rc = parse_number_options(&o, argc, argv, "info", info_help, "clF", &done);
@@ -436,12 +459,14 @@ int cli_cmd_info(int argc, char **argv)
 	if (o.language) {
 		/* Check the language once, on a number that surely has a description. */
 		phn_number probe = PHN_NUMBER_INIT;
-		phn_info pi = PHN_INFO_INIT;
+		size_t needed;
 
 		phn_number_parse(&probe, "+12025550110", NULL);
-		if (phn_number_info(&pi, &probe, NULL, o.language) != PHN_OK)
+		if (phn_number_location(NULL, 0, &needed, &probe, o.language) == PHN_EINVAL)
 			return cli_usage_error("info", "invalid language '%s' (expected a code "
 					       "such as en, ar or de)", o.language);
 	}
-	return for_each_number("info", argc, argv, o.region, emit_info, &c);
+	rc = for_each_number("info", argc, argv, o.region, emit_info, &c);
+	free(c.loc);
+	return rc;
 }

@@ -168,8 +168,7 @@ static int language_ok(const char *language)
 	return n >= 2 && n <= 16;
 }
 
-int phn_number_info(phn_info *out, const phn_number *num, const char *region,
-		    const char *language)
+int phn_number_info(phn_info *out, const phn_number *num, const char *region)
 {
 	const phn_info blank = PHN_INFO_INIT;
 	char upper[3];
@@ -182,14 +181,26 @@ int phn_number_info(phn_info *out, const phn_number *num, const char *region,
 	*out = blank;
 	if ((rc = check_formattable(num)) != PHN_OK)
 		return rc;
-	if (language && !language_ok(language))
-		return phn_error_set(PHN_EINVAL, "'%.40s' is not a BCP 47 language tag", language);
 	if ((rc = canonical_region(upper, &reg, region)) != PHN_OK)
 		return rc;
-	rc = phn_shim_info(out, num, reg, language ? language : "en");
+	rc = phn_shim_info(out, num, reg);
 	if (rc != PHN_OK)
 		*out = blank;
 	return rc;
+}
+
+int phn_number_location(char *dst, size_t cap, size_t *needed, const phn_number *num,
+			const char *language)
+{
+	int rc;
+
+	if (needed)
+		*needed = 0;
+	if ((rc = check_formattable(num)) != PHN_OK)
+		return rc;
+	if (language && !language_ok(language))
+		return phn_error_set(PHN_EINVAL, "'%.40s' is not a BCP 47 language tag", language);
+	return phn_shim_location(dst, cap, needed, num, language ? language : "en");
 }
 
 const char *phn_status_name(phn_status status)

@@ -290,8 +290,7 @@ extern "C" int phn_shim_format(char *dst, size_t cap, size_t *needed, const phn_
 	}
 }
 
-extern "C" int phn_shim_info(phn_info *out, const phn_number *num, const char *region,
-			     const char *language)
+extern "C" int phn_shim_info(phn_info *out, const phn_number *num, const char *region)
 {
 	try {
 		const PhoneNumberUtil &pnu = util();
@@ -328,17 +327,26 @@ extern "C" int phn_shim_info(phn_info *out, const phn_number *num, const char *r
 		}
 		out->is_geographic = pnu.IsNumberGeographical(pn);
 
-		std::string desc = geocoder().GetDescriptionForNumber(pn, icu::Locale(language));
-		size_t n = desc.size();
-		if (n >= sizeof out->description) {
-			// Cut at a character boundary: back up over UTF-8 continuation bytes.
-			n = sizeof out->description - 1;
-			while (n > 0 && (static_cast<unsigned char>(desc[n]) & 0xC0) == 0x80)
-				n--;
-		}
-		std::memcpy(out->description, desc.data(), n);
-		out->description[n] = '\0';
 		return PHN_OK;
+	} catch (const std::bad_alloc &) {
+		return phn_error_code(PHN_ENOMEM);
+	} catch (const std::exception &e) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
+	} catch (...) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+	}
+}
+
+extern "C" int phn_shim_location(char *dst, size_t cap, size_t *needed, const phn_number *num,
+				 const char *language)
+{
+	try {
+		PhoneNumber pn;
+
+		to_lib(&pn, num);
+		pn.clear_extension();
+		std::string desc = geocoder().GetDescriptionForNumber(pn, icu::Locale(language));
+		return copy_out(dst, cap, needed, desc);
 	} catch (const std::bad_alloc &) {
 		return phn_error_code(PHN_ENOMEM);
 	} catch (const std::exception &e) {

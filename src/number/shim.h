@@ -23,8 +23,11 @@ int phn_shim_format(char *dst, size_t cap, size_t *needed, const phn_number *num
 		    phn_format format, const char *from_region);
 
 /* Fill *out (reset by the caller). region: upper-case and known, or NULL. */
-int phn_shim_info(phn_info *out, const phn_number *num, const char *region,
-		  const char *language);
+int phn_shim_info(phn_info *out, const phn_number *num, const char *region);
+
+/* The geocoder's description of num in language (a checked tag). */
+int phn_shim_location(char *dst, size_t cap, size_t *needed, const phn_number *num,
+		      const char *language);
 
 #ifdef __cplusplus
 }

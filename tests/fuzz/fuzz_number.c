@@ -53,9 +53,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (phn_number_format_out_of_country(buf, sizeof buf, NULL, &num, "US") != PHN_OK)
 		abort();
-	rc = phn_number_info(&info, &num, region && phn_region_is_known(region) ? region : NULL,
-			     "en");
-	if (rc != PHN_OK || memchr(info.description, '\0', sizeof info.description) == NULL)
+	rc = phn_number_info(&info, &num, region && phn_region_is_known(region) ? region : NULL);
+	if (rc != PHN_OK)
+		abort();
+	/* The description is whole or PHN_EBUFS with its size, never cut. */
+	rc = phn_number_location(buf, sizeof buf, &needed, &num, "en");
+	if ((rc == PHN_OK && strlen(buf) != needed) ||
+	    (rc == PHN_EBUFS && needed < sizeof buf) || (rc != PHN_OK && rc != PHN_EBUFS))
 		abort();
 	return 0;
 }

@@ -275,7 +275,7 @@ static void test_error_model(void)
 	CHECK(strstr(phn_error_last(), "17 needed") != NULL);
 	CHECK_INT(phn_type_from_name(&t, "landline"), PHN_ENOTFOUND);
 	CHECK_STR(phn_error_last(), "'landline' is not a number type");
-	CHECK_INT(phn_number_info(&info, &n, NULL, "e n"), PHN_EINVAL);
+	CHECK_INT(phn_number_location(buf, sizeof buf, NULL, &n, "e n"), PHN_EINVAL);
 	CHECK(strstr(phn_error_last(), "'e n'") != NULL);
 
 	/* Batch: per-item outcomes are data and leave no message behind. */
@@ -343,57 +343,68 @@ static void test_info(void)
 {
 	phn_number n = PHN_NUMBER_INIT;
 	phn_info info = PHN_INFO_INIT;
+	char loc[256];
+	size_t needed = 0;
 
 	CHECK_INT(phn_number_parse(&n, "911", "US"), PHN_OK);
-	CHECK_INT(phn_number_info(&info, &n, "US", NULL), PHN_OK);
+	CHECK_INT(phn_number_info(&info, &n, "US"), PHN_OK);
 	CHECK(info.is_short_number);
 	CHECK(info.is_emergency);
 	CHECK(info.connects_to_emergency);
 	CHECK_INT(info.short_cost, PHN_SHORT_COST_TOLL_FREE);
 
 	CHECK_INT(phn_number_parse(&n, "112", "DE"), PHN_OK);
-	CHECK_INT(phn_number_info(&info, &n, "DE", "de"), PHN_OK);
+	CHECK_INT(phn_number_info(&info, &n, "DE"), PHN_OK);
 	CHECK(info.is_emergency);
 
 	CHECK_INT(phn_number_parse(&n, "(202) 555-0110", "US"), PHN_OK);
-	CHECK_INT(phn_number_info(&info, &n, NULL, "en"), PHN_OK);
+	CHECK_INT(phn_number_info(&info, &n, NULL), PHN_OK);
 	CHECK(!info.is_short_number);
 	CHECK(!info.is_emergency);
 	CHECK(info.is_geographic);
-	CHECK_STR(info.description, "Washington D.C.");
+	CHECK_INT(phn_number_location(loc, sizeof loc, NULL, &n, "en"), PHN_OK);
+	CHECK_STR(loc, "Washington D.C.");
 
 	CHECK_INT(phn_number_parse(&n, "0501234567", "SA"), PHN_OK);
-	CHECK_INT(phn_number_info(&info, &n, NULL, "en"), PHN_OK);
+	CHECK_INT(phn_number_info(&info, &n, NULL), PHN_OK);
 	CHECK(!info.is_geographic);
-	CHECK_STR(info.description, "Saudi Arabia");
-	CHECK_INT(phn_number_info(&info, &n, NULL, "ar"), PHN_OK);
-	CHECK_STR(info.description, "المملكة العربية السعودية");
+	CHECK_INT(phn_number_location(loc, sizeof loc, NULL, &n, NULL), PHN_OK);
+	CHECK_STR(loc, "Saudi Arabia");
+	/* Never cut short: a buffer too small says how much is needed. */
+	CHECK_INT(phn_number_location(loc, 10, &needed, &n, "ar"), PHN_EBUFS);
+	CHECK_INT(needed, strlen("المملكة العربية السعودية"));
+	CHECK_INT(phn_number_location(loc, needed + 1, &needed, &n, "ar"), PHN_OK);
+	CHECK_STR(loc, "المملكة العربية السعودية");
+	CHECK_INT(phn_number_location(loc, sizeof loc, NULL, &n, "e n"), PHN_EINVAL);
+	CHECK(strstr(phn_error_last(), "'e n'") != NULL);
 
 	/* A Riyadh landline's national number 112345678 starts with 112: it must
 	 * not count as reaching emergency services; dialled, it is 0112345678. */
 	CHECK_INT(phn_number_parse(&n, "011 234 5678", "SA"), PHN_OK);
 	CHECK_INT(n.status, PHN_STATUS_VALID);
-	CHECK_INT(phn_number_info(&info, &n, "SA", NULL), PHN_OK);
+	CHECK_INT(phn_number_info(&info, &n, "SA"), PHN_OK);
 	CHECK(!info.is_emergency);
 	CHECK(!info.connects_to_emergency);
 	CHECK(!info.is_short_number);
 	CHECK_INT(phn_number_parse(&n, "997", "SA"), PHN_OK);
-	CHECK_INT(phn_number_info(&info, &n, "SA", NULL), PHN_OK);
+	CHECK_INT(phn_number_info(&info, &n, "SA"), PHN_OK);
 	CHECK(info.is_emergency);
 	CHECK_INT(phn_number_parse(&n, "9111", "US"), PHN_OK);
-	CHECK_INT(phn_number_info(&info, &n, "US", NULL), PHN_OK);
+	CHECK_INT(phn_number_info(&info, &n, "US"), PHN_OK);
 	CHECK(!info.is_emergency);
 	CHECK(info.connects_to_emergency);
 	/* Short numbers belong to their country: 911 parsed in US, asked about in SA. */
 	CHECK_INT(phn_number_parse(&n, "911", "US"), PHN_OK);
-	CHECK_INT(phn_number_info(&info, &n, "SA", NULL), PHN_OK);
+	CHECK_INT(phn_number_info(&info, &n, "SA"), PHN_OK);
 	CHECK(!info.is_emergency && !info.is_short_number);
 
-	CHECK_INT(phn_number_info(&info, &n, "XX", NULL), PHN_EREGION);
-	CHECK_INT(phn_number_info(&info, &n, NULL, "e n"), PHN_EINVAL);
-	CHECK_INT(phn_number_info(NULL, &n, NULL, NULL), PHN_EINVAL);
+	CHECK_INT(phn_number_info(&info, &n, "XX"), PHN_EREGION);
+	CHECK_INT(phn_number_info(NULL, &n, NULL), PHN_EINVAL);
+	CHECK_INT(phn_number_parse(&n, "hello", "SA"), PHN_OK);
+	CHECK_INT(phn_number_info(&info, &n, NULL), PHN_EINVAL);
+	CHECK_INT(phn_number_location(loc, sizeof loc, NULL, &n, NULL), PHN_EINVAL);
 	info.version = 0;
-	CHECK_INT(phn_number_info(&info, &n, NULL, NULL), PHN_EVERSION);
+	CHECK_INT(phn_number_info(&info, &n, NULL), PHN_EVERSION);
 }
 
 static void test_version(void)

@@ -43,8 +43,9 @@ static void compute(struct result *r, const struct input *in)
 	if (r->num.e164[0]) {
 		phn_number_format(r->intl, sizeof r->intl, NULL, &r->num, PHN_FORMAT_INTERNATIONAL);
 		phn_number_format_out_of_country(r->dialout, sizeof r->dialout, NULL, &r->num, "GB");
-		if (phn_number_info(&info, &r->num, NULL, "en") == PHN_OK)
-			memcpy(r->description, info.description, sizeof r->description);
+		if (phn_number_info(&info, &r->num, NULL) == PHN_OK)
+			phn_number_location(r->description, sizeof r->description, NULL, &r->num,
+					    "en");
 	}
 }
 

@@ -122,7 +122,6 @@ class phn_info(ctypes.Structure):
         ("connects_to_emergency", c_int),
         ("short_cost", c_int),
         ("is_geographic", c_int),
-        ("description", ctypes.c_char * 128),
     ]
 
 
@@ -374,7 +373,9 @@ number_parse_n = _fn("phn_number_parse_n", c_int, P(phn_number), c_char_p, c_siz
 number_format = _fn("phn_number_format", c_int, c_char_p, c_size, P(c_size), P(phn_number), c_int)
 number_format_ooc = _fn("phn_number_format_out_of_country", c_int, c_char_p, c_size, P(c_size),
                         P(phn_number), c_char_p)
-number_info = _fn("phn_number_info", c_int, P(phn_info), P(phn_number), c_char_p, c_char_p)
+number_info = _fn("phn_number_info", c_int, P(phn_info), P(phn_number), c_char_p)
+number_location = _fn("phn_number_location", c_int, c_char_p, c_size, P(c_size), P(phn_number),
+                      c_char_p)
 status_name = _fn("phn_status_name", c_char_p, c_int)
 status_describe = _fn("phn_status_describe", c_char_p, c_int)
 type_name = _fn("phn_type_name", c_char_p, c_int)

@@ -331,11 +331,13 @@ class Number:
         c = self._struct()
         out = _lib.phn_info()
         out.version = _lib.PHN_INFO_VERSION
-        _lib.check(_lib.number_info(ctypes.byref(out), ctypes.byref(c), r, lang))
+        _lib.check(_lib.number_info(ctypes.byref(out), ctypes.byref(c), r))
+        description = _lib.read_sized(lambda dst, cap, need: _lib.number_location(
+            dst, cap, need, ctypes.byref(c), lang))
         return Info(is_short_number=bool(out.is_short_number), is_emergency=bool(out.is_emergency),
                     connects_to_emergency=bool(out.connects_to_emergency),
                     short_cost=ShortCost.from_code(out.short_cost),
-                    is_geographic=bool(out.is_geographic), description=_lib.text(out.description))
+                    is_geographic=bool(out.is_geographic), description=description)
 
     def as_dict(self) -> Dict[str, Any]:
         """The public fields as a dict (str enums become their names)."""

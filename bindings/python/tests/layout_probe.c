@@ -43,7 +43,6 @@ int main(void)
 	S(phn_info);
 	F(phn_info, version); F(phn_info, is_short_number); F(phn_info, is_emergency);
 	F(phn_info, connects_to_emergency); F(phn_info, short_cost); F(phn_info, is_geographic);
-	F(phn_info, description);
 	end();
 	S(phn_csv_options);
 	F(phn_csv_options, version); F(phn_csv_options, delimiter);
