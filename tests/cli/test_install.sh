@@ -10,9 +10,11 @@
 #     public headers include no dependency's), --libs links the shared
 #     library, --static --libs links the static one (from a prefix that holds
 #     only libphonenorm.a), each program built as C99 -pedantic -Werror.
-# usage: test_install.sh PREFIX SOURCE_DIR WORK_DIR CC CMAKE
+# EXTRA_FLAGS (optional) go to every compile and link of a consumer: the
+# sanitizer flags of a PHN_SANITIZE build.
+# usage: test_install.sh PREFIX SOURCE_DIR WORK_DIR CC CMAKE [EXTRA_FLAGS]
 set -eu
-prefix=$1 src=$2 work=$3 cc=$4 cmake=$5
+prefix=$1 src=$2 work=$3 cc=$4 cmake=$5 extra=${6:-}
 rm -rf "$work" && mkdir -p "$work"
 pass=0
 ok() { pass=$((pass + 1)); }
@@ -27,7 +29,8 @@ expect_run() { # program label
 
 # 1. find_package with the dependencies present.
 "$cmake" -S "$src/consumer" -B "$work/full" -DCMAKE_PREFIX_PATH="$prefix" \
-	-DCMAKE_C_COMPILER="$cc" -DPHN_CONSUMER=full >"$work/full.log" 2>&1 ||
+	-DCMAKE_C_COMPILER="$cc" -DCMAKE_C_FLAGS="$extra" -DCMAKE_EXE_LINKER_FLAGS="$extra" \
+	-DPHN_CONSUMER=full >"$work/full.log" 2>&1 ||
 	{ cat "$work/full.log"; fail "consumer (full) does not configure"; }
 "$cmake" --build "$work/full" >>"$work/full.log" 2>&1 ||
 	{ cat "$work/full.log"; fail "consumer (full) does not build"; }
@@ -42,7 +45,8 @@ fi
 ok
 PKG_CONFIG_LIBDIR=/nonexistent PKG_CONFIG_PATH= \
 "$cmake" -S "$src/consumer" -B "$work/shared" -DCMAKE_PREFIX_PATH="$prefix" \
-	-DCMAKE_C_COMPILER="$cc" -DPHN_CONSUMER=shared \
+	-DCMAKE_C_COMPILER="$cc" -DCMAKE_C_FLAGS="$extra" -DCMAKE_EXE_LINKER_FLAGS="$extra" \
+	-DPHN_CONSUMER=shared \
 	-DCMAKE_DISABLE_FIND_PACKAGE_PhoneNumber=ON -DCMAKE_DISABLE_FIND_PACKAGE_ICU=ON \
 	-DCMAKE_DISABLE_FIND_PACKAGE_CURL=ON -DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON \
 	>"$work/shared.log" 2>&1 ||
@@ -66,7 +70,7 @@ done
 ok
 flags=$(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs phonenorm)
 # shellcheck disable=SC2086
-"$cc" -std=c99 -pedantic -Werror "$src/consumer/main.c" $flags -o "$work/pc_shared" ||
+"$cc" -std=c99 -pedantic -Werror $extra "$src/consumer/main.c" $flags -o "$work/pc_shared" ||
 	fail "pkg-config --cflags --libs does not link"
 expect_run "$work/pc_shared" "pkg-config shared consumer"
 
@@ -79,7 +83,7 @@ cp "$pcdir/phonenorm.pc" "$sp/lib/pkgconfig/"
 sflags=$(PKG_CONFIG_PATH="$sp/lib/pkgconfig" pkg-config --static --cflags --libs phonenorm)
 case " $sflags " in *" -DPHN_STATIC "*) ok ;; *) fail "pkg-config --static --cflags lacks -DPHN_STATIC: $sflags" ;; esac
 # shellcheck disable=SC2086
-"$cc" -std=c99 -pedantic -Werror "$src/consumer/main.c" $sflags -o "$work/pc_static" ||
+"$cc" -std=c99 -pedantic -Werror $extra "$src/consumer/main.c" $sflags -o "$work/pc_static" ||
 	fail "pkg-config --static --cflags --libs does not link: $sflags"
 if readelf -d "$work/pc_static" | grep -q 'libphonenorm'; then
 	fail "the pkg-config static consumer needs libphonenorm.so"
