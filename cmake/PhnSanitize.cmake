@@ -57,6 +57,12 @@ if(NOT IS_ABSOLUTE "${PHN_ASAN_RUNTIME}" OR NOT EXISTS "${PHN_ASAN_RUNTIME}")
           "${_phn_asan_rt_name} is (got '${PHN_ASAN_RUNTIME}')")
 endif()
 get_filename_component(PHN_ASAN_RUNTIME "${PHN_ASAN_RUNTIME}" REALPATH)
+if(CMAKE_C_COMPILER_ID MATCHES "Clang")
+  # clang's shared runtime sits in its resource directory, off the loader's path.
+  get_filename_component(_phn_asan_rt_dir "${PHN_ASAN_RUNTIME}" DIRECTORY)
+  add_link_options("LINKER:-rpath,${_phn_asan_rt_dir}")
+  list(APPEND PHN_SANITIZE_FLAGS "-Wl,-rpath,${_phn_asan_rt_dir}")
+endif()
 
 # Options for the tests. halt_on_error/abort_on_error=0: a report fails the
 # test with a non-zero exit and the stack on stderr, without a core dump.
