@@ -441,7 +441,7 @@ def _input_name(input):
 def clean(input, output=None, rejects=None, duplicates=None, *, report=None, region=None,
           header=None, phone_column=None, region_column=None, keep_possible=False, types=None,
           suppress=None, threads=1, delimiter=",", text=False, check_field_count=True,
-          max_record=0, on_row=None):
+          max_record=0, safe_for_spreadsheets=False, on_row=None):
     """Clean a phone list with the C list cleaner, as `phonenorm clean` does.
 
     input is a path, a binary stream or a text stream (read as UTF-8; open
@@ -466,6 +466,11 @@ def clean(input, output=None, rejects=None, duplicates=None, *, report=None, reg
     number per line, no quoting), check_field_count, max_record (bytes, 0:
     1 MiB). on_row, if given, is called with a CleanRow for every record,
     in input order.
+
+    safe_for_spreadsheets: neutralise CSV formula injection in the outputs
+    (PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS): a cell that starts with =, +,
+    -, @, a tab or a carriage return, and is not simply a number, is
+    written quoted with a ' before it. Default False: the original bytes.
 
     Returns the summary: the report as a dict, with report.json's keys
     (input, rows, clean, rejected, duplicates, possible_kept, blank_lines,
@@ -562,6 +567,7 @@ def clean(input, output=None, rejects=None, duplicates=None, *, report=None, reg
             wopts.delimiter = delim_c
             wopts.columns = _lib.PHN_CLEAN_COLUMN_NUMBER_STATUS if keep_possible else 0
             wopts.reader = reader
+            wopts.flags = _lib.PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS if safe_for_spreadsheets else 0
             writers = _Writers(sinks, wopts)
             run = _Run(writers, on_row)
             need_rows = on_row is not None or writers.pairs
