@@ -19,8 +19,6 @@
 #include "cli.h"
 #include "outfile.h"
 
-#define EXIT_WRITE 3
-
 static const char clean_help[] =
 	"usage: phonenorm clean [OPTIONS] [FILE]\n"
 	"\n"
@@ -769,7 +767,7 @@ int cli_cmd_clean(int argc, char **argv)
 	for (int i = 0; i < 3; i++)
 		werr |= sink_finish(sinks[i]);
 	if (werr) {
-		status = EXIT_WRITE;
+		status = PHN_EXIT_WRITE;
 		goto out;
 	}
 	if (rc != PHN_OK) {
@@ -788,12 +786,11 @@ int cli_cmd_clean(int argc, char **argv)
 		print_summary(stderr, &s, c, secs);
 	}
 	if (run.report.path && write_report(&run.report, &a, c, secs)) {
-		status = EXIT_WRITE;
+		status = PHN_EXIT_WRITE;
 		goto out;
 	}
-	if (a.json && (fflush(stdout) != 0 || ferror(stdout))) {
-		cli_error("clean: writing standard output failed");
-		status = EXIT_WRITE;
+	if (a.json && cli_stdout_flush() != 0) {
+		status = PHN_EXIT_WRITE;
 		goto out;
 	}
 	if ((sig = cli_interrupted()) != 0) {
@@ -807,7 +804,7 @@ int cli_cmd_clean(int argc, char **argv)
 			werr = 1;
 	}
 	if (werr)
-		status = EXIT_WRITE;
+		status = PHN_EXIT_WRITE;
 	else
 		status = a.strict && s.rejected ? PHN_EXIT_NEGATIVE : PHN_EXIT_OK;
 out:
