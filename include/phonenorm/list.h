@@ -82,6 +82,15 @@ PHN_EXTERN size_t phn_dedupe_set_memory(const phn_dedupe_set *set);
  * out malformed (the quote never closes properly, or the field count is
  * wrong), only its first line is returned, flagged
  * PHN_CSV_UNTERMINATED_QUOTE, and reading resumes on the next line.
+ *
+ * A record longer than max_record (1 MiB by default) is never split: it is
+ * read on to its real end (a quoted field to its closing quote, then the
+ * line end, counting the lines inside) and comes back as one record flagged
+ * PHN_CSV_TOO_LONG, holding its first max_record bytes in raw and its whole
+ * length in record_bytes. Memory stays bounded by max_record: the bytes past
+ * a long record's first line go to a temporary file while it is scanned, so
+ * that reading can resume on its second line if it turns out malformed (a
+ * quote that never closes); each input byte is read at most twice.
  */
 typedef struct phn_csv_reader phn_csv_reader;
 
@@ -93,7 +102,8 @@ typedef enum phn_csv_problem {
 	PHN_CSV_BAD_QUOTE = 2,
 	/* Not as many fields as the first record. */
 	PHN_CSV_FIELD_COUNT = 3,
-	/* Longer than the max_record option; its fields are not available. */
+	/* Longer than the max_record option: raw holds its first max_record
+	 * bytes, record_bytes its length; its fields are not available. */
 	PHN_CSV_TOO_LONG = 4
 } phn_csv_problem;
 
@@ -107,9 +117,14 @@ typedef struct phn_csv_options {
 	/* 1 (default): every record must have as many fields as the first
 	 * well-formed one, or it is flagged PHN_CSV_FIELD_COUNT. */
 	int check_field_count;
-	/* Longest record accepted, in bytes (0: 1 MiB). */
+	/* Longest record accepted, in bytes, line ending excluded (0: 1 MiB,
+	 * PHN_CSV_MAX_RECORD_DEFAULT). At most PHN_CSV_MAX_RECORD_LIMIT (1 GiB);
+	 * the reader holds about twice this much memory at most. */
 	size_t max_record;
 } phn_csv_options;
+
+#define PHN_CSV_MAX_RECORD_DEFAULT ((size_t)1 << 20)
+#define PHN_CSV_MAX_RECORD_LIMIT ((size_t)1 << 30)
 
 #define PHN_CSV_OPTIONS_VERSION 1
 #define PHN_CSV_OPTIONS_INIT { PHN_CSV_OPTIONS_VERSION, ',', 1, 0 }
@@ -139,13 +154,18 @@ typedef struct phn_csv_record {
 	/* The line ending that closed the record: "\n", "\r\n", "\r" or "" at
 	 * the end of input. Static. */
 	const char *eol;
+	/* (version 2) Length of the whole record in the input, line ending
+	 * excluded: raw_len, except for a record cut at max_record
+	 * (PHN_CSV_TOO_LONG), where raw holds only its first raw_len bytes. */
+	uint64_t record_bytes;
 } phn_csv_record;
 
-#define PHN_CSV_RECORD_VERSION 1
+#define PHN_CSV_RECORD_VERSION 2
 
-/* Read the file at path. opts may be NULL for defaults. Errors: PHN_EINVAL,
+/* Read the file at path. opts may be NULL for defaults. Errors: PHN_EINVAL
+ * (max_record over the limit: "max_record 2147483648 is over the limit ..."),
  * PHN_EVERSION, PHN_ENOMEM, PHN_EIO ("open 'x.csv': No such file or
- * directory" in phn_error_last()). */
+ * directory"; "'dir': is a directory" in phn_error_last()). */
 PHN_EXTERN int phn_csv_reader_open(phn_csv_reader **out, const char *path,
 				   const phn_csv_options *opts);
 
@@ -218,7 +238,7 @@ typedef enum phn_row_outcome {
  * phn_cleaner_count() until PHN_ENOTFOUND rather than with a constant. */
 typedef enum phn_reject_reason {
 	PHN_REJECT_NONE = 0,
-	PHN_REJECT_MALFORMED_CSV = 1, /* unterminated or misplaced quote, record too long */
+	PHN_REJECT_MALFORMED_CSV = 1, /* unterminated or misplaced quote */
 	PHN_REJECT_FIELD_COUNT = 2,   /* not as many fields as the header */
 	PHN_REJECT_EMPTY = 3,         /* the phone field is empty or blank */
 	PHN_REJECT_BAD_TEXT = 4,      /* the phone field is not valid UTF-8 */
@@ -232,7 +252,9 @@ typedef enum phn_reject_reason {
 	PHN_REJECT_LOCAL_ONLY = 12,   /* dialable only inside an area */
 	PHN_REJECT_NOT_VALID = 13,    /* possible, not valid, and keep_possible is off */
 	PHN_REJECT_TYPE = 14,         /* its type is not in the types option */
-	PHN_REJECT_SUPPRESSED = 15    /* on the suppress (do-not-call) list */
+	PHN_REJECT_SUPPRESSED = 15,   /* on the suppress (do-not-call) list */
+	/* longer than the reader's max_record (PHN_CSV_TOO_LONG) */
+	PHN_REJECT_TOO_LONG_RECORD = 16
 } phn_reject_reason;
 
 /* Bit of a type in phn_clean_options.types. */
@@ -419,7 +441,8 @@ PHN_EXTERN const char *phn_row_outcome_name(phn_row_outcome outcome);
 /* Static name of a reason: "none", "malformed_csv", "field_count", "empty",
  * "bad_text", "bad_region", "not_a_number", "invalid_country_code",
  * "too_short", "too_long", "invalid_length", "needs_region", "local_only",
- * "not_valid", "type_not_allowed", "suppressed"; "unknown" otherwise. */
+ * "not_valid", "type_not_allowed", "suppressed", "too_long_record";
+ * "unknown" otherwise. */
 PHN_EXTERN const char *phn_reject_reason_name(phn_reject_reason reason);
 
 /* ------------------------------------------------------------------------
@@ -429,7 +452,9 @@ PHN_EXTERN const char *phn_reject_reason_name(phn_reject_reason reason);
  * Each output is the input's rows, their original bytes first (written back
  * as read when they parse as CSV, else as one quoted field), plus columns:
  *   clean:      e164, number_type (+ number_status: PHN_CLEAN_COLUMN_NUMBER_STATUS)
- *   rejects:    reject_reason, line
+ *   rejects:    reject_reason, line (+ a note "cut_at_byte=N of M bytes"
+ *               on a record over the reader's max_record, of which the
+ *               output holds the first N bytes, as one quoted field)
  *   duplicates: e164, duplicate_of_line
  * The header row gets the column names; every line ends as the input's first
  * record did ("\n" if it had no line ending); a UTF-8 byte order mark starts

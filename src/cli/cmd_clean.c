@@ -39,6 +39,9 @@ static const char clean_help[] =
 	"                             a header unless it holds a phone number)\n"
 	"  -d, --delimiter CHAR       field separator: ',' (default), ';', 'tab', '|'\n"
 	"      --text                 plain text: one number per line, no quoting\n"
+	"      --max-record-bytes N   longest row read whole (default 1M; 1K to 1G, K/M/G\n"
+	"                             suffixes); a longer row is rejected as\n"
+	"                             too_long_record, its first N bytes kept\n"
 	"\n"
 	"Policy:\n"
 	"      --keep-possible        keep numbers of the right length in ranges the\n"
@@ -71,7 +74,8 @@ static const char clean_help[] =
 	"\n"
 	"Reject reasons: malformed_csv, field_count, empty, bad_text, bad_region,\n"
 	"not_a_number, invalid_country_code, too_short, too_long, invalid_length,\n"
-	"needs_region, local_only, not_valid, type_not_allowed, suppressed.\n"
+	"needs_region, local_only, not_valid, type_not_allowed, suppressed,\n"
+	"too_long_record.\n"
 	"\n"
 	"Exit status: 0 no row rejected, 1 some rows rejected, 2 usage error,\n"
 	"unreadable input or missing column, 3 an output could not be written.\n";
@@ -80,6 +84,9 @@ enum {
 	OPT_COLUMN = 256, OPT_REGION_COLUMN, OPT_HEADER, OPT_NO_HEADER, OPT_TEXT, OPT_REJECTS,
 	OPT_DUPLICATES, OPT_REPORT, OPT_KEEP_POSSIBLE, OPT_TYPES, OPT_SUPPRESS, OPT_NO_PROGRESS
 };
+
+/* Input limits (issue 8): their own block, so the option lists merge cleanly. */
+enum { OPT_MAX_RECORD_BYTES = 320 };
 
 static const struct option clean_options[] = {
 	{ "region", required_argument, NULL, 'c' },
@@ -100,6 +107,8 @@ static const struct option clean_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "help", no_argument, NULL, 'h' },
+	/* input limits */
+	{ "max-record-bytes", required_argument, NULL, OPT_MAX_RECORD_BYTES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -121,6 +130,9 @@ struct clean_args {
 	int quiet;
 	int no_progress;
 	const char *input; /* NULL: stdin */
+	/* input limits and guesses */
+	size_t max_record;   /* 0: the library's default (1 MiB) */
+	int delimiter_given; /* -d or --text: no sniffing */
 };
 
 /* One output file and the library's writer of it. */
@@ -197,6 +209,30 @@ static int parse_types(const char *cmd, const char *list, unsigned int *mask)
 	return PHN_EXIT_OK;
 }
 
+/* A size in bytes, with an optional K, M or G (binary) suffix, from 1K to 1G. */
+static int parse_size(const char *cmd, const char *opt, const char *arg, size_t *out)
+{
+	unsigned long long v, mult = 1;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end != arg && *end && !end[1]) {
+		switch (*end) {
+		case 'k': case 'K': mult = 1ull << 10; end++; break;
+		case 'm': case 'M': mult = 1ull << 20; end++; break;
+		case 'g': case 'G': mult = 1ull << 30; end++; break;
+		default: break;
+		}
+	}
+	if (errno || end == arg || *end || arg[0] == '-' || v > (1ull << 30) / mult ||
+	    v * mult < 1024)
+		return cli_usage_error(cmd, "%s takes a size from 1K to 1G (bytes, or with a K, M "
+				       "or G suffix), not '%s'", opt, arg);
+	*out = (size_t)(v * mult);
+	return PHN_EXIT_OK;
+}
+
 static int parse_args(struct clean_args *a, int argc, char **argv, int *done)
 {
 	const char *cmd = "clean";
@@ -259,6 +295,11 @@ static int parse_args(struct clean_args *a, int argc, char **argv, int *done)
 			break;
 		case 'q': a->quiet = 1; break;
 		case OPT_NO_PROGRESS: a->no_progress = 1; break;
+		case OPT_MAX_RECORD_BYTES:
+			if (parse_size(cmd, "--max-record-bytes", optarg, &a->max_record) !=
+			    PHN_EXIT_OK)
+				return PHN_EXIT_USAGE;
+			break;
 		default:
 			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
@@ -519,6 +560,7 @@ int cli_cmd_clean(int argc, char **argv)
 	if (a.suppress && load_suppress(&sup, &a) != PHN_EXIT_OK)
 		return PHN_EXIT_USAGE;
 	co.delimiter = a.text ? '\0' : a.delimiter;
+	co.max_record = a.max_record;
 	if (open_reader(&r, a.input, &co) != PHN_EXIT_OK) {
 		phn_cleaner_free(sup);
 		return PHN_EXIT_USAGE;

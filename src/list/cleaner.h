@@ -21,7 +21,7 @@
 
 /* How many phn_reject_reason and phn_type values this library knows; the
  * public API reads the counters through phn_cleaner_count(). */
-#define PHN_LIST_REASONS 16
+#define PHN_LIST_REASONS 17
 #define PHN_LIST_TYPES 12
 
 #define PHN_REGION_SLOTS (26 * 26 + 2)

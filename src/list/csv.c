@@ -21,7 +21,6 @@
 #include "text/text.h"
 
 #define READ_CHUNK (256u * 1024u)
-#define DEFAULT_MAX_RECORD (1024u * 1024u)
 
 enum source_kind { SRC_FD, SRC_CALLBACK, SRC_MEMORY };
 
@@ -46,7 +45,14 @@ struct phn_csv_reader {
 	int failed;
 	int bom_checked;
 	int had_bom;
-	int skipping; /* discarding the rest of an over-long line */
+
+	/* Records over max_record: their first max_record bytes; the bytes past
+	 * the first line of the one being scanned (spill), and an earlier spill
+	 * being read again after a resync (replay), read before the source. */
+	char *cut;
+	FILE *spill;
+	FILE *replay;
+	int src_eof; /* the source itself is exhausted */
 
 	uint64_t line; /* line of buf[start] */
 	uint64_t blank_lines;
@@ -180,6 +186,7 @@ static void publish(phn_csv_reader *r, const char *raw, size_t raw_len, size_t n
 	r->rec.lens = r->fields.flen;
 	r->rec.raw = raw;
 	r->rec.raw_len = raw_len;
+	r->rec.record_bytes = raw_len;
 	if (eol_len == 0)
 		r->rec.eol = "";
 	else if (eol_len == 2)
@@ -221,6 +228,26 @@ static int fill(phn_csv_reader *r)
 		r->eof = 1;
 		return PHN_OK;
 	}
+	if (r->replay) {
+		size_t got = fread(r->buf + r->end, 1, r->cap - r->end, r->replay);
+
+		if (got > 0) {
+			r->end += got;
+			return PHN_OK;
+		}
+		if (ferror(r->replay))
+			return read_failed(r, EIO, -1);
+		fclose(r->replay);
+		r->replay = NULL;
+		if (r->src_eof) {
+			r->eof = 1;
+			return PHN_OK;
+		}
+	}
+	if (r->src_eof) {
+		r->eof = 1;
+		return PHN_OK;
+	}
 	if (r->kind == SRC_FD) {
 		ssize_t got;
 
@@ -236,7 +263,7 @@ static int fill(phn_csv_reader *r)
 			return read_failed(r, 0, n);
 	}
 	if (n == 0)
-		r->eof = 1;
+		r->eof = r->src_eof = 1;
 	r->end += (size_t)n;
 	return PHN_OK;
 }
@@ -248,26 +275,6 @@ static int reserve_fields(phn_csv_reader *r, size_t avail)
 	if (phn_recstore_reserve(&r->fields, 2 * avail + 2) != PHN_OK)
 		return phn_error_code(PHN_ENOMEM);
 	return PHN_OK;
-}
-
-/* Drop bytes up to and including the next line ending. 1 when done. */
-static int skip_line(phn_csv_reader *r)
-{
-	while (r->start < r->end) {
-		char c = r->buf[r->start];
-		if (c == '\n') {
-			r->start++;
-			return 1;
-		}
-		if (c == '\r') {
-			if (r->start + 1 == r->end && !r->eof)
-				return 0;
-			r->start += (r->start + 1 < r->end && r->buf[r->start + 1] == '\n') ? 2 : 1;
-			return 1;
-		}
-		r->start++;
-	}
-	return r->eof;
 }
 
 /* Before the first record: drop a UTF-8 byte order mark. */
@@ -289,23 +296,6 @@ static int skip_bom(phn_csv_reader *r)
 	return PHN_OK;
 }
 
-/* After a too-long record: drop the rest of its line. */
-static int finish_skipping(phn_csv_reader *r)
-{
-	int rc;
-
-	while (r->skipping) {
-		if (skip_line(r)) {
-			r->skipping = 0;
-			r->line++;
-			break;
-		}
-		if ((rc = fill(r)) != PHN_OK)
-			return rc;
-	}
-	return PHN_OK;
-}
-
 /* The record is well formed so far: does it have the first record's field count? */
 static void check_field_count(phn_csv_reader *r, struct parse *res)
 {
@@ -315,16 +305,6 @@ static void check_field_count(phn_csv_reader *r, struct parse *res)
 		r->expected_fields = res->nfields;
 	else if (res->nfields != r->expected_fields)
 		res->problem = PHN_CSV_FIELD_COUNT;
-}
-
-/* One line longer than allowed: hand back its start, flagged, and drop the
- * rest of it before the next record. The decision depends on the bytes only,
- * never on how they arrived. */
-static void take_too_long(phn_csv_reader *r, const char *p)
-{
-	publish(r, p, r->max_record, 0, PHN_CSV_TOO_LONG, 0, "");
-	r->start += r->max_record;
-	r->skipping = 1;
 }
 
 /* A record that spans lines went wrong (a quote ran away): hand back its
@@ -348,6 +328,255 @@ static void take_record(phn_csv_reader *r, const struct parse *res, const char *
 	publish(r, p, res->raw_len, res->nfields, res->problem, res->eol_len, p + res->raw_len);
 	r->start += res->raw_len + res->eol_len;
 	r->line += res->newlines + (res->eol_len ? 1 : 0);
+}
+
+/* ---- records over max_record ------------------------------------------
+ *
+ * A record over the limit is scanned byte by byte to its real end with the
+ * parser's own quoting rules, holding only its first max_record bytes (r->cut)
+ * and the read buffer. If it turns out malformed and spans lines (a quote
+ * that never closes, text after a closing quote, a wrong field count),
+ * reading resumes on its second line, as for any malformed multi-line record:
+ * the bytes from there on were written to a temporary file (r->spill) while
+ * scanning, and are read again from it. Memory sources keep every byte and
+ * just move back. This is linear: a quote that is open at every line end up
+ * to the end of the input (the only way to scan to the end and go back) can
+ * happen once per input, because after it every line starts outside quotes.
+ */
+
+struct long_scan {
+	uint64_t pos;          /* record bytes scanned */
+	uint64_t end;          /* record length, line ending excluded */
+	uint64_t first_break;  /* end of the record's first line (if newlines) */
+	size_t first_eol;      /* its line ending's length */
+	char first_eol0;       /* and first byte */
+	uint64_t newlines;     /* line breaks inside quoted fields */
+	size_t nfields;
+	size_t eol_len;        /* of the record */
+	char eol0;             /* its first byte */
+	int bad;               /* text after a closing quote */
+	int open_at_end;       /* the input ended inside quotes */
+};
+
+/* buf[*i + k] available? Reads more, first dropping (and, past the record's
+ * first line, spilling) the bytes before *i. 0 at the end of the input. */
+static int scan_more(phn_csv_reader *r, size_t *i, size_t k, uint64_t spill_from, int *rc)
+{
+	*rc = PHN_OK;
+	while (*i + k >= r->end) {
+		if (r->eof)
+			return 0;
+		if (r->kind != SRC_MEMORY) {
+			uint64_t at = r->base_offset + r->start;
+			size_t from = r->start;
+
+			if (spill_from != UINT64_MAX && at + (*i - r->start) > spill_from) {
+				if (at < spill_from)
+					from += (size_t)(spill_from - at);
+				if (!r->spill && !(r->spill = tmpfile())) {
+					*rc = phn_error_set_errno(PHN_EIO, errno, "read %s: a record "
+								  "is over %zu bytes and a temporary file "
+								  "to scan it failed", r->name,
+								  r->max_record);
+					return 0;
+				}
+				if (fwrite(r->buf + from, 1, *i - from, r->spill) != *i - from) {
+					*rc = phn_error_set_errno(PHN_EIO, errno, "read %s: writing a "
+								  "temporary file failed", r->name);
+					return 0;
+				}
+			}
+			r->start = *i;
+		}
+		if ((*rc = fill(r)) != PHN_OK)
+			return 0;
+		if (r->kind != SRC_MEMORY)
+			*i = r->start; /* fill() moved the bytes to the front */
+	}
+	return 1;
+}
+
+/* Scan the record at buf[*i] to its end; *i ends past its line ending. */
+static int scan_long(struct long_scan *sc, phn_csv_reader *r, size_t *i)
+{
+	const char delim = r->delimiter;
+	const uint64_t rec_at = r->base_offset + *i;
+	uint64_t spill_from = UINT64_MAX;
+	int in_quotes = 0, field_start = 1, quoted = 0, after_quote = 0, rc;
+
+	memset(sc, 0, sizeof *sc);
+	sc->nfields = 1;
+	for (;;) {
+		char c;
+
+		if (!scan_more(r, i, 0, spill_from, &rc)) {
+			sc->end = sc->pos;
+			sc->open_at_end = in_quotes;
+			return rc;
+		}
+		c = r->buf[*i];
+		if (in_quotes) {
+			if (c == '"') {
+				if (!scan_more(r, i, 1, spill_from, &rc) && rc != PHN_OK)
+					return rc;
+				if (*i + 1 < r->end && r->buf[*i + 1] == '"') {
+					(*i) += 2;
+					sc->pos += 2;
+					continue;
+				}
+				in_quotes = 0;
+				after_quote = 1;
+			} else if (c == '\n' || c == '\r') {
+				size_t eol = 1;
+
+				if (c == '\r') {
+					if (!scan_more(r, i, 1, spill_from, &rc) && rc != PHN_OK)
+						return rc;
+					eol = (*i + 1 < r->end && r->buf[*i + 1] == '\n') ? 2 : 1;
+				}
+				if (sc->newlines++ == 0) {
+					sc->first_break = sc->pos;
+					sc->first_eol = eol;
+					sc->first_eol0 = c;
+					spill_from = rec_at + sc->pos + eol;
+				}
+				*i += eol;
+				sc->pos += eol;
+				continue;
+			}
+			(*i)++;
+			sc->pos++;
+			continue;
+		}
+		if (c == '\n' || c == '\r') {
+			sc->end = sc->pos;
+			sc->eol_len = 1;
+			sc->eol0 = c;
+			if (c == '\r') {
+				if (!scan_more(r, i, 1, spill_from, &rc) && rc != PHN_OK)
+					return rc;
+				if (*i + 1 < r->end && r->buf[*i + 1] == '\n')
+					sc->eol_len = 2;
+			}
+			*i += sc->eol_len;
+			return PHN_OK;
+		}
+		if (delim && c == delim) {
+			sc->nfields++;
+			field_start = 1;
+			quoted = after_quote = 0;
+		} else if (delim && c == '"' && !quoted && field_start) {
+			in_quotes = quoted = 1;
+		} else {
+			if (after_quote)
+				sc->bad = 1;
+			field_start = 0;
+		}
+		(*i)++;
+		sc->pos++;
+	}
+}
+
+/* Throw away a spill that is not needed. */
+static void drop_spill(phn_csv_reader *r)
+{
+	if (r->spill) {
+		fclose(r->spill);
+		r->spill = NULL;
+	}
+}
+
+/* Go back to absolute offset at (the second line of a long record) and read
+ * on from there: memory sources move back; others read the spill (which
+ * starts at that offset), then what is still buffered, then the rest. */
+static int resync(phn_csv_reader *r, uint64_t at)
+{
+	if (at >= r->base_offset) {
+		/* Still buffered (always so in memory): nothing was spilled. */
+		drop_spill(r);
+		r->start = (size_t)(at - r->base_offset);
+		return PHN_OK;
+	}
+	/* The spill holds [at, base_offset + start); what is buffered and not
+	 * yet replayed follows it. */
+	if (fwrite(r->buf + r->start, 1, r->end - r->start, r->spill) != r->end - r->start)
+		return phn_error_set_errno(PHN_EIO, errno, "read %s: writing a temporary file "
+					   "failed", r->name);
+	if (r->replay) {
+		char tmp[8192];
+		size_t n;
+
+		while ((n = fread(tmp, 1, sizeof tmp, r->replay)) > 0) {
+			if (fwrite(tmp, 1, n, r->spill) != n)
+				return phn_error_set_errno(PHN_EIO, errno, "read %s: writing a "
+							   "temporary file failed", r->name);
+		}
+		fclose(r->replay);
+	}
+	if (fflush(r->spill) != 0 || fseek(r->spill, 0, SEEK_SET) != 0)
+		return phn_error_set_errno(PHN_EIO, errno, "read %s: a temporary file failed",
+					   r->name);
+	r->replay = r->spill;
+	r->spill = NULL;
+	r->base_offset = at;
+	r->start = r->end = 0;
+	r->eof = 0;
+	return PHN_OK;
+}
+
+/* The record at buf[start] is longer than max_record: see above. */
+static int take_long(phn_csv_reader *r)
+{
+	struct long_scan sc;
+	const uint64_t rec_at = r->base_offset + r->start;
+	const uint64_t line = r->line;
+	size_t i = r->start;
+	int rc;
+
+	if (!r->cut && !(r->cut = malloc(r->max_record)))
+		return phn_error_code(PHN_ENOMEM);
+	memcpy(r->cut, r->buf + r->start, r->max_record);
+	if ((rc = scan_long(&sc, r, &i)) != PHN_OK) {
+		drop_spill(r);
+		return rc;
+	}
+	if (sc.newlines > 0 &&
+	    (sc.open_at_end || sc.bad ||
+	     (r->check_field_count && r->delimiter && r->expected_fields &&
+	      sc.nfields != r->expected_fields))) {
+		/* Malformed over several lines: its first line, then the next line. */
+		uint64_t first = sc.first_break;
+
+		if (first <= r->max_record) {
+			struct parse res;
+
+			if (reserve_fields(r, (size_t)first) != PHN_OK ||
+			    parse_record(&res, r, r->cut, (size_t)first, 1) != PHN_OK) {
+				drop_spill(r);
+				return phn_error_code(PHN_ENOMEM);
+			}
+			publish(r, r->cut, (size_t)first, res.nfields, PHN_CSV_UNTERMINATED_QUOTE,
+				sc.first_eol, &sc.first_eol0);
+		} else {
+			phn_recstore_clear(&r->fields);
+			publish(r, r->cut, r->max_record, 0, PHN_CSV_TOO_LONG, sc.first_eol,
+				&sc.first_eol0);
+			r->rec.record_bytes = first;
+		}
+		r->rec.line = line;
+		r->rec.offset = rec_at;
+		r->line = line + 1;
+		return resync(r, rec_at + first + sc.first_eol);
+	}
+	drop_spill(r);
+	phn_recstore_clear(&r->fields);
+	publish(r, r->cut, r->max_record, 0, PHN_CSV_TOO_LONG, sc.eol_len, &sc.eol0);
+	r->rec.record_bytes = sc.end;
+	r->rec.line = line;
+	r->rec.offset = rec_at;
+	r->line = line + sc.newlines + (sc.eol_len ? 1 : 0);
+	r->start = i;
+	return PHN_OK;
 }
 
 /*
@@ -380,12 +609,8 @@ static int next_record(phn_csv_reader *r, int *got)
 			continue;
 		}
 		*got = 1;
-		if (res.need_more || res.raw_len > r->max_record) {
-			if (res.newlines > 0 && res.first_break <= r->max_record)
-				return take_first_line(r, &res, p, avail);
-			take_too_long(r, p);
-			return PHN_OK;
-		}
+		if (res.need_more || res.raw_len > r->max_record)
+			return take_long(r);
 		if (res.raw_len == 0 && res.nfields == 1) {
 			/* An empty line is no record. */
 			*got = 0;
@@ -412,8 +637,7 @@ int phn_csv_reader_next(const phn_csv_record **rec, phn_csv_reader *r)
 	*rec = NULL;
 	if (r->failed)
 		return phn_error_set(PHN_EIO, "read %s: an earlier read failed", r->name);
-	if ((rc = skip_bom(r)) != PHN_OK || (rc = finish_skipping(r)) != PHN_OK ||
-	    (rc = next_record(r, &got)) != PHN_OK)
+	if ((rc = skip_bom(r)) != PHN_OK || (rc = next_record(r, &got)) != PHN_OK)
 		return rc;
 	if (got)
 		*rec = &r->rec;
@@ -435,13 +659,16 @@ static int reader_new(phn_csv_reader **out, const phn_csv_options *opts, enum so
 	if (opts->delimiter == '"' || opts->delimiter == '\n' || opts->delimiter == '\r')
 		return phn_error_set(PHN_EINVAL, "the delimiter cannot be a quote or a line break "
 				     "(0x%02x)", (unsigned char)opts->delimiter);
+	if (opts->max_record > PHN_CSV_MAX_RECORD_LIMIT)
+		return phn_error_set(PHN_EINVAL, "max_record %zu is over the limit of %zu bytes "
+				     "(1 GiB)", opts->max_record, (size_t)PHN_CSV_MAX_RECORD_LIMIT);
 	if (!(r = calloc(1, sizeof *r)))
 		return phn_error_code(PHN_ENOMEM);
 	r->kind = kind;
 	r->fd = -1;
 	r->delimiter = opts->delimiter;
 	r->check_field_count = opts->check_field_count;
-	r->max_record = opts->max_record ? opts->max_record : DEFAULT_MAX_RECORD;
+	r->max_record = opts->max_record ? opts->max_record : PHN_CSV_MAX_RECORD_DEFAULT;
 	r->line = 1;
 	r->cap = READ_CHUNK;
 	if (!(r->buf = malloc(r->cap)) || !(r->name = phn_text_dup(name))) {
@@ -561,6 +788,11 @@ void phn_csv_reader_free(phn_csv_reader *r)
 		return;
 	if (r->owns_fd && r->fd >= 0)
 		close(r->fd);
+	if (r->spill)
+		fclose(r->spill);
+	if (r->replay)
+		fclose(r->replay);
+	free(r->cut);
 	free(r->buf);
 	free(r->name);
 	phn_recstore_free(&r->fields);

@@ -230,9 +230,19 @@ static void put_clean(phn_clean_writer *w, const phn_clean_row *row)
 
 static void put_reject(phn_clean_writer *w, const phn_clean_row *row)
 {
-	put_original(w, row->record);
+	const phn_csv_record *rec = row->record;
+
+	put_original(w, rec);
 	put_col(w, phn_reject_reason_name(row->reason));
 	put_col_u64(w, row->line);
+	if (rec->version >= 2 && rec->record_bytes > rec->raw_len) {
+		/* A record over the reader's limit holds only its start: say so. */
+		char note[80];
+
+		snprintf(note, sizeof note, "cut_at_byte=%zu of %" PRIu64 " bytes", rec->raw_len,
+			 rec->record_bytes);
+		put_col(w, note);
+	}
 	put_str(w, w->eol);
 }
 

@@ -49,6 +49,7 @@ def read_csv(path, bom=False):
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
+csv.field_size_limit(1 << 30)
 ROOT = tempfile.TemporaryDirectory(prefix="phonenorm-clean-")
 
 
@@ -426,6 +427,59 @@ class Inputs(unittest.TestCase):
                          "\ufeffName;Mobile No.;Land;e164;number_type\r\n"
                          "\"Doe; J\";050 123 4567;SA;+966501234567;mobile\r\n".encode())
         self.assertIn("phone column 2 'Mobile No.' (guessed from the header)", p.stderr.decode())
+
+
+class InputHardening(unittest.TestCase):
+    """Issue 8, the input side: long rows, header guessing, odd inputs."""
+
+    def test_unquoted_row_over_the_limit_is_one_too_long_record(self):
+        t = Tmp()
+        big = "0501234567," + "x" * (1536 * 1024)
+        src = t.write("big.csv", "phone,note\n" + big + "\n0551234567,y\n")
+        p = run(["-c", "SA", src, "--rejects", t.path("rej.csv"), "--report",
+                 t.path("r.json")], check_rc=1)
+        rep = load_json(t.path("r.json"))
+        self.assertEqual(rep["rows"], 2)
+        self.assertEqual(rep["rejected_by_reason"]["too_long_record"], 1)
+        self.assertEqual(rep["rejected_by_reason"]["malformed_csv"], 0)
+        rows = read_csv(t.path("rej.csv"))
+        self.assertEqual(rows[0], ["phone", "note", "reject_reason", "line"])
+        self.assertEqual(len(rows), 2)
+        self.assertEqual(rows[1][0], big[:1024 * 1024])
+        self.assertEqual(rows[1][1:], ["too_long_record", "2",
+                                       "cut_at_byte=1048576 of %d bytes" % len(big)])
+        self.assertEqual(p.stdout.decode().splitlines()[1],
+                         "0551234567,y,+966551234567,mobile")
+
+    def test_quoted_multiline_field_over_the_limit_is_one_record(self):
+        t = Tmp()
+        field = "x\n" * 600000  # 1.2 MB, 600,000 lines
+        src = t.write("ml.csv", 'phone,note\n0501234567,"' + field + '"\n0551234567,y\n')
+        for threads in ("1", "2"):
+            p = run(["-c", "SA", src, "-j", threads, "--rejects", t.path("rej.csv"),
+                     "--report", t.path("r.json")], check_rc=1)
+            rep = load_json(t.path("r.json"))
+            self.assertEqual((rep["rows"], rep["clean"], rep["rejected"]), (2, 1, 1))
+            self.assertEqual(rep["rejected_by_reason"]["too_long_record"], 1)
+            rows = read_csv(t.path("rej.csv"))
+            self.assertEqual([r[-3:] for r in rows[1:]],
+                             [["too_long_record", "2", "cut_at_byte=1048576 of %d bytes"
+                               % (len(field) + 13)]])
+            # the next row is read whole, on its real line
+            self.assertEqual(p.stdout.decode().splitlines()[1:],
+                             ["0551234567,y,+966551234567,mobile"])
+
+    def test_max_record_bytes_option(self):
+        t = Tmp()
+        src = t.write("m.csv", "phone,note\n0501234567," + "y" * 3000 + "\n0551234567,z\n")
+        p = run(["-c", "SA", src, "--max-record-bytes", "2K", "--rejects", t.path("rej.csv")],
+                check_rc=1)
+        rows = read_csv(t.path("rej.csv"))
+        self.assertEqual(rows[1][-1], "cut_at_byte=2048 of 3011 bytes")
+        run(["-c", "SA", src, "--max-record-bytes", "4K"], check_rc=0)
+        for bad in ("0", "100", "2G", "-5", "1x", "", "99999999999999999999"):
+            p = run(["-c", "SA", src, "--max-record-bytes", bad], check_rc=2)
+            self.assertIn("--max-record-bytes takes a size from 1K to 1G", p.stderr.decode())
 
 
 if __name__ == "__main__":

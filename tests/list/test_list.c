@@ -638,7 +638,7 @@ static void test_cleaner_errors(void)
 	{
 		phn_clean_row row = PHN_CLEAN_ROW_INIT;
 		phn_csv_record rec = { PHN_CSV_RECORD_VERSION, PHN_CSV_OK, 1, 0, 0, NULL, NULL, "",
-				       0, "" };
+				       0, "", 0 };
 		CHECK(phn_cleaner_push(&row, c, &rec) == PHN_ENOTFOUND);
 		CHECK(strstr(phn_error_last(), "'tel'") != NULL);
 	}
@@ -939,7 +939,7 @@ static void test_writer(void)
 	{
 		phn_number num = PHN_NUMBER_INIT;
 		phn_csv_record rec = { PHN_CSV_RECORD_VERSION, PHN_CSV_OK, 1, 0, 0, NULL, NULL,
-				       "phone", 5, "\n" };
+				       "phone", 5, "\n", 5 };
 		row.outcome = PHN_ROW_HEADER;
 		row.record = &rec;
 		row.number = &num;
@@ -1003,7 +1003,8 @@ static void test_report(void)
 		 "\"empty\": 0, \"bad_text\": 0, \"bad_region\": 0, \"not_a_number\": 1, "
 		 "\"invalid_country_code\": 0, \"too_short\": 0, \"too_long\": 0, "
 		 "\"invalid_length\": 0, \"needs_region\": 0, \"local_only\": 0, "
-		 "\"not_valid\": 0, \"type_not_allowed\": 0, \"suppressed\": 0},\n"
+		 "\"not_valid\": 0, \"type_not_allowed\": 0, \"suppressed\": 0, "
+		 "\"too_long_record\": 0},\n"
 		 "  \"by_region\": {\"SA\": 1, \"US\": 1},\n"
 		 "  \"by_type\": {\"unknown\": 0, \"fixed_line\": 0, \"mobile\": 1, "
 		 "\"fixed_line_or_mobile\": 1, \"toll_free\": 0, \"premium_rate\": 0, "
@@ -1030,8 +1031,8 @@ static void test_report(void)
 	/* the getters the report reads */
 	{
 		uint64_t n;
-		CHECK(phn_cleaner_count(&n, c, PHN_CLEAN_COUNT_REJECTED, 15) == PHN_OK && n == 0);
-		CHECK(phn_cleaner_count(&n, c, PHN_CLEAN_COUNT_REJECTED, 16) == PHN_ENOTFOUND);
+		CHECK(phn_cleaner_count(&n, c, PHN_CLEAN_COUNT_REJECTED, 16) == PHN_OK && n == 0);
+		CHECK(phn_cleaner_count(&n, c, PHN_CLEAN_COUNT_REJECTED, 17) == PHN_ENOTFOUND);
 		CHECK(phn_cleaner_count(&n, c, PHN_CLEAN_COUNT_CLEAN_TYPE, 12) == PHN_ENOTFOUND);
 		CHECK(phn_cleaner_count(&n, c, (phn_clean_count)7, 0) == PHN_EINVAL);
 		CHECK(phn_cleaner_count(NULL, c, PHN_CLEAN_COUNT_REJECTED, 0) == PHN_EINVAL);
@@ -1095,6 +1096,99 @@ static void test_long_column_names(void)
 	CHECK(strstr(phn_error_last(), name_a) != NULL);
 }
 
+/* ---- issue 8: records over the limit ------------------------------------ */
+
+/* A quoted multi-line field over max_record is one record: cut to its first
+ * max_record bytes, record_bytes says how long it was, its lines are counted
+ * and the next row is read whole; the cleaner rejects it as too_long_record. */
+static void test_too_long_records(void)
+{
+	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
+	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+	phn_csv_reader *r = NULL;
+	phn_cleaner *c = NULL;
+	const phn_csv_record *rec;
+	struct collect got;
+	char data[4096];
+	size_t len = 0;
+
+	len += (size_t)snprintf(data + len, sizeof data - len, "phone,note\n0501234567,\"");
+	for (int i = 0; i < 40; i++)
+		len += (size_t)snprintf(data + len, sizeof data - len, "line %d of a long note\n", i);
+	len += (size_t)snprintf(data + len, sizeof data - len, "end\"\n0551234567,x\n");
+	co.max_record = 64;
+	CHECK(phn_csv_reader_from_memory(&r, data, len, &co) == PHN_OK);
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec && rec->line == 1);
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec);
+	if (rec) {
+		CHECK(rec->line == 2 && rec->problem == PHN_CSV_TOO_LONG && rec->raw_len == 64);
+		CHECK(rec->version >= 2 && rec->record_bytes == len - 11 - 1 - 13);
+		CHECK(memcmp(rec->raw, data + 11, 64) == 0);
+	}
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec);
+	if (rec)
+		CHECK(rec->line == 43 && rec->problem == PHN_CSV_OK && rec->nfields == 2);
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && !rec);
+	phn_csv_reader_free(r);
+
+	/* the bounds of the option */
+	co.max_record = (size_t)1 << 31;
+	CHECK(phn_csv_reader_from_memory(&r, data, len, &co) == PHN_EINVAL && !r);
+	CHECK(strstr(phn_error_last(), "max_record") != NULL);
+	co.max_record = 64;
+
+	o.region = "SA";
+	for (unsigned int threads = 1; threads <= 2; threads++) {
+		o.threads = threads;
+		CHECK(phn_cleaner_new(&c, &o) == PHN_OK);
+		phn_csv_reader_from_memory(&r, data, len, &co);
+		memset(&got, 0, sizeof got);
+		CHECK(phn_cleaner_run(c, r, collect_row, &got) == PHN_OK);
+		CHECK(got.n == 3);
+		CHECK(got.rows[1].line == 2 && got.rows[1].reason == PHN_REJECT_TOO_LONG_RECORD);
+		CHECK(got.rows[2].line == 43 && got.rows[2].outcome == PHN_ROW_CLEAN);
+		CHECK(count_of(c, PHN_CLEAN_COUNT_REJECTED, PHN_REJECT_TOO_LONG_RECORD) == 1);
+		phn_csv_reader_free(r);
+		phn_cleaner_free(c);
+	}
+	CHECK(strcmp(phn_reject_reason_name(PHN_REJECT_TOO_LONG_RECORD), "too_long_record") == 0);
+}
+
+/* Issue 8 #14: with 2 threads, a chunk that holds only zero-field (too long)
+ * records made the record store do arithmetic on a NULL field array (UB,
+ * found by UBSan). The rows must come out, all rejected. */
+static void test_chunk_of_only_too_long_records(void)
+{
+	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
+	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+	phn_csv_reader *r = NULL;
+	phn_cleaner *c = NULL;
+	phn_clean_summary s;
+	struct collect got;
+	char data[1024];
+	size_t len = 0;
+
+	len += (size_t)snprintf(data + len, sizeof data - len, "phone\n");
+	for (int i = 0; i < 5; i++)
+		len += (size_t)snprintf(data + len, sizeof data - len,
+					"0501234567 0501234567 0501234567 0501234567\n");
+	co.max_record = 16;
+	o.region = "SA";
+	o.threads = 2;
+	CHECK(phn_cleaner_new(&c, &o) == PHN_OK);
+	CHECK(phn_csv_reader_from_memory(&r, data, len, &co) == PHN_OK);
+	memset(&got, 0, sizeof got);
+	CHECK(phn_cleaner_run(c, r, collect_row, &got) == PHN_OK);
+	CHECK(got.n == 6);
+	for (int i = 1; i < got.n && i < 6; i++)
+		CHECK(got.rows[i].reason == PHN_REJECT_TOO_LONG_RECORD && got.rows[i].line == (uint64_t)i + 1);
+	phn_clean_summary_init(&s, PHN_CLEAN_SUMMARY_VERSION);
+	phn_cleaner_summary(&s, c);
+	CHECK(s.rows == 5 && s.rejected == 5);
+	phn_csv_reader_free(r);
+	phn_cleaner_free(c);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : ".";
@@ -1111,5 +1205,7 @@ int main(int argc, char **argv)
 	test_report();
 	test_versions();
 	test_long_column_names();
+	test_too_long_records();
+	test_chunk_of_only_too_long_records();
 	return check_report();
 }

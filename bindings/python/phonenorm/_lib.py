@@ -77,7 +77,7 @@ PHN_CLEAN_COLUMN_NUMBER_STATUS = 1 << 0
 PHN_NUMBER_VERSION = 1
 PHN_INFO_VERSION = 1
 PHN_CSV_OPTIONS_VERSION = 1
-PHN_CSV_RECORD_VERSION = 1
+PHN_CSV_RECORD_VERSION = 2
 PHN_CLEAN_OPTIONS_VERSION = 1
 PHN_CLEAN_ROW_VERSION = 1
 PHN_CLEAN_SUMMARY_VERSION = 1
@@ -146,6 +146,7 @@ class phn_csv_record(ctypes.Structure):
         ("raw", c_void_p),
         ("raw_len", c_size),
         ("eol", c_char_p),
+        ("record_bytes", c_u64),
     ]
 
 

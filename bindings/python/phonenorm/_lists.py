@@ -41,6 +41,7 @@ class RejectReason(_NamedEnum):
     NOT_VALID = ("not_valid", 13)
     TYPE_NOT_ALLOWED = ("type_not_allowed", 14)
     SUPPRESSED = ("suppressed", 15)
+    TOO_LONG_RECORD = ("too_long_record", 16)
 
 
 _KEY_MAX = (1 << 64) - 1
@@ -441,7 +442,7 @@ def _input_name(input):
 def clean(input, output=None, rejects=None, duplicates=None, *, report=None, region=None,
           header=None, phone_column=None, region_column=None, keep_possible=False, types=None,
           suppress=None, threads=1, delimiter=",", text=False, check_field_count=True,
-          max_record=0, on_row=None):
+          max_record=0, on_row=None, max_record_bytes=None):
     """Clean a phone list with the C list cleaner, as `phonenorm clean` does.
 
     input is a path, a binary stream or a text stream (read as UTF-8; open
@@ -463,8 +464,10 @@ def clean(input, output=None, rejects=None, duplicates=None, *, report=None, reg
     such as ["mobile"]; None keeps every type); suppress (a DedupeSet of
     do-not-call numbers); threads (0: one per CPU; the result is the same
     for any number). CSV options: delimiter (one character), text (one
-    number per line, no quoting), check_field_count, max_record (bytes, 0:
-    1 MiB). on_row, if given, is called with a CleanRow for every record,
+    number per line, no quoting), check_field_count, max_record_bytes (or
+    max_record: the longest row read whole, in bytes; 0 or None: 1 MiB; at
+    most 1 GiB; a longer row is rejected as too_long_record, its first
+    max_record_bytes bytes kept in rejects with a cut_at_byte note). on_row, if given, is called with a CleanRow for every record,
     in input order.
 
     Returns the summary: the report as a dict, with report.json's keys
@@ -502,8 +505,12 @@ def clean(input, output=None, rejects=None, duplicates=None, *, report=None, reg
             raise ValueError("delimiter=%r: use one ASCII character other than a quote or "
                              "a line break" % (delimiter,))
         delim_c = delimiter.encode()
+    if max_record_bytes is not None:
+        if max_record:
+            raise ValueError("give max_record_bytes or max_record, not both")
+        max_record = max_record_bytes
     if isinstance(max_record, bool) or not isinstance(max_record, int) or max_record < 0:
-        raise ValueError("max_record=%r: use an int, 0 or more" % (max_record,))
+        raise ValueError("max_record_bytes=%r: use an int, 0 or more" % (max_record,))
     if suppress is not None and not isinstance(suppress, DedupeSet):
         raise TypeError("suppress must be a DedupeSet or None, not %r" % (suppress,))
     if on_row is not None and not callable(on_row):

@@ -52,7 +52,7 @@ int main(void)
 	F(phn_csv_record, version); F(phn_csv_record, problem); F(phn_csv_record, line);
 	F(phn_csv_record, offset); F(phn_csv_record, nfields); F(phn_csv_record, fields);
 	F(phn_csv_record, lens); F(phn_csv_record, raw); F(phn_csv_record, raw_len);
-	F(phn_csv_record, eol);
+	F(phn_csv_record, eol); F(phn_csv_record, record_bytes);
 	end();
 	S(phn_clean_options);
 	F(phn_clean_options, version); F(phn_clean_options, region); F(phn_clean_options, header);

@@ -840,6 +840,33 @@ class CleanTest(unittest.TestCase):
             cut = re.compile(rb'"seconds": [0-9.]+')
             self.assertEqual(cut.sub(b"", fa.read()), cut.sub(b"", fb.read()))
 
+    def test_max_record_bytes_same_as_the_cli(self):
+        """Issue 8: a row over the limit is one too_long_record row, cut with a
+        note, the same bytes as `phonenorm clean --max-record-bytes`."""
+        cli = os.environ.get("PHONENORM_CLI")
+        if not cli:
+            self.skipTest("PHONENORM_CLI is not set (ctest sets them)")
+        src = self.path("long.csv")
+        with open(src, "w", encoding="utf-8", newline="") as f:
+            f.write('phone,note\n0501234567,"' + "x\n" * 3000 + '"\n0551234567,y\n')
+        c = [self.path("cli-%s.csv" % k) for k in ("clean", "rejects", "dups")]
+        p = subprocess.run([cli, "clean", "-q", "-c", "SA", src, "--max-record-bytes", "2K",
+                            "-o", c[0], "--rejects", c[1], "--duplicates", c[2]], timeout=60)
+        self.assertEqual(p.returncode, 1)
+        py = [self.path("py-%s.csv" % k) for k in ("clean", "rejects", "dups")]
+        s = phonenorm.clean(src, *py, region="SA", max_record_bytes=2048)
+        self.assertEqual((s["rows"], s["rejected_by_reason"]["too_long_record"]), (2, 1))
+        for a, b in zip(c, py):
+            with open(a, "rb") as fa, open(b, "rb") as fb:
+                self.assertEqual(fa.read(), fb.read(), b)
+        with open(py[1], "rb") as f:
+            self.assertTrue(f.read().endswith(b",too_long_record,2,cut_at_byte=2048 of 6013 bytes\n"))
+        with self.assertRaises(ValueError):
+            phonenorm.clean(src, region="SA", max_record_bytes=-1)
+        with self.assertRaises(phonenorm.Error) as e:
+            phonenorm.clean(src, region="SA", max_record_bytes=1 << 31)
+        self.assertIn("max_record", str(e.exception))
+
 
 # ---- dispatch -----------------------------------------------------------
 
