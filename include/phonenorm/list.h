@@ -72,7 +72,12 @@ PHN_EXTERN size_t phn_dedupe_set_memory(const phn_dedupe_set *set);
 /* ------------------------------------------------------------------------
  * Streaming CSV reader (RFC 4180): fields separated by a delimiter, quoted
  * fields with "" for a quote and embedded delimiters, CR, LF; records end in
- * LF, CRLF or CR; a UTF-8 byte order mark at the start is skipped. Empty
+ * LF, CRLF or CR; a UTF-8 byte order mark at the start is skipped, and
+ * UTF-16 (LE or BE) with a byte order mark is read as UTF-8 (offsets then
+ * count UTF-8 bytes). Input that is no text fails on the first read with
+ * PHN_EFORMAT and a message: gzip ("looks like gzip: decompress it
+ * first"), zip/xlsx ("looks like a zip archive (an .xlsx workbook?): export
+ * it as CSV first"), UTF-16 without a byte order mark. Empty
  * lines are skipped (and counted). Memory stays at the size of the longest
  * record, whatever the size of the input.
  *
@@ -121,13 +126,19 @@ typedef struct phn_csv_options {
 	 * PHN_CSV_MAX_RECORD_DEFAULT). At most PHN_CSV_MAX_RECORD_LIMIT (1 GiB);
 	 * the reader holds about twice this much memory at most. */
 	size_t max_record;
+	/* (version 2) 1: choose the delimiter from the first lines (up to
+	 * 64 KiB or 20 records), as Python's csv.Sniffer does: the first of
+	 * , ; TAB | that splits every one of them into the same number of
+	 * fields, more than one; else the delimiter option. Not with '\0'. See
+	 * phn_csv_reader_delimiter(). 0 (default): the delimiter option. */
+	int sniff_delimiter;
 } phn_csv_options;
 
 #define PHN_CSV_MAX_RECORD_DEFAULT ((size_t)1 << 20)
 #define PHN_CSV_MAX_RECORD_LIMIT ((size_t)1 << 30)
 
-#define PHN_CSV_OPTIONS_VERSION 1
-#define PHN_CSV_OPTIONS_INIT { PHN_CSV_OPTIONS_VERSION, ',', 1, 0 }
+#define PHN_CSV_OPTIONS_VERSION 2
+#define PHN_CSV_OPTIONS_INIT { PHN_CSV_OPTIONS_VERSION, ',', 1, 0, 0 }
 
 /* Set *opts to the defaults of version (1 <= version <= PHN_CSV_OPTIONS_VERSION).
  * Errors: PHN_EINVAL (NULL), PHN_EVERSION. */
@@ -195,7 +206,8 @@ PHN_EXTERN void phn_csv_reader_free(phn_csv_reader *r);
  * The next record in *rec (owned by the reader, valid until the next call),
  * or NULL at the end of input. Malformed records are data (rec->problem).
  * Errors: PHN_EINVAL, PHN_ENOMEM, PHN_EIO (a read failed: "read 'x.csv':
- * Is a directory"; the reader is done and keeps failing so).
+ * Input/output error"; the reader is done and keeps failing so),
+ * PHN_EFORMAT (not text: see above; on the first call).
  */
 PHN_EXTERN int phn_csv_reader_next(const phn_csv_record **rec, phn_csv_reader *r);
 
@@ -204,6 +216,13 @@ PHN_EXTERN uint64_t phn_csv_reader_offset(const phn_csv_reader *r);
 
 /* 1 if the input began with a UTF-8 byte order mark (known after the first record). */
 PHN_EXTERN int phn_csv_reader_had_bom(const phn_csv_reader *r);
+
+/* The delimiter in use: the option's, or the one sniffed from the first
+ * lines (sniff_delimiter; known after the first record). '\0' for plain text. */
+PHN_EXTERN char phn_csv_reader_delimiter(const phn_csv_reader *r);
+
+/* 1 if the delimiter was sniffed and differs from the delimiter option. */
+PHN_EXTERN int phn_csv_reader_delimiter_sniffed(const phn_csv_reader *r);
 
 /* Empty lines skipped so far. */
 PHN_EXTERN uint64_t phn_csv_reader_blank_lines(const phn_csv_reader *r);
@@ -261,9 +280,14 @@ typedef enum phn_reject_reason {
 #define PHN_TYPE_BIT(type) (1u << (unsigned)(type))
 
 typedef enum phn_clean_header {
-	/* The first record is a header unless one of its fields parses as a
-	 * valid or possible number, and unless a column name given in the
-	 * options is one of its fields. */
+	/* Guess. The first record is the header when a column name given in
+	 * the options is one of its fields; otherwise when every field looks
+	 * like a name: none parses as a valid or possible number and none looks
+	 * like data (holds a digit and nothing but digits, spaces and phone
+	 * punctuation + - ( ) . / , such as 0501234567 when no region is known,
+	 * or 2024-01-31). Plain-text input (delimiter '\0', phn_cleaner_run)
+	 * never has a header unless PHN_CLEAN_HEADER_YES: any line may be data.
+	 * The summary says whether it was guessed and shows the row taken. */
 	PHN_CLEAN_HEADER_AUTO = 0,
 	PHN_CLEAN_HEADER_YES = 1,
 	PHN_CLEAN_HEADER_NO = 2
@@ -280,7 +304,8 @@ typedef struct phn_clean_options {
 	 * and spaces, compared in full; needs a header), else by 0-based
 	 * index, else (NULL and -1) guessed: from the header names (phone,
 	 * mobile, msisdn, number, numberToCall, ...), or without a header the
-	 * first field of the first row that parses as a number. */
+	 * first field of the first row that parses as a number (the only
+	 * column of a one-column input). */
 	const char *phone_column;
 	int phone_column_index;
 	/* A column whose value (a region code; blank: use region) overrides
@@ -355,10 +380,19 @@ typedef struct phn_clean_summary {
 	const char *phone_column_name;
 	int phone_column_guessed;
 	int region_column; /* -1 for none */
+	/* (version 2) 1 if has_header was guessed (PHN_CLEAN_HEADER_AUTO on
+	 * CSV input) rather than given or implied by plain text. */
+	int header_guessed;
+	/* (version 2) The first record as read, for showing with the guess:
+	 * control characters and backslashes escaped (\t, \n, \x1b, \\), cut
+	 * to about 60 bytes with "..."; "" before the first record. Never NULL;
+	 * owned by the cleaner and valid as long as it is. */
+	const char *first_row;
 } phn_clean_summary;
 
-#define PHN_CLEAN_SUMMARY_VERSION 1
-#define PHN_CLEAN_SUMMARY_INIT { PHN_CLEAN_SUMMARY_VERSION, 0, 0, 0, 0, 0, 0, 0, -1, "", 0, -1 }
+#define PHN_CLEAN_SUMMARY_VERSION 2
+#define PHN_CLEAN_SUMMARY_INIT { PHN_CLEAN_SUMMARY_VERSION, 0, 0, 0, 0, 0, 0, 0, -1, "", 0, -1, \
+		0, "" }
 
 /* Set *sum to an empty summary of version. Errors: PHN_EINVAL, PHN_EVERSION. */
 PHN_EXTERN int phn_clean_summary_init(phn_clean_summary *sum, unsigned int version);
@@ -489,7 +523,8 @@ typedef struct phn_clean_writer_options {
 	/* PHN_CLEAN_COLUMN_* bits: extra columns (0: none). */
 	unsigned int columns;
 	/* The reader of the input (borrowed, may be NULL): the output starts
-	 * with a UTF-8 byte order mark when that input did. Must outlive the
+	 * with a UTF-8 byte order mark when that input did, and the added
+	 * columns use the delimiter it sniffed, if any. Must outlive the
 	 * writer's first row. */
 	const phn_csv_reader *reader;
 } phn_clean_writer_options;
@@ -548,6 +583,8 @@ PHN_EXTERN int phn_clean_report_options_init(phn_clean_report_options *opts,
  * dst[cap] with a NUL; *needed (may be NULL) gets its length. Keys: input,
  * rows, clean, rejected, duplicates, possible_kept, blank_lines,
  * rejected_by_reason {reason: n}, by_region {region: n}, by_type {type: n},
+ * delimiter (null when unknown), delimiter_sniffed, header_guessed,
+ * first_row (as phn_clean_summary.first_row),
  * has_header, phone_column {index (1-based), name (null without a header),
  * guessed}, region_column (1-based or null), region (the option as given),
  * keep_possible, threads, seconds, metadata_version. Keys are only added.

@@ -4,6 +4,7 @@
  * for. Built on the public list API; this file only does options and output.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -35,9 +36,11 @@ static const char clean_help[] =
 	"                             msisdn, number, numberToCall, ...) and reported\n"
 	"      --region-column NAME|INDEX  a column whose region code (SA, US, ...)\n"
 	"                             overrides -c for its row; blank cells use -c\n"
-	"      --header, --no-header  the first line is / is not a header (default:\n"
-	"                             a header unless it holds a phone number)\n"
-	"  -d, --delimiter CHAR       field separator: ',' (default), ';', 'tab', '|'\n"
+	"      --header, --no-header  the first line is / is not a header (default for\n"
+	"                             CSV: a header when every field looks like a name,\n"
+	"                             none a number or digits; reported; --text: none)\n"
+	"  -d, --delimiter CHAR       field separator: ',', ';', 'tab', '|'; default:\n"
+	"                             sniffed from the first lines (',' when unsure)\n"
 	"      --text                 plain text: one number per line, no quoting\n"
 	"      --max-record-bytes N   longest row read whole (default 1M; 1K to 1G, K/M/G\n"
 	"                             suffixes); a longer row is rejected as\n"
@@ -263,6 +266,7 @@ static int parse_args(struct clean_args *a, int argc, char **argv, int *done)
 		case OPT_HEADER: a->header = PHN_CLEAN_HEADER_YES; break;
 		case OPT_NO_HEADER: a->header = PHN_CLEAN_HEADER_NO; break;
 		case 'd':
+			a->delimiter_given = 1;
 			if (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0)
 				a->delimiter = '\t';
 			else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n' &&
@@ -457,6 +461,20 @@ static void print_summary(FILE *f, const phn_clean_summary *s, const phn_cleaner
 		secs, secs > 0 ? (double)s->rows / secs : 0.0);
 }
 
+/* What was guessed about the input: a sniffed delimiter, the header row. */
+static void print_input_guesses(FILE *f, const phn_clean_summary *s, const phn_csv_reader *r)
+{
+	char d = phn_csv_reader_delimiter(r);
+
+	if (phn_csv_reader_delimiter_sniffed(r))
+		fprintf(f, "phonenorm clean: delimiter '%s' (sniffed from the first lines; -d sets "
+			"it)\n", d == '\t' ? "tab" : (char[2]){ d, '\0' });
+	if (s->header_guessed)
+		fprintf(f, "phonenorm clean: line 1 %s: %s (--header or --no-header decide)\n",
+			s->has_header ? "taken as the header" : "is data, not a header",
+			s->first_row);
+}
+
 static int write_report(const char *path, const struct clean_args *a, const phn_cleaner *c,
 			double secs)
 {
@@ -557,10 +575,16 @@ int cli_cmd_clean(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&run, 0, sizeof run);
 
+	/* A closed standard input: say so before any open() can take fd 0. */
+	if (!a.input && fcntl(0, F_GETFD) < 0 && errno == EBADF) {
+		cli_error("clean: standard input is closed (give a FILE or '-' with input)");
+		return PHN_EXIT_USAGE;
+	}
 	if (a.suppress && load_suppress(&sup, &a) != PHN_EXIT_OK)
 		return PHN_EXIT_USAGE;
 	co.delimiter = a.text ? '\0' : a.delimiter;
 	co.max_record = a.max_record;
+	co.sniff_delimiter = !a.text && !a.delimiter_given;
 	if (open_reader(&r, a.input, &co) != PHN_EXIT_OK) {
 		phn_cleaner_free(sup);
 		return PHN_EXIT_USAGE;
@@ -620,6 +644,7 @@ int cli_cmd_clean(int argc, char **argv)
 	if (status != PHN_EXIT_OK)
 		goto out;
 	if (!a.quiet) {
+		print_input_guesses(stderr, &s, r);
 		if (s.phone_column >= 0)
 			fprintf(stderr, "phonenorm clean: phone column %d%s%s%s (%s)\n",
 				s.phone_column + 1, s.has_header ? " '" : "",

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "list/records.h"
@@ -49,6 +50,13 @@ struct phn_csv_reader {
 	/* Records over max_record: their first max_record bytes; the bytes past
 	 * the first line of the one being scanned (spill), and an earlier spill
 	 * being read again after a resync (replay), read before the source. */
+	int sniff;     /* choose the delimiter on the first record */
+	int sniffed;   /* and it differs from the option */
+	char delimiter_opt;
+	/* UTF-16 input (1 LE, 2 BE): raw bytes not yet decoded, then UTF-8 in buf. */
+	int utf16;
+	unsigned char *u16;
+	size_t u16_len;
 	char *cut;
 	FILE *spill;
 	FILE *replay;
@@ -205,18 +213,19 @@ static int read_failed(phn_csv_reader *r, int errnum, int64_t got)
 			     got);
 }
 
+static int read_source(phn_csv_reader *r);
+static int fill_utf16(phn_csv_reader *r);
+
 /* Read more input after buf[end]; make room first. */
 static int fill(phn_csv_reader *r)
 {
-	int64_t n;
-
 	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
 		r->base_offset += r->start;
 		r->end -= r->start;
 		r->start = 0;
 	}
-	if (r->end == r->cap) {
+	if (r->cap - r->end < 4) { /* room for one decoded UTF-16 character at least */
 		size_t cap = r->cap * 2;
 		char *buf = realloc(r->buf, cap);
 		if (!buf)
@@ -244,10 +253,20 @@ static int fill(phn_csv_reader *r)
 			return PHN_OK;
 		}
 	}
+	if (r->utf16)
+		return fill_utf16(r);
 	if (r->src_eof) {
 		r->eof = 1;
 		return PHN_OK;
 	}
+	return read_source(r);
+}
+
+/* Read from the source into buf[end..cap). */
+static int read_source(phn_csv_reader *r)
+{
+	int64_t n;
+
 	if (r->kind == SRC_FD) {
 		ssize_t got;
 
@@ -268,6 +287,109 @@ static int fill(phn_csv_reader *r)
 	return PHN_OK;
 }
 
+/* Append code point cp to buf as UTF-8 (room checked by the caller). */
+static void put_utf8(phn_csv_reader *r, uint32_t cp)
+{
+	char *d = r->buf + r->end;
+
+	if (cp < 0x80) {
+		d[0] = (char)cp;
+		r->end += 1;
+	} else if (cp < 0x800) {
+		d[0] = (char)(0xC0 | (cp >> 6));
+		d[1] = (char)(0x80 | (cp & 0x3F));
+		r->end += 2;
+	} else if (cp < 0x10000) {
+		d[0] = (char)(0xE0 | (cp >> 12));
+		d[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		d[2] = (char)(0x80 | (cp & 0x3F));
+		r->end += 3;
+	} else {
+		d[0] = (char)(0xF0 | (cp >> 18));
+		d[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		d[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		d[3] = (char)(0x80 | (cp & 0x3F));
+		r->end += 4;
+	}
+}
+
+/* Decode what r->u16 holds into buf, as room allows; keep a cut unit or
+ * surrogate pair for later unless the input has ended. Bad units become
+ * U+FFFD, as a UTF-16 decoder does. */
+static void decode_utf16(phn_csv_reader *r, int at_end)
+{
+	size_t i = 0;
+
+	while (r->cap - r->end >= 4) {
+		uint32_t u, v;
+
+		if (r->u16_len - i < 2)
+			break;
+		u = r->utf16 == 1 ? (uint32_t)(r->u16[i] | r->u16[i + 1] << 8)
+				  : (uint32_t)(r->u16[i] << 8 | r->u16[i + 1]);
+		if (u >= 0xD800 && u <= 0xDBFF) {
+			if (r->u16_len - i < 4) {
+				if (!at_end)
+					break;
+				put_utf8(r, 0xFFFD);
+				i += 2;
+				continue;
+			}
+			v = r->utf16 == 1 ? (uint32_t)(r->u16[i + 2] | r->u16[i + 3] << 8)
+					  : (uint32_t)(r->u16[i + 2] << 8 | r->u16[i + 3]);
+			if (v >= 0xDC00 && v <= 0xDFFF) {
+				put_utf8(r, 0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00));
+				i += 4;
+				continue;
+			}
+			put_utf8(r, 0xFFFD);
+			i += 2;
+			continue;
+		}
+		put_utf8(r, (u >= 0xDC00 && u <= 0xDFFF) ? 0xFFFD : u);
+		i += 2;
+	}
+	if (at_end && r->u16_len - i == 1 && r->cap - r->end >= 4) {
+		put_utf8(r, 0xFFFD); /* an odd last byte */
+		i++;
+	}
+	memmove(r->u16, r->u16 + i, r->u16_len - i);
+	r->u16_len -= i;
+}
+
+/* UTF-16 input: read raw bytes into u16 through the source, decode. */
+static int fill_utf16(phn_csv_reader *r)
+{
+	const size_t raw_cap = READ_CHUNK / 2;
+	size_t end0 = r->end;
+	int rc;
+
+	while (r->end == end0) {
+		if (r->kind != SRC_MEMORY && !r->src_eof && r->u16_len < raw_cap) {
+			/* Borrow the tail of buf to read into, then move to u16. */
+			size_t keep_end = r->end, room = r->cap - r->end;
+			size_t want = raw_cap - r->u16_len < room ? raw_cap - r->u16_len : room;
+			size_t saved_cap = r->cap;
+
+			r->cap = r->end + want;
+			rc = read_source(r);
+			r->cap = saved_cap;
+			if (rc != PHN_OK)
+				return rc;
+			memcpy(r->u16 + r->u16_len, r->buf + keep_end, r->end - keep_end);
+			r->u16_len += r->end - keep_end;
+			r->end = keep_end;
+			r->eof = 0;
+		}
+		decode_utf16(r, r->kind == SRC_MEMORY || r->src_eof);
+		if (r->end == end0 && (r->kind == SRC_MEMORY || r->src_eof)) {
+			r->eof = 1;
+			break;
+		}
+	}
+	return PHN_OK;
+}
+
 /* Room to decode avail bytes: a field byte and its NUL at most per input byte. */
 static int reserve_fields(phn_csv_reader *r, size_t avail)
 {
@@ -277,22 +399,145 @@ static int reserve_fields(phn_csv_reader *r, size_t avail)
 	return PHN_OK;
 }
 
-/* Before the first record: drop a UTF-8 byte order mark. */
+/* Not text: a message that says what it looks like. */
+static int not_text(phn_csv_reader *r, const char *what)
+{
+	r->failed = 1;
+	return phn_error_set(PHN_EFORMAT, "%s %s", r->name, what);
+}
+
+/* Switch to UTF-16 decoding of what follows buf[start] (a BOM of 2 bytes). */
+static int start_utf16(phn_csv_reader *r, int kind)
+{
+	size_t rest = r->end - r->start - 2;
+	size_t need = rest > READ_CHUNK / 2 ? rest : READ_CHUNK / 2;
+
+	if (!(r->u16 = malloc(need)))
+		return phn_error_code(PHN_ENOMEM);
+	memcpy(r->u16, r->buf + r->start + 2, rest);
+	r->u16_len = rest;
+	r->utf16 = kind;
+	r->had_bom = 1;
+	r->base_offset += r->start + 2;
+	r->start = r->end = 0;
+	if (r->kind == SRC_MEMORY) {
+		/* Everything is here: decode it whole (at most 3 bytes a unit). */
+		size_t cap = rest / 2 * 3 + 8;
+		if (cap > r->cap) {
+			char *buf = realloc(r->buf, cap);
+			if (!buf)
+				return phn_error_code(PHN_ENOMEM);
+			r->buf = buf;
+			r->cap = cap;
+		}
+		decode_utf16(r, 1);
+		r->eof = 1;
+		return PHN_OK;
+	}
+	r->eof = 0;
+	return PHN_OK;
+}
+
+/* 1 if p[0..n) has a NUL in every other byte: UTF-16 text without a BOM. */
+static int looks_utf16(const unsigned char *p, size_t n)
+{
+	size_t pairs = n / 2, odd = 0, even = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		even += p[i] == 0 && p[i + 1] != 0;
+		odd += p[i + 1] == 0 && p[i] != 0;
+	}
+	return pairs >= 2 && (odd * 4 >= pairs * 3 || even * 4 >= pairs * 3);
+}
+
+/* Choose the delimiter from the first records (see phn_csv_options). */
+static int sniff_delimiter(phn_csv_reader *r)
+{
+	static const char cands[] = { ',', ';', '\t', '|' };
+	const size_t look = 64u * 1024u;
+	int rc;
+
+	while (r->end - r->start < look && !r->eof) {
+		if ((rc = fill(r)) != PHN_OK)
+			return rc;
+	}
+	for (size_t k = 0; k < sizeof cands; k++) {
+		const char *p = r->buf + r->start;
+		size_t avail = r->end - r->start, n = 0, want = 0;
+		int ok = 1;
+
+		if (avail > look)
+			avail = look;
+		r->delimiter = cands[k];
+		while (avail > 0 && n < 20) {
+			struct parse res;
+
+			if ((rc = reserve_fields(r, avail)) != PHN_OK)
+				return rc;
+			if (parse_record(&res, r, p, avail, r->eof && avail == r->end - r->start) !=
+			    PHN_OK)
+				return phn_error_code(PHN_ENOMEM);
+			if (res.need_more)
+				break;
+			if (!(res.raw_len == 0 && res.nfields == 1)) {
+				if (res.problem != PHN_CSV_OK || res.nfields < 2 ||
+				    (want && res.nfields != want)) {
+					ok = 0;
+					break;
+				}
+				want = res.nfields;
+				n++;
+			}
+			p += res.raw_len + res.eol_len;
+			avail -= res.raw_len + res.eol_len;
+			if (res.eol_len == 0)
+				break;
+		}
+		if (ok && n > 0) {
+			r->sniffed = cands[k] != r->delimiter_opt;
+			phn_recstore_clear(&r->fields);
+			return PHN_OK;
+		}
+	}
+	r->delimiter = r->delimiter_opt;
+	phn_recstore_clear(&r->fields);
+	return PHN_OK;
+}
+
+/* Before the first record: a byte order mark (UTF-8 dropped, UTF-16 decoded),
+ * input that is no text, and the delimiter when it is to be sniffed. */
 static int skip_bom(phn_csv_reader *r)
 {
+	const unsigned char *p;
+	size_t avail;
 	int rc;
 
 	if (r->bom_checked)
 		return PHN_OK;
-	while (r->end - r->start < 3 && !r->eof) {
+	while (r->end - r->start < 64 && !r->eof) {
 		if ((rc = fill(r)) != PHN_OK)
 			return rc;
 	}
-	if (r->end - r->start >= 3 && memcmp(r->buf + r->start, "\xEF\xBB\xBF", 3) == 0) {
+	r->bom_checked = 1;
+	p = (const unsigned char *)r->buf + r->start;
+	avail = r->end - r->start;
+	if (avail >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
 		r->start += 3;
 		r->had_bom = 1;
+	} else if (avail >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) {
+		if ((rc = start_utf16(r, p[0] == 0xFF ? 1 : 2)) != PHN_OK)
+			return rc;
+	} else if (avail >= 2 && p[0] == 0x1F && p[1] == 0x8B) {
+		return not_text(r, "looks like gzip: decompress it first (gunzip)");
+	} else if (avail >= 4 && memcmp(p, "PK\x03\x04", 4) == 0) {
+		return not_text(r, "looks like a zip archive (an .xlsx workbook?): export it as "
+			        "CSV first");
+	} else if (looks_utf16(p, avail)) {
+		return not_text(r, "looks like UTF-16 without a byte order mark: convert it to "
+			        "UTF-8 first (iconv -f UTF-16LE -t UTF-8)");
 	}
-	r->bom_checked = 1;
+	if (r->sniff && r->delimiter)
+		return sniff_delimiter(r);
 	return PHN_OK;
 }
 
@@ -627,6 +872,13 @@ static int next_record(phn_csv_reader *r, int *got)
 	}
 }
 
+int phn_csv_reader_start(phn_csv_reader *r)
+{
+	if (r->failed)
+		return phn_error_set(PHN_EIO, "read %s: an earlier read failed", r->name);
+	return skip_bom(r);
+}
+
 int phn_csv_reader_next(const phn_csv_record **rec, phn_csv_reader *r)
 {
 	int rc, got;
@@ -667,6 +919,8 @@ static int reader_new(phn_csv_reader **out, const phn_csv_options *opts, enum so
 	r->kind = kind;
 	r->fd = -1;
 	r->delimiter = opts->delimiter;
+	r->delimiter_opt = opts->delimiter;
+	r->sniff = opts->version >= 2 && opts->sniff_delimiter;
 	r->check_field_count = opts->check_field_count;
 	r->max_record = opts->max_record ? opts->max_record : PHN_CSV_MAX_RECORD_DEFAULT;
 	r->line = 1;
@@ -690,6 +944,7 @@ static int start_new(phn_csv_reader **out, const char *fn)
 
 int phn_csv_reader_open(phn_csv_reader **out, const char *path, const phn_csv_options *opts)
 {
+	struct stat st;
 	char *name;
 	size_t n;
 	int rc, fd;
@@ -714,6 +969,12 @@ int phn_csv_reader_open(phn_csv_reader **out, const char *path, const phn_csv_op
 	}
 	(*out)->fd = fd;
 	(*out)->owns_fd = 1;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = phn_error_set(PHN_EIO, "'%s' is a directory, not a file", path);
+		phn_csv_reader_free(*out);
+		*out = NULL;
+		return rc;
+	}
 	return PHN_OK;
 }
 
@@ -724,8 +985,12 @@ int phn_csv_reader_from_fd(phn_csv_reader **out, int fd, const phn_csv_options *
 
 	if ((rc = start_new(out, "phn_csv_reader_from_fd")) != PHN_OK)
 		return rc;
-	if (fd < 0)
-		return phn_error_set(PHN_EINVAL, "file descriptor %d is not open", fd);
+	if (fd < 0 || (fcntl(fd, F_GETFD) < 0 && errno == EBADF)) {
+		if (fd == 0)
+			return phn_error_set(PHN_EIO, "standard input is closed");
+		return phn_error_set(fd < 0 ? PHN_EINVAL : PHN_EIO, "file descriptor %d is not open",
+				     fd);
+	}
 	if (fd == 0)
 		snprintf(name, sizeof name, "standard input");
 	else
@@ -793,6 +1058,7 @@ void phn_csv_reader_free(phn_csv_reader *r)
 	if (r->replay)
 		fclose(r->replay);
 	free(r->cut);
+	free(r->u16);
 	free(r->buf);
 	free(r->name);
 	phn_recstore_free(&r->fields);
@@ -825,4 +1091,14 @@ int phn_csv_reader_had_bom(const phn_csv_reader *r)
 uint64_t phn_csv_reader_blank_lines(const phn_csv_reader *r)
 {
 	return r ? r->blank_lines : 0;
+}
+
+char phn_csv_reader_delimiter(const phn_csv_reader *r)
+{
+	return r ? r->delimiter : '\0';
+}
+
+int phn_csv_reader_delimiter_sniffed(const phn_csv_reader *r)
+{
+	return r ? r->sniffed : 0;
 }

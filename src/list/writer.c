@@ -186,6 +186,9 @@ static void put_original(phn_clean_writer *w, const phn_csv_record *rec)
 	if (!w->started) {
 		if (w->reader && phn_csv_reader_had_bom(w->reader))
 			put(w, "\xEF\xBB\xBF", 3);
+		/* A delimiter sniffed from the input separates the added columns. */
+		if (w->reader && !w->text && phn_csv_reader_delimiter_sniffed(w->reader))
+			w->delim = phn_csv_reader_delimiter(w->reader);
 		w->started = 1;
 	}
 	if (verbatim)

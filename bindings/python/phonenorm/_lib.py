@@ -76,11 +76,11 @@ PHN_CLEAN_COLUMN_NUMBER_STATUS = 1 << 0
 
 PHN_NUMBER_VERSION = 1
 PHN_INFO_VERSION = 1
-PHN_CSV_OPTIONS_VERSION = 1
+PHN_CSV_OPTIONS_VERSION = 2
 PHN_CSV_RECORD_VERSION = 2
 PHN_CLEAN_OPTIONS_VERSION = 1
 PHN_CLEAN_ROW_VERSION = 1
-PHN_CLEAN_SUMMARY_VERSION = 1
+PHN_CLEAN_SUMMARY_VERSION = 2
 PHN_CLEAN_WRITER_OPTIONS_VERSION = 1
 PHN_CLEAN_REPORT_OPTIONS_VERSION = 1
 PHN_DISPATCH_OPTIONS_VERSION = 1
@@ -131,6 +131,7 @@ class phn_csv_options(ctypes.Structure):
         ("delimiter", ctypes.c_char),
         ("check_field_count", c_int),
         ("max_record", c_size),
+        ("sniff_delimiter", c_int),
     ]
 
 
@@ -216,6 +217,8 @@ class phn_clean_summary(ctypes.Structure):
         ("phone_column_name", c_char_p),
         ("phone_column_guessed", c_int),
         ("region_column", c_int),
+        ("header_guessed", c_int),
+        ("first_row", c_char_p),
     ]
 
 

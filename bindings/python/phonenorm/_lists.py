@@ -441,7 +441,7 @@ def _input_name(input):
 
 def clean(input, output=None, rejects=None, duplicates=None, *, report=None, region=None,
           header=None, phone_column=None, region_column=None, keep_possible=False, types=None,
-          suppress=None, threads=1, delimiter=",", text=False, check_field_count=True,
+          suppress=None, threads=1, delimiter=None, text=False, check_field_count=True,
           max_record=0, on_row=None, max_record_bytes=None):
     """Clean a phone list with the C list cleaner, as `phonenorm clean` does.
 
@@ -463,7 +463,8 @@ def clean(input, output=None, rejects=None, duplicates=None, *, report=None, reg
     guess the phone column, no region column); keep_possible; types (names
     such as ["mobile"]; None keeps every type); suppress (a DedupeSet of
     do-not-call numbers); threads (0: one per CPU; the result is the same
-    for any number). CSV options: delimiter (one character), text (one
+    for any number). CSV options: delimiter (one character; None: sniffed
+    from the first lines among , ; TAB |, as the CLI does without -d), text (one
     number per line, no quoting), check_field_count, max_record_bytes (or
     max_record: the longest row read whole, in bytes; 0 or None: 1 MiB; at
     most 1 GiB; a longer row is rejected as too_long_record, its first
@@ -497,8 +498,11 @@ def clean(input, output=None, rejects=None, duplicates=None, *, report=None, reg
     if threads == 0:
         threads = os.cpu_count() or 1
     threads = min(threads, 256)
+    sniff = 0
     if text:
         delim_c = b"\0"
+    elif delimiter is None:
+        delim_c, sniff = b",", 1
     else:
         if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n\0' \
                 or ord(delimiter) > 127:
@@ -532,6 +536,7 @@ def clean(input, output=None, rejects=None, duplicates=None, *, report=None, reg
     copts = _lib.phn_csv_options()
     copts.version = _lib.PHN_CSV_OPTIONS_VERSION
     copts.delimiter = delim_c
+    copts.sniff_delimiter = sniff
     copts.check_field_count = 1 if check_field_count else 0
     copts.max_record = max_record
 

@@ -47,6 +47,7 @@ int main(void)
 	S(phn_csv_options);
 	F(phn_csv_options, version); F(phn_csv_options, delimiter);
 	F(phn_csv_options, check_field_count); F(phn_csv_options, max_record);
+	F(phn_csv_options, sniff_delimiter);
 	end();
 	S(phn_csv_record);
 	F(phn_csv_record, version); F(phn_csv_record, problem); F(phn_csv_record, line);
@@ -72,7 +73,8 @@ int main(void)
 	F(phn_clean_summary, clean_possible); F(phn_clean_summary, blank_lines);
 	F(phn_clean_summary, has_header); F(phn_clean_summary, phone_column);
 	F(phn_clean_summary, phone_column_name); F(phn_clean_summary, phone_column_guessed);
-	F(phn_clean_summary, region_column);
+	F(phn_clean_summary, region_column); F(phn_clean_summary, header_guessed);
+	F(phn_clean_summary, first_row);
 	end();
 	S(phn_clean_writer_options);
 	F(phn_clean_writer_options, version); F(phn_clean_writer_options, delimiter);

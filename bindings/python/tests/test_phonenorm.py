@@ -867,6 +867,33 @@ class CleanTest(unittest.TestCase):
             phonenorm.clean(src, region="SA", max_record_bytes=1 << 31)
         self.assertIn("max_record", str(e.exception))
 
+    def test_sniffed_delimiter_and_header_guess_same_as_the_cli(self):
+        """Issue 8: without a delimiter, ; TAB | are sniffed as the CLI does;
+        the header guess and its row are in the summary."""
+        cli = os.environ.get("PHONENORM_CLI")
+        if not cli:
+            self.skipTest("PHONENORM_CLI is not set (ctest sets them)")
+        src = self.path("semi.csv")
+        with open(src, "w", encoding="utf-8", newline="") as f:
+            f.write("Name;Mobile\n\"A; B\";0501234567\nC;0551234567\n")
+        subprocess.run([cli, "clean", "-q", "-c", "SA", src, "-o", self.path("cli.csv"),
+                        "--report", self.path("cli.json")], timeout=60, check=True)
+        s = phonenorm.clean(src, self.path("py.csv"), region="SA")
+        with open(self.path("cli.csv"), "rb") as fa, open(self.path("py.csv"), "rb") as fb:
+            self.assertEqual(fa.read(), fb.read())
+        self.assertEqual((s["delimiter"], s["delimiter_sniffed"]), (";", True))
+        self.assertEqual((s["header_guessed"], s["first_row"]), (True, "Name;Mobile"))
+        with open(self.path("cli.json"), encoding="utf-8") as f:
+            rep = json.load(f)
+        for k in ("delimiter", "delimiter_sniffed", "header_guessed", "first_row"):
+            self.assertEqual(s[k], rep[k], k)
+        s = phonenorm.clean(src, region="SA", delimiter=",", header=None)
+        self.assertFalse(s["delimiter_sniffed"])
+        with open(src, "w", encoding="utf-8", newline="") as f:
+            f.write("n/a\n0501234567\n")
+        s = phonenorm.clean(src, region="SA", text=True)
+        self.assertEqual((s["rows"], s["has_header"], s["header_guessed"]), (2, False, False))
+
 
 # ---- dispatch -----------------------------------------------------------
 
