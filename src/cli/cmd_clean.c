@@ -4,6 +4,7 @@
  * for. Built on the public list API; this file only does options and output.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -35,10 +36,15 @@ static const char clean_help[] =
 	"                             msisdn, number, numberToCall, ...) and reported\n"
 	"      --region-column NAME|INDEX  a column whose region code (SA, US, ...)\n"
 	"                             overrides -c for its row; blank cells use -c\n"
-	"      --header, --no-header  the first line is / is not a header (default:\n"
-	"                             a header unless it holds a phone number)\n"
-	"  -d, --delimiter CHAR       field separator: ',' (default), ';', 'tab', '|'\n"
+	"      --header, --no-header  the first line is / is not a header (default for\n"
+	"                             CSV: a header when every field looks like a name,\n"
+	"                             none a number or digits; reported; --text: none)\n"
+	"  -d, --delimiter CHAR       field separator: ',', ';', 'tab', '|'; default:\n"
+	"                             sniffed from the first lines (',' when unsure)\n"
 	"      --text                 plain text: one number per line, no quoting\n"
+	"      --max-record-bytes N   longest row read whole (default 1M; 1K to 1G, K/M/G\n"
+	"                             suffixes); a longer row is rejected as\n"
+	"                             too_long_record, its first N bytes kept\n"
 	"\n"
 	"Policy:\n"
 	"      --keep-possible        keep numbers of the right length in ranges the\n"
@@ -87,7 +93,8 @@ static const char clean_help[] =
 	"\n"
 	"Reject reasons: malformed_csv, field_count, empty, bad_text, bad_region,\n"
 	"not_a_number, invalid_country_code, too_short, too_long, invalid_length,\n"
-	"needs_region, local_only, not_valid, type_not_allowed, suppressed.\n"
+	"needs_region, local_only, not_valid, type_not_allowed, suppressed,\n"
+	"too_long_record.\n"
 	"\n"
 	"Exit status: 0 the run completed (rejected rows are not an error), 1 some\n"
 	"rows rejected with --strict, 2 usage error, unreadable input, missing column\n"
@@ -101,6 +108,8 @@ enum {
 
 /* Output options. */
 enum { OPT_JSON = 512, OPT_SAFE_FOR_SPREADSHEETS, OPT_STRICT };
+/* Input limits (issue 8): their own block, so the option lists merge cleanly. */
+enum { OPT_MAX_RECORD_BYTES = 320 };
 
 static const struct option clean_options[] = {
 	{ "region", required_argument, NULL, 'c' },
@@ -125,6 +134,8 @@ static const struct option clean_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "safe-for-spreadsheets", no_argument, NULL, OPT_SAFE_FOR_SPREADSHEETS },
 	{ "strict", no_argument, NULL, OPT_STRICT },
+	/* input limits */
+	{ "max-record-bytes", required_argument, NULL, OPT_MAX_RECORD_BYTES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -150,6 +161,9 @@ struct clean_args {
 	int json;
 	int safe_for_spreadsheets;
 	int strict;
+	/* input limits and guesses */
+	size_t max_record;   /* 0: the library's default (1 MiB) */
+	int delimiter_given; /* -d or --text: no sniffing */
 };
 
 /* One output file and the library's writer of it. */
@@ -233,6 +247,30 @@ static int parse_types(const char *cmd, const char *list, unsigned int *mask)
 	return PHN_EXIT_OK;
 }
 
+/* A size in bytes, with an optional K, M or G (binary) suffix, from 1K to 1G. */
+static int parse_size(const char *cmd, const char *opt, const char *arg, size_t *out)
+{
+	unsigned long long v, mult = 1;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end != arg && *end && !end[1]) {
+		switch (*end) {
+		case 'k': case 'K': mult = 1ull << 10; end++; break;
+		case 'm': case 'M': mult = 1ull << 20; end++; break;
+		case 'g': case 'G': mult = 1ull << 30; end++; break;
+		default: break;
+		}
+	}
+	if (errno || end == arg || *end || arg[0] == '-' || v > (1ull << 30) / mult ||
+	    v * mult < 1024)
+		return cli_usage_error(cmd, "%s takes a size from 1K to 1G (bytes, or with a K, M "
+				       "or G suffix), not '%s'", opt, arg);
+	*out = (size_t)(v * mult);
+	return PHN_EXIT_OK;
+}
+
 static int parse_args(struct clean_args *a, int argc, char **argv, int *done)
 {
 	const char *cmd = "clean";
@@ -263,6 +301,7 @@ static int parse_args(struct clean_args *a, int argc, char **argv, int *done)
 		case OPT_HEADER: a->header = PHN_CLEAN_HEADER_YES; break;
 		case OPT_NO_HEADER: a->header = PHN_CLEAN_HEADER_NO; break;
 		case 'd':
+			a->delimiter_given = 1;
 			if (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0)
 				a->delimiter = '\t';
 			else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n' &&
@@ -298,6 +337,11 @@ static int parse_args(struct clean_args *a, int argc, char **argv, int *done)
 		case OPT_JSON: a->json = 1; break;
 		case OPT_SAFE_FOR_SPREADSHEETS: a->safe_for_spreadsheets = 1; break;
 		case OPT_STRICT: a->strict = 1; break;
+		case OPT_MAX_RECORD_BYTES:
+			if (parse_size(cmd, "--max-record-bytes", optarg, &a->max_record) !=
+			    PHN_EXIT_OK)
+				return PHN_EXIT_USAGE;
+			break;
 		default:
 			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
@@ -517,6 +561,20 @@ static void print_summary(FILE *f, const phn_clean_summary *s, const phn_cleaner
 		secs, secs > 0 ? (double)s->rows / secs : 0.0);
 }
 
+/* What was guessed about the input: a sniffed delimiter, the header row. */
+static void print_input_guesses(FILE *f, const phn_clean_summary *s, const phn_csv_reader *r)
+{
+	char d = phn_csv_reader_delimiter(r);
+
+	if (phn_csv_reader_delimiter_sniffed(r))
+		fprintf(f, "phonenorm clean: delimiter '%s' (sniffed from the first lines; -d sets "
+			"it)\n", d == '\t' ? "tab" : (char[2]){ d, '\0' });
+	if (s->header_guessed)
+		fprintf(f, "phonenorm clean: line 1 %s: %s (--header or --no-header decide)\n",
+			s->has_header ? "taken as the header" : "is data, not a header",
+			s->first_row);
+}
+
 /* The report into its (already open) output; 1 if it could not be made. */
 static int write_report(struct sink *out, const struct clean_args *a, const phn_cleaner *c,
 			double secs)
@@ -684,6 +742,11 @@ int cli_cmd_clean(int argc, char **argv)
 	sinks[2] = &run.dups;
 	sinks[3] = &run.report;
 
+	/* A closed standard input: say so before any open() can take fd 0. */
+	if (!a.input && fcntl(0, F_GETFD) < 0 && errno == EBADF) {
+		cli_error("clean: standard input is closed (give a FILE or '-' with input)");
+		return PHN_EXIT_USAGE;
+	}
 	/* Where each output goes, checked before anything is read or opened. */
 	if (sink_init(&run.out, a.output ? "-o" : "the clean CSV",
 		      a.output ? a.output : a.json ? NULL : "-") ||
@@ -701,6 +764,8 @@ int cli_cmd_clean(int argc, char **argv)
 		goto out;
 	}
 	co.delimiter = a.text ? '\0' : a.delimiter;
+	co.max_record = a.max_record;
+	co.sniff_delimiter = !a.text && !a.delimiter_given;
 	if (open_reader(&r, a.input, &co) != PHN_EXIT_OK) {
 		status = PHN_EXIT_USAGE;
 		goto out;
@@ -776,6 +841,7 @@ int cli_cmd_clean(int argc, char **argv)
 		goto out;
 	}
 	if (!a.quiet) {
+		print_input_guesses(stderr, &s, r);
 		if (s.phone_column >= 0)
 			fprintf(stderr, "phonenorm clean: phone column %d%s%s%s (%s)\n",
 				s.phone_column + 1, s.has_header ? " '" : "",

@@ -246,6 +246,9 @@ static void put_original(phn_clean_writer *w, const phn_csv_record *rec)
 	if (!w->started) {
 		if (w->reader && phn_csv_reader_had_bom(w->reader))
 			put(w, "\xEF\xBB\xBF", 3);
+		/* A delimiter sniffed from the input separates the added columns. */
+		if (w->reader && !w->text && phn_csv_reader_delimiter_sniffed(w->reader))
+			w->delim = phn_csv_reader_delimiter(w->reader);
 		w->started = 1;
 	}
 	if (verbatim && has_formula(w, rec)) {
@@ -298,9 +301,19 @@ static void put_clean(phn_clean_writer *w, const phn_clean_row *row)
 
 static void put_reject(phn_clean_writer *w, const phn_clean_row *row)
 {
-	put_original(w, row->record);
+	const phn_csv_record *rec = row->record;
+
+	put_original(w, rec);
 	put_col(w, phn_reject_reason_name(row->reason));
 	put_col_u64(w, row->line);
+	if (rec->version >= 2 && rec->record_bytes > rec->raw_len) {
+		/* A record over the reader's limit holds only its start: say so. */
+		char note[80];
+
+		snprintf(note, sizeof note, "cut_at_byte=%zu of %" PRIu64 " bytes", rec->raw_len,
+			 rec->record_bytes);
+		put_col(w, note);
+	}
 	put_str(w, w->eol);
 }
 

@@ -49,6 +49,7 @@ def read_csv(path, bom=False):
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
+csv.field_size_limit(1 << 30)
 ROOT = tempfile.TemporaryDirectory(prefix="phonenorm-clean-")
 
 
@@ -421,17 +422,17 @@ class Inputs(unittest.TestCase):
         p = run(["-c", "SA", "-o", "-", src], check_rc=0)
         self.assertEqual(p.stdout.decode().splitlines()[1], "Bob,0551234567,+966551234567,mobile")
         p = run(["-c", "SA", "-q", "/"], check_rc=2)  # a directory is no input
-        self.assertIn("read '/': Is a directory", p.stderr.decode())
+        self.assertIn("'/' is a directory, not a file", p.stderr.decode())
         # plain text: a line with a comma or a quote is one value, quoted on output
         src = t.write("t.txt", 'phone\n"0501234567"\n0551234567, ext 5\n')
-        p = run(["-c", "SA", "--text", src], check_rc=0)
+        p = run(["-c", "SA", "--text", "--header", src], check_rc=0)
         lines = p.stdout.decode().splitlines()
         self.assertEqual(lines[0], "phone,e164,number_type")
         self.assertEqual(lines[1], '"""0501234567""",+966501234567,mobile')
         self.assertEqual(lines[2], '"0551234567, ext 5",+966551234567,mobile')
         # a one-column list takes its only column whatever the header says
         src = t.write("u.txt", "Numbers to call\n0501234567\n")
-        p = run(["-c", "SA", "--text", src], check_rc=0)
+        p = run(["-c", "SA", "--text", "--header", src], check_rc=0)
         self.assertEqual(p.stdout.decode().splitlines(),
                          ["Numbers to call,e164,number_type", "0501234567,+966501234567,mobile"])
 
@@ -705,6 +706,140 @@ class Spreadsheets(unittest.TestCase):
             "\"'=phones\",e164,number_type",
             "\"'=0551234567\",+966551234567,mobile",
             "+966501234567,+966501234567,mobile"])
+
+
+class InputHardening(unittest.TestCase):
+    """Issue 8, the input side: long rows, header guessing, odd inputs."""
+
+    def test_unquoted_row_over_the_limit_is_one_too_long_record(self):
+        t = Tmp()
+        big = "0501234567," + "x" * (1536 * 1024)
+        src = t.write("big.csv", "phone,note\n" + big + "\n0551234567,y\n")
+        p = run(["-c", "SA", src, "--rejects", t.path("rej.csv"), "--report",
+                 t.path("r.json")], check_rc=0)
+        rep = load_json(t.path("r.json"))
+        self.assertEqual(rep["rows"], 2)
+        self.assertEqual(rep["rejected_by_reason"]["too_long_record"], 1)
+        self.assertEqual(rep["rejected_by_reason"]["malformed_csv"], 0)
+        rows = read_csv(t.path("rej.csv"))
+        self.assertEqual(rows[0], ["phone", "note", "reject_reason", "line"])
+        self.assertEqual(len(rows), 2)
+        self.assertEqual(rows[1][0], big[:1024 * 1024])
+        self.assertEqual(rows[1][1:], ["too_long_record", "2",
+                                       "cut_at_byte=1048576 of %d bytes" % len(big)])
+        self.assertEqual(p.stdout.decode().splitlines()[1],
+                         "0551234567,y,+966551234567,mobile")
+
+    def test_quoted_multiline_field_over_the_limit_is_one_record(self):
+        t = Tmp()
+        field = "x\n" * 600000  # 1.2 MB, 600,000 lines
+        src = t.write("ml.csv", 'phone,note\n0501234567,"' + field + '"\n0551234567,y\n')
+        for threads in ("1", "2"):
+            p = run(["-c", "SA", src, "-j", threads, "--rejects", t.path("rej.csv"),
+                     "--report", t.path("r.json")], check_rc=0)
+            rep = load_json(t.path("r.json"))
+            self.assertEqual((rep["rows"], rep["clean"], rep["rejected"]), (2, 1, 1))
+            self.assertEqual(rep["rejected_by_reason"]["too_long_record"], 1)
+            rows = read_csv(t.path("rej.csv"))
+            self.assertEqual([r[-3:] for r in rows[1:]],
+                             [["too_long_record", "2", "cut_at_byte=1048576 of %d bytes"
+                               % (len(field) + 13)]])
+            # the next row is read whole, on its real line
+            self.assertEqual(p.stdout.decode().splitlines()[1:],
+                             ["0551234567,y,+966551234567,mobile"])
+
+    def test_max_record_bytes_option(self):
+        t = Tmp()
+        src = t.write("m.csv", "phone,note\n0501234567," + "y" * 3000 + "\n0551234567,z\n")
+        p = run(["-c", "SA", src, "--max-record-bytes", "2K", "--rejects", t.path("rej.csv")],
+                check_rc=0)
+        rows = read_csv(t.path("rej.csv"))
+        self.assertEqual(rows[1][-1], "cut_at_byte=2048 of 3011 bytes")
+        run(["-c", "SA", src, "--max-record-bytes", "4K"], check_rc=0)
+        for bad in ("0", "100", "2G", "-5", "1x", "", "99999999999999999999"):
+            p = run(["-c", "SA", src, "--max-record-bytes", bad], check_rc=2)
+            self.assertIn("--max-record-bytes takes a size from 1K to 1G", p.stderr.decode())
+
+    def test_text_never_has_a_header_unless_told(self):
+        t = Tmp()
+        src = t.write("n.txt", "n/a\n0501234567\n")
+        p = run(["-c", "SA", "--text", src, "--rejects", t.path("rej.csv"), "--report",
+                 t.path("r.json")], check_rc=0)
+        rep = load_json(t.path("r.json"))
+        self.assertEqual((rep["rows"], rep["has_header"], rep["header_guessed"]),
+                         (2, False, False))
+        self.assertEqual(read_csv(t.path("rej.csv"))[0], ["n/a", "not_a_number", "1"])
+        self.assertEqual(p.stdout.decode(), "0501234567,+966501234567,mobile\n")
+
+    def test_headerless_csv_keeps_its_first_number(self):
+        t = Tmp()
+        # no -c: the numbers need a region, yet they are data, not a header
+        src = t.write("h.csv", "0501234567\n+966551234567\n")
+        p = run([src, "--report", t.path("r.json")], check_rc=0)
+        rep = load_json(t.path("r.json"))
+        self.assertEqual((rep["rows"], rep["has_header"]), (2, False))
+        self.assertEqual(rep["rejected_by_reason"]["needs_region"], 1)
+        self.assertIn("line 1 is data, not a header: 0501234567", p.stderr.decode())
+        # a header is reported with the row it took, escaped and cut
+        src = t.write("g.csv", "phone,note\x1b[31m" + "x" * 80 + "\n0501234567,y\n")
+        p = run(["-c", "SA", src, "--report", t.path("r.json")], check_rc=0)
+        rep = load_json(t.path("r.json"))
+        self.assertTrue(rep["header_guessed"] and rep["has_header"])
+        want = "phone,note\\x1b[31m" + "x" * 45 + "..."
+        self.assertEqual(rep["first_row"], want)
+        self.assertIn("line 1 taken as the header: " + want, p.stderr.decode())
+
+    def test_odd_inputs_have_clear_messages(self):
+        import gzip
+        import zipfile
+        t = Tmp()
+        gz = t.path("l.csv.gz")
+        with gzip.open(gz, "wb") as f:
+            f.write(b"phone\n0501234567\n")
+        p = run(["-c", "SA", gz], check_rc=2)
+        self.assertIn("looks like gzip: decompress it first", p.stderr.decode())
+        xl = t.path("l.xlsx")
+        with zipfile.ZipFile(xl, "w") as z:
+            z.writestr("xl/workbook.xml", "<workbook/>")
+        p = run(["-c", "SA", xl], check_rc=2)
+        self.assertIn("looks like a zip archive (an .xlsx workbook?): export it as CSV first",
+                      p.stderr.decode())
+        p = run(["-c", "SA"], stdin="phone\n0501234567\n".encode("utf-16-le"), check_rc=2)
+        self.assertIn("looks like UTF-16 without a byte order mark", p.stderr.decode())
+        p = subprocess.run([PHONENORM, "clean", "-c", "SA"], stdin=subprocess.DEVNULL,
+                           capture_output=True, preexec_fn=lambda: os.close(0))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("standard input is closed", p.stderr.decode())
+        # UTF-16 with a byte order mark is read (the output is UTF-8)
+        for enc in ("utf-16", "utf-16-be"):
+            data = "phone;name\r\n0501234567;\u0639\u0644\u064a\r\n".encode(enc)
+            if enc == "utf-16-be":
+                data = b"\xfe\xff" + data
+            src = t.write("u16.csv", data)
+            p = run(["-c", "SA", src, "-d", ";"], check_rc=0)
+            self.assertEqual(p.stdout.decode("utf-8-sig").splitlines(),
+                             ["phone;name;e164;number_type",
+                              "0501234567;\u0639\u0644\u064a;+966501234567;mobile"])
+
+    def test_delimiter_is_sniffed_and_reported(self):
+        t = Tmp()
+        for delim, name in ((";", "';'"), ("\t", "'tab'"), ("|", "'|'")):
+            src = t.write("s.csv", "Name%sMobile\n\"A, B\"%s0501234567\n" % (delim, delim))
+            p = run(["-c", "SA", src, "--report", t.path("r.json")], check_rc=0)
+            self.assertEqual(p.stdout.decode().splitlines(),
+                             ["Name%sMobile%se164%snumber_type" % (delim, delim, delim),
+                              "\"A, B\"%s0501234567%s+966501234567%smobile" % (delim, delim,
+                                                                               delim)])
+            self.assertIn("delimiter %s (sniffed from the first lines" % name,
+                          p.stderr.decode())
+            rep = load_json(t.path("r.json"))
+            self.assertEqual((rep["delimiter"], rep["delimiter_sniffed"]), (delim, True))
+        # -d wins over the sniffer; a comma file says nothing
+        src = t.write("c.csv", "Name,Mobile\nA;B,0501234567\n")
+        p = run(["-c", "SA", src], check_rc=0)
+        self.assertNotIn("delimiter", p.stderr.decode())
+        p = run(["-c", "SA", "-d", ",", src, "--report", t.path("r.json")], check_rc=0)
+        self.assertFalse(load_json(t.path("r.json"))["delimiter_sniffed"])
 
 
 if __name__ == "__main__":

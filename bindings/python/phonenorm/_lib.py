@@ -77,11 +77,11 @@ PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS = 1 << 0
 
 PHN_NUMBER_VERSION = 1
 PHN_INFO_VERSION = 1
-PHN_CSV_OPTIONS_VERSION = 1
-PHN_CSV_RECORD_VERSION = 1
+PHN_CSV_OPTIONS_VERSION = 2
+PHN_CSV_RECORD_VERSION = 2
 PHN_CLEAN_OPTIONS_VERSION = 1
 PHN_CLEAN_ROW_VERSION = 1
-PHN_CLEAN_SUMMARY_VERSION = 1
+PHN_CLEAN_SUMMARY_VERSION = 2
 PHN_CLEAN_WRITER_OPTIONS_VERSION = 2
 PHN_CLEAN_REPORT_OPTIONS_VERSION = 1
 PHN_DISPATCH_OPTIONS_VERSION = 1
@@ -132,6 +132,7 @@ class phn_csv_options(ctypes.Structure):
         ("delimiter", ctypes.c_char),
         ("check_field_count", c_int),
         ("max_record", c_size),
+        ("sniff_delimiter", c_int),
     ]
 
 
@@ -147,6 +148,7 @@ class phn_csv_record(ctypes.Structure):
         ("raw", c_void_p),
         ("raw_len", c_size),
         ("eol", c_char_p),
+        ("record_bytes", c_u64),
     ]
 
 
@@ -216,6 +218,8 @@ class phn_clean_summary(ctypes.Structure):
         ("phone_column_name", c_char_p),
         ("phone_column_guessed", c_int),
         ("region_column", c_int),
+        ("header_guessed", c_int),
+        ("first_row", c_char_p),
     ]
 
 

@@ -47,12 +47,13 @@ int main(void)
 	S(phn_csv_options);
 	F(phn_csv_options, version); F(phn_csv_options, delimiter);
 	F(phn_csv_options, check_field_count); F(phn_csv_options, max_record);
+	F(phn_csv_options, sniff_delimiter);
 	end();
 	S(phn_csv_record);
 	F(phn_csv_record, version); F(phn_csv_record, problem); F(phn_csv_record, line);
 	F(phn_csv_record, offset); F(phn_csv_record, nfields); F(phn_csv_record, fields);
 	F(phn_csv_record, lens); F(phn_csv_record, raw); F(phn_csv_record, raw_len);
-	F(phn_csv_record, eol);
+	F(phn_csv_record, eol); F(phn_csv_record, record_bytes);
 	end();
 	S(phn_clean_options);
 	F(phn_clean_options, version); F(phn_clean_options, region); F(phn_clean_options, header);
@@ -72,7 +73,8 @@ int main(void)
 	F(phn_clean_summary, clean_possible); F(phn_clean_summary, blank_lines);
 	F(phn_clean_summary, has_header); F(phn_clean_summary, phone_column);
 	F(phn_clean_summary, phone_column_name); F(phn_clean_summary, phone_column_guessed);
-	F(phn_clean_summary, region_column);
+	F(phn_clean_summary, region_column); F(phn_clean_summary, header_guessed);
+	F(phn_clean_summary, first_row);
 	end();
 	S(phn_clean_writer_options);
 	F(phn_clean_writer_options, version); F(phn_clean_writer_options, delimiter);
