@@ -307,16 +307,24 @@ PHN_EXTERN const char *phn_dispatch_request_body(size_t *len, const phn_dispatch
 typedef enum phn_dispatch_outcome {
 	/* 2xx: the API took the request (201 for a call: it is being placed). */
 	PHN_DISPATCH_ACCEPTED = 0,
-	/* Any other 4xx (422 validation, 400, 409 ...) or 3xx: final, do not retry as is. */
+	/* Any 4xx not named below (422 validation, 400, 409 ...): final, do
+	 * not retry as is. */
 	PHN_DISPATCH_REJECTED = 1,
 	/* 401 or 403: the token is missing, wrong or lacks rights. */
 	PHN_DISPATCH_AUTH_FAILED = 2,
-	/* 404: e.g. no contact matches and createIfNotExists was false. */
+	/* 404: e.g. no contact matches and createIfNotExists was false. A 404
+	 * whose body is not the API's JSON {"detail": ...} (an HTML page, an
+	 * empty body) usually means a wrong base URL: result->error says so. */
 	PHN_DISPATCH_NOT_FOUND = 3,
 	/* 429 or 503: come back later; see retry_after_seconds. */
 	PHN_DISPATCH_THROTTLED = 4,
-	/* 500, 502, 504, any other 5xx, a timeout or a lost connection after the
-	 * request went out: the call may or may not have been placed. */
+	/*
+	 * The request went out and no answer says it was refused: the call may
+	 * or may not have been placed. 500, 502, 504 and any other 5xx; a 1xx
+	 * with no final answer after it; any 3xx (redirects are never
+	 * followed); a status outside 100..599; a timeout, a lost connection or
+	 * a response header too large after the request went out.
+	 */
 	PHN_DISPATCH_AMBIGUOUS = 5,
 	/* Nothing reached the server: connection refused, DNS, TLS failure,
 	 * timeout while connecting. Safe to retry. */

@@ -44,9 +44,10 @@
 	"\n" \
 	"Exit status: 0 accepted; 1 the API said no (rejected, auth_failed, not_found);\n" \
 	"2 usage error or a request refused locally (nothing was sent); 3 not sent\n" \
-	"(connection refused, DNS, TLS: safe to run again); 4 ambiguous (500/502/504,\n" \
-	"timeout or connection lost after sending: the call may have been placed, check\n" \
-	"before running again); 5 throttled (429/503: run again after Retry-After).\n"
+	"(connection refused, DNS, TLS: safe to run again); 4 ambiguous (5xx, a 1xx\n" \
+	"with no final answer, a 3xx (redirects are never followed), timeout or\n" \
+	"connection lost after sending: the call may have been placed, check before\n" \
+	"running again); 5 throttled (429/503: run again after Retry-After).\n"
 
 static const char call_help[] =
 	"usage: phonenorm call [OPTIONS] NUMBER\n"

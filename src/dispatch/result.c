@@ -71,9 +71,15 @@ phn_dispatch_outcome phn_dispatch__classify_status(long status)
 		return PHN_DISPATCH_NOT_FOUND;
 	if (status == 429 || status == 503)
 		return PHN_DISPATCH_THROTTLED;
-	if (status >= 500)
-		return PHN_DISPATCH_AMBIGUOUS;
-	return PHN_DISPATCH_REJECTED;
+	if (status >= 400 && status < 500)
+		return PHN_DISPATCH_REJECTED;
+	/*
+	 * A 1xx with no final answer after it, a 3xx (redirects are never
+	 * followed: a POST that places a call is not replayed elsewhere), any
+	 * other 5xx and a status no class covers: the request went out and
+	 * nothing says it was refused, so the call may have been placed.
+	 */
+	return PHN_DISPATCH_AMBIGUOUS;
 }
 
 int64_t phn_dispatch__retry_after_seconds(const char *value, int64_t now)
@@ -552,7 +558,7 @@ static void append_snippet(phn_buf *b, const char *s, size_t len)
 		phn_buf_append(b, "...", 3);
 }
 
-static void append_answer(phn_buf *o, const builder *b)
+static void append_answer(phn_buf *o, const builder *b, const char *location)
 {
 	const phn_dispatch_result *r = &b->head;
 	char line[ERROR_LINE_MAX];
@@ -576,6 +582,19 @@ static void append_answer(phn_buf *o, const builder *b)
 	snprintf(line, sizeof(line), "HTTP %d (%s)", r->http_status,
 		 phn_dispatch_outcome_name(r->outcome));
 	phn_buf_append(o, line, strlen(line));
+	if (r->http_status >= 100 && r->http_status < 200) {
+		static const char why[] = ": an interim answer and no final one";
+		phn_buf_append(o, why, sizeof(why) - 1);
+	} else if (r->http_status >= 300 && r->http_status < 400) {
+		static const char why[] = ": a redirect, not followed";
+		phn_buf_append(o, why, sizeof(why) - 1);
+		if (location && *location) {
+			phn_buf_append(o, " (to ", 5);
+			append_snippet(o, location, strlen(location));
+			phn_buf_append(o, ")", 1);
+		}
+		return;
+	}
 	if (b->ndet) {
 		for (i = 0; i < b->ndet && i < DETAILS_IN_ERROR; i++) {
 			snprintf(line, sizeof(line), "%s %s: %s", i ? ";" : ":",
@@ -600,13 +619,14 @@ static void append_answer(phn_buf *o, const builder *b)
 }
 
 /* The one line a person reads (result->error), masked like everything else. */
-static void build_error(builder *b, CURLcode code, int sent, const char *curl_error)
+static void build_error(builder *b, CURLcode code, int sent, const char *curl_error,
+			const char *location)
 {
 	phn_buf o = { NULL, 0, 0 };
 	char line[ERROR_LINE_MAX];
 
 	if (b->head.http_status > 0) {
-		append_answer(&o, b);
+		append_answer(&o, b, location);
 		if (code != CURLE_OK) {
 			snprintf(line, sizeof(line), "; then: %s",
 				 curl_error[0] ? curl_error : curl_easy_strerror(code));
@@ -628,6 +648,7 @@ int phn_dispatch__result_build(phn_dispatch_result **out, phn_dispatch *d, phn_x
 			       CURLcode code)
 {
 	curl_off_t total_us = 0;
+	const char *location = NULL;
 	long status = 0;
 	size_t blen = 0;
 	char *body;
@@ -675,7 +696,9 @@ int phn_dispatch__result_build(phn_dispatch_result **out, phn_dispatch *d, phn_x
 		b.head.retry_after_seconds = phn_dispatch__retry_after_seconds(x->retry_after,
 									       (int64_t)time(NULL));
 	}
-	build_error(&b, code, x->sent, x->curl_error);
+	if (x->easy && status >= 300 && status < 400)
+		curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &location);
+	build_error(&b, code, x->sent, x->curl_error, location);
 	rc = seal(out, &b);
 	builder_dispose(&b);
 	if (rc != PHN_OK)

@@ -134,6 +134,8 @@ class Send(unittest.TestCase):
             ({"status": 500}, [], 4, "ambiguous"),
             ({"status": 502}, [], 4, "ambiguous"),
             ({"drop": True}, [], 4, "ambiguous"),
+            ({"wire": "HTTP/1.1 100 Continue\r\n\r\n"}, [], 4, "ambiguous"),
+            ({"wire": "HTTP/1.1 301 Moved\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n"}, [], 4, "ambiguous"),
             ({"delay": 2.0}, ["--timeout", "0.4"], 4, "ambiguous"),
         ]
         for fault, extra, code, outcome in cases:
