@@ -155,11 +155,20 @@ typedef struct phn_dispatch_kv {
 typedef struct phn_dispatch_call {
 	unsigned int version;
 	/* Required, 1..100 characters as written. Parsed with phn_number_parse()
-	 * in country_code; it must be valid or possible, and carry no extension.
+	 * in country_code; it must be valid (or possible, with
+	 * PHN_DISPATCH_ALLOW_POSSIBLE in flags) and carry no extension.
 	 * numberToCall is sent as its E.164 form. */
 	const char *number;
-	/* countryCode: ISO 3166-1 alpha-2 in capitals, "SA". Also the region
-	 * number is read in. */
+	/*
+	 * ISO 3166-1 alpha-2 in capitals, "SA": the region number is read in.
+	 * It is sent as countryCode only when it is the number's own region
+	 * (or the number, being only possible, has no region of its own).
+	 * A number of another country calling code (-c SA with "+1 202 ...")
+	 * is refused with PHN_EINVAL: in a campaign it is most likely a
+	 * mistake, and the API would get a country that is not the number's.
+	 * A number of the same calling code but another region (a Canadian
+	 * +1 number read in US) goes out without countryCode.
+	 */
 	const char *country_code;
 	const char *first_name;   /* firstName */
 	const char *last_name;    /* lastName */
@@ -184,16 +193,29 @@ typedef struct phn_dispatch_call {
 	const char *metadata_json;
 	phn_dispatch_bool update_existing;      /* updateExisting (API default false) */
 	phn_dispatch_bool create_if_not_exists; /* createIfNotExists (API default true) */
+	/* Version 2: PHN_DISPATCH_ALLOW_POSSIBLE; other bits: PHN_EINVAL.
+	 * A version 1 struct has no flags: possible numbers are refused. */
+	unsigned int flags;
 } phn_dispatch_call;
 
-#define PHN_DISPATCH_CALL_VERSION 1
+/*
+ * phn_dispatch_call.flags and phn_dispatch_contact.flags.
+ * PHN_DISPATCH_ALLOW_POSSIBLE: also send a number that is only possible
+ * (the right length, in a range not known to be assigned: "-c US
+ * 0501234567" gives +10501234567). Off by default: such a number is
+ * usually a number read in the wrong region.
+ */
+#define PHN_DISPATCH_ALLOW_POSSIBLE (1u << 0)
+
+#define PHN_DISPATCH_CALL_VERSION 2
 #define PHN_DISPATCH_CALL_INIT { PHN_DISPATCH_CALL_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, \
-		NULL, NULL, 0, NULL, NULL, 0, NULL, PHN_DISPATCH_UNSET, PHN_DISPATCH_UNSET }
+		NULL, NULL, 0, NULL, NULL, 0, NULL, PHN_DISPATCH_UNSET, PHN_DISPATCH_UNSET, 0 }
 
 /*
  * POST /contact (flow "Call to Number"): name, phoneNumber, email, role,
  * each sent only when set. phone_number is required and is sent as E.164,
- * read in country_code (which is not sent) like phn_dispatch_call.number.
+ * read in country_code (which is not sent, so a number of another country
+ * is fine) and valid, or possible with PHN_DISPATCH_ALLOW_POSSIBLE.
  */
 typedef struct phn_dispatch_contact {
 	unsigned int version;
@@ -202,10 +224,11 @@ typedef struct phn_dispatch_contact {
 	const char *country_code;
 	const char *email;
 	const char *role; /* "PRIMARY" in the documented flow */
+	unsigned int flags; /* version 2: PHN_DISPATCH_ALLOW_POSSIBLE */
 } phn_dispatch_contact;
 
-#define PHN_DISPATCH_CONTACT_VERSION 1
-#define PHN_DISPATCH_CONTACT_INIT { PHN_DISPATCH_CONTACT_VERSION, NULL, NULL, NULL, NULL, NULL }
+#define PHN_DISPATCH_CONTACT_VERSION 2
+#define PHN_DISPATCH_CONTACT_INIT { PHN_DISPATCH_CONTACT_VERSION, NULL, NULL, NULL, NULL, NULL, 0 }
 
 /*
  * POST /invoice: number, date, dueDate, total, contactUuid. date and

@@ -53,13 +53,17 @@ static const char call_help[] =
 	"usage: phonenorm call [OPTIONS] NUMBER\n"
 	"\n"
 	"Trigger one AI phone call to NUMBER (POST /ai/phone-calls/action/call).\n"
-	"NUMBER is normalized first and sent as E.164; a number that is not valid or\n"
-	"possible is refused before anything is sent. Only the fields you give are\n"
-	"sent; the API's defaults apply to the rest.\n"
+	"NUMBER is normalized first and sent as E.164; a number that is not valid is\n"
+	"refused before anything is sent. Only the fields you give are sent; the\n"
+	"API's defaults apply to the rest.\n"
 	"\n"
 	"Request:\n"
 	"  -c, --region REGION        read NUMBER in this region and send it as\n"
-	"                             countryCode (ISO 3166-1 alpha-2, e.g. SA)\n"
+	"                             countryCode (ISO 3166-1 alpha-2, e.g. SA) when it\n"
+	"                             is the number's region; a number of another\n"
+	"                             country (-c SA \"+1 202...\") is refused\n"
+	"      --allow-possible       also send a number that is only possible (right\n"
+	"                             length, range not known to be assigned)\n"
 	"      --first-name NAME      firstName\n"
 	"      --last-name NAME       lastName\n"
 	"      --email EMAIL          email\n"
@@ -86,6 +90,7 @@ static const char contact_help[] =
 	"      --name NAME            name (\"John Doe\")\n"
 	"      --phone NUMBER         phoneNumber, normalized and sent as E.164\n"
 	"  -c, --region REGION        region to read a local --phone in (not sent)\n"
+	"      --allow-possible       also send a number that is only possible\n"
 	"      --email EMAIL          email\n"
 	"      --role ROLE            role (the documented flow uses PRIMARY)\n"
 	"\n"
@@ -109,7 +114,7 @@ enum {
 	OPT_JSON = 256, OPT_API_URL, OPT_TOKEN_FILE, OPT_TIMEOUT, OPT_FIRST_NAME, OPT_LAST_NAME,
 	OPT_EMAIL, OPT_CONTACT_UUID, OPT_TEMPLATE, OPT_TAG, OPT_TAGS_JSON, OPT_META, OPT_META_JSON,
 	OPT_UPDATE, OPT_NO_UPDATE, OPT_CREATE, OPT_NO_CREATE, OPT_NAME, OPT_PHONE, OPT_ROLE,
-	OPT_DATE, OPT_DUE_DATE, OPT_NUMBER, OPT_TOTAL
+	OPT_DATE, OPT_DUE_DATE, OPT_NUMBER, OPT_TOTAL, OPT_ALLOW_POSSIBLE
 };
 
 #define COMMON_OPTIONS \
@@ -136,6 +141,7 @@ static const struct option call_options[] = {
 	{ "no-update-existing", no_argument, NULL, OPT_NO_UPDATE },
 	{ "create", no_argument, NULL, OPT_CREATE },
 	{ "no-create", no_argument, NULL, OPT_NO_CREATE },
+	{ "allow-possible", no_argument, NULL, OPT_ALLOW_POSSIBLE },
 	COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -146,6 +152,7 @@ static const struct option contact_options[] = {
 	{ "region", required_argument, NULL, 'c' },
 	{ "email", required_argument, NULL, OPT_EMAIL },
 	{ "role", required_argument, NULL, OPT_ROLE },
+	{ "allow-possible", no_argument, NULL, OPT_ALLOW_POSSIBLE },
 	COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -309,6 +316,10 @@ static int field_option(struct args *a, int c)
 	case OPT_DUE_DATE: a->invoice.due_date = optarg; return 1;
 	case OPT_NUMBER: a->invoice.number = optarg; return 1;
 	case OPT_TOTAL: a->invoice.total = optarg; return 1;
+	case OPT_ALLOW_POSSIBLE:
+		a->call.flags |= PHN_DISPATCH_ALLOW_POSSIBLE;
+		a->contact.flags |= PHN_DISPATCH_ALLOW_POSSIBLE;
+		return 1;
 	default: return 0;
 	}
 }

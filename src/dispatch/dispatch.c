@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,8 +144,11 @@ int phn_dispatch_call_init(phn_dispatch_call *call, unsigned int version)
 	int rc = phn_error_check_version(call, version, PHN_DISPATCH_CALL_VERSION,
 					 "phn_dispatch_call");
 
-	if (rc == PHN_OK)
-		*call = blank;
+	/* A version 1 caller's struct ends before flags: write no further. */
+	if (rc == PHN_OK) {
+		memcpy(call, &blank, version >= 2 ? sizeof(blank) : offsetof(phn_dispatch_call, flags));
+		call->version = version;
+	}
 	return rc;
 }
 
@@ -154,8 +158,11 @@ int phn_dispatch_contact_init(phn_dispatch_contact *contact, unsigned int versio
 	int rc = phn_error_check_version(contact, version, PHN_DISPATCH_CONTACT_VERSION,
 					 "phn_dispatch_contact");
 
-	if (rc == PHN_OK)
-		*contact = blank;
+	if (rc == PHN_OK) {
+		memcpy(contact, &blank,
+		       version >= 2 ? sizeof(blank) : offsetof(phn_dispatch_contact, flags));
+		contact->version = version;
+	}
 	return rc;
 }
 

@@ -255,11 +255,12 @@ static int check_country_code(const phn_dispatch *d, const char *field, const ch
 /*
  * Normalize a number the way the rest of phonenorm does; only numbers that
  * can be dialled in E.164 go out, and an extension would be silently lost.
+ * A merely possible number is usually one read in the wrong region: it
+ * goes out only when the caller allows it.
  */
-static int normalize(char e164[PHN_E164_MAX + 1], const phn_dispatch *d, const char *field,
-		     const char *text, const char *region)
+static int normalize(phn_number *num, const phn_dispatch *d, const char *field,
+		     const char *text, const char *region, int allow_possible)
 {
-	phn_number num = PHN_NUMBER_INIT;
 	char q[80];
 	long chars;
 	int rc;
@@ -274,7 +275,7 @@ static int normalize(char e164[PHN_E164_MAX + 1], const phn_dispatch *d, const c
 			"%s must be 1 to %d characters, got %ld", field, NUMBER_MAX_CHARS, chars);
 	if (region && (rc = check_country_code(d, "countryCode", region)) != PHN_OK)
 		return rc;
-	rc = phn_number_parse(&num, text, region);
+	rc = phn_number_parse(num, text, region);
 	phn_dispatch__quote_dq(q, sizeof(q), text);
 	if (rc == PHN_EREGION)
 		return phn_dispatch__error(d, rc, "countryCode \"%s\" is not a region phonenorm knows",
@@ -282,15 +283,50 @@ static int normalize(char e164[PHN_E164_MAX + 1], const phn_dispatch *d, const c
 	if (rc != PHN_OK)
 		return phn_dispatch__error(d, rc, "%s %s could not be parsed: %s", field, q,
 					   phn_strerror(rc));
-	if (num.status != PHN_STATUS_VALID && num.status != PHN_STATUS_POSSIBLE)
+	if (num->status == PHN_STATUS_POSSIBLE && !allow_possible)
+		return phn_dispatch__error(d, PHN_EINVAL,
+			"%s %s%s%s gives %s, which is only possible (the right length, but in no "
+			"range known to be assigned): check the number and its region, or allow "
+			"possible numbers (PHN_DISPATCH_ALLOW_POSSIBLE, --allow-possible)", field, q,
+			region ? " read in " : "", region ? region : "", num->e164);
+	if (num->status != PHN_STATUS_VALID && num->status != PHN_STATUS_POSSIBLE)
 		return phn_dispatch__error(d, PHN_EINVAL, "%s %s cannot be called: %s (%s)", field, q,
-					   phn_status_name(num.status),
-					   phn_status_describe(num.status));
-	if (num.extension[0])
+					   phn_status_name(num->status),
+					   phn_status_describe(num->status));
+	if (num->extension[0])
 		return phn_dispatch__error(d, PHN_EINVAL,
 			"%s %s has an extension (%s) that an AI call cannot dial; "
-			"give the number without it", field, q, num.extension);
-	memcpy(e164, num.e164, sizeof(num.e164));
+			"give the number without it", field, q, num->extension);
+	return PHN_OK;
+}
+
+/*
+ * countryCode goes out only when it is the number's own region. A number
+ * of another calling code with a region is a mistake in the list or the
+ * options: refused, since the API would file the contact under a country
+ * that is not the number's.
+ */
+static int call_country(const char **send, const phn_dispatch *d, const phn_number *num,
+			const char *text, const char *region)
+{
+	char q[80];
+
+	*send = NULL;
+	if (!region)
+		return PHN_OK;
+	if (phn_region_country_code(region) != num->country_code) {
+		phn_dispatch__quote_dq(q, sizeof(q), text);
+		return phn_dispatch__error(d, PHN_EINVAL,
+			"numberToCall %s is a +%d number (%s), not a number of countryCode %s "
+			"(+%d): check the number or its countryCode, or leave countryCode out "
+			"for a number written in international form", q, num->country_code,
+			num->region[0] ? num->region : "no region", region,
+			phn_region_country_code(region));
+	}
+	/* A possible-only number has no region of its own: it was read in
+	 * region, and nothing says it belongs elsewhere. */
+	if (strcmp(num->region, region) == 0 || !num->region[0])
+		*send = region;
 	return PHN_OK;
 }
 
@@ -355,7 +391,10 @@ static int end(phn_request **out, field_ctx *c, int rc)
 int phn_dispatch__build_call(phn_request **out, const phn_dispatch *d,
 			     const phn_dispatch_call *call)
 {
+	phn_number num = PHN_NUMBER_INIT;
+	const char *country = NULL;
 	phn_request *req;
+	unsigned int flags;
 	field_ctx c;
 	int rc;
 
@@ -364,11 +403,20 @@ int phn_dispatch__build_call(phn_request **out, const phn_dispatch *d,
 	if (rc != PHN_OK)
 		goto out;
 	req = *out;
+	flags = call->version >= 2 ? call->flags : 0;
+	if (flags & ~PHN_DISPATCH_ALLOW_POSSIBLE) {
+		rc = phn_dispatch__error(d, PHN_EINVAL,
+					 "phn_dispatch_call.flags 0x%x has unknown bits", flags);
+		goto out;
+	}
+	if ((rc = normalize(&num, d, "numberToCall", call->number, call->country_code,
+			    (flags & PHN_DISPATCH_ALLOW_POSSIBLE) != 0)) != PHN_OK ||
+	    (rc = call_country(&country, d, &num, call->number, call->country_code)) != PHN_OK)
+		goto out;
+	memcpy(req->number, num.e164, sizeof(num.e164));
 	/* Order: the guides' examples, so bodies read like the documentation. */
-	if ((rc = normalize(req->number, d, "numberToCall", call->number,
-			    call->country_code)) != PHN_OK ||
-	    (rc = add_string(&c, "numberToCall", req->number)) != PHN_OK ||
-	    (rc = add_opt_string(&c, "countryCode", call->country_code)) != PHN_OK ||
+	if ((rc = add_string(&c, "numberToCall", req->number)) != PHN_OK ||
+	    (rc = add_opt_string(&c, "countryCode", country)) != PHN_OK ||
 	    (rc = add_opt_string(&c, "firstName", call->first_name)) != PHN_OK ||
 	    (rc = add_opt_string(&c, "lastName", call->last_name)) != PHN_OK ||
 	    (rc = add_opt_string(&c, "email", call->email)) != PHN_OK)
@@ -395,7 +443,9 @@ out:
 int phn_dispatch__build_contact(phn_request **out, const phn_dispatch *d,
 				const phn_dispatch_contact *contact)
 {
+	phn_number num = PHN_NUMBER_INIT;
 	phn_request *req;
+	unsigned int flags;
 	field_ctx c;
 	int rc;
 
@@ -404,10 +454,18 @@ int phn_dispatch__build_contact(phn_request **out, const phn_dispatch *d,
 	if (rc != PHN_OK)
 		goto out;
 	req = *out;
+	flags = contact->version >= 2 ? contact->flags : 0;
+	if (flags & ~PHN_DISPATCH_ALLOW_POSSIBLE) {
+		rc = phn_dispatch__error(d, PHN_EINVAL,
+					 "phn_dispatch_contact.flags 0x%x has unknown bits", flags);
+		goto out;
+	}
 	if ((rc = add_opt_string(&c, "name", contact->name)) != PHN_OK ||
-	    (rc = normalize(req->number, d, "phoneNumber", contact->phone_number,
-			    contact->country_code)) != PHN_OK ||
-	    (rc = add_string(&c, "phoneNumber", req->number)) != PHN_OK ||
+	    (rc = normalize(&num, d, "phoneNumber", contact->phone_number, contact->country_code,
+			    (flags & PHN_DISPATCH_ALLOW_POSSIBLE) != 0)) != PHN_OK)
+		goto out;
+	memcpy(req->number, num.e164, sizeof(num.e164));
+	if ((rc = add_string(&c, "phoneNumber", req->number)) != PHN_OK ||
 	    (rc = add_opt_string(&c, "email", contact->email)) != PHN_OK ||
 	    (rc = add_opt_string(&c, "role", contact->role)) != PHN_OK)
 		goto out;

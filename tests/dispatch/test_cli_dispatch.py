@@ -76,6 +76,19 @@ class DryRun(unittest.TestCase):
         rc, out, _ = run("call", "-n", "+966501234567", token=None)
         self.assertIn("Authorization: (no token", out)
 
+    def test_allow_possible(self):
+        rc, out, err = run("call", "-n", "--json", "-c", "US", "0501234567", "--allow-possible")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["body"], {"numberToCall": "+10501234567", "countryCode": "US"})
+        rc, out, err = run("contact", "create", "-n", "--json", "--name", "X", "-c", "US",
+                           "--phone", "0501234567", "--allow-possible")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["body"], {"name": "X", "phoneNumber": "+10501234567"})
+        # A Canadian number read in US: countryCode is not its region, so not sent.
+        rc, out, err = run("call", "-n", "--json", "-c", "US", "(416) 234-5678")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["body"], {"numberToCall": "+14162345678"})
+
     def test_contact_and_invoice_dry_run(self):
         rc, out, _ = run("contact", "create", "-n", "--name", "John Doe", "--phone", "+966501234567",
                          "--email", "john.doe@example.com", "--role", "PRIMARY")
@@ -171,6 +184,10 @@ class Send(unittest.TestCase):
         cases = [
             (["call", "+96612341234"], "too_short"),
             (["call", "0501234567"], "needs_region"),
+            # issue 8: read in the wrong region, only possible; a +1 number with -c SA
+            (["call", "-c", "US", "0501234567"], "gives +10501234567, which is only possible"),
+            (["call", "-c", "SA", "+1 202-555-0123"], "is a +1 number (US), not a number of countryCode SA"),
+            (["contact", "create", "--name", "X", "-c", "US", "--phone", "0501234567"], "only possible"),
             (["call", "+966501234567", "--contact-uuid", "nope"], "contactUuid \"nope\" is not a UUID"),
             (["call", "+966501234567", "--template", "template-uuid-here"], "aiSettingsTemplateId"),
             (["call", "+966501234567", "--tags-json", '{"amount": 500}'], "must be a string"),

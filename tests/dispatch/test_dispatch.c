@@ -279,6 +279,8 @@ static void fill(holder *h, const cJSON *c)
 		h->contact.country_code = jstr(r, "country_code");
 		h->contact.email = jstr(r, "email");
 		h->contact.role = jstr(r, "role");
+		if (cJSON_IsTrue(cJSON_GetObjectItem(r, "allow_possible")))
+			h->contact.flags |= PHN_DISPATCH_ALLOW_POSSIBLE;
 		return;
 	}
 	if (STREQ(kind, "invoice")) {
@@ -312,6 +314,8 @@ static void fill(holder *h, const cJSON *c)
 	h->call.metadata_json = jstr(r, "metadata_json");
 	h->call.update_existing = tri(r, "update_existing");
 	h->call.create_if_not_exists = tri(r, "create_if_not_exists");
+	if (cJSON_IsTrue(cJSON_GetObjectItem(r, "allow_possible")))
+		h->call.flags |= PHN_DISPATCH_ALLOW_POSSIBLE;
 }
 
 static void holder_free(holder *h)
@@ -1209,6 +1213,38 @@ static int test_config(void)
 	CHECK(phn_dispatch_options_init(NULL, 1) == PHN_EINVAL, "NULL options accepted");
 	CHECK(phn_dispatch_call_init(&call, 0) == PHN_EVERSION, "call version 0 accepted");
 	CHECK(phn_dispatch_call_init(&call, PHN_DISPATCH_CALL_VERSION) == PHN_OK, "call init");
+	{
+		/* A version 1 caller's struct ends before flags: init must not write there. */
+		phn_dispatch_call v1;
+		phn_dispatch_contact c1;
+
+		memset(&v1, 0x5A, sizeof(v1));
+		memset(&c1, 0x5A, sizeof(c1));
+		CHECK(phn_dispatch_call_init(&v1, 1) == PHN_OK && v1.version == 1 &&
+		      v1.flags == 0x5A5A5A5Au && v1.number == NULL, "call init v1 wrote past v1");
+		CHECK(phn_dispatch_contact_init(&c1, 1) == PHN_OK && c1.version == 1 &&
+		      c1.flags == 0x5A5A5A5Au, "contact init v1 wrote past v1");
+		new_with(&d, NULL, 0);
+		/* flags of a v1 struct are not read: possible numbers stay refused. */
+		v1.number = "0501234567";
+		v1.country_code = "US";
+		v1.flags = PHN_DISPATCH_ALLOW_POSSIBLE;
+		req = NULL;
+		CHECK(phn_dispatch_describe_call(&req, d, &v1) == PHN_EINVAL && !req &&
+		      strstr(phn_error_last(), "only possible"), "v1 flags were read: %s",
+		      phn_error_last());
+		v1.version = 2;
+		CHECK(phn_dispatch_describe_call(&req, d, &v1) == PHN_OK && req &&
+		      STREQ(phn_dispatch_request_body(NULL, req),
+			    "{\"numberToCall\":\"+10501234567\",\"countryCode\":\"US\"}"),
+		      "allow possible: %s", phn_error_last());
+		phn_dispatch_request_free(req);
+		req = NULL;
+		v1.flags = 1u << 5;
+		CHECK(phn_dispatch_describe_call(&req, d, &v1) == PHN_EINVAL &&
+		      strstr(phn_error_last(), "unknown bits"), "unknown call flags accepted");
+		phn_dispatch_free(d);
+	}
 	phn_dispatch_options_init(&o, PHN_DISPATCH_OPTIONS_VERSION);
 	o.version = 99;
 	d = (phn_dispatch *)&o;
@@ -1259,8 +1295,8 @@ static int test_config(void)
 	}
 	phn_dispatch_request_free(req);
 	req = (phn_dispatch_request *)&o;
-	call.version = 2;
-	CHECK(phn_dispatch_describe_call(&req, d, &call) == PHN_EVERSION && !req, "call version 2");
+	call.version = PHN_DISPATCH_CALL_VERSION + 1;
+	CHECK(phn_dispatch_describe_call(&req, d, &call) == PHN_EVERSION && !req, "call version 3");
 	CHECK(phn_dispatch_describe_call(&req, d, NULL) == PHN_EINVAL && !req, "NULL call");
 	CHECK(phn_dispatch_describe_call(&req, NULL, &call) == PHN_EINVAL, "NULL handle");
 	call.version = PHN_DISPATCH_CALL_VERSION;

@@ -1037,6 +1037,22 @@ class DispatchTest(unittest.TestCase):
                 else:
                     os.environ[k] = v
 
+    def test_possible_numbers_only_when_allowed(self):
+        # issue 8: -c US 0501234567 is only possible (+10501234567): refused by default
+        with self.client() as d:
+            with self.assertRaises(phonenorm.InvalidArgumentError) as cm:
+                d.describe_call("0501234567", "US")
+            self.assertIn("only possible", str(cm.exception))
+            self.assertEqual(json.loads(d.describe_call("0501234567", "US", allow_possible=True).body),
+                             {"numberToCall": "+10501234567", "countryCode": "US"})
+            self.assertEqual(json.loads(d.describe_contact("0501234567", "US", name="X",
+                                                           allow_possible=True).body),
+                             {"name": "X", "phoneNumber": "+10501234567"})
+            with self.assertRaises(phonenorm.InvalidArgumentError):
+                d.describe_call("+1 202-555-0123", "SA")
+            with self.assertRaises(TypeError):
+                d.describe_call("0501234567", "US", allow_possible=1)
+
     def test_describe_is_what_goes_out(self):
         with self.client() as d:
             req = d.describe_call("0501234567", "SA", first_name="N")
