@@ -18,9 +18,13 @@
  * a result (PHN_DISPATCH_NOT_SENT or PHN_DISPATCH_AMBIGUOUS).
  *
  * The bearer token never leaves the library: it is not in any string the
- * library returns (results, error messages, request descriptions, the
- * trace), and every copy of it that a server might echo back is replaced by
- * "****".
+ * library returns (results, error messages, request descriptions and
+ * URLs, the trace). Every copy of it, as written, JSON-escaped (\u0074) or
+ * percent-encoded (%74), is replaced by "****" in the final text of each
+ * string; where the library or the server cut a text (a body at its 1 MiB
+ * limit, a header folded over two trace lines) no piece of the token
+ * longer than 3 characters is left at the cut. A token inside the base URL
+ * (its path) is sent but shown masked.
  *
  * Thread safety: a handle belongs to one thread at a time (curl's rule). Two
  * handles may be used from two threads at once. Results and request
@@ -108,11 +112,13 @@ PHN_EXTERN int phn_dispatch_options_init(phn_dispatch_options *opts, unsigned in
  * Every string is copied.
  *
  * Errors (*out is then NULL and phn_error_last() says why, never showing
- * the token): PHN_EINVAL (malformed or non-loopback http:// base URL,
- * unknown flags, negative timeouts, a token with characters an HTTP header
- * cannot carry), PHN_EIO (token file cannot be read or is empty: "token
- * file '/x': No such file or directory"), PHN_EVERSION, PHN_ENOMEM,
- * PHN_EINTERNAL (libcurl could not start).
+ * the token or the token file's path, and showing a URL with its userinfo,
+ * query and fragment as "****"): PHN_EINVAL (malformed or non-loopback
+ * http:// base URL, unknown flags, negative timeouts, a token with
+ * characters an HTTP header cannot carry), PHN_EIO (token file cannot be
+ * read or is empty: "the token file: No such file or directory"; "the
+ * file named by $PHONENORM_API_TOKEN_FILE: ..."), PHN_EVERSION,
+ * PHN_ENOMEM, PHN_EINTERNAL (libcurl could not start).
  *
  * Uses curl_global_init(): with libcurl older than 7.84, create the first
  * handle before other threads use libcurl.
@@ -260,8 +266,9 @@ typedef enum phn_dispatch_kind {
 } phn_dispatch_kind;
 
 /*
- * Write the full URL of an endpoint of d into dst[cap]. needed (if not NULL)
- * gets its length. Errors: PHN_EINVAL, PHN_EBUFS.
+ * Write the full URL of an endpoint of d into dst[cap], d's token masked
+ * ("****") if the base URL holds it. needed (if not NULL) gets its length.
+ * Errors: PHN_EINVAL, PHN_EBUFS.
  */
 PHN_EXTERN int phn_dispatch_url(char *dst, size_t cap, size_t *needed, const phn_dispatch *d,
 				phn_dispatch_kind kind);
@@ -301,7 +308,8 @@ PHN_EXTERN phn_dispatch_kind phn_dispatch_request_kind(const phn_dispatch_reques
 /* "POST". Static. */
 PHN_EXTERN const char *phn_dispatch_request_method(const phn_dispatch_request *req);
 
-/* The full URL; lives as long as req. */
+/* The full URL, d's token masked ("****") if the base URL holds it (the
+ * request itself goes to the real URL); lives as long as req. */
 PHN_EXTERN const char *phn_dispatch_request_url(const phn_dispatch_request *req);
 
 /* Number of headers the request sends, in order (today: Authorization,

@@ -17,7 +17,7 @@
 #define NUMBER_MAX_CHARS 100
 
 /* User text in a validation message, between double quotes. */
-#define phn_dispatch__quote_dq(dst, cap, s) phn_dispatch__quote((dst), (cap), (s), '"')
+#define phn_dispatch__quote_dq(d, dst, cap, s) phn_dispatch__quote((d), (dst), (cap), (s), '"')
 
 typedef struct field_ctx {
 	const phn_dispatch *d;
@@ -63,7 +63,7 @@ static int check_uuid(const phn_dispatch *d, const char *field, const char *s)
 
 	if (is_uuid(s))
 		return PHN_OK;
-	phn_dispatch__quote_dq(q, sizeof(q), s);
+	phn_dispatch__quote_dq(d, q, sizeof(q), s);
 	return phn_dispatch__error(d, PHN_EINVAL,
 		"%s %s is not a UUID (expected 8-4-4-4-12 hex digits such as "
 		"550e8400-e29b-41d4-a716-446655440000)", field, q);
@@ -168,14 +168,14 @@ static int add_raw_object(field_ctx *c, const char *key, const char *text, int s
 		goto done;
 	}
 	if ((dup = find_duplicate_key(parsed)) != NULL) {
-		phn_dispatch__quote_dq(q, sizeof(q), dup);
+		phn_dispatch__quote_dq(c->d, q, sizeof(q), dup);
 		rc = phn_dispatch__error(c->d, PHN_EINVAL, "%s has the key %s twice", key, q);
 		goto done;
 	}
 	if (strings_only) {
 		cJSON_ArrayForEach(item, parsed) {
 			if (!cJSON_IsString(item)) {
-				phn_dispatch__quote_dq(q, sizeof(q), item->string);
+				phn_dispatch__quote_dq(c->d, q, sizeof(q), item->string);
 				rc = phn_dispatch__error(c->d, PHN_EINVAL,
 					"%s value of %s must be a string (the API substitutes only "
 					"string values), got %s", key, q, json_type_name(item));
@@ -204,7 +204,7 @@ static int add_pairs(field_ctx *c, const char *key, const phn_dispatch_kv *kv, s
 						   i + 1, kv[i].key ? "an empty" : "a NULL");
 		if ((rc = check_utf8(c->d, key, kv[i].key)) != PHN_OK)
 			return rc;
-		phn_dispatch__quote_dq(q, sizeof(q), kv[i].key);
+		phn_dispatch__quote_dq(c->d, q, sizeof(q), kv[i].key);
 		if (!kv[i].value)
 			return phn_dispatch__error(c->d, PHN_EINVAL,
 				"%s value of %s is NULL (values must be strings)", key, q);
@@ -246,7 +246,7 @@ static int check_country_code(const phn_dispatch *d, const char *field, const ch
 
 	if (cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z' && cc[2] == '\0')
 		return PHN_OK;
-	phn_dispatch__quote_dq(q, sizeof(q), cc);
+	phn_dispatch__quote_dq(d, q, sizeof(q), cc);
 	return phn_dispatch__error(d, PHN_EINVAL,
 		"%s %s must be two capital letters, an ISO 3166-1 alpha-2 region such as SA or US "
 		"(pattern ^[A-Z]{2}$)", field, q);
@@ -276,7 +276,7 @@ static int normalize(phn_number *num, const phn_dispatch *d, const char *field,
 	if (region && (rc = check_country_code(d, "countryCode", region)) != PHN_OK)
 		return rc;
 	rc = phn_number_parse(num, text, region);
-	phn_dispatch__quote_dq(q, sizeof(q), text);
+	phn_dispatch__quote_dq(d, q, sizeof(q), text);
 	if (rc == PHN_EREGION)
 		return phn_dispatch__error(d, rc, "countryCode \"%s\" is not a region phonenorm knows",
 					   region);
@@ -315,7 +315,7 @@ static int call_country(const char **send, const phn_dispatch *d, const phn_numb
 	if (!region)
 		return PHN_OK;
 	if (phn_region_country_code(region) != num->country_code) {
-		phn_dispatch__quote_dq(q, sizeof(q), text);
+		phn_dispatch__quote_dq(d, q, sizeof(q), text);
 		return phn_dispatch__error(d, PHN_EINVAL,
 			"numberToCall %s is a +%d number (%s), not a number of countryCode %s "
 			"(+%d): check the number or its countryCode, or leave countryCode out "
@@ -372,6 +372,7 @@ static int start(field_ctx *c, phn_request **out, const phn_dispatch *d, const v
 	req->kind = kind;
 	req->has_token = phn_dispatch_has_token(d);
 	if ((req->url = phn_dispatch__url(d, kind)) == NULL ||
+	    (req->shown_url = phn_dispatch__scrub(d, req->url, strlen(req->url), NULL)) == NULL ||
 	    (c->root = cJSON_CreateObject()) == NULL)
 		return oom(d);
 	return PHN_OK;
@@ -524,7 +525,7 @@ static int check_date(const phn_dispatch *d, const char *field, const char *s, i
 	int64_t days, today;
 	char q[80];
 
-	phn_dispatch__quote_dq(q, sizeof(q), s);
+	phn_dispatch__quote_dq(d, q, sizeof(q), s);
 	if (!parse_date(&days, s))
 		return phn_dispatch__error(d, PHN_EINVAL,
 			"%s %s must be a calendar date written YYYY-MM-DD, e.g. 2025-01-01", field, q);
@@ -581,7 +582,7 @@ int phn_dispatch__build_invoice(phn_request **out, const phn_dispatch *d,
 	    (rc = check_uuid(d, "contactUuid", invoice->contact_uuid)) != PHN_OK)
 		goto out;
 	if (invoice->total && !is_decimal(invoice->total)) {
-		phn_dispatch__quote_dq(q, sizeof(q), invoice->total);
+		phn_dispatch__quote_dq(d, q, sizeof(q), invoice->total);
 		rc = phn_dispatch__error(d, PHN_EINVAL,
 			"total %s must be a decimal number such as 100.0", q);
 		goto out;
@@ -626,6 +627,7 @@ void phn_dispatch_request_free(phn_dispatch_request *req)
 	if (!req)
 		return;
 	free(req->url);
+	free(req->shown_url);
 	free(req->body);
 	free(req);
 }
@@ -643,7 +645,7 @@ const char *phn_dispatch_request_method(const phn_dispatch_request *req)
 
 const char *phn_dispatch_request_url(const phn_dispatch_request *req)
 {
-	return req ? req->url : NULL;
+	return req ? req->shown_url : NULL;
 }
 
 /*

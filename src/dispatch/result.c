@@ -679,8 +679,9 @@ int phn_dispatch__result_build(phn_dispatch_result **out, phn_dispatch *d, phn_x
 	if (x->req->kind != PHN_DISPATCH_KIND_INVOICE)
 		b.str[F_NUMBER] = put_text(&b, x->req->number, strlen(x->req->number));
 	/* The masked body is parsed from its own copy: the builder's text moves. */
-	body = phn_dispatch__scrub(d, x->response.ptr ? x->response.ptr : "", x->response.len,
-				   &blen);
+	/* A body cut at the size limit may end in the first part of a token copy. */
+	body = phn_dispatch__scrub_cut(d, x->response.ptr ? x->response.ptr : "", x->response.len,
+				       x->truncated ? PHN_SCRUB_CUT_END : 0, &blen);
 	if (!body) {
 		b.oom = 1;
 	} else {

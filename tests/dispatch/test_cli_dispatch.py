@@ -200,7 +200,14 @@ class Send(unittest.TestCase):
             (["call", "+966501234567", "--timeout", "soon"], "--timeout takes seconds"),
             (["call", "+966501234567", "--token", "abc"], "there is no --token option"),
             (["call", "+966501234567", "--tok=abc"], "there is no --token option"),
-            (["invoice", "create", "--to=abc"], "unknown or ambiguous option '--to'"),
+            (["invoice", "create", "--to=abc"], "unknown option '--to'"),
+            # issue 8: no abbreviation names the token file (or anything else)
+            (["call", "+966501234567", "--to", "abc"], "write --token-file in full"),
+            (["call", "+966501234567", "--token-f", "abc"], "there is no --token option"),
+            (["call", "--t=abc", "+966501234567"], "write --token-file in full"),
+            (["call", "+966501234567", "--first", "abc"], "unknown option '--first' (options are never abbreviated)"),
+            (["contact", "create", "--na", "abc", "--phone", "+966501234567"], "unknown option '--na'"),
+            (["call", "+966501234567", "--token-file", "/nonexistent/abc"], "the token file: No such file"),
             (["invoice", "create", "--contact-uuid", "9bfa828a-3c2d-430c-bdc7-f74d90334524",
               "--date", "2999-12-31"], "is in the future"),
             (["invoice", "create", "--date", "2025-01-01"], "contactUuid is required"),
@@ -218,6 +225,38 @@ class Send(unittest.TestCase):
         self.assertEqual(rc, 2)
         self.assertIn("no API token", err)
         self.assertEqual(SRV.requests(), [], "a refused request reached the server")
+
+    def test_option_values_are_not_taken_for_options(self):
+        # A value that looks like an option is still the value of the option before it.
+        rc, out, err = run("call", "-n", "--json", "--first-name", "--to", "+966501234567")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["body"]["firstName"], "--to")
+        rc, out, err = run("call", "-n", "--json", "-c", "--SA", "+966501234567")
+        self.assertEqual(rc, 2)
+        self.assertIn("unknown region", err)
+
+    def test_token_in_urls_is_masked(self):
+        # issue 8: a token in PHONENORM_API_URL (path, percent-encoded, userinfo, query)
+        rc, out, err = run("call", "-n", "+966501234567", url=SRV.base + "/" + TOKEN)
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(out.startswith("POST %s/****/ai/phone-calls/action/call\n" % SRV.base), out)
+        enc = "".join("%%%02X" % ord(ch) for ch in TOKEN)
+        rc, out, err = run("call", "-n", "--json", "+966501234567", url=SRV.base + "/" + enc)
+        self.assertEqual(json.loads(out)["url"], SRV.base + "/****/ai/phone-calls/action/call")
+        rc, out, err = run("call", "-v", "+966501234567", url=SRV.base + "/" + TOKEN)
+        self.assertIn("/****/ai/phone-calls/action/call", err)
+        self.assertEqual(SRV.requests()[-1]["path"], "/api-service/v1/%s/ai/phone-calls/action/call" % TOKEN)
+        for url, shown in (("https://user:pw-secret@api.example.com/v1", "'https://****@api.example.com/v1'"),
+                           ("https://api.example.com/v1?key=pw-secret", "'https://api.example.com/v1?****'"),
+                           ("ftp://x.example.com/" + TOKEN, "'ftp://x.example.com/****'")):
+            rc, out, err = run("call", "-n", "+966501234567", url=url)
+            self.assertEqual(rc, 2)
+            self.assertIn(shown, err)
+            self.assertNotIn("secret", err)
+        # The message cuts a URL at 60 bytes: the cut falls inside the token.
+        rc, out, err = run("call", "-n", "+966501234567", url="ftp://x.example.com/" + "a" * 34 + TOKEN)
+        self.assertIn("a" * 34 + "****", err)
+        self.assertNotIn("a" + TOKEN[:4], err)
 
     def test_cleartext_to_a_remote_host_is_refused(self):
         rc, out, err = run("call", "-n", "+966501234567", "--api-url", "http://api.example.com/v1")

@@ -970,7 +970,7 @@ class DispatchTest(unittest.TestCase):
         with self.assertRaises(phonenorm.InputOutputError) as cm:
             phonenorm.Dispatch(self.url, token_file="/nonexistent/token")
         self.assertEqual(cm.exception.detail,
-                         "token file '/nonexistent/token': No such file or directory")
+                         "the token file: No such file or directory")
 
     def test_send_outcomes_are_data(self):
         with self.client() as d:
