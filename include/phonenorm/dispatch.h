@@ -394,7 +394,11 @@ typedef struct phn_dispatch_result {
 	size_t details_count;
 	const char *message;
 	/* The response body as received (token copies masked); "" when none.
-	 * Kept up to 1 MiB; body_truncated is 1 when more arrived. */
+	 * Kept up to 1 MiB; body_truncated is 1 when more arrived. Response
+	 * headers are limited to 64 KiB in all (and 100 KiB per line by
+	 * libcurl): more ends the transfer, and error says "response header
+	 * too large"; a status line that came before still decides the
+	 * outcome. */
 	const char *body;
 	size_t body_len;
 	int body_truncated;
@@ -402,7 +406,9 @@ typedef struct phn_dispatch_result {
 	 * converted); NULL and -1 when absent or unreadable. */
 	const char *retry_after;
 	int64_t retry_after_seconds;
-	/* One line a person can read: "accepted: callId call-abc123",
+	/* One line a person can read (a 404 that is not the API's JSON
+	 * {"detail": ...} adds "the API URL may be wrong (URL)"):
+	 * "accepted: callId call-abc123",
 	 * "HTTP 422: body.countryCode: String should match pattern ...",
 	 * "Failed to connect to 127.0.0.1 port 9: Connection refused". Never NULL. */
 	const char *error;

@@ -19,6 +19,11 @@
 /* Bodies above this are cut: the API's answers are a few hundred bytes. */
 #define PHN_DISPATCH_BODY_MAX (1024 * 1024)
 
+/* Response headers (all lines, interim answers included) above this end the
+ * transfer: "response header too large". libcurl's own limit for one line
+ * is 100 KiB (CURL_MAX_HTTP_HEADER). */
+#define PHN_DISPATCH_HEADER_MAX (64 * 1024)
+
 /* Index of the Authorization header in every request's header list. */
 #define PHN_REQUEST_AUTH_HEADER 0
 
@@ -59,6 +64,9 @@ typedef struct phn_xfer {
 	phn_buf response;
 	int truncated;
 	int sent; /* the request's first bytes were handed to the socket */
+	size_t header_bytes;   /* response header bytes so far */
+	int header_too_large;  /* on_header stopped the transfer at PHN_DISPATCH_HEADER_MAX */
+	int body_started;      /* on_body has run: the headers were all read */
 	char *retry_after;
 	char curl_error[CURL_ERROR_SIZE];
 } phn_xfer;

@@ -277,6 +277,7 @@ typedef struct builder {
 	phn_buf text;             /* every string, each followed by a NUL */
 	staged_detail *det;
 	size_t ndet, det_cap;
+	int api_detail; /* the body was an object with a "detail" array or string */
 	size_t *parts; /* offsets of loc parts, all details' in order */
 	size_t nparts, parts_cap;
 	int oom;
@@ -515,6 +516,7 @@ static void parse_body(builder *b, const char *body, size_t len)
 		b->str[F_CONTACT_UUID] = member_text(b, json, doc, "contactUuid");
 		b->str[F_UUID] = member_text(b, json, doc, "uuid");
 		detail = cJSON_GetObjectItemCaseSensitive(json, "detail");
+		b->api_detail = cJSON_IsArray(detail) || cJSON_IsString(detail);
 		if (cJSON_IsArray(detail)) {
 			raw_member(&rdetail, doc, "detail");
 			take_details(b, detail, rdetail);
@@ -558,7 +560,7 @@ static void append_snippet(phn_buf *b, const char *s, size_t len)
 		phn_buf_append(b, "...", 3);
 }
 
-static void append_answer(phn_buf *o, const builder *b, const char *location)
+static void append_answer(phn_buf *o, const builder *b, const char *location, const char *url)
 {
 	const phn_dispatch_result *r = &b->head;
 	char line[ERROR_LINE_MAX];
@@ -595,7 +597,16 @@ static void append_answer(phn_buf *o, const builder *b, const char *location)
 		}
 		return;
 	}
-	if (b->ndet) {
+	if (r->http_status == 404 && !b->api_detail) {
+		/* Not the API's {"detail": ...}: a web server's own 404 page. */
+		snprintf(line, sizeof(line), ": not the API's JSON answer, so the API URL may be wrong "
+			 "(%s)", url ? url : "?");
+		phn_buf_append(o, line, strlen(line));
+		if (r->body_len) {
+			phn_buf_append(o, ": ", 2);
+			append_snippet(o, get(b, F_BODY), r->body_len);
+		}
+	} else if (b->ndet) {
 		for (i = 0; i < b->ndet && i < DETAILS_IN_ERROR; i++) {
 			snprintf(line, sizeof(line), "%s %s: %s", i ? ";" : ":",
 				 b->text.ptr + b->det[i].loc, b->text.ptr + b->det[i].msg);
@@ -620,13 +631,13 @@ static void append_answer(phn_buf *o, const builder *b, const char *location)
 
 /* The one line a person reads (result->error), masked like everything else. */
 static void build_error(builder *b, CURLcode code, int sent, const char *curl_error,
-			const char *location)
+			const char *location, const char *url)
 {
 	phn_buf o = { NULL, 0, 0 };
 	char line[ERROR_LINE_MAX];
 
 	if (b->head.http_status > 0) {
-		append_answer(&o, b, location);
+		append_answer(&o, b, location, url);
 		if (code != CURLE_OK) {
 			snprintf(line, sizeof(line), "; then: %s",
 				 curl_error[0] ? curl_error : curl_easy_strerror(code));
@@ -699,7 +710,20 @@ int phn_dispatch__result_build(phn_dispatch_result **out, phn_dispatch *d, phn_x
 	}
 	if (x->easy && status >= 300 && status < 400)
 		curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &location);
-	build_error(&b, code, x->sent, x->curl_error, location);
+	/*
+	 * Headers over phonenorm's limit, or one line over libcurl's (which
+	 * libcurl 7.x reports as out of memory, 8.x as too large): say so.
+	 */
+	if (x->header_too_large || (!x->body_started && (code == CURLE_OUT_OF_MEMORY
+#if LIBCURL_VERSION_NUM >= 0x080600
+				  || code == CURLE_TOO_LARGE
+#endif
+				  )))
+		snprintf(x->curl_error, sizeof(x->curl_error),
+			 "response header too large (over %d bytes in all, or one line over "
+			 "libcurl's %d)", PHN_DISPATCH_HEADER_MAX, CURL_MAX_HTTP_HEADER);
+	build_error(&b, code, x->sent, x->curl_error, location,
+		    phn_dispatch_request_url(x->req));
 	rc = seal(out, &b);
 	builder_dispose(&b);
 	if (rc != PHN_OK)

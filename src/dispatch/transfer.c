@@ -107,6 +107,11 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
 	size_t len = size * nmemb, n = sizeof(name) - 1;
 	char head[sizeof(name)];
 
+	x->header_bytes += len;
+	if (x->header_bytes > PHN_DISPATCH_HEADER_MAX) {
+		x->header_too_large = 1;
+		return 0; /* ends the transfer */
+	}
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		/* A new response (after a 1xx) starts: forget the previous one's. */
 		free(x->retry_after);
@@ -140,6 +145,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 	phn_xfer *x = userp;
 	size_t len = size * nmemb, room;
 
+	x->body_started = 1;
 	room = x->response.len < PHN_DISPATCH_BODY_MAX ? PHN_DISPATCH_BODY_MAX - x->response.len : 0;
 	if (len > room)
 		x->truncated = 1;

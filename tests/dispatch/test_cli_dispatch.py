@@ -172,6 +172,21 @@ class Send(unittest.TestCase):
         self.assertTrue(out.startswith("not_sent\t0\t-\tcould not connect"), out)
         self.assertIn("safe to send again", err)
 
+    def test_clear_messages(self):
+        # issue 8: a huge response header is not "out of memory"; a 404 that is
+        # not the API's JSON points at the URL; the API's own 404 keeps its words.
+        SRV.fault({"wire": "HTTP/1.1 201 Created\r\nX-Big: {pad:204800}\r\nContent-Length: 2\r\n\r\n{}"})
+        rc, out, err = run("call", "+966501234567")
+        self.assertIn("response header too large", out)
+        self.assertNotIn("Out of memory", out)
+        SRV.fault({"status": 404, "raw": "<html>Not Found</html>"})
+        rc, out, err = run("call", "+966501234567", url=SRV.base + "/" + TOKEN)
+        self.assertEqual(rc, 1)
+        self.assertIn("the API URL may be wrong (%s/****/ai/phone-calls/action/call)" % SRV.base, out)
+        SRV.fault({"status": 404, "body": {"detail": "Contact not found"}})
+        rc, out, err = run("call", "+966501234567")
+        self.assertEqual(out, "not_found\t404\t-\tHTTP 404 (not_found): Contact not found\n")
+
     def test_422_text_lists_details(self):
         SRV.fault({"status": 422, "body": {"detail": [
             {"loc": ["body", "countryCode"], "msg": "String should match pattern '^[A-Z]{2}$'",
