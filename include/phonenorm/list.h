@@ -467,10 +467,28 @@ typedef struct phn_clean_writer_options {
 	 * with a UTF-8 byte order mark when that input did. Must outlive the
 	 * writer's first row. */
 	const phn_csv_reader *reader;
+	/* PHN_CLEAN_WRITE_* bits (0: every original byte as read). Version 2. */
+	unsigned int flags;
 } phn_clean_writer_options;
 
-#define PHN_CLEAN_WRITER_OPTIONS_VERSION 1
-#define PHN_CLEAN_WRITER_OPTIONS_INIT { PHN_CLEAN_WRITER_OPTIONS_VERSION, ',', 0, NULL }
+/*
+ * Flags of phn_clean_writer_options.flags.
+ *
+ * PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS: neutralise CSV formula injection
+ * (OWASP): a cell that starts with '=', '+', '-', '@', a tab or a carriage
+ * return is written as a quoted field with a "'" put before it, so that a
+ * spreadsheet shows it as text instead of running it. A cell that is only a
+ * number (an optional sign, digits, an optional '.' and digits: "+966501234567",
+ * "-12.50") cannot hold a formula and is left as it is, so the e164 column
+ * and numeric columns stay usable. A row with such a cell is written field
+ * by field (quoting only where needed) instead of as its original bytes; the
+ * other rows are unchanged. Header rows and rows written as one field (plain
+ * text, malformed CSV) are treated the same way.
+ */
+#define PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS (1u << 0)
+
+#define PHN_CLEAN_WRITER_OPTIONS_VERSION 2
+#define PHN_CLEAN_WRITER_OPTIONS_INIT { PHN_CLEAN_WRITER_OPTIONS_VERSION, ',', 0, NULL, 0 }
 
 /* Set *opts to the defaults of version. Errors: PHN_EINVAL, PHN_EVERSION. */
 PHN_EXTERN int phn_clean_writer_options_init(phn_clean_writer_options *opts,

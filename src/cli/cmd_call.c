@@ -40,14 +40,19 @@
 	"Result: one line OUTCOME<TAB>HTTP_STATUS<TAB>ID<TAB>SUMMARY on standard output,\n" \
 	"where OUTCOME is accepted, rejected, auth_failed, not_found, throttled,\n" \
 	"ambiguous or not_sent, and ID is the callId (calls) or uuid (contacts,\n" \
-	"invoices), '-' when there is none.\n" \
+	"invoices), '-' when there is none. Text from the server or the request is\n" \
+	"escaped there and on standard error: backslash, tab, newline and carriage\n" \
+	"return as \\\\, \\t, \\n, \\r; other control characters and bytes that are\n" \
+	"not UTF-8 as \\xHH. --json output is exact.\n" \
 	"\n" \
 	"Exit status: 0 accepted; 1 the API said no (rejected, auth_failed, not_found);\n" \
 	"2 usage error or a request refused locally (nothing was sent); 3 not sent\n" \
 	"(connection refused, DNS, TLS: safe to run again); 4 ambiguous (5xx, a 1xx\n" \
 	"with no final answer, a 3xx (redirects are never followed), timeout or\n" \
 	"connection lost after sending: the call may have been placed, check before\n" \
-	"running again); 5 throttled (429/503: run again after Retry-After).\n"
+	"running again); 5 throttled (429/503: run again after Retry-After);\n" \
+	"6 the result could not be written to standard output: it is printed on\n" \
+	"standard error instead (the request may have been sent: read it there).\n"
 
 static const char call_help[] =
 	"usage: phonenorm call [OPTIONS] NUMBER\n"
@@ -196,9 +201,10 @@ static void cmd_error(const struct args *a, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* Messages quote the request and the server: escaped, like all text. */
 	fprintf(stderr, "phonenorm %s: ", a->cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_escape_vprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -454,7 +460,8 @@ static int parse(struct args *a, int argc, char **argv, const struct option *opt
 static void on_trace(const char *line, void *payload)
 {
 	(void)payload;
-	fprintf(stderr, "%s\n", line);
+	cli_escape(stderr, line); /* server headers, as they came */
+	fputc('\n', stderr);
 }
 
 /* The CLI's policy, not the library's: PHONENORM_API_* fill what the options leave out. */
@@ -540,17 +547,24 @@ static void print_request_text(const phn_dispatch_request *req)
 {
 	size_t i, n = phn_dispatch_request_header_count(req);
 
-	printf("%s %s\n", phn_dispatch_request_method(req), phn_dispatch_request_url(req));
+	/* The URL may come from the environment: escaped like any text. */
+	printf("%s ", phn_dispatch_request_method(req));
+	cli_escape(stdout, phn_dispatch_request_url(req));
+	putchar('\n');
 	for (i = 0; i < n; i++) {
 		const char *name, *value;
 
 		phn_dispatch_request_header(&name, &value, req, i);
-		if (value)
-			printf("%s: %s\n", name, value);
-		else /* only the Authorization header goes without a value: no token */
+		if (value) {
+			printf("%s: ", name);
+			cli_escape(stdout, value);
+			putchar('\n');
+		} else { /* only the Authorization header goes without a value: no token */
 			printf("%s: (no token: set $%s or $%s, or use --token-file)\n", name,
 			       PHN_DISPATCH_ENV_TOKEN, PHN_DISPATCH_ENV_TOKEN_FILE);
+		}
 	}
+	/* The body is JSON from the library: control characters are escaped in it. */
 	printf("\n%s\n", phn_dispatch_request_body(NULL, req));
 }
 
@@ -571,75 +585,101 @@ static int dry_run(phn_dispatch *d, const struct args *a, phn_dispatch_kind kind
 	return PHN_EXIT_OK;
 }
 
-static void json_member(const char *name, const char *value, int *first)
+static void json_member(FILE *out, const char *name, const char *value, int *first)
 {
-	printf("%s\"%s\":", *first ? "" : ",", name);
+	fprintf(out, "%s\"%s\":", *first ? "" : ",", name);
 	*first = 0;
 	if (value)
-		cli_json_string(stdout, value);
+		cli_json_string(out, value);
 	else
-		fputs("null", stdout);
+		fputs("null", out);
 }
 
-static void print_detail_json(const phn_dispatch_detail *x)
+static void print_detail_json(FILE *out, const phn_dispatch_detail *x)
 {
 	size_t j;
 
-	fputs("{\"loc\":[", stdout);
+	fputs("{\"loc\":[", out);
 	for (j = 0; j < x->loc_count; j++) {
 		if (j)
-			putchar(',');
-		cli_json_string(stdout, x->loc_parts[j]);
+			fputc(',', out);
+		cli_json_string(out, x->loc_parts[j]);
 	}
-	fputs("],\"msg\":", stdout);
-	cli_json_string(stdout, x->msg);
-	fputs(",\"type\":", stdout);
-	cli_json_string(stdout, x->type);
-	putchar('}');
+	fputs("],\"msg\":", out);
+	cli_json_string(out, x->msg);
+	fputs(",\"type\":", out);
+	cli_json_string(out, x->type);
+	fputc('}', out);
 }
 
-static void print_json(const phn_dispatch_result *r)
+static void print_json(FILE *out, const phn_dispatch_result *r)
 {
 	int first = 1;
 	size_t i;
 
-	putchar('{');
-	json_member("outcome", phn_dispatch_outcome_name(r->outcome), &first);
-	json_member("kind", phn_dispatch_kind_name(r->kind), &first);
-	printf(",\"http_status\":%d", r->http_status);
-	json_member("number", r->number, &first);
-	json_member("call_id", r->call_id, &first);
-	json_member("status", r->status, &first);
-	json_member("contact_uuid", r->contact_uuid, &first);
-	json_member("uuid", r->uuid, &first);
-	json_member("message", r->message, &first);
-	fputs(",\"details\":[", stdout);
+	fputc('{', out);
+	json_member(out, "outcome", phn_dispatch_outcome_name(r->outcome), &first);
+	json_member(out, "kind", phn_dispatch_kind_name(r->kind), &first);
+	fprintf(out, ",\"http_status\":%d", r->http_status);
+	json_member(out, "number", r->number, &first);
+	json_member(out, "call_id", r->call_id, &first);
+	json_member(out, "status", r->status, &first);
+	json_member(out, "contact_uuid", r->contact_uuid, &first);
+	json_member(out, "uuid", r->uuid, &first);
+	json_member(out, "message", r->message, &first);
+	fputs(",\"details\":[", out);
 	for (i = 0; i < r->details_count; i++) {
 		if (i)
-			putchar(',');
-		print_detail_json(phn_dispatch_result_detail(r, i));
+			fputc(',', out);
+		print_detail_json(out, phn_dispatch_result_detail(r, i));
 	}
-	putchar(']');
-	json_member("retry_after", r->retry_after, &first);
-	printf(",\"retry_after_seconds\":%" PRId64, r->retry_after_seconds);
-	json_member("error", r->error, &first);
-	printf(",\"elapsed_ms\":%" PRId64 ",\"body\":", r->elapsed_ms);
-	cli_json_string_n(stdout, r->body, r->body_len);
-	printf(",\"body_truncated\":%s}\n", r->body_truncated ? "true" : "false");
+	fputc(']', out);
+	json_member(out, "retry_after", r->retry_after, &first);
+	fprintf(out, ",\"retry_after_seconds\":%" PRId64, r->retry_after_seconds);
+	json_member(out, "error", r->error, &first);
+	fprintf(out, ",\"elapsed_ms\":%" PRId64 ",\"body\":", r->elapsed_ms);
+	cli_json_string_n(out, r->body, r->body_len);
+	fprintf(out, ",\"body_truncated\":%s}\n", r->body_truncated ? "true" : "false");
 }
 
-static void print_text(const struct args *a, const phn_dispatch_result *r)
+/* OUTCOME<TAB>HTTP_STATUS<TAB>ID<TAB>SUMMARY: what the server said is
+ * escaped, so it can neither add a field or a line nor drive the terminal. */
+static void print_line(FILE *out, const phn_dispatch_result *r)
 {
 	const char *id = r->call_id ? r->call_id : r->uuid ? r->uuid : "-";
+
+	fprintf(out, "%s\t%d\t", phn_dispatch_outcome_name(r->outcome), r->http_status);
+	cli_escape(out, id);
+	fputc('\t', out);
+	cli_escape(out, r->error);
+	fputc('\n', out);
+}
+
+static void print_result(FILE *out, const struct args *a, const phn_dispatch_result *r)
+{
+	if (a->json)
+		print_json(out, r);
+	else
+		print_line(out, r);
+}
+
+/* After a text result: why it was not accepted, on standard error. */
+static void print_diagnostics(const struct args *a, const phn_dispatch_result *r)
+{
 	size_t i;
 
-	printf("%s\t%d\t%s\t%s\n", phn_dispatch_outcome_name(r->outcome), r->http_status, id, r->error);
 	if (r->outcome == PHN_DISPATCH_ACCEPTED)
 		return;
 	for (i = 0; i < r->details_count; i++) {
 		const phn_dispatch_detail *x = phn_dispatch_result_detail(r, i);
 
-		fprintf(stderr, "  %s: %s (%s)\n", x->loc, x->msg, x->type);
+		fputs("  ", stderr);
+		cli_escape(stderr, x->loc);
+		fputs(": ", stderr);
+		cli_escape(stderr, x->msg);
+		fputs(" (", stderr);
+		cli_escape(stderr, x->type);
+		fputs(")\n", stderr);
 	}
 	cmd_error(a, "%s", phn_dispatch_outcome_describe(r->outcome));
 }
@@ -663,11 +703,17 @@ static int run(struct args *a, phn_dispatch_kind kind)
 		phn_dispatch_free(d);
 		return PHN_EXIT_USAGE;
 	}
-	if (a->json)
-		print_json(res);
-	else
-		print_text(a, res);
+	print_result(stdout, a, res);
 	rc = exit_for(res->outcome);
+	if (cli_stdout_flush() != 0) {
+		/* The request went out (or not) all the same: its result, a callId
+		 * perhaps, must not be lost with standard output. */
+		cmd_error(a, "the result, which standard output did not take:");
+		print_result(stderr, a, res);
+		rc = CLI_EXIT_RESULT_LOST;
+	}
+	if (!a->json)
+		print_diagnostics(a, res);
 	phn_dispatch_result_free(res);
 	phn_dispatch_free(d);
 	return rc;

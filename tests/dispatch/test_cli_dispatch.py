@@ -32,6 +32,43 @@ def run(*args, token=TOKEN, url=None, extra_env=None):
     return p.returncode, out, err
 
 
+def run_bytes(*args, stdout=subprocess.PIPE):
+    """run() with output as bytes; stdout may be a file (/dev/full)."""
+    env = fakeapi.clean_env({"PHONENORM_API_URL": SRV.base, "PHONENORM_API_TOKEN": TOKEN})
+    p = subprocess.run([BIN, *args], env=env, stdout=stdout, stderr=subprocess.PIPE, timeout=60)
+    out = p.stdout if p.stdout is not None else b""
+    OUTPUTS.append((args, out.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")))
+    return p.returncode, out, p.stderr
+
+
+def run_full(*args):
+    """Run with standard output on /dev/full: (exit code, stderr as text)."""
+    with open("/dev/full", "wb") as full:
+        rc, _, err = run_bytes(*args, stdout=full)
+    return rc, err.decode()
+
+
+def unescape(b):
+    r"""Reverse the CLI's text escaping (\\ \t \n \r \xHH) to the bytes."""
+    out, i = bytearray(), 0
+    simple = {ord("\\"): b"\\", ord("t"): b"\t", ord("n"): b"\n", ord("r"): b"\r"}
+    while i < len(b):
+        if b[i] != ord("\\"):
+            out.append(b[i])
+            i += 1
+        elif b[i + 1] == ord("x"):
+            out.append(int(b[i + 2:i + 4], 16))
+            i += 4
+        else:
+            out += simple[b[i + 1]]
+            i += 2
+    return bytes(out)
+
+
+# No text output may carry these raw (tabs and newlines are counted apart).
+RAW_CONTROLS = [bytes([c]) for c in range(0x20) if c not in (0x09, 0x0A)] + [b"\x7f", b"\xc2\x9b"]
+
+
 def refused_url():
     import socket
     s = socket.socket()
@@ -284,6 +321,118 @@ class Send(unittest.TestCase):
             self.assertEqual(rc, 0)
             self.assertTrue(out.startswith("usage: phonenorm " + args[0]), out)
             self.assertIn("Exit status:", out)
+
+
+class Forged(unittest.TestCase):
+    """What the server sends cannot forge result lines (issue 8, defect 6)."""
+
+    CALL_ID = "call-1\taccepted\t201\tforged\naccepted\x1b[2J\x1b]0;pwned\x07\\"
+    UUID = "9bfa828a-3c2d-430c-bdc7-f74d90334524"
+
+    def setUp(self):
+        SRV.reset()
+
+    def assert_one_line(self, out, fields=4):
+        self.assertEqual(out.count(b"\n"), 1, out)
+        self.assertTrue(out.endswith(b"\n"), out)
+        self.assertEqual(len(out.split(b"\t")), fields, out)
+        for raw in RAW_CONTROLS:
+            self.assertNotIn(raw, out)
+
+    def test_call_id_and_status(self):
+        body = {"callId": self.CALL_ID, "status": "initiated\nnot_sent\t0", "contactUuid": self.UUID}
+        SRV.fault({"status": 201, "body": body})
+        rc, out, err = run_bytes("call", "+966501234567")
+        self.assertEqual(rc, 0, err)
+        self.assert_one_line(out)
+        outcome, status, call_id, summary = out.rstrip(b"\n").split(b"\t")
+        self.assertEqual((outcome, status), (b"accepted", b"201"))
+        self.assertEqual(unescape(call_id), self.CALL_ID.encode())
+        self.assertIn(b"status initiated\\nnot_sent\\t0", summary)
+        self.assertEqual(err, b"")
+        SRV.fault({"status": 201, "body": body})
+        rc, out, err = run_bytes("call", "--json", "+966501234567")
+        doc = json.loads(out)
+        self.assertEqual((doc["call_id"], doc["status"]), (body["callId"], body["status"]))
+        for raw in RAW_CONTROLS:
+            self.assertNotIn(raw, out)
+
+    def test_contact_uuid(self):
+        SRV.fault({"status": 201, "path": "/contact", "body": {"uuid": "u\n\x1b[1mu", "name": "J"}})
+        rc, out, err = run_bytes("contact", "create", "--name", "J", "--phone", "+966501234567")
+        self.assertEqual(rc, 0, err)
+        self.assert_one_line(out)
+        self.assertEqual(out.split(b"\t")[2], b"u\\n\\x1b[1mu")
+
+    def test_retry_after(self):
+        # Header bytes go out as Latin-1: 0x9b, a C1 CSI, is a byte that is not UTF-8.
+        SRV.fault({"status": 429, "retry_after": "\x1b]8;;http://evil\x1b\\\tx\x9b"})
+        rc, out, err = run_bytes("call", "+966501234567")
+        self.assertEqual(rc, 5, err)
+        self.assert_one_line(out)
+        self.assertIn(b"(Retry-After: \\x1b]8;;http://evil\\x1b\\\\\\tx\\x9b)", out)
+        for raw in RAW_CONTROLS + [b"\t"]:
+            self.assertNotIn(raw, err)
+
+    def test_details_and_message_on_stderr(self):
+        SRV.fault({"status": 422, "body": {"detail": [
+            {"loc": ["body", "x\ny"], "msg": "bad\n\x1b[31mphonenorm call: forged", "type": "t\tz"}]}})
+        rc, out, err = run_bytes("call", "+966501234567")
+        self.assertEqual(rc, 1)
+        self.assert_one_line(out)
+        self.assertIn(b"  body.x\\ny: bad\\n\\x1b[31mphonenorm call: forged (t\\tz)\n", err)
+        self.assertEqual(err.count(b"\n"), 2, err)
+        for raw in RAW_CONTROLS + [b"\t"]:
+            self.assertNotIn(raw, err)
+        SRV.fault({"status": 400, "body": {"message": "no\r\nway\x1b[0m"}})
+        rc, out, err = run_bytes("call", "+966501234567")
+        self.assert_one_line(out)
+        self.assertIn(b"no\\r\\nway\\x1b[0m", out)
+
+    def test_trace_is_escaped(self):
+        SRV.fault({"status": 201, "headers": {"X-Evil": "a\x1b[2Jb\tc"},
+                   "body": {"callId": "c", "status": "initiated", "contactUuid": self.UUID}})
+        rc, out, err = run_bytes("call", "-v", "+966501234567")
+        self.assertEqual(rc, 0, err)
+        self.assertIn(b"X-Evil: a\\x1b[2Jb\\tc", err)
+        for raw in RAW_CONTROLS:
+            self.assertNotIn(raw, err)
+
+
+class WriteErrors(unittest.TestCase):
+    """A result that cannot be printed is not lost (issue 8, defect 5)."""
+
+    MSG = "phonenorm: write error on standard output: No space left on device\n"
+
+    def setUp(self):
+        SRV.reset()
+
+    def test_accepted_call_on_dev_full(self):
+        rc, err = run_full("call", "+966501234567")
+        self.assertEqual(rc, 6, err)
+        call_id = json.loads(SRV.requests()[0]["response"])["callId"]
+        self.assertTrue(err.startswith(self.MSG), err)
+        self.assertIn("phonenorm call: the result, which standard output did not take:\n"
+                      "accepted\t201\t%s\t" % call_id, err)
+        rc, err = run_full("call", "--json", "+966501234567")
+        self.assertEqual(rc, 6, err)
+        call_id = json.loads(SRV.requests()[1]["response"])["callId"]
+        doc = json.loads(err.splitlines()[2])
+        self.assertEqual((doc["outcome"], doc["call_id"]), ("accepted", call_id))
+
+    def test_other_outcomes_and_commands(self):
+        SRV.fault({"status": 500})
+        rc, err = run_full("call", "+966501234567")
+        self.assertEqual(rc, 6, err)
+        self.assertIn("\nambiguous\t500\t-\t", err)
+        self.assertIn("may or may not have been placed", err)
+        rc, err = run_full("contact", "create", "--name", "J", "--phone", "+966501234567")
+        self.assertEqual(rc, 6, err)
+        self.assertIn("\naccepted\t201\t", err)
+        for args in (["call", "-n", "+966501234567"], ["call", "--help"], ["invoice", "--help"]):
+            with self.subTest(args=args):
+                rc, err = run_full(*args)
+                self.assertEqual((rc, err), (6, self.MSG))
 
 
 class Flow(unittest.TestCase):

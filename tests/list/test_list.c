@@ -1057,10 +1057,50 @@ static void test_versions(void)
 	CHECK(phn_clean_summary_init(NULL, 1) == PHN_EINVAL);
 	CHECK(phn_clean_writer_options_init(&wo, 1) == PHN_OK && wo.delimiter == ',' &&
 	      wo.columns == 0 && wo.reader == NULL);
-	CHECK(phn_clean_writer_options_init(&wo, 2) == PHN_EVERSION);
+	/* version 1 ends before flags: init leaves it alone */
+	wo.flags = 0xdead;
+	CHECK(phn_clean_writer_options_init(&wo, 1) == PHN_OK && wo.flags == 0xdead);
+	CHECK(phn_clean_writer_options_init(&wo, 2) == PHN_OK && wo.flags == 0 &&
+	      wo.version == 2);
+	CHECK(phn_clean_writer_options_init(&wo, 3) == PHN_EVERSION);
 	CHECK(phn_clean_report_options_init(&ro, 1) == PHN_OK && ro.input == NULL);
 	CHECK(phn_clean_report_options_init(&ro, 2) == PHN_EVERSION);
 	CHECK(strstr(phn_error_last(), "phn_clean_report_options version 2") != NULL);
+}
+
+/* PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS: formula cells quoted with a ' first
+ * (OWASP), plain numbers and the e164 column left as they are; without the
+ * flag (or with a version-1 struct, which has none) every byte as read. */
+static void test_writer_formulas(void)
+{
+	static const char in[] =
+		"id,note,phone,amount\n"
+		"1,\"=1+2\",0501234567,-12.50\n"
+		"2,@x,=0551234567,+7\n"
+		"3,ok,0501234567,-\n"
+		"4,\"-2+3\",n/a,1\n";
+	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
+	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+	phn_clean_writer_options wo = PHN_CLEAN_WRITER_OPTIONS_INIT;
+	struct outputs out;
+
+	o.region = "SA";
+	CHECK(clean_to_memory(&out, NULL, in, sizeof in - 1, &co, &o, &wo) == PHN_OK);
+	CHECK_STR(out.m[0].data, "id,note,phone,amount,e164,number_type\n"
+				 "1,\"=1+2\",0501234567,-12.50,+966501234567,mobile\n"
+				 "2,@x,=0551234567,+7,+966551234567,mobile\n");
+	wo.flags = PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS;
+	CHECK(clean_to_memory(&out, NULL, in, sizeof in - 1, &co, &o, &wo) == PHN_OK);
+	CHECK_STR(out.m[0].data, "id,note,phone,amount,e164,number_type\n"
+				 "1,\"'=1+2\",0501234567,-12.50,+966501234567,mobile\n"
+				 "2,\"'@x\",\"'=0551234567\",+7,+966551234567,mobile\n");
+	CHECK_STR(out.m[1].data, "id,note,phone,amount,reject_reason,line\n"
+				 "4,\"'-2+3\",n/a,1,not_a_number,5\n");
+	CHECK_STR(out.m[2].data, "id,note,phone,amount,e164,duplicate_of_line\n"
+				 "3,ok,0501234567,\"'-\",+966501234567,2\n");
+	wo.version = 1; /* an older caller: no flags field */
+	CHECK(clean_to_memory(&out, NULL, in, sizeof in - 1, &co, &o, &wo) == PHN_OK);
+	CHECK(strstr(out.m[0].data, "2,@x,=0551234567,+7,") != NULL);
 }
 
 /* Column names compare in full: two long names that share their first 63
@@ -1108,6 +1148,7 @@ int main(int argc, char **argv)
 	test_cleaner_errors();
 	test_cleaner_threads();
 	test_writer();
+	test_writer_formulas();
 	test_report();
 	test_versions();
 	test_long_column_names();

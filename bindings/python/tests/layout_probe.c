@@ -77,6 +77,7 @@ int main(void)
 	S(phn_clean_writer_options);
 	F(phn_clean_writer_options, version); F(phn_clean_writer_options, delimiter);
 	F(phn_clean_writer_options, columns); F(phn_clean_writer_options, reader);
+	F(phn_clean_writer_options, flags);
 	end();
 	S(phn_clean_report_options);
 	F(phn_clean_report_options, version); F(phn_clean_report_options, input);

@@ -709,6 +709,20 @@ class CleanTest(unittest.TestCase):
         s = phonenorm.clean(self.input, region="SA")
         self.assertEqual(s["rejected_by_reason"]["not_valid"], 1)
 
+    def test_safe_for_spreadsheets(self):
+        with open(self.input, "w", encoding="utf-8") as f:
+            f.write("name,phone\n=cmd(),=0551234567\nAli,+966501234567\n")
+        out = io.BytesIO()
+        phonenorm.clean(self.input, out, region="SA")
+        self.assertEqual(out.getvalue().decode().splitlines()[1],
+                         "=cmd(),=0551234567,+966551234567,mobile")
+        out = io.BytesIO()
+        phonenorm.clean(self.input, out, region="SA", safe_for_spreadsheets=True)
+        self.assertEqual(out.getvalue().decode().splitlines(), [
+            "name,phone,e164,number_type",
+            "\"'=cmd()\",\"'=0551234567\",+966551234567,mobile",
+            "Ali,+966501234567,+966501234567,mobile"])
+
     def test_text_mode_and_delimiter(self):
         with open(self.input, "w", encoding="utf-8") as f:
             f.write("0501234567\n\n\"050 123 4567\"\nhello, world\n+12025550110\n")
