@@ -85,8 +85,9 @@ PHN_CLEAN_SUMMARY_VERSION = 2
 PHN_CLEAN_WRITER_OPTIONS_VERSION = 2
 PHN_CLEAN_REPORT_OPTIONS_VERSION = 1
 PHN_DISPATCH_OPTIONS_VERSION = 1
-PHN_DISPATCH_CALL_VERSION = 1
-PHN_DISPATCH_CONTACT_VERSION = 1
+PHN_DISPATCH_CALL_VERSION = 2
+PHN_DISPATCH_CONTACT_VERSION = 2
+PHN_DISPATCH_ALLOW_POSSIBLE = 1 << 0
 PHN_DISPATCH_INVOICE_VERSION = 1
 PHN_DISPATCH_RESULT_VERSION = 1
 PHN_DISPATCH_DETAIL_VERSION = 1
@@ -293,6 +294,7 @@ class phn_dispatch_call(ctypes.Structure):
         ("metadata_json", c_char_p),
         ("update_existing", c_int),
         ("create_if_not_exists", c_int),
+        ("flags", c_uint),
     ]
 
 
@@ -304,6 +306,7 @@ class phn_dispatch_contact(ctypes.Structure):
         ("country_code", c_char_p),
         ("email", c_char_p),
         ("role", c_char_p),
+        ("flags", c_uint),
     ]
 
 

@@ -104,11 +104,13 @@ int main(void)
 	F(phn_dispatch_call, prompt_tags_json); F(phn_dispatch_call, metadata);
 	F(phn_dispatch_call, metadata_count); F(phn_dispatch_call, metadata_json);
 	F(phn_dispatch_call, update_existing); F(phn_dispatch_call, create_if_not_exists);
+	F(phn_dispatch_call, flags);
 	end();
 	S(phn_dispatch_contact);
 	F(phn_dispatch_contact, version); F(phn_dispatch_contact, name);
 	F(phn_dispatch_contact, phone_number); F(phn_dispatch_contact, country_code);
 	F(phn_dispatch_contact, email); F(phn_dispatch_contact, role);
+	F(phn_dispatch_contact, flags);
 	end();
 	S(phn_dispatch_invoice);
 	F(phn_dispatch_invoice, version); F(phn_dispatch_invoice, number);

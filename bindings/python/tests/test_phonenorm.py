@@ -1038,7 +1038,7 @@ class DispatchTest(unittest.TestCase):
         with self.assertRaises(phonenorm.InputOutputError) as cm:
             phonenorm.Dispatch(self.url, token_file="/nonexistent/token")
         self.assertEqual(cm.exception.detail,
-                         "token file '/nonexistent/token': No such file or directory")
+                         "the token file: No such file or directory")
 
     def test_send_outcomes_are_data(self):
         with self.client() as d:
@@ -1104,6 +1104,22 @@ class DispatchTest(unittest.TestCase):
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
+
+    def test_possible_numbers_only_when_allowed(self):
+        # issue 8: -c US 0501234567 is only possible (+10501234567): refused by default
+        with self.client() as d:
+            with self.assertRaises(phonenorm.InvalidArgumentError) as cm:
+                d.describe_call("0501234567", "US")
+            self.assertIn("only possible", str(cm.exception))
+            self.assertEqual(json.loads(d.describe_call("0501234567", "US", allow_possible=True).body),
+                             {"numberToCall": "+10501234567", "countryCode": "US"})
+            self.assertEqual(json.loads(d.describe_contact("0501234567", "US", name="X",
+                                                           allow_possible=True).body),
+                             {"name": "X", "phoneNumber": "+10501234567"})
+            with self.assertRaises(phonenorm.InvalidArgumentError):
+                d.describe_call("+1 202-555-0123", "SA")
+            with self.assertRaises(TypeError):
+                d.describe_call("0501234567", "US", allow_possible=1)
 
     def test_describe_is_what_goes_out(self):
         with self.client() as d:
