@@ -47,9 +47,10 @@
 	"\n" \
 	"Exit status: 0 accepted; 1 the API said no (rejected, auth_failed, not_found);\n" \
 	"2 usage error or a request refused locally (nothing was sent); 3 not sent\n" \
-	"(connection refused, DNS, TLS: safe to run again); 4 ambiguous (500/502/504,\n" \
-	"timeout or connection lost after sending: the call may have been placed, check\n" \
-	"before running again); 5 throttled (429/503: run again after Retry-After);\n" \
+	"(connection refused, DNS, TLS: safe to run again); 4 ambiguous (5xx, a 1xx\n" \
+	"with no final answer, a 3xx (redirects are never followed), timeout or\n" \
+	"connection lost after sending: the call may have been placed, check before\n" \
+	"running again); 5 throttled (429/503: run again after Retry-After);\n" \
 	"6 the result could not be written to standard output: it is printed on\n" \
 	"standard error instead (the request may have been sent: read it there).\n"
 
@@ -57,13 +58,17 @@ static const char call_help[] =
 	"usage: phonenorm call [OPTIONS] NUMBER\n"
 	"\n"
 	"Trigger one AI phone call to NUMBER (POST /ai/phone-calls/action/call).\n"
-	"NUMBER is normalized first and sent as E.164; a number that is not valid or\n"
-	"possible is refused before anything is sent. Only the fields you give are\n"
-	"sent; the API's defaults apply to the rest.\n"
+	"NUMBER is normalized first and sent as E.164; a number that is not valid is\n"
+	"refused before anything is sent. Only the fields you give are sent; the\n"
+	"API's defaults apply to the rest.\n"
 	"\n"
 	"Request:\n"
 	"  -c, --region REGION        read NUMBER in this region and send it as\n"
-	"                             countryCode (ISO 3166-1 alpha-2, e.g. SA)\n"
+	"                             countryCode (ISO 3166-1 alpha-2, e.g. SA) when it\n"
+	"                             is the number's region; a number of another\n"
+	"                             country (-c SA \"+1 202...\") is refused\n"
+	"      --allow-possible       also send a number that is only possible (right\n"
+	"                             length, range not known to be assigned)\n"
 	"      --first-name NAME      firstName\n"
 	"      --last-name NAME       lastName\n"
 	"      --email EMAIL          email\n"
@@ -90,6 +95,7 @@ static const char contact_help[] =
 	"      --name NAME            name (\"John Doe\")\n"
 	"      --phone NUMBER         phoneNumber, normalized and sent as E.164\n"
 	"  -c, --region REGION        region to read a local --phone in (not sent)\n"
+	"      --allow-possible       also send a number that is only possible\n"
 	"      --email EMAIL          email\n"
 	"      --role ROLE            role (the documented flow uses PRIMARY)\n"
 	"\n"
@@ -113,7 +119,7 @@ enum {
 	OPT_JSON = 256, OPT_API_URL, OPT_TOKEN_FILE, OPT_TIMEOUT, OPT_FIRST_NAME, OPT_LAST_NAME,
 	OPT_EMAIL, OPT_CONTACT_UUID, OPT_TEMPLATE, OPT_TAG, OPT_TAGS_JSON, OPT_META, OPT_META_JSON,
 	OPT_UPDATE, OPT_NO_UPDATE, OPT_CREATE, OPT_NO_CREATE, OPT_NAME, OPT_PHONE, OPT_ROLE,
-	OPT_DATE, OPT_DUE_DATE, OPT_NUMBER, OPT_TOTAL
+	OPT_DATE, OPT_DUE_DATE, OPT_NUMBER, OPT_TOTAL, OPT_ALLOW_POSSIBLE
 };
 
 #define COMMON_OPTIONS \
@@ -140,6 +146,7 @@ static const struct option call_options[] = {
 	{ "no-update-existing", no_argument, NULL, OPT_NO_UPDATE },
 	{ "create", no_argument, NULL, OPT_CREATE },
 	{ "no-create", no_argument, NULL, OPT_NO_CREATE },
+	{ "allow-possible", no_argument, NULL, OPT_ALLOW_POSSIBLE },
 	COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -150,6 +157,7 @@ static const struct option contact_options[] = {
 	{ "region", required_argument, NULL, 'c' },
 	{ "email", required_argument, NULL, OPT_EMAIL },
 	{ "role", required_argument, NULL, OPT_ROLE },
+	{ "allow-possible", no_argument, NULL, OPT_ALLOW_POSSIBLE },
 	COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -252,19 +260,61 @@ static int set_region(struct args *a, const char *region)
 	return PHN_EXIT_OK;
 }
 
-/*
- * getopt_long would take "--token X" as an abbreviation of --token-file
- * and then name the file X, the token, in its error. A token never goes on
- * a command line (ps, shell history): refuse without echoing it.
- */
-static int refuse_token_option(const struct args *a, int argc, char **argv)
+/* The options whose value names a secret's source. */
+static const char *const secret_options[] = { "token-file" };
+
+static const struct option *find_long(const struct option *opts, const char *name, size_t n)
 {
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strncmp(argv[i], "--tok", 5) == 0 && strcmp(argv[i], "--token-file") != 0 &&
-		    strncmp(argv[i], "--token-file=", 13) != 0)
+	for (; opts->name; opts++)
+		if (strlen(opts->name) == n && strncmp(opts->name, name, n) == 0)
+			return opts;
+	return NULL;
+}
+
+/*
+ * getopt_long takes any unambiguous prefix of a long option: "--to SECRET"
+ * would be --token-file SECRET, and the error about that file would print
+ * the secret. No option is abbreviated here: every "--name" must be a whole
+ * option name, checked before getopt_long sees argv, and a refused one is
+ * named without its value. A token never goes on a command line (ps, shell
+ * history): "--token" gets its own message.
+ */
+static int refuse_abbreviations(const struct args *a, int argc, char **argv,
+				const struct option *opts)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *w = argv[i], *name = w + 2;
+		const struct option *o;
+		size_t n, k;
+
+		if (strcmp(w, "--") == 0)
+			break;
+		if (w[0] != '-' || w[1] == '\0')
+			continue;
+		if (w[1] != '-') {
+			/* A cluster of short options; -c takes the rest or the next word. */
+			const char *c = strchr(w + 1, 'c');
+			if (c && c[1] == '\0')
+				i++;
+			continue;
+		}
+		n = strcspn(name, "=");
+		if ((o = find_long(opts, name, n)) != NULL) {
+			if (o->has_arg == required_argument && name[n] != '=')
+				i++;
+			continue;
+		}
+		if (n >= 3 && strncmp(name, "tok", 3) == 0)
 			return cli_usage_error(a->cmd, "there is no --token option: a token on the command "
 					       "line shows in ps and shell history; set $%s or use "
 					       "--token-file", PHN_DISPATCH_ENV_TOKEN);
+		for (k = 0; k < sizeof(secret_options) / sizeof(secret_options[0]); k++)
+			if (n < strlen(secret_options[k]) && strncmp(secret_options[k], name, n) == 0)
+				return cli_usage_error(a->cmd, "unknown option '--%.*s' (options are never "
+						       "abbreviated: write --%s in full)", (int)n, name,
+						       secret_options[k]);
+		return cli_usage_error(a->cmd, "unknown option '--%.*s' (options are never abbreviated)",
+				       (int)n, name);
 	}
 	return PHN_EXIT_OK;
 }
@@ -314,6 +364,10 @@ static int field_option(struct args *a, int c)
 	case OPT_DUE_DATE: a->invoice.due_date = optarg; return 1;
 	case OPT_NUMBER: a->invoice.number = optarg; return 1;
 	case OPT_TOTAL: a->invoice.total = optarg; return 1;
+	case OPT_ALLOW_POSSIBLE:
+		a->call.flags |= PHN_DISPATCH_ALLOW_POSSIBLE;
+		a->contact.flags |= PHN_DISPATCH_ALLOW_POSSIBLE;
+		return 1;
 	default: return 0;
 	}
 }
@@ -385,7 +439,7 @@ static int parse(struct args *a, int argc, char **argv, const struct option *opt
 	*done = 0;
 	opterr = 0;
 	optind = 1;
-	if ((rc = refuse_token_option(a, argc, argv)) != PHN_EXIT_OK)
+	if ((rc = refuse_abbreviations(a, argc, argv, opts)) != PHN_EXIT_OK)
 		return rc;
 	while ((c = getopt_long(argc, argv, ":c:nvh", opts, NULL)) != -1) {
 		if (c == 'h') {

@@ -113,6 +113,19 @@ class DryRun(unittest.TestCase):
         rc, out, _ = run("call", "-n", "+966501234567", token=None)
         self.assertIn("Authorization: (no token", out)
 
+    def test_allow_possible(self):
+        rc, out, err = run("call", "-n", "--json", "-c", "US", "0501234567", "--allow-possible")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["body"], {"numberToCall": "+10501234567", "countryCode": "US"})
+        rc, out, err = run("contact", "create", "-n", "--json", "--name", "X", "-c", "US",
+                           "--phone", "0501234567", "--allow-possible")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["body"], {"name": "X", "phoneNumber": "+10501234567"})
+        # A Canadian number read in US: countryCode is not its region, so not sent.
+        rc, out, err = run("call", "-n", "--json", "-c", "US", "(416) 234-5678")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["body"], {"numberToCall": "+14162345678"})
+
     def test_contact_and_invoice_dry_run(self):
         rc, out, _ = run("contact", "create", "-n", "--name", "John Doe", "--phone", "+966501234567",
                          "--email", "john.doe@example.com", "--role", "PRIMARY")
@@ -171,6 +184,8 @@ class Send(unittest.TestCase):
             ({"status": 500}, [], 4, "ambiguous"),
             ({"status": 502}, [], 4, "ambiguous"),
             ({"drop": True}, [], 4, "ambiguous"),
+            ({"wire": "HTTP/1.1 100 Continue\r\n\r\n"}, [], 4, "ambiguous"),
+            ({"wire": "HTTP/1.1 301 Moved\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n"}, [], 4, "ambiguous"),
             ({"delay": 2.0}, ["--timeout", "0.4"], 4, "ambiguous"),
         ]
         for fault, extra, code, outcome in cases:
@@ -194,6 +209,21 @@ class Send(unittest.TestCase):
         self.assertTrue(out.startswith("not_sent\t0\t-\tcould not connect"), out)
         self.assertIn("safe to send again", err)
 
+    def test_clear_messages(self):
+        # issue 8: a huge response header is not "out of memory"; a 404 that is
+        # not the API's JSON points at the URL; the API's own 404 keeps its words.
+        SRV.fault({"wire": "HTTP/1.1 201 Created\r\nX-Big: {pad:204800}\r\nContent-Length: 2\r\n\r\n{}"})
+        rc, out, err = run("call", "+966501234567")
+        self.assertIn("response header too large", out)
+        self.assertNotIn("Out of memory", out)
+        SRV.fault({"status": 404, "raw": "<html>Not Found</html>"})
+        rc, out, err = run("call", "+966501234567", url=SRV.base + "/" + TOKEN)
+        self.assertEqual(rc, 1)
+        self.assertIn("the API URL may be wrong (%s/****/ai/phone-calls/action/call)" % SRV.base, out)
+        SRV.fault({"status": 404, "body": {"detail": "Contact not found"}})
+        rc, out, err = run("call", "+966501234567")
+        self.assertEqual(out, "not_found\t404\t-\tHTTP 404 (not_found): Contact not found\n")
+
     def test_422_text_lists_details(self):
         SRV.fault({"status": 422, "body": {"detail": [
             {"loc": ["body", "countryCode"], "msg": "String should match pattern '^[A-Z]{2}$'",
@@ -206,6 +236,10 @@ class Send(unittest.TestCase):
         cases = [
             (["call", "+96612341234"], "too_short"),
             (["call", "0501234567"], "needs_region"),
+            # issue 8: read in the wrong region, only possible; a +1 number with -c SA
+            (["call", "-c", "US", "0501234567"], "gives +10501234567, which is only possible"),
+            (["call", "-c", "SA", "+1 202-555-0123"], "is a +1 number (US), not a number of countryCode SA"),
+            (["contact", "create", "--name", "X", "-c", "US", "--phone", "0501234567"], "only possible"),
             (["call", "+966501234567", "--contact-uuid", "nope"], "contactUuid \"nope\" is not a UUID"),
             (["call", "+966501234567", "--template", "template-uuid-here"], "aiSettingsTemplateId"),
             (["call", "+966501234567", "--tags-json", '{"amount": 500}'], "must be a string"),
@@ -218,7 +252,14 @@ class Send(unittest.TestCase):
             (["call", "+966501234567", "--timeout", "soon"], "--timeout takes seconds"),
             (["call", "+966501234567", "--token", "abc"], "there is no --token option"),
             (["call", "+966501234567", "--tok=abc"], "there is no --token option"),
-            (["invoice", "create", "--to=abc"], "unknown or ambiguous option '--to'"),
+            (["invoice", "create", "--to=abc"], "unknown option '--to'"),
+            # issue 8: no abbreviation names the token file (or anything else)
+            (["call", "+966501234567", "--to", "abc"], "write --token-file in full"),
+            (["call", "+966501234567", "--token-f", "abc"], "there is no --token option"),
+            (["call", "--t=abc", "+966501234567"], "write --token-file in full"),
+            (["call", "+966501234567", "--first", "abc"], "unknown option '--first' (options are never abbreviated)"),
+            (["contact", "create", "--na", "abc", "--phone", "+966501234567"], "unknown option '--na'"),
+            (["call", "+966501234567", "--token-file", "/nonexistent/abc"], "the token file: No such file"),
             (["invoice", "create", "--contact-uuid", "9bfa828a-3c2d-430c-bdc7-f74d90334524",
               "--date", "2999-12-31"], "is in the future"),
             (["invoice", "create", "--date", "2025-01-01"], "contactUuid is required"),
@@ -236,6 +277,38 @@ class Send(unittest.TestCase):
         self.assertEqual(rc, 2)
         self.assertIn("no API token", err)
         self.assertEqual(SRV.requests(), [], "a refused request reached the server")
+
+    def test_option_values_are_not_taken_for_options(self):
+        # A value that looks like an option is still the value of the option before it.
+        rc, out, err = run("call", "-n", "--json", "--first-name", "--to", "+966501234567")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["body"]["firstName"], "--to")
+        rc, out, err = run("call", "-n", "--json", "-c", "--SA", "+966501234567")
+        self.assertEqual(rc, 2)
+        self.assertIn("unknown region", err)
+
+    def test_token_in_urls_is_masked(self):
+        # issue 8: a token in PHONENORM_API_URL (path, percent-encoded, userinfo, query)
+        rc, out, err = run("call", "-n", "+966501234567", url=SRV.base + "/" + TOKEN)
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(out.startswith("POST %s/****/ai/phone-calls/action/call\n" % SRV.base), out)
+        enc = "".join("%%%02X" % ord(ch) for ch in TOKEN)
+        rc, out, err = run("call", "-n", "--json", "+966501234567", url=SRV.base + "/" + enc)
+        self.assertEqual(json.loads(out)["url"], SRV.base + "/****/ai/phone-calls/action/call")
+        rc, out, err = run("call", "-v", "+966501234567", url=SRV.base + "/" + TOKEN)
+        self.assertIn("/****/ai/phone-calls/action/call", err)
+        self.assertEqual(SRV.requests()[-1]["path"], "/api-service/v1/%s/ai/phone-calls/action/call" % TOKEN)
+        for url, shown in (("https://user:pw-secret@api.example.com/v1", "'https://****@api.example.com/v1'"),
+                           ("https://api.example.com/v1?key=pw-secret", "'https://api.example.com/v1?****'"),
+                           ("ftp://x.example.com/" + TOKEN, "'ftp://x.example.com/****'")):
+            rc, out, err = run("call", "-n", "+966501234567", url=url)
+            self.assertEqual(rc, 2)
+            self.assertIn(shown, err)
+            self.assertNotIn("secret", err)
+        # The message cuts a URL at 60 bytes: the cut falls inside the token.
+        rc, out, err = run("call", "-n", "+966501234567", url="ftp://x.example.com/" + "a" * 34 + TOKEN)
+        self.assertIn("a" * 34 + "****", err)
+        self.assertNotIn("a" + TOKEN[:4], err)
 
     def test_cleartext_to_a_remote_host_is_refused(self):
         rc, out, err = run("call", "-n", "+966501234567", "--api-url", "http://api.example.com/v1")

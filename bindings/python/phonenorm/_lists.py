@@ -63,6 +63,7 @@ class RejectReason(_NamedEnum):
     NOT_VALID = ("not_valid", 13)
     TYPE_NOT_ALLOWED = ("type_not_allowed", 14)
     SUPPRESSED = ("suppressed", 15)
+    TOO_LONG_RECORD = ("too_long_record", 16)
 
 
 _KEY_MAX = (1 << 64) - 1
@@ -475,9 +476,11 @@ def clean(input: _PathOrStream, output: Optional[_PathOrStream] = None,
           header: Union[bool, str, None] = None, phone_column: Union[str, int, None] = None,
           region_column: Union[str, int, None] = None, keep_possible: bool = False,
           types: Union[NumberType, str, Iterable[Union[NumberType, str]], None] = None,
-          suppress: Optional[DedupeSet] = None, threads: int = 1, delimiter: str = ",",
-          text: bool = False, check_field_count: bool = True, max_record: int = 0,
-          on_row: Optional[Callable[[CleanRow], Any]] = None) -> Dict[str, Any]:
+          suppress: Optional[DedupeSet] = None, threads: int = 1,
+          delimiter: Optional[str] = None, text: bool = False, check_field_count: bool = True,
+          max_record: int = 0, safe_for_spreadsheets: bool = False,
+          on_row: Optional[Callable[[CleanRow], Any]] = None,
+          max_record_bytes: Optional[int] = None) -> Dict[str, Any]:
     """Clean a phone list with the C list cleaner, as `phonenorm clean` does.
 
     input is a path, a binary stream or a text stream (read as UTF-8; open
@@ -498,14 +501,24 @@ def clean(input: _PathOrStream, output: Optional[_PathOrStream] = None,
     guess the phone column, no region column); keep_possible; types (names
     such as ["mobile"]; None keeps every type); suppress (a DedupeSet of
     do-not-call numbers); threads (0: one per CPU; the result is the same
-    for any number). CSV options: delimiter (one character), text (one
-    number per line, no quoting), check_field_count, max_record (bytes, 0:
-    1 MiB). on_row, if given, is called with a CleanRow for every record,
-    in input order.
+    for any number). CSV options: delimiter (one character; None: sniffed
+    from the first lines among , ; TAB |, as the CLI does without -d), text (one
+    number per line, no quoting), check_field_count, max_record_bytes (or
+    max_record: the longest row read whole, in bytes; 0 or None: 1 MiB; at
+    most 1 GiB; a longer row is rejected as too_long_record, its first
+    max_record_bytes bytes kept in rejects with a cut_at_byte note).
+    on_row, if given, is called with a CleanRow for every record, in input
+    order.
+
+    safe_for_spreadsheets: neutralise CSV formula injection in the outputs
+    (PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS): a cell that starts with =, +,
+    -, @, a tab or a carriage return, and is not simply a number, is
+    written quoted with a ' before it. Default False: the original bytes.
 
     Returns the summary: the report as a dict, with report.json's keys
     (input, rows, clean, rejected, duplicates, possible_kept, blank_lines,
-    rejected_by_reason, by_region, by_type, has_header, phone_column
+    rejected_by_reason, by_region, by_type, delimiter, delimiter_sniffed,
+    header_guessed, first_row, has_header, phone_column
     {index, name, guessed}, region_column, region, keep_possible, threads,
     seconds, metadata_version); column numbers count from 1.
 
@@ -530,16 +543,23 @@ def clean(input: _PathOrStream, output: Optional[_PathOrStream] = None,
     if threads == 0:
         threads = os.cpu_count() or 1
     threads = min(threads, 256)
+    sniff = 0
     if text:
         delim_c = b"\0"
+    elif delimiter is None:
+        delim_c, sniff = b",", 1
     else:
         if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n\0' \
                 or ord(delimiter) > 127:
             raise ValueError("delimiter=%s: use one ASCII character other than a quote or "
                              "a line break" % _show(delimiter))
         delim_c = delimiter.encode()
+    if max_record_bytes is not None:
+        if max_record:
+            raise ValueError("give max_record_bytes or max_record, not both")
+        max_record = max_record_bytes
     if isinstance(max_record, bool) or not isinstance(max_record, int) or max_record < 0:
-        raise ValueError("max_record=%s: use an int, 0 or more" % _show(max_record))
+        raise ValueError("max_record_bytes=%s: use an int, 0 or more" % _show(max_record))
     if suppress is not None and not isinstance(suppress, DedupeSet):
         raise _wrong_type("suppress", "a DedupeSet or None", suppress)
     if on_row is not None and not callable(on_row):
@@ -560,6 +580,7 @@ def clean(input: _PathOrStream, output: Optional[_PathOrStream] = None,
     copts = _lib.phn_csv_options()
     copts.version = _lib.PHN_CSV_OPTIONS_VERSION
     copts.delimiter = delim_c
+    copts.sniff_delimiter = sniff
     copts.check_field_count = 1 if check_field_count else 0
     copts.max_record = max_record
 
@@ -597,6 +618,7 @@ def clean(input: _PathOrStream, output: Optional[_PathOrStream] = None,
             wopts.delimiter = delim_c
             wopts.columns = _lib.PHN_CLEAN_COLUMN_NUMBER_STATUS if keep_possible else 0
             wopts.reader = reader
+            wopts.flags = _lib.PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS if safe_for_spreadsheets else 0
             writers = _Writers(sinks, wopts)
             run = _Run(writers, on_row)
             need_rows = on_row is not None or writers.pairs
