@@ -1,0 +1,13 @@
+/* The CLI option parsers as tests/fuzz/fuzz_options.c reaches them. Each
+ * writes a description of what it parsed into desc and returns the exit
+ * status parsing gave (0: go on; *done: --help was printed). */
+#ifndef PHN_FUZZ_OPTIONS_H
+#define PHN_FUZZ_OPTIONS_H
+
+#include <stddef.h>
+
+int fuzz_clean_parse(char *desc, size_t cap, int argc, char **argv, int *done);
+/* which: 0 call, 1 contact create, 2 invoice create (argv[0] is the verb). */
+int fuzz_call_parse(char *desc, size_t cap, int which, int argc, char **argv, int *done);
+
+#endif
