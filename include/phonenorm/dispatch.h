@@ -330,7 +330,9 @@ typedef enum phn_dispatch_outcome {
  * the PHN_DISPATCH_RESULT_VERSION of the library that made the result: read
  * a field added in version N only when version >= N.
  *
- * Every string is NUL-terminated UTF-8 or NULL when absent; the result and
+ * Every string is NUL-terminated UTF-8 (bytes that are not UTF-8 in what
+ * the server sent show as U+FFFD; body alone keeps the bytes as received)
+ * or NULL when absent; the result and
  * all its strings are one block of memory that lives until the result is
  * freed (or, in a phn_dispatch_done_cb, until the callback returns).
  * Identifiers the API sends as JSON numbers (a numeric callId) are kept as
@@ -360,7 +362,8 @@ typedef struct phn_dispatch_result {
 	size_t body_len;
 	int body_truncated;
 	/* Retry-After as sent, and in seconds from now (an HTTP date is
-	 * converted); NULL and -1 when absent or unreadable. */
+	 * converted, a past one is 0; at most one year: longer waits are
+	 * capped); NULL and -1 when absent or unreadable. */
 	const char *retry_after;
 	int64_t retry_after_seconds;
 	/* One line a person can read: "accepted: callId call-abc123",
