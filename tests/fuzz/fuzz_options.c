@@ -44,6 +44,7 @@ static void reset_getopt(void)
 struct parse {
 	int rc, done;
 	char desc[4096];
+	char token_file[4096]; /* the --token-file value parsing took */
 	char *out;
 	size_t out_len;
 };
@@ -66,26 +67,13 @@ static void parse_once(struct parse *p, int which, int argc, char *const *args)
 	if (which == 0)
 		p->rc = fuzz_clean_parse(p->desc, sizeof p->desc, argc, argv, &p->done);
 	else
-		p->rc = fuzz_call_parse(p->desc, sizeof p->desc, which - 1, argc, argv, &p->done);
+		p->rc = fuzz_call_parse(p->desc, sizeof p->desc, p->token_file,
+					sizeof p->token_file, which - 1, argc, argv, &p->done);
 	stdout = saved_out;
 	stderr = saved_err;
 	fclose(mem);
 	for (int i = 0; i < argc; i++)
 		free(argv[i]);
-}
-
-/* The --token-file value on this command line, if there is one. */
-static const char *token_file(int argc, char *const *argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return NULL;
-		if (strncmp(argv[i], "--token-file=", 13) == 0)
-			return argv[i] + 13;
-		if (strcmp(argv[i], "--token-file") == 0)
-			return i + 1 < argc ? argv[i + 1] : NULL;
-	}
-	return NULL;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -124,19 +112,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (a.rc != 0 && a.rc != 2)
 		abort();
-	/* A path for the token, or a token mistaken for one, is never echoed.
-	 * Only values that occur nowhere else on the line can be told apart. */
-	secret = which ? token_file(argc, args) : NULL;
-	if (secret && strlen(secret) >= 4 && !a.done) {
-		int elsewhere = 0;
+	/*
+	 * A path for the token, or a token mistaken for one, is never echoed.
+	 * It leaks when the output holds it and the same command line with
+	 * another value in its place does not ("--help" is in every hint).
+	 */
+	secret = which && a.token_file[0] ? a.token_file : NULL;
+	if (secret && strlen(secret) >= 4 && !a.done &&
+	    memmem(a.out, a.out_len, secret, strlen(secret))) {
+		char *alt[MAX_ARGS + 2], other[32];
+		struct parse c;
 
-		for (int i = 1; i < argc; i++)
-			if (args[i] != secret && args[i] + 13 != secret && strstr(args[i], secret))
-				elsewhere = 1;
-		if (!elsewhere && memmem(a.out, a.out_len, secret, strlen(secret))) {
+		memcpy(alt, args, sizeof(char *) * (size_t)argc);
+		for (int i = 1; i < argc; i++) {
+			if (strcmp(args[i], secret) == 0) {
+				alt[i] = (char *)"Zq7path";
+			} else if (strncmp(args[i], "--token-file=", 13) == 0 &&
+				   strcmp(args[i] + 13, secret) == 0) {
+				snprintf(other, sizeof other, "--token-file=Zq7path");
+				alt[i] = other;
+			}
+		}
+		memset(&c, 0, sizeof c);
+		parse_once(&c, which, argc, alt);
+		if (!memmem(c.out, c.out_len, secret, strlen(secret))) {
 			fprintf(stderr, "--token-file value printed: %.*s\n", (int)a.out_len, a.out);
 			abort();
 		}
+		free(c.out);
 	}
 	free(a.out);
 	free(b.out);

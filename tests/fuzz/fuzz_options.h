@@ -7,7 +7,9 @@
 #include <stddef.h>
 
 int fuzz_clean_parse(char *desc, size_t cap, int argc, char **argv, int *done);
-/* which: 0 call, 1 contact create, 2 invoice create (argv[0] is the verb). */
-int fuzz_call_parse(char *desc, size_t cap, int which, int argc, char **argv, int *done);
+/* which: 0 call, 1 contact create, 2 invoice create (argv[0] is the verb).
+ * tf[tfcap] receives the --token-file value parsing took ("" if none). */
+int fuzz_call_parse(char *desc, size_t cap, char *tf, size_t tfcap, int which, int argc,
+		    char **argv, int *done);
 
 #endif

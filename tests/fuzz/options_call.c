@@ -7,7 +7,8 @@
 
 #include "fuzz_options.h"
 
-int fuzz_call_parse(char *desc, size_t cap, int which, int argc, char **argv, int *done)
+int fuzz_call_parse(char *desc, size_t cap, char *tf, size_t tfcap, int which, int argc,
+		    char **argv, int *done)
 {
 	static const char *const cmds[3] = { "call", "contact create", "invoice create" };
 	const struct option *opts[3] = { call_options, contact_options, invoice_options };
@@ -34,6 +35,7 @@ int fuzz_call_parse(char *desc, size_t cap, int which, int argc, char **argv, in
 		 S(a.call.metadata_json), S(a.contact.name), S(a.contact.phone_number),
 		 S(a.contact.role), S(a.invoice.date), S(a.invoice.due_date), S(a.invoice.number),
 		 S(a.invoice.total));
+	snprintf(tf, tfcap, "%s", a.token_file ? a.token_file : "");
 	args_dispose(&a);
 	return rc;
 }
