@@ -18,9 +18,13 @@
  * a result (PHN_DISPATCH_NOT_SENT or PHN_DISPATCH_AMBIGUOUS).
  *
  * The bearer token never leaves the library: it is not in any string the
- * library returns (results, error messages, request descriptions, the
- * trace), and every copy of it that a server might echo back is replaced by
- * "****".
+ * library returns (results, error messages, request descriptions and
+ * URLs, the trace). Every copy of it, as written, JSON-escaped (\u0074) or
+ * percent-encoded (%74), is replaced by "****" in the final text of each
+ * string; where the library or the server cut a text (a body at its 1 MiB
+ * limit, a header folded over two trace lines) no piece of the token
+ * longer than 3 characters is left at the cut. A token inside the base URL
+ * (its path) is sent but shown masked.
  *
  * Thread safety: a handle belongs to one thread at a time (curl's rule). Two
  * handles may be used from two threads at once. Results and request
@@ -108,11 +112,13 @@ PHN_EXTERN int phn_dispatch_options_init(phn_dispatch_options *opts, unsigned in
  * Every string is copied.
  *
  * Errors (*out is then NULL and phn_error_last() says why, never showing
- * the token): PHN_EINVAL (malformed or non-loopback http:// base URL,
- * unknown flags, negative timeouts, a token with characters an HTTP header
- * cannot carry), PHN_EIO (token file cannot be read or is empty: "token
- * file '/x': No such file or directory"), PHN_EVERSION, PHN_ENOMEM,
- * PHN_EINTERNAL (libcurl could not start).
+ * the token or the token file's path, and showing a URL with its userinfo,
+ * query and fragment as "****"): PHN_EINVAL (malformed or non-loopback
+ * http:// base URL, unknown flags, negative timeouts, a token with
+ * characters an HTTP header cannot carry), PHN_EIO (token file cannot be
+ * read or is empty: "the token file: No such file or directory"; "the
+ * file named by $PHONENORM_API_TOKEN_FILE: ..."), PHN_EVERSION,
+ * PHN_ENOMEM, PHN_EINTERNAL (libcurl could not start).
  *
  * Uses curl_global_init(): with libcurl older than 7.84, create the first
  * handle before other threads use libcurl.
@@ -155,11 +161,20 @@ typedef struct phn_dispatch_kv {
 typedef struct phn_dispatch_call {
 	unsigned int version;
 	/* Required, 1..100 characters as written. Parsed with phn_number_parse()
-	 * in country_code; it must be valid or possible, and carry no extension.
+	 * in country_code; it must be valid (or possible, with
+	 * PHN_DISPATCH_ALLOW_POSSIBLE in flags) and carry no extension.
 	 * numberToCall is sent as its E.164 form. */
 	const char *number;
-	/* countryCode: ISO 3166-1 alpha-2 in capitals, "SA". Also the region
-	 * number is read in. */
+	/*
+	 * ISO 3166-1 alpha-2 in capitals, "SA": the region number is read in.
+	 * It is sent as countryCode only when it is the number's own region
+	 * (or the number, being only possible, has no region of its own).
+	 * A number of another country calling code (-c SA with "+1 202 ...")
+	 * is refused with PHN_EINVAL: in a campaign it is most likely a
+	 * mistake, and the API would get a country that is not the number's.
+	 * A number of the same calling code but another region (a Canadian
+	 * +1 number read in US) goes out without countryCode.
+	 */
 	const char *country_code;
 	const char *first_name;   /* firstName */
 	const char *last_name;    /* lastName */
@@ -184,16 +199,29 @@ typedef struct phn_dispatch_call {
 	const char *metadata_json;
 	phn_dispatch_bool update_existing;      /* updateExisting (API default false) */
 	phn_dispatch_bool create_if_not_exists; /* createIfNotExists (API default true) */
+	/* Version 2: PHN_DISPATCH_ALLOW_POSSIBLE; other bits: PHN_EINVAL.
+	 * A version 1 struct has no flags: possible numbers are refused. */
+	unsigned int flags;
 } phn_dispatch_call;
 
-#define PHN_DISPATCH_CALL_VERSION 1
+/*
+ * phn_dispatch_call.flags and phn_dispatch_contact.flags.
+ * PHN_DISPATCH_ALLOW_POSSIBLE: also send a number that is only possible
+ * (the right length, in a range not known to be assigned: "-c US
+ * 0501234567" gives +10501234567). Off by default: such a number is
+ * usually a number read in the wrong region.
+ */
+#define PHN_DISPATCH_ALLOW_POSSIBLE (1u << 0)
+
+#define PHN_DISPATCH_CALL_VERSION 2
 #define PHN_DISPATCH_CALL_INIT { PHN_DISPATCH_CALL_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, \
-		NULL, NULL, 0, NULL, NULL, 0, NULL, PHN_DISPATCH_UNSET, PHN_DISPATCH_UNSET }
+		NULL, NULL, 0, NULL, NULL, 0, NULL, PHN_DISPATCH_UNSET, PHN_DISPATCH_UNSET, 0 }
 
 /*
  * POST /contact (flow "Call to Number"): name, phoneNumber, email, role,
  * each sent only when set. phone_number is required and is sent as E.164,
- * read in country_code (which is not sent) like phn_dispatch_call.number.
+ * read in country_code (which is not sent, so a number of another country
+ * is fine) and valid, or possible with PHN_DISPATCH_ALLOW_POSSIBLE.
  */
 typedef struct phn_dispatch_contact {
 	unsigned int version;
@@ -202,10 +230,11 @@ typedef struct phn_dispatch_contact {
 	const char *country_code;
 	const char *email;
 	const char *role; /* "PRIMARY" in the documented flow */
+	unsigned int flags; /* version 2: PHN_DISPATCH_ALLOW_POSSIBLE */
 } phn_dispatch_contact;
 
-#define PHN_DISPATCH_CONTACT_VERSION 1
-#define PHN_DISPATCH_CONTACT_INIT { PHN_DISPATCH_CONTACT_VERSION, NULL, NULL, NULL, NULL, NULL }
+#define PHN_DISPATCH_CONTACT_VERSION 2
+#define PHN_DISPATCH_CONTACT_INIT { PHN_DISPATCH_CONTACT_VERSION, NULL, NULL, NULL, NULL, NULL, 0 }
 
 /*
  * POST /invoice: number, date, dueDate, total, contactUuid. date and
@@ -237,8 +266,9 @@ typedef enum phn_dispatch_kind {
 } phn_dispatch_kind;
 
 /*
- * Write the full URL of an endpoint of d into dst[cap]. needed (if not NULL)
- * gets its length. Errors: PHN_EINVAL, PHN_EBUFS.
+ * Write the full URL of an endpoint of d into dst[cap], d's token masked
+ * ("****") if the base URL holds it. needed (if not NULL) gets its length.
+ * Errors: PHN_EINVAL, PHN_EBUFS.
  */
 PHN_EXTERN int phn_dispatch_url(char *dst, size_t cap, size_t *needed, const phn_dispatch *d,
 				phn_dispatch_kind kind);
@@ -278,7 +308,8 @@ PHN_EXTERN phn_dispatch_kind phn_dispatch_request_kind(const phn_dispatch_reques
 /* "POST". Static. */
 PHN_EXTERN const char *phn_dispatch_request_method(const phn_dispatch_request *req);
 
-/* The full URL; lives as long as req. */
+/* The full URL, d's token masked ("****") if the base URL holds it (the
+ * request itself goes to the real URL); lives as long as req. */
 PHN_EXTERN const char *phn_dispatch_request_url(const phn_dispatch_request *req);
 
 /* Number of headers the request sends, in order (today: Authorization,
@@ -307,16 +338,24 @@ PHN_EXTERN const char *phn_dispatch_request_body(size_t *len, const phn_dispatch
 typedef enum phn_dispatch_outcome {
 	/* 2xx: the API took the request (201 for a call: it is being placed). */
 	PHN_DISPATCH_ACCEPTED = 0,
-	/* Any other 4xx (422 validation, 400, 409 ...) or 3xx: final, do not retry as is. */
+	/* Any 4xx not named below (422 validation, 400, 409 ...): final, do
+	 * not retry as is. */
 	PHN_DISPATCH_REJECTED = 1,
 	/* 401 or 403: the token is missing, wrong or lacks rights. */
 	PHN_DISPATCH_AUTH_FAILED = 2,
-	/* 404: e.g. no contact matches and createIfNotExists was false. */
+	/* 404: e.g. no contact matches and createIfNotExists was false. A 404
+	 * whose body is not the API's JSON {"detail": ...} (an HTML page, an
+	 * empty body) usually means a wrong base URL: result->error says so. */
 	PHN_DISPATCH_NOT_FOUND = 3,
 	/* 429 or 503: come back later; see retry_after_seconds. */
 	PHN_DISPATCH_THROTTLED = 4,
-	/* 500, 502, 504, any other 5xx, a timeout or a lost connection after the
-	 * request went out: the call may or may not have been placed. */
+	/*
+	 * The request went out and no answer says it was refused: the call may
+	 * or may not have been placed. 500, 502, 504 and any other 5xx; a 1xx
+	 * with no final answer after it; any 3xx (redirects are never
+	 * followed); a status outside 100..599; a timeout, a lost connection or
+	 * a response header too large after the request went out.
+	 */
 	PHN_DISPATCH_AMBIGUOUS = 5,
 	/* Nothing reached the server: connection refused, DNS, TLS failure,
 	 * timeout while connecting. Safe to retry. */
@@ -357,7 +396,11 @@ typedef struct phn_dispatch_result {
 	size_t details_count;
 	const char *message;
 	/* The response body as received (token copies masked); "" when none.
-	 * Kept up to 1 MiB; body_truncated is 1 when more arrived. */
+	 * Kept up to 1 MiB; body_truncated is 1 when more arrived. Response
+	 * headers are limited to 64 KiB in all (and 100 KiB per line by
+	 * libcurl): more ends the transfer, and error says "response header
+	 * too large"; a status line that came before still decides the
+	 * outcome. */
 	const char *body;
 	size_t body_len;
 	int body_truncated;
@@ -366,7 +409,9 @@ typedef struct phn_dispatch_result {
 	 * capped); NULL and -1 when absent or unreadable. */
 	const char *retry_after;
 	int64_t retry_after_seconds;
-	/* One line a person can read: "accepted: callId call-abc123",
+	/* One line a person can read (a 404 that is not the API's JSON
+	 * {"detail": ...} adds "the API URL may be wrong (URL)"):
+	 * "accepted: callId call-abc123",
 	 * "HTTP 422: body.countryCode: String should match pattern ...",
 	 * "Failed to connect to 127.0.0.1 port 9: Connection refused". Never NULL. */
 	const char *error;

@@ -72,7 +72,12 @@ PHN_EXTERN size_t phn_dedupe_set_memory(const phn_dedupe_set *set);
 /* ------------------------------------------------------------------------
  * Streaming CSV reader (RFC 4180): fields separated by a delimiter, quoted
  * fields with "" for a quote and embedded delimiters, CR, LF; records end in
- * LF, CRLF or CR; a UTF-8 byte order mark at the start is skipped. Empty
+ * LF, CRLF or CR; a UTF-8 byte order mark at the start is skipped, and
+ * UTF-16 (LE or BE) with a byte order mark is read as UTF-8 (offsets then
+ * count UTF-8 bytes). Input that is no text fails on the first read with
+ * PHN_EFORMAT and a message: gzip ("looks like gzip: decompress it
+ * first"), zip/xlsx ("looks like a zip archive (an .xlsx workbook?): export
+ * it as CSV first"), UTF-16 without a byte order mark. Empty
  * lines are skipped (and counted). Memory stays at the size of the longest
  * record, whatever the size of the input.
  *
@@ -82,6 +87,15 @@ PHN_EXTERN size_t phn_dedupe_set_memory(const phn_dedupe_set *set);
  * out malformed (the quote never closes properly, or the field count is
  * wrong), only its first line is returned, flagged
  * PHN_CSV_UNTERMINATED_QUOTE, and reading resumes on the next line.
+ *
+ * A record longer than max_record (1 MiB by default) is never split: it is
+ * read on to its real end (a quoted field to its closing quote, then the
+ * line end, counting the lines inside) and comes back as one record flagged
+ * PHN_CSV_TOO_LONG, holding its first max_record bytes in raw and its whole
+ * length in record_bytes. Memory stays bounded by max_record: the bytes past
+ * a long record's first line go to a temporary file while it is scanned, so
+ * that reading can resume on its second line if it turns out malformed (a
+ * quote that never closes); each input byte is read at most twice.
  */
 typedef struct phn_csv_reader phn_csv_reader;
 
@@ -93,7 +107,8 @@ typedef enum phn_csv_problem {
 	PHN_CSV_BAD_QUOTE = 2,
 	/* Not as many fields as the first record. */
 	PHN_CSV_FIELD_COUNT = 3,
-	/* Longer than the max_record option; its fields are not available. */
+	/* Longer than the max_record option: raw holds its first max_record
+	 * bytes, record_bytes its length; its fields are not available. */
 	PHN_CSV_TOO_LONG = 4
 } phn_csv_problem;
 
@@ -107,12 +122,23 @@ typedef struct phn_csv_options {
 	/* 1 (default): every record must have as many fields as the first
 	 * well-formed one, or it is flagged PHN_CSV_FIELD_COUNT. */
 	int check_field_count;
-	/* Longest record accepted, in bytes (0: 1 MiB). */
+	/* Longest record accepted, in bytes, line ending excluded (0: 1 MiB,
+	 * PHN_CSV_MAX_RECORD_DEFAULT). At most PHN_CSV_MAX_RECORD_LIMIT (1 GiB);
+	 * the reader holds about twice this much memory at most. */
 	size_t max_record;
+	/* (version 2) 1: choose the delimiter from the first lines (up to
+	 * 64 KiB or 20 records), as Python's csv.Sniffer does: the first of
+	 * , ; TAB | that splits every one of them into the same number of
+	 * fields, more than one; else the delimiter option. Not with '\0'. See
+	 * phn_csv_reader_delimiter(). 0 (default): the delimiter option. */
+	int sniff_delimiter;
 } phn_csv_options;
 
-#define PHN_CSV_OPTIONS_VERSION 1
-#define PHN_CSV_OPTIONS_INIT { PHN_CSV_OPTIONS_VERSION, ',', 1, 0 }
+#define PHN_CSV_MAX_RECORD_DEFAULT ((size_t)1 << 20)
+#define PHN_CSV_MAX_RECORD_LIMIT ((size_t)1 << 30)
+
+#define PHN_CSV_OPTIONS_VERSION 2
+#define PHN_CSV_OPTIONS_INIT { PHN_CSV_OPTIONS_VERSION, ',', 1, 0, 0 }
 
 /* Set *opts to the defaults of version (1 <= version <= PHN_CSV_OPTIONS_VERSION).
  * Errors: PHN_EINVAL (NULL), PHN_EVERSION. */
@@ -139,13 +165,18 @@ typedef struct phn_csv_record {
 	/* The line ending that closed the record: "\n", "\r\n", "\r" or "" at
 	 * the end of input. Static. */
 	const char *eol;
+	/* (version 2) Length of the whole record in the input, line ending
+	 * excluded: raw_len, except for a record cut at max_record
+	 * (PHN_CSV_TOO_LONG), where raw holds only its first raw_len bytes. */
+	uint64_t record_bytes;
 } phn_csv_record;
 
-#define PHN_CSV_RECORD_VERSION 1
+#define PHN_CSV_RECORD_VERSION 2
 
-/* Read the file at path. opts may be NULL for defaults. Errors: PHN_EINVAL,
+/* Read the file at path. opts may be NULL for defaults. Errors: PHN_EINVAL
+ * (max_record over the limit: "max_record 2147483648 is over the limit ..."),
  * PHN_EVERSION, PHN_ENOMEM, PHN_EIO ("open 'x.csv': No such file or
- * directory" in phn_error_last()). */
+ * directory"; "'dir': is a directory" in phn_error_last()). */
 PHN_EXTERN int phn_csv_reader_open(phn_csv_reader **out, const char *path,
 				   const phn_csv_options *opts);
 
@@ -175,7 +206,8 @@ PHN_EXTERN void phn_csv_reader_free(phn_csv_reader *r);
  * The next record in *rec (owned by the reader, valid until the next call),
  * or NULL at the end of input. Malformed records are data (rec->problem).
  * Errors: PHN_EINVAL, PHN_ENOMEM, PHN_EIO (a read failed: "read 'x.csv':
- * Is a directory"; the reader is done and keeps failing so).
+ * Input/output error"; the reader is done and keeps failing so),
+ * PHN_EFORMAT (not text: see above; on the first call).
  */
 PHN_EXTERN int phn_csv_reader_next(const phn_csv_record **rec, phn_csv_reader *r);
 
@@ -184,6 +216,13 @@ PHN_EXTERN uint64_t phn_csv_reader_offset(const phn_csv_reader *r);
 
 /* 1 if the input began with a UTF-8 byte order mark (known after the first record). */
 PHN_EXTERN int phn_csv_reader_had_bom(const phn_csv_reader *r);
+
+/* The delimiter in use: the option's, or the one sniffed from the first
+ * lines (sniff_delimiter; known after the first record). '\0' for plain text. */
+PHN_EXTERN char phn_csv_reader_delimiter(const phn_csv_reader *r);
+
+/* 1 if the delimiter was sniffed and differs from the delimiter option. */
+PHN_EXTERN int phn_csv_reader_delimiter_sniffed(const phn_csv_reader *r);
 
 /* Empty lines skipped so far. */
 PHN_EXTERN uint64_t phn_csv_reader_blank_lines(const phn_csv_reader *r);
@@ -218,7 +257,7 @@ typedef enum phn_row_outcome {
  * phn_cleaner_count() until PHN_ENOTFOUND rather than with a constant. */
 typedef enum phn_reject_reason {
 	PHN_REJECT_NONE = 0,
-	PHN_REJECT_MALFORMED_CSV = 1, /* unterminated or misplaced quote, record too long */
+	PHN_REJECT_MALFORMED_CSV = 1, /* unterminated or misplaced quote */
 	PHN_REJECT_FIELD_COUNT = 2,   /* not as many fields as the header */
 	PHN_REJECT_EMPTY = 3,         /* the phone field is empty or blank */
 	PHN_REJECT_BAD_TEXT = 4,      /* the phone field is not valid UTF-8 */
@@ -232,16 +271,23 @@ typedef enum phn_reject_reason {
 	PHN_REJECT_LOCAL_ONLY = 12,   /* dialable only inside an area */
 	PHN_REJECT_NOT_VALID = 13,    /* possible, not valid, and keep_possible is off */
 	PHN_REJECT_TYPE = 14,         /* its type is not in the types option */
-	PHN_REJECT_SUPPRESSED = 15    /* on the suppress (do-not-call) list */
+	PHN_REJECT_SUPPRESSED = 15,   /* on the suppress (do-not-call) list */
+	/* longer than the reader's max_record (PHN_CSV_TOO_LONG) */
+	PHN_REJECT_TOO_LONG_RECORD = 16
 } phn_reject_reason;
 
 /* Bit of a type in phn_clean_options.types. */
 #define PHN_TYPE_BIT(type) (1u << (unsigned)(type))
 
 typedef enum phn_clean_header {
-	/* The first record is a header unless one of its fields parses as a
-	 * valid or possible number, and unless a column name given in the
-	 * options is one of its fields. */
+	/* Guess. The first record is the header when a column name given in
+	 * the options is one of its fields; otherwise when every field looks
+	 * like a name: none parses as a valid or possible number and none looks
+	 * like data (holds a digit and nothing but digits, spaces and phone
+	 * punctuation + - ( ) . / , such as 0501234567 when no region is known,
+	 * or 2024-01-31). Plain-text input (delimiter '\0', phn_cleaner_run)
+	 * never has a header unless PHN_CLEAN_HEADER_YES: any line may be data.
+	 * The summary says whether it was guessed and shows the row taken. */
 	PHN_CLEAN_HEADER_AUTO = 0,
 	PHN_CLEAN_HEADER_YES = 1,
 	PHN_CLEAN_HEADER_NO = 2
@@ -258,7 +304,8 @@ typedef struct phn_clean_options {
 	 * and spaces, compared in full; needs a header), else by 0-based
 	 * index, else (NULL and -1) guessed: from the header names (phone,
 	 * mobile, msisdn, number, numberToCall, ...), or without a header the
-	 * first field of the first row that parses as a number. */
+	 * first field of the first row that parses as a number (the only
+	 * column of a one-column input). */
 	const char *phone_column;
 	int phone_column_index;
 	/* A column whose value (a region code; blank: use region) overrides
@@ -333,10 +380,19 @@ typedef struct phn_clean_summary {
 	const char *phone_column_name;
 	int phone_column_guessed;
 	int region_column; /* -1 for none */
+	/* (version 2) 1 if has_header was guessed (PHN_CLEAN_HEADER_AUTO on
+	 * CSV input) rather than given or implied by plain text. */
+	int header_guessed;
+	/* (version 2) The first record as read, for showing with the guess:
+	 * control characters and backslashes escaped (\t, \n, \x1b, \\), cut
+	 * to about 60 bytes with "..."; "" before the first record. Never NULL;
+	 * owned by the cleaner and valid as long as it is. */
+	const char *first_row;
 } phn_clean_summary;
 
-#define PHN_CLEAN_SUMMARY_VERSION 1
-#define PHN_CLEAN_SUMMARY_INIT { PHN_CLEAN_SUMMARY_VERSION, 0, 0, 0, 0, 0, 0, 0, -1, "", 0, -1 }
+#define PHN_CLEAN_SUMMARY_VERSION 2
+#define PHN_CLEAN_SUMMARY_INIT { PHN_CLEAN_SUMMARY_VERSION, 0, 0, 0, 0, 0, 0, 0, -1, "", 0, -1, \
+		0, "" }
 
 /* Set *sum to an empty summary of version. Errors: PHN_EINVAL, PHN_EVERSION. */
 PHN_EXTERN int phn_clean_summary_init(phn_clean_summary *sum, unsigned int version);
@@ -419,7 +475,8 @@ PHN_EXTERN const char *phn_row_outcome_name(phn_row_outcome outcome);
 /* Static name of a reason: "none", "malformed_csv", "field_count", "empty",
  * "bad_text", "bad_region", "not_a_number", "invalid_country_code",
  * "too_short", "too_long", "invalid_length", "needs_region", "local_only",
- * "not_valid", "type_not_allowed", "suppressed"; "unknown" otherwise. */
+ * "not_valid", "type_not_allowed", "suppressed", "too_long_record";
+ * "unknown" otherwise. */
 PHN_EXTERN const char *phn_reject_reason_name(phn_reject_reason reason);
 
 /* ------------------------------------------------------------------------
@@ -429,7 +486,9 @@ PHN_EXTERN const char *phn_reject_reason_name(phn_reject_reason reason);
  * Each output is the input's rows, their original bytes first (written back
  * as read when they parse as CSV, else as one quoted field), plus columns:
  *   clean:      e164, number_type (+ number_status: PHN_CLEAN_COLUMN_NUMBER_STATUS)
- *   rejects:    reject_reason, line
+ *   rejects:    reject_reason, line (+ a note "cut_at_byte=N of M bytes"
+ *               on a record over the reader's max_record, of which the
+ *               output holds the first N bytes, as one quoted field)
  *   duplicates: e164, duplicate_of_line
  * The header row gets the column names; every line ends as the input's first
  * record did ("\n" if it had no line ending); a UTF-8 byte order mark starts
@@ -464,13 +523,32 @@ typedef struct phn_clean_writer_options {
 	/* PHN_CLEAN_COLUMN_* bits: extra columns (0: none). */
 	unsigned int columns;
 	/* The reader of the input (borrowed, may be NULL): the output starts
-	 * with a UTF-8 byte order mark when that input did. Must outlive the
+	 * with a UTF-8 byte order mark when that input did, and the added
+	 * columns use the delimiter it sniffed, if any. Must outlive the
 	 * writer's first row. */
 	const phn_csv_reader *reader;
+	/* PHN_CLEAN_WRITE_* bits (0: every original byte as read). Version 2. */
+	unsigned int flags;
 } phn_clean_writer_options;
 
-#define PHN_CLEAN_WRITER_OPTIONS_VERSION 1
-#define PHN_CLEAN_WRITER_OPTIONS_INIT { PHN_CLEAN_WRITER_OPTIONS_VERSION, ',', 0, NULL }
+/*
+ * Flags of phn_clean_writer_options.flags.
+ *
+ * PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS: neutralise CSV formula injection
+ * (OWASP): a cell that starts with '=', '+', '-', '@', a tab or a carriage
+ * return is written as a quoted field with a "'" put before it, so that a
+ * spreadsheet shows it as text instead of running it. A cell that is only a
+ * number (an optional sign, digits, an optional '.' and digits: "+966501234567",
+ * "-12.50") cannot hold a formula and is left as it is, so the e164 column
+ * and numeric columns stay usable. A row with such a cell is written field
+ * by field (quoting only where needed) instead of as its original bytes; the
+ * other rows are unchanged. Header rows and rows written as one field (plain
+ * text, malformed CSV) are treated the same way.
+ */
+#define PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS (1u << 0)
+
+#define PHN_CLEAN_WRITER_OPTIONS_VERSION 2
+#define PHN_CLEAN_WRITER_OPTIONS_INIT { PHN_CLEAN_WRITER_OPTIONS_VERSION, ',', 0, NULL, 0 }
 
 /* Set *opts to the defaults of version. Errors: PHN_EINVAL, PHN_EVERSION. */
 PHN_EXTERN int phn_clean_writer_options_init(phn_clean_writer_options *opts,
@@ -523,6 +601,8 @@ PHN_EXTERN int phn_clean_report_options_init(phn_clean_report_options *opts,
  * dst[cap] with a NUL; *needed (may be NULL) gets its length. Keys: input,
  * rows, clean, rejected, duplicates, possible_kept, blank_lines,
  * rejected_by_reason {reason: n}, by_region {region: n}, by_type {type: n},
+ * delimiter (null when unknown), delimiter_sniffed, header_guessed,
+ * first_row (as phn_clean_summary.first_row),
  * has_header, phone_column {index (1-based), name (null without a header),
  * guessed}, region_column (1-based or null), region (the option as given),
  * keep_possible, threads, seconds, metadata_version. Keys are only added.

@@ -6,13 +6,35 @@
 
 #include <phonenorm.h>
 
+void cli_escape_vprintf(FILE *out, const char *fmt, va_list ap)
+{
+	char small[512], *msg = small;
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(small, sizeof small, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof small) {
+		if ((msg = malloc((size_t)n + 1)) != NULL)
+			vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		else /* cut, but still said */
+			msg = small, n = (int)sizeof small - 1;
+	}
+	cli_escape_n(out, msg, (size_t)n);
+	if (msg != small)
+		free(msg);
+}
+
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
 	fputs("phonenorm: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_escape_vprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -23,7 +45,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 	fprintf(stderr, "phonenorm %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_escape_vprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'phonenorm %s --help'.\n", cmd);
 	return PHN_EXIT_USAGE;
@@ -87,6 +109,12 @@ void cli_json_string_n(FILE *out, const char *s, size_t len)
 			i++;
 			continue;
 		}
+		if (n == 2 && c == 0xC2 && p[i + 1] < 0xA0) {
+			/* A C1 control: exact in JSON, but never raw on a terminal. */
+			fprintf(out, "\\u%04x", p[i + 1]);
+			i += 2;
+			continue;
+		}
 		fwrite(p + i, 1, n, out);
 		i += n;
 	}
@@ -96,6 +124,130 @@ void cli_json_string_n(FILE *out, const char *s, size_t len)
 void cli_json_string(FILE *out, const char *s)
 {
 	cli_json_string_n(out, s, strlen(s));
+}
+
+/*
+ * The escaped form of the character at p (n > 0 bytes left) in tmp (room
+ * for 8); returns its length and sets *used to the bytes it stands for.
+ */
+static size_t escape_unit(char *tmp, const unsigned char *p, size_t n, size_t *used)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t len;
+
+	*used = 1;
+	switch (p[0]) {
+	case '\\': memcpy(tmp, "\\\\", 2); return 2;
+	case '\t': memcpy(tmp, "\\t", 2); return 2;
+	case '\n': memcpy(tmp, "\\n", 2); return 2;
+	case '\r': memcpy(tmp, "\\r", 2); return 2;
+	default: break;
+	}
+	len = utf8_len(p, n);
+	if (len == 2 && p[0] == 0xC2 && p[1] < 0xA0)
+		len = 0; /* a C1 control (0x9B is CSI on some terminals): its bytes */
+	if (p[0] < 0x20 || p[0] == 0x7F || len == 0) {
+		tmp[0] = '\\';
+		tmp[1] = 'x';
+		tmp[2] = hex[p[0] >> 4];
+		tmp[3] = hex[p[0] & 15];
+		return 4;
+	}
+	memcpy(tmp, p, len);
+	*used = len;
+	return len;
+}
+
+void cli_escape_n(FILE *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+	char tmp[8];
+
+	/* Plain runs go out in one fwrite; only escapes are written apart. */
+	while (i < len) {
+		size_t used, n;
+
+		if (p[i] >= 0x20 && p[i] < 0x7F && p[i] != '\\') {
+			run++;
+			i++;
+			continue;
+		}
+		n = escape_unit(tmp, p + i, len - i, &used);
+		if (n == used && memcmp(tmp, p + i, n) == 0) {
+			run += used;
+			i += used;
+			continue;
+		}
+		if (run)
+			fwrite(p + i - run, 1, run, out);
+		run = 0;
+		fwrite(tmp, 1, n, out);
+		i += used;
+	}
+	if (run)
+		fwrite(p + i - run, 1, run, out);
+}
+
+void cli_escape(FILE *out, const char *s)
+{
+	if (s)
+		cli_escape_n(out, s, strlen(s));
+}
+
+char *cli_escape_dup(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, len = strlen(s), need = 0, used, n;
+	char tmp[8], *out, *o;
+
+	for (i = 0; i < len; i += used)
+		need += escape_unit(tmp, p + i, len - i, &used);
+	if (!(o = out = malloc(need + 1)))
+		return NULL;
+	for (i = 0; i < len; i += used) {
+		n = escape_unit(o, p + i, len - i, &used);
+		o += n;
+	}
+	*o = '\0';
+	return out;
+}
+
+static int stdout_reported;
+
+static int stdout_failed(int err, int quiet)
+{
+	if (!stdout_reported && !quiet) {
+		if (err)
+			cli_error("write error on standard output: %s", strerror(err));
+		else
+			cli_error("write error on standard output");
+	}
+	stdout_reported = 1;
+	return -1;
+}
+
+int cli_stdout_flush(void)
+{
+	int bad;
+
+	errno = 0;
+	bad = fflush(stdout) != 0;
+	bad |= ferror(stdout) != 0;
+	return bad ? stdout_failed(errno, 0) : 0;
+}
+
+int cli_stdout_close(int quiet)
+{
+	int bad;
+
+	errno = 0;
+	bad = fflush(stdout) != 0;
+	bad |= ferror(stdout) != 0;
+	if (fclose(stdout) != 0 && !bad) {
+		bad = 1;
+	}
+	return bad ? stdout_failed(errno, quiet) : 0;
 }
 
 void cli_inputs_init(cli_inputs *in, int argc, char **argv, int first)

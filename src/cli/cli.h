@@ -8,7 +8,14 @@
  *   0  success (for validate/format: every number valid)
  *   1  done, but some item was negative (a number not valid, a call rejected)
  *   2  usage error: bad option or argument, unknown region, unreadable input
+ *   3  validate, format, info, clean: an output could not be written
+ *   6  call, contact, invoice: the result could not be written (see below)
  *   3+ command-specific failures, documented in the command's --help
+ *
+ * Text output (every tab-separated line and every diagnostic) shows text
+ * from the input or from a server escaped, so it can neither add a field or
+ * a line nor reach the terminal as a control sequence: see cli_escape().
+ * JSON output is exact (JSON escaping).
  */
 #ifndef PHN_CLI_H
 #define PHN_CLI_H
@@ -20,30 +27,73 @@
 #define PHN_EXIT_OK 0
 #define PHN_EXIT_NEGATIVE 1
 #define PHN_EXIT_USAGE 2
+#define PHN_EXIT_WRITE 3 /* validate, format, info, clean: an output failed */
+/* call, contact, invoice: the result could not be written to standard output
+ * (it went to standard error). Not 3: there 3 means "not sent, safe to run
+ * again", and a result that was lost may be of a call that was placed. */
+#define CLI_EXIT_RESULT_LOST 6
 
 /* A subcommand: argv[0] is the command's own name, as for main(). */
 typedef int (*phn_cli_command_fn)(int argc, char **argv);
 
-/* Print "phonenorm: <message>\n" to stderr. */
+/* Print "phonenorm: <message>\n" to stderr. The formatted message is
+ * escaped as a whole (cli_escape), so a value it quotes stays on one line. */
 void cli_error(const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 1, 2)))
 #endif
 	;
 
-/* Print "phonenorm <cmd>: <message>" plus a pointer to --help; return PHN_EXIT_USAGE. */
+/* Print "phonenorm <cmd>: <message>" (escaped) plus a pointer to --help;
+ * return PHN_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))
 #endif
 	;
 
-/* Write s as a JSON string literal (quotes included). Bytes that are not
- * valid UTF-8 are written as U+FFFD so the output always parses. */
+/* Write s as a JSON string literal (quotes included). Every control
+ * character (C0, DEL, C1) is escaped; bytes that are not valid UTF-8 are
+ * written as U+FFFD so the output always parses. */
 void cli_json_string(FILE *out, const char *s);
 
 /* Same for len bytes of s. */
 void cli_json_string_n(FILE *out, const char *s, size_t len);
+
+/*
+ * Write len bytes of s as text that stays one field on one line and sends
+ * the terminal no control sequence; the escaping is reversible:
+ *   backslash -> \\   tab -> \t   newline -> \n   carriage return -> \r
+ *   any other C0 control, DEL, each byte of a C1 control (U+0080..U+009F)
+ *   and each byte that is not valid UTF-8 -> \xHH (two lowercase hex digits)
+ * Everything else (printable ASCII, valid UTF-8) is written as it is, so an
+ * ordinary value comes out unchanged. Write errors show in ferror(out).
+ */
+void cli_escape_n(FILE *out, const char *s, size_t len);
+
+/* Same for the NUL-terminated s; NULL writes nothing. */
+void cli_escape(FILE *out, const char *s);
+
+/* vfprintf(out, fmt, ap), the formatted text escaped as a whole: for a
+ * diagnostic that quotes input (cli_error does this). */
+void cli_escape_vprintf(FILE *out, const char *fmt, va_list ap);
+
+/* The escaped form of s in a new string the caller frees; NULL when out of
+ * memory. */
+char *cli_escape_dup(const char *s);
+
+/*
+ * Standard output is checked like coreutils' close_stdout: every command's
+ * result is worthless if it did not arrive.
+ *
+ * cli_stdout_flush() flushes stdout and checks its error flag; on a failure
+ * it prints "phonenorm: write error on standard output: <reason>" (once per
+ * run) and returns -1, else 0. cli_stdout_close() does the same and closes
+ * stdout (main calls it after every command); quiet skips the message when
+ * the command has reported the failure its own way.
+ */
+int cli_stdout_flush(void);
+int cli_stdout_close(int quiet);
 
 /*
  * Iterate over the inputs of a command: the operands argv[first..argc) if

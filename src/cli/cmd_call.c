@@ -40,25 +40,35 @@
 	"Result: one line OUTCOME<TAB>HTTP_STATUS<TAB>ID<TAB>SUMMARY on standard output,\n" \
 	"where OUTCOME is accepted, rejected, auth_failed, not_found, throttled,\n" \
 	"ambiguous or not_sent, and ID is the callId (calls) or uuid (contacts,\n" \
-	"invoices), '-' when there is none.\n" \
+	"invoices), '-' when there is none. Text from the server or the request is\n" \
+	"escaped there and on standard error: backslash, tab, newline and carriage\n" \
+	"return as \\\\, \\t, \\n, \\r; other control characters and bytes that are\n" \
+	"not UTF-8 as \\xHH. --json output is exact.\n" \
 	"\n" \
 	"Exit status: 0 accepted; 1 the API said no (rejected, auth_failed, not_found);\n" \
 	"2 usage error or a request refused locally (nothing was sent); 3 not sent\n" \
-	"(connection refused, DNS, TLS: safe to run again); 4 ambiguous (500/502/504,\n" \
-	"timeout or connection lost after sending: the call may have been placed, check\n" \
-	"before running again); 5 throttled (429/503: run again after Retry-After).\n"
+	"(connection refused, DNS, TLS: safe to run again); 4 ambiguous (5xx, a 1xx\n" \
+	"with no final answer, a 3xx (redirects are never followed), timeout or\n" \
+	"connection lost after sending: the call may have been placed, check before\n" \
+	"running again); 5 throttled (429/503: run again after Retry-After);\n" \
+	"6 the result could not be written to standard output: it is printed on\n" \
+	"standard error instead (the request may have been sent: read it there).\n"
 
 static const char call_help[] =
 	"usage: phonenorm call [OPTIONS] NUMBER\n"
 	"\n"
 	"Trigger one AI phone call to NUMBER (POST /ai/phone-calls/action/call).\n"
-	"NUMBER is normalized first and sent as E.164; a number that is not valid or\n"
-	"possible is refused before anything is sent. Only the fields you give are\n"
-	"sent; the API's defaults apply to the rest.\n"
+	"NUMBER is normalized first and sent as E.164; a number that is not valid is\n"
+	"refused before anything is sent. Only the fields you give are sent; the\n"
+	"API's defaults apply to the rest.\n"
 	"\n"
 	"Request:\n"
 	"  -c, --region REGION        read NUMBER in this region and send it as\n"
-	"                             countryCode (ISO 3166-1 alpha-2, e.g. SA)\n"
+	"                             countryCode (ISO 3166-1 alpha-2, e.g. SA) when it\n"
+	"                             is the number's region; a number of another\n"
+	"                             country (-c SA \"+1 202...\") is refused\n"
+	"      --allow-possible       also send a number that is only possible (right\n"
+	"                             length, range not known to be assigned)\n"
 	"      --first-name NAME      firstName\n"
 	"      --last-name NAME       lastName\n"
 	"      --email EMAIL          email\n"
@@ -85,6 +95,7 @@ static const char contact_help[] =
 	"      --name NAME            name (\"John Doe\")\n"
 	"      --phone NUMBER         phoneNumber, normalized and sent as E.164\n"
 	"  -c, --region REGION        region to read a local --phone in (not sent)\n"
+	"      --allow-possible       also send a number that is only possible\n"
 	"      --email EMAIL          email\n"
 	"      --role ROLE            role (the documented flow uses PRIMARY)\n"
 	"\n"
@@ -108,7 +119,7 @@ enum {
 	OPT_JSON = 256, OPT_API_URL, OPT_TOKEN_FILE, OPT_TIMEOUT, OPT_FIRST_NAME, OPT_LAST_NAME,
 	OPT_EMAIL, OPT_CONTACT_UUID, OPT_TEMPLATE, OPT_TAG, OPT_TAGS_JSON, OPT_META, OPT_META_JSON,
 	OPT_UPDATE, OPT_NO_UPDATE, OPT_CREATE, OPT_NO_CREATE, OPT_NAME, OPT_PHONE, OPT_ROLE,
-	OPT_DATE, OPT_DUE_DATE, OPT_NUMBER, OPT_TOTAL
+	OPT_DATE, OPT_DUE_DATE, OPT_NUMBER, OPT_TOTAL, OPT_ALLOW_POSSIBLE
 };
 
 #define COMMON_OPTIONS \
@@ -135,6 +146,7 @@ static const struct option call_options[] = {
 	{ "no-update-existing", no_argument, NULL, OPT_NO_UPDATE },
 	{ "create", no_argument, NULL, OPT_CREATE },
 	{ "no-create", no_argument, NULL, OPT_NO_CREATE },
+	{ "allow-possible", no_argument, NULL, OPT_ALLOW_POSSIBLE },
 	COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -145,6 +157,7 @@ static const struct option contact_options[] = {
 	{ "region", required_argument, NULL, 'c' },
 	{ "email", required_argument, NULL, OPT_EMAIL },
 	{ "role", required_argument, NULL, OPT_ROLE },
+	{ "allow-possible", no_argument, NULL, OPT_ALLOW_POSSIBLE },
 	COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -188,9 +201,10 @@ static void cmd_error(const struct args *a, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* Messages quote the request and the server: escaped, like all text. */
 	fprintf(stderr, "phonenorm %s: ", a->cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_escape_vprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -246,19 +260,61 @@ static int set_region(struct args *a, const char *region)
 	return PHN_EXIT_OK;
 }
 
-/*
- * getopt_long would take "--token X" as an abbreviation of --token-file
- * and then name the file X, the token, in its error. A token never goes on
- * a command line (ps, shell history): refuse without echoing it.
- */
-static int refuse_token_option(const struct args *a, int argc, char **argv)
+/* The options whose value names a secret's source. */
+static const char *const secret_options[] = { "token-file" };
+
+static const struct option *find_long(const struct option *opts, const char *name, size_t n)
 {
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strncmp(argv[i], "--tok", 5) == 0 && strcmp(argv[i], "--token-file") != 0 &&
-		    strncmp(argv[i], "--token-file=", 13) != 0)
+	for (; opts->name; opts++)
+		if (strlen(opts->name) == n && strncmp(opts->name, name, n) == 0)
+			return opts;
+	return NULL;
+}
+
+/*
+ * getopt_long takes any unambiguous prefix of a long option: "--to SECRET"
+ * would be --token-file SECRET, and the error about that file would print
+ * the secret. No option is abbreviated here: every "--name" must be a whole
+ * option name, checked before getopt_long sees argv, and a refused one is
+ * named without its value. A token never goes on a command line (ps, shell
+ * history): "--token" gets its own message.
+ */
+static int refuse_abbreviations(const struct args *a, int argc, char **argv,
+				const struct option *opts)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *w = argv[i], *name = w + 2;
+		const struct option *o;
+		size_t n, k;
+
+		if (strcmp(w, "--") == 0)
+			break;
+		if (w[0] != '-' || w[1] == '\0')
+			continue;
+		if (w[1] != '-') {
+			/* A cluster of short options; -c takes the rest or the next word. */
+			const char *c = strchr(w + 1, 'c');
+			if (c && c[1] == '\0')
+				i++;
+			continue;
+		}
+		n = strcspn(name, "=");
+		if ((o = find_long(opts, name, n)) != NULL) {
+			if (o->has_arg == required_argument && name[n] != '=')
+				i++;
+			continue;
+		}
+		if (n >= 3 && strncmp(name, "tok", 3) == 0)
 			return cli_usage_error(a->cmd, "there is no --token option: a token on the command "
 					       "line shows in ps and shell history; set $%s or use "
 					       "--token-file", PHN_DISPATCH_ENV_TOKEN);
+		for (k = 0; k < sizeof(secret_options) / sizeof(secret_options[0]); k++)
+			if (n < strlen(secret_options[k]) && strncmp(secret_options[k], name, n) == 0)
+				return cli_usage_error(a->cmd, "unknown option '--%.*s' (options are never "
+						       "abbreviated: write --%s in full)", (int)n, name,
+						       secret_options[k]);
+		return cli_usage_error(a->cmd, "unknown option '--%.*s' (options are never abbreviated)",
+				       (int)n, name);
 	}
 	return PHN_EXIT_OK;
 }
@@ -308,6 +364,10 @@ static int field_option(struct args *a, int c)
 	case OPT_DUE_DATE: a->invoice.due_date = optarg; return 1;
 	case OPT_NUMBER: a->invoice.number = optarg; return 1;
 	case OPT_TOTAL: a->invoice.total = optarg; return 1;
+	case OPT_ALLOW_POSSIBLE:
+		a->call.flags |= PHN_DISPATCH_ALLOW_POSSIBLE;
+		a->contact.flags |= PHN_DISPATCH_ALLOW_POSSIBLE;
+		return 1;
 	default: return 0;
 	}
 }
@@ -379,7 +439,7 @@ static int parse(struct args *a, int argc, char **argv, const struct option *opt
 	*done = 0;
 	opterr = 0;
 	optind = 1;
-	if ((rc = refuse_token_option(a, argc, argv)) != PHN_EXIT_OK)
+	if ((rc = refuse_abbreviations(a, argc, argv, opts)) != PHN_EXIT_OK)
 		return rc;
 	while ((c = getopt_long(argc, argv, ":c:nvh", opts, NULL)) != -1) {
 		if (c == 'h') {
@@ -400,7 +460,8 @@ static int parse(struct args *a, int argc, char **argv, const struct option *opt
 static void on_trace(const char *line, void *payload)
 {
 	(void)payload;
-	fprintf(stderr, "%s\n", line);
+	cli_escape(stderr, line); /* server headers, as they came */
+	fputc('\n', stderr);
 }
 
 /* The CLI's policy, not the library's: PHONENORM_API_* fill what the options leave out. */
@@ -486,17 +547,24 @@ static void print_request_text(const phn_dispatch_request *req)
 {
 	size_t i, n = phn_dispatch_request_header_count(req);
 
-	printf("%s %s\n", phn_dispatch_request_method(req), phn_dispatch_request_url(req));
+	/* The URL may come from the environment: escaped like any text. */
+	printf("%s ", phn_dispatch_request_method(req));
+	cli_escape(stdout, phn_dispatch_request_url(req));
+	putchar('\n');
 	for (i = 0; i < n; i++) {
 		const char *name, *value;
 
 		phn_dispatch_request_header(&name, &value, req, i);
-		if (value)
-			printf("%s: %s\n", name, value);
-		else /* only the Authorization header goes without a value: no token */
+		if (value) {
+			printf("%s: ", name);
+			cli_escape(stdout, value);
+			putchar('\n');
+		} else { /* only the Authorization header goes without a value: no token */
 			printf("%s: (no token: set $%s or $%s, or use --token-file)\n", name,
 			       PHN_DISPATCH_ENV_TOKEN, PHN_DISPATCH_ENV_TOKEN_FILE);
+		}
 	}
+	/* The body is JSON from the library: control characters are escaped in it. */
 	printf("\n%s\n", phn_dispatch_request_body(NULL, req));
 }
 
@@ -517,75 +585,101 @@ static int dry_run(phn_dispatch *d, const struct args *a, phn_dispatch_kind kind
 	return PHN_EXIT_OK;
 }
 
-static void json_member(const char *name, const char *value, int *first)
+static void json_member(FILE *out, const char *name, const char *value, int *first)
 {
-	printf("%s\"%s\":", *first ? "" : ",", name);
+	fprintf(out, "%s\"%s\":", *first ? "" : ",", name);
 	*first = 0;
 	if (value)
-		cli_json_string(stdout, value);
+		cli_json_string(out, value);
 	else
-		fputs("null", stdout);
+		fputs("null", out);
 }
 
-static void print_detail_json(const phn_dispatch_detail *x)
+static void print_detail_json(FILE *out, const phn_dispatch_detail *x)
 {
 	size_t j;
 
-	fputs("{\"loc\":[", stdout);
+	fputs("{\"loc\":[", out);
 	for (j = 0; j < x->loc_count; j++) {
 		if (j)
-			putchar(',');
-		cli_json_string(stdout, x->loc_parts[j]);
+			fputc(',', out);
+		cli_json_string(out, x->loc_parts[j]);
 	}
-	fputs("],\"msg\":", stdout);
-	cli_json_string(stdout, x->msg);
-	fputs(",\"type\":", stdout);
-	cli_json_string(stdout, x->type);
-	putchar('}');
+	fputs("],\"msg\":", out);
+	cli_json_string(out, x->msg);
+	fputs(",\"type\":", out);
+	cli_json_string(out, x->type);
+	fputc('}', out);
 }
 
-static void print_json(const phn_dispatch_result *r)
+static void print_json(FILE *out, const phn_dispatch_result *r)
 {
 	int first = 1;
 	size_t i;
 
-	putchar('{');
-	json_member("outcome", phn_dispatch_outcome_name(r->outcome), &first);
-	json_member("kind", phn_dispatch_kind_name(r->kind), &first);
-	printf(",\"http_status\":%d", r->http_status);
-	json_member("number", r->number, &first);
-	json_member("call_id", r->call_id, &first);
-	json_member("status", r->status, &first);
-	json_member("contact_uuid", r->contact_uuid, &first);
-	json_member("uuid", r->uuid, &first);
-	json_member("message", r->message, &first);
-	fputs(",\"details\":[", stdout);
+	fputc('{', out);
+	json_member(out, "outcome", phn_dispatch_outcome_name(r->outcome), &first);
+	json_member(out, "kind", phn_dispatch_kind_name(r->kind), &first);
+	fprintf(out, ",\"http_status\":%d", r->http_status);
+	json_member(out, "number", r->number, &first);
+	json_member(out, "call_id", r->call_id, &first);
+	json_member(out, "status", r->status, &first);
+	json_member(out, "contact_uuid", r->contact_uuid, &first);
+	json_member(out, "uuid", r->uuid, &first);
+	json_member(out, "message", r->message, &first);
+	fputs(",\"details\":[", out);
 	for (i = 0; i < r->details_count; i++) {
 		if (i)
-			putchar(',');
-		print_detail_json(phn_dispatch_result_detail(r, i));
+			fputc(',', out);
+		print_detail_json(out, phn_dispatch_result_detail(r, i));
 	}
-	putchar(']');
-	json_member("retry_after", r->retry_after, &first);
-	printf(",\"retry_after_seconds\":%" PRId64, r->retry_after_seconds);
-	json_member("error", r->error, &first);
-	printf(",\"elapsed_ms\":%" PRId64 ",\"body\":", r->elapsed_ms);
-	cli_json_string_n(stdout, r->body, r->body_len);
-	printf(",\"body_truncated\":%s}\n", r->body_truncated ? "true" : "false");
+	fputc(']', out);
+	json_member(out, "retry_after", r->retry_after, &first);
+	fprintf(out, ",\"retry_after_seconds\":%" PRId64, r->retry_after_seconds);
+	json_member(out, "error", r->error, &first);
+	fprintf(out, ",\"elapsed_ms\":%" PRId64 ",\"body\":", r->elapsed_ms);
+	cli_json_string_n(out, r->body, r->body_len);
+	fprintf(out, ",\"body_truncated\":%s}\n", r->body_truncated ? "true" : "false");
 }
 
-static void print_text(const struct args *a, const phn_dispatch_result *r)
+/* OUTCOME<TAB>HTTP_STATUS<TAB>ID<TAB>SUMMARY: what the server said is
+ * escaped, so it can neither add a field or a line nor drive the terminal. */
+static void print_line(FILE *out, const phn_dispatch_result *r)
 {
 	const char *id = r->call_id ? r->call_id : r->uuid ? r->uuid : "-";
+
+	fprintf(out, "%s\t%d\t", phn_dispatch_outcome_name(r->outcome), r->http_status);
+	cli_escape(out, id);
+	fputc('\t', out);
+	cli_escape(out, r->error);
+	fputc('\n', out);
+}
+
+static void print_result(FILE *out, const struct args *a, const phn_dispatch_result *r)
+{
+	if (a->json)
+		print_json(out, r);
+	else
+		print_line(out, r);
+}
+
+/* After a text result: why it was not accepted, on standard error. */
+static void print_diagnostics(const struct args *a, const phn_dispatch_result *r)
+{
 	size_t i;
 
-	printf("%s\t%d\t%s\t%s\n", phn_dispatch_outcome_name(r->outcome), r->http_status, id, r->error);
 	if (r->outcome == PHN_DISPATCH_ACCEPTED)
 		return;
 	for (i = 0; i < r->details_count; i++) {
 		const phn_dispatch_detail *x = phn_dispatch_result_detail(r, i);
 
-		fprintf(stderr, "  %s: %s (%s)\n", x->loc, x->msg, x->type);
+		fputs("  ", stderr);
+		cli_escape(stderr, x->loc);
+		fputs(": ", stderr);
+		cli_escape(stderr, x->msg);
+		fputs(" (", stderr);
+		cli_escape(stderr, x->type);
+		fputs(")\n", stderr);
 	}
 	cmd_error(a, "%s", phn_dispatch_outcome_describe(r->outcome));
 }
@@ -609,11 +703,17 @@ static int run(struct args *a, phn_dispatch_kind kind)
 		phn_dispatch_free(d);
 		return PHN_EXIT_USAGE;
 	}
-	if (a->json)
-		print_json(res);
-	else
-		print_text(a, res);
+	print_result(stdout, a, res);
 	rc = exit_for(res->outcome);
+	if (cli_stdout_flush() != 0) {
+		/* The request went out (or not) all the same: its result, a callId
+		 * perhaps, must not be lost with standard output. */
+		cmd_error(a, "the result, which standard output did not take:");
+		print_result(stderr, a, res);
+		rc = CLI_EXIT_RESULT_LOST;
+	}
+	if (!a->json)
+		print_diagnostics(a, res);
 	phn_dispatch_result_free(res);
 	phn_dispatch_free(d);
 	return rc;

@@ -4,8 +4,10 @@
  * for. Built on the public list API; this file only does options and output.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +18,7 @@
 #include <phonenorm.h>
 
 #include "cli.h"
-
-#define EXIT_WRITE 3
+#include "outfile.h"
 
 static const char clean_help[] =
 	"usage: phonenorm clean [OPTIONS] [FILE]\n"
@@ -35,10 +36,15 @@ static const char clean_help[] =
 	"                             msisdn, number, numberToCall, ...) and reported\n"
 	"      --region-column NAME|INDEX  a column whose region code (SA, US, ...)\n"
 	"                             overrides -c for its row; blank cells use -c\n"
-	"      --header, --no-header  the first line is / is not a header (default:\n"
-	"                             a header unless it holds a phone number)\n"
-	"  -d, --delimiter CHAR       field separator: ',' (default), ';', 'tab', '|'\n"
+	"      --header, --no-header  the first line is / is not a header (default for\n"
+	"                             CSV: a header when every field looks like a name,\n"
+	"                             none a number or digits; reported; --text: none)\n"
+	"  -d, --delimiter CHAR       field separator: ',', ';', 'tab', '|'; default:\n"
+	"                             sniffed from the first lines (',' when unsure)\n"
 	"      --text                 plain text: one number per line, no quoting\n"
+	"      --max-record-bytes N   longest row read whole (default 1M; 1K to 1G, K/M/G\n"
+	"                             suffixes); a longer row is rejected as\n"
+	"                             too_long_record, its first N bytes kept\n"
 	"\n"
 	"Policy:\n"
 	"      --keep-possible        keep numbers of the right length in ranges the\n"
@@ -59,9 +65,25 @@ static const char clean_help[] =
 	"      --duplicates FILE      duplicate rows plus 'e164' and 'duplicate_of_line'\n"
 	"                             (the line of the first occurrence, which is kept)\n"
 	"      --report FILE          the summary as JSON\n"
+	"                             Each FILE may be '-' (standard output, for one\n"
+	"                             output at most). Files are written beside their\n"
+	"                             destination and renamed into place only when the\n"
+	"                             run succeeds: a failed or interrupted run leaves\n"
+	"                             old files as they were. An output that is the\n"
+	"                             input, the --suppress file or another output is\n"
+	"                             refused (exit 2).\n"
+	"      --json                 one JSON object per row on standard output (line,\n"
+	"                             outcome, reason, phone, e164, duplicate_of)\n"
+	"                             instead of the clean CSV, which is then written\n"
+	"                             only with -o FILE\n"
+	"      --safe-for-spreadsheets  neutralise formulas: a cell starting with =, +,\n"
+	"                             -, @, tab or CR (and not simply a number) is\n"
+	"                             written quoted with a ' first (default: every\n"
+	"                             original byte as read)\n"
+	"      --strict               exit 1 when some row was rejected\n"
 	"  -j, --threads N            threads for parsing (default 1; 0: one per CPU);\n"
 	"                             the output is the same for any N\n"
-	"  -q, --quiet                no summary on standard error\n"
+	"  -q, --quiet                no summary and no progress bar on standard error\n"
 	"      --no-progress          no progress bar (it only shows when standard error\n"
 	"                             is a terminal and the input is large)\n"
 	"  -h, --help                 show this help\n"
@@ -71,15 +93,23 @@ static const char clean_help[] =
 	"\n"
 	"Reject reasons: malformed_csv, field_count, empty, bad_text, bad_region,\n"
 	"not_a_number, invalid_country_code, too_short, too_long, invalid_length,\n"
-	"needs_region, local_only, not_valid, type_not_allowed, suppressed.\n"
+	"needs_region, local_only, not_valid, type_not_allowed, suppressed,\n"
+	"too_long_record.\n"
 	"\n"
-	"Exit status: 0 no row rejected, 1 some rows rejected, 2 usage error,\n"
-	"unreadable input or missing column, 3 an output could not be written.\n";
+	"Exit status: 0 the run completed (rejected rows are not an error), 1 some\n"
+	"rows rejected with --strict, 2 usage error, unreadable input, missing column\n"
+	"or an output that would overwrite an input, 3 an output could not be\n"
+	"written, 130/143 interrupted (SIGINT/SIGTERM; outputs left as they were).\n";
 
 enum {
 	OPT_COLUMN = 256, OPT_REGION_COLUMN, OPT_HEADER, OPT_NO_HEADER, OPT_TEXT, OPT_REJECTS,
 	OPT_DUPLICATES, OPT_REPORT, OPT_KEEP_POSSIBLE, OPT_TYPES, OPT_SUPPRESS, OPT_NO_PROGRESS
 };
+
+/* Output options. */
+enum { OPT_JSON = 512, OPT_SAFE_FOR_SPREADSHEETS, OPT_STRICT };
+/* Input limits (issue 8): their own block, so the option lists merge cleanly. */
+enum { OPT_MAX_RECORD_BYTES = 320 };
 
 static const struct option clean_options[] = {
 	{ "region", required_argument, NULL, 'c' },
@@ -100,6 +130,12 @@ static const struct option clean_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "help", no_argument, NULL, 'h' },
+	/* outputs */
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "safe-for-spreadsheets", no_argument, NULL, OPT_SAFE_FOR_SPREADSHEETS },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	/* input limits */
+	{ "max-record-bytes", required_argument, NULL, OPT_MAX_RECORD_BYTES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -121,17 +157,27 @@ struct clean_args {
 	int quiet;
 	int no_progress;
 	const char *input; /* NULL: stdin */
+	/* outputs */
+	int json;
+	int safe_for_spreadsheets;
+	int strict;
+	/* input limits and guesses */
+	size_t max_record;   /* 0: the library's default (1 MiB) */
+	int delimiter_given; /* -d or --text: no sniffing */
 };
 
 /* One output file and the library's writer of it. */
 struct sink {
-	const char *path;
-	FILE *f;
+	const char *opt;  /* "-o", "--rejects", ... for messages */
+	const char *path; /* NULL: not written */
+	cli_outfile file;
 	phn_clean_writer *w;
+	int err;          /* errno of a failed write, -1 if unknown */
 };
 
 struct progress {
 	int on;
+	int dumb;         /* TERM=dumb: plain lines, no cursor control */
 	uint64_t size; /* 0: unknown */
 	struct timespec start, last;
 	uint64_t rows;
@@ -140,8 +186,12 @@ struct progress {
 
 struct run {
 	const phn_csv_reader *reader;
-	struct sink out, rejects, dups;
+	const phn_cleaner *cleaner;
+	struct sink out, rejects, dups, report;
 	struct progress prog;
+	int json;
+	int phone_column; /* for --json; -2 until known */
+	int stopped;      /* the callback stopped the run: a signal, a write */
 };
 
 static double seconds_since(const struct timespec *t0)
@@ -197,6 +247,30 @@ static int parse_types(const char *cmd, const char *list, unsigned int *mask)
 	return PHN_EXIT_OK;
 }
 
+/* A size in bytes, with an optional K, M or G (binary) suffix, from 1K to 1G. */
+static int parse_size(const char *cmd, const char *opt, const char *arg, size_t *out)
+{
+	unsigned long long v, mult = 1;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end != arg && *end && !end[1]) {
+		switch (*end) {
+		case 'k': case 'K': mult = 1ull << 10; end++; break;
+		case 'm': case 'M': mult = 1ull << 20; end++; break;
+		case 'g': case 'G': mult = 1ull << 30; end++; break;
+		default: break;
+		}
+	}
+	if (errno || end == arg || *end || arg[0] == '-' || v > (1ull << 30) / mult ||
+	    v * mult < 1024)
+		return cli_usage_error(cmd, "%s takes a size from 1K to 1G (bytes, or with a K, M "
+				       "or G suffix), not '%s'", opt, arg);
+	*out = (size_t)(v * mult);
+	return PHN_EXIT_OK;
+}
+
 static int parse_args(struct clean_args *a, int argc, char **argv, int *done)
 {
 	const char *cmd = "clean";
@@ -227,6 +301,7 @@ static int parse_args(struct clean_args *a, int argc, char **argv, int *done)
 		case OPT_HEADER: a->header = PHN_CLEAN_HEADER_YES; break;
 		case OPT_NO_HEADER: a->header = PHN_CLEAN_HEADER_NO; break;
 		case 'd':
+			a->delimiter_given = 1;
 			if (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0)
 				a->delimiter = '\t';
 			else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n' &&
@@ -259,6 +334,14 @@ static int parse_args(struct clean_args *a, int argc, char **argv, int *done)
 			break;
 		case 'q': a->quiet = 1; break;
 		case OPT_NO_PROGRESS: a->no_progress = 1; break;
+		case OPT_JSON: a->json = 1; break;
+		case OPT_SAFE_FOR_SPREADSHEETS: a->safe_for_spreadsheets = 1; break;
+		case OPT_STRICT: a->strict = 1; break;
+		case OPT_MAX_RECORD_BYTES:
+			if (parse_size(cmd, "--max-record-bytes", optarg, &a->max_record) !=
+			    PHN_EXIT_OK)
+				return PHN_EXIT_USAGE;
+			break;
 		default:
 			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
@@ -276,55 +359,66 @@ static int parse_args(struct clean_args *a, int argc, char **argv, int *done)
 
 /* ---- writing: the library decides the bytes, we only move them --------- */
 
-/* Write errors show in ferror() when the file is closed (exit status 3), as
- * for any output of this program; the run goes on. */
 static int write_file(const void *data, size_t len, void *payload)
 {
-	fwrite(data, 1, len, payload);
-	return 0;
+	struct sink *s = payload;
+
+	if (fwrite(data, 1, len, s->file.f) == len)
+		return 0;
+	s->err = errno ? errno : -1;
+	return -1;
 }
 
-static int sink_open(struct sink *s, const char *path, int is_main, phn_clean_output output,
-		     const phn_clean_writer_options *wo)
+/* Resolve where a sink goes (nothing is opened). */
+static int sink_init(struct sink *s, const char *opt, const char *path)
 {
+	memset(s, 0, sizeof *s);
+	s->opt = opt;
 	s->path = path;
-	s->w = NULL;
-	if ((!path && is_main) || (path && strcmp(path, "-") == 0)) {
-		s->f = stdout;
-		s->path = "standard output";
-	} else if (!path) {
-		s->f = NULL;
+	if (!path)
 		return PHN_EXIT_OK;
-	} else if (!(s->f = fopen(path, "wb"))) {
-		cli_error("clean: cannot write '%s': %s", path, strerror(errno));
+	return cli_outfile_init(&s->file, path) == 0 ? PHN_EXIT_OK : PHN_EXIT_USAGE;
+}
+
+static int sink_open(struct sink *s, phn_clean_output output, const phn_clean_writer_options *wo)
+{
+	if (!s->path)
+		return PHN_EXIT_OK;
+	if (cli_outfile_open(&s->file) != 0)
 		return PHN_EXIT_USAGE;
-	}
-	setvbuf(s->f, NULL, _IOFBF, 1 << 20);
-	if (phn_clean_writer_new(&s->w, output, write_file, s->f, wo) != PHN_OK) {
+	setvbuf(s->file.f, NULL, _IOFBF, 1 << 20);
+	if (output && phn_clean_writer_new(&s->w, output, write_file, s, wo) != PHN_OK) {
 		cli_error("clean: %s", phn_error_last());
 		return PHN_EXIT_USAGE;
 	}
 	return PHN_EXIT_OK;
 }
 
-static int sink_close(struct sink *s)
+/* Hand the writer's last bytes to the file; 1 if writing failed. */
+static int sink_finish(struct sink *s)
 {
-	int bad;
+	int bad = 0;
 
-	if (!s->f)
-		return 0;
-	bad = s->w && phn_clean_writer_finish(s->w) != PHN_OK;
+	if (s->w) {
+		bad = phn_clean_writer_finish(s->w) != PHN_OK;
+		phn_clean_writer_free(s->w);
+		s->w = NULL;
+	}
+	if (s->file.f && (bad || s->err || ferror(s->file.f))) {
+		cli_error("clean: writing %s%s%s failed%s%s", s->file.is_stdout ? "" : "'",
+			  s->file.name, s->file.is_stdout ? "" : "'", s->err > 0 ? ": " : "",
+			  s->err > 0 ? strerror(s->err) : "");
+		bad = 1;
+	}
+	return bad;
+}
+
+static void sink_discard(struct sink *s)
+{
 	phn_clean_writer_free(s->w);
 	s->w = NULL;
-	bad |= ferror(s->f) != 0;
-	if (s->f == stdout)
-		bad |= fflush(s->f) != 0;
-	else
-		bad |= fclose(s->f) != 0;
-	if (bad)
-		cli_error("clean: writing %s failed", s->path);
-	s->f = NULL;
-	return bad;
+	if (s->path)
+		cli_outfile_dispose(&s->file);
 }
 
 static void progress_update(struct progress *p, const phn_csv_reader *r, int final)
@@ -334,16 +428,23 @@ static void progress_update(struct progress *p, const phn_csv_reader *r, int fin
 	if (!p->on)
 		return;
 	if (final) {
-		if (p->shown)
+		if (p->shown && !p->dumb)
 			fputs("\r\033[K", stderr);
 		return;
 	}
-	if ((p->rows & 4095) != 0 || seconds_since(&p->last) < 0.25)
+	if ((p->rows & 4095) != 0 || seconds_since(&p->last) < (p->dumb ? 5.0 : 0.25))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &p->last);
 	t = seconds_since(&p->start);
 	rate = t > 0 ? (double)p->rows / t : 0;
-	if (p->size > 0) {
+	if (p->dumb) {
+		/* No cursor control: a plain line now and then. */
+		fprintf(stderr, "phonenorm clean: %" PRIu64 " rows, %.0f rows/s", p->rows, rate);
+		if (p->size > 0)
+			fprintf(stderr, ", %.1f%%",
+				100.0 * (double)phn_csv_reader_offset(r) / (double)p->size);
+		fputc('\n', stderr);
+	} else if (p->size > 0) {
 		double frac = (double)phn_csv_reader_offset(r) / (double)p->size;
 		int width = 30, fill = (int)(frac * width);
 		fprintf(stderr, "\r[%.*s%*s] %5.1f%%  %" PRIu64 " rows  %.0f rows/s ", fill,
@@ -355,16 +456,60 @@ static void progress_update(struct progress *p, const phn_csv_reader *r, int fin
 	p->shown = 1;
 }
 
+/* --json: one object per row, keys always present (null when not known). */
+static void json_row(struct run *run, const phn_clean_row *row)
+{
+	const phn_csv_record *rec = row->record;
+	int col;
+
+	if (run->phone_column == -2) {
+		phn_clean_summary s = PHN_CLEAN_SUMMARY_INIT;
+
+		phn_cleaner_summary(&s, run->cleaner);
+		run->phone_column = s.phone_column;
+	}
+	col = run->phone_column;
+	printf("{\"line\":%" PRIu64 ",\"outcome\":\"%s\",\"reason\":", rec->line,
+	       phn_row_outcome_name(row->outcome));
+	if (row->outcome == PHN_ROW_REJECTED)
+		printf("\"%s\"", phn_reject_reason_name(row->reason));
+	else
+		fputs("null", stdout);
+	fputs(",\"phone\":", stdout);
+	if (col >= 0 && (size_t)col < rec->nfields &&
+	    (rec->problem == PHN_CSV_OK || rec->problem == PHN_CSV_FIELD_COUNT))
+		cli_json_string_n(stdout, rec->fields[col], rec->lens[col]);
+	else
+		fputs("null", stdout);
+	fputs(",\"e164\":", stdout);
+	if (row->number && row->number->e164[0])
+		cli_json_string(stdout, row->number->e164);
+	else
+		fputs("null", stdout);
+	if (row->outcome == PHN_ROW_DUPLICATE)
+		printf(",\"duplicate_of\":%" PRIu64 "}\n", row->duplicate_of);
+	else
+		fputs(",\"duplicate_of\":null}\n", stdout);
+}
+
 static int on_row(const phn_clean_row *row, void *payload)
 {
 	struct run *run = payload;
 	struct sink *sinks[3] = { &run->out, &run->rejects, &run->dups };
-	int rc;
 
-	for (int i = 0; i < 3; i++) {
-		if (sinks[i]->w && (rc = phn_clean_writer_row(sinks[i]->w, row)) != PHN_OK)
-			return rc;
+	/* Stop between rows: the outputs are then discarded whole. */
+	if (cli_interrupted()) {
+		run->stopped = 1;
+		return 1;
 	}
+	for (int i = 0; i < 3; i++) {
+		if (sinks[i]->w && phn_clean_writer_row(sinks[i]->w, row) != PHN_OK) {
+			run->stopped = 1;
+			return 1;
+		}
+	}
+	if (run->json && row->outcome != PHN_ROW_HEADER)
+		json_row(run, row);
 	if (row->outcome != PHN_ROW_HEADER) {
 		run->prog.rows++;
 		progress_update(&run->prog, run->reader, 0);
@@ -416,14 +561,27 @@ static void print_summary(FILE *f, const phn_clean_summary *s, const phn_cleaner
 		secs, secs > 0 ? (double)s->rows / secs : 0.0);
 }
 
-static int write_report(const char *path, const struct clean_args *a, const phn_cleaner *c,
+/* What was guessed about the input: a sniffed delimiter, the header row. */
+static void print_input_guesses(FILE *f, const phn_clean_summary *s, const phn_csv_reader *r)
+{
+	char d = phn_csv_reader_delimiter(r);
+
+	if (phn_csv_reader_delimiter_sniffed(r))
+		fprintf(f, "phonenorm clean: delimiter '%s' (sniffed from the first lines; -d sets "
+			"it)\n", d == '\t' ? "tab" : (char[2]){ d, '\0' });
+	if (s->header_guessed)
+		fprintf(f, "phonenorm clean: line 1 %s: %s (--header or --no-header decide)\n",
+			s->has_header ? "taken as the header" : "is data, not a header",
+			s->first_row);
+}
+
+/* The report into its (already open) output; 1 if it could not be made. */
+static int write_report(struct sink *out, const struct clean_args *a, const phn_cleaner *c,
 			double secs)
 {
 	phn_clean_report_options ro = PHN_CLEAN_REPORT_OPTIONS_INIT;
 	size_t need = 0;
 	char *json = NULL;
-	FILE *f;
-	int bad;
 
 	ro.input = a->input;
 	ro.seconds = secs;
@@ -434,18 +592,9 @@ static int write_report(const char *path, const struct clean_args *a, const phn_
 		free(json);
 		return 1;
 	}
-	if (!(f = fopen(path, "wb"))) {
-		cli_error("clean: cannot write '%s': %s", path, strerror(errno));
-		free(json);
-		return 1;
-	}
-	fwrite(json, 1, need, f);
+	write_file(json, need, out);
 	free(json);
-	bad = ferror(f) != 0;
-	bad |= fclose(f) != 0;
-	if (bad)
-		cli_error("clean: writing '%s' failed", path);
-	return bad;
+	return sink_finish(out);
 }
 
 /* ---- inputs ------------------------------------------------------------ */
@@ -496,10 +645,80 @@ static int load_suppress(phn_cleaner **out, const struct clean_args *a)
 	return PHN_EXIT_OK;
 }
 
+/* ---- outputs are checked before anything is opened -------------------- */
+
+/* "-o 'x.csv'", "--report standard output" */
+static void sink_label(char *buf, size_t cap, const struct sink *s)
+{
+	if (s->file.is_stdout && s->opt[0] == '-')
+		snprintf(buf, cap, "%s -", s->opt);
+	else if (s->file.is_stdout)
+		snprintf(buf, cap, "%s (standard output, as no -o was given)", s->opt);
+	else
+		snprintf(buf, cap, "%s '%s'", s->opt, s->path);
+}
+
+/*
+ * Refuse an output that is the input, the --suppress file or another output
+ * (device and inode, or the resolved name of a file not there yet): writing
+ * would empty the input before it is read, or mix two outputs in one file.
+ */
+static int check_outputs(const struct clean_args *a, struct sink *const *sinks, size_t n)
+{
+	cli_file_id in, sup;
+	char l1[512], l2[512];
+	const struct sink *to_stdout = NULL;
+	int have_in, have_sup, rc = PHN_EXIT_OK;
+
+	have_in = a->input ? cli_file_id_of_path(&in, a->input) == 0
+			   : cli_file_id_of_fd(&in, 0) == 0;
+	have_sup = a->suppress && cli_file_id_of_path(&sup, a->suppress) == 0;
+	for (size_t i = 0; i < n && rc == PHN_EXIT_OK; i++) {
+		const struct sink *s = sinks[i];
+
+		if (!s->path)
+			continue;
+		sink_label(l1, sizeof l1, s);
+		if (s->file.is_stdout && a->json) {
+			cli_error("clean: %s and --json both write to standard output; give the "
+				  "clean CSV a file with -o FILE", l1);
+			rc = PHN_EXIT_USAGE;
+		} else if (s->file.is_stdout && to_stdout) {
+			sink_label(l2, sizeof l2, to_stdout);
+			cli_error("clean: %s and %s both write to standard output; give one of "
+				  "them a file", l2, l1);
+			rc = PHN_EXIT_USAGE;
+		} else if (have_in && cli_file_id_same(&s->file.id, &in)) {
+			cli_error("clean: %s is the input%s; refusing to write over it", l1,
+				  a->input ? "" : " (standard input)");
+			rc = PHN_EXIT_USAGE;
+		} else if (have_sup && cli_file_id_same(&s->file.id, &sup)) {
+			cli_error("clean: %s is the --suppress file; refusing to write over it", l1);
+			rc = PHN_EXIT_USAGE;
+		}
+		for (size_t j = 0; j < i && rc == PHN_EXIT_OK; j++) {
+			if (sinks[j]->path && !(s->file.is_stdout && sinks[j]->file.is_stdout) &&
+			    cli_file_id_same(&s->file.id, &sinks[j]->file.id)) {
+				sink_label(l2, sizeof l2, sinks[j]);
+				cli_error("clean: %s and %s are the same file", l2, l1);
+				rc = PHN_EXIT_USAGE;
+			}
+		}
+		if (s->file.is_stdout)
+			to_stdout = s;
+	}
+	if (have_in)
+		cli_file_id_dispose(&in);
+	if (have_sup)
+		cli_file_id_dispose(&sup);
+	return rc;
+}
+
 int cli_cmd_clean(int argc, char **argv)
 {
 	struct clean_args a;
 	struct run run;
+	struct sink *sinks[4];
 	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
 	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
 	phn_clean_summary s = PHN_CLEAN_SUMMARY_INIT;
@@ -508,20 +727,48 @@ int cli_cmd_clean(int argc, char **argv)
 	phn_csv_reader *r = NULL;
 	struct timespec t0;
 	struct stat st;
-	int rc, done, status = PHN_EXIT_OK, werr = 0;
+	const char *term;
+	int rc, done, sig, status = PHN_EXIT_OK, werr = 0;
 	double secs;
 
 	if ((rc = parse_args(&a, argc, argv, &done)) != PHN_EXIT_OK || done)
 		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&run, 0, sizeof run);
+	run.json = a.json;
+	run.phone_column = -2;
+	sinks[0] = &run.out;
+	sinks[1] = &run.rejects;
+	sinks[2] = &run.dups;
+	sinks[3] = &run.report;
 
-	if (a.suppress && load_suppress(&sup, &a) != PHN_EXIT_OK)
+	/* A closed standard input: say so before any open() can take fd 0. */
+	if (!a.input && fcntl(0, F_GETFD) < 0 && errno == EBADF) {
+		cli_error("clean: standard input is closed (give a FILE or '-' with input)");
 		return PHN_EXIT_USAGE;
+	}
+	/* Where each output goes, checked before anything is read or opened. */
+	if (sink_init(&run.out, a.output ? "-o" : "the clean CSV",
+		      a.output ? a.output : a.json ? NULL : "-") ||
+	    sink_init(&run.rejects, "--rejects", a.rejects) ||
+	    sink_init(&run.dups, "--duplicates", a.duplicates) ||
+	    sink_init(&run.report, "--report", a.report) ||
+	    check_outputs(&a, sinks, 4) != PHN_EXIT_OK) {
+		status = PHN_EXIT_USAGE;
+		goto out;
+	}
+	cli_catch_signals();
+
+	if (a.suppress && load_suppress(&sup, &a) != PHN_EXIT_OK) {
+		status = PHN_EXIT_USAGE;
+		goto out;
+	}
 	co.delimiter = a.text ? '\0' : a.delimiter;
+	co.max_record = a.max_record;
+	co.sniff_delimiter = !a.text && !a.delimiter_given;
 	if (open_reader(&r, a.input, &co) != PHN_EXIT_OK) {
-		phn_cleaner_free(sup);
-		return PHN_EXIT_USAGE;
+		status = PHN_EXIT_USAGE;
+		goto out;
 	}
 	run.reader = r;
 
@@ -543,16 +790,19 @@ int cli_cmd_clean(int argc, char **argv)
 		status = PHN_EXIT_USAGE;
 		goto out;
 	}
+	run.cleaner = c;
 	wo.delimiter = co.delimiter;
 	wo.columns = a.keep_possible ? PHN_CLEAN_COLUMN_NUMBER_STATUS : 0;
 	wo.reader = r;
-	if (sink_open(&run.out, a.output, 1, PHN_CLEAN_OUTPUT_CLEAN, &wo) ||
-	    sink_open(&run.rejects, a.rejects, 0, PHN_CLEAN_OUTPUT_REJECTS, &wo) ||
-	    sink_open(&run.dups, a.duplicates, 0, PHN_CLEAN_OUTPUT_DUPLICATES, &wo)) {
+	wo.flags = a.safe_for_spreadsheets ? PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS : 0;
+	if (sink_open(&run.out, PHN_CLEAN_OUTPUT_CLEAN, &wo) ||
+	    sink_open(&run.rejects, PHN_CLEAN_OUTPUT_REJECTS, &wo) ||
+	    sink_open(&run.dups, PHN_CLEAN_OUTPUT_DUPLICATES, &wo) ||
+	    sink_open(&run.report, 0, NULL)) {
 		status = PHN_EXIT_USAGE;
 		goto out;
 	}
-	run.prog.on = !a.no_progress && isatty(2);
+	run.prog.on = !a.no_progress && !a.quiet && isatty(2);
 	if (run.prog.on) {
 		int fd = a.input ? -1 : 0;
 		if (a.input ? stat(a.input, &st) == 0 : fstat(fd, &st) == 0)
@@ -560,6 +810,8 @@ int cli_cmd_clean(int argc, char **argv)
 		/* Small files are done before a bar could help. */
 		if (run.prog.size > 0 && run.prog.size < (8u << 20))
 			run.prog.on = 0;
+		term = getenv("TERM");
+		run.prog.dumb = !term || !term[0] || strcmp(term, "dumb") == 0;
 		clock_gettime(CLOCK_MONOTONIC, &run.prog.start);
 		run.prog.last = run.prog.start;
 	}
@@ -568,16 +820,28 @@ int cli_cmd_clean(int argc, char **argv)
 	progress_update(&run.prog, r, 1);
 	secs = seconds_since(&t0);
 	phn_cleaner_summary(&s, c);
+	if ((sig = cli_interrupted()) != 0) {
+		cli_error("clean: interrupted by %s; no output file was changed%s",
+			  sig == SIGINT ? "SIGINT" : "SIGTERM",
+			  run.out.file.is_stdout || a.json ? " (standard output got part of the rows)"
+							   : "");
+		status = 128 + sig;
+		goto out;
+	}
+	/* A write failed (the writer stopped the run), or the run itself did. */
+	for (int i = 0; i < 3; i++)
+		werr |= sink_finish(sinks[i]);
+	if (werr) {
+		status = PHN_EXIT_WRITE;
+		goto out;
+	}
 	if (rc != PHN_OK) {
 		cli_error("clean: %s", phn_error_last());
 		status = PHN_EXIT_USAGE;
-	}
-	werr |= sink_close(&run.out);
-	werr |= sink_close(&run.rejects);
-	werr |= sink_close(&run.dups);
-	if (status != PHN_EXIT_OK)
 		goto out;
+	}
 	if (!a.quiet) {
+		print_input_guesses(stderr, &s, r);
 		if (s.phone_column >= 0)
 			fprintf(stderr, "phonenorm clean: phone column %d%s%s%s (%s)\n",
 				s.phone_column + 1, s.has_header ? " '" : "",
@@ -587,18 +851,31 @@ int cli_cmd_clean(int argc, char **argv)
 						       : "given");
 		print_summary(stderr, &s, c, secs);
 	}
-	if (a.report)
-		werr |= write_report(a.report, &a, c, secs);
-	if (werr)
-		status = EXIT_WRITE;
-	else
-		status = s.rejected ? PHN_EXIT_NEGATIVE : PHN_EXIT_OK;
-out:
-	if (status == PHN_EXIT_USAGE) {
-		sink_close(&run.out);
-		sink_close(&run.rejects);
-		sink_close(&run.dups);
+	if (run.report.path && write_report(&run.report, &a, c, secs)) {
+		status = PHN_EXIT_WRITE;
+		goto out;
 	}
+	if (a.json && cli_stdout_flush() != 0) {
+		status = PHN_EXIT_WRITE;
+		goto out;
+	}
+	if ((sig = cli_interrupted()) != 0) {
+		cli_error("clean: interrupted; no output file was changed");
+		status = 128 + sig;
+		goto out;
+	}
+	/* Everything is written: only now do the files take their places. */
+	for (int i = 0; i < 4; i++) {
+		if (sinks[i]->path && cli_outfile_commit(&sinks[i]->file) != 0)
+			werr = 1;
+	}
+	if (werr)
+		status = PHN_EXIT_WRITE;
+	else
+		status = a.strict && s.rejected ? PHN_EXIT_NEGATIVE : PHN_EXIT_OK;
+out:
+	for (int i = 0; i < 4; i++)
+		sink_discard(sinks[i]);
 	phn_cleaner_free(c);
 	phn_cleaner_free(sup);
 	phn_csv_reader_free(r);

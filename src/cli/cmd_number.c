@@ -45,7 +45,8 @@ typedef void (*emit_fn)(void *ctx, const char *text, size_t len, const struct pa
 /*
  * The loop every number command shares: each input (operand or stdin line)
  * is parsed with region and handed to emit. Returns the command's exit code:
- * 0 when every number was valid, 1 when some was not, 2 on a read error.
+ * 0 when every number was valid, 1 when some was not, 2 on a read error,
+ * 3 when standard output failed.
  */
 static int for_each_number(const char *cmd, int argc, char **argv, const char *region,
 			   emit_fn emit, void *ctx)
@@ -62,8 +63,13 @@ static int for_each_number(const char *cmd, int argc, char **argv, const char *r
 		if (p.num.status != PHN_STATUS_VALID)
 			all_valid = 0;
 		emit(ctx, text, len, &p);
+		/* Output nobody receives is no reason to read on (yes | ... > /dev/full). */
+		if (ferror(stdout))
+			break;
 	}
 	cli_inputs_dispose(&in);
+	if (cli_stdout_flush() != 0)
+		return PHN_EXIT_WRITE;
 	if (r < 0) {
 		cli_error("%s: reading standard input failed", cmd);
 		return PHN_EXIT_USAGE;
@@ -112,6 +118,9 @@ static const char validate_help[] =
 	"Check each number and print one line per number:\n"
 	"  STATUS<TAB>E164<TAB>INPUT       (E164 is '-' when the text holds no number)\n"
 	"Numbers come from the arguments, or from standard input one per line.\n"
+	"INPUT is escaped so it stays one field on one line: backslash, tab, newline\n"
+	"and carriage return as \\\\, \\t, \\n, \\r; other control characters and bytes\n"
+	"that are not UTF-8 as \\xHH. --json output is exact.\n"
 	"\n"
 	"Options:\n"
 	"  -c, --region REGION  ISO 3166-1 alpha-2 region for local numbers (SA, us, ...)\n"
@@ -120,7 +129,8 @@ static const char validate_help[] =
 	"\n"
 	"Statuses: valid, possible, local_only, not_a_number, invalid_country_code,\n"
 	"too_short, too_long, invalid_length, needs_region.\n"
-	"Exit status: 0 all valid, 1 some not valid, 2 usage or input error.\n";
+	"Exit status: 0 all valid, 1 some not valid, 2 usage or input error,\n"
+	"3 standard output could not be written.\n";
 
 static const struct option number_options[] = {
 	{ "region", required_argument, NULL, 'c' },
@@ -184,7 +194,7 @@ static void emit_validate(void *ctx, const char *text, size_t len, const struct 
 		fputs("}\n", stdout);
 	} else {
 		printf("%s\t%s\t", phn_status_name(p->num.status), p->num.e164[0] ? p->num.e164 : "-");
-		fwrite(text, 1, len, stdout);
+		cli_escape_n(stdout, text, len);
 		fputc('\n', stdout);
 	}
 }
@@ -205,7 +215,7 @@ static const char format_help[] =
 	"\n"
 	"Print each number in one format, one line per number. A number that is not\n"
 	"valid or possible gives an empty line (so lines stay aligned with the input)\n"
-	"and a diagnostic on standard error.\n"
+	"and a diagnostic on standard error. Text output is escaped as validate's.\n"
 	"\n"
 	"Options:\n"
 	"  -c, --region REGION  ISO 3166-1 alpha-2 region for local numbers\n"
@@ -214,7 +224,8 @@ static const char format_help[] =
 	"      --json           one JSON object per line instead of text\n"
 	"  -h, --help           show this help\n"
 	"\n"
-	"Exit status: 0 all valid, 1 some not valid, 2 usage or input error.\n";
+	"Exit status: 0 all valid, 1 some not valid, 2 usage or input error,\n"
+	"3 standard output could not be written.\n";
 
 struct format_name {
 	const char *name;
@@ -255,7 +266,7 @@ static void emit_format(void *ctx, const char *text, size_t len, const struct pa
 	if (!ok) {
 		buf[0] = '\0';
 		fputs("phonenorm: format: ", stderr);
-		fwrite(text, 1, len, stderr);
+		cli_escape_n(stderr, text, len);
 		fprintf(stderr, ": %s\n", reason_of(p));
 	}
 	if (f->o->json) {
@@ -268,7 +279,8 @@ static void emit_format(void *ctx, const char *text, size_t len, const struct pa
 			fputs("null", stdout);
 		fputs("}\n", stdout);
 	} else {
-		puts(buf);
+		cli_escape(stdout, buf);
+		fputc('\n', stdout);
 	}
 }
 
@@ -304,7 +316,8 @@ static const char info_help[] =
 	"\n"
 	"Print everything the library knows about each number: status, every format,\n"
 	"country code, national number, region, type, extension, short-number and\n"
-	"emergency facts, geographic description and the metadata version.\n"
+	"emergency facts, geographic description and the metadata version. The input\n"
+	"is shown escaped as in validate.\n"
 	"\n"
 	"Options:\n"
 	"  -c, --region REGION    ISO 3166-1 alpha-2 region the number was dialled in\n"
@@ -313,11 +326,20 @@ static const char info_help[] =
 	"      --json             one JSON object per number instead of text\n"
 	"  -h, --help             show this help\n"
 	"\n"
-	"Exit status: 0 all valid, 1 some not valid, 2 usage or input error.\n";
+	"Exit status: 0 all valid, 1 some not valid, 2 usage or input error,\n"
+	"3 standard output could not be written.\n";
 
 static const char *yes_no(int v)
 {
 	return v ? "yes" : "no";
+}
+
+/* "label" then value, escaped, and a newline. */
+static void print_field(const char *label, const char *value)
+{
+	fputs(label, stdout);
+	cli_escape(stdout, value);
+	fputc('\n', stdout);
 }
 
 static void print_info_text(const char *text, size_t len, const struct parsed *p,
@@ -327,24 +349,26 @@ static void print_info_text(const char *text, size_t len, const struct parsed *p
 	char buf[128];
 
 	fputs("input:           ", stdout);
-	fwrite(text, 1, len, stdout);
+	cli_escape_n(stdout, text, len);
 	printf("\nstatus:          %s (%s)\n", phn_status_name(n->status), reason_of(p));
 	if (n->e164[0]) {
 		printf("e164:            %s\n", n->e164);
 		if (format_number(buf, sizeof buf, n, PHN_FORMAT_INTERNATIONAL, NULL) == PHN_OK)
-			printf("international:   %s\n", buf);
+			print_field("international:   ", buf);
 		if (format_number(buf, sizeof buf, n, PHN_FORMAT_NATIONAL, NULL) == PHN_OK)
-			printf("national:        %s\n", buf);
+			print_field("national:        ", buf);
 		if (format_number(buf, sizeof buf, n, PHN_FORMAT_RFC3966, NULL) == PHN_OK)
-			printf("rfc3966:         %s\n", buf);
-		if (from && format_number(buf, sizeof buf, n, -1, from) == PHN_OK)
-			printf("dial from %-2s:    %s\n", from, buf);
+			print_field("rfc3966:         ", buf);
+		if (from && format_number(buf, sizeof buf, n, -1, from) == PHN_OK) {
+			printf("dial from %-2s:    ", from);
+			print_field("", buf);
+		}
 		printf("country code:    %d\n", n->country_code);
 		printf("national number: %.*s%" PRIu64 "\n", n->leading_zeros, "0000000000",
 		       n->national_number);
 		printf("region:          %s\n", n->region[0] ? n->region : "-");
 		printf("type:            %s\n", phn_type_name(n->type));
-		printf("extension:       %s\n", n->extension[0] ? n->extension : "-");
+		print_field("extension:       ", n->extension[0] ? n->extension : "-");
 		printf("key:             %" PRIu64 "\n", n->key);
 	}
 	if (have_info) {
@@ -354,7 +378,7 @@ static void print_info_text(const char *text, size_t len, const struct parsed *p
 		printf("emergency:       %s\n", yes_no(info->is_emergency));
 		printf("reaches emergency: %s\n", yes_no(info->connects_to_emergency));
 		printf("geographic:      %s\n", yes_no(info->is_geographic));
-		printf("description:     %s\n", loc[0] ? loc : "-");
+		print_field("description:     ", loc[0] ? loc : "-");
 	}
 	printf("metadata:        libphonenumber %s\n", phn_metadata_version());
 }

@@ -13,16 +13,17 @@ struct command {
 	const char *name;
 	phn_cli_command_fn run;
 	const char *summary;
+	int write_status; /* exit status when standard output could not be written */
 };
 
 static const struct command commands[] = {
-	{ "validate", cli_cmd_validate, "check numbers; print status and E.164 for each" },
-	{ "format", cli_cmd_format, "print numbers as E.164, international, national, RFC 3966 or dial-out" },
-	{ "info", cli_cmd_info, "print everything the library knows about a number" },
-	{ "clean", cli_cmd_clean, "clean a CSV phone list: E.164, dedupe, rejects with reasons" },
-	{ "call", cli_cmd_call, "trigger one AI phone call through the call API" },
-	{ "contact", cli_cmd_contact, "create a contact in the call API (contact create)" },
-	{ "invoice", cli_cmd_invoice, "create an invoice for a contact (invoice create)" },
+	{ "validate", cli_cmd_validate, "check numbers; print status and E.164 for each", PHN_EXIT_WRITE },
+	{ "format", cli_cmd_format, "print numbers as E.164, international, national, RFC 3966 or dial-out", PHN_EXIT_WRITE },
+	{ "info", cli_cmd_info, "print everything the library knows about a number", PHN_EXIT_WRITE },
+	{ "clean", cli_cmd_clean, "clean a CSV phone list: E.164, dedupe, rejects with reasons", PHN_EXIT_WRITE },
+	{ "call", cli_cmd_call, "trigger one AI phone call through the call API", CLI_EXIT_RESULT_LOST },
+	{ "contact", cli_cmd_contact, "create a contact in the call API (contact create)", CLI_EXIT_RESULT_LOST },
+	{ "invoice", cli_cmd_invoice, "create an invoice for a contact (invoice create)", CLI_EXIT_RESULT_LOST },
 	/* more commands: add a line here and the file in CMakeLists.txt */
 };
 
@@ -43,6 +44,15 @@ static void usage(FILE *out)
 	      "request rejected, 2 usage error, 3 and above: see the command's help.\n", out);
 }
 
+/* The end of every run: what a command printed must have arrived. A
+ * command that has reported a failure of its own returns status. */
+static int finish(int rc, int status)
+{
+	if (cli_stdout_close(rc == status) != 0)
+		return status;
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *name;
@@ -54,15 +64,15 @@ int main(int argc, char **argv)
 	name = argv[1];
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
 		usage(stdout);
-		return PHN_EXIT_OK;
+		return finish(PHN_EXIT_OK, PHN_EXIT_WRITE);
 	}
 	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
 		printf("phonenorm %s (libphonenumber %s)\n", phn_version(), phn_metadata_version());
-		return PHN_EXIT_OK;
+		return finish(PHN_EXIT_OK, PHN_EXIT_WRITE);
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(name, commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+			return finish(commands[i].run(argc - 1, argv + 1), commands[i].write_status);
 	}
 	cli_error("'%s' is not a command; see 'phonenorm --help'", name);
 	return PHN_EXIT_USAGE;

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,32 +28,177 @@ static void wipe(char *p, size_t n)
 		*v++ = 0;
 }
 
-char *phn_dispatch__scrub(const phn_dispatch *d, const char *s, size_t len, size_t *outlen)
+/* Value of a hex digit, -1 for anything else. */
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * The character that s[i..] spells and how many bytes spell it: a JSON
+ * escape (\", \\, \/, \u00XX for ASCII), a percent escape (%XX) or the
+ * byte itself. A token is printable ASCII, so only ASCII is decoded.
+ */
+static unsigned char decode_at(const char *s, size_t len, size_t i, size_t *n)
+{
+	*n = 1;
+	if (s[i] == '\\' && i + 1 < len) {
+		char c = s[i + 1];
+		int h[4], k;
+
+		if (c == '"' || c == '\\' || c == '/') {
+			*n = 2;
+			return (unsigned char)c;
+		}
+		if (c == 'u' && i + 6 <= len) {
+			for (k = 0; k < 4; k++)
+				if ((h[k] = hexval(s[i + 2 + k])) < 0)
+					break;
+			if (k == 4 && h[0] == 0 && h[1] == 0 && (h[2] << 4 | h[3]) > 0 &&
+			    (h[2] << 4 | h[3]) < 0x80) {
+				*n = 6;
+				return (unsigned char)(h[2] << 4 | h[3]);
+			}
+		}
+	}
+	if (s[i] == '%' && i + 3 <= len && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+		*n = 3;
+		return (unsigned char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+	}
+	return (unsigned char)s[i];
+}
+
+/* Bytes at the end of s[0..len) that start an escape the cut left unfinished. */
+static size_t partial_escape_tail(const char *s, size_t len)
+{
+	size_t k;
+
+	for (k = 1; k <= 5 && k <= len; k++) {
+		const char *t = s + len - k;
+		size_t j;
+
+		if (t[0] == '%' && k <= 2 && (k == 1 || hexval(t[1]) >= 0))
+			return k;
+		if (t[0] == '\\' && (k == 1 || t[1] == 'u')) {
+			for (j = 2; j < k && hexval(t[j]) >= 0; j++)
+				;
+			if (j == k)
+				return k;
+		}
+	}
+	return 0;
+}
+
+static int is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static void mark_range(unsigned char *mark, size_t from, size_t to)
+{
+	while (from < to)
+		mark[from++] = 1;
+}
+
+char *phn_dispatch__scrub_cut(const phn_dispatch *d, const char *s, size_t len,
+			      unsigned int flags, size_t *outlen)
 {
 	static const char mask[] = "****";
 	const size_t mlen = sizeof(mask) - 1;
 	const char *tok = d ? d->token : NULL;
 	size_t tlen = d ? d->token_len : 0;
-	size_t i, n = 0, cap;
-	char *out;
+	unsigned char *dec = NULL, *mark = NULL;
+	size_t *start = NULL, m = 0, i, k, n, size;
+	char *out = NULL;
 
-	/* A masked copy is never longer than len * 4 for a 1-byte token. */
-	cap = (tok && tlen && tlen < mlen) ? len / tlen * mlen + len + 1 : len + 1;
-	if ((out = malloc(cap)) == NULL)
-		return NULL;
-	for (i = 0; i < len;) {
-		if (tok && tlen && len - i >= tlen && memcmp(s + i, tok, tlen) == 0) {
+	if (!tok || !tlen || !len) {
+		if ((out = malloc(len + 1)) == NULL)
+			return NULL;
+		if (len)
+			memcpy(out, s, len);
+		out[len] = '\0';
+		if (outlen)
+			*outlen = len;
+		return out;
+	}
+	/* The text as decoded characters, each with the bytes that spell it. */
+	dec = malloc(len);
+	start = malloc((len + 1) * sizeof(*start));
+	mark = calloc(len, 1);
+	if (!dec || !start || !mark)
+		goto done;
+	for (i = 0; i < len; i += n) {
+		start[m] = i;
+		dec[m++] = decode_at(s, len, i, &n);
+	}
+	start[m] = len;
+
+	/* Every whole copy, as written and as decoded. */
+	for (i = 0; i + tlen <= len; i++)
+		if (memcmp(s + i, tok, tlen) == 0)
+			mark_range(mark, i, i + tlen);
+	for (k = 0; k + tlen <= m; k++)
+		if (memcmp(dec + k, tok, tlen) == 0)
+			mark_range(mark, start[k], start[k + tlen]);
+
+	/* A cut end may hold the token's first characters, a cut start its last. */
+	if ((flags & PHN_SCRUB_CUT_END) && tlen > 4) {
+		size_t tail = partial_escape_tail(s, len), e = m;
+
+		while (e > 0 && start[e - 1] >= len - tail)
+			e--;
+		if (!tail)
+			while (e > 0 && is_space(dec[e - 1]))
+				e--;
+		for (k = tlen - 1 < e ? tlen - 1 : e; k >= 4; k--)
+			if (memcmp(dec + e - k, tok, k) == 0) {
+				mark_range(mark, start[e - k], tail ? len : start[e]);
+				break;
+			}
+	}
+	if ((flags & PHN_SCRUB_CUT_START) && tlen > 4) {
+		size_t b = 0;
+
+		while (b < m && is_space(dec[b]))
+			b++;
+		for (k = tlen - 1 < m - b ? tlen - 1 : m - b; k >= 4; k--)
+			if (memcmp(dec + b, tok + tlen - k, k) == 0) {
+				mark_range(mark, start[b], start[b + k]);
+				break;
+			}
+	}
+
+	for (size = 0, i = 0; i < len; i++)
+		size += mark[i] ? (i == 0 || !mark[i - 1] ? mlen : 0) : 1;
+	if ((out = malloc(size + 1)) == NULL)
+		goto done;
+	for (n = 0, i = 0; i < len; i++) {
+		if (!mark[i])
+			out[n++] = s[i];
+		else if (i == 0 || !mark[i - 1]) {
 			memcpy(out + n, mask, mlen);
 			n += mlen;
-			i += tlen;
-		} else {
-			out[n++] = s[i++];
 		}
 	}
 	out[n] = '\0';
 	if (outlen)
 		*outlen = n;
+done:
+	free(dec);
+	free(start);
+	free(mark);
 	return out;
+}
+
+char *phn_dispatch__scrub(const phn_dispatch *d, const char *s, size_t len, size_t *outlen)
+{
+	return phn_dispatch__scrub_cut(d, s, len, 0, outlen);
 }
 
 int phn_dispatch__error(const phn_dispatch *d, int rc, const char *fmt, ...)
@@ -71,16 +217,23 @@ int phn_dispatch__error(const phn_dispatch *d, int rc, const char *fmt, ...)
 	return rc;
 }
 
-void phn_dispatch__quote(char *dst, size_t cap, const char *s, char q)
+void phn_dispatch__quote(const phn_dispatch *d, char *dst, size_t cap, const char *s, char q)
 {
 	const size_t max = 60;
 	size_t i, n = 0;
+	char *masked;
 
 	if (cap < 8) {
 		if (cap)
 			dst[0] = '\0';
 		return;
 	}
+	/* Mask first, then cut: a cut copy of the token would no longer match. */
+	if ((masked = phn_dispatch__scrub(d, s, strlen(s), NULL)) == NULL) {
+		snprintf(dst, cap, "%c...%c", q, q);
+		return;
+	}
+	s = masked;
 	dst[n++] = q;
 	for (i = 0; s[i] && i < max && n + 5 < cap; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -98,6 +251,41 @@ void phn_dispatch__quote(char *dst, size_t cap, const char *s, char q)
 	}
 	dst[n++] = q;
 	dst[n] = '\0';
+	free(masked);
+}
+
+/*
+ * A URL as error messages show it: the userinfo (user and password), the
+ * query and the fragment replaced by "****", the token masked, quoted.
+ */
+static void quote_url(const phn_dispatch *d, char *dst, size_t cap, const char *url)
+{
+	phn_buf b = { NULL, 0, 0 };
+	const char *p = strstr(url, "://"), *auth, *end, *at = NULL, *x;
+
+	auth = p ? p + 3 : url;
+	end = auth + strcspn(auth, "/?#");
+	for (x = auth; x < end; x++)
+		if (*x == '@')
+			at = x;
+	if (phn_buf_append(&b, url, (size_t)(auth - url)) ||
+	    (at && phn_buf_append(&b, "****", 4)) ||
+	    phn_buf_append(&b, at ? at : auth, (size_t)(end - (at ? at : auth)))) {
+		phn_buf_free(&b);
+		snprintf(dst, cap, "'...'");
+		return;
+	}
+	for (p = end; *p && *p != '?' && *p != '#'; p++)
+		;
+	if (phn_buf_append(&b, end, (size_t)(p - end)) ||
+	    (*p == '?' && phn_buf_append(&b, "?****", 5)) ||
+	    (strchr(p, '#') && phn_buf_append(&b, "#****", 5))) {
+		phn_buf_free(&b);
+		snprintf(dst, cap, "'...'");
+		return;
+	}
+	phn_dispatch__quote(d, dst, cap, b.ptr, '\'');
+	phn_buf_free(&b);
 }
 
 int phn_buf_append(phn_buf *b, const char *s, size_t len)
@@ -143,8 +331,11 @@ int phn_dispatch_call_init(phn_dispatch_call *call, unsigned int version)
 	int rc = phn_error_check_version(call, version, PHN_DISPATCH_CALL_VERSION,
 					 "phn_dispatch_call");
 
-	if (rc == PHN_OK)
-		*call = blank;
+	/* A version 1 caller's struct ends before flags: write no further. */
+	if (rc == PHN_OK) {
+		memcpy(call, &blank, version >= 2 ? sizeof(blank) : offsetof(phn_dispatch_call, flags));
+		call->version = version;
+	}
 	return rc;
 }
 
@@ -154,8 +345,11 @@ int phn_dispatch_contact_init(phn_dispatch_contact *contact, unsigned int versio
 	int rc = phn_error_check_version(contact, version, PHN_DISPATCH_CONTACT_VERSION,
 					 "phn_dispatch_contact");
 
-	if (rc == PHN_OK)
-		*contact = blank;
+	if (rc == PHN_OK) {
+		memcpy(contact, &blank,
+		       version >= 2 ? sizeof(blank) : offsetof(phn_dispatch_contact, flags));
+		contact->version = version;
+	}
 	return rc;
 }
 
@@ -195,7 +389,7 @@ static int set_base_url(phn_dispatch *d, const char *url)
 	size_t len;
 	int rc = PHN_OK;
 
-	phn_dispatch__quote(q, sizeof(q), url, '\'');
+	quote_url(d, q, sizeof(q), url);
 	if ((u = curl_url()) == NULL)
 		return phn_error_code(PHN_ENOMEM);
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
@@ -245,8 +439,8 @@ done:
 	return rc;
 }
 
-/* origin names where the token came from in messages: "the options",
- * "token file '/x'", "$PHONENORM_API_TOKEN". */
+/* origin names where the token came from in messages: "the token in the
+ * options", "the token file", "$PHONENORM_API_TOKEN"; never a path or a value. */
 static int set_token(phn_dispatch *d, const char *token, size_t len, const char *origin)
 {
 	static const char prefix[] = "Authorization: Bearer ";
@@ -281,15 +475,17 @@ static int set_token(phn_dispatch *d, const char *token, size_t len, const char 
 	return PHN_OK;
 }
 
-static int read_token_file(phn_dispatch *d, const char *path)
+/*
+ * The file's path is not printed: it names a secret's source, and a
+ * mistyped option can make it the secret itself.
+ */
+static int read_token_file(phn_dispatch *d, const char *path, const char *origin)
 {
-	char buf[TOKEN_MAX + 2], q[80], origin[96];
+	char buf[TOKEN_MAX + 2];
 	size_t n, line;
 	FILE *f;
 	int rc;
 
-	phn_dispatch__quote(q, sizeof(q), path, '\'');
-	snprintf(origin, sizeof(origin), "token file %s", q);
 	if ((f = fopen(path, "rb")) == NULL)
 		return phn_error_set_errno(PHN_EIO, errno, "%s", origin);
 	n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -345,18 +541,19 @@ static int configure(phn_dispatch *d, const phn_dispatch_options *o)
 	if (o->flags & ~PHN_DISPATCH_USE_ENV)
 		return phn_error_set(PHN_EINVAL, "phn_dispatch_options.flags 0x%x has unknown bits",
 				     o->flags);
-	if ((rc = set_timeouts(d, o)) != PHN_OK ||
-	    (rc = set_base_url(d, url ? url : PHN_DISPATCH_DEFAULT_URL)) != PHN_OK)
+	if ((rc = set_timeouts(d, o)) != PHN_OK)
 		return rc;
+	/* The token first: a URL error message must be able to mask it. */
 	if (o->token)
 		rc = set_token(d, o->token, strlen(o->token), "the token in the options");
 	else if (o->token_file)
-		rc = read_token_file(d, o->token_file);
+		rc = read_token_file(d, o->token_file, "the token file");
 	else if ((v = env(o, PHN_DISPATCH_ENV_TOKEN)) != NULL)
 		rc = set_token(d, v, strlen(v), "$" PHN_DISPATCH_ENV_TOKEN);
 	else if ((v = env(o, PHN_DISPATCH_ENV_TOKEN_FILE)) != NULL)
-		rc = read_token_file(d, v);
-	if (rc != PHN_OK)
+		rc = read_token_file(d, v, "the file named by $" PHN_DISPATCH_ENV_TOKEN_FILE);
+	if (rc != PHN_OK ||
+	    (rc = set_base_url(d, url ? url : PHN_DISPATCH_DEFAULT_URL)) != PHN_OK)
 		return rc;
 	d->max_in_flight = o->max_in_flight ? o->max_in_flight : DEFAULT_MAX_IN_FLIGHT;
 	d->trace = o->trace;
@@ -442,15 +639,20 @@ char *phn_dispatch__url(const phn_dispatch *d, phn_dispatch_kind kind)
 int phn_dispatch_url(char *dst, size_t cap, size_t *needed, const phn_dispatch *d,
 		     phn_dispatch_kind kind)
 {
-	char *url;
+	char *url, *shown;
 	int rc;
 
 	if (!d)
 		return phn_error_set(PHN_EINVAL, "phn_dispatch_url: the handle is NULL");
 	if (!phn_dispatch__path(kind))
 		return phn_error_set(PHN_EINVAL, "phn_dispatch_url: unknown kind %d", (int)kind);
-	if ((url = phn_dispatch__url(d, kind)) == NULL)
+	if ((url = phn_dispatch__url(d, kind)) == NULL ||
+	    (shown = phn_dispatch__scrub(d, url, strlen(url), NULL)) == NULL) {
+		free(url);
 		return phn_error_code(PHN_ENOMEM);
+	}
+	free(url);
+	url = shown;
 	rc = phn_text_copy_out(dst, cap, needed, url, strlen(url));
 	if (rc == PHN_EBUFS)
 		phn_error_set(rc, "the URL needs %zu bytes and a NUL", strlen(url));

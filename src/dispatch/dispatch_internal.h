@@ -19,6 +19,11 @@
 /* Bodies above this are cut: the API's answers are a few hundred bytes. */
 #define PHN_DISPATCH_BODY_MAX (1024 * 1024)
 
+/* Response headers (all lines, interim answers included) above this end the
+ * transfer: "response header too large". libcurl's own limit for one line
+ * is 100 KiB (CURL_MAX_HTTP_HEADER). */
+#define PHN_DISPATCH_HEADER_MAX (64 * 1024)
+
 /* Index of the Authorization header in every request's header list. */
 #define PHN_REQUEST_AUTH_HEADER 0
 
@@ -29,7 +34,8 @@
  */
 struct phn_dispatch_request {
 	phn_dispatch_kind kind;
-	char *url;  /* malloc'd */
+	char *url;  /* malloc'd: what goes on the wire */
+	char *shown_url; /* malloc'd: url with d's token masked, what getters give */
 	char *body; /* malloc'd, NUL-terminated compact JSON */
 	size_t body_len;
 	int has_token; /* the handle had a token when the request was built */
@@ -58,6 +64,9 @@ typedef struct phn_xfer {
 	phn_buf response;
 	int truncated;
 	int sent; /* the request's first bytes were handed to the socket */
+	size_t header_bytes;   /* response header bytes so far */
+	int header_too_large;  /* on_header stopped the transfer at PHN_DISPATCH_HEADER_MAX */
+	int body_started;      /* on_body has run: the headers were all read */
 	char *retry_after;
 	char curl_error[CURL_ERROR_SIZE];
 } phn_xfer;
@@ -100,9 +109,26 @@ int phn_dispatch__error(const phn_dispatch *d, int rc, const char *fmt, ...)
  */
 char *phn_dispatch__scrub(const phn_dispatch *d, const char *s, size_t len, size_t *outlen);
 
-/* Quote user text for an error message between q characters: at most 60
- * bytes, controls as '?'. */
-void phn_dispatch__quote(char *dst, size_t cap, const char *s, char q);
+/*
+ * phn_dispatch__scrub() for text that may hold a piece of the token. Every
+ * copy is masked as written and as decoded (JSON \" \\ \/ \u00XX escapes,
+ * %XX percent escapes; the bytes that spell a copy become "****").
+ * PHN_SCRUB_CUT_END: the text was cut at its end (a body at its size
+ * limit, a header line folded onto the next): its last 4 or more decoded
+ * characters that begin the token are masked too, and an escape left
+ * unfinished by the cut with them. PHN_SCRUB_CUT_START: the text continues
+ * something cut (a folded header's next line): 4 or more leading characters
+ * (after white space) that end the token are masked. So no piece of the
+ * token longer than 3 characters shows at a cut.
+ */
+#define PHN_SCRUB_CUT_END 1u
+#define PHN_SCRUB_CUT_START 2u
+char *phn_dispatch__scrub_cut(const phn_dispatch *d, const char *s, size_t len,
+			      unsigned int flags, size_t *outlen);
+
+/* Quote user text for an error message between q characters: d's token
+ * masked first, then at most 60 bytes, controls as '?'. d may be NULL. */
+void phn_dispatch__quote(const phn_dispatch *d, char *dst, size_t cap, const char *s, char q);
 
 /* Validate a request and build it. On error *out is NULL and the thread's
  * last error says why. */
@@ -129,11 +155,12 @@ int phn_dispatch__result_build(phn_dispatch_result **out, phn_dispatch *d, phn_x
 /*
  * The pure part of phn_dispatch__result_build(): the same result from the
  * facts it reads off the easy handle and the clock (status 0: no status
- * line; now in Unix seconds, for an HTTP-date Retry-After). x->easy is not
- * used. The fuzz target tests/fuzz/fuzz_dispatch_response.c enters here.
+ * line; location: a 3xx's redirect URL or NULL; now in Unix seconds, for
+ * an HTTP-date Retry-After). x->easy is not used. The fuzz target tests/fuzz/fuzz_dispatch_response.c enters here.
  */
 int phn_dispatch__result_parse(phn_dispatch_result **out, phn_dispatch *d, phn_xfer *x,
-			       CURLcode code, long status, int64_t elapsed_ms, int64_t now);
+			       CURLcode code, long status, const char *location,
+			       int64_t elapsed_ms, int64_t now);
 
 /*
  * The memory of a result: this header, then its details, their loc_parts

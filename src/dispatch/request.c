@@ -17,7 +17,7 @@
 #define NUMBER_MAX_CHARS 100
 
 /* User text in a validation message, between double quotes. */
-#define phn_dispatch__quote_dq(dst, cap, s) phn_dispatch__quote((dst), (cap), (s), '"')
+#define phn_dispatch__quote_dq(d, dst, cap, s) phn_dispatch__quote((d), (dst), (cap), (s), '"')
 
 typedef struct field_ctx {
 	const phn_dispatch *d;
@@ -63,7 +63,7 @@ static int check_uuid(const phn_dispatch *d, const char *field, const char *s)
 
 	if (is_uuid(s))
 		return PHN_OK;
-	phn_dispatch__quote_dq(q, sizeof(q), s);
+	phn_dispatch__quote_dq(d, q, sizeof(q), s);
 	return phn_dispatch__error(d, PHN_EINVAL,
 		"%s %s is not a UUID (expected 8-4-4-4-12 hex digits such as "
 		"550e8400-e29b-41d4-a716-446655440000)", field, q);
@@ -168,14 +168,14 @@ static int add_raw_object(field_ctx *c, const char *key, const char *text, int s
 		goto done;
 	}
 	if ((dup = find_duplicate_key(parsed)) != NULL) {
-		phn_dispatch__quote_dq(q, sizeof(q), dup);
+		phn_dispatch__quote_dq(c->d, q, sizeof(q), dup);
 		rc = phn_dispatch__error(c->d, PHN_EINVAL, "%s has the key %s twice", key, q);
 		goto done;
 	}
 	if (strings_only) {
 		cJSON_ArrayForEach(item, parsed) {
 			if (!cJSON_IsString(item)) {
-				phn_dispatch__quote_dq(q, sizeof(q), item->string);
+				phn_dispatch__quote_dq(c->d, q, sizeof(q), item->string);
 				rc = phn_dispatch__error(c->d, PHN_EINVAL,
 					"%s value of %s must be a string (the API substitutes only "
 					"string values), got %s", key, q, json_type_name(item));
@@ -204,7 +204,7 @@ static int add_pairs(field_ctx *c, const char *key, const phn_dispatch_kv *kv, s
 						   i + 1, kv[i].key ? "an empty" : "a NULL");
 		if ((rc = check_utf8(c->d, key, kv[i].key)) != PHN_OK)
 			return rc;
-		phn_dispatch__quote_dq(q, sizeof(q), kv[i].key);
+		phn_dispatch__quote_dq(c->d, q, sizeof(q), kv[i].key);
 		if (!kv[i].value)
 			return phn_dispatch__error(c->d, PHN_EINVAL,
 				"%s value of %s is NULL (values must be strings)", key, q);
@@ -246,7 +246,7 @@ static int check_country_code(const phn_dispatch *d, const char *field, const ch
 
 	if (cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z' && cc[2] == '\0')
 		return PHN_OK;
-	phn_dispatch__quote_dq(q, sizeof(q), cc);
+	phn_dispatch__quote_dq(d, q, sizeof(q), cc);
 	return phn_dispatch__error(d, PHN_EINVAL,
 		"%s %s must be two capital letters, an ISO 3166-1 alpha-2 region such as SA or US "
 		"(pattern ^[A-Z]{2}$)", field, q);
@@ -255,11 +255,12 @@ static int check_country_code(const phn_dispatch *d, const char *field, const ch
 /*
  * Normalize a number the way the rest of phonenorm does; only numbers that
  * can be dialled in E.164 go out, and an extension would be silently lost.
+ * A merely possible number is usually one read in the wrong region: it
+ * goes out only when the caller allows it.
  */
-static int normalize(char e164[PHN_E164_MAX + 1], const phn_dispatch *d, const char *field,
-		     const char *text, const char *region)
+static int normalize(phn_number *num, const phn_dispatch *d, const char *field,
+		     const char *text, const char *region, int allow_possible)
 {
-	phn_number num = PHN_NUMBER_INIT;
 	char q[80];
 	long chars;
 	int rc;
@@ -274,23 +275,58 @@ static int normalize(char e164[PHN_E164_MAX + 1], const phn_dispatch *d, const c
 			"%s must be 1 to %d characters, got %ld", field, NUMBER_MAX_CHARS, chars);
 	if (region && (rc = check_country_code(d, "countryCode", region)) != PHN_OK)
 		return rc;
-	rc = phn_number_parse(&num, text, region);
-	phn_dispatch__quote_dq(q, sizeof(q), text);
+	rc = phn_number_parse(num, text, region);
+	phn_dispatch__quote_dq(d, q, sizeof(q), text);
 	if (rc == PHN_EREGION)
 		return phn_dispatch__error(d, rc, "countryCode \"%s\" is not a region phonenorm knows",
 					   region);
 	if (rc != PHN_OK)
 		return phn_dispatch__error(d, rc, "%s %s could not be parsed: %s", field, q,
 					   phn_strerror(rc));
-	if (num.status != PHN_STATUS_VALID && num.status != PHN_STATUS_POSSIBLE)
+	if (num->status == PHN_STATUS_POSSIBLE && !allow_possible)
+		return phn_dispatch__error(d, PHN_EINVAL,
+			"%s %s%s%s gives %s, which is only possible (the right length, but in no "
+			"range known to be assigned): check the number and its region, or allow "
+			"possible numbers (PHN_DISPATCH_ALLOW_POSSIBLE, --allow-possible)", field, q,
+			region ? " read in " : "", region ? region : "", num->e164);
+	if (num->status != PHN_STATUS_VALID && num->status != PHN_STATUS_POSSIBLE)
 		return phn_dispatch__error(d, PHN_EINVAL, "%s %s cannot be called: %s (%s)", field, q,
-					   phn_status_name(num.status),
-					   phn_status_describe(num.status));
-	if (num.extension[0])
+					   phn_status_name(num->status),
+					   phn_status_describe(num->status));
+	if (num->extension[0])
 		return phn_dispatch__error(d, PHN_EINVAL,
 			"%s %s has an extension (%s) that an AI call cannot dial; "
-			"give the number without it", field, q, num.extension);
-	memcpy(e164, num.e164, sizeof(num.e164));
+			"give the number without it", field, q, num->extension);
+	return PHN_OK;
+}
+
+/*
+ * countryCode goes out only when it is the number's own region. A number
+ * of another calling code with a region is a mistake in the list or the
+ * options: refused, since the API would file the contact under a country
+ * that is not the number's.
+ */
+static int call_country(const char **send, const phn_dispatch *d, const phn_number *num,
+			const char *text, const char *region)
+{
+	char q[80];
+
+	*send = NULL;
+	if (!region)
+		return PHN_OK;
+	if (phn_region_country_code(region) != num->country_code) {
+		phn_dispatch__quote_dq(d, q, sizeof(q), text);
+		return phn_dispatch__error(d, PHN_EINVAL,
+			"numberToCall %s is a +%d number (%s), not a number of countryCode %s "
+			"(+%d): check the number or its countryCode, or leave countryCode out "
+			"for a number written in international form", q, num->country_code,
+			num->region[0] ? num->region : "no region", region,
+			phn_region_country_code(region));
+	}
+	/* A possible-only number has no region of its own: it was read in
+	 * region, and nothing says it belongs elsewhere. */
+	if (strcmp(num->region, region) == 0 || !num->region[0])
+		*send = region;
 	return PHN_OK;
 }
 
@@ -336,6 +372,7 @@ static int start(field_ctx *c, phn_request **out, const phn_dispatch *d, const v
 	req->kind = kind;
 	req->has_token = phn_dispatch_has_token(d);
 	if ((req->url = phn_dispatch__url(d, kind)) == NULL ||
+	    (req->shown_url = phn_dispatch__scrub(d, req->url, strlen(req->url), NULL)) == NULL ||
 	    (c->root = cJSON_CreateObject()) == NULL)
 		return oom(d);
 	return PHN_OK;
@@ -355,7 +392,10 @@ static int end(phn_request **out, field_ctx *c, int rc)
 int phn_dispatch__build_call(phn_request **out, const phn_dispatch *d,
 			     const phn_dispatch_call *call)
 {
+	phn_number num = PHN_NUMBER_INIT;
+	const char *country = NULL;
 	phn_request *req;
+	unsigned int flags;
 	field_ctx c;
 	int rc;
 
@@ -364,11 +404,20 @@ int phn_dispatch__build_call(phn_request **out, const phn_dispatch *d,
 	if (rc != PHN_OK)
 		goto out;
 	req = *out;
+	flags = call->version >= 2 ? call->flags : 0;
+	if (flags & ~PHN_DISPATCH_ALLOW_POSSIBLE) {
+		rc = phn_dispatch__error(d, PHN_EINVAL,
+					 "phn_dispatch_call.flags 0x%x has unknown bits", flags);
+		goto out;
+	}
+	if ((rc = normalize(&num, d, "numberToCall", call->number, call->country_code,
+			    (flags & PHN_DISPATCH_ALLOW_POSSIBLE) != 0)) != PHN_OK ||
+	    (rc = call_country(&country, d, &num, call->number, call->country_code)) != PHN_OK)
+		goto out;
+	memcpy(req->number, num.e164, sizeof(num.e164));
 	/* Order: the guides' examples, so bodies read like the documentation. */
-	if ((rc = normalize(req->number, d, "numberToCall", call->number,
-			    call->country_code)) != PHN_OK ||
-	    (rc = add_string(&c, "numberToCall", req->number)) != PHN_OK ||
-	    (rc = add_opt_string(&c, "countryCode", call->country_code)) != PHN_OK ||
+	if ((rc = add_string(&c, "numberToCall", req->number)) != PHN_OK ||
+	    (rc = add_opt_string(&c, "countryCode", country)) != PHN_OK ||
 	    (rc = add_opt_string(&c, "firstName", call->first_name)) != PHN_OK ||
 	    (rc = add_opt_string(&c, "lastName", call->last_name)) != PHN_OK ||
 	    (rc = add_opt_string(&c, "email", call->email)) != PHN_OK)
@@ -395,7 +444,9 @@ out:
 int phn_dispatch__build_contact(phn_request **out, const phn_dispatch *d,
 				const phn_dispatch_contact *contact)
 {
+	phn_number num = PHN_NUMBER_INIT;
 	phn_request *req;
+	unsigned int flags;
 	field_ctx c;
 	int rc;
 
@@ -404,10 +455,18 @@ int phn_dispatch__build_contact(phn_request **out, const phn_dispatch *d,
 	if (rc != PHN_OK)
 		goto out;
 	req = *out;
+	flags = contact->version >= 2 ? contact->flags : 0;
+	if (flags & ~PHN_DISPATCH_ALLOW_POSSIBLE) {
+		rc = phn_dispatch__error(d, PHN_EINVAL,
+					 "phn_dispatch_contact.flags 0x%x has unknown bits", flags);
+		goto out;
+	}
 	if ((rc = add_opt_string(&c, "name", contact->name)) != PHN_OK ||
-	    (rc = normalize(req->number, d, "phoneNumber", contact->phone_number,
-			    contact->country_code)) != PHN_OK ||
-	    (rc = add_string(&c, "phoneNumber", req->number)) != PHN_OK ||
+	    (rc = normalize(&num, d, "phoneNumber", contact->phone_number, contact->country_code,
+			    (flags & PHN_DISPATCH_ALLOW_POSSIBLE) != 0)) != PHN_OK)
+		goto out;
+	memcpy(req->number, num.e164, sizeof(num.e164));
+	if ((rc = add_string(&c, "phoneNumber", req->number)) != PHN_OK ||
 	    (rc = add_opt_string(&c, "email", contact->email)) != PHN_OK ||
 	    (rc = add_opt_string(&c, "role", contact->role)) != PHN_OK)
 		goto out;
@@ -466,7 +525,7 @@ static int check_date(const phn_dispatch *d, const char *field, const char *s, i
 	int64_t days, today;
 	char q[80];
 
-	phn_dispatch__quote_dq(q, sizeof(q), s);
+	phn_dispatch__quote_dq(d, q, sizeof(q), s);
 	if (!parse_date(&days, s))
 		return phn_dispatch__error(d, PHN_EINVAL,
 			"%s %s must be a calendar date written YYYY-MM-DD, e.g. 2025-01-01", field, q);
@@ -523,7 +582,7 @@ int phn_dispatch__build_invoice(phn_request **out, const phn_dispatch *d,
 	    (rc = check_uuid(d, "contactUuid", invoice->contact_uuid)) != PHN_OK)
 		goto out;
 	if (invoice->total && !is_decimal(invoice->total)) {
-		phn_dispatch__quote_dq(q, sizeof(q), invoice->total);
+		phn_dispatch__quote_dq(d, q, sizeof(q), invoice->total);
 		rc = phn_dispatch__error(d, PHN_EINVAL,
 			"total %s must be a decimal number such as 100.0", q);
 		goto out;
@@ -568,6 +627,7 @@ void phn_dispatch_request_free(phn_dispatch_request *req)
 	if (!req)
 		return;
 	free(req->url);
+	free(req->shown_url);
 	free(req->body);
 	free(req);
 }
@@ -585,7 +645,7 @@ const char *phn_dispatch_request_method(const phn_dispatch_request *req)
 
 const char *phn_dispatch_request_url(const phn_dispatch_request *req)
 {
-	return req ? req->url : NULL;
+	return req ? req->shown_url : NULL;
 }
 
 /*

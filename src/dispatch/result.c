@@ -71,9 +71,15 @@ phn_dispatch_outcome phn_dispatch__classify_status(long status)
 		return PHN_DISPATCH_NOT_FOUND;
 	if (status == 429 || status == 503)
 		return PHN_DISPATCH_THROTTLED;
-	if (status >= 500)
-		return PHN_DISPATCH_AMBIGUOUS;
-	return PHN_DISPATCH_REJECTED;
+	if (status >= 400 && status < 500)
+		return PHN_DISPATCH_REJECTED;
+	/*
+	 * A 1xx with no final answer after it, a 3xx (redirects are never
+	 * followed: a POST that places a call is not replayed elsewhere), any
+	 * other 5xx and a status no class covers: the request went out and
+	 * nothing says it was refused, so the call may have been placed.
+	 */
+	return PHN_DISPATCH_AMBIGUOUS;
 }
 
 int64_t phn_dispatch__retry_after_seconds(const char *value, int64_t now)
@@ -279,6 +285,7 @@ typedef struct builder {
 	phn_buf text;             /* every string, each followed by a NUL */
 	staged_detail *det;
 	size_t ndet, det_cap;
+	int api_detail; /* the body was an object with a "detail" array or string */
 	size_t *parts; /* offsets of loc parts, all details' in order */
 	size_t nparts, parts_cap;
 	int oom;
@@ -575,6 +582,7 @@ static void parse_body(builder *b, const char *body, size_t len)
 		b->str[F_CONTACT_UUID] = member_text(b, json, doc, "contactUuid");
 		b->str[F_UUID] = member_text(b, json, doc, "uuid");
 		detail = cJSON_GetObjectItemCaseSensitive(json, "detail");
+		b->api_detail = cJSON_IsArray(detail) || cJSON_IsString(detail);
 		if (cJSON_IsArray(detail)) {
 			raw_member(&rdetail, doc, "detail");
 			take_details(b, detail, rdetail);
@@ -618,7 +626,7 @@ static void append_snippet(phn_buf *b, const char *s, size_t len)
 		phn_buf_append(b, "...", 3);
 }
 
-static void append_answer(phn_buf *o, const builder *b)
+static void append_answer(phn_buf *o, const builder *b, const char *location, const char *url)
 {
 	const phn_dispatch_result *r = &b->head;
 	char line[ERROR_LINE_MAX];
@@ -642,7 +650,29 @@ static void append_answer(phn_buf *o, const builder *b)
 	snprintf(line, sizeof(line), "HTTP %d (%s)", r->http_status,
 		 phn_dispatch_outcome_name(r->outcome));
 	phn_buf_append(o, line, strlen(line));
-	if (b->ndet) {
+	if (r->http_status >= 100 && r->http_status < 200) {
+		static const char why[] = ": an interim answer and no final one";
+		phn_buf_append(o, why, sizeof(why) - 1);
+	} else if (r->http_status >= 300 && r->http_status < 400) {
+		static const char why[] = ": a redirect, not followed";
+		phn_buf_append(o, why, sizeof(why) - 1);
+		if (location && *location) {
+			phn_buf_append(o, " (to ", 5);
+			append_snippet(o, location, strlen(location));
+			phn_buf_append(o, ")", 1);
+		}
+		return;
+	}
+	if (r->http_status == 404 && !b->api_detail) {
+		/* Not the API's {"detail": ...}: a web server's own 404 page. */
+		snprintf(line, sizeof(line), ": not the API's JSON answer, so the API URL may be wrong "
+			 "(%s)", url ? url : "?");
+		phn_buf_append(o, line, strlen(line));
+		if (r->body_len) {
+			phn_buf_append(o, ": ", 2);
+			append_snippet(o, get(b, F_BODY), r->body_len);
+		}
+	} else if (b->ndet) {
 		for (i = 0; i < b->ndet && i < DETAILS_IN_ERROR; i++) {
 			snprintf(line, sizeof(line), "%s %s: %s", i ? ";" : ":",
 				 b->text.ptr + b->det[i].loc, b->text.ptr + b->det[i].msg);
@@ -666,13 +696,14 @@ static void append_answer(phn_buf *o, const builder *b)
 }
 
 /* The one line a person reads (result->error), masked like everything else. */
-static void build_error(builder *b, CURLcode code, int sent, const char *curl_error)
+static void build_error(builder *b, CURLcode code, int sent, const char *curl_error,
+			const char *location, const char *url)
 {
 	phn_buf o = { NULL, 0, 0 };
 	char line[ERROR_LINE_MAX];
 
 	if (b->head.http_status > 0) {
-		append_answer(&o, b);
+		append_answer(&o, b, location, url);
 		if (code != CURLE_OK) {
 			snprintf(line, sizeof(line), "; then: %s",
 				 curl_error[0] ? curl_error : curl_easy_strerror(code));
@@ -694,18 +725,22 @@ int phn_dispatch__result_build(phn_dispatch_result **out, phn_dispatch *d, phn_x
 			       CURLcode code)
 {
 	curl_off_t total_us = 0;
+	const char *location = NULL;
 	long status = 0;
 
 	if (x->easy) {
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &total_us);
+		if (status >= 300 && status < 400)
+			curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &location);
 	}
-	return phn_dispatch__result_parse(out, d, x, code, status, (int64_t)(total_us / 1000),
-					  (int64_t)time(NULL));
+	return phn_dispatch__result_parse(out, d, x, code, status, location,
+					  (int64_t)(total_us / 1000), (int64_t)time(NULL));
 }
 
 int phn_dispatch__result_parse(phn_dispatch_result **out, phn_dispatch *d, phn_xfer *x,
-			       CURLcode code, long status, int64_t elapsed_ms, int64_t now)
+			       CURLcode code, long status, const char *location,
+			       int64_t elapsed_ms, int64_t now)
 {
 	size_t blen = 0;
 	char *body;
@@ -732,8 +767,9 @@ int phn_dispatch__result_parse(phn_dispatch_result **out, phn_dispatch *d, phn_x
 	if (x->req->kind != PHN_DISPATCH_KIND_INVOICE)
 		b.str[F_NUMBER] = put_text(&b, x->req->number, strlen(x->req->number));
 	/* The masked body is parsed from its own copy: the builder's text moves. */
-	body = phn_dispatch__scrub(d, x->response.ptr ? x->response.ptr : "", x->response.len,
-				   &blen);
+	/* A body cut at the size limit may end in the first part of a token copy. */
+	body = phn_dispatch__scrub_cut(d, x->response.ptr ? x->response.ptr : "", x->response.len,
+				       x->truncated ? PHN_SCRUB_CUT_END : 0, &blen);
 	if (!body) {
 		b.oom = 1;
 	} else {
@@ -748,7 +784,20 @@ int phn_dispatch__result_parse(phn_dispatch_result **out, phn_dispatch *d, phn_x
 		set_field(&b, F_RETRY_AFTER, x->retry_after);
 		b.head.retry_after_seconds = phn_dispatch__retry_after_seconds(x->retry_after, now);
 	}
-	build_error(&b, code, x->sent, x->curl_error);
+	/*
+	 * Headers over phonenorm's limit, or one line over libcurl's (which
+	 * libcurl 7.x reports as out of memory, 8.x as too large): say so.
+	 */
+	if (x->header_too_large || (!x->body_started && (code == CURLE_OUT_OF_MEMORY
+#if LIBCURL_VERSION_NUM >= 0x080600
+				  || code == CURLE_TOO_LARGE
+#endif
+				  )))
+		snprintf(x->curl_error, sizeof(x->curl_error),
+			 "response header too large (over %d bytes in all, or one line over "
+			 "libcurl's %d)", PHN_DISPATCH_HEADER_MAX, CURL_MAX_HTTP_HEADER);
+	build_error(&b, code, x->sent, x->curl_error, location,
+		    phn_dispatch_request_url(x->req));
 	rc = seal(out, &b);
 	builder_dispose(&b);
 	if (rc != PHN_OK)

@@ -11,25 +11,28 @@
 #include "text/error.h"
 #include "text/text.h"
 
+/*
+ * One trace line, masked on its own final text: curl hands headers over
+ * line by line, so a token folded across two header lines arrives as the
+ * end of one line and the start of the next; both ends count as cuts.
+ */
 static void trace_line(phn_xfer *x, const char *prefix, const char *line, size_t len)
 {
 	phn_dispatch *d = x->d;
 	char head[32];
 	phn_buf b = { NULL, 0, 0 };
 	char *masked;
+	size_t mlen;
 
 	if (x->id)
 		snprintf(head, sizeof(head), "[%llu] %s", (unsigned long long)x->id, prefix);
 	else
 		snprintf(head, sizeof(head), "%s", prefix);
-	if (phn_buf_append(&b, head, strlen(head)) || phn_buf_append(&b, line, len)) {
-		phn_buf_free(&b);
-		return;
-	}
-	masked = phn_dispatch__scrub(d, b.ptr, b.len, NULL);
+	masked = phn_dispatch__scrub_cut(d, line, len, PHN_SCRUB_CUT_END | PHN_SCRUB_CUT_START,
+					 &mlen);
+	if (masked && !phn_buf_append(&b, head, strlen(head)) && !phn_buf_append(&b, masked, mlen))
+		d->trace(b.ptr, d->trace_payload);
 	phn_buf_free(&b);
-	if (masked)
-		d->trace(masked, d->trace_payload);
 	free(masked);
 }
 
@@ -104,6 +107,11 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
 	size_t len = size * nmemb, n = sizeof(name) - 1;
 	char head[sizeof(name)];
 
+	x->header_bytes += len;
+	if (x->header_bytes > PHN_DISPATCH_HEADER_MAX) {
+		x->header_too_large = 1;
+		return 0; /* ends the transfer */
+	}
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		/* A new response (after a 1xx) starts: forget the previous one's. */
 		free(x->retry_after);
@@ -137,6 +145,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 	phn_xfer *x = userp;
 	size_t len = size * nmemb, room;
 
+	x->body_started = 1;
 	room = x->response.len < PHN_DISPATCH_BODY_MAX ? PHN_DISPATCH_BODY_MAX - x->response.len : 0;
 	if (len > room)
 		x->truncated = 1;
@@ -236,7 +245,7 @@ static int xfer_setup(phn_xfer *x)
 	if (set_headers(x))
 		goto fail;
 
-	SETOPT(CURLOPT_URL, phn_dispatch_request_url(x->req));
+	SETOPT(CURLOPT_URL, x->req->url); /* the description shows it masked */
 	SETOPT(CURLOPT_HTTPHEADER, x->headers);
 	SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->req->body_len);
 	SETOPT(CURLOPT_POSTFIELDS, x->req->body);

@@ -121,6 +121,8 @@ int phn_cleaner_classify(const phn_cleaner *c, const phn_csv_record *rec, phn_cl
 	phn_cleaner_row_init(row, num, rec, PHN_ROW_REJECTED);
 	if (rec->problem == PHN_CSV_FIELD_COUNT)
 		row->reason = PHN_REJECT_FIELD_COUNT;
+	else if (rec->problem == PHN_CSV_TOO_LONG)
+		row->reason = PHN_REJECT_TOO_LONG_RECORD;
 	else if (rec->problem != PHN_CSV_OK)
 		row->reason = PHN_REJECT_MALFORMED_CSV;
 	else if ((size_t)c->phone_col >= rec->nfields ||

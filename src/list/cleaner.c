@@ -2,6 +2,7 @@
  * The cleaner handle: options, pushing one record, dedupe and the counters.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,7 +42,10 @@ int phn_clean_summary_init(phn_clean_summary *sum, unsigned int version)
 
 	if (rc != PHN_OK)
 		return rc;
-	*sum = empty;
+	if (version == 1)
+		memcpy(sum, &empty, offsetof(phn_clean_summary, header_guessed));
+	else
+		*sum = empty;
 	sum->version = version;
 	return PHN_OK;
 }
@@ -113,6 +117,7 @@ void phn_cleaner_free(phn_cleaner *c)
 	free(c->phone_name);
 	free(c->region_name);
 	free(c->phone_col_name);
+	free(c->first_row);
 	free(c->failmsg);
 	free(c);
 }
@@ -196,6 +201,8 @@ static int push_first(phn_cleaner *c, const phn_csv_record *rec, int *done)
 	int rc, header;
 
 	*done = 0;
+	if ((rc = phn_cleaner_keep_first_row(c, rec)) != PHN_OK)
+		return rc;
 	if (rec->problem != PHN_CSV_OK && rec->problem != PHN_CSV_FIELD_COUNT) {
 		if (c->header != PHN_CLEAN_HEADER_NO)
 			return phn_cleaner_fail(c, PHN_EFORMAT, "the first line (the header) is "
@@ -248,7 +255,10 @@ int phn_cleaner_summary(phn_clean_summary *out, const phn_cleaner *c)
 					  "phn_clean_summary")) != PHN_OK)
 		return rc;
 	version = out->version;
-	*out = c->sum; /* version 1 is the only one: every field */
+	if (version == 1)
+		memcpy(out, &c->sum, offsetof(phn_clean_summary, header_guessed));
+	else
+		*out = c->sum;
 	out->version = version;
 	return PHN_OK;
 }

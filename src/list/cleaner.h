@@ -21,7 +21,7 @@
 
 /* How many phn_reject_reason and phn_type values this library knows; the
  * public API reads the counters through phn_cleaner_count(). */
-#define PHN_LIST_REASONS 16
+#define PHN_LIST_REASONS 17
 #define PHN_LIST_TYPES 12
 
 #define PHN_REGION_SLOTS (26 * 26 + 2)
@@ -48,6 +48,11 @@ struct phn_cleaner {
 	int phone_col;
 	int region_col;
 	char *phone_col_name; /* the header's name of the phone column */
+	char *first_row;      /* the first record, escaped and cut for display */
+	/* The input's delimiter, as phn_cleaner_run() learns it from the reader. */
+	int delim_known;
+	char delim;
+	int delim_sniffed;
 
 	phn_dedupe_set *seen;
 	phn_clean_summary sum;
@@ -79,6 +84,10 @@ int phn_cleaner_failed(const phn_cleaner *c);
  * rec is the header. Errors (the cleaner is stopped): PHN_ENOTFOUND, PHN_ENOMEM.
  */
 int phn_cleaner_resolve(int *is_header, phn_cleaner *c, const phn_csv_record *rec);
+
+/* Keep the first record, escaped and cut, for the summary's first_row.
+ * Errors (the cleaner is stopped): PHN_ENOMEM. */
+int phn_cleaner_keep_first_row(phn_cleaner *c, const phn_csv_record *rec);
 
 /* A fresh row for rec with the given outcome, no reason, num reset and
  * pointed to. */

@@ -134,6 +134,34 @@ static void list_columns(char *dst, size_t cap, const phn_csv_record *rec)
 	}
 }
 
+/*
+ * 1 if the field looks like data rather than a name: it holds a digit and
+ * nothing but digits (ASCII, Arabic-Indic or Extended Arabic-Indic),
+ * spaces and phone or date punctuation. A number that does not parse for
+ * lack of a region (0501234567 without -c) is still no column name; a name
+ * has a letter ("phone 2", "Q3").
+ */
+static int looks_like_data(const char *s, size_t len)
+{
+	int digit = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		unsigned char next = i + 1 < len ? (unsigned char)s[i + 1] : 0;
+
+		if (ch >= '0' && ch <= '9') {
+			digit = 1;
+		} else if ((ch == 0xD9 && next >= 0xA0 && next <= 0xA9) ||
+			   (ch == 0xDB && next >= 0xB0 && next <= 0xB9)) {
+			digit = 1; /* Arabic-Indic and Extended Arabic-Indic digits */
+			i++;
+		} else if (ch == 0 || ch >= 0x80 || !strchr(" \t+-().,/#*", ch)) {
+			return 0; /* a letter (of any script) or other text */
+		}
+	}
+	return digit;
+}
+
 static int first_is_header(const phn_cleaner *c, const phn_csv_record *rec)
 {
 	if (c->header != PHN_CLEAN_HEADER_AUTO)
@@ -141,7 +169,47 @@ static int first_is_header(const phn_cleaner *c, const phn_csv_record *rec)
 	if ((c->phone_name && find_named(rec, c->phone_name) >= 0) ||
 	    (c->region_name && find_named(rec, c->region_name) >= 0))
 		return 1;
+	for (size_t i = 0; i < rec->nfields; i++) {
+		if (looks_like_data(rec->fields[i], rec->lens[i]))
+			return 0;
+	}
 	return guess_from_data(c, rec) < 0;
+}
+
+/* The first record for showing with the header guess: escaped, cut. */
+int phn_cleaner_keep_first_row(phn_cleaner *c, const phn_csv_record *rec)
+{
+	const size_t show = 60;
+	char *d;
+	size_t o = 0, n = rec->raw_len < show ? rec->raw_len : show;
+
+	if (c->first_row)
+		return PHN_OK;
+	/* UTF-8: do not cut inside a character */
+	while (n < rec->raw_len && n > 0 && ((unsigned char)rec->raw[n] & 0xC0) == 0x80)
+		n--;
+	if (!(d = malloc(4 * n + 4)))
+		return phn_cleaner_fail(c, PHN_ENOMEM, "%s", phn_strerror(PHN_ENOMEM));
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)rec->raw[i];
+
+		if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
+			d[o++] = '\\';
+			d[o++] = ch == '\t' ? 't' : ch == '\n' ? 'n' : ch == '\r' ? 'r' : '\\';
+		} else if (ch < 0x20 || ch == 0x7f) {
+			o += (size_t)snprintf(d + o, 5, "\\x%02x", ch);
+		} else {
+			d[o++] = (char)ch;
+		}
+	}
+	if (n < rec->raw_len) {
+		memcpy(d + o, "...", 3);
+		o += 3;
+	}
+	d[o] = '\0';
+	c->first_row = d;
+	c->sum.first_row = d;
+	return PHN_OK;
 }
 
 /*
@@ -173,7 +241,9 @@ static int resolve_phone(phn_cleaner *c, const phn_csv_record *rec, int header, 
 	if (c->phone_name || c->phone_index >= 0)
 		return find_column(&c->phone_col, c, rec, header, c->phone_name, c->phone_index, "",
 				   cols);
-	c->phone_col = header ? guess_from_header(rec) : guess_from_data(c, rec);
+	/* One column (plain text): it is the phone column, whatever row 1 holds. */
+	c->phone_col = header ? guess_from_header(rec)
+			      : rec->nfields == 1 ? 0 : guess_from_data(c, rec);
 	c->sum.phone_column_guessed = 1;
 	if (c->phone_col >= 0)
 		return PHN_OK;
@@ -208,6 +278,7 @@ int phn_cleaner_resolve(int *is_header, phn_cleaner *c, const phn_csv_record *re
 	}
 	c->resolved = 1;
 	c->sum.has_header = header;
+	c->sum.header_guessed = c->header == PHN_CLEAN_HEADER_AUTO;
 	c->sum.phone_column = c->phone_col;
 	c->sum.region_column = c->region_col;
 	*is_header = header;

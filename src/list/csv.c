@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "list/records.h"
@@ -21,7 +22,6 @@
 #include "text/text.h"
 
 #define READ_CHUNK (256u * 1024u)
-#define DEFAULT_MAX_RECORD (1024u * 1024u)
 
 enum source_kind { SRC_FD, SRC_CALLBACK, SRC_MEMORY };
 
@@ -46,7 +46,21 @@ struct phn_csv_reader {
 	int failed;
 	int bom_checked;
 	int had_bom;
-	int skipping; /* discarding the rest of an over-long line */
+
+	/* Records over max_record: their first max_record bytes; the bytes past
+	 * the first line of the one being scanned (spill), and an earlier spill
+	 * being read again after a resync (replay), read before the source. */
+	int sniff;     /* choose the delimiter on the first record */
+	int sniffed;   /* and it differs from the option */
+	char delimiter_opt;
+	/* UTF-16 input (1 LE, 2 BE): raw bytes not yet decoded, then UTF-8 in buf. */
+	int utf16;
+	unsigned char *u16;
+	size_t u16_len;
+	char *cut;
+	FILE *spill;
+	FILE *replay;
+	int src_eof; /* the source itself is exhausted */
 
 	uint64_t line; /* line of buf[start] */
 	uint64_t blank_lines;
@@ -180,6 +194,7 @@ static void publish(phn_csv_reader *r, const char *raw, size_t raw_len, size_t n
 	r->rec.lens = r->fields.flen;
 	r->rec.raw = raw;
 	r->rec.raw_len = raw_len;
+	r->rec.record_bytes = raw_len;
 	if (eol_len == 0)
 		r->rec.eol = "";
 	else if (eol_len == 2)
@@ -198,18 +213,19 @@ static int read_failed(phn_csv_reader *r, int errnum, int64_t got)
 			     got);
 }
 
+static int read_source(phn_csv_reader *r);
+static int fill_utf16(phn_csv_reader *r);
+
 /* Read more input after buf[end]; make room first. */
 static int fill(phn_csv_reader *r)
 {
-	int64_t n;
-
 	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
 		r->base_offset += r->start;
 		r->end -= r->start;
 		r->start = 0;
 	}
-	if (r->end == r->cap) {
+	if (r->cap - r->end < 4) { /* room for one decoded UTF-16 character at least */
 		size_t cap = r->cap * 2;
 		char *buf = realloc(r->buf, cap);
 		if (!buf)
@@ -221,6 +237,36 @@ static int fill(phn_csv_reader *r)
 		r->eof = 1;
 		return PHN_OK;
 	}
+	if (r->replay) {
+		size_t got = fread(r->buf + r->end, 1, r->cap - r->end, r->replay);
+
+		if (got > 0) {
+			r->end += got;
+			return PHN_OK;
+		}
+		if (ferror(r->replay))
+			return read_failed(r, EIO, -1);
+		fclose(r->replay);
+		r->replay = NULL;
+		if (r->src_eof) {
+			r->eof = 1;
+			return PHN_OK;
+		}
+	}
+	if (r->utf16)
+		return fill_utf16(r);
+	if (r->src_eof) {
+		r->eof = 1;
+		return PHN_OK;
+	}
+	return read_source(r);
+}
+
+/* Read from the source into buf[end..cap). */
+static int read_source(phn_csv_reader *r)
+{
+	int64_t n;
+
 	if (r->kind == SRC_FD) {
 		ssize_t got;
 
@@ -236,8 +282,111 @@ static int fill(phn_csv_reader *r)
 			return read_failed(r, 0, n);
 	}
 	if (n == 0)
-		r->eof = 1;
+		r->eof = r->src_eof = 1;
 	r->end += (size_t)n;
+	return PHN_OK;
+}
+
+/* Append code point cp to buf as UTF-8 (room checked by the caller). */
+static void put_utf8(phn_csv_reader *r, uint32_t cp)
+{
+	char *d = r->buf + r->end;
+
+	if (cp < 0x80) {
+		d[0] = (char)cp;
+		r->end += 1;
+	} else if (cp < 0x800) {
+		d[0] = (char)(0xC0 | (cp >> 6));
+		d[1] = (char)(0x80 | (cp & 0x3F));
+		r->end += 2;
+	} else if (cp < 0x10000) {
+		d[0] = (char)(0xE0 | (cp >> 12));
+		d[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		d[2] = (char)(0x80 | (cp & 0x3F));
+		r->end += 3;
+	} else {
+		d[0] = (char)(0xF0 | (cp >> 18));
+		d[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		d[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		d[3] = (char)(0x80 | (cp & 0x3F));
+		r->end += 4;
+	}
+}
+
+/* Decode what r->u16 holds into buf, as room allows; keep a cut unit or
+ * surrogate pair for later unless the input has ended. Bad units become
+ * U+FFFD, as a UTF-16 decoder does. */
+static void decode_utf16(phn_csv_reader *r, int at_end)
+{
+	size_t i = 0;
+
+	while (r->cap - r->end >= 4) {
+		uint32_t u, v;
+
+		if (r->u16_len - i < 2)
+			break;
+		u = r->utf16 == 1 ? (uint32_t)(r->u16[i] | r->u16[i + 1] << 8)
+				  : (uint32_t)(r->u16[i] << 8 | r->u16[i + 1]);
+		if (u >= 0xD800 && u <= 0xDBFF) {
+			if (r->u16_len - i < 4) {
+				if (!at_end)
+					break;
+				put_utf8(r, 0xFFFD);
+				i += 2;
+				continue;
+			}
+			v = r->utf16 == 1 ? (uint32_t)(r->u16[i + 2] | r->u16[i + 3] << 8)
+					  : (uint32_t)(r->u16[i + 2] << 8 | r->u16[i + 3]);
+			if (v >= 0xDC00 && v <= 0xDFFF) {
+				put_utf8(r, 0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00));
+				i += 4;
+				continue;
+			}
+			put_utf8(r, 0xFFFD);
+			i += 2;
+			continue;
+		}
+		put_utf8(r, (u >= 0xDC00 && u <= 0xDFFF) ? 0xFFFD : u);
+		i += 2;
+	}
+	if (at_end && r->u16_len - i == 1 && r->cap - r->end >= 4) {
+		put_utf8(r, 0xFFFD); /* an odd last byte */
+		i++;
+	}
+	memmove(r->u16, r->u16 + i, r->u16_len - i);
+	r->u16_len -= i;
+}
+
+/* UTF-16 input: read raw bytes into u16 through the source, decode. */
+static int fill_utf16(phn_csv_reader *r)
+{
+	const size_t raw_cap = READ_CHUNK / 2;
+	size_t end0 = r->end;
+	int rc;
+
+	while (r->end == end0) {
+		if (r->kind != SRC_MEMORY && !r->src_eof && r->u16_len < raw_cap) {
+			/* Borrow the tail of buf to read into, then move to u16. */
+			size_t keep_end = r->end, room = r->cap - r->end;
+			size_t want = raw_cap - r->u16_len < room ? raw_cap - r->u16_len : room;
+			size_t saved_cap = r->cap;
+
+			r->cap = r->end + want;
+			rc = read_source(r);
+			r->cap = saved_cap;
+			if (rc != PHN_OK)
+				return rc;
+			memcpy(r->u16 + r->u16_len, r->buf + keep_end, r->end - keep_end);
+			r->u16_len += r->end - keep_end;
+			r->end = keep_end;
+			r->eof = 0;
+		}
+		decode_utf16(r, r->kind == SRC_MEMORY || r->src_eof);
+		if (r->end == end0 && (r->kind == SRC_MEMORY || r->src_eof)) {
+			r->eof = 1;
+			break;
+		}
+	}
 	return PHN_OK;
 }
 
@@ -250,59 +399,145 @@ static int reserve_fields(phn_csv_reader *r, size_t avail)
 	return PHN_OK;
 }
 
-/* Drop bytes up to and including the next line ending. 1 when done. */
-static int skip_line(phn_csv_reader *r)
+/* Not text: a message that says what it looks like. */
+static int not_text(phn_csv_reader *r, const char *what)
 {
-	while (r->start < r->end) {
-		char c = r->buf[r->start];
-		if (c == '\n') {
-			r->start++;
-			return 1;
-		}
-		if (c == '\r') {
-			if (r->start + 1 == r->end && !r->eof)
-				return 0;
-			r->start += (r->start + 1 < r->end && r->buf[r->start + 1] == '\n') ? 2 : 1;
-			return 1;
-		}
-		r->start++;
-	}
-	return r->eof;
+	r->failed = 1;
+	return phn_error_set(PHN_EFORMAT, "%s %s", r->name, what);
 }
 
-/* Before the first record: drop a UTF-8 byte order mark. */
+/* Switch to UTF-16 decoding of what follows buf[start] (a BOM of 2 bytes). */
+static int start_utf16(phn_csv_reader *r, int kind)
+{
+	size_t rest = r->end - r->start - 2;
+	size_t need = rest > READ_CHUNK / 2 ? rest : READ_CHUNK / 2;
+
+	if (!(r->u16 = malloc(need)))
+		return phn_error_code(PHN_ENOMEM);
+	memcpy(r->u16, r->buf + r->start + 2, rest);
+	r->u16_len = rest;
+	r->utf16 = kind;
+	r->had_bom = 1;
+	r->base_offset += r->start + 2;
+	r->start = r->end = 0;
+	if (r->kind == SRC_MEMORY) {
+		/* Everything is here: decode it whole (at most 3 bytes a unit). */
+		size_t cap = rest / 2 * 3 + 8;
+		if (cap > r->cap) {
+			char *buf = realloc(r->buf, cap);
+			if (!buf)
+				return phn_error_code(PHN_ENOMEM);
+			r->buf = buf;
+			r->cap = cap;
+		}
+		decode_utf16(r, 1);
+		r->eof = 1;
+		return PHN_OK;
+	}
+	r->eof = 0;
+	return PHN_OK;
+}
+
+/* 1 if p[0..n) has a NUL in every other byte: UTF-16 text without a BOM. */
+static int looks_utf16(const unsigned char *p, size_t n)
+{
+	size_t pairs = n / 2, odd = 0, even = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		even += p[i] == 0 && p[i + 1] != 0;
+		odd += p[i + 1] == 0 && p[i] != 0;
+	}
+	return pairs >= 2 && (odd * 4 >= pairs * 3 || even * 4 >= pairs * 3);
+}
+
+/* Choose the delimiter from the first records (see phn_csv_options). */
+static int sniff_delimiter(phn_csv_reader *r)
+{
+	static const char cands[] = { ',', ';', '\t', '|' };
+	const size_t look = 64u * 1024u;
+	int rc;
+
+	while (r->end - r->start < look && !r->eof) {
+		if ((rc = fill(r)) != PHN_OK)
+			return rc;
+	}
+	for (size_t k = 0; k < sizeof cands; k++) {
+		const char *p = r->buf + r->start;
+		size_t avail = r->end - r->start, n = 0, want = 0;
+		int ok = 1;
+
+		if (avail > look)
+			avail = look;
+		r->delimiter = cands[k];
+		while (avail > 0 && n < 20) {
+			struct parse res;
+
+			if ((rc = reserve_fields(r, avail)) != PHN_OK)
+				return rc;
+			if (parse_record(&res, r, p, avail, r->eof && avail == r->end - r->start) !=
+			    PHN_OK)
+				return phn_error_code(PHN_ENOMEM);
+			if (res.need_more)
+				break;
+			if (!(res.raw_len == 0 && res.nfields == 1)) {
+				if (res.problem != PHN_CSV_OK || res.nfields < 2 ||
+				    (want && res.nfields != want)) {
+					ok = 0;
+					break;
+				}
+				want = res.nfields;
+				n++;
+			}
+			p += res.raw_len + res.eol_len;
+			avail -= res.raw_len + res.eol_len;
+			if (res.eol_len == 0)
+				break;
+		}
+		if (ok && n > 0) {
+			r->sniffed = cands[k] != r->delimiter_opt;
+			phn_recstore_clear(&r->fields);
+			return PHN_OK;
+		}
+	}
+	r->delimiter = r->delimiter_opt;
+	phn_recstore_clear(&r->fields);
+	return PHN_OK;
+}
+
+/* Before the first record: a byte order mark (UTF-8 dropped, UTF-16 decoded),
+ * input that is no text, and the delimiter when it is to be sniffed. */
 static int skip_bom(phn_csv_reader *r)
 {
+	const unsigned char *p;
+	size_t avail;
 	int rc;
 
 	if (r->bom_checked)
 		return PHN_OK;
-	while (r->end - r->start < 3 && !r->eof) {
+	while (r->end - r->start < 64 && !r->eof) {
 		if ((rc = fill(r)) != PHN_OK)
 			return rc;
-	}
-	if (r->end - r->start >= 3 && memcmp(r->buf + r->start, "\xEF\xBB\xBF", 3) == 0) {
-		r->start += 3;
-		r->had_bom = 1;
 	}
 	r->bom_checked = 1;
-	return PHN_OK;
-}
-
-/* After a too-long record: drop the rest of its line. */
-static int finish_skipping(phn_csv_reader *r)
-{
-	int rc;
-
-	while (r->skipping) {
-		if (skip_line(r)) {
-			r->skipping = 0;
-			r->line++;
-			break;
-		}
-		if ((rc = fill(r)) != PHN_OK)
+	p = (const unsigned char *)r->buf + r->start;
+	avail = r->end - r->start;
+	if (avail >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+		r->start += 3;
+		r->had_bom = 1;
+	} else if (avail >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) {
+		if ((rc = start_utf16(r, p[0] == 0xFF ? 1 : 2)) != PHN_OK)
 			return rc;
+	} else if (avail >= 2 && p[0] == 0x1F && p[1] == 0x8B) {
+		return not_text(r, "looks like gzip: decompress it first (gunzip)");
+	} else if (avail >= 4 && memcmp(p, "PK\x03\x04", 4) == 0) {
+		return not_text(r, "looks like a zip archive (an .xlsx workbook?): export it as "
+			        "CSV first");
+	} else if (looks_utf16(p, avail)) {
+		return not_text(r, "looks like UTF-16 without a byte order mark: convert it to "
+			        "UTF-8 first (iconv -f UTF-16LE -t UTF-8)");
 	}
+	if (r->sniff && r->delimiter)
+		return sniff_delimiter(r);
 	return PHN_OK;
 }
 
@@ -315,16 +550,6 @@ static void check_field_count(phn_csv_reader *r, struct parse *res)
 		r->expected_fields = res->nfields;
 	else if (res->nfields != r->expected_fields)
 		res->problem = PHN_CSV_FIELD_COUNT;
-}
-
-/* One line longer than allowed: hand back its start, flagged, and drop the
- * rest of it before the next record. The decision depends on the bytes only,
- * never on how they arrived. */
-static void take_too_long(phn_csv_reader *r, const char *p)
-{
-	publish(r, p, r->max_record, 0, PHN_CSV_TOO_LONG, 0, "");
-	r->start += r->max_record;
-	r->skipping = 1;
 }
 
 /* A record that spans lines went wrong (a quote ran away): hand back its
@@ -348,6 +573,255 @@ static void take_record(phn_csv_reader *r, const struct parse *res, const char *
 	publish(r, p, res->raw_len, res->nfields, res->problem, res->eol_len, p + res->raw_len);
 	r->start += res->raw_len + res->eol_len;
 	r->line += res->newlines + (res->eol_len ? 1 : 0);
+}
+
+/* ---- records over max_record ------------------------------------------
+ *
+ * A record over the limit is scanned byte by byte to its real end with the
+ * parser's own quoting rules, holding only its first max_record bytes (r->cut)
+ * and the read buffer. If it turns out malformed and spans lines (a quote
+ * that never closes, text after a closing quote, a wrong field count),
+ * reading resumes on its second line, as for any malformed multi-line record:
+ * the bytes from there on were written to a temporary file (r->spill) while
+ * scanning, and are read again from it. Memory sources keep every byte and
+ * just move back. This is linear: a quote that is open at every line end up
+ * to the end of the input (the only way to scan to the end and go back) can
+ * happen once per input, because after it every line starts outside quotes.
+ */
+
+struct long_scan {
+	uint64_t pos;          /* record bytes scanned */
+	uint64_t end;          /* record length, line ending excluded */
+	uint64_t first_break;  /* end of the record's first line (if newlines) */
+	size_t first_eol;      /* its line ending's length */
+	char first_eol0;       /* and first byte */
+	uint64_t newlines;     /* line breaks inside quoted fields */
+	size_t nfields;
+	size_t eol_len;        /* of the record */
+	char eol0;             /* its first byte */
+	int bad;               /* text after a closing quote */
+	int open_at_end;       /* the input ended inside quotes */
+};
+
+/* buf[*i + k] available? Reads more, first dropping (and, past the record's
+ * first line, spilling) the bytes before *i. 0 at the end of the input. */
+static int scan_more(phn_csv_reader *r, size_t *i, size_t k, uint64_t spill_from, int *rc)
+{
+	*rc = PHN_OK;
+	while (*i + k >= r->end) {
+		if (r->eof)
+			return 0;
+		if (r->kind != SRC_MEMORY) {
+			uint64_t at = r->base_offset + r->start;
+			size_t from = r->start;
+
+			if (spill_from != UINT64_MAX && at + (*i - r->start) > spill_from) {
+				if (at < spill_from)
+					from += (size_t)(spill_from - at);
+				if (!r->spill && !(r->spill = tmpfile())) {
+					*rc = phn_error_set_errno(PHN_EIO, errno, "read %s: a record "
+								  "is over %zu bytes and a temporary file "
+								  "to scan it failed", r->name,
+								  r->max_record);
+					return 0;
+				}
+				if (fwrite(r->buf + from, 1, *i - from, r->spill) != *i - from) {
+					*rc = phn_error_set_errno(PHN_EIO, errno, "read %s: writing a "
+								  "temporary file failed", r->name);
+					return 0;
+				}
+			}
+			r->start = *i;
+		}
+		if ((*rc = fill(r)) != PHN_OK)
+			return 0;
+		if (r->kind != SRC_MEMORY)
+			*i = r->start; /* fill() moved the bytes to the front */
+	}
+	return 1;
+}
+
+/* Scan the record at buf[*i] to its end; *i ends past its line ending. */
+static int scan_long(struct long_scan *sc, phn_csv_reader *r, size_t *i)
+{
+	const char delim = r->delimiter;
+	const uint64_t rec_at = r->base_offset + *i;
+	uint64_t spill_from = UINT64_MAX;
+	int in_quotes = 0, field_start = 1, quoted = 0, after_quote = 0, rc;
+
+	memset(sc, 0, sizeof *sc);
+	sc->nfields = 1;
+	for (;;) {
+		char c;
+
+		if (!scan_more(r, i, 0, spill_from, &rc)) {
+			sc->end = sc->pos;
+			sc->open_at_end = in_quotes;
+			return rc;
+		}
+		c = r->buf[*i];
+		if (in_quotes) {
+			if (c == '"') {
+				if (!scan_more(r, i, 1, spill_from, &rc) && rc != PHN_OK)
+					return rc;
+				if (*i + 1 < r->end && r->buf[*i + 1] == '"') {
+					(*i) += 2;
+					sc->pos += 2;
+					continue;
+				}
+				in_quotes = 0;
+				after_quote = 1;
+			} else if (c == '\n' || c == '\r') {
+				size_t eol = 1;
+
+				if (c == '\r') {
+					if (!scan_more(r, i, 1, spill_from, &rc) && rc != PHN_OK)
+						return rc;
+					eol = (*i + 1 < r->end && r->buf[*i + 1] == '\n') ? 2 : 1;
+				}
+				if (sc->newlines++ == 0) {
+					sc->first_break = sc->pos;
+					sc->first_eol = eol;
+					sc->first_eol0 = c;
+					spill_from = rec_at + sc->pos + eol;
+				}
+				*i += eol;
+				sc->pos += eol;
+				continue;
+			}
+			(*i)++;
+			sc->pos++;
+			continue;
+		}
+		if (c == '\n' || c == '\r') {
+			sc->end = sc->pos;
+			sc->eol_len = 1;
+			sc->eol0 = c;
+			if (c == '\r') {
+				if (!scan_more(r, i, 1, spill_from, &rc) && rc != PHN_OK)
+					return rc;
+				if (*i + 1 < r->end && r->buf[*i + 1] == '\n')
+					sc->eol_len = 2;
+			}
+			*i += sc->eol_len;
+			return PHN_OK;
+		}
+		if (delim && c == delim) {
+			sc->nfields++;
+			field_start = 1;
+			quoted = after_quote = 0;
+		} else if (delim && c == '"' && !quoted && field_start) {
+			in_quotes = quoted = 1;
+		} else {
+			if (after_quote)
+				sc->bad = 1;
+			field_start = 0;
+		}
+		(*i)++;
+		sc->pos++;
+	}
+}
+
+/* Throw away a spill that is not needed. */
+static void drop_spill(phn_csv_reader *r)
+{
+	if (r->spill) {
+		fclose(r->spill);
+		r->spill = NULL;
+	}
+}
+
+/* Go back to absolute offset at (the second line of a long record) and read
+ * on from there: memory sources move back; others read the spill (which
+ * starts at that offset), then what is still buffered, then the rest. */
+static int resync(phn_csv_reader *r, uint64_t at)
+{
+	if (at >= r->base_offset) {
+		/* Still buffered (always so in memory): nothing was spilled. */
+		drop_spill(r);
+		r->start = (size_t)(at - r->base_offset);
+		return PHN_OK;
+	}
+	/* The spill holds [at, base_offset + start); what is buffered and not
+	 * yet replayed follows it. */
+	if (fwrite(r->buf + r->start, 1, r->end - r->start, r->spill) != r->end - r->start)
+		return phn_error_set_errno(PHN_EIO, errno, "read %s: writing a temporary file "
+					   "failed", r->name);
+	if (r->replay) {
+		char tmp[8192];
+		size_t n;
+
+		while ((n = fread(tmp, 1, sizeof tmp, r->replay)) > 0) {
+			if (fwrite(tmp, 1, n, r->spill) != n)
+				return phn_error_set_errno(PHN_EIO, errno, "read %s: writing a "
+							   "temporary file failed", r->name);
+		}
+		fclose(r->replay);
+	}
+	if (fflush(r->spill) != 0 || fseek(r->spill, 0, SEEK_SET) != 0)
+		return phn_error_set_errno(PHN_EIO, errno, "read %s: a temporary file failed",
+					   r->name);
+	r->replay = r->spill;
+	r->spill = NULL;
+	r->base_offset = at;
+	r->start = r->end = 0;
+	r->eof = 0;
+	return PHN_OK;
+}
+
+/* The record at buf[start] is longer than max_record: see above. */
+static int take_long(phn_csv_reader *r)
+{
+	struct long_scan sc;
+	const uint64_t rec_at = r->base_offset + r->start;
+	const uint64_t line = r->line;
+	size_t i = r->start;
+	int rc;
+
+	if (!r->cut && !(r->cut = malloc(r->max_record)))
+		return phn_error_code(PHN_ENOMEM);
+	memcpy(r->cut, r->buf + r->start, r->max_record);
+	if ((rc = scan_long(&sc, r, &i)) != PHN_OK) {
+		drop_spill(r);
+		return rc;
+	}
+	if (sc.newlines > 0 &&
+	    (sc.open_at_end || sc.bad ||
+	     (r->check_field_count && r->delimiter && r->expected_fields &&
+	      sc.nfields != r->expected_fields))) {
+		/* Malformed over several lines: its first line, then the next line. */
+		uint64_t first = sc.first_break;
+
+		if (first <= r->max_record) {
+			struct parse res;
+
+			if (reserve_fields(r, (size_t)first) != PHN_OK ||
+			    parse_record(&res, r, r->cut, (size_t)first, 1) != PHN_OK) {
+				drop_spill(r);
+				return phn_error_code(PHN_ENOMEM);
+			}
+			publish(r, r->cut, (size_t)first, res.nfields, PHN_CSV_UNTERMINATED_QUOTE,
+				sc.first_eol, &sc.first_eol0);
+		} else {
+			phn_recstore_clear(&r->fields);
+			publish(r, r->cut, r->max_record, 0, PHN_CSV_TOO_LONG, sc.first_eol,
+				&sc.first_eol0);
+			r->rec.record_bytes = first;
+		}
+		r->rec.line = line;
+		r->rec.offset = rec_at;
+		r->line = line + 1;
+		return resync(r, rec_at + first + sc.first_eol);
+	}
+	drop_spill(r);
+	phn_recstore_clear(&r->fields);
+	publish(r, r->cut, r->max_record, 0, PHN_CSV_TOO_LONG, sc.eol_len, &sc.eol0);
+	r->rec.record_bytes = sc.end;
+	r->rec.line = line;
+	r->rec.offset = rec_at;
+	r->line = line + sc.newlines + (sc.eol_len ? 1 : 0);
+	r->start = i;
+	return PHN_OK;
 }
 
 /*
@@ -380,12 +854,8 @@ static int next_record(phn_csv_reader *r, int *got)
 			continue;
 		}
 		*got = 1;
-		if (res.need_more || res.raw_len > r->max_record) {
-			if (res.newlines > 0 && res.first_break <= r->max_record)
-				return take_first_line(r, &res, p, avail);
-			take_too_long(r, p);
-			return PHN_OK;
-		}
+		if (res.need_more || res.raw_len > r->max_record)
+			return take_long(r);
 		if (res.raw_len == 0 && res.nfields == 1) {
 			/* An empty line is no record. */
 			*got = 0;
@@ -402,6 +872,13 @@ static int next_record(phn_csv_reader *r, int *got)
 	}
 }
 
+int phn_csv_reader_start(phn_csv_reader *r)
+{
+	if (r->failed)
+		return phn_error_set(PHN_EIO, "read %s: an earlier read failed", r->name);
+	return skip_bom(r);
+}
+
 int phn_csv_reader_next(const phn_csv_record **rec, phn_csv_reader *r)
 {
 	int rc, got;
@@ -412,8 +889,7 @@ int phn_csv_reader_next(const phn_csv_record **rec, phn_csv_reader *r)
 	*rec = NULL;
 	if (r->failed)
 		return phn_error_set(PHN_EIO, "read %s: an earlier read failed", r->name);
-	if ((rc = skip_bom(r)) != PHN_OK || (rc = finish_skipping(r)) != PHN_OK ||
-	    (rc = next_record(r, &got)) != PHN_OK)
+	if ((rc = skip_bom(r)) != PHN_OK || (rc = next_record(r, &got)) != PHN_OK)
 		return rc;
 	if (got)
 		*rec = &r->rec;
@@ -435,13 +911,18 @@ static int reader_new(phn_csv_reader **out, const phn_csv_options *opts, enum so
 	if (opts->delimiter == '"' || opts->delimiter == '\n' || opts->delimiter == '\r')
 		return phn_error_set(PHN_EINVAL, "the delimiter cannot be a quote or a line break "
 				     "(0x%02x)", (unsigned char)opts->delimiter);
+	if (opts->max_record > PHN_CSV_MAX_RECORD_LIMIT)
+		return phn_error_set(PHN_EINVAL, "max_record %zu is over the limit of %zu bytes "
+				     "(1 GiB)", opts->max_record, (size_t)PHN_CSV_MAX_RECORD_LIMIT);
 	if (!(r = calloc(1, sizeof *r)))
 		return phn_error_code(PHN_ENOMEM);
 	r->kind = kind;
 	r->fd = -1;
 	r->delimiter = opts->delimiter;
+	r->delimiter_opt = opts->delimiter;
+	r->sniff = opts->version >= 2 && opts->sniff_delimiter;
 	r->check_field_count = opts->check_field_count;
-	r->max_record = opts->max_record ? opts->max_record : DEFAULT_MAX_RECORD;
+	r->max_record = opts->max_record ? opts->max_record : PHN_CSV_MAX_RECORD_DEFAULT;
 	r->line = 1;
 	r->cap = READ_CHUNK;
 	if (!(r->buf = malloc(r->cap)) || !(r->name = phn_text_dup(name))) {
@@ -463,6 +944,7 @@ static int start_new(phn_csv_reader **out, const char *fn)
 
 int phn_csv_reader_open(phn_csv_reader **out, const char *path, const phn_csv_options *opts)
 {
+	struct stat st;
 	char *name;
 	size_t n;
 	int rc, fd;
@@ -487,6 +969,12 @@ int phn_csv_reader_open(phn_csv_reader **out, const char *path, const phn_csv_op
 	}
 	(*out)->fd = fd;
 	(*out)->owns_fd = 1;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = phn_error_set(PHN_EIO, "'%s' is a directory, not a file", path);
+		phn_csv_reader_free(*out);
+		*out = NULL;
+		return rc;
+	}
 	return PHN_OK;
 }
 
@@ -497,8 +985,12 @@ int phn_csv_reader_from_fd(phn_csv_reader **out, int fd, const phn_csv_options *
 
 	if ((rc = start_new(out, "phn_csv_reader_from_fd")) != PHN_OK)
 		return rc;
-	if (fd < 0)
-		return phn_error_set(PHN_EINVAL, "file descriptor %d is not open", fd);
+	if (fd < 0 || (fcntl(fd, F_GETFD) < 0 && errno == EBADF)) {
+		if (fd == 0)
+			return phn_error_set(PHN_EIO, "standard input is closed");
+		return phn_error_set(fd < 0 ? PHN_EINVAL : PHN_EIO, "file descriptor %d is not open",
+				     fd);
+	}
 	if (fd == 0)
 		snprintf(name, sizeof name, "standard input");
 	else
@@ -561,6 +1053,12 @@ void phn_csv_reader_free(phn_csv_reader *r)
 		return;
 	if (r->owns_fd && r->fd >= 0)
 		close(r->fd);
+	if (r->spill)
+		fclose(r->spill);
+	if (r->replay)
+		fclose(r->replay);
+	free(r->cut);
+	free(r->u16);
 	free(r->buf);
 	free(r->name);
 	phn_recstore_free(&r->fields);
@@ -593,4 +1091,14 @@ int phn_csv_reader_had_bom(const phn_csv_reader *r)
 uint64_t phn_csv_reader_blank_lines(const phn_csv_reader *r)
 {
 	return r ? r->blank_lines : 0;
+}
+
+char phn_csv_reader_delimiter(const phn_csv_reader *r)
+{
+	return r ? r->delimiter : '\0';
+}
+
+int phn_csv_reader_delimiter_sniffed(const phn_csv_reader *r)
+{
+	return r ? r->sniffed : 0;
 }

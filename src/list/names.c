@@ -12,6 +12,7 @@ static const char *const reason_names[PHN_LIST_REASONS] = {
 	"none", "malformed_csv", "field_count", "empty", "bad_text", "bad_region",
 	"not_a_number", "invalid_country_code", "too_short", "too_long", "invalid_length",
 	"needs_region", "local_only", "not_valid", "type_not_allowed", "suppressed",
+	"too_long_record",
 };
 
 static const char *const outcome_names[] = { "clean", "rejected", "duplicate", "header" };

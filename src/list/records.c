@@ -104,7 +104,8 @@ int phn_recstore_copy(phn_recstore *s, const phn_csv_record *rec)
 	    reserve_fields(s, s->nf + rec->nfields) != PHN_OK)
 		return PHN_ENOMEM;
 	s->raw_off[s->n] = s->len;
-	memcpy(s->bytes + s->len, rec->raw, rec->raw_len);
+	if (rec->raw_len)
+		memcpy(s->bytes + s->len, rec->raw, rec->raw_len);
 	s->len += rec->raw_len;
 	s->field0[s->n] = s->nf;
 	for (size_t f = 0; f < rec->nfields; f++) {
@@ -123,9 +124,11 @@ void phn_recstore_views(phn_recstore *s)
 {
 	for (size_t f = 0; f < s->nf; f++)
 		s->fptr[f] = s->bytes + s->foff[f];
+	/* A store of records without fields (too long, cut) has no field
+	 * arrays at all: NULL + 0 is undefined behaviour, so leave them NULL. */
 	for (size_t i = 0; i < s->n; i++) {
-		s->recs[i].fields = s->fptr + s->field0[i];
-		s->recs[i].lens = s->flen + s->field0[i];
-		s->recs[i].raw = s->bytes + s->raw_off[i];
+		s->recs[i].fields = s->recs[i].nfields ? s->fptr + s->field0[i] : NULL;
+		s->recs[i].lens = s->recs[i].nfields ? s->flen + s->field0[i] : NULL;
+		s->recs[i].raw = s->bytes ? s->bytes + s->raw_off[i] : "";
 	}
 }

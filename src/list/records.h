@@ -43,4 +43,9 @@ int phn_recstore_copy(phn_recstore *s, const phn_csv_record *rec);
 /* Point fptr and every record view into the arena. */
 void phn_recstore_views(phn_recstore *s);
 
+/* Read the start of the input: byte order mark, input that is no text, the
+ * sniffed delimiter (done once; phn_csv_reader_next() does it too). Errors
+ * as phn_csv_reader_next(), message set. */
+int phn_csv_reader_start(phn_csv_reader *r);
+
 #endif /* PHN_LIST_RECORDS_H */

@@ -133,6 +133,24 @@ static void counts(struct jbuf *b, const phn_cleaner *c)
 	jputs(b, "},\n");
 }
 
+/* What was guessed about the input (issue 8): the delimiter and whether
+ * the first row is the header, with that row as shown on stderr. */
+static void input_guesses(struct jbuf *b, const phn_cleaner *c)
+{
+	const phn_clean_summary *s = &c->sum;
+	char d[2] = { c->delim, '\0' };
+
+	jputs(b, "  \"delimiter\": ");
+	if (c->delim_known)
+		jstring(b, d);
+	else
+		jputs(b, "null");
+	jprintf(b, ", \"delimiter_sniffed\": %s,\n  \"header_guessed\": %s, \"first_row\": ",
+		c->delim_sniffed ? "true" : "false", s->header_guessed ? "true" : "false");
+	jstring(b, s->first_row);
+	jputs(b, ",\n");
+}
+
 static void render(struct jbuf *b, const phn_cleaner *c, const phn_clean_report_options *o)
 {
 	const phn_clean_summary *s = &c->sum;
@@ -145,6 +163,7 @@ static void render(struct jbuf *b, const phn_cleaner *c, const phn_clean_report_
 	jprintf(b, ",\n  \"possible_kept\": %" PRIu64 ",\n  \"blank_lines\": %" PRIu64 ",\n",
 		s->clean_possible, s->blank_lines);
 	counts(b, c);
+	input_guesses(b, c);
 	jprintf(b, "  \"has_header\": %s,\n  \"phone_column\": {\"index\": %d, \"name\": ",
 		s->has_header ? "true" : "false", s->phone_column + 1);
 	if (s->has_header)

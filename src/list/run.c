@@ -189,6 +189,17 @@ int phn_cleaner_run(phn_cleaner *c, phn_csv_reader *r, phn_clean_row_cb cb, void
 				     c ? "the reader" : "the cleaner");
 	if (c->failed)
 		return phn_cleaner_failed(c);
+	if (!c->resolved) {
+		/* The delimiter is known once the reader has started. */
+		if ((rc = phn_csv_reader_start(r)) != PHN_OK)
+			return rc;
+		c->delim_known = 1;
+		c->delim = phn_csv_reader_delimiter(r);
+		c->delim_sniffed = phn_csv_reader_delimiter_sniffed(r);
+		/* Plain text has no header unless told: any line may be data. */
+		if (c->delim == '\0' && c->header == PHN_CLEAN_HEADER_AUTO)
+			c->header = PHN_CLEAN_HEADER_NO;
+	}
 	if (c->threads <= 1) {
 		rc = run_serial(c, r, cb, payload, 0);
 		c->sum.blank_lines = phn_csv_reader_blank_lines(r);

@@ -6,6 +6,7 @@
  * quoting) is written as one quoted field whose value is its bytes.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct phn_clean_writer {
 	int text;      /* plain-text input: originals are always one field */
 	unsigned int columns;
 	const phn_csv_reader *reader;
+	unsigned int flags;
 	char eol[3];   /* of the first row; "" until then */
 	int started;   /* the byte order mark is decided */
 	int failed;
@@ -48,7 +50,9 @@ int phn_clean_writer_options_init(phn_clean_writer_options *opts, unsigned int v
 
 	if (rc != PHN_OK)
 		return rc;
-	*opts = defaults;
+	/* A version-1 caller's struct ends before flags. */
+	memcpy(opts, &defaults, version == 1 ? offsetof(phn_clean_writer_options, flags)
+					    : sizeof defaults);
 	opts->version = version;
 	return PHN_OK;
 }
@@ -86,6 +90,7 @@ int phn_clean_writer_new(phn_clean_writer **out, phn_clean_output output, phn_wr
 	w->delim = w->text ? ',' : opts->delimiter;
 	w->columns = opts->columns;
 	w->reader = opts->reader;
+	w->flags = opts->version >= 2 ? opts->flags : 0;
 	*out = w;
 	return PHN_OK;
 }
@@ -177,6 +182,61 @@ static void put_field(phn_clean_writer *w, const char *s, size_t len)
 	put(w, "\"", 1);
 }
 
+/* Whether a spreadsheet would take the cell for a formula (OWASP's CSV
+ * injection list) and it is not simply a number, which cannot do harm and
+ * which a spreadsheet user wants to keep as a number ("+966501234567"). */
+static int formula_cell(const char *s, size_t len)
+{
+	size_t i = 1, digits = 0;
+
+	if (len == 0 || !strchr("=+-@\t\r", s[0]) || s[0] == '\0')
+		return 0;
+	if (s[0] != '+' && s[0] != '-')
+		return 1;
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		digits++;
+	if (digits && i < len && s[i] == '.') {
+		size_t frac = 0;
+
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			frac++;
+		if (!frac)
+			return 1;
+	}
+	return !digits || i != len;
+}
+
+/* A cell, neutralised when it is a formula: "'" first, and always quoted. */
+static void put_cell(phn_clean_writer *w, const char *s, size_t len)
+{
+	size_t i, from;
+
+	if (!(w->flags & PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS) || !formula_cell(s, len)) {
+		put_field(w, s, len);
+		return;
+	}
+	put(w, "\"'", 2);
+	for (i = from = 0; i < len; i++) {
+		if (s[i] == '"') {
+			put(w, s + from, i + 1 - from);
+			from = i;
+		}
+	}
+	put(w, s + from, len - from);
+	put(w, "\"", 1);
+}
+
+static int has_formula(const phn_clean_writer *w, const phn_csv_record *rec)
+{
+	if (!(w->flags & PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS))
+		return 0;
+	for (size_t i = 0; i < rec->nfields; i++) {
+		if (formula_cell(rec->fields[i], rec->lens[i]))
+			return 1;
+	}
+	return 0;
+}
+
 /* The start of a line: the byte order mark before the first, then the row. */
 static void put_original(phn_clean_writer *w, const phn_csv_record *rec)
 {
@@ -186,12 +246,23 @@ static void put_original(phn_clean_writer *w, const phn_csv_record *rec)
 	if (!w->started) {
 		if (w->reader && phn_csv_reader_had_bom(w->reader))
 			put(w, "\xEF\xBB\xBF", 3);
+		/* A delimiter sniffed from the input separates the added columns. */
+		if (w->reader && !w->text && phn_csv_reader_delimiter_sniffed(w->reader))
+			w->delim = phn_csv_reader_delimiter(w->reader);
 		w->started = 1;
 	}
-	if (verbatim)
+	if (verbatim && has_formula(w, rec)) {
+		/* Field by field: the same values, the formulas neutralised. */
+		for (size_t i = 0; i < rec->nfields; i++) {
+			if (i)
+				put(w, &w->delim, 1);
+			put_cell(w, rec->fields[i], rec->lens[i]);
+		}
+	} else if (verbatim) {
 		put(w, rec->raw, rec->raw_len);
-	else
-		put_field(w, rec->raw, rec->raw_len);
+	} else {
+		put_cell(w, rec->raw, rec->raw_len);
+	}
 }
 
 static void put_header(phn_clean_writer *w, const phn_csv_record *rec)
@@ -230,9 +301,19 @@ static void put_clean(phn_clean_writer *w, const phn_clean_row *row)
 
 static void put_reject(phn_clean_writer *w, const phn_clean_row *row)
 {
-	put_original(w, row->record);
+	const phn_csv_record *rec = row->record;
+
+	put_original(w, rec);
 	put_col(w, phn_reject_reason_name(row->reason));
 	put_col_u64(w, row->line);
+	if (rec->version >= 2 && rec->record_bytes > rec->raw_len) {
+		/* A record over the reader's limit holds only its start: say so. */
+		char note[80];
+
+		snprintf(note, sizeof note, "cut_at_byte=%zu of %" PRIu64 " bytes", rec->raw_len,
+			 rec->record_bytes);
+		put_col(w, note);
+	}
 	put_str(w, w->eol);
 }
 

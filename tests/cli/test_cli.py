@@ -20,6 +20,45 @@ def run(*args, stdin=None):
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
+def run_bytes(*args, stdin=None):
+    """Like run(), output as bytes (so bytes that are not UTF-8 show)."""
+    p = subprocess.run([os.path.join(PREFIX, "bin", "phonenorm"), *args],
+                       input=stdin.encode() if isinstance(stdin, str) else stdin,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def run_full(*args, stdin=None):
+    """Run with standard output on /dev/full; returns (exit code, stderr)."""
+    with open("/dev/full", "wb") as full:
+        p = subprocess.run([os.path.join(PREFIX, "bin", "phonenorm"), *args],
+                           input=stdin.encode() if isinstance(stdin, str) else stdin,
+                           stdout=full, stderr=subprocess.PIPE, timeout=60)
+    return p.returncode, p.stderr.decode()
+
+
+def unescape(b):
+    r"""Reverse the CLI's text escaping (\\ \t \n \r \xHH) to the bytes."""
+    out, i = bytearray(), 0
+    simple = {ord("\\"): b"\\", ord("t"): b"\t", ord("n"): b"\n", ord("r"): b"\r"}
+    while i < len(b):
+        if b[i] != ord("\\"):
+            out.append(b[i])
+            i += 1
+        elif b[i + 1] == ord("x"):
+            out.append(int(b[i + 2:i + 4], 16))
+            i += 4
+        else:
+            out += simple[b[i + 1]]
+            i += 2
+    return bytes(out)
+
+
+# Bytes no text output may carry raw: C0 controls but tab and newline (the
+# tests count fields and lines), DEL and 8-bit C1 controls (CSI is 0x9b).
+RAW_CONTROLS = [bytes([c]) for c in range(0x20) if c not in (0x09, 0x0A)] + [b"\x7f", b"\xc2\x9b", b"\xc2\x85"]
+
+
 class Global(unittest.TestCase):
     def test_version(self):
         rc, out, _ = run("--version")
@@ -266,6 +305,119 @@ class Info(unittest.TestCase):
         rc, out, _ = run("info", "-c", "SA", "hello")
         self.assertEqual(rc, 1)
         self.assertIn("status:          not_a_number (not a phone number)", out)
+
+
+class Escaping(unittest.TestCase):
+    """Input controls are shown escaped in text output (issue 8, defect 6)."""
+
+    # (input, how validate shows it): every control, a backslash, bytes
+    # that are not UTF-8 and a C1 control (CSI); ordinary text unchanged.
+    CASES = [
+        (b"05\t01\n234567", rb"05\t01\n234567"),
+        (b"\x1b[2J\x1b]0;title\x07", rb"\x1b[2J\x1b]0;title\x07"),
+        (b"a\\tb\rc", rb"a\\tb\rc"),
+        (b"\x7f\x01\x1f", rb"\x7f\x01\x1f"),
+        (b"\xc2\x9b31m\xff\xe2\x82", rb"\xc2\x9b31m\xff\xe2\x82"),
+        ("٠٥٠١ é\u202f".encode(), "٠٥٠١ é\u202f".encode()),
+    ]
+
+    def check_clean(self, data):
+        for raw in RAW_CONTROLS:
+            self.assertNotIn(raw, data)
+
+    def test_validate_argv(self):
+        args = [c[0] for c in self.CASES]
+        rc, out, err = run_bytes("validate", "-c", "SA", *args)
+        self.assertEqual(rc, 1, err)
+        lines = out.split(b"\n")
+        self.assertEqual(lines.pop(), b"")
+        self.assertEqual(len(lines), len(args), out)
+        self.check_clean(out)
+        for line, (given, shown) in zip(lines, self.CASES):
+            fields = line.split(b"\t")
+            self.assertEqual(len(fields), 3, line)
+            self.assertEqual(fields[2], shown)
+            self.assertEqual(unescape(fields[2]), given)
+
+    def test_validate_stdin(self):
+        # A line from standard input holds no newline, but NUL, tab, ESC...
+        rc, out, _ = run_bytes("validate", "-c", "SA", stdin=b"0501234567\t\x00\x1b[1m\n0501234567\n")
+        self.assertEqual(out, b"not_a_number\t-\t0501234567\\t\\x00\\x1b[1m\n"
+                              b"valid\t+966501234567\t0501234567\n")
+
+    def test_format_and_info(self):
+        rc, out, err = run_bytes("format", "-c", "SA", "x\x1b[2J\ty", "0501234567")
+        self.assertEqual(rc, 1)
+        self.assertEqual(out, b"\n+966501234567\n")
+        self.assertEqual(err, b"phonenorm: format: x\\x1b[2J\\ty: not a phone number\n")
+        rc, out, err = run_bytes("info", "-c", "SA", "0501234567\n\x1b[31mstatus: valid")
+        self.assertEqual(rc, 1)
+        self.check_clean(out)
+        self.assertIn(b"input:           0501234567\\n\\x1b[31mstatus: valid\n", out)
+        self.assertEqual(out.count(b"\nstatus:"), 1)
+
+    def test_diagnostics(self):
+        cases = [
+            (["validate", "-c", "\x1b[2J"], b"unknown region '\\x1b[2J'"),
+            (["format", "-f", "e164\nphonenorm: fake"], b"unknown format 'e164\\nphonenorm: fake'"),
+            (["validate", "--bo\tgus"], b"unknown option '--bo\\tgus'"),
+            (["info", "-l", "e\x1bn", "1"], b"invalid language 'e\\x1bn'"),
+        ]
+        for args, msg in cases:
+            with self.subTest(args=args):
+                rc, out, err = run_bytes(*args)
+                self.assertEqual(rc, 2)
+                self.assertIn(msg, err)
+                self.check_clean(err)
+                self.assertEqual(err.count(b"\n"), 2, err)
+
+    def test_json_is_exact(self):
+        # Every C0 control, DEL and C1 controls go into JSON escaped; the
+        # string reads back exactly. NUL only comes from standard input.
+        text = "".join(chr(c) for c in range(1, 0x20) if c != 0x0A) + "\x7f\x85\x9b\\\"é"
+        rc, out, _ = run_bytes("validate", "--json", stdin=("\x00" + text + "\n").encode())
+        self.assertEqual(rc, 1)
+        self.check_clean(out)
+        self.assertEqual(json.loads(out)["input"], "\x00" + text)
+        rc, out, _ = run_bytes("format", "--json", text)
+        self.check_clean(out)
+        self.assertEqual(json.loads(out)["input"], text)
+
+
+class WriteErrors(unittest.TestCase):
+    """Standard output that cannot be written is an error (issue 8, defect 5)."""
+
+    MSG = "phonenorm: write error on standard output: No space left on device\n"
+
+    def test_dev_full(self):
+        cases = [
+            ["validate", "-c", "SA", "0501234567"],
+            ["validate", "--json", "-c", "SA", "0501234567", "12"],
+            ["format", "-c", "SA", "0501234567"],
+            ["format", "--json", "-f", "intl", "+966501234567"],
+            ["info", "-c", "SA", "0501234567"],
+            ["info", "--json", "+966501234567"],
+            ["validate", "--help"],
+            ["info", "--help"],
+            ["--help"],
+            ["--version"],
+        ]
+        for args in cases:
+            with self.subTest(args=args):
+                rc, err = run_full(*args)
+                self.assertEqual(rc, 3, err)
+                self.assertEqual(err, self.MSG)
+
+    def test_stdin_stops_at_the_error(self):
+        # Read no further than the first failed write, whatever the input size.
+        rc, err = run_full("validate", "-c", "SA", stdin=b"0501234567\n" * 200000)
+        self.assertEqual(rc, 3)
+        self.assertEqual(err, self.MSG)
+
+    def test_usage_error_keeps_its_status(self):
+        rc, err = run_full("validate", "-c", "XX", "1")
+        self.assertEqual(rc, 2)
+        self.assertNotIn("write error", err)
 
 
 if __name__ == "__main__":

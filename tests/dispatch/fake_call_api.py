@@ -33,6 +33,10 @@ path, "number": the numberToCall or phoneNumber), "times" times (default 1):
   {"delay": 3.0}                                wait, then answer normally (or with status)
   {"drop": true}                                read the request, close without answering
   {"echo_auth": true, "status": 401}            put the Authorization header in the body
+  {"wire": "HTTP/1.1 100 Continue\r\n\r\n"}      read the request, write these bytes (latin-1)
+                                                as the whole answer, close the connection;
+                                                "{token}" is replaced by the request's bearer
+                                                token, "{pad:N}" by N bytes of 'x'
 
 usage: fake_call_api.py [--token TOKEN]... [--tls CERT KEY] [--port-file PATH]
 Prints "port N" on standard output once it listens on 127.0.0.1:N.
@@ -338,6 +342,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 except OSError:
                     pass
                 return 0, None
+            if "wire" in fault:
+                return self.wire(fault["wire"])
             if fault.get("echo_auth"):
                 auth = self.headers.get("Authorization", "")
                 return self.reply(fault.get("status", 401),
@@ -379,6 +385,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if errors:
             return self.reply(422, {"detail": errors})
         return act(body)
+
+    def wire(self, text):
+        """Write raw bytes as the answer and close: malformed or odd responses."""
+        auth = self.headers.get("Authorization", "")
+        text = text.replace("{token}", auth[len("Bearer "):] if auth.startswith("Bearer ") else "")
+        text = re.sub(r"\{pad:(\d+)\}", lambda m: "x" * int(m.group(1)), text)
+        data = text.encode("latin-1")
+        with self.state.lock:
+            self.record["status"] = -1
+            self.record["response"] = text
+            self.leave()
+        self.close_connection = True
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        return -1, data
 
     def find_contact(self, key, value):
         for c in self.state.contacts:

@@ -279,6 +279,8 @@ static void fill(holder *h, const cJSON *c)
 		h->contact.country_code = jstr(r, "country_code");
 		h->contact.email = jstr(r, "email");
 		h->contact.role = jstr(r, "role");
+		if (cJSON_IsTrue(cJSON_GetObjectItem(r, "allow_possible")))
+			h->contact.flags |= PHN_DISPATCH_ALLOW_POSSIBLE;
 		return;
 	}
 	if (STREQ(kind, "invoice")) {
@@ -312,6 +314,8 @@ static void fill(holder *h, const cJSON *c)
 	h->call.metadata_json = jstr(r, "metadata_json");
 	h->call.update_existing = tri(r, "update_existing");
 	h->call.create_if_not_exists = tri(r, "create_if_not_exists");
+	if (cJSON_IsTrue(cJSON_GetObjectItem(r, "allow_possible")))
+		h->call.flags |= PHN_DISPATCH_ALLOW_POSSIBLE;
 }
 
 static void holder_free(holder *h)
@@ -936,6 +940,166 @@ static void collect_done(const phn_dispatch_result *res, void *payload)
 	collect_result(payload, res);
 }
 
+/*
+ * issue 8: pieces of the token. A server echoes the token split over a
+ * folded header, escaped (\u00XX, %XX) in a body, cut at the 1 MiB body
+ * limit; no 4 characters of the token in a row may show anywhere. The
+ * token here shares no 4 characters with anything else the test prints.
+ */
+#define PIECE_TOKEN "Zq9Xv7/Kp2Wm4-Rt8Yb6"
+
+static int shows_piece(const char *hay, size_t len, const char *tok)
+{
+	size_t tlen = strlen(tok), i, j;
+
+	for (i = 0; i + 4 <= tlen; i++)
+		for (j = 0; j + 4 <= len; j++)
+			if (memcmp(hay + j, tok + i, 4) == 0)
+				return 1;
+	return 0;
+}
+
+static void piece_fault(const char *wire)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(f, "wire", wire);
+	add_fault(f);
+	cJSON_Delete(f);
+}
+
+/* form 0: \u00xx, 1: \u00XX, 2: %XX, 3: %xx; every character or every third. */
+static char *escaped(const char *tok, int form, int every)
+{
+	text t = { NULL, 0 };
+	char one[16];
+	size_t i;
+
+	for (i = 0; tok[i]; i++) {
+		unsigned int c = (unsigned char)tok[i];
+
+		if (every || i % 3 == 1) {
+			switch (form) {
+			case 0: snprintf(one, sizeof(one), "\\u%04x", c); break;
+			case 1: snprintf(one, sizeof(one), "\\u%04X", c); break;
+			case 2: snprintf(one, sizeof(one), "%%%02X", c); break;
+			default: snprintf(one, sizeof(one), "%%%02x", c); break;
+			}
+		} else
+			snprintf(one, sizeof(one), "%c", tok[i]);
+		text_add(&t, one, strlen(one));
+	}
+	return t.ptr;
+}
+
+static void test_token_pieces(void)
+{
+	const char *tok = PIECE_TOKEN;
+	size_t tlen = strlen(tok), cut, i;
+	text all = { NULL, 0 }, trace = { NULL, 0 };
+	phn_dispatch_call call = PHN_DISPATCH_CALL_INIT;
+	phn_dispatch *d = open_handle(api_url, tok, 5000, on_trace, &trace);
+	char wire[4096], *esc;
+	int cases = 0;
+
+	current = "token pieces";
+	reset_server();
+	call.number = "+966501234567";
+	/* A header folded (obs-fold) at every place inside the token. */
+	for (cut = 1; cut < tlen; cut++) {
+		phn_dispatch_result *res = NULL;
+
+		snprintf(wire, sizeof(wire), "HTTP/1.1 401 Unauthorized\r\nX-Echo: Bearer %.*s\r\n %s\r\n"
+			 "X-Echo2: %.*s\r\n\t%s\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+			 (int)cut, tok, tok + cut, (int)cut, tok, tok + cut);
+		piece_fault(wire);
+		CHECK(phn_dispatch_send_call(&res, d, &call) == PHN_OK && res, "send");
+		collect_result(&all, res);
+		phn_dispatch_result_free(res);
+		cases++;
+	}
+	/* Escaped copies in the body: \u00XX (some or all), %XX, \/ */
+	{
+		for (i = 0; i < 8; i++) {
+			phn_dispatch_result *res = NULL;
+			char body[1024];
+
+			esc = escaped(tok, (int)(i % 4), (int)(i / 4));
+			snprintf(body, sizeof(body), "{\"detail\": \"credentials %s were refused\"}", esc);
+			snprintf(wire, sizeof(wire), "HTTP/1.1 401 Unauthorized\r\nContent-Length: %zu\r\n"
+				 "X-Echo: %s\r\nConnection: close\r\n\r\n%s", strlen(body), esc, body);
+			free(esc);
+			piece_fault(wire);
+			CHECK(phn_dispatch_send_call(&res, d, &call) == PHN_OK && res, "send");
+			if (res)
+				CHECK(STREQ(res->message, "credentials **** were refused"),
+				      "escaped token in the message: %s", res->message);
+			collect_result(&all, res);
+			phn_dispatch_result_free(res);
+			cases++;
+		}
+		{
+			/* JSON's \/ for the slash inside the token. */
+			phn_dispatch_result *res = NULL;
+
+			snprintf(wire, sizeof(wire), "HTTP/1.1 500 Oops\r\nConnection: close\r\n\r\n"
+				 "{\"detail\": \"Zq9Xv7\\/Kp2Wm4-Rt8Yb6\"}");
+			piece_fault(wire);
+			CHECK(phn_dispatch_send_call(&res, d, &call) == PHN_OK && res, "send");
+			collect_result(&all, res);
+			phn_dispatch_result_free(res);
+			cases++;
+		}
+	}
+	/* The 1 MiB body limit cutting a copy, plain or escaped, at every place. */
+	for (cut = 1; cut < tlen + 6; cut += 1) {
+		phn_dispatch_result *res = NULL;
+		const size_t limit = 1024 * 1024;
+
+		esc = cut >= tlen ? escaped(tok, 0, 1) : NULL;
+		/* Plain copies for cuts inside the token, then an escaped copy cut
+		 * inside its escapes (the first 6 bytes spell one character). */
+		if (esc)
+			snprintf(wire, sizeof(wire), "HTTP/1.1 422 Unprocessable\r\nConnection: close\r\n\r\n"
+				 "{pad:%zu}%s and more", limit - (cut - tlen + 4 * 6 + 1), esc);
+		else
+			snprintf(wire, sizeof(wire), "HTTP/1.1 422 Unprocessable\r\nConnection: close\r\n\r\n"
+				 "{pad:%zu}%s and more", limit - cut, tok);
+		free(esc);
+		piece_fault(wire);
+		CHECK(phn_dispatch_send_call(&res, d, &call) == PHN_OK && res, "send");
+		if (res) {
+			CHECK(res->body_truncated && res->body_len >= limit - 64, "body %zu bytes, cut %d",
+			      res->body_len, res->body_truncated);
+			collect_result(&all, res);
+		}
+		phn_dispatch_result_free(res);
+		cases++;
+	}
+	phn_dispatch_free(d);
+	CHECK(!shows_piece(all.ptr, all.len, tok), "A PIECE OF THE TOKEN IN A RESULT");
+	CHECK(!shows_piece(trace.ptr, trace.len, tok), "A PIECE OF THE TOKEN IN THE TRACE");
+	CHECK(trace.ptr && strstr(trace.ptr, "< X-Echo: Bearer ****"), "no folded header in the trace");
+	CHECK(all.ptr && strstr(all.ptr, "xxxx****"), "no cut body masked at its end");
+	if (shows_piece(all.ptr, all.len, tok) || shows_piece(trace.ptr, trace.len, tok)) {
+		for (i = 0; i + 4 <= tlen; i++) {
+			char piece[5];
+			const char *p;
+
+			memcpy(piece, tok + i, 4);
+			piece[4] = '\0';
+			if ((p = strstr(trace.ptr, piece)) != NULL)
+				fprintf(stderr, "trace: ...%.60s\n", p > trace.ptr + 30 ? p - 30 : trace.ptr);
+			if ((p = strstr(all.ptr, piece)) != NULL)
+				fprintf(stderr, "result: ...%.60s\n", p > all.ptr + 30 ? p - 30 : all.ptr);
+		}
+	}
+	printf("token pieces: %d answers, %zu bytes of results, %zu bytes of trace\n", cases, all.len,
+	       trace.len);
+	free(all.ptr);
+	free(trace.ptr);
+}
+
 static int test_token(void)
 {
 	text all = { NULL, 0 }, trace = { NULL, 0 };
@@ -1056,14 +1220,16 @@ static int test_token(void)
 	fclose(f);
 	d = (phn_dispatch *)&o; /* any non-NULL value: a failed new must clear it */
 	CHECK(phn_dispatch_new(&d, &o) == PHN_EIO && d == NULL, "empty token file accepted");
-	snprintf(want, sizeof(want), "token file '%s': the API token is empty", path);
+	snprintf(want, sizeof(want), "the token file: the API token is empty");
 	CHECK(STREQ(phn_error_last(), want) && phn_error_last_code() == PHN_EIO, "error %s",
 	      phn_error_last());
 	unlink(path);
 	d = (phn_dispatch *)&o;
 	CHECK(phn_dispatch_new(&d, &o) == PHN_EIO && d == NULL, "missing token file accepted");
-	snprintf(want, sizeof(want), "token file '%s': No such file or directory", path);
-	CHECK(STREQ(phn_error_last(), want), "missing token file: %s", phn_error_last());
+	/* The path names a secret's source: never printed. */
+	snprintf(want, sizeof(want), "the token file: No such file or directory");
+	CHECK(STREQ(phn_error_last(), want) && !strstr(phn_error_last(), path),
+	      "missing token file: %s", phn_error_last());
 	o.token_file = NULL;
 	o.token = "test-token\r\nX-Injected: 1";
 	d = (phn_dispatch *)&o;
@@ -1074,6 +1240,7 @@ static int test_token(void)
 	free(all.ptr);
 	free(trace.ptr);
 	printf("token: checked %zu bytes of results and %zu bytes of trace\n", all.len, trace.len);
+	test_token_pieces();
 	return 0;
 }
 
@@ -1209,6 +1376,38 @@ static int test_config(void)
 	CHECK(phn_dispatch_options_init(NULL, 1) == PHN_EINVAL, "NULL options accepted");
 	CHECK(phn_dispatch_call_init(&call, 0) == PHN_EVERSION, "call version 0 accepted");
 	CHECK(phn_dispatch_call_init(&call, PHN_DISPATCH_CALL_VERSION) == PHN_OK, "call init");
+	{
+		/* A version 1 caller's struct ends before flags: init must not write there. */
+		phn_dispatch_call v1;
+		phn_dispatch_contact c1;
+
+		memset(&v1, 0x5A, sizeof(v1));
+		memset(&c1, 0x5A, sizeof(c1));
+		CHECK(phn_dispatch_call_init(&v1, 1) == PHN_OK && v1.version == 1 &&
+		      v1.flags == 0x5A5A5A5Au && v1.number == NULL, "call init v1 wrote past v1");
+		CHECK(phn_dispatch_contact_init(&c1, 1) == PHN_OK && c1.version == 1 &&
+		      c1.flags == 0x5A5A5A5Au, "contact init v1 wrote past v1");
+		new_with(&d, NULL, 0);
+		/* flags of a v1 struct are not read: possible numbers stay refused. */
+		v1.number = "0501234567";
+		v1.country_code = "US";
+		v1.flags = PHN_DISPATCH_ALLOW_POSSIBLE;
+		req = NULL;
+		CHECK(phn_dispatch_describe_call(&req, d, &v1) == PHN_EINVAL && !req &&
+		      strstr(phn_error_last(), "only possible"), "v1 flags were read: %s",
+		      phn_error_last());
+		v1.version = 2;
+		CHECK(phn_dispatch_describe_call(&req, d, &v1) == PHN_OK && req &&
+		      STREQ(phn_dispatch_request_body(NULL, req),
+			    "{\"numberToCall\":\"+10501234567\",\"countryCode\":\"US\"}"),
+		      "allow possible: %s", phn_error_last());
+		phn_dispatch_request_free(req);
+		req = NULL;
+		v1.flags = 1u << 5;
+		CHECK(phn_dispatch_describe_call(&req, d, &v1) == PHN_EINVAL &&
+		      strstr(phn_error_last(), "unknown bits"), "unknown call flags accepted");
+		phn_dispatch_free(d);
+	}
 	phn_dispatch_options_init(&o, PHN_DISPATCH_OPTIONS_VERSION);
 	o.version = 99;
 	d = (phn_dispatch *)&o;
@@ -1259,8 +1458,8 @@ static int test_config(void)
 	}
 	phn_dispatch_request_free(req);
 	req = (phn_dispatch_request *)&o;
-	call.version = 2;
-	CHECK(phn_dispatch_describe_call(&req, d, &call) == PHN_EVERSION && !req, "call version 2");
+	call.version = PHN_DISPATCH_CALL_VERSION + 1;
+	CHECK(phn_dispatch_describe_call(&req, d, &call) == PHN_EVERSION && !req, "call version 3");
 	CHECK(phn_dispatch_describe_call(&req, d, NULL) == PHN_EINVAL && !req, "NULL call");
 	CHECK(phn_dispatch_describe_call(&req, NULL, &call) == PHN_EINVAL, "NULL handle");
 	call.version = PHN_DISPATCH_CALL_VERSION;

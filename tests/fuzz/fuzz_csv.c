@@ -10,7 +10,8 @@
  *     or 1 and 2 threads disagree (counts, every row, every output byte),
  *   - an output of phn_clean_writer, read back, does not give each row's
  *     fields (or its raw bytes as one field, when it did not parse) followed
- *     by the columns the writer adds, in order, for exactly that output's rows.
+ *     by the columns the writer adds (and the "cut_at_byte" note of a record
+ *     cut at max_record), in order, for exactly that output's rows.
  * Under ctest the replay driver runs the corpus (tests/fuzz/corpus/csv);
  * tests/fuzz/run_fuzzers.sh builds it with libFuzzer.
  */
@@ -138,6 +139,7 @@ struct row {
 	phn_reject_reason reason;
 	phn_csv_problem problem;
 	uint64_t line, duplicate_of;
+	uint64_t record_bytes; /* over raw's length: the reader cut the record */
 	char e164[PHN_E164_MAX + 1];
 	char type[32];
 	size_t nfields;
@@ -180,6 +182,7 @@ static int on_row(const phn_clean_row *row, void *payload)
 								 : "unknown");
 	}
 	r->nfields = rec->nfields;
+	r->record_bytes = rec->record_bytes;
 	bytes_add(&r->fields, "", 0);
 	for (size_t f = 0; f < rec->nfields; f++) {
 		bytes_add(&r->fields, &rec->lens[f], sizeof rec->lens[f]);
@@ -255,6 +258,7 @@ static void check_output(const struct run *run, int i, const phn_csv_options *co
 		const struct row *row = &run->rows[n];
 		char a[32], b[32];
 		size_t nf;
+		int cut;
 
 		if (row->outcome != PHN_ROW_HEADER && row->outcome != outcome[i])
 			continue;
@@ -276,8 +280,17 @@ static void check_output(const struct run *run, int i, const phn_csv_options *co
 			nf = 1;
 			expect_field(rec, 0, row->raw.p, row->raw.len);
 		}
-		if (rec->nfields != nf + 2)
+		/* A cut record's reject line says where it was cut. */
+		cut = i == 1 && row->record_bytes > row->raw.len;
+		if (rec->nfields != nf + 2 + cut)
 			abort();
+		if (cut) {
+			char note[80];
+
+			snprintf(note, sizeof note, "cut_at_byte=%zu of %llu bytes", row->raw.len,
+				 (unsigned long long)row->record_bytes);
+			expect_field(rec, nf + 2, note, strlen(note));
+		}
 		if (row->outcome == PHN_ROW_HEADER) {
 			static const char *const names[3][2] = { { "e164", "number_type" },
 								 { "reject_reason", "line" },

@@ -4,7 +4,8 @@
  * phn_dispatch__result_parse() (result.c), the pure part of building a result.
  *
  * Input: byte 0 = kind (bits 0-1), body cut (bit 2), request sent (bit 3),
- * a Retry-After header (bit 4), a transport error after the answer (bit 5);
+ * a Retry-After header (bit 4), a transport error after the answer (bit 5),
+ * a redirect Location holding the token (bit 6);
  * bytes 1-2 = HTTP status (big endian, modulo 1000: 0 is "no status line");
  * then, with bit 4, the Retry-After value up to the first '\n'; the rest is
  * the body. Every 0x01 byte in the value or the body becomes the handle's
@@ -204,15 +205,6 @@ static void check_outcome(const phn_dispatch_result *r, long status, int sent)
 	else
 		/* 5xx, 1xx, 3xx and unknown classes: the call may have been placed. */
 		want = PHN_DISPATCH_AMBIGUOUS;
-	/*
-	 * Defect 3 of issue 8 (1xx/3xx/unknown classes were "rejected") is
-	 * fixed in another branch; until it lands, accept either there.
-	 * TODO(issue 8): drop this once phn_dispatch__classify_status has the fix.
-	 */
-	if (want == PHN_DISPATCH_AMBIGUOUS && status > 0 && (status < 200 || status >= 600 ||
-							     (status >= 300 && status < 400)) &&
-	    o == PHN_DISPATCH_REJECTED)
-		o = want;
 	if (o != want) {
 		fprintf(stderr, "status %ld gave %s, not %s\n", status, phn_dispatch_outcome_name(o),
 			phn_dispatch_outcome_name(want));
@@ -265,8 +257,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (flags & 32)
 		snprintf(x.curl_error, sizeof x.curl_error, "Recv failure: Connection reset by peer");
 
+	/* A redirect's Location, token and all, when the status is a 3xx. */
 	if (phn_dispatch__result_parse(&r, handle(), &x,
-				       (flags & 32) ? CURLE_RECV_ERROR : CURLE_OK, status, 12,
+				       (flags & 32) ? CURLE_RECV_ERROR : CURLE_OK, status,
+				       (flags & 64) ? "https://evil.example/" TOKEN "/x" : NULL, 12,
 				       now) != PHN_OK || !r)
 		abort();
 	check_outcome(r, status, x.sent);

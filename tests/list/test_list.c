@@ -347,13 +347,9 @@ static void test_csv_api(void)
 	bad.delimiter = '"';
 	CHECK(phn_csv_reader_from_memory(&r, "a", 1, &bad) == PHN_EINVAL && !r);
 	CHECK(strstr(phn_error_last(), "delimiter") != NULL);
-	/* a read error: a directory opens but does not read */
-	CHECK(phn_csv_reader_open(&r, "/", NULL) == PHN_OK);
-	CHECK(phn_csv_reader_next(&rec, r) == PHN_EIO && rec == NULL);
-	CHECK_STR(phn_error_last(), "read '/': Is a directory");
-	CHECK(phn_csv_reader_next(&rec, r) == PHN_EIO);
-	phn_csv_reader_free(r);
-	r = NULL;
+	/* issue 8: a directory is refused when it is opened, and says so */
+	CHECK(phn_csv_reader_open(&r, "/", NULL) == PHN_EIO && !r);
+	CHECK_STR(phn_error_last(), "'/' is a directory, not a file");
 	CHECK(phn_csv_reader_from_memory(&r, "\xEF\xBB\xBFx\n", 5, NULL) == PHN_OK);
 	CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec && rec->raw_len == 1);
 	CHECK(phn_csv_reader_had_bom(r) == 1);
@@ -638,7 +634,7 @@ static void test_cleaner_errors(void)
 	{
 		phn_clean_row row = PHN_CLEAN_ROW_INIT;
 		phn_csv_record rec = { PHN_CSV_RECORD_VERSION, PHN_CSV_OK, 1, 0, 0, NULL, NULL, "",
-				       0, "" };
+				       0, "", 0 };
 		CHECK(phn_cleaner_push(&row, c, &rec) == PHN_ENOTFOUND);
 		CHECK(strstr(phn_error_last(), "'tel'") != NULL);
 	}
@@ -939,7 +935,7 @@ static void test_writer(void)
 	{
 		phn_number num = PHN_NUMBER_INIT;
 		phn_csv_record rec = { PHN_CSV_RECORD_VERSION, PHN_CSV_OK, 1, 0, 0, NULL, NULL,
-				       "phone", 5, "\n" };
+				       "phone", 5, "\n", 5 };
 		row.outcome = PHN_ROW_HEADER;
 		row.record = &rec;
 		row.number = &num;
@@ -1003,12 +999,15 @@ static void test_report(void)
 		 "\"empty\": 0, \"bad_text\": 0, \"bad_region\": 0, \"not_a_number\": 1, "
 		 "\"invalid_country_code\": 0, \"too_short\": 0, \"too_long\": 0, "
 		 "\"invalid_length\": 0, \"needs_region\": 0, \"local_only\": 0, "
-		 "\"not_valid\": 0, \"type_not_allowed\": 0, \"suppressed\": 0},\n"
+		 "\"not_valid\": 0, \"type_not_allowed\": 0, \"suppressed\": 0, "
+		 "\"too_long_record\": 0},\n"
 		 "  \"by_region\": {\"SA\": 1, \"US\": 1},\n"
 		 "  \"by_type\": {\"unknown\": 0, \"fixed_line\": 0, \"mobile\": 1, "
 		 "\"fixed_line_or_mobile\": 1, \"toll_free\": 0, \"premium_rate\": 0, "
 		 "\"shared_cost\": 0, \"voip\": 0, \"personal_number\": 0, \"pager\": 0, "
 		 "\"uan\": 0, \"voicemail\": 0},\n"
+		 "  \"delimiter\": \",\", \"delimiter_sniffed\": false,\n"
+		 "  \"header_guessed\": true, \"first_row\": \"name,Mobile No.,land\",\n"
 		 "  \"has_header\": true,\n"
 		 "  \"phone_column\": {\"index\": 2, \"name\": \"Mobile No.\", \"guessed\": true},\n"
 		 "  \"region_column\": 3,\n  \"region\": \"sa\",\n  \"keep_possible\": false,\n"
@@ -1030,8 +1029,8 @@ static void test_report(void)
 	/* the getters the report reads */
 	{
 		uint64_t n;
-		CHECK(phn_cleaner_count(&n, c, PHN_CLEAN_COUNT_REJECTED, 15) == PHN_OK && n == 0);
-		CHECK(phn_cleaner_count(&n, c, PHN_CLEAN_COUNT_REJECTED, 16) == PHN_ENOTFOUND);
+		CHECK(phn_cleaner_count(&n, c, PHN_CLEAN_COUNT_REJECTED, 16) == PHN_OK && n == 0);
+		CHECK(phn_cleaner_count(&n, c, PHN_CLEAN_COUNT_REJECTED, 17) == PHN_ENOTFOUND);
 		CHECK(phn_cleaner_count(&n, c, PHN_CLEAN_COUNT_CLEAN_TYPE, 12) == PHN_ENOTFOUND);
 		CHECK(phn_cleaner_count(&n, c, (phn_clean_count)7, 0) == PHN_EINVAL);
 		CHECK(phn_cleaner_count(NULL, c, PHN_CLEAN_COUNT_REJECTED, 0) == PHN_EINVAL);
@@ -1057,10 +1056,50 @@ static void test_versions(void)
 	CHECK(phn_clean_summary_init(NULL, 1) == PHN_EINVAL);
 	CHECK(phn_clean_writer_options_init(&wo, 1) == PHN_OK && wo.delimiter == ',' &&
 	      wo.columns == 0 && wo.reader == NULL);
-	CHECK(phn_clean_writer_options_init(&wo, 2) == PHN_EVERSION);
+	/* version 1 ends before flags: init leaves it alone */
+	wo.flags = 0xdead;
+	CHECK(phn_clean_writer_options_init(&wo, 1) == PHN_OK && wo.flags == 0xdead);
+	CHECK(phn_clean_writer_options_init(&wo, 2) == PHN_OK && wo.flags == 0 &&
+	      wo.version == 2);
+	CHECK(phn_clean_writer_options_init(&wo, 3) == PHN_EVERSION);
 	CHECK(phn_clean_report_options_init(&ro, 1) == PHN_OK && ro.input == NULL);
 	CHECK(phn_clean_report_options_init(&ro, 2) == PHN_EVERSION);
 	CHECK(strstr(phn_error_last(), "phn_clean_report_options version 2") != NULL);
+}
+
+/* PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS: formula cells quoted with a ' first
+ * (OWASP), plain numbers and the e164 column left as they are; without the
+ * flag (or with a version-1 struct, which has none) every byte as read. */
+static void test_writer_formulas(void)
+{
+	static const char in[] =
+		"id,note,phone,amount\n"
+		"1,\"=1+2\",0501234567,-12.50\n"
+		"2,@x,=0551234567,+7\n"
+		"3,ok,0501234567,-\n"
+		"4,\"-2+3\",n/a,1\n";
+	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
+	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+	phn_clean_writer_options wo = PHN_CLEAN_WRITER_OPTIONS_INIT;
+	struct outputs out;
+
+	o.region = "SA";
+	CHECK(clean_to_memory(&out, NULL, in, sizeof in - 1, &co, &o, &wo) == PHN_OK);
+	CHECK_STR(out.m[0].data, "id,note,phone,amount,e164,number_type\n"
+				 "1,\"=1+2\",0501234567,-12.50,+966501234567,mobile\n"
+				 "2,@x,=0551234567,+7,+966551234567,mobile\n");
+	wo.flags = PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS;
+	CHECK(clean_to_memory(&out, NULL, in, sizeof in - 1, &co, &o, &wo) == PHN_OK);
+	CHECK_STR(out.m[0].data, "id,note,phone,amount,e164,number_type\n"
+				 "1,\"'=1+2\",0501234567,-12.50,+966501234567,mobile\n"
+				 "2,\"'@x\",\"'=0551234567\",+7,+966551234567,mobile\n");
+	CHECK_STR(out.m[1].data, "id,note,phone,amount,reject_reason,line\n"
+				 "4,\"'-2+3\",n/a,1,not_a_number,5\n");
+	CHECK_STR(out.m[2].data, "id,note,phone,amount,e164,duplicate_of_line\n"
+				 "3,ok,0501234567,\"'-\",+966501234567,2\n");
+	wo.version = 1; /* an older caller: no flags field */
+	CHECK(clean_to_memory(&out, NULL, in, sizeof in - 1, &co, &o, &wo) == PHN_OK);
+	CHECK(strstr(out.m[0].data, "2,@x,=0551234567,+7,") != NULL);
 }
 
 /* Column names compare in full: two long names that share their first 63
@@ -1095,6 +1134,235 @@ static void test_long_column_names(void)
 	CHECK(strstr(phn_error_last(), name_a) != NULL);
 }
 
+/* ---- issue 8: records over the limit ------------------------------------ */
+
+/* A quoted multi-line field over max_record is one record: cut to its first
+ * max_record bytes, record_bytes says how long it was, its lines are counted
+ * and the next row is read whole; the cleaner rejects it as too_long_record. */
+static void test_too_long_records(void)
+{
+	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
+	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+	phn_csv_reader *r = NULL;
+	phn_cleaner *c = NULL;
+	const phn_csv_record *rec;
+	struct collect got;
+	char data[4096];
+	size_t len = 0;
+
+	len += (size_t)snprintf(data + len, sizeof data - len, "phone,note\n0501234567,\"");
+	for (int i = 0; i < 40; i++)
+		len += (size_t)snprintf(data + len, sizeof data - len, "line %d of a long note\n", i);
+	len += (size_t)snprintf(data + len, sizeof data - len, "end\"\n0551234567,x\n");
+	co.max_record = 64;
+	CHECK(phn_csv_reader_from_memory(&r, data, len, &co) == PHN_OK);
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec && rec->line == 1);
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec);
+	if (rec) {
+		CHECK(rec->line == 2 && rec->problem == PHN_CSV_TOO_LONG && rec->raw_len == 64);
+		CHECK(rec->version >= 2 && rec->record_bytes == len - 11 - 1 - 13);
+		CHECK(memcmp(rec->raw, data + 11, 64) == 0);
+	}
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec);
+	if (rec)
+		CHECK(rec->line == 43 && rec->problem == PHN_CSV_OK && rec->nfields == 2);
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && !rec);
+	phn_csv_reader_free(r);
+
+	/* the bounds of the option */
+	co.max_record = (size_t)1 << 31;
+	CHECK(phn_csv_reader_from_memory(&r, data, len, &co) == PHN_EINVAL && !r);
+	CHECK(strstr(phn_error_last(), "max_record") != NULL);
+	co.max_record = 64;
+
+	o.region = "SA";
+	for (unsigned int threads = 1; threads <= 2; threads++) {
+		o.threads = threads;
+		CHECK(phn_cleaner_new(&c, &o) == PHN_OK);
+		phn_csv_reader_from_memory(&r, data, len, &co);
+		memset(&got, 0, sizeof got);
+		CHECK(phn_cleaner_run(c, r, collect_row, &got) == PHN_OK);
+		CHECK(got.n == 3);
+		CHECK(got.rows[1].line == 2 && got.rows[1].reason == PHN_REJECT_TOO_LONG_RECORD);
+		CHECK(got.rows[2].line == 43 && got.rows[2].outcome == PHN_ROW_CLEAN);
+		CHECK(count_of(c, PHN_CLEAN_COUNT_REJECTED, PHN_REJECT_TOO_LONG_RECORD) == 1);
+		phn_csv_reader_free(r);
+		phn_cleaner_free(c);
+	}
+	CHECK(strcmp(phn_reject_reason_name(PHN_REJECT_TOO_LONG_RECORD), "too_long_record") == 0);
+}
+
+/* Issue 8 #14: with 2 threads, a chunk that holds only zero-field (too long)
+ * records made the record store do arithmetic on a NULL field array (UB,
+ * found by UBSan). The rows must come out, all rejected. */
+static void test_chunk_of_only_too_long_records(void)
+{
+	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
+	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+	phn_csv_reader *r = NULL;
+	phn_cleaner *c = NULL;
+	phn_clean_summary s;
+	struct collect got;
+	char data[1024];
+	size_t len = 0;
+
+	len += (size_t)snprintf(data + len, sizeof data - len, "phone\n");
+	for (int i = 0; i < 5; i++)
+		len += (size_t)snprintf(data + len, sizeof data - len,
+					"0501234567 0501234567 0501234567 0501234567\n");
+	co.max_record = 16;
+	o.region = "SA";
+	o.threads = 2;
+	CHECK(phn_cleaner_new(&c, &o) == PHN_OK);
+	CHECK(phn_csv_reader_from_memory(&r, data, len, &co) == PHN_OK);
+	memset(&got, 0, sizeof got);
+	CHECK(phn_cleaner_run(c, r, collect_row, &got) == PHN_OK);
+	CHECK(got.n == 6);
+	for (int i = 1; i < got.n && i < 6; i++)
+		CHECK(got.rows[i].reason == PHN_REJECT_TOO_LONG_RECORD && got.rows[i].line == (uint64_t)i + 1);
+	phn_clean_summary_init(&s, PHN_CLEAN_SUMMARY_VERSION);
+	phn_cleaner_summary(&s, c);
+	CHECK(s.rows == 5 && s.rejected == 5);
+	phn_csv_reader_free(r);
+	phn_cleaner_free(c);
+}
+
+/* ---- issue 8: header guessing, odd inputs, delimiter sniffing ----------- */
+
+static int header_of(phn_clean_summary *s, const char *data, const phn_csv_options *co,
+		     const char *region, phn_clean_header header)
+{
+	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+	phn_csv_reader *r = NULL;
+	phn_cleaner *c = NULL;
+	int rc;
+
+	o.region = region;
+	o.header = header;
+	if (phn_cleaner_new(&c, &o) != PHN_OK ||
+	    phn_csv_reader_from_memory(&r, data, strlen(data), co) != PHN_OK)
+		return -1000;
+	rc = phn_cleaner_run(c, r, NULL, NULL);
+	phn_clean_summary_init(s, PHN_CLEAN_SUMMARY_VERSION);
+	phn_cleaner_summary(s, c);
+	/* the strings die with the cleaner: keep what the checks need */
+	{
+		static char row[256];
+		snprintf(row, sizeof row, "%s", s->first_row);
+		s->first_row = row;
+		s->phone_column_name = "";
+	}
+	phn_csv_reader_free(r);
+	phn_cleaner_free(c);
+	return rc;
+}
+
+static void test_header_rule(void)
+{
+	phn_csv_options text = PHN_CSV_OPTIONS_INIT, csv = PHN_CSV_OPTIONS_INIT;
+	phn_clean_summary s;
+
+	text.delimiter = '\0';
+	/* plain text: "n/a" first is data, never the header */
+	CHECK(header_of(&s, "n/a\n0501234567\n", &text, "SA", PHN_CLEAN_HEADER_AUTO) == PHN_OK);
+	CHECK(!s.has_header && !s.header_guessed && s.rows == 2);
+	CHECK(header_of(&s, "phone\n0501234567\n", &text, "SA", PHN_CLEAN_HEADER_YES) == PHN_OK);
+	CHECK(s.has_header && s.rows == 1);
+	/* CSV without a region: a number that does not parse is still data */
+	CHECK(header_of(&s, "0501234567\n0551234567\n", &csv, NULL, PHN_CLEAN_HEADER_AUTO) !=
+	      -1000);
+	CHECK(!s.has_header && s.header_guessed);
+	CHECK_STR(s.first_row, "0501234567");
+	CHECK(header_of(&s, "\xd9\xa0\xd9\xa5\xd9\xa0 123,2024-01-31\n0501234567,x\n", &csv, NULL,
+			PHN_CLEAN_HEADER_AUTO) != -1000);
+	CHECK(!s.has_header);
+	/* names are a header, and the guess shows the row, escaped and cut */
+	CHECK(header_of(&s, "phone,note\x1b[2J\n0501234567,x\n", &csv, "SA",
+			PHN_CLEAN_HEADER_AUTO) == PHN_OK);
+	CHECK(s.has_header && s.header_guessed && s.rows == 1);
+	CHECK_STR(s.first_row, "phone,note\\x1b[2J");
+	CHECK(header_of(&s, "Mobile No.,Name with a very long description that goes on and on and on\n"
+			"0501234567,x\n", &csv, "SA", PHN_CLEAN_HEADER_AUTO) == PHN_OK);
+	CHECK(s.has_header);
+	CHECK_STR(s.first_row, "Mobile No.,Name with a very long description that goes on an...");
+	CHECK(header_of(&s, "phone 2,Q3\n0501234567,x\n", &csv, "SA", PHN_CLEAN_HEADER_AUTO) ==
+	      PHN_OK);
+	CHECK(s.has_header);
+}
+
+static void test_odd_inputs(void)
+{
+	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
+	phn_csv_reader *r = NULL;
+	const phn_csv_record *rec;
+	/* "phone\n٠٥٠\n" in UTF-16 LE and BE with their byte order marks */
+	static const char le[] = "\xff\xfep\0h\0o\0n\0e\0\n\0\x60\x06\x65\x06\x60\x06\n\0";
+	static const char be[] = "\xfe\xff\0p\0h\0o\0n\0e\0\n\x06\x60\x06\x65\x06\x60\0\n";
+
+	CHECK(phn_csv_reader_from_memory(&r, "\x1f\x8b\x08\0\0\0", 6, NULL) == PHN_OK);
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_EFORMAT && !rec);
+	CHECK_STR(phn_error_last(), "memory looks like gzip: decompress it first (gunzip)");
+	phn_csv_reader_free(r);
+	CHECK(phn_csv_reader_from_memory(&r, "PK\x03\x04\x14\0", 6, NULL) == PHN_OK);
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_EFORMAT);
+	CHECK(strstr(phn_error_last(), "looks like a zip archive (an .xlsx workbook?): export it "
+				       "as CSV first") != NULL);
+	phn_csv_reader_free(r);
+	CHECK(phn_csv_reader_from_memory(&r, "p\0h\0o\0n\0e\0\n\0", 12, NULL) == PHN_OK);
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_EFORMAT);
+	CHECK(strstr(phn_error_last(), "looks like UTF-16 without a byte order mark") != NULL);
+	phn_csv_reader_free(r);
+	for (int k = 0; k < 2; k++) {
+		for (size_t step = 0; step <= 3; step += 3) {
+			struct piecewise pw = { k ? be : le, sizeof le - 1, 0, step };
+			if (step)
+				CHECK(phn_csv_reader_from_callback(&r, read_pieces, &pw, NULL) == PHN_OK);
+			else
+				CHECK(phn_csv_reader_from_memory(&r, pw.data, pw.len, NULL) == PHN_OK);
+			CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec);
+			if (rec)
+				CHECK(rec->nfields == 1 && strcmp(rec->fields[0], "phone") == 0);
+			CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec);
+			if (rec)
+				CHECK_MSG(rec->line == 2 && strcmp(rec->fields[0],
+					  "\xd9\xa0\xd9\xa5\xd9\xa0") == 0, "utf-16 %d step %zu", k, step);
+			CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && !rec);
+			CHECK(phn_csv_reader_had_bom(r) == 1);
+			phn_csv_reader_free(r);
+		}
+	}
+	/* closed file descriptors */
+	CHECK(phn_csv_reader_from_fd(&r, 1000, NULL) == PHN_EIO && !r);
+	CHECK_STR(phn_error_last(), "file descriptor 1000 is not open");
+
+	/* delimiter sniffing: the first of , ; TAB | that splits every line alike */
+	co.sniff_delimiter = 1;
+	{
+		static const struct { const char *in; char want; } t[] = {
+			{ "name;phone\n\"a;b\";0501234567\nc;0551234567\n", ';' },
+			{ "name\tphone\nAli, Bob\t0501234567\n", '\t' },
+			{ "a|b|c\n1|2|3\n", '|' },
+			{ "a,b\n1,2\n", ',' },
+			{ "phone\n0501234567\n", ',' },        /* one column: the option */
+			{ "a;b\n1;2;3\n", ',' },               /* no consistent count */
+		};
+		for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+			CHECK(phn_csv_reader_from_memory(&r, t[i].in, strlen(t[i].in), &co) == PHN_OK);
+			CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec);
+			CHECK_MSG(phn_csv_reader_delimiter(r) == t[i].want, "sniff case %zu: '%c'", i,
+				  phn_csv_reader_delimiter(r));
+			CHECK(phn_csv_reader_delimiter_sniffed(r) == (t[i].want != ','));
+			phn_csv_reader_free(r);
+		}
+	}
+	/* version 1 options never sniff */
+	co.version = 1;
+	CHECK(phn_csv_reader_from_memory(&r, "a;b\n1;2\n", 8, &co) == PHN_OK);
+	CHECK(phn_csv_reader_next(&rec, r) == PHN_OK && rec && rec->nfields == 1);
+	CHECK(phn_csv_reader_delimiter(r) == ',');
+	phn_csv_reader_free(r);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : ".";
@@ -1108,8 +1376,13 @@ int main(int argc, char **argv)
 	test_cleaner_errors();
 	test_cleaner_threads();
 	test_writer();
+	test_writer_formulas();
 	test_report();
 	test_versions();
 	test_long_column_names();
+	test_too_long_records();
+	test_chunk_of_only_too_long_records();
+	test_header_rule();
+	test_odd_inputs();
 	return check_report();
 }

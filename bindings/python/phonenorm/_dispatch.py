@@ -189,12 +189,21 @@ def _object(value: _JSONObject, what: str,
     return None, 0, _str(text, what)
 
 
+def _allow_possible(value: bool) -> int:
+    """allow_possible=True: also send a number that is only possible
+    (PHN_DISPATCH_ALLOW_POSSIBLE); by default only valid numbers go out."""
+    if value is not True and value is not False:
+        raise _wrong_type("allow_possible", "True or False", value)
+    return _lib.PHN_DISPATCH_ALLOW_POSSIBLE if value else 0
+
+
 def _call(number: Optional[str], country_code: Optional[str] = None,
           first_name: Optional[str] = None, last_name: Optional[str] = None,
           email: Optional[str] = None, contact_uuid: Optional[str] = None,
           template_id: Optional[str] = None, prompt_tags: _JSONObject = None,
           metadata: _JSONObject = None, update_existing: Optional[bool] = None,
-          create_if_not_exists: Optional[bool] = None) -> Tuple[int, Any]:
+          create_if_not_exists: Optional[bool] = None,
+          allow_possible: bool = False) -> Tuple[int, Any]:
     keep: List[Any] = []
     c = _lib.phn_dispatch_call()
     _lib.check(_lib.dispatch_call_init(ctypes.byref(c), _lib.PHN_DISPATCH_CALL_VERSION))
@@ -210,13 +219,14 @@ def _call(number: Optional[str], country_code: Optional[str] = None,
     c.metadata, c.metadata_count, c.metadata_json = _object(metadata, "metadata", keep)
     c.update_existing = _bool3(update_existing, "update_existing")
     c.create_if_not_exists = _bool3(create_if_not_exists, "create_if_not_exists")
+    c.flags = _allow_possible(allow_possible)
     c._keep = keep
     return 0, c
 
 
 def _contact(phone_number: Optional[str], country_code: Optional[str] = None,
              name: Optional[str] = None, email: Optional[str] = None,
-             role: Optional[str] = None) -> Tuple[int, Any]:
+             role: Optional[str] = None, allow_possible: bool = False) -> Tuple[int, Any]:
     c = _lib.phn_dispatch_contact()
     _lib.check(_lib.dispatch_contact_init(ctypes.byref(c), _lib.PHN_DISPATCH_CONTACT_VERSION))
     c.phone_number = _str(phone_number, "phone_number")
@@ -224,6 +234,7 @@ def _contact(phone_number: Optional[str], country_code: Optional[str] = None,
     c.name = _str(name, "name")
     c.email = _str(email, "email")
     c.role = _str(role, "role")
+    c.flags = _allow_possible(allow_possible)
     return 1, c
 
 
@@ -415,12 +426,16 @@ class Dispatch:
         masked, body), without sending anything. fields: first_name,
         last_name, email, contact_uuid, template_id, prompt_tags (dict of
         str, or JSON text), metadata (dict or JSON text), update_existing and
-        create_if_not_exists (True, False, None: not sent)."""
+        create_if_not_exists (True, False, None: not sent), allow_possible
+        (True: also a number that is only possible; default False). The
+        number must be valid; country_code is sent only when it is the
+        number's own region, and a number of another country is refused."""
         return self._describe(_call(number, country_code, **fields))
 
     def describe_contact(self, phone_number: str, country_code: Optional[str] = None,
                          **fields: Any) -> DispatchRequest:
-        """As describe_call, for POST /contact (fields: name, email, role)."""
+        """As describe_call, for POST /contact (fields: name, email, role,
+        allow_possible); country_code is only the region to read the number in."""
         return self._describe(_contact(phone_number, country_code, **fields))
 
     def describe_invoice(self, date: str, contact_uuid: str, **fields: Any) -> DispatchRequest:

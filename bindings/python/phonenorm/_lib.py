@@ -73,19 +73,21 @@ POINTER = ctypes.POINTER
 PHN_E164_MAX = 21
 PHN_EXTENSION_MAX = 24
 PHN_CLEAN_COLUMN_NUMBER_STATUS = 1 << 0
+PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS = 1 << 0
 
 PHN_NUMBER_VERSION = 1
 PHN_INFO_VERSION = 1
-PHN_CSV_OPTIONS_VERSION = 1
-PHN_CSV_RECORD_VERSION = 1
+PHN_CSV_OPTIONS_VERSION = 2
+PHN_CSV_RECORD_VERSION = 2
 PHN_CLEAN_OPTIONS_VERSION = 1
 PHN_CLEAN_ROW_VERSION = 1
-PHN_CLEAN_SUMMARY_VERSION = 1
-PHN_CLEAN_WRITER_OPTIONS_VERSION = 1
+PHN_CLEAN_SUMMARY_VERSION = 2
+PHN_CLEAN_WRITER_OPTIONS_VERSION = 2
 PHN_CLEAN_REPORT_OPTIONS_VERSION = 1
 PHN_DISPATCH_OPTIONS_VERSION = 1
-PHN_DISPATCH_CALL_VERSION = 1
-PHN_DISPATCH_CONTACT_VERSION = 1
+PHN_DISPATCH_CALL_VERSION = 2
+PHN_DISPATCH_CONTACT_VERSION = 2
+PHN_DISPATCH_ALLOW_POSSIBLE = 1 << 0
 PHN_DISPATCH_INVOICE_VERSION = 1
 PHN_DISPATCH_RESULT_VERSION = 1
 PHN_DISPATCH_DETAIL_VERSION = 1
@@ -131,6 +133,7 @@ class phn_csv_options(ctypes.Structure):
         ("delimiter", ctypes.c_char),
         ("check_field_count", c_int),
         ("max_record", c_size),
+        ("sniff_delimiter", c_int),
     ]
 
 
@@ -146,6 +149,7 @@ class phn_csv_record(ctypes.Structure):
         ("raw", c_void_p),
         ("raw_len", c_size),
         ("eol", c_char_p),
+        ("record_bytes", c_u64),
     ]
 
 
@@ -215,6 +219,8 @@ class phn_clean_summary(ctypes.Structure):
         ("phone_column_name", c_char_p),
         ("phone_column_guessed", c_int),
         ("region_column", c_int),
+        ("header_guessed", c_int),
+        ("first_row", c_char_p),
     ]
 
 
@@ -224,6 +230,7 @@ class phn_clean_writer_options(ctypes.Structure):
         ("delimiter", ctypes.c_char),
         ("columns", c_uint),
         ("reader", POINTER(phn_csv_reader)),
+        ("flags", c_uint),
     ]
 
 
@@ -287,6 +294,7 @@ class phn_dispatch_call(ctypes.Structure):
         ("metadata_json", c_char_p),
         ("update_existing", c_int),
         ("create_if_not_exists", c_int),
+        ("flags", c_uint),
     ]
 
 
@@ -298,6 +306,7 @@ class phn_dispatch_contact(ctypes.Structure):
         ("country_code", c_char_p),
         ("email", c_char_p),
         ("role", c_char_p),
+        ("flags", c_uint),
     ]
 
 

@@ -9,7 +9,7 @@ import typing
 import unittest
 
 import phonenorm
-from phonenorm import _dispatch, _errors, _number
+from phonenorm import _dispatch, _errors, _lists, _number
 
 SA_TEXTS = ["0501234567", "050 123 4567", "+966 50 123 4567", "٠٥٠١٢٣٤٥٦٧", "０５０１２３４５６７",
             "0501234", "hello", "", "+999 123 4567", "+882 1234 5678", "(202) 555-0110 ext. 45",
@@ -174,7 +174,7 @@ class NormalizeManyTest(unittest.TestCase):
         self.assertEqual(b, ["+966501234568"] * 3)
 
 
-PUBLIC_MODULES = (_number, _errors, _dispatch)
+PUBLIC_MODULES = (_number, _errors, _dispatch, _lists)
 
 
 class TypeHintTest(unittest.TestCase):

@@ -709,6 +709,20 @@ class CleanTest(unittest.TestCase):
         s = phonenorm.clean(self.input, region="SA")
         self.assertEqual(s["rejected_by_reason"]["not_valid"], 1)
 
+    def test_safe_for_spreadsheets(self):
+        with open(self.input, "w", encoding="utf-8") as f:
+            f.write("name,phone\n=cmd(),=0551234567\nAli,+966501234567\n")
+        out = io.BytesIO()
+        phonenorm.clean(self.input, out, region="SA")
+        self.assertEqual(out.getvalue().decode().splitlines()[1],
+                         "=cmd(),=0551234567,+966551234567,mobile")
+        out = io.BytesIO()
+        phonenorm.clean(self.input, out, region="SA", safe_for_spreadsheets=True)
+        self.assertEqual(out.getvalue().decode().splitlines(), [
+            "name,phone,e164,number_type",
+            "\"'=cmd()\",\"'=0551234567\",+966551234567,mobile",
+            "Ali,+966501234567,+966501234567,mobile"])
+
     def test_text_mode_and_delimiter(self):
         with open(self.input, "w", encoding="utf-8") as f:
             f.write("0501234567\n\n\"050 123 4567\"\nhello, world\n+12025550110\n")
@@ -840,6 +854,60 @@ class CleanTest(unittest.TestCase):
             cut = re.compile(rb'"seconds": [0-9.]+')
             self.assertEqual(cut.sub(b"", fa.read()), cut.sub(b"", fb.read()))
 
+    def test_max_record_bytes_same_as_the_cli(self):
+        """Issue 8: a row over the limit is one too_long_record row, cut with a
+        note, the same bytes as `phonenorm clean --max-record-bytes`."""
+        cli = os.environ.get("PHONENORM_CLI")
+        if not cli:
+            self.skipTest("PHONENORM_CLI is not set (ctest sets them)")
+        src = self.path("long.csv")
+        with open(src, "w", encoding="utf-8", newline="") as f:
+            f.write('phone,note\n0501234567,"' + "x\n" * 3000 + '"\n0551234567,y\n')
+        c = [self.path("cli-%s.csv" % k) for k in ("clean", "rejects", "dups")]
+        p = subprocess.run([cli, "clean", "-q", "-c", "SA", src, "--max-record-bytes", "2K",
+                            "-o", c[0], "--rejects", c[1], "--duplicates", c[2]], timeout=60)
+        self.assertEqual(p.returncode, 0)  # the run completed (exit 1 only with --strict)
+        py = [self.path("py-%s.csv" % k) for k in ("clean", "rejects", "dups")]
+        s = phonenorm.clean(src, *py, region="SA", max_record_bytes=2048)
+        self.assertEqual((s["rows"], s["rejected_by_reason"]["too_long_record"]), (2, 1))
+        for a, b in zip(c, py):
+            with open(a, "rb") as fa, open(b, "rb") as fb:
+                self.assertEqual(fa.read(), fb.read(), b)
+        with open(py[1], "rb") as f:
+            self.assertTrue(f.read().endswith(b",too_long_record,2,cut_at_byte=2048 of 6013 bytes\n"))
+        with self.assertRaises(ValueError):
+            phonenorm.clean(src, region="SA", max_record_bytes=-1)
+        with self.assertRaises(phonenorm.Error) as e:
+            phonenorm.clean(src, region="SA", max_record_bytes=1 << 31)
+        self.assertIn("max_record", str(e.exception))
+
+    def test_sniffed_delimiter_and_header_guess_same_as_the_cli(self):
+        """Issue 8: without a delimiter, ; TAB | are sniffed as the CLI does;
+        the header guess and its row are in the summary."""
+        cli = os.environ.get("PHONENORM_CLI")
+        if not cli:
+            self.skipTest("PHONENORM_CLI is not set (ctest sets them)")
+        src = self.path("semi.csv")
+        with open(src, "w", encoding="utf-8", newline="") as f:
+            f.write("Name;Mobile\n\"A; B\";0501234567\nC;0551234567\n")
+        subprocess.run([cli, "clean", "-q", "-c", "SA", src, "-o", self.path("cli.csv"),
+                        "--report", self.path("cli.json")], timeout=60, check=True)
+        s = phonenorm.clean(src, self.path("py.csv"), region="SA")
+        with open(self.path("cli.csv"), "rb") as fa, open(self.path("py.csv"), "rb") as fb:
+            self.assertEqual(fa.read(), fb.read())
+        self.assertEqual((s["delimiter"], s["delimiter_sniffed"]), (";", True))
+        self.assertEqual((s["header_guessed"], s["first_row"]), (True, "Name;Mobile"))
+        with open(self.path("cli.json"), encoding="utf-8") as f:
+            rep = json.load(f)
+        for k in ("delimiter", "delimiter_sniffed", "header_guessed", "first_row"):
+            self.assertEqual(s[k], rep[k], k)
+        s = phonenorm.clean(src, region="SA", delimiter=",", header=None)
+        self.assertFalse(s["delimiter_sniffed"])
+        with open(src, "w", encoding="utf-8", newline="") as f:
+            f.write("n/a\n0501234567\n")
+        s = phonenorm.clean(src, region="SA", text=True)
+        self.assertEqual((s["rows"], s["has_header"], s["header_guessed"]), (2, False, False))
+
 
 # ---- dispatch -----------------------------------------------------------
 
@@ -970,7 +1038,7 @@ class DispatchTest(unittest.TestCase):
         with self.assertRaises(phonenorm.InputOutputError) as cm:
             phonenorm.Dispatch(self.url, token_file="/nonexistent/token")
         self.assertEqual(cm.exception.detail,
-                         "token file '/nonexistent/token': No such file or directory")
+                         "the token file: No such file or directory")
 
     def test_send_outcomes_are_data(self):
         with self.client() as d:
@@ -1036,6 +1104,22 @@ class DispatchTest(unittest.TestCase):
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
+
+    def test_possible_numbers_only_when_allowed(self):
+        # issue 8: -c US 0501234567 is only possible (+10501234567): refused by default
+        with self.client() as d:
+            with self.assertRaises(phonenorm.InvalidArgumentError) as cm:
+                d.describe_call("0501234567", "US")
+            self.assertIn("only possible", str(cm.exception))
+            self.assertEqual(json.loads(d.describe_call("0501234567", "US", allow_possible=True).body),
+                             {"numberToCall": "+10501234567", "countryCode": "US"})
+            self.assertEqual(json.loads(d.describe_contact("0501234567", "US", name="X",
+                                                           allow_possible=True).body),
+                             {"name": "X", "phoneNumber": "+10501234567"})
+            with self.assertRaises(phonenorm.InvalidArgumentError):
+                d.describe_call("+1 202-555-0123", "SA")
+            with self.assertRaises(TypeError):
+                d.describe_call("0501234567", "US", allow_possible=1)
 
     def test_describe_is_what_goes_out(self):
         with self.client() as d:
