@@ -376,21 +376,35 @@ static size_t put_utf8(builder *b, const char *s, size_t len)
 	return off;
 }
 
-/* As put_utf8(), with every copy of the token replaced by "****". */
-static size_t put_masked(builder *b, const char *s, size_t len)
+/* As put_text() (put_utf8() when utf8), with every copy of the token
+ * replaced by "****". */
+static size_t put_masked_as(builder *b, const char *s, size_t len, int utf8)
 {
 	char *masked;
 	size_t off;
 
 	if (!b->d)
-		return put_utf8(b, s, len);
+		return utf8 ? put_utf8(b, s, len) : put_text(b, s, len);
 	if ((masked = phn_dispatch__scrub(b->d, s, len, &len)) == NULL) {
 		b->oom = 1;
 		return NONE;
 	}
-	off = put_utf8(b, masked, len);
+	off = utf8 ? put_utf8(b, masked, len) : put_text(b, masked, len);
 	free(masked);
 	return off;
+}
+
+/* Text as the server sent it (Retry-After, the error line): the CLI shows
+ * its bytes escaped, so they are kept. */
+static size_t put_masked(builder *b, const char *s, size_t len)
+{
+	return put_masked_as(b, s, len, 0);
+}
+
+/* A string read from the JSON body: UTF-8, as the result promises. */
+static size_t put_json_text(builder *b, const char *s, size_t len)
+{
+	return put_masked_as(b, s, len, 1);
 }
 
 static void set_field(builder *b, int f, const char *s)
@@ -496,9 +510,9 @@ static int seal(phn_dispatch_result **out, builder *b)
 static size_t scalar_text(builder *b, const cJSON *item, raw text)
 {
 	if (cJSON_IsString(item))
-		return put_masked(b, item->valuestring, strlen(item->valuestring));
+		return put_json_text(b, item->valuestring, strlen(item->valuestring));
 	if (cJSON_IsNumber(item) && raw_is_number(text))
-		return put_masked(b, text.p, text.len);
+		return put_json_text(b, text.p, text.len);
 	return NONE;
 }
 
@@ -534,7 +548,7 @@ static void take_loc(builder *b, staged_detail *det, const cJSON *loc, raw rloc)
 	}
 	/* Each part is masked, but a token with a dot in it (a JWT) can be
 	 * whole again once the parts are joined: mask the joined form too. */
-	det->loc = put_masked(b, joined.ptr ? joined.ptr : "", joined.len);
+	det->loc = put_json_text(b, joined.ptr ? joined.ptr : "", joined.len);
 	phn_buf_free(&joined);
 }
 
@@ -587,7 +601,8 @@ static void parse_body(builder *b, const char *body, size_t len)
 			raw_member(&rdetail, doc, "detail");
 			take_details(b, detail, rdetail);
 		} else if (cJSON_IsString(detail)) {
-			set_field(b, F_MESSAGE, detail->valuestring);
+			b->str[F_MESSAGE] = put_json_text(b, detail->valuestring,
+							  strlen(detail->valuestring));
 		} else {
 			b->str[F_MESSAGE] = member_text(b, json, doc, "message");
 		}
