@@ -369,7 +369,10 @@ typedef enum phn_dispatch_outcome {
  * the PHN_DISPATCH_RESULT_VERSION of the library that made the result: read
  * a field added in version N only when version >= N.
  *
- * Every string is NUL-terminated UTF-8 or NULL when absent; the result and
+ * Every string is NUL-terminated, or NULL when absent. Strings read from
+ * the JSON body (ids, status, message, details) are UTF-8: bytes that are
+ * not show as U+FFFD. body, retry_after and error keep the server's bytes
+ * as they came (escape them before showing them); the result and
  * all its strings are one block of memory that lives until the result is
  * freed (or, in a phn_dispatch_done_cb, until the callback returns).
  * Identifiers the API sends as JSON numbers (a numeric callId) are kept as
@@ -403,7 +406,8 @@ typedef struct phn_dispatch_result {
 	size_t body_len;
 	int body_truncated;
 	/* Retry-After as sent, and in seconds from now (an HTTP date is
-	 * converted); NULL and -1 when absent or unreadable. */
+	 * converted, a past one is 0; at most one year: longer waits are
+	 * capped); NULL and -1 when absent or unreadable. */
 	const char *retry_after;
 	int64_t retry_after_seconds;
 	/* One line a person can read (a 404 that is not the API's JSON

@@ -323,6 +323,17 @@ static int refuse_abbreviations(const struct args *a, int argc, char **argv,
  * "--tok=SECRET" must not echo. */
 static int bad_option(const struct args *a, int c, const char *arg)
 {
+	char shortopt[3] = { '-', '\0', '\0' };
+
+	/* For a short option inside a cluster getopt has not moved past the
+	 * cluster, so arg may be the argument before it (a token file's path):
+	 * name the option from optopt instead. optopt is 0 for long options. */
+	if ((c == '?' || c == ':') && optopt != 0) {
+		if (optopt < 0x21 || optopt > 0x7e)
+			return cli_usage_error(a->cmd, "unknown option character");
+		shortopt[1] = (char)optopt;
+		arg = shortopt;
+	}
 	if (c == ':')
 		return cli_usage_error(a->cmd, "option '%s' needs an argument", arg);
 	if (c == '?')

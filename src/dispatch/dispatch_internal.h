@@ -153,6 +153,16 @@ int phn_dispatch__result_build(phn_dispatch_result **out, phn_dispatch *d, phn_x
 			       CURLcode code);
 
 /*
+ * The pure part of phn_dispatch__result_build(): the same result from the
+ * facts it reads off the easy handle and the clock (status 0: no status
+ * line; location: a 3xx's redirect URL or NULL; now in Unix seconds, for
+ * an HTTP-date Retry-After). x->easy is not used. The fuzz target tests/fuzz/fuzz_dispatch_response.c enters here.
+ */
+int phn_dispatch__result_parse(phn_dispatch_result **out, phn_dispatch *d, phn_xfer *x,
+			       CURLcode code, long status, const char *location,
+			       int64_t elapsed_ms, int64_t now);
+
+/*
  * The memory of a result: this header, then its details, their loc_parts
  * arrays and every string, in one allocation (result.c lays it out). A
  * result pointer is the block's, so getters reach the details from it.
@@ -175,7 +185,16 @@ void phn_dispatch__xfer_free(phn_xfer *x);
 /* Outcome class of an HTTP status (a response arrived). */
 phn_dispatch_outcome phn_dispatch__classify_status(long status);
 
-/* Seconds a Retry-After value asks to wait, -1 when unreadable. */
+/* Longest wait a Retry-After gives (one year): a server cannot make a
+ * caller's "now + seconds" overflow, and nobody waits longer. */
+#define PHN_DISPATCH_RETRY_AFTER_MAX ((int64_t)366 * 24 * 3600)
+
+/*
+ * Seconds a Retry-After value (delta-seconds or an HTTP date) asks to wait
+ * at Unix time now: 0..PHN_DISPATCH_RETRY_AFTER_MAX (a past date is 0,
+ * longer waits are the cap), -1 when NULL, empty or unreadable. Pure: the
+ * same value and now always give the same answer.
+ */
 int64_t phn_dispatch__retry_after_seconds(const char *value, int64_t now);
 
 /* Growable buffer; 0 on success, -1 when out of memory. */

@@ -91,17 +91,25 @@ int64_t phn_dispatch__retry_after_seconds(const char *value, int64_t now)
 	if (!value || !*value)
 		return -1;
 	if (*p >= '0' && *p <= '9') {
+		/* Any run of digits is a delay; past the cap it stays the cap. */
 		for (; *p >= '0' && *p <= '9'; p++) {
-			if (secs > (INT64_MAX - 9) / 10)
-				return -1;
 			secs = secs * 10 + (*p - '0');
+			if (secs > PHN_DISPATCH_RETRY_AFTER_MAX)
+				secs = PHN_DISPATCH_RETRY_AFTER_MAX + 1;
 		}
-		return *p ? -1 : secs;
+		if (*p)
+			return -1;
+		return secs > PHN_DISPATCH_RETRY_AFTER_MAX ? PHN_DISPATCH_RETRY_AFTER_MAX : secs;
 	}
 	when = curl_getdate(value, NULL);
 	if (when == (time_t)-1)
 		return -1;
-	return (int64_t)when > now ? (int64_t)when - now : 0;
+	if ((int64_t)when <= now)
+		return 0;
+	/* Both are sane Unix times here (curl_getdate stops at year 9999). */
+	if ((int64_t)when - now > PHN_DISPATCH_RETRY_AFTER_MAX)
+		return PHN_DISPATCH_RETRY_AFTER_MAX;
+	return (int64_t)when - now;
 }
 
 /* ---- raw JSON text ---------------------------------------------------
@@ -312,21 +320,91 @@ static size_t put_text(builder *b, const char *s, size_t len)
 	return off;
 }
 
-/* As put_text(), with every copy of the token replaced by "****". */
-static size_t put_masked(builder *b, const char *s, size_t len)
+/* Length of the well-formed UTF-8 sequence at s[0..n), 0 if there is none. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned int cp, min;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xE0) == 0xC0) {
+		len = 2; cp = s[0] & 0x1Fu; min = 0x80;
+	} else if ((s[0] & 0xF0) == 0xE0) {
+		len = 3; cp = s[0] & 0x0Fu; min = 0x800;
+	} else if ((s[0] & 0xF8) == 0xF0) {
+		len = 4; cp = s[0] & 0x07u; min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3Fu);
+	}
+	return cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ? 0 : len;
+}
+
+/*
+ * As put_text(), with every byte that is not part of well-formed UTF-8 as
+ * U+FFFD: the result promises UTF-8 strings, and cJSON passes a string's
+ * bytes (and lone \ud800 escapes) through unchecked.
+ */
+static size_t put_utf8(builder *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t off = b->text.len, i = 0, n;
+
+	if (b->oom)
+		return NONE;
+	while (i < len) {
+		for (n = 0; i + n < len && (p[i + n] < 0x80 || utf8_seq(p + i + n, len - i - n));)
+			n += utf8_seq(p + i + n, len - i - n);
+		if (phn_buf_append(&b->text, s + i, n) ||
+		    (i + n < len && phn_buf_append(&b->text, "\xEF\xBF\xBD", 3))) {
+			b->oom = 1;
+			return NONE;
+		}
+		i += n + (i + n < len);
+	}
+	if (phn_buf_append(&b->text, "", 1)) {
+		b->oom = 1;
+		return NONE;
+	}
+	return off;
+}
+
+/* As put_text() (put_utf8() when utf8), with every copy of the token
+ * replaced by "****". */
+static size_t put_masked_as(builder *b, const char *s, size_t len, int utf8)
 {
 	char *masked;
 	size_t off;
 
 	if (!b->d)
-		return put_text(b, s, len);
+		return utf8 ? put_utf8(b, s, len) : put_text(b, s, len);
 	if ((masked = phn_dispatch__scrub(b->d, s, len, &len)) == NULL) {
 		b->oom = 1;
 		return NONE;
 	}
-	off = put_text(b, masked, len);
+	off = utf8 ? put_utf8(b, masked, len) : put_text(b, masked, len);
 	free(masked);
 	return off;
+}
+
+/* Text as the server sent it (Retry-After, the error line): the CLI shows
+ * its bytes escaped, so they are kept. */
+static size_t put_masked(builder *b, const char *s, size_t len)
+{
+	return put_masked_as(b, s, len, 0);
+}
+
+/* A string read from the JSON body: UTF-8, as the result promises. */
+static size_t put_json_text(builder *b, const char *s, size_t len)
+{
+	return put_masked_as(b, s, len, 1);
 }
 
 static void set_field(builder *b, int f, const char *s)
@@ -432,9 +510,9 @@ static int seal(phn_dispatch_result **out, builder *b)
 static size_t scalar_text(builder *b, const cJSON *item, raw text)
 {
 	if (cJSON_IsString(item))
-		return put_masked(b, item->valuestring, strlen(item->valuestring));
+		return put_json_text(b, item->valuestring, strlen(item->valuestring));
 	if (cJSON_IsNumber(item) && raw_is_number(text))
-		return put_masked(b, text.p, text.len);
+		return put_json_text(b, text.p, text.len);
 	return NONE;
 }
 
@@ -468,7 +546,9 @@ static void take_loc(builder *b, staged_detail *det, const cJSON *loc, raw rloc)
 		    phn_buf_append(&joined, b->text.ptr + off, strlen(b->text.ptr + off)))
 			b->oom = 1;
 	}
-	det->loc = put_text(b, joined.ptr ? joined.ptr : "", joined.len);
+	/* Each part is masked, but a token with a dot in it (a JWT) can be
+	 * whole again once the parts are joined: mask the joined form too. */
+	det->loc = put_json_text(b, joined.ptr ? joined.ptr : "", joined.len);
 	phn_buf_free(&joined);
 }
 
@@ -521,7 +601,8 @@ static void parse_body(builder *b, const char *body, size_t len)
 			raw_member(&rdetail, doc, "detail");
 			take_details(b, detail, rdetail);
 		} else if (cJSON_IsString(detail)) {
-			set_field(b, F_MESSAGE, detail->valuestring);
+			b->str[F_MESSAGE] = put_json_text(b, detail->valuestring,
+							  strlen(detail->valuestring));
 		} else {
 			b->str[F_MESSAGE] = member_text(b, json, doc, "message");
 		}
@@ -661,6 +742,21 @@ int phn_dispatch__result_build(phn_dispatch_result **out, phn_dispatch *d, phn_x
 	curl_off_t total_us = 0;
 	const char *location = NULL;
 	long status = 0;
+
+	if (x->easy) {
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &total_us);
+		if (status >= 300 && status < 400)
+			curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &location);
+	}
+	return phn_dispatch__result_parse(out, d, x, code, status, location,
+					  (int64_t)(total_us / 1000), (int64_t)time(NULL));
+}
+
+int phn_dispatch__result_parse(phn_dispatch_result **out, phn_dispatch *d, phn_xfer *x,
+			       CURLcode code, long status, const char *location,
+			       int64_t elapsed_ms, int64_t now)
+{
 	size_t blen = 0;
 	char *body;
 	builder b;
@@ -671,12 +767,8 @@ int phn_dispatch__result_build(phn_dispatch_result **out, phn_dispatch *d, phn_x
 	b.head.id = x->id;
 	b.head.kind = x->req->kind;
 	b.head.retry_after_seconds = -1;
-	if (x->easy) {
-		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-		curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &total_us);
-	}
 	b.head.http_status = (int)status;
-	b.head.elapsed_ms = (int64_t)(total_us / 1000);
+	b.head.elapsed_ms = elapsed_ms;
 	/*
 	 * A status line decides, even if the body was then cut short: the API
 	 * has answered. Without one, whether the request left the process
@@ -705,11 +797,8 @@ int phn_dispatch__result_build(phn_dispatch_result **out, phn_dispatch *d, phn_x
 	}
 	if (x->retry_after) {
 		set_field(&b, F_RETRY_AFTER, x->retry_after);
-		b.head.retry_after_seconds = phn_dispatch__retry_after_seconds(x->retry_after,
-									       (int64_t)time(NULL));
+		b.head.retry_after_seconds = phn_dispatch__retry_after_seconds(x->retry_after, now);
 	}
-	if (x->easy && status >= 300 && status < 400)
-		curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &location);
 	/*
 	 * Headers over phonenorm's limit, or one line over libcurl's (which
 	 * libcurl 7.x reports as out of memory, 8.x as too large): say so.

@@ -244,7 +244,13 @@ static void put_original(phn_clean_writer *w, const phn_csv_record *rec)
 		       (rec->problem == PHN_CSV_OK || rec->problem == PHN_CSV_FIELD_COUNT);
 
 	if (!w->started) {
-		if (w->reader && phn_csv_reader_had_bom(w->reader))
+		const unsigned char *b = (const unsigned char *)rec->raw;
+		/* An output that began with FF FE or FE FF would be read back as
+		 * UTF-16: a UTF-8 byte order mark in front keeps it UTF-8. */
+		int utf16_lookalike = rec->raw_len >= 2 &&
+				      ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF));
+
+		if ((w->reader && phn_csv_reader_had_bom(w->reader)) || utf16_lookalike)
 			put(w, "\xEF\xBB\xBF", 3);
 		/* A delimiter sniffed from the input separates the added columns. */
 		if (w->reader && !w->text && phn_csv_reader_delimiter_sniffed(w->reader))

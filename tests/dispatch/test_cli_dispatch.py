@@ -260,6 +260,9 @@ class Send(unittest.TestCase):
             (["call", "+966501234567", "--first", "abc"], "unknown option '--first' (options are never abbreviated)"),
             (["contact", "create", "--na", "abc", "--phone", "+966501234567"], "unknown option '--na'"),
             (["call", "+966501234567", "--token-file", "/nonexistent/abc"], "the token file: No such file"),
+            # an unknown short option in a cluster after the token file's path
+            # names itself, not the previous argument (found by fuzz_options)
+            (["call", "--token-file", "S3CRET-path", "-27.0.0.1:9", "x"], "unknown or ambiguous option '-2'"),
             (["invoice", "create", "--contact-uuid", "9bfa828a-3c2d-430c-bdc7-f74d90334524",
               "--date", "2999-12-31"], "is in the future"),
             (["invoice", "create", "--date", "2025-01-01"], "contactUuid is required"),
