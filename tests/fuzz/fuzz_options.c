@@ -125,7 +125,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		memcpy(alt, args, sizeof(char *) * (size_t)argc);
 		for (int i = 1; i < argc; i++) {
-			if (strcmp(args[i], secret) == 0) {
+			/* Only the token file's own value: the same text elsewhere
+			 * on the line (an option named like it) must stay. */
+			if (strcmp(args[i], secret) == 0 && strcmp(args[i - 1], "--token-file") == 0) {
 				alt[i] = (char *)"Zq7path";
 			} else if (strncmp(args[i], "--token-file=", 13) == 0 &&
 				   strcmp(args[i] + 13, secret) == 0) {
