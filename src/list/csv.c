@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -1073,7 +1074,11 @@ int phn_csv_options_init(phn_csv_options *opts, unsigned int version)
 
 	if (rc != PHN_OK)
 		return rc;
-	*opts = defaults;
+	/* A version-1 caller's struct ends before sniff_delimiter. */
+	if (version == 1)
+		memcpy(opts, &defaults, offsetof(phn_csv_options, sniff_delimiter));
+	else
+		*opts = defaults;
 	opts->version = version;
 	return PHN_OK;
 }

@@ -1045,6 +1045,7 @@ static void test_versions(void)
 	phn_clean_summary sum;
 	phn_clean_writer_options wo;
 	phn_clean_report_options ro;
+	phn_csv_options co;
 
 	CHECK(phn_clean_row_init(&row, PHN_CLEAN_ROW_VERSION) == PHN_OK && row.number == NULL &&
 	      row.version == PHN_CLEAN_ROW_VERSION);
@@ -1062,6 +1063,14 @@ static void test_versions(void)
 	CHECK(phn_clean_writer_options_init(&wo, 2) == PHN_OK && wo.flags == 0 &&
 	      wo.version == 2);
 	CHECK(phn_clean_writer_options_init(&wo, 3) == PHN_EVERSION);
+	/* phn_csv_options version 1 ends before sniff_delimiter: same rule */
+	co.sniff_delimiter = 0x5eed;
+	CHECK(phn_csv_options_init(&co, 1) == PHN_OK && co.sniff_delimiter == 0x5eed &&
+	      co.delimiter == ',' && co.version == 1);
+	CHECK(phn_csv_options_init(&co, 2) == PHN_OK && co.sniff_delimiter == 0);
+	/* and phn_clean_summary version 1 ends before header_guessed */
+	sum.header_guessed = 0x5eed;
+	CHECK(phn_clean_summary_init(&sum, 1) == PHN_OK && sum.header_guessed == 0x5eed);
 	CHECK(phn_clean_report_options_init(&ro, 1) == PHN_OK && ro.input == NULL);
 	CHECK(phn_clean_report_options_init(&ro, 2) == PHN_EVERSION);
 	CHECK(strstr(phn_error_last(), "phn_clean_report_options version 2") != NULL);
