@@ -13,5 +13,6 @@
 #include "phonenorm/number.h"
 #include "phonenorm/list.h"
 #include "phonenorm/dispatch.h"
+#include "phonenorm/campaign.h"
 
 #endif /* PHONENORM_H */

@@ -1,0 +1,252 @@
+/*
+ * The campaign journal: everything a dial run knows, durable, behind a small
+ * interface so that a second backend (PostgreSQL, for several dialer hosts
+ * on one campaign) can replace the SQLite one (journal_sqlite.c) without the
+ * dialer changing. The dialer (dialer.c) and the report use only what is
+ * declared here; nothing above this header knows it is SQLite.
+ *
+ * Rules every backend keeps:
+ *  - Every function that changes the journal is one transaction, durable on
+ *    return (SQLite: WAL, synchronous=FULL). journal_mark_sending() returns
+ *    only when every row of its batch is durably "sending", before any of
+ *    those requests leaves the process.
+ *  - Times are milliseconds since the Unix epoch (UTC), int64_t.
+ *  - Strings passed in are copied; strings handed out (struct jwork,
+ *    struct jreport_row, journal_meta_get) live until the next call on the
+ *    same journal unless said otherwise.
+ *  - Errors are negative PHN_E* codes with phn_error_last() set, naming the
+ *    journal file: "journal 'x.db': database is locked by another phonenorm
+ *    dial (pid 1234)", "journal 'x.db': not a phonenorm journal",
+ *    "journal 'x.db': schema version 7 is newer than this phonenorm (1)".
+ *
+ * Copyright 2026 The phonenorm Authors. Licensed under the Apache License 2.0.
+ */
+#ifndef PHN_CAMPAIGN_JOURNAL_H
+#define PHN_CAMPAIGN_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define JOURNAL_SCHEMA_VERSION 1
+
+/* Row states. Stored as their names (journal_state_name), never numbers. */
+typedef enum jstate {
+	J_PENDING = 0,    /* clean, to be dialled (next_at: not before) */
+	J_SENDING = 1,    /* a request of it may be on the wire */
+	J_ACCEPTED = 2,   /* the call API accepted the call (final) */
+	J_REJECTED = 3,   /* the API refused it: 4xx other than 401/403/429 (final) */
+	J_FAILED = 4,     /* retries or --max-attempts used up (final for this run) */
+	J_UNKNOWN = 5,    /* sent, outcome unknown: never re-sent without --retry-unknown */
+	J_WAITING = 6,    /* outside its calling window; next_at is when it opens */
+	J_SUPPRESSED = 7, /* on the suppress list: never dialled */
+	J_DUPLICATE = 8,  /* repeats an earlier row: never dialled */
+	J_INVALID = 9,    /* rejected by the cleaner: never dialled */
+	J_STATE_COUNT = 10
+} jstate;
+
+/* "pending", "sending", "accepted", "rejected", "failed", "unknown",
+ * "waiting", "suppressed", "duplicate", "invalid"; NULL otherwise. */
+const char *journal_state_name(jstate s);
+/* The state of a name; -1 when it is none. */
+int journal_state_from_name(const char *name);
+
+/* The steps of a row: the invoice flow is contact, invoice, call. */
+typedef enum jstep {
+	J_STEP_CONTACT = 0,
+	J_STEP_INVOICE = 1,
+	J_STEP_CALL = 2
+} jstep;
+
+const char *journal_step_name(jstep s); /* "contact", "invoice", "call" */
+
+/* One list row as the cleaner classified it, for journal_load_row(). */
+struct jrow {
+	uint64_t line;         /* the input line it starts on: the row's key */
+	jstate state;          /* J_PENDING, J_SUPPRESSED, J_DUPLICATE or J_INVALID */
+	const char *reason;    /* reject reason name (phn_reject_reason_name), else NULL */
+	uint64_t duplicate_of; /* line of the row it repeats, else 0 */
+	const char *input;     /* the phone field as written; NULL when none */
+	const char *e164;      /* NULL unless the number parsed as valid/possible */
+	const char *region;    /* the number's region, "" or NULL when none */
+	const char *type;      /* phn_number_type_name(), NULL when none */
+	uint64_t number_key;   /* phn_number.key, 0 when none */
+	/* IANA zones the calling window is checked in, '&'-joined
+	 * ("America/New_York&America/Chicago"); NULL or "" when none known. */
+	const char *zones;
+	/* The request inputs of the row as one JSON object (UTF-8), built by the
+	 * dialer from the column mapping, e.g.
+	 * {"firstName":"Ali","email":"a@x","promptTags":{"k":"v"},
+	 *  "metadata":{"k":"v"},"contactUuid":"...","invoice":{"number":"1",
+	 *  "date":"2026-11-01","dueDate":"2026-12-01","total":"100.0"}}.
+	 * NULL for rows that are never dialled. */
+	const char *fields_json;
+};
+
+/* A row to work on, from journal_ready(). Strings live until the next
+ * journal_ready() on the same journal. */
+struct jwork {
+	uint64_t line;
+	jstate state;             /* J_PENDING or J_WAITING */
+	const char *e164;
+	const char *region;
+	const char *zones;        /* "" when none known */
+	const char *fields_json;  /* "{}" at least */
+	const char *contact_uuid; /* from an earlier accepted contact step, else NULL */
+	const char *invoice_uuid; /* from an earlier accepted invoice step, else NULL */
+	unsigned int attempts;    /* call attempts so far, over every run */
+};
+
+/* A request about to go out, for journal_mark_sending(). */
+struct jsend {
+	uint64_t line;
+	jstep step;
+	const char *dispatch_id; /* unique per attempt; the attempts table's key */
+};
+
+/* How a request ended, and what becomes of its row, for journal_record(). */
+struct joutcome {
+	uint64_t line;
+	const char *dispatch_id; /* the attempt this ends (from struct jsend) */
+	/* phn_dispatch_outcome_name() of the result, or "interrupted" for a
+	 * request the run gave up on while it was in flight. */
+	const char *outcome;
+	int http_status;         /* 0 when no response */
+	const char *detail;      /* the result's error line (escaped on display), or NULL */
+	const char *retry_after; /* Retry-After as sent, or NULL */
+	int64_t elapsed_ms;
+	/* The row afterwards. next_at: not before (retry backoff), 0 for none. */
+	jstate state;
+	int64_t next_at;
+	/* Set on the row when not NULL (kept otherwise). */
+	const char *call_id;
+	const char *contact_uuid;
+	const char *invoice_uuid;
+};
+
+/* Counters for the report and progress. */
+struct jcounts {
+	uint64_t rows;                /* every row of the list */
+	uint64_t state[J_STATE_COUNT];
+	uint64_t attempts;            /* requests of every step ever marked sending */
+	uint64_t call_attempts;
+};
+
+/* One row for the report's exports (journal_each_row). */
+struct jreport_row {
+	uint64_t line;
+	jstate state;
+	const char *reason;       /* cleaner's reject reason, or NULL */
+	uint64_t duplicate_of;
+	const char *input;
+	const char *e164;
+	const char *region;
+	const char *type;
+	const char *zones;
+	unsigned int attempts;    /* call attempts */
+	int64_t next_at;          /* 0 when none */
+	const char *call_id;
+	const char *contact_uuid;
+	const char *invoice_uuid;
+	/* Of the row's latest attempt (any step), or NULL/0 when none. */
+	const char *last_dispatch_id;
+	const char *last_step;
+	const char *last_outcome;
+	int last_http_status;
+	const char *last_detail;
+	int64_t last_at;          /* when it finished (or started, while sending) */
+};
+
+typedef struct journal journal;
+
+/* journal_open() flags. */
+#define J_OPEN_CREATE (1u << 0)   /* create the file and the schema if missing */
+#define J_OPEN_DIAL (1u << 1)     /* take the dial lock: one dialer per journal */
+#define J_OPEN_READONLY (1u << 2) /* report: never writes, no lock */
+
+/*
+ * Open (or create) the journal at path. With J_OPEN_DIAL a second process
+ * that holds the dial lock makes this fail with PHN_EIO ("journal 'x.db' is
+ * in use by another phonenorm dial (pid 1234)"); the lock is released by
+ * journal_close() or by the process ending in any way (kill -9 included).
+ * A file that is not SQLite or not a phonenorm journal: PHN_EFORMAT. A
+ * journal of a newer schema: PHN_EVERSION. Never creates a file without
+ * J_OPEN_CREATE (PHN_ENOTFOUND: "journal 'x.db' does not exist").
+ */
+int journal_open(journal **out, const char *path, unsigned int flags);
+void journal_close(journal *j); /* NULL is fine */
+
+/* The journal's key/value settings: "schema_version", "list_sha256",
+ * "list_name", "options" (JSON of the clean and mapping options the list was
+ * loaded with), "campaign_id", "created_at", "loaded" ("1" once the whole
+ * list is in). *value is NULL when the key is absent. */
+int journal_meta_get(journal *j, const char *key, const char **value);
+int journal_meta_set(journal *j, const char *key, const char *value);
+
+/*
+ * Loading the list: begin, one call per row in line order, end. The rows go
+ * in large transactions; meta "loaded" is set to "1" by journal_load_end()
+ * in the same transaction as the last rows. A load that did not end (a
+ * crash) leaves "loaded" unset, and journal_load_begin() then starts over
+ * (deletes the rows of the unfinished load).
+ */
+int journal_load_begin(journal *j);
+int journal_load_row(journal *j, const struct jrow *row);
+int journal_load_end(journal *j);
+
+/* A run: a row in the runs table (mode "dry" or "live"). */
+int journal_run_begin(journal *j, int64_t now_ms, const char *mode, int64_t *run_id);
+int journal_run_end(journal *j, int64_t run_id, int64_t now_ms, const char *result);
+
+/*
+ * After a crash: rows still "sending" become "unknown", and their attempts
+ * that have no outcome get "interrupted". *n (if not NULL) gets how many
+ * rows. Call it after journal_open(J_OPEN_DIAL), before anything is sent.
+ */
+int journal_recover(journal *j, int64_t now_ms, uint64_t *n);
+
+/* --retry-unknown: every "unknown" row becomes "pending" (next_at 0). */
+int journal_requeue_unknown(journal *j, uint64_t *n);
+
+/* The start of a run: "waiting" rows become "pending" again (their window is
+ * checked anew) and "failed" rows that failed for retries (not for
+ * max_attempts) are pending again; *n gets how many. */
+int journal_requeue_for_run(journal *j, unsigned int max_attempts, uint64_t *n);
+
+/*
+ * Up to cap rows in state pending or waiting with next_at <= now_ms, in line
+ * order, with line > after_line (pass 0 to start; the dialer passes the last
+ * line it got to walk the list once per pass). *n gets how many.
+ */
+int journal_ready(journal *j, struct jwork *out, size_t cap, size_t *n, uint64_t after_line,
+		  int64_t now_ms);
+
+/* Set rows to state (J_PENDING or J_WAITING) with next_at: for a closed
+ * window or a backoff that never left the process. One transaction. */
+int journal_defer(journal *j, const uint64_t *lines, const int64_t *next_at, size_t n,
+		  jstate state, int64_t now_ms);
+
+/*
+ * Mark a batch of requests as going out: for each item, an attempt row
+ * (dispatch_id, line, step, run, started now_ms) and its row set to
+ * "sending" (a call step also adds one to the row's attempts). One
+ * transaction, durable on return.
+ */
+int journal_mark_sending(journal *j, int64_t run_id, const struct jsend *items, size_t n,
+			 int64_t now_ms);
+
+/* Record a batch of ended requests (attempt outcome, row state and ids).
+ * One transaction, durable on return. */
+int journal_record(journal *j, const struct joutcome *items, size_t n, int64_t now_ms);
+
+/* Counters over the whole journal. */
+int journal_counts(journal *j, struct jcounts *out);
+
+/* The earliest next_at of a pending or waiting row, or 0 when none. */
+int journal_next_wake(journal *j, int64_t *at_ms);
+
+/* Every row in line order, with its latest attempt. A nonzero return of cb
+ * stops and is returned. Strings live during the callback. */
+int journal_each_row(journal *j, int (*cb)(const struct jreport_row *row, void *payload),
+		     void *payload);
+
+#endif /* PHN_CAMPAIGN_JOURNAL_H */
