@@ -55,6 +55,8 @@ int dl_window_for(phn_call_window *w, const phn_dialer *dl, const char *region)
 	const char *reg = region && strlen(region) == 2 ? region : NULL;
 	int rc;
 
+	if ((rc = phn_call_window_init(w, PHN_CALL_WINDOW_VERSION)) != PHN_OK)
+		return rc;
 	if (!dl->has_window)
 		return phn_call_window_default(w, reg);
 	*w = dl->window;
