@@ -511,6 +511,7 @@ struct run {
 	int stopping;
 	int64_t stop_mono;
 	int failed_rc; /* a journal write failed: stop */
+	int abandoned; /* requests left in the dispatch handle, callbacks pending */
 	uint64_t rng;
 	int64_t tick_mono;
 	uint64_t tick_sent;
@@ -1029,6 +1030,7 @@ static int abandon(struct run *r)
 			return phn_error_set(PHN_ENOMEM, "out of memory");
 		e->slot = i;
 		/* It may have reached the server: the row becomes unknown. */
+		r->abandoned = 1;
 		e->outcome = PHN_DISPATCH_AMBIGUOUS;
 		e->interrupted = 1;
 		e->detail = strdup("the run stopped while the request was in flight");
@@ -1187,7 +1189,7 @@ int phn_dialer_run(phn_dialer *dl)
 		}
 		phn_error_set(rc, "%s", msg);
 	}
-	if (r.inflight) {
+	if (r.inflight || r.abandoned) {
 		/* Abandoned in the dispatch handle: it must not call back into r. */
 		phn_dispatch_free(dl->d);
 		dl->d = NULL;
