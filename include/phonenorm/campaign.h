@@ -194,7 +194,7 @@ typedef enum phn_dial_event_kind {
 	 * (region, count: the rows that wait for it) or for a retry. */
 	PHN_DIAL_EVENT_WAIT = 4,
 	/* A Retry-After longer than the retry cap: retry_after_s as asked,
-	 * at_ms when the row is tried again (after cap_s). */
+	 * at_ms when the row is tried again (after cap_ms). */
 	PHN_DIAL_EVENT_RETRY_CAPPED = 5,
 	/* The run stops sending: a 401/403 (detail says so), or
 	 * phn_dialer_stop(). Requests in flight still end and are recorded. */
@@ -245,7 +245,7 @@ typedef struct phn_dial_event {
 	const char *region;       /* WAIT: the region whose window is closed, or NULL */
 	uint64_t count;           /* WAIT, RECOVERED, LOADED: rows */
 	int64_t retry_after_s;    /* RETRY_CAPPED */
-	int64_t cap_s;            /* RETRY_CAPPED */
+	int64_t cap_ms;           /* RETRY_CAPPED: the cap (--retry-cap) */
 } phn_dial_event;
 
 #define PHN_DIAL_EVENT_VERSION 1
@@ -306,7 +306,7 @@ typedef struct phn_dial_options {
 	const char *invoice_total_column;
 	/* Pacing. rate: requests per second (token bucket of capacity 1: any
 	 * one-second span sees at most rate + 1), 0 unlimited. concurrency:
-	 * requests in flight at once, 0: 4. */
+	 * requests in flight at once, 0: 16. */
 	double rate;
 	unsigned int concurrency;
 	/* Retries of a throttled (429/503) or not-sent request in one run,

@@ -227,7 +227,7 @@ static int copy_options(phn_dialer *dl, const phn_dial_options *o)
 		return phn_error_set(PHN_EINVAL, "rate %g: give requests per second, 0 for no limit",
 				     o->rate);
 	dl->rate = o->rate;
-	dl->concurrency = o->concurrency ? o->concurrency : 4;
+	dl->concurrency = o->concurrency ? o->concurrency : 16;
 	if (dl->concurrency > 1024)
 		return phn_error_set(PHN_EINVAL, "concurrency %u: at most 1024", o->concurrency);
 	dl->max_retries = o->max_retries;
@@ -727,7 +727,7 @@ static int record_ended(struct run *r)
 					ev.kind = PHN_DIAL_EVENT_RETRY_CAPPED;
 					ev.line = s->line;
 					ev.retry_after_s = e->retry_after_s;
-					ev.cap_s = dl->retry_cap_ms / 1000;
+					ev.cap_ms = dl->retry_cap_ms;
 					ev.at_ms = now + d;
 					dl_emit(dl, &ev);
 				}

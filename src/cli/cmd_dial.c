@@ -66,7 +66,7 @@ static const char dial_help[] =
 	"      --live                 send (default: dry run)\n"
 	"      --rate R               requests per second, every step counted (default 5;\n"
 	"                             0: no limit); any one-second span sees at most R+1\n"
-	"      --concurrency N        requests in flight at once (default 4, 1 to 1024)\n"
+	"      --concurrency N        requests in flight at once (default 16, 1 to 1024)\n"
 	"      --max-retries N        retries per row and run of a throttled (429/503) or\n"
 	"                             never-sent request (default 5)\n"
 	"      --retry-cap SECONDS    longest wait before a retry (default 120): a longer\n"
@@ -94,7 +94,8 @@ static const char dial_help[] =
 	"      --json                 JSON lines on standard output: the plan, or one\n"
 	"                             event per line (loaded, recovered, row, wait,\n"
 	"                             retry_capped, stopping, progress, summary)\n"
-	"  -q, --quiet                nothing on standard error but errors\n"
+	"  -q, --quiet                nothing on standard error but errors (and a\n"
+	"                             Retry-After cut by --retry-cap)\n"
 	"  -h, --help                 show this help\n"
 	"\n"
 	"Progress (sent, accepted, failed, unknown, waiting, rate, ETA) shows on\n"
@@ -309,9 +310,11 @@ static int take_option(struct dial_args *a, int c, char **argv)
 	case OPT_MAX_RETRIES: return parse_uint("--max-retries", optarg, 0, 100, &a->max_retries);
 	case OPT_MAX_ATTEMPTS: return parse_uint("--max-attempts", optarg, 0, 1000, &a->max_attempts);
 	case OPT_RETRY_CAP:
-		if (parse_seconds("--retry-cap", optarg, 1, 86400, &d) != PHN_EXIT_OK)
+		if (parse_seconds("--retry-cap", optarg, 0.001, 86400, &d) != PHN_EXIT_OK)
 			return PHN_EXIT_USAGE;
 		a->retry_cap_ms = (int64_t)(d * 1000 + 0.5);
+		if (a->retry_cap_ms < 1)
+			a->retry_cap_ms = 1;
 		break;
 	case OPT_WINDOW: a->window = optarg; break;
 	case OPT_DAYS: a->days = optarg; break;
@@ -343,7 +346,7 @@ static int parse_args(struct dial_args *a, int argc, char **argv, int *done)
 	memset(a, 0, sizeof *a);
 	cli_clean_opts_init(&a->in);
 	a->rate = 5;
-	a->concurrency = 4;
+	a->concurrency = 16;
 	a->max_retries = 5;
 	a->max_attempts = 3;
 	a->retry_cap_ms = 120000;
@@ -527,8 +530,8 @@ static void json_event(const phn_dial_event *ev)
 		printf(",\"rows\":%" PRIu64, ev->count);
 		break;
 	case PHN_DIAL_EVENT_RETRY_CAPPED:
-		printf(",\"line\":%" PRIu64 ",\"retry_after_s\":%" PRId64 ",\"cap_s\":%" PRId64,
-		       ev->line, ev->retry_after_s, ev->cap_s);
+		printf(",\"line\":%" PRIu64 ",\"retry_after_s\":%" PRId64 ",\"cap_s\":%g",
+		       ev->line, ev->retry_after_s, (double)ev->cap_ms / 1000.0);
 		json_time("until", ev->at_ms);
 		break;
 	case PHN_DIAL_EVENT_STOPPING:
@@ -599,7 +602,8 @@ static void text_event(struct ui *u, const phn_dial_event *ev)
 	case PHN_DIAL_EVENT_RETRY_CAPPED:
 		clear_line(u);
 		fprintf(stderr, "phonenorm dial: line %" PRIu64 ": Retry-After %" PRId64 " s capped "
-			"at %" PRId64 " s (--retry-cap)\n", ev->line, ev->retry_after_s, ev->cap_s);
+			"at %g s (--retry-cap)\n", ev->line, ev->retry_after_s,
+			(double)ev->cap_ms / 1000.0);
 		return;
 	case PHN_DIAL_EVENT_STOPPING:
 		clear_line(u);
@@ -647,8 +651,8 @@ static int on_event(const phn_dial_event *ev, void *payload)
 
 	if (u->a->json)
 		json_event(ev);
-	else if (!u->a->quiet)
-		text_event(u, ev);
+	else if (!u->a->quiet || ev->kind == PHN_DIAL_EVENT_RETRY_CAPPED)
+		text_event(u, ev); /* a cut Retry-After is always said */
 	return got_signal != 0;
 }
 

@@ -16,7 +16,7 @@ int fuzz_dial_parse(char *desc, size_t cap, char *tf, size_t tfcap, int argc, ch
 		/* What parsing promises about a good command line. */
 		if (!a.list || !a.journal || strcmp(a.list, "-") == 0 || a.concurrency < 1 ||
 		    a.concurrency > 1024 || !(a.rate >= 0 && a.rate <= 100000) ||
-		    a.max_retries > 100 || a.max_attempts > 1000 || a.retry_cap_ms < 1000 ||
+		    a.max_retries > 100 || a.max_attempts > 1000 || a.retry_cap_ms < 1 ||
 		    a.retry_cap_ms > 86400000 || a.ntags > DIAL_MAX_PAIRS || a.nmeta > DIAL_MAX_PAIRS ||
 		    (a.in.region && a.in.region[0] && !phn_region_is_known(a.in.region)) ||
 		    (a.in.text && a.in.region_column) ||
