@@ -114,6 +114,8 @@ enum stmt {
 	S_COUNT_ATTEMPTS,
 	S_WAKE,
 	S_EACH,
+	S_RUNS,
+	S_RUN_LAST,
 	S_COUNT
 };
 
@@ -172,6 +174,9 @@ static const char *const stmt_sql[S_COUNT] = {
 		   "coalesce(a.finished_at, a.started_at), r.fields_json "
 		   "FROM rows AS r LEFT JOIN attempts AS a ON a.rowid = "
 		   "(SELECT max(rowid) FROM attempts WHERE line = r.line) ORDER BY r.line",
+	[S_RUNS] = "SELECT count(*), coalesce(sum(ended_at IS NULL), 0) FROM runs",
+	[S_RUN_LAST] = "SELECT started_at, ended_at, mode, result FROM runs ORDER BY id DESC "
+		       "LIMIT 1",
 };
 
 struct jsqlite {
@@ -185,6 +190,7 @@ struct jsqlite {
 	uint64_t load_batch;
 	uint64_t load_last;
 	char *meta_value;
+	char *run_mode, *run_result;
 	/* journal_ready()'s strings */
 	char *arena;
 	size_t arena_len, arena_cap;
@@ -326,6 +332,8 @@ static void sq_close(journal *j)
 		close(s->lock_fd);
 	free(s->path);
 	free(s->meta_value);
+	free(s->run_mode);
+	free(s->run_result);
 	free(s->arena);
 	free(s->offs);
 	free(s);
@@ -1167,6 +1175,54 @@ static const char *col_text(sqlite3_stmt *st, int col)
 	return (const char *)sqlite3_column_text(st, col);
 }
 
+/* A copy of a column's text into *keep (freed first); NULL stays NULL. */
+static int keep_text(char **keep, sqlite3_stmt *st, int col)
+{
+	const char *v = col_text(st, col);
+
+	free(*keep);
+	*keep = NULL;
+	if (v && !(*keep = strdup(v)))
+		return phn_error_code(PHN_ENOMEM);
+	return PHN_OK;
+}
+
+static int sq_runs(journal *j, struct jruns *out)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *st;
+	int rc = PHN_OK, step, opened;
+
+	if ((rc = read_begin(s, &opened)) != PHN_OK)
+		return rc;
+	st = stmt(s, S_RUNS);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 n = sqlite3_column_int64(st, 0), u = sqlite3_column_int64(st, 1);
+
+		out->runs = n < 0 ? 0 : (uint64_t)n;
+		out->unfinished = u < 0 ? 0 : (uint64_t)u;
+	} else {
+		rc = db_fail(s, step, "reading the runs");
+	}
+	sqlite3_reset(st);
+	if (rc == PHN_OK) {
+		st = stmt(s, S_RUN_LAST);
+		if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			out->last_started_at = sqlite3_column_int64(st, 0);
+			out->last_ended_at = sqlite3_column_int64(st, 1);
+			if ((rc = keep_text(&s->run_mode, st, 2)) == PHN_OK)
+				rc = keep_text(&s->run_result, st, 3);
+			out->last_mode = s->run_mode;
+			out->last_result = s->run_result;
+		} else if (step != SQLITE_DONE) {
+			rc = db_fail(s, step, "reading the runs");
+		}
+		sqlite3_reset(st);
+	}
+	read_end(s, opened);
+	return rc;
+}
+
 static int sq_each_row(journal *j, int (*cb)(const struct jreport_row *row, void *payload),
 		       void *payload)
 {
@@ -1252,5 +1308,6 @@ const struct journal_ops journal_sqlite_ops = {
 	.record = sq_record,
 	.counts = sq_counts,
 	.next_wake = sq_next_wake,
+	.runs = sq_runs,
 	.each_row = sq_each_row,
 };
