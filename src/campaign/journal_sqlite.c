@@ -466,6 +466,8 @@ static int setup(struct jsqlite *s)
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
 	sqlite3_exec(s->db, "PRAGMA cell_size_check = ON", NULL, NULL, NULL);
+	if (ro)
+		sqlite3_exec(s->db, "PRAGMA query_only = ON", NULL, NULL, NULL);
 
 	if ((rc = query_int(s->db, "PRAGMA application_id", &app)) != SQLITE_OK ||
 	    (rc = query_int(s->db, "PRAGMA user_version", &version)) != SQLITE_OK ||
@@ -573,8 +575,14 @@ static int sq_open(journal **out, const char *path, unsigned int flags)
 			goto fail;
 		}
 	}
-	if (flags & J_OPEN_READONLY)
+	/* A reader opens a file it may write read-write all the same, with
+	 * query_only on: SQLite then removes the -wal and -shm files it needs
+	 * for a WAL database when the last connection closes, where a read-only
+	 * connection would leave them behind. */
+	if ((flags & J_OPEN_READONLY) && access(path, W_OK) != 0)
 		oflags = SQLITE_OPEN_READONLY;
+	else if (flags & J_OPEN_READONLY)
+		oflags = SQLITE_OPEN_READWRITE;
 	else
 		oflags = SQLITE_OPEN_READWRITE | (flags & J_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
 	rc = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
