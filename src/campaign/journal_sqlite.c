@@ -136,8 +136,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_RUN_END] = "UPDATE runs SET ended_at = ?2, result = ?3 WHERE id = ?1",
 	[S_RECOVER_ROWS] = "UPDATE rows SET state = 'unknown', updated_at = ?1 "
 			   "WHERE state = 'sending'",
+	/* Through the (state) index and attempts(line): no scan of a big table. */
 	[S_RECOVER_ATTEMPTS] = "UPDATE attempts SET outcome = 'interrupted', finished_at = ?1 "
-			       "WHERE outcome IS NULL",
+			       "WHERE line IN (SELECT line FROM rows WHERE state = 'sending') "
+			       "AND outcome IS NULL",
 	[S_REQUEUE_UNKNOWN] = "UPDATE rows SET state = 'pending', next_at = 0 "
 			      "WHERE state = 'unknown'",
 	[S_REQUEUE_WAITING] = "UPDATE rows SET state = 'pending', next_at = 0 "
@@ -799,13 +801,14 @@ static int sq_recover(journal *j, int64_t now_ms, uint64_t *n)
 		return rc;
 	if ((rc = begin(s, "recovering")) != PHN_OK)
 		return rc;
+	/* The attempts first: they are found through their rows' state. */
+	sqlite3_bind_int64(stmt(s, S_RECOVER_ATTEMPTS), 1, now_ms);
+	if ((rc = exec_stmt(s, S_RECOVER_ATTEMPTS, "recovering")) != PHN_OK)
+		return rollback(s, rc);
 	sqlite3_bind_int64(stmt(s, S_RECOVER_ROWS), 1, now_ms);
 	if ((rc = exec_stmt(s, S_RECOVER_ROWS, "recovering")) != PHN_OK)
 		return rollback(s, rc);
 	rows = (uint64_t)sqlite3_changes64(s->db);
-	sqlite3_bind_int64(stmt(s, S_RECOVER_ATTEMPTS), 1, now_ms);
-	if ((rc = exec_stmt(s, S_RECOVER_ATTEMPTS, "recovering")) != PHN_OK)
-		return rollback(s, rc);
 	if ((rc = commit(s, "recovering")) != PHN_OK)
 		return rc;
 	if (n)
