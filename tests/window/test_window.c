@@ -299,6 +299,7 @@ static void test_defaults_and_limits(void)
 		{ "PR", "08:00-21:00 all" }, { "JM", "08:00-21:00 all" },
 		{ "CA", "10:00-18:00 all" }, { "SA", "09:00-21:00 sun-thu" },
 		{ "AE", "10:00-20:00 mon-fri" }, { "KW", "10:00-20:00 sun-thu" },
+		{ "IR", "10:00-20:00 sun-wed,sat" },
 		{ "GB", "10:00-20:00 mon-fri" }, { NULL, "10:00-20:00 mon-fri" },
 		{ "", "10:00-20:00 mon-fri" },
 	};
