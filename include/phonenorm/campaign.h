@@ -40,7 +40,7 @@ extern "C" {
  * (phn_call_window_limit()) are in the README's "Calling windows" table:
  * US and the other NANP regions 08:00-21:00 every day (47 CFR
  * 64.1200(c)(1)), Canada 10:00-18:00 every day (CRTC telemarketing rules),
- * Saudi Arabia 09:00-21:00 Sunday to Thursday, the other Friday/Saturday-
+ * Saudi Arabia 10:00-16:00 Sunday to Thursday, the other Friday/Saturday-
  * weekend countries 10:00-20:00 Sunday to Thursday, Iran and Afghanistan
  * 10:00-20:00 Saturday to Wednesday, everywhere else 10:00-20:00 Monday to
  * Friday. They are a starting point, not legal advice.

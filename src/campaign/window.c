@@ -282,11 +282,12 @@ static const struct {
 	int start, end;
 	unsigned int days;
 } defaults[] = {
-	/* Saudi Arabia: Sunday-Thursday working week (Friday-Saturday weekend
-	 * since 2013); 09:00-21:00 keeps an hour inside CST's 08:00-22:00
-	 * quiet-hours rule for messages, and is the "working hours" that
-	 * SAMA's debt collection rules ask creditors to state (README). */
-	{ "SA", 9 * 60, 21 * 60, SUN_THU },
+	/* Saudi Arabia: SAMA confines banks' calls about outstanding debts to
+	 * the banks' official working hours (circular 311000008211, 2010, in
+	 * force): Sunday-Thursday (Friday-Saturday weekend since the royal
+	 * decree of June 2013), and 10:00-16:00 is inside them all year, the
+	 * shorter Ramadan hours included. Sources in the README. */
+	{ "SA", 10 * 60, 16 * 60, SUN_THU },
 	/* Canada: CRTC Unsolicited Telecommunications Rules allow
 	 * telemarketing 09:00-21:30 on weekdays and 10:00-18:00 at weekends;
 	 * one window inside both. */
