@@ -1,5 +1,6 @@
 #include "phonenorm/campaign.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +271,8 @@ int phn_call_window_format(char *dst, size_t cap, size_t *needed, const phn_call
 
 #define SUN_THU (PHN_CALL_DAY_SUN | PHN_CALL_DAY_MON | PHN_CALL_DAY_TUE | PHN_CALL_DAY_WED | \
 		 PHN_CALL_DAY_THU)
+#define SAT_WED (PHN_CALL_DAY_SAT | PHN_CALL_DAY_SUN | PHN_CALL_DAY_MON | PHN_CALL_DAY_TUE | \
+		 PHN_CALL_DAY_WED)
 #define MON_FRI (PHN_CALL_DAY_MON | PHN_CALL_DAY_TUE | PHN_CALL_DAY_WED | PHN_CALL_DAY_THU | \
 		 PHN_CALL_DAY_FRI)
 
@@ -279,21 +282,25 @@ static const struct {
 	int start, end;
 	unsigned int days;
 } defaults[] = {
-	/* Saudi Arabia: Sunday-Thursday working week (Friday-Saturday weekend
-	 * since 2013); 09:00-21:00 keeps an hour inside CST's 08:00-22:00
-	 * quiet-hours rule for messages, and is the "working hours" that
-	 * SAMA's debt collection rules ask creditors to state (README). */
-	{ "SA", 9 * 60, 21 * 60, SUN_THU },
+	/* Saudi Arabia: SAMA confines banks' calls about outstanding debts to
+	 * the banks' official working hours (circular 311000008211, 2010, in
+	 * force): Sunday-Thursday (Friday-Saturday weekend since the royal
+	 * decree of June 2013), and 10:00-16:00 is inside them all year, the
+	 * shorter Ramadan hours included. Sources in the README. */
+	{ "SA", 10 * 60, 16 * 60, SUN_THU },
 	/* Canada: CRTC Unsolicited Telecommunications Rules allow
 	 * telemarketing 09:00-21:30 on weekdays and 10:00-18:00 at weekends;
 	 * one window inside both. */
 	{ "CA", 10 * 60, 18 * 60, PHN_CALL_DAYS_ALL },
-	/* Friday-Saturday weekends. */
-	{ "BH", 600, 1200, SUN_THU }, { "DZ", 600, 1200, SUN_THU }, { "EG", 600, 1200, SUN_THU },
-	{ "IL", 600, 1200, SUN_THU }, { "IQ", 600, 1200, SUN_THU }, { "JO", 600, 1200, SUN_THU },
-	{ "KW", 600, 1200, SUN_THU }, { "LY", 600, 1200, SUN_THU }, { "OM", 600, 1200, SUN_THU },
-	{ "QA", 600, 1200, SUN_THU }, { "SD", 600, 1200, SUN_THU }, { "SY", 600, 1200, SUN_THU },
-	{ "YE", 600, 1200, SUN_THU },
+	/* Friday-Saturday weekends: the general hours on Sunday-Thursday. */
+	{ "BD", 600, 1200, SUN_THU }, { "BH", 600, 1200, SUN_THU }, { "DZ", 600, 1200, SUN_THU },
+	{ "EG", 600, 1200, SUN_THU }, { "IL", 600, 1200, SUN_THU }, { "IQ", 600, 1200, SUN_THU },
+	{ "JO", 600, 1200, SUN_THU }, { "KW", 600, 1200, SUN_THU }, { "LY", 600, 1200, SUN_THU },
+	{ "MV", 600, 1200, SUN_THU }, { "OM", 600, 1200, SUN_THU }, { "QA", 600, 1200, SUN_THU },
+	{ "SD", 600, 1200, SUN_THU }, { "SY", 600, 1200, SUN_THU }, { "YE", 600, 1200, SUN_THU },
+	/* Thursday-Friday weekends (Thursday at least partly off): Saturday-
+	 * Wednesday. */
+	{ "AF", 600, 1200, SAT_WED }, { "IR", 600, 1200, SAT_WED },
 };
 
 /* TCPA, 47 CFR 64.1200(c)(1): no solicitation before 8 am or after 9 pm at
@@ -400,6 +407,79 @@ typedef struct zone_cal {
 	UCalendar *cal;
 } zone_cal;
 
+/*
+ * Calendars are kept between calls: ICU builds a zone's transition rules
+ * lazily, per zone object, and that is most of the cost of a check on a
+ * fresh calendar (a clone drops them too). A check borrows one calendar per
+ * zone from this pool and gives it back, so no two threads ever share one.
+ * The pool holds at most POOL_MAX calendars; they live until the process
+ * ends.
+ */
+#define POOL_MAX 1024
+
+typedef struct pooled {
+	struct pooled *next;
+	UCalendar *cal;
+	char zone[ZONE_ID_MAX];
+} pooled;
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pooled *pool_used;  /* entries holding an idle calendar */
+static pooled *pool_spare; /* entries without one */
+static size_t pool_size;
+
+static UCalendar *borrow_cal(const char *zone, UErrorCode *status)
+{
+	pooled **pp, *e;
+	UCalendar *cal = NULL;
+	UChar id[ZONE_ID_MAX];
+
+	pthread_mutex_lock(&pool_lock);
+	for (pp = &pool_used; (e = *pp) != NULL; pp = &e->next) {
+		if (strcmp(e->zone, zone) == 0) {
+			*pp = e->next;
+			cal = e->cal;
+			e->cal = NULL;
+			e->next = pool_spare;
+			pool_spare = e;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&pool_lock);
+	if (cal)
+		return cal;
+	zone_uchars(id, zone);
+	cal = ucal_open(id, -1, "en_US_POSIX", UCAL_GREGORIAN, status);
+	if (U_FAILURE(*status))
+		return NULL;
+	/* A wall time the clocks skip means the first instant after the gap,
+	 * which is when the wall clock first reads it or later. */
+	ucal_setAttribute(cal, UCAL_SKIPPED_WALL_TIME, UCAL_WALLTIME_NEXT_VALID);
+	return cal;
+}
+
+static void return_cal(const char *zone, UCalendar *cal)
+{
+	pooled *e = NULL;
+
+	pthread_mutex_lock(&pool_lock);
+	if (pool_spare) {
+		e = pool_spare;
+		pool_spare = e->next;
+	} else if (pool_size < POOL_MAX && (e = malloc(sizeof(*e))) != NULL) {
+		pool_size++;
+	}
+	if (e) {
+		snprintf(e->zone, sizeof(e->zone), "%s", zone);
+		e->cal = cal;
+		e->next = pool_used;
+		pool_used = e;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	if (!e)
+		ucal_close(cal);
+}
+
 static int icu_fail(UErrorCode status, const char *what, const char *zone)
 {
 	return phn_error_set(PHN_EINTERNAL, "ICU %s for time zone '%s': %s", what, zone,
@@ -483,8 +563,24 @@ static int candidates(instants *out, UCalendar *cal, const char *zone,
 	const int walls[3] = { 0, w->start_minute, w->end_minute };
 	UErrorCode status = U_ZERO_ERROR;
 	int32_t year, month, date;
-	int d, k, r, rc;
+	int d, k, r, rc, passes = 1;
 	UDate next;
+
+	/* Offset transitions in (now, limit]; any from two days before now to
+	 * two days after the last candidate day means a wall time may be
+	 * read twice, so the second reading gets its own pass. */
+	ucal_setMillis(cal, (UDate)(now - 2 * DAY_MS), &status);
+	while (U_SUCCESS(status) &&
+	       ucal_getTimeZoneTransitionDate(cal, UCAL_TZ_TRANSITION_NEXT, &next, &status) &&
+	       U_SUCCESS(status) && (int64_t)next <= now + (int64_t)(last_day + 3) * DAY_MS) {
+		passes = 2;
+		if ((int64_t)next > now && (int64_t)next <= limit &&
+		    (rc = push(out, (int64_t)next)) != PHN_OK)
+			return rc;
+		ucal_setMillis(cal, next, &status);
+	}
+	if (U_FAILURE(status))
+		return icu_fail(status, "time zone transition", zone);
 
 	ucal_setMillis(cal, (UDate)now, &status);
 	year = ucal_get(cal, UCAL_YEAR, &status);
@@ -492,13 +588,13 @@ static int candidates(instants *out, UCalendar *cal, const char *zone,
 	date = ucal_get(cal, UCAL_DATE, &status);
 	if (U_FAILURE(status))
 		return icu_fail(status, "date", zone);
-	for (r = 0; r < 2; r++) {
+	for (r = 0; r < passes; r++) {
 		ucal_setAttribute(cal, UCAL_REPEATED_WALL_TIME, repeated[r]);
 		for (d = -1; d <= last_day; d++) {
 			for (k = 0; k < 3; k++) {
 				int64_t t;
 
-				if (walls[k] >= 1440)
+				if (walls[k] >= 1440 || (k == 1 && walls[1] == 0))
 					continue; /* 24:00 is the next day's 00:00 */
 				status = U_ZERO_ERROR;
 				ucal_clear(cal);
@@ -512,18 +608,6 @@ static int candidates(instants *out, UCalendar *cal, const char *zone,
 			}
 		}
 	}
-	ucal_setAttribute(cal, UCAL_REPEATED_WALL_TIME, UCAL_WALLTIME_LAST);
-	status = U_ZERO_ERROR;
-	ucal_setMillis(cal, (UDate)now, &status);
-	while (U_SUCCESS(status) &&
-	       ucal_getTimeZoneTransitionDate(cal, UCAL_TZ_TRANSITION_NEXT, &next, &status) &&
-	       U_SUCCESS(status) && (int64_t)next <= limit) {
-		if ((int64_t)next > now && (rc = push(out, (int64_t)next)) != PHN_OK)
-			return rc;
-		ucal_setMillis(cal, next, &status);
-	}
-	if (U_FAILURE(status))
-		return icu_fail(status, "time zone transition", zone);
 	return PHN_OK;
 }
 
@@ -600,18 +684,13 @@ int phn_call_window_check(int *open, int64_t *change_ms, const phn_call_window *
 	if (!zc)
 		return phn_error_code(PHN_ENOMEM);
 	for (opened = 0; opened < nzones; opened++) {
-		UChar id[ZONE_ID_MAX];
 		UErrorCode status = U_ZERO_ERROR;
 
-		zone_uchars(id, zones[opened]);
-		zc[opened].cal = ucal_open(id, -1, "en_US_POSIX", UCAL_GREGORIAN, &status);
-		if (U_FAILURE(status)) {
+		zc[opened].cal = borrow_cal(zones[opened], &status);
+		if (!zc[opened].cal) {
 			rc = icu_fail(status, "calendar", zones[opened]);
 			goto out;
 		}
-		/* A wall time the clocks skip means the first instant after the
-		 * gap, which is when the wall clock first reads it or later. */
-		ucal_setAttribute(zc[opened].cal, UCAL_SKIPPED_WALL_TIME, UCAL_WALLTIME_NEXT_VALID);
 	}
 
 	state = open_at(w, zc, zones, nzones, now_ms);
@@ -632,7 +711,7 @@ int phn_call_window_check(int *open, int64_t *change_ms, const phn_call_window *
 		*change_ms = 0;
 out:
 	for (i = 0; i < opened; i++)
-		ucal_close(zc[i].cal);
+		return_cal(zones[i], zc[i].cal);
 	free(zc);
 	return rc;
 }

@@ -77,16 +77,20 @@ static void expect(int line, const char *region, const char *hours, const char *
 
 static void test_saudi(void)
 {
-	/* 2026-12-06 is a Sunday; Riyadh is UTC+3 all year. Default 09-21 sun-thu. */
-	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-06T07:00Z", 1, "2026-12-06T18:00Z");
-	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-06T05:59Z", 0, "2026-12-06T06:00Z");
-	/* Thursday 21:00 closes for the weekend: next is Sunday 09:00. */
-	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-10T18:00Z", 0, "2026-12-13T06:00Z");
-	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-11T09:00Z", 0, "2026-12-13T06:00Z");
-	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-12T20:59Z", 0, "2026-12-13T06:00Z");
-	/* A user window replaces the default's hours only. */
+	/* 2026-12-06 is a Sunday; Riyadh is UTC+3 all year. Default 10-16 sun-thu. */
+	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-06T07:00Z", 1, "2026-12-06T13:00Z");
+	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-06T06:59Z", 0, "2026-12-06T07:00Z");
+	/* Thursday 16:00 closes for the weekend: next is Sunday 10:00. */
+	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-10T13:00Z", 0, "2026-12-13T07:00Z");
+	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-11T09:00Z", 0, "2026-12-13T07:00Z");
+	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-12T20:59Z", 0, "2026-12-13T07:00Z");
+	/* A user window replaces the default's hours only; days stay sun-thu. */
 	EXPECT("SA", "16:00-22:00", NULL, "Asia/Riyadh", "2026-12-07T18:30Z", 1,
 	       "2026-12-07T19:00Z");
+	EXPECT("SA", "09:00-21:00", NULL, "Asia/Riyadh", "2026-12-10T17:00Z", 1,
+	       "2026-12-10T18:00Z");
+	EXPECT("SA", "09:00-21:00", NULL, "Asia/Riyadh", "2026-12-10T18:00Z", 0,
+	       "2026-12-13T06:00Z");
 }
 
 static void test_us(void)
@@ -149,6 +153,32 @@ static void test_two_zones(void)
 	/* Zones further apart than the window is long never share it: 0. */
 	EXPECT(NULL, "08:00-12:00", "all", "America/New_York&Asia/Riyadh", "2026-12-07T12:00Z", 0,
 	       NULL);
+}
+
+/* A +1 toll-free number has the 42 zones of the whole +1 list (country
+ * level): Guam to Pago Pago and St. John's. With 08:00-21:00 they all read
+ * an allowed time only from 22:00Z (08:00 in Guam) to 00:30Z (21:00 in St.
+ * John's), every day. */
+static void test_nanp_toll_free(void)
+{
+	phn_call_window w = PHN_CALL_WINDOW_INIT;
+	phn_number num = PHN_NUMBER_INIT;
+	const char *const *zones;
+	size_t n = 0;
+	int open = -1;
+	int64_t change = 0;
+
+	CHECK_INT(phn_number_parse(&num, "+1 800 555 0199", NULL), PHN_OK);
+	CHECK_INT(phn_number_timezones(&zones, &n, &num), PHN_OK);
+	CHECK_INT(n, 42);
+	CHECK_INT(phn_call_window_default(&w, num.region), PHN_OK);
+	CHECK_INT(phn_call_window_check(&open, &change, &w, zones, n, ms("2026-12-07T12:00Z")),
+		  PHN_OK);
+	CHECK_INT(open, 0);
+	CHECK_INT(change, ms("2026-12-07T22:00Z"));
+	CHECK_INT(phn_call_window_check(&open, &change, &w, zones, n, change), PHN_OK);
+	CHECK_INT(open, 1);
+	CHECK_INT(change, ms("2026-12-08T00:30Z"));
 }
 
 static void test_days(void)
@@ -271,8 +301,9 @@ static void test_defaults_and_limits(void)
 	} table[] = {
 		{ "US", "08:00-21:00 all" }, { "us", "08:00-21:00 all" },
 		{ "PR", "08:00-21:00 all" }, { "JM", "08:00-21:00 all" },
-		{ "CA", "10:00-18:00 all" }, { "SA", "09:00-21:00 sun-thu" },
+		{ "CA", "10:00-18:00 all" }, { "SA", "10:00-16:00 sun-thu" },
 		{ "AE", "10:00-20:00 mon-fri" }, { "KW", "10:00-20:00 sun-thu" },
+		{ "IR", "10:00-20:00 sun-wed,sat" },
 		{ "GB", "10:00-20:00 mon-fri" }, { NULL, "10:00-20:00 mon-fri" },
 		{ "", "10:00-20:00 mon-fri" },
 	};
@@ -363,6 +394,7 @@ int main(void)
 	test_saudi();
 	test_us();
 	test_two_zones();
+	test_nanp_toll_free();
 	test_days();
 	test_dst_edges();
 	test_parse();
