@@ -649,6 +649,8 @@ static int on_event(const phn_dial_event *ev, void *payload)
 {
 	struct ui *u = payload;
 
+	if (!u->a->live)
+		return 0; /* a dry run prints the plan only */
 	if (u->a->json)
 		json_event(ev);
 	else if (!u->a->quiet || ev->kind == PHN_DIAL_EVENT_RETRY_CAPPED)
