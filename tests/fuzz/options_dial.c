@@ -10,7 +10,15 @@ int fuzz_dial_parse(char *desc, size_t cap, char *tf, size_t tfcap, int argc, ch
 		    int *done)
 {
 	struct dial_args a;
-	int rc = parse_args(&a, argc, argv, done);
+	int64_t now_ms = 0;
+	int rc;
+
+	/* $PHONENORM_TEST_NOW's parser, on each argument: accepted means a
+	 * time after the epoch. */
+	for (int i = 1; i < argc; i++)
+		if (parse_test_now(argv[i], &now_ms) == 0 && now_ms <= 0)
+			abort();
+	rc = parse_args(&a, argc, argv, done);
 
 	if (rc == PHN_EXIT_OK && !*done) {
 		/* What parsing promises about a good command line. */
