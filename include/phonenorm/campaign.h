@@ -203,7 +203,13 @@ typedef enum phn_dial_event_kind {
 	PHN_DIAL_EVENT_RETRY_CAPPED = 5,
 	/* The run stops sending: a 401/403 (detail says so), or
 	 * phn_dialer_stop(). Requests in flight still end and are recorded. */
-	PHN_DIAL_EVENT_STOPPING = 6
+	PHN_DIAL_EVENT_STOPPING = 6,
+	/* The list is going into the journal (first run): count rows so far,
+	 * every 50,000 rows. A nonzero return of the callback (or
+	 * phn_dialer_stop() from a signal handler) abandons the load:
+	 * phn_dialer_open() fails with PHN_EINTERNAL ("loading stopped") and the
+	 * next open starts the load over. */
+	PHN_DIAL_EVENT_LOADING = 7
 } phn_dial_event_kind;
 
 /*

@@ -92,8 +92,8 @@ static const char dial_help[] =
 	"\n"
 	"Output:\n"
 	"      --json                 JSON lines on standard output: the plan, or one\n"
-	"                             event per line (loaded, recovered, row, wait,\n"
-	"                             retry_capped, stopping, progress, summary)\n"
+	"                             event per line (loading, loaded, recovered, row,\n"
+	"                             wait, retry_capped, stopping, progress, summary)\n"
 	"  -q, --quiet                nothing on standard error but errors (and a\n"
 	"                             Retry-After cut by --retry-cap)\n"
 	"  -h, --help                 show this help\n"
@@ -505,10 +505,11 @@ static void json_counts(const phn_dial_progress *p)
 static void json_event(const phn_dial_event *ev)
 {
 	static const char *const names[] = { "loaded", "recovered", "progress", "row", "wait",
-					     "retry_capped", "stopping" };
+					     "retry_capped", "stopping", "loading" };
 
-	printf("{\"event\":\"%s\"", (unsigned)ev->kind < 7 ? names[ev->kind] : "other");
+	printf("{\"event\":\"%s\"", (unsigned)ev->kind < 8 ? names[ev->kind] : "other");
 	switch (ev->kind) {
+	case PHN_DIAL_EVENT_LOADING:
 	case PHN_DIAL_EVENT_LOADED:
 	case PHN_DIAL_EVENT_RECOVERED:
 		printf(",\"rows\":%" PRIu64, ev->count);
@@ -577,6 +578,15 @@ static void text_event(struct ui *u, const phn_dial_event *ev)
 	case PHN_DIAL_EVENT_PROGRESS:
 		if (u->progress)
 			progress_line(u, ev->progress);
+		return;
+	case PHN_DIAL_EVENT_LOADING:
+		if (u->progress && !u->dumb) {
+			fprintf(stderr, "\r\033[Kloading the list into the journal: %" PRIu64 " rows",
+				ev->count);
+			u->shown = 1;
+		} else if (u->progress) {
+			fprintf(stderr, "phonenorm dial: loading: %" PRIu64 " rows\n", ev->count);
+		}
 		return;
 	case PHN_DIAL_EVENT_RECOVERED:
 		clear_line(u);
@@ -896,8 +906,9 @@ int cli_cmd_dial(int argc, char **argv)
 
 	if (phn_dialer_open(&dl, a.journal, &o) != PHN_OK) {
 		rc = phn_error_last_code();
+		clear_line(&u);
 		cli_error("dial: %s", phn_error_last());
-		status = exit_for_open_error(rc);
+		status = got_signal ? 128 + got_signal : exit_for_open_error(rc);
 		goto out;
 	}
 	if (!a.live) {

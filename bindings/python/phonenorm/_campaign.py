@@ -12,7 +12,8 @@ from . import _lib
 from ._dispatch import DispatchRequest
 from ._number import _wrong_type
 
-_EVENT_KINDS = ("loaded", "recovered", "progress", "row", "wait", "retry_capped", "stopping")
+_EVENT_KINDS = ("loaded", "recovered", "progress", "row", "wait", "retry_capped", "stopping",
+                "loading")
 _ENDS = ("done", "left", "auth_failed", "stopped")
 _COUNTERS = ("rows", "pending", "waiting", "in_flight", "accepted", "rejected", "failed",
              "unknown", "skipped", "sent", "retries", "rate", "eta_seconds", "now_ms")
@@ -210,7 +211,7 @@ class Campaign:
             elif ev.kind == 6:
                 d.update(http_status=ev.http_status,
                          detail=None if ev.detail is None else _lib.text(ev.detail))
-            elif ev.kind in (0, 1):
+            elif ev.kind in (0, 1, 7):
                 d.update(count=ev.count)
             d.update(_counters(ev.progress.contents))
             return 1 if self._on_event_user(d) is True else 0
