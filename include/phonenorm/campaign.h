@@ -327,10 +327,13 @@ typedef struct phn_dial_options {
 	int64_t retry_cap_ms;
 	/* Call attempts per row over every run of the journal; 0: no limit. */
 	unsigned int max_attempts;
-	/* The calling window in the callee's local time; NULL: each region's
-	 * default (phn_call_window_default). For +1 numbers it is always
-	 * intersected with 08:00-21:00 (US TCPA). */
-	const phn_call_window *window;
+	/* The calling window in the callee's local time, as --window and
+	 * --days write it (phn_call_window_parse): hours "09:00-21:00", days
+	 * "sun-thu". Each replaces that half of the region's default
+	 * (phn_call_window_default); NULL keeps it. For +1 numbers the result
+	 * is always narrowed to 08:00-21:00 (US TCPA, phn_call_window_limit). */
+	const char *window_hours;
+	const char *window_days;
 	/* A fixed clock for tests: "now" starts at this time (ms since the
 	 * epoch, UTC) and advances with the real clock. 0: the real clock. Only
 	 * with a loopback API URL (PHN_EINVAL otherwise). */
@@ -342,7 +345,7 @@ typedef struct phn_dial_options {
 #define PHN_DIAL_OPTIONS_VERSION 1
 #define PHN_DIAL_OPTIONS_INIT { PHN_DIAL_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL, \
 		NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, PHN_DISPATCH_UNSET, PHN_DISPATCH_UNSET, \
-		NULL, NULL, NULL, NULL, 0.0, 0, 0, 0, 0, NULL, 0, NULL, NULL }
+		NULL, NULL, NULL, NULL, 0.0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL }
 
 /* Set *opts to the defaults of version. Errors: PHN_EINVAL, PHN_EVERSION. */
 PHN_EXTERN int phn_dial_options_init(phn_dial_options *opts, unsigned int version);

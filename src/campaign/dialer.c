@@ -236,16 +236,16 @@ static int copy_options(phn_dialer *dl, const phn_dial_options *o)
 		return phn_error_set(PHN_EINVAL, "retry cap %" PRId64 " ms is negative",
 				     o->retry_cap_ms);
 	dl->retry_cap_ms = o->retry_cap_ms ? o->retry_cap_ms : 120000;
-	if (o->window) {
-		if ((rc = phn_call_window_init(&dl->window, PHN_CALL_WINDOW_VERSION)) != PHN_OK)
+	if (o->window_hours || o->window_days) {
+		/* Checked now, so that a bad value fails the open, not a row. */
+		phn_call_window w;
+
+		if ((rc = phn_call_window_init(&w, PHN_CALL_WINDOW_VERSION)) != PHN_OK ||
+		    (rc = phn_call_window_parse(&w, o->window_hours, o->window_days)) != PHN_OK)
 			return rc;
-		if (o->window->version < 1 || o->window->version > PHN_CALL_WINDOW_VERSION)
-			return phn_error_set(PHN_EVERSION, "phn_call_window version %u",
-					     o->window->version);
-		dl->window.start_minute = o->window->start_minute;
-		dl->window.end_minute = o->window->end_minute;
-		dl->window.days = o->window->days;
-		dl->has_window = 1;
+		if ((rc = dup_str(&dl->window_hours, o->window_hours)) != PHN_OK ||
+		    (rc = dup_str(&dl->window_days, o->window_days)) != PHN_OK)
+			return rc;
 	}
 	if (o->test_now_ms < 0)
 		return phn_error_set(PHN_EINVAL, "test clock %" PRId64 " is before 1970",
@@ -393,6 +393,8 @@ void phn_dialer_free(phn_dialer *dl)
 	free_pairs(dl->tags, dl->tags_count);
 	free_pairs(dl->meta, dl->meta_count);
 	free(dl->template_id);
+	free(dl->window_hours);
+	free(dl->window_days);
 	free(dl->options_json);
 	free(dl);
 }

@@ -78,7 +78,9 @@ static const char dial_help[] =
 	"      --window HH:MM-HH:MM   calling hours in the callee's local time (default:\n"
 	"                             the region's, see README; +1 numbers are always\n"
 	"                             held to 08:00-21:00, US TCPA)\n"
-	"      --days SPEC            calling days: sun-thu, mon,wed,fri, all\n"
+	"      --days SPEC            calling days: sun-thu, mon,wed,fri, all (default:\n"
+	"                             the region's); each of --window and --days\n"
+	"                             replaces only its half of the region's default\n"
 	"      --no-wait              do not wait for a window to open: rows stay\n"
 	"                             'waiting' for the next run (exit 5)\n"
 	"\n"
@@ -381,8 +383,9 @@ static int parse_args(struct dial_args *a, int argc, char **argv, int *done)
 		return PHN_EXIT_USAGE;
 	if (a->window || a->days) {
 		phn_call_window_init(&a->win, PHN_CALL_WINDOW_VERSION);
-		/* Hours alone keep every day; days alone keep the general hours. */
-		if (phn_call_window_parse(&a->win, a->window, a->days ? a->days : "all") != PHN_OK)
+		/* Checked here for the message; each half replaces that half of
+		 * the region's default (the library does it per row). */
+		if (phn_call_window_parse(&a->win, a->window, a->days) != PHN_OK)
 			return cli_usage_error("dial", "%s", phn_error_last());
 		a->has_window = 1;
 	}
@@ -888,7 +891,8 @@ int cli_cmd_dial(int argc, char **argv)
 	o.max_retries = a.max_retries;
 	o.max_attempts = a.max_attempts;
 	o.retry_cap_ms = a.retry_cap_ms;
-	o.window = a.has_window ? &a.win : NULL;
+	o.window_hours = a.window;
+	o.window_days = a.days;
 	o.on_event = on_event;
 	o.payload = &u;
 	if ((env = getenv(DIAL_ENV_TEST_NOW)) != NULL && env[0] &&

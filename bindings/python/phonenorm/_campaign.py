@@ -66,7 +66,8 @@ class Campaign:
     a promptTags/metadata key to a column. invoice maps number, date,
     dueDate, total to columns (date required) and turns on the contact ->
     invoice -> call flow. window "09:00-21:00" and days "sun-thu" replace
-    the regions' default calling hours (+1 numbers stay within 08:00-21:00).
+    that half of each region's default calling window (+1 numbers stay
+    within 08:00-21:00).
     The token: token, token_file, or with from_env=True $PHONENORM_API_TOKEN
     and $PHONENORM_API_TOKEN_FILE. on_event(dict) receives events during
     run() ("kind": loaded, recovered, progress, row, wait, retry_capped,
@@ -169,13 +170,8 @@ class Campaign:
         o.max_retries = max_retries
         o.retry_cap_ms = max(1, int(round(float(retry_cap) * 1000)))
         o.max_attempts = max_attempts
-        if window is not None or days is not None:
-            w = _lib.phn_call_window()
-            _lib.check(_lib.call_window_init(ctypes.byref(w), _lib.PHN_CALL_WINDOW_VERSION))
-            _lib.check(_lib.call_window_parse(ctypes.byref(w), _b(window, "window"),
-                                              _b(days if days is not None else "all", "days")))
-            keep.append(w)
-            o.window = ctypes.pointer(w)
+        o.window_hours = _b(window, "window")
+        o.window_days = _b(days, "days")
         o.test_now_ms = test_now_ms
         self._event_fn = _lib.phn_dial_event_cb(self._on_event)
         o.on_event = self._event_fn

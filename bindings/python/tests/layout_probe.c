@@ -166,7 +166,8 @@ int main(void)
 	F(phn_dial_options, invoice_total_column); F(phn_dial_options, rate);
 	F(phn_dial_options, concurrency); F(phn_dial_options, max_retries);
 	F(phn_dial_options, retry_cap_ms); F(phn_dial_options, max_attempts);
-	F(phn_dial_options, window); F(phn_dial_options, test_now_ms);
+	F(phn_dial_options, window_hours); F(phn_dial_options, window_days);
+	F(phn_dial_options, test_now_ms);
 	F(phn_dial_options, on_event); F(phn_dial_options, payload);
 	end();
 	printf(", \"versions\": {\"phn_number\": %d, \"phn_info\": %d, \"phn_csv_options\": %d, "
