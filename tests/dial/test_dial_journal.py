@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""The campaign journal from the outside: a dry run sends nothing and never
+creates or changes the journal; another list or other clean options against
+a journal are refused; a second dialer on a journal is refused while the
+first runs; `phonenorm report` counts equal the journal's and its CSV/JSON
+exports carry every row; the token is never in the journal or the output.
+
+usage: test_dial_journal.py PATH/TO/phonenorm
+"""
+import glob
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dialtest as dt  # noqa: E402
+
+
+def files_of(db):
+    """{path: sha256} of the journal and its -wal/-shm/-journal files."""
+    out = {}
+    for p in glob.glob(glob.escape(db) + "*"):
+        with open(p, "rb") as f:
+            out[p] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        self.tmp = dt.Tmp()
+        dt.SRV.reset()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def small(self, name="l.csv", count=6, start=0, extra=()):
+        listp = self.tmp.path(name)
+        rows = [["R%d" % i, "First%d" % i, dt.sa_number(start + i)] for i in range(count)]
+        rows += [list(r) for r in extra]
+        dt.write_csv(listp, ["id", "first_name", "phone"], rows)
+        return listp
+
+
+class DryRun(Base):
+    def test_dry_run_sends_nothing_creates_nothing(self):
+        listp = self.small(extra=[["BAD", "x", "12345"], ["DUP", "y", dt.local_sa(dt.sa_number(0))]])
+        db = self.tmp.path("dry.db")
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "2", live=False)
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(dt.server_requests(), [], "a dry run sent something")
+        self.assertEqual(glob.glob(glob.escape(db) + "*"), [], "a dry run created the journal")
+        self.assertIn("Bearer ****", out + err)
+        self.assertNotIn(dt.TOKEN, out + err)
+        self.assertIn(dt.sa_number(0), out, "the first requests are shown")
+        self.assertIn("6", out)  # six rows to call
+
+    def test_dry_run_on_existing_journal_changes_nothing(self):
+        listp = self.small(count=8)
+        db = self.tmp.path("c.db")
+        dt.SRV.fault({"status": 500})
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0")
+        self.assertEqual(rc, 1, out + err)
+        dt.SRV.reset()
+        before = files_of(db)
+        rows = dt.journal_rows(db)
+        rc, out, err = dt.dial(listp, db, "-c", "SA", live=False)
+        self.assertEqual(rc, 0, out + err)
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--retry-unknown", live=False)
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(files_of(db), before, "a dry run changed the journal's files")
+        self.assertEqual(dt.journal_rows(db), rows)
+        self.assertEqual(dt.server_requests(), [])
+
+
+class Mismatch(Base):
+    def test_other_list_or_options_refused(self):
+        listp = self.small(count=4)
+        db = self.tmp.path("c.db")
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0")
+        self.assertEqual(rc, 0, out + err)
+        sent = len(dt.server_requests())
+        rows = dt.journal_rows(db)
+        other = self.small("other.csv", count=4, start=1)
+        same_bytes = self.tmp.path("copy.csv")
+        shutil.copyfile(listp, same_bytes)
+        supp = self.tmp.path("dnc.txt")
+        with open(supp, "w") as f:
+            f.write(dt.sa_number(2) + "\n")
+        cases = [
+            ([other, "-c", "SA"], "list"),
+            ([listp, "-c", "US"], "option"),
+            ([listp, "-c", "SA", "--keep-possible"], "option"),
+            ([listp, "-c", "SA", "--types", "mobile"], "option"),
+            ([listp, "-c", "SA", "--suppress", supp], "option"),
+        ]
+        for args, word in cases:
+            with self.subTest(args=args[1:]):
+                for live in (True, False):
+                    rc, out, err = dt.dial(args[0], db, *args[1:], live=live)
+                    self.assertEqual(rc, 2, out + err)
+                    self.assertIn(word, err.lower())
+                    self.assertIn("c.db", err, "the message names the journal")
+        # The list appended to (a new row) is another list too.
+        with open(listp, "a") as f:
+            f.write("R9,Late,%s\n" % dt.sa_number(50))
+        rc, out, err = dt.dial(listp, db, "-c", "SA")
+        self.assertEqual(rc, 2, out + err)
+        self.assertEqual(len(dt.server_requests()), sent)
+        self.assertEqual(dt.journal_rows(db), rows)
+        # The same bytes under another name are the same list.
+        rc, out, err = dt.dial(same_bytes, db, "-c", "SA")
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(len(dt.server_requests()), sent)
+
+    def test_not_a_journal(self):
+        listp = self.small(count=2)
+        bogus = self.tmp.path("bogus.db")
+        with open(bogus, "w") as f:
+            f.write("id,phone\n1,2\n")
+        rc, out, err = dt.dial(listp, bogus, "-c", "SA")
+        self.assertNotEqual(rc, 0)
+        self.assertIn("journal", err)
+        self.assertEqual(dt.server_requests(), [])
+        with open(bogus) as f:
+            self.assertEqual(f.read(), "id,phone\n1,2\n", "a file that is not a journal was changed")
+
+
+class Lock(Base):
+    def test_second_dialer_refused(self):
+        listp = self.small(count=8)
+        db = self.tmp.path("c.db")
+        dt.set_mode(latency=[0.4, 0.4])
+        p = dt.start_dial(listp, db, "-c", "SA", "--rate", "0", "--concurrency", "1")
+        try:
+            self.assertTrue(dt.wait_for(lambda: dt.server_requests(brief=True), 30), "the first dialer sent nothing")
+            n = len(dt.server_requests(brief=True))
+            rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0", "--concurrency", "4", timeout=30)
+            self.assertNotEqual(rc, 0, out + err)
+            self.assertIn(str(p.pid), err, "the message names the pid holding the journal")
+            self.assertIn("c.db", err)
+            self.assertLessEqual(len(dt.server_requests(brief=True)), n + 1,
+                                 "the second dialer sent requests")
+            # A report reads the journal while the dialer runs.
+            rc, out, err = dt.report(db)
+            self.assertEqual(rc, 0, err)
+        finally:
+            out, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 0, out + err)
+        self.assertEqual(dt.counts(db), {"accepted": 8})
+        problems = dt.check_campaign(db)
+        self.assertEqual(problems, [], "\n".join(problems))
+
+
+class Report(Base):
+    def campaign(self):
+        extra = [["BAD", "x", "12345"], ["DUP", "y", dt.local_sa(dt.sa_number(0))],
+                 ["Q", "=cmd|' /C calc'!A0", dt.sa_number(40)], ["Z", "Comma, \"Quoted\"", dt.sa_number(41)]]
+        listp = self.small(count=10, extra=extra)
+        db = self.tmp.path("c.db")
+        dt.SRV.fault({"number": dt.sa_number(1), "status": 500},
+                     {"number": dt.sa_number(2), "status": 422},
+                     {"number": dt.sa_number(3), "status": 429, "retry_after": "0", "times": 20})
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0", "--max-retries", "1", "--retry-cap", "0.1")
+        self.assertEqual(rc, 1, out + err)
+        return listp, db
+
+    def test_summary_counts(self):
+        listp, db = self.campaign()
+        want = dt.counts(db)
+        self.assertEqual(set(want), {"accepted", "unknown", "rejected", "failed", "invalid", "duplicate"})
+        rc, out, err = dt.report(db)
+        self.assertEqual(rc, 0, err)
+        for state, n in want.items():
+            m = re.search(r"^\s*%s\b\D*(\d+)" % state, out, re.M | re.I)
+            self.assertTrue(m, "the summary has no %s line:\n%s" % (state, out))
+            self.assertEqual(int(m.group(1)), n, "%s:\n%s" % (state, out))
+        m = re.search(r"^\s*rows\b\D*(\d+)", out, re.M | re.I)
+        self.assertTrue(m and int(m.group(1)) == 14, out)
+        self.assertNotIn(dt.TOKEN, out)
+
+    def test_exports_carry_every_row(self):
+        listp, db = self.campaign()
+        rows = dt.journal_rows(db)
+        rc, out, err = dt.report(db, "--csv", "-")
+        self.assertEqual(rc, 0, err)
+        csv_rows = dt.parse_csv(out)
+        self.assertEqual(len(csv_rows), len(rows))
+        rc, out, err = dt.report(db, "--json", "-")
+        self.assertEqual(rc, 0, err)
+        doc = json.loads(out) if out.lstrip().startswith(("[", "{")) and "\n{" not in out.strip() else None
+        items = doc if isinstance(doc, list) else \
+            (next(v for v in doc.values() if isinstance(v, list)) if isinstance(doc, dict)
+             else [json.loads(l) for l in out.splitlines() if l.strip()])
+        self.assertEqual(len(items), len(rows))
+        for (line, row), c, j in zip(sorted(rows.items()), csv_rows, items):
+            self.assertIn(row["state"], c.values(), c)
+            self.assertEqual(j.get("state"), row["state"], j)
+            self.assertEqual(j.get("line"), line, j)
+            if row["e164"]:
+                self.assertIn(row["e164"], c.values())
+            if row["call_id"]:
+                self.assertIn(row["call_id"], c.values())
+                self.assertIn(row["call_id"], json.dumps(j))
+        # Into files, through temp file + rename; the journal never changes.
+        before = files_of(db)
+        csvp, jsonp = self.tmp.path("out.csv"), self.tmp.path("out.json")
+        rc, out, err = dt.report(db, "--csv", csvp, "--json", jsonp)
+        self.assertEqual(rc, 0, err)
+        with open(csvp) as f:
+            self.assertEqual(len(dt.parse_csv(f.read())), len(rows))
+        self.assertEqual(files_of(db), before)
+        # An export never overwrites its journal.
+        rc, out, err = dt.report(db, "--csv", db)
+        self.assertEqual(rc, 2, out + err)
+        self.assertEqual(files_of(db), before)
+
+    def test_token_never_stored(self):
+        listp, db = self.campaign()
+        for p in glob.glob(glob.escape(db) + "*"):
+            with open(p, "rb") as f:
+                self.assertNotIn(dt.TOKEN.encode(), f.read(), p)
+
+    def test_report_missing_or_bogus(self):
+        rc, out, err = dt.report(self.tmp.path("none.db"))
+        self.assertEqual(rc, 2, out + err)
+        self.assertFalse(os.path.exists(self.tmp.path("none.db")), "report created a journal")
+
+
+if __name__ == "__main__":
+    sys.exit(dt.main(sys.argv))
