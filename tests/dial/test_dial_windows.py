@@ -189,12 +189,15 @@ class Windows(unittest.TestCase):
         self.step(listp, db, "2026-03-08T06:00:30Z", "S", 0, *args, region="SA")
 
     def test_saudi_default_window(self):
+        """The Saudi default (README): 09:00-21:00, Sunday to Thursday."""
         listp, db = self.make("S", "sadef.csv")
-        # 03:00 on a Monday in Riyadh is outside any legal default.
+        # 03:00 on a Monday in Riyadh.
         self.step(listp, db, "2026-03-09T00:00:00Z", "", 5, region="SA")
-        rows = dt.journal_rows(db)
-        self.assertTrue(all(r["state"] == "waiting" and r["next_at"] > ms(utc("2026-03-09T00:00:00Z"))
-                            for r in rows.values()), rows)
+        self.assert_waiting(db, "S", "2026-03-09T00:00:00Z", start=540, end=1260, days={0, 1, 2, 3, 4})
+        # Friday noon: the weekend; it opens on Sunday at 09:00.
+        self.step(listp, db, "2026-03-06T09:00:00Z", "", 5, region="SA")
+        self.assert_waiting(db, "S", "2026-03-06T09:00:00Z", start=540, end=1260, days={0, 1, 2, 3, 4})
+        self.step(listp, db, "2026-03-08T05:59:00Z", "", 5, region="SA")
         self.step(listp, db, dt.MONDAY_RIYADH_NOON, "S", 0, region="SA")
 
     def test_waits_for_the_window(self):
