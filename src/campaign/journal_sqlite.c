@@ -136,8 +136,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_RUN_END] = "UPDATE runs SET ended_at = ?2, result = ?3 WHERE id = ?1",
 	[S_RECOVER_ROWS] = "UPDATE rows SET state = 'unknown', updated_at = ?1 "
 			   "WHERE state = 'sending'",
+	/* Through the (state) index and attempts(line): no scan of a big table. */
 	[S_RECOVER_ATTEMPTS] = "UPDATE attempts SET outcome = 'interrupted', finished_at = ?1 "
-			       "WHERE outcome IS NULL",
+			       "WHERE line IN (SELECT line FROM rows WHERE state = 'sending') "
+			       "AND outcome IS NULL",
 	[S_REQUEUE_UNKNOWN] = "UPDATE rows SET state = 'pending', next_at = 0 "
 			      "WHERE state = 'unknown'",
 	[S_REQUEUE_WAITING] = "UPDATE rows SET state = 'pending', next_at = 0 "
@@ -466,6 +468,8 @@ static int setup(struct jsqlite *s)
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
 	sqlite3_exec(s->db, "PRAGMA cell_size_check = ON", NULL, NULL, NULL);
+	if (ro)
+		sqlite3_exec(s->db, "PRAGMA query_only = ON", NULL, NULL, NULL);
 
 	if ((rc = query_int(s->db, "PRAGMA application_id", &app)) != SQLITE_OK ||
 	    (rc = query_int(s->db, "PRAGMA user_version", &version)) != SQLITE_OK ||
@@ -573,8 +577,14 @@ static int sq_open(journal **out, const char *path, unsigned int flags)
 			goto fail;
 		}
 	}
-	if (flags & J_OPEN_READONLY)
+	/* A reader opens a file it may write read-write all the same, with
+	 * query_only on: SQLite then removes the -wal and -shm files it needs
+	 * for a WAL database when the last connection closes, where a read-only
+	 * connection would leave them behind. */
+	if ((flags & J_OPEN_READONLY) && access(path, W_OK) != 0)
 		oflags = SQLITE_OPEN_READONLY;
+	else if (flags & J_OPEN_READONLY)
+		oflags = SQLITE_OPEN_READWRITE;
 	else
 		oflags = SQLITE_OPEN_READWRITE | (flags & J_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
 	rc = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
@@ -791,13 +801,14 @@ static int sq_recover(journal *j, int64_t now_ms, uint64_t *n)
 		return rc;
 	if ((rc = begin(s, "recovering")) != PHN_OK)
 		return rc;
+	/* The attempts first: they are found through their rows' state. */
+	sqlite3_bind_int64(stmt(s, S_RECOVER_ATTEMPTS), 1, now_ms);
+	if ((rc = exec_stmt(s, S_RECOVER_ATTEMPTS, "recovering")) != PHN_OK)
+		return rollback(s, rc);
 	sqlite3_bind_int64(stmt(s, S_RECOVER_ROWS), 1, now_ms);
 	if ((rc = exec_stmt(s, S_RECOVER_ROWS, "recovering")) != PHN_OK)
 		return rollback(s, rc);
 	rows = (uint64_t)sqlite3_changes64(s->db);
-	sqlite3_bind_int64(stmt(s, S_RECOVER_ATTEMPTS), 1, now_ms);
-	if ((rc = exec_stmt(s, S_RECOVER_ATTEMPTS, "recovering")) != PHN_OK)
-		return rollback(s, rc);
 	if ((rc = commit(s, "recovering")) != PHN_OK)
 		return rc;
 	if (n)
