@@ -123,7 +123,9 @@ def report(db, *args, timeout=60):
 # ---- the journal, read directly -------------------------------------------
 
 def _connect(db):
-    c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=10)
+    # Read-write (never create, never written to): after a kill -9 the WAL
+    # needs recovery, which a read-only connection cannot do.
+    c = sqlite3.connect("file:%s?mode=rw" % db, uri=True, timeout=10)
     c.row_factory = sqlite3.Row
     c.execute("PRAGMA busy_timeout=10000")
     return c
@@ -244,8 +246,18 @@ def check_campaign(db, reqs=None, *, rows_in_list=None, ended=True, retry_unknow
             steps.setdefault((r["number"], step), []).append(r)
 
     def ambiguous(r):
+        """A request the server received whose answer did not tell the client."""
+        if killed:
+            return True  # any answer may have died with the process
         return r["status"] in (0, -1, -2, 500, 502, 504) or r["fault"] in AMBIGUOUS_FAULTS or \
-            (r["status"] == 201 and (killed or not r["delivered"])) or (killed and r["status"] is None)
+            (r["status"] == 201 and not r["delivered"])
+
+    # The dialer's clock may be a test clock (PHONENORM_TEST_NOW): its offset
+    # from the server's, from the attempts the server saw (a request leaves
+    # right after its durable mark).
+    offsets = sorted(seen[a["dispatch_id"]]["arrived"] - a["started_at"] / 1000.0
+                     for a in attempts if a["dispatch_id"] in seen and a["started_at"])
+    offset = offsets[len(offsets) // 2] if offsets else 0.0
 
     def might_have(a):
         """An attempt whose request the server received or might have."""
@@ -262,7 +274,7 @@ def check_campaign(db, reqs=None, *, rows_in_list=None, ended=True, retry_unknow
         if a["outcome"] == "interrupted" or (killed and a["outcome"] is None):
             return True
         # A connection caught by an outage as it was being set up.
-        t = (a["started_at"] or 0) / 1000.0
+        t = (a["started_at"] or 0) / 1000.0 + offset
         return any(s - 1.0 <= t <= e + 1.0 for s, e in outages)
 
     for line, row in rows.items():
@@ -288,9 +300,10 @@ def check_campaign(db, reqs=None, *, rows_in_list=None, ended=True, retry_unknow
                                     % (line, row["call_id"], resp["callId"]))
         if st == "unknown":
             if not any(might_have(a) for a in mine):
-                problems.append("row %d (%s) is unknown, but the server received none of its requests "
-                                "and none could have reached it: %s"
-                                % (line, row["e164"], [(a["dispatch_id"], a["outcome"]) for a in mine]))
+                problems.append("row %d (%s) is unknown, but none of its requests reached the server "
+                                "or might have (an answer that said what happened came back): %s"
+                                % (line, row["e164"], [(a["dispatch_id"], a["outcome"], a["detail"])
+                                                       for a in mine]))
         if st == "rejected":
             last = seen.get(calls[-1]["dispatch_id"]) if calls else None
             if last is None:

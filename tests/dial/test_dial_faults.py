@@ -11,14 +11,17 @@ usage: test_dial_faults.py PATH/TO/phonenorm
 import json
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dialtest as dt  # noqa: E402
 
-KINDS = {"429": 3, "429-date": 1, "503": 2, "503-ra": 1, "500": 2, "502": 1, "504": 1,
+# Throttling pauses the whole run (the API asked the client to slow down):
+# Retry-After 0 for most, so that the test stays short.
+KINDS = {"429": 3, "429-date": 0.5, "503": 1, "503-ra": 1, "500": 2, "502": 1, "504": 1,
          "timeout": 1, "drop": 2, "accept-drop": 2, "422": 3, "refuse": 0.4}
-PACING = ["--rate", "0", "--concurrency", "8", "--max-retries", "8", "--retry-cap", "1",
+PACING = ["--rate", "0", "--concurrency", "8", "--max-retries", "8", "--retry-cap", "1", "--max-attempts", "0",
           "--timeout", "1"]
 
 
@@ -62,9 +65,11 @@ class FaultMix(unittest.TestCase):
         n = self.make_list()
         self.assertEqual(n, 1000)
         dt.SRV.reset()
-        dt.set_mode(share=0.2, seed=9, kinds=KINDS, retry_after="1", timeout_delay=2.5, outage=0.3,
+        dt.set_mode(share=0.2, seed=9, kinds=KINDS, retry_after="0", timeout_delay=2.5, outage=0.3,
                     ambiguous_effect=0.5)
+        t = time.monotonic()
         rc, out, err = dt.dial(self.listp, self.db, "-c", "SA", "--suppress", self.supp, *PACING, "-q")
+        print("first run: %.1f s, %s" % (time.monotonic() - t, dt.counts(self.db)))
         dt.settle()
         reqs = dt.server_requests()
         faults = {r["fault"] for r in reqs if r["fault"]}
@@ -81,9 +86,16 @@ class FaultMix(unittest.TestCase):
         self.assertGreater(c.get("unknown", 0), 10, c)
         self.assertGreater(c.get("rejected", 0), 10, c)
         self.assertGreater(c.get("accepted", 0), 700, c)
-        # Every dialled row was sent; no never-dialled number reached the server.
-        dialled = {r["e164"] for r in dt.journal_rows(self.db).values() if r["state"] not in dt.NEVER_DIALLED}
-        self.assertEqual({r["number"] for r in reqs}, dialled)
+        # No never-dialled number reached the server; a dialled number it
+        # never saw was caught by an outage (refused, or reset as the port
+        # closed: checked above) and is failed or unknown.
+        jrows = dt.journal_rows(self.db).values()
+        dialled = {r["e164"] for r in jrows if r["state"] not in dt.NEVER_DIALLED}
+        received = {r["number"] for r in reqs}
+        self.assertLessEqual(received, dialled)
+        missing = {r["e164"]: r["state"] for r in jrows if r["e164"] in dialled - received}
+        self.assertTrue(set(missing.values()) <= {"unknown", "failed"}, missing)
+        self.assertLess(len(missing), 20, missing)
 
         # The report says the same as the journal.
         rc, out, err = dt.report(self.db, "--json", "-")
@@ -95,6 +107,7 @@ class FaultMix(unittest.TestCase):
         seen = len(reqs)
         rc, out, err = dt.dial(self.listp, self.db, "-c", "SA", "--suppress", self.supp, *PACING, "-q")
         self.assertIn(rc, (0, 1), out + err)
+        print("resume: %s" % dt.counts(self.db))
         reqs2 = dt.server_requests()
         rows = dt.journal_rows(self.db)
         attempts = {a["dispatch_id"]: a for a in dt.journal_attempts(self.db)}
@@ -115,7 +128,7 @@ class FaultMix(unittest.TestCase):
         seen = len(reqs2)
         rc, out, err = dt.dial(self.listp, self.db, "-c", "SA", "--suppress", self.supp, *PACING, "-q",
                                "--retry-unknown")
-        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(rc, 1, "rejected rows remain: exit 1\n%s\n%s%s" % (dt.counts(self.db), out, err))
         reqs3 = dt.server_requests()
         attempts = {a["dispatch_id"]: a for a in dt.journal_attempts(self.db)}
         again = [attempts[r["dispatch_id"]]["line"] for r in reqs3[seen:]]

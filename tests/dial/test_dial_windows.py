@@ -173,9 +173,16 @@ class Windows(unittest.TestCase):
     def test_days(self):
         listp, db = self.make("E", "days.csv")
         # Sunday noon in New York, --days mon-fri: Monday 08:00 EDT.
-        self.step(listp, db, "2026-03-08T16:00:00Z", "", 5, "--days", "mon-fri")
+        days = ("--window", "08:00-21:00", "--days", "mon-fri")
+        self.step(listp, db, "2026-03-08T16:00:00Z", "", 5, *days)
         self.assert_waiting(db, "E", "2026-03-08T16:00:00Z", days={1, 2, 3, 4, 5})
-        self.step(listp, db, "2026-03-09T12:00:30Z", "E", 0, "--days", "mon-fri")
+        self.step(listp, db, "2026-03-09T12:00:30Z", "E", 0, *days)
+        # Friday 20:59 EDT is inside, Saturday 12:00 is not.
+        listp, db = self.make("E", "fri.csv")
+        self.step(listp, db, "2026-03-14T00:59:00Z", "E", 0, *days)
+        listp, db = self.make("E", "sat.csv")
+        self.step(listp, db, "2026-03-14T16:00:00Z", "", 5, *days)
+        self.assert_waiting(db, "E", "2026-03-14T16:00:00Z", days={1, 2, 3, 4, 5})
 
     def test_saudi_week(self):
         listp, db = self.make("S", "sa.csv")

@@ -716,6 +716,10 @@ def truth(st):
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 overflows under a dialer's fresh
+    # connection per request: Linux then drops the handshake and the client
+    # waits a second or more to connect again.
+    request_queue_size = 128
     tls_context = None
 
     def server_activate(self):
@@ -724,6 +728,13 @@ class Server(http.server.ThreadingHTTPServer):
         self.outage_lock = threading.Lock()
         self.outage_end = 0.0
         self.listener_closed = threading.Event()
+
+    def handle_error(self, request, client_address):
+        # A client killed mid-request (the dial tests' kill -9) resets its
+        # connection: nothing to report. Anything else is printed as usual.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
 
     def begin_outage(self, seconds, trigger):
         """Close the listening port for seconds (the main loop does it) and
