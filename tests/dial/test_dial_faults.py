@@ -138,6 +138,49 @@ class FaultMix(unittest.TestCase):
         c = dt.counts(self.db)
         self.assertEqual(c.get("unknown", 0), 0, c)
 
+    def test_checker_has_teeth(self):
+        """The journal/server comparison flags each broken promise: a wrong
+        call id, a placed call whose row would be called again, a request
+        the journal has no attempt for, a second 201 for one number, a 422
+        without its detail, a row left 'sending'."""
+        import sqlite3
+        listp = self.tmp.path("teeth.csv")
+        dt.write_csv(listp, ["id", "phone"], [["T%d" % i, dt.sa_number(5000 + i)] for i in range(40)])
+        db = self.tmp.path("teeth.db")
+        dt.SRV.reset()
+        dt.set_mode(share=0.5, seed=4, kinds={"accept-drop": 1, "422": 1})
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0", "-q")
+        self.assertEqual(rc, 1, out + err)
+        reqs = dt.server_requests()
+        self.assertEqual(dt.check_campaign(db, reqs), [])
+        rows = dt.journal_rows(db)
+        acc = next(l for l, r in rows.items() if r["state"] == "accepted")
+        unk = next(l for l, r in rows.items() if r["state"] == "unknown")
+        rej = next(l for l, r in rows.items() if r["state"] == "rejected")
+        cases = [
+            ("UPDATE rows SET call_id = 'call-forged' WHERE line = %d" % acc, "call_id"),
+            ("UPDATE rows SET state = 'pending' WHERE line = %d" % unk, "would be called again"),
+            ("DELETE FROM attempts WHERE line = %d" % acc, "durably marked"),
+            ("UPDATE rows SET detail = 'x', http_status = 422 WHERE line = %d; "
+             "UPDATE attempts SET detail = 'x' WHERE line = %d" % (rej, rej), "server's detail"),
+            ("UPDATE rows SET state = 'sending' WHERE line = %d" % acc, "left 'sending'"),
+            ("UPDATE rows SET state = 'failed' WHERE line = %d" % acc, "its row %d is failed" % acc),
+        ]
+        for sql, want in cases:
+            with self.subTest(sql=sql):
+                copy = self.tmp.path("teeth-%d.db" % cases.index((sql, want)))
+                src, dst = sqlite3.connect(db), sqlite3.connect(copy)
+                src.backup(dst)
+                src.close()
+                dst.executescript(sql)
+                dst.close()
+                problems = dt.check_campaign(copy, reqs)
+                self.assertTrue(any(want in p for p in problems), problems)
+        twice = dict(next(r for r in reqs if r["status"] == 201), seq=10 ** 6, dispatch_id="forged-id")
+        problems = dt.check_campaign(db, reqs + [twice])
+        self.assertTrue(any("accepted 2 times" in p for p in problems), problems)
+        self.assertTrue(any("forged-id" in p and "durably marked" in p for p in problems), problems)
+
 
 if __name__ == "__main__":
     sys.exit(dt.main(sys.argv))

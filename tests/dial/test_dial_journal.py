@@ -60,7 +60,19 @@ class DryRun(Base):
         self.assertIn("Bearer ****", out + err)
         self.assertNotIn(dt.TOKEN, out + err)
         self.assertIn(dt.sa_number(0), out, "the first requests are shown")
-        self.assertIn("6", out)  # six rows to call
+        self.assertRegex(out, r"to call:\s+6\n")
+        self.assertRegex(out, r"skipped:\s+2\n")
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "2", "--json", live=False)
+        self.assertEqual(rc, 0, out + err)
+        plans = [json.loads(l) for l in out.splitlines() if '"plan"' in l]
+        self.assertEqual(len(plans), 1, out)
+        plan = plans[0]
+        self.assertEqual((plan["rows"], plan["to_call"], plan["skipped"], plan["journal_exists"]), (8, 6, 2, False))
+        self.assertEqual(plan["skipped_by_reason"].get("duplicate"), 1, plan)
+        self.assertEqual(plan["requests"][0]["headers"]["Authorization"], "Bearer ****")
+        self.assertEqual(plan["requests"][0]["body"]["numberToCall"], dt.sa_number(0))
+        self.assertEqual(dt.server_requests(), [])
+        self.assertEqual(glob.glob(glob.escape(db) + "*"), [])
 
     def test_dry_run_on_existing_journal_changes_nothing(self):
         listp = self.small(count=8)

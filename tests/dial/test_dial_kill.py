@@ -77,7 +77,7 @@ class KillResume(unittest.TestCase):
                             # A report reads a journal a dialer died on (first:
                             # before anything recovers its WAL).
                             rc, out, err = dt.report(db)
-                            if rc != 0 and "does not exist" not in err:
+                            if rc != 0 and "an empty database" not in err:
                                 problems.append("phonenorm report after the kill: exit %d: %s" % (rc, err))
                         problems += self.check(db, nrows, ended=False)
                         self.assertEqual(problems, [], "after kill %d of campaign %d (seed %d):\n%s"
@@ -105,7 +105,12 @@ class KillResume(unittest.TestCase):
     def check(self, db, nrows, ended):
         if not os.path.exists(db):
             return []  # killed before the journal existed
-        meta = dt.journal_meta(db)
+        try:
+            meta = dt.journal_meta(db)
+        except dt.sqlite3.OperationalError:
+            # Killed as it created the file, before the schema committed: an
+            # empty database that the next live run takes over.
+            return [] if not dt.server_requests(brief=True) else ["requests sent, journal has no schema"]
         loaded = meta.get("loaded") == "1"
         problems = dt.check_campaign(db, rows_in_list=nrows if loaded else None, ended=ended, killed=True)
         if not loaded and dt.server_requests(brief=True):

@@ -261,6 +261,31 @@ class Signals(Base):
         runs = dt.journal_runs(db)
         self.assertTrue(runs[-1]["ended_at"], runs)
 
+    def test_sigint_then_second_signal(self):
+        """SIGINT: exit 130. A second signal while requests are still in
+        flight ends the run at once; those rows are 'sending' and the next
+        run makes them 'unknown' (the server did receive them)."""
+        listp, nums = numbers_list(self.tmp, "l.csv", 10)
+        db = self.tmp.path("c.db")
+        dt.set_mode(latency=[3.0, 3.0])
+        p = dt.start_dial(listp, db, "-c", "SA", "--rate", "0", "--concurrency", "2")
+        self.assertTrue(dt.wait_for(lambda: len(dt.server_requests(brief=True)) >= 2, 20))
+        t = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 130, out + err)
+        self.assertLess(time.monotonic() - t, 2.5, "the second signal did not end the run at once")
+        dt.settle()
+        dt.SRV.control("DELETE", "/mode")
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0")
+        self.assertEqual(rc, 1, out + err)
+        c = dt.counts(db)
+        self.assertEqual(c, {"unknown": 2, "accepted": 8}, c)
+        problems = dt.check_campaign(db, killed=True)
+        self.assertEqual(problems, [], "\n".join(problems))
+
 
 if __name__ == "__main__":
     sys.exit(dt.main(sys.argv))
