@@ -359,7 +359,6 @@ static void test_windows(void)
 {
 	phn_dial_options o;
 	phn_dispatch_options d;
-	phn_call_window w;
 	phn_dialer *dl = NULL;
 	phn_dial_progress p;
 	phn_dial_end end;
@@ -369,7 +368,7 @@ static void test_windows(void)
 	memset(&s, 0, sizeof s);
 	control_do("POST", "/reset", "{}");
 	base_options(&o, &d, path_in("list.csv"), &s);
-	/* 00:00 UTC = 03:00 in Riyadh: closed until 09:00 local (06:00 UTC). */
+	/* 00:00 UTC = 03:00 in Riyadh: closed until 10:00 local (07:00 UTC). */
 	o.test_now_ms = MONDAY_0800 - 8 * 3600 * 1000;
 	o.flags = PHN_DIAL_NO_WAIT;
 	CHECK_INT(phn_dialer_open(&dl, path_in("win.db"), &o), PHN_OK);
@@ -378,13 +377,12 @@ static void test_windows(void)
 	phn_dialer_summary(&p, &end, dl);
 	CHECK_INT(end, PHN_DIAL_END_LEFT);
 	CHECK_INT(p.waiting, 5);
-	CHECK_INT(s.wait_at, MONDAY_0800 - 2 * 3600 * 1000);
+	CHECK_INT(s.wait_at, MONDAY_0800 - 1 * 3600 * 1000);
 	CHECK_INT(server_requests("", &acc), 0);
 	phn_dialer_free(dl);
 	/* A window the user gives: 02:00-04:00 Riyadh time is open at 03:00. */
-	phn_call_window_init(&w, PHN_CALL_WINDOW_VERSION);
-	CHECK_INT(phn_call_window_parse(&w, "02:00-04:00", "all"), PHN_OK);
-	o.window = &w;
+	o.window_hours = "02:00-04:00";
+	o.window_days = "all";
 	CHECK_INT(phn_dialer_open(&dl, path_in("win.db"), &o), PHN_OK);
 	CHECK_INT(phn_dialer_run(dl), PHN_OK);
 	phn_dialer_summary(&p, &end, dl);
@@ -392,9 +390,23 @@ static void test_windows(void)
 	CHECK_INT(p.accepted, 5);
 	phn_dialer_free(dl);
 
+	/* --days alone keeps the region's hours: Friday 10:00 Riyadh time. */
+	memset(&s, 0, sizeof s);
+	o.test_now_ms = MONDAY_0800;
+	o.window_hours = NULL;
+	o.window_days = "fri,sat";
+	CHECK_INT(phn_dialer_open(&dl, path_in("win3.db"), &o), PHN_OK);
+	CHECK_INT(phn_dialer_run(dl), PHN_OK);
+	phn_dialer_summary(&p, &end, dl);
+	CHECK_INT(end, PHN_DIAL_END_LEFT);
+	CHECK_INT(p.waiting, 5);
+	CHECK_INT(s.wait_at, MONDAY_0800 + (4 * 24 - 1) * INT64_C(3600000));
+	phn_dialer_free(dl);
+	CHECK_INT(server_requests("", &acc), 5); /* the 5 of the 02:00-04:00 run only */
+
 	/* The test clock only with a loopback API. */
 	d.base_url = "https://api.example.invalid/v1";
-	o.window = NULL;
+	o.window_hours = o.window_days = NULL;
 	CHECK_INT(phn_dialer_open(&dl, path_in("win2.db"), &o), PHN_EINVAL);
 	CHECK(strstr(phn_error_last(), "loopback") || strstr(phn_error_last(), "127.0.0.1"));
 }
