@@ -196,16 +196,39 @@ class Windows(unittest.TestCase):
         self.step(listp, db, "2026-03-08T06:00:30Z", "S", 0, *args, region="SA")
 
     def test_saudi_default_window(self):
-        """The Saudi default (README): 09:00-21:00, Sunday to Thursday."""
+        """The Saudi default (README): 10:00-16:00, Sunday to Thursday."""
+        sa = dict(start=600, end=960, days={0, 1, 2, 3, 4})
         listp, db = self.make("S", "sadef.csv")
-        # 03:00 on a Monday in Riyadh.
+        # 03:00 on a Monday in Riyadh: opens at 10:00 (07:00Z).
         self.step(listp, db, "2026-03-09T00:00:00Z", "", 5, region="SA")
-        self.assert_waiting(db, "S", "2026-03-09T00:00:00Z", start=540, end=1260, days={0, 1, 2, 3, 4})
-        # Friday noon: the weekend; it opens on Sunday at 09:00.
+        self.assert_waiting(db, "S", "2026-03-09T00:00:00Z", **sa)
+        # Friday noon: the weekend; it opens on Sunday at 10:00.
         self.step(listp, db, "2026-03-06T09:00:00Z", "", 5, region="SA")
-        self.assert_waiting(db, "S", "2026-03-06T09:00:00Z", start=540, end=1260, days={0, 1, 2, 3, 4})
-        self.step(listp, db, "2026-03-08T05:59:00Z", "", 5, region="SA")
+        self.assert_waiting(db, "S", "2026-03-06T09:00:00Z", **sa)
+        self.assertEqual(opens_at(ZONES["S"], utc("2026-03-06T09:00:00Z"), **sa), utc("2026-03-08T07:00:00Z"))
+        self.step(listp, db, "2026-03-08T06:59:00Z", "", 5, region="SA")
+        # Monday 16:00 in Riyadh: closed until Tuesday 10:00.
+        self.step(listp, db, "2026-03-09T13:00:00Z", "", 5, region="SA")
+        self.assert_waiting(db, "S", "2026-03-09T13:00:00Z", **sa)
         self.step(listp, db, dt.MONDAY_RIYADH_NOON, "S", 0, region="SA")
+
+    def test_window_or_days_alone_keep_the_other_half(self):
+        """--days alone keeps the region's hours, --window alone its days."""
+        listp, db = self.make("E", "daysonly.csv")
+        # Sunday noon in New York, --days mon-fri: Monday 08:00 EDT (US hours kept).
+        self.step(listp, db, "2026-03-08T16:00:00Z", "", 5, "--days", "mon-fri")
+        self.assert_waiting(db, "E", "2026-03-08T16:00:00Z", days={1, 2, 3, 4, 5})
+        listp, db = self.make("S", "sahours.csv")
+        # Friday 12:00 in Riyadh, --window 09:00-12:00: the Saudi days are kept.
+        self.step(listp, db, "2026-03-06T08:00:00Z", "", 5, "--window", "09:00-12:00", region="SA")
+        self.assert_waiting(db, "S", "2026-03-06T08:00:00Z", start=540, end=720, days={0, 1, 2, 3, 4})
+        listp, db = self.make("S", "sadays.csv")
+        # Saturday 13:00 in Riyadh, --days fri,sat: open with the Saudi hours.
+        self.step(listp, db, "2026-03-07T10:00:00Z", "S", 0, "--days", "fri,sat", region="SA")
+        listp, db = self.make("S", "sadays2.csv")
+        # Saturday 17:00: after the Saudi default's 16:00; next Friday 10:00.
+        self.step(listp, db, "2026-03-07T14:00:00Z", "", 5, "--days", "fri,sat", region="SA")
+        self.assert_waiting(db, "S", "2026-03-07T14:00:00Z", start=600, end=960, days={5, 6})
 
     def test_waits_for_the_window(self):
         """Without --no-wait the run waits (the test clock runs on) and calls."""
