@@ -138,6 +138,33 @@ class Invoice(unittest.TestCase):
         calls = [r["number"] for r in dt.server_requests() if r["path"].endswith(dt.CALL_SUFFIX)]
         self.assertNotIn(bad[0], calls, "a row whose invoice was refused was called")
 
+    def test_contact_step_faults(self):
+        """A 422 on the contact: rejected with the detail, no invoice, no
+        call. A 429 on the contact, then a 503 on the invoice: each retried,
+        one contact and one invoice in the end."""
+        listp, db = self.write([
+            ["A", "B", "", dt.sa_number(970), "1", "2025-01-01", "", "10"],
+            ["C", "D", "", dt.sa_number(971), "2", "2025-01-01", "", "10"],
+        ])
+        dt.SRV.fault({"path": "/contact", "number": dt.sa_number(970), "status": 422, "body": {"detail": [
+            {"type": "value_error", "loc": ["body", "email"], "msg": "Value error, contact blocked here",
+             "input": None}]}},
+            {"path": "/contact", "number": dt.sa_number(971), "status": 429, "retry_after": "0"},
+            {"path": "/invoice", "status": 503, "retry_after": "0"})
+        rc, out, err = dt.dial(listp, db, "-c", "SA", *INVOICE, "--concurrency", "1")
+        self.assertEqual(rc, 1, out + err)
+        rows = {r["e164"]: r for r in dt.journal_rows(db).values()}
+        self.assertEqual(rows[dt.sa_number(970)]["state"], "rejected")
+        self.assertIn("contact blocked here", rows[dt.sa_number(970)]["detail"])
+        self.assertEqual(rows[dt.sa_number(971)]["state"], "accepted")
+        truth = dt.SRV.control("GET", "/truth")["numbers"]
+        self.assertEqual([len(truth[dt.sa_number(970)][k]) for k in ("contacts_created", "invoices_created",
+                                                                   "calls_received")], [0, 0, 0])
+        self.assertEqual([len(truth[dt.sa_number(971)][k]) for k in ("contacts_created", "invoices_created",
+                                                                   "calls_accepted")], [1, 1, 1])
+        self.assertEqual([r["status"] for r in dt.server_requests() if r["number"] == dt.sa_number(971)],
+                         [429, 201, 503, 201, 201])
+
     def test_future_invoice_date_refused(self):
         listp, db = self.write([["A", "B", "", dt.sa_number(960), "1", "2999-01-01", "", "10"]])
         rc, out, err = dt.dial(listp, db, "-c", "SA", *INVOICE)

@@ -112,6 +112,9 @@ class Mismatch(Base):
             ([listp, "-c", "SA", "--keep-possible"], "option"),
             ([listp, "-c", "SA", "--types", "mobile"], "option"),
             ([listp, "-c", "SA", "--suppress", supp], "option"),
+            ([listp, "-c", "SA", "--first-name-column", "id"], "option"),
+            ([listp, "-c", "SA", "--tag", "who=first_name"], "option"),
+            ([listp, "-c", "SA", "--invoice", "number=id,date=id"], "option"),
         ]
         for args, word in cases:
             with self.subTest(args=args[1:]):
@@ -127,8 +130,11 @@ class Mismatch(Base):
         self.assertEqual(rc, 2, out + err)
         self.assertEqual(len(dt.server_requests()), sent)
         self.assertEqual(dt.journal_rows(db), rows)
-        # The same bytes under another name are the same list.
-        rc, out, err = dt.dial(same_bytes, db, "-c", "SA")
+        # The same bytes under another name are the same list; pacing,
+        # windows and the template may change between runs.
+        rc, out, err = dt.dial(same_bytes, db, "-c", "SA", "--rate", "3", "--concurrency", "1",
+                               "--window", "09:00-20:00", "--days", "all", "--max-retries", "2",
+                               "--template", "550e8400-e29b-41d4-a716-446655440000", "--timeout", "5")
         self.assertEqual(rc, 0, out + err)
         self.assertEqual(len(dt.server_requests()), sent)
 
@@ -233,6 +239,20 @@ class Report(Base):
         rc, out, err = dt.report(db, "--csv", db)
         self.assertEqual(rc, 2, out + err)
         self.assertEqual(files_of(db), before)
+
+    def test_spreadsheet_safety(self):
+        listp = self.small(count=1, extra=[["F1", "x", "=1+1"], ["F2", "y", "@SUM(A1)"]])
+        db = self.tmp.path("f.db")
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0")
+        self.assertEqual(rc, 0, out + err)
+        rc, out, err = dt.report(db, "--csv", "-")
+        self.assertEqual(rc, 0, err)
+        inputs = [r["input"] for r in dt.parse_csv(out)]
+        self.assertEqual(inputs[1:], ["=1+1", "@SUM(A1)"])
+        rc, out, err = dt.report(db, "--csv", "-", "--safe-for-spreadsheets")
+        self.assertEqual(rc, 0, err)
+        inputs = [r["input"] for r in dt.parse_csv(out)]
+        self.assertEqual(inputs, [dt.sa_number(0), "'=1+1", "'@SUM(A1)"])
 
     def test_token_never_stored(self):
         listp, db = self.campaign()

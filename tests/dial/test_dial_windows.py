@@ -240,6 +240,19 @@ class Windows(unittest.TestCase):
         self.assertEqual(len(reqs), 2)
         self.assertGreaterEqual(min(r["arrived"] for r in reqs) - t, 2.5, "called before 08:00 EDT")
 
+    def test_test_clock_forms(self):
+        """Epoch milliseconds work as ISO 8601 does; a bad value is refused."""
+        listp, db = self.make("E", "ms.csv")
+        now = str(ms(utc("2026-03-07T12:30:00Z")))
+        self.step(listp, db, now, "", 5)
+        self.assert_waiting(db, "E", "2026-03-07T12:30:00Z")
+        for bad in ("yesterday", "2026-03-07T12:30:00", "2026-13-07T12:30:00Z", "-5"):
+            with self.subTest(bad=bad):
+                rc, out, err = dt.dial(listp, db, "-c", "US", "--no-wait", now=bad)
+                self.assertEqual(rc, 2, out + err)
+                self.assertIn("PHONENORM_TEST_NOW", err)
+        self.assertEqual(dt.server_requests(), [])
+
     def test_test_clock_needs_loopback(self):
         listp, db = self.make("E", "remote.csv")
         rc, out, err = dt.dial(listp, db, "-c", "US", live=False, now="2026-03-08T12:30:00Z",
