@@ -277,6 +277,16 @@ def check_campaign(db, reqs=None, *, rows_in_list=None, ended=True, retry_unknow
         t = (a["started_at"] or 0) / 1000.0 + offset
         return any(s - 1.0 <= t <= e + 1.0 for s, e in outages)
 
+    if ended:
+        for a in attempts:
+            if not a["outcome"]:
+                problems.append("attempt %s (row %d, %s) has no outcome after a run that ended"
+                                % (a["dispatch_id"], a["line"], a["step"]))
+            elif a["outcome"] == "interrupted" and rows.get(a["line"], {}).get("state") in \
+                    ("pending", "waiting", "failed") and not retry_unknown:
+                problems.append("row %d: its attempt %s was interrupted (may have been sent) but the "
+                                "row is %s" % (a["line"], a["dispatch_id"], rows[a["line"]]["state"]))
+
     for line, row in rows.items():
         st = row["state"]
         mine = row_attempts.get(line, [])

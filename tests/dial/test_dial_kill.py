@@ -7,7 +7,8 @@ whose request the server received or might have (killed after the durable
 
 The number of kill/resume cycles is PHN_DIAL_KILL_CYCLES (default 20, the
 suite; tests/dial/soak.sh runs 100), the seed PHN_DIAL_KILL_SEED (default:
-random, printed so a failure can be replayed).
+random, printed so a failure can be replayed), the list's clean rows
+PHN_DIAL_KILL_ROWS (40), --concurrency PHN_DIAL_KILL_CONCURRENCY (4).
 
 usage: test_dial_kill.py PATH/TO/phonenorm
 """
@@ -22,7 +23,8 @@ import dialtest as dt  # noqa: E402
 
 CYCLES = int(os.environ.get("PHN_DIAL_KILL_CYCLES", "20"))
 SEED = int(os.environ.get("PHN_DIAL_KILL_SEED", str(random.randrange(1 << 30))))
-ROWS = 40
+ROWS = int(os.environ.get("PHN_DIAL_KILL_ROWS", "40"))
+CONCURRENCY = os.environ.get("PHN_DIAL_KILL_CONCURRENCY", "4")
 
 
 class KillResume(unittest.TestCase):
@@ -45,7 +47,7 @@ class KillResume(unittest.TestCase):
         rows.append(["BAD", "x", "y", "12345", "", "", "", ""])
         rows.append(["DUP", "x", "y", dt.local_sa(dt.sa_number(100000 * (k + 1))), "", "", "", ""])
         dt.write_csv(listp, ["id", "first_name", "last_name", "phone", "inv", "inv_date", "due", "total"], rows)
-        args = ["-c", "SA", "--rate", "0", "--concurrency", "4", "--max-retries", "20", "--retry-cap", "1", "--max-attempts", "0",
+        args = ["-c", "SA", "--rate", "0", "--concurrency", CONCURRENCY, "--max-retries", "20", "--retry-cap", "1", "--max-attempts", "0",
                 "--timeout", "2", "-q"]
         if invoice:
             args += ["--invoice", "number=inv,date=inv_date,dueDate=due,total=total"]

@@ -75,8 +75,8 @@ class Windows(unittest.TestCase):
     def make(self, kinds, name="l.csv", region="US", tz=None):
         listp = self.tmp.path(name)
         rows, self.kind_of = [], {}
-        for k in kinds:
-            for i in range(2):
+        for j, k in enumerate(kinds):
+            for i in range(2 * j, 2 * j + 2) if kinds.count(k) > 1 else range(2):
                 n = number(k, i)
                 self.kind_of[n] = k
                 row = ["%s%d" % (k, i), n]
@@ -239,6 +239,18 @@ class Windows(unittest.TestCase):
         reqs = dt.server_requests()
         self.assertEqual(len(reqs), 2)
         self.assertGreaterEqual(min(r["arrived"] for r in reqs) - t, 2.5, "called before 08:00 EDT")
+
+    def test_window_closes_mid_run(self):
+        """At 20:59:57 in New York with one call a second, the calls stop at
+        21:00: the window is checked as each request goes out."""
+        listp, db = self.make("E" * 5, "closing.csv")
+        self.step(listp, db, "2026-03-09T00:59:57Z", "E", 5, "--rate", "1")
+        states = sorted(r["state"] for r in dt.journal_rows(db).values())
+        accepted = states.count("accepted")
+        self.assertIn(accepted, (2, 3), states)
+        self.assertEqual(states.count("waiting"), 10 - accepted, states)
+        self.assertEqual({r["next_at"] for r in dt.journal_rows(db).values() if r["state"] == "waiting"},
+                         {ms(utc("2026-03-09T12:00:00Z"))})
 
     def test_test_clock_forms(self):
         """Epoch milliseconds work as ISO 8601 does; a bad value is refused."""
