@@ -243,7 +243,7 @@ def check_campaign(db, reqs=None, *, rows_in_list=None, ended=True, retry_unknow
     for d, r in seen.items():
         if r["effect"]:
             placed.setdefault(r["number"], []).append(d)
-        if r["status"] == 201 and r["delivered"]:
+        if 200 <= (r["status"] or 0) < 300 and r["delivered"]:
             answered.setdefault(r["number"], []).append(d)
     for n, ds in answered.items():
         if len(ds) > 1:
@@ -263,8 +263,12 @@ def check_campaign(db, reqs=None, *, rows_in_list=None, ended=True, retry_unknow
         """A request the server received whose answer did not tell the client."""
         if killed:
             return True  # any answer may have died with the process
-        return r["status"] in (0, -1, -2, 500, 502, 504) or r["fault"] in AMBIGUOUS_FAULTS or \
-            (r["status"] == 201 and not r["delivered"])
+        st = r["status"]
+        if r["fault"] in AMBIGUOUS_FAULTS or st is None or st <= 0:
+            return True  # no answer, or raw bytes (1xx, 3xx, a cut body...)
+        if 200 <= st < 300:
+            return not r["delivered"]
+        return not (400 <= st < 500 or st == 503)  # 5xx but 503, 1xx, 3xx, 600
 
     # The dialer's clock may be a test clock (PHONENORM_TEST_NOW): its offset
     # from the server's, from the attempts the server saw (a request leaves
@@ -313,13 +317,20 @@ def check_campaign(db, reqs=None, *, rows_in_list=None, ended=True, retry_unknow
         if st == "sending" and ended:
             problems.append("row %d left 'sending' after a run that ended" % line)
         if st == "accepted":
-            ok = [a for a in calls if a["dispatch_id"] in seen and seen[a["dispatch_id"]]["status"] == 201]
+            ok = [a for a in calls if a["dispatch_id"] in seen and 200 <= (seen[a["dispatch_id"]]["status"] or 0) < 300
+                  or (a["dispatch_id"] in seen and seen[a["dispatch_id"]]["status"] == -1 and
+                      (seen[a["dispatch_id"]]["response"] or "").startswith("HTTP/1.1 2"))]
             if not ok:
-                problems.append("row %d (%s) accepted, but the server answered 201 to none of its calls"
+                problems.append("row %d (%s) accepted, but the server answered 2xx to none of its calls"
                                 % (line, row["e164"]))
             else:
-                resp = json.loads(seen[ok[-1]["dispatch_id"]]["response"])
-                if row["call_id"] != resp["callId"]:
+                try:
+                    resp = json.loads(seen[ok[-1]["dispatch_id"]]["response"])
+                except ValueError:
+                    resp = {}
+                if not isinstance(resp, dict):
+                    resp = {}
+                if row["call_id"] != resp.get("callId"):
                     problems.append("row %d: call_id %r, the server's answer had %r"
                                     % (line, row["call_id"], resp["callId"]))
         if st == "unknown":

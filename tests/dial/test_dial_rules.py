@@ -135,6 +135,40 @@ class Rejected(Base):
         self.assertEqual(problems, [], "\n".join(problems))
 
 
+class Answers(Base):
+    """Every kind of answer to one call (tests/dial/answers.json): the row's
+    state, how many requests its number got, its detail; the other row of
+    the list is called as usual."""
+
+    def test_answers(self):
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "answers.json")) as f:
+            cases = json.load(f)
+        for i, case in enumerate(cases):
+            with self.subTest(fault=case["fault"]):
+                dt.SRV.reset()
+                listp, nums = numbers_list(self.tmp, "a%d.csv" % i, 2, start=100 * i)
+                db = self.tmp.path("a%d.db" % i)
+                dt.SRV.fault(dict(case["fault"], number=nums[0]))
+                rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0", "--concurrency", "1",
+                                       "--max-attempts", "0", *case.get("args", []))
+                dt.settle()
+                want_rc = case.get("rc", {"accepted": 0, "pending": 5}.get(case["state"], 1))
+                self.assertEqual(rc, want_rc, out + err)
+                rows = {r["e164"]: r for r in dt.journal_rows(db).values()}
+                row = rows[nums[0]]
+                self.assertEqual(row["state"], case["state"], row)
+                per = self.by_number(dt.server_requests())
+                self.assertEqual(len(per[nums[0]]), case["requests"])
+                if "call_id" in case:
+                    self.assertEqual(row["call_id"], case["call_id"])
+                if "detail" in case:
+                    self.assertIn(case["detail"], row["detail"] or "")
+                if want_rc != 4:
+                    self.assertEqual(rows[nums[1]]["state"], "accepted")
+                problems = dt.check_campaign(db)
+                self.assertEqual(problems, [], "\n".join(problems))
+
+
 class RetryAfter(Base):
     def test_seconds_date_and_cap(self):
         listp, nums = numbers_list(self.tmp, "l.csv", 4)

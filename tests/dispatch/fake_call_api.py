@@ -490,7 +490,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     headers["Retry-After"] = str(fault["retry_after"])
                 if "raw" in fault:
                     return self.reply(fault["status"], headers=headers, raw=fault["raw"].encode())
-                default = {"detail": http.HTTPStatus(fault["status"]).phrase}
+                try:
+                    default = {"detail": http.HTTPStatus(fault["status"]).phrase}
+                except ValueError:  # a status outside the standard ones (600)
+                    default = {"detail": "status %d" % fault["status"]}
                 return self.reply(fault["status"], fault.get("body", default), headers)
 
         return self.serve_api(method, path, raw, body, number)
