@@ -165,6 +165,34 @@ class Invoice(unittest.TestCase):
         self.assertEqual([r["status"] for r in dt.server_requests() if r["number"] == dt.sa_number(971)],
                          [429, 201, 503, 201, 201])
 
+    def test_401_mid_flow_then_resume(self):
+        """A 401 on the 4th, 5th or 6th request stops the run between steps;
+        the resume goes on from each row's last step: one contact, one
+        invoice, one call per number."""
+        for at in (4, 5, 6):
+            with self.subTest(auth_fail_at=at):
+                dt.SRV.reset()
+                listp, db = self.write([["P%d" % i, "Q", "", dt.sa_number(300 * at + i), "I%d" % i, "2026-01-01",
+                                         "", "5"] for i in range(3)])
+                db = self.tmp.path("a%d.db" % at)
+                dt.set_mode(auth_fail_at=at)
+                rc, out, err = dt.dial(listp, db, "-c", "SA", *INVOICE, "--concurrency", "1")
+                self.assertEqual(rc, 4, out + err)
+                self.assertEqual(len(dt.server_requests(brief=True)), at, "requests after the 401")
+                states = [r["state"] for r in dt.journal_rows(db).values()]
+                self.assertIn("pending", states, "a 401 is no verdict on the row")
+                self.assertLessEqual(set(states), {"pending", "accepted"})
+                dt.SRV.control("DELETE", "/mode")
+                rc, out, err = dt.dial(listp, db, "-c", "SA", *INVOICE, "--concurrency", "1")
+                self.assertEqual(rc, 0, out + err)
+                truth = dt.SRV.control("GET", "/truth")["numbers"]
+                for i in range(3):
+                    t = truth[dt.sa_number(300 * at + i)]
+                    self.assertEqual([len(t[k]) for k in ("contacts_created", "invoices_created", "calls_accepted")],
+                                     [1, 1, 1], dt.sa_number(300 * at + i))
+                problems = dt.check_campaign(db)
+                self.assertEqual(problems, [], "\n".join(problems))
+
     def test_future_invoice_date_refused(self):
         listp, db = self.write([["A", "B", "", dt.sa_number(960), "1", "2999-01-01", "", "10"]])
         rc, out, err = dt.dial(listp, db, "-c", "SA", *INVOICE)
