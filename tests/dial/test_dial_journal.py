@@ -178,6 +178,42 @@ class Lock(Base):
         self.assertEqual(problems, [], "\n".join(problems))
 
 
+class JsonEvents(Base):
+    def test_events_match_the_journal(self):
+        """--json: one "row" event per ended request, each as the journal
+        recorded it; the summary's counters are the journal's."""
+        listp = self.small(count=12, extra=[["BAD", "x", "12345"]])
+        db = self.tmp.path("j.db")
+        dt.SRV.fault({"number": dt.sa_number(1), "status": 500},
+                     {"number": dt.sa_number(2), "status": 422},
+                     {"number": dt.sa_number(3), "status": 429, "retry_after": "0"})
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0", "--json")
+        self.assertEqual(rc, 1, out + err)
+        events = [json.loads(l) for l in out.splitlines()]
+        attempts = {a["dispatch_id"]: a for a in dt.journal_attempts(db)}
+        rows = [e for e in events if e["event"] == "row"]
+        self.assertEqual(len(rows), len(attempts))
+        self.assertEqual(len(rows), len(dt.server_requests()))
+        for e in rows:
+            a = attempts[e["dispatch_id"]]
+            self.assertEqual((e["line"], e["step"], e["outcome"], e["http_status"]),
+                             (a["line"], a["step"], a["outcome"], a["http_status"]), e)
+        final = dt.journal_rows(db)
+        last = {}
+        for e in rows:
+            last[e["line"]] = e
+        for line, e in last.items():
+            self.assertEqual(e["state"], final[line]["state"], e)
+            self.assertEqual(e.get("call_id"), final[line]["call_id"], e)
+        summary = [e for e in events if e["event"] == "summary"]
+        self.assertEqual(len(summary), 1, events[-3:])
+        c = dt.counts(db)
+        for k in ("accepted", "rejected", "unknown", "failed"):
+            self.assertEqual(summary[0][k], c.get(k, 0), (k, summary[0]))
+        self.assertEqual(summary[0]["exit"], 1)
+        self.assertEqual(summary[0]["rows"], 13)
+
+
 class Report(Base):
     def campaign(self):
         extra = [["BAD", "x", "12345"], ["DUP", "y", dt.local_sa(dt.sa_number(0))],
