@@ -94,9 +94,10 @@ PHN_EXTERN int phn_call_window_parse(phn_call_window *w, const char *hours, cons
 
 /*
  * Write w as "HH:MM-HH:MM DAYS" into dst[cap] ("09:00-21:00 sun-thu",
- * "08:00-21:00 all"; "none" for no day): the two halves read back with
- * phn_call_window_parse(). needed (if not NULL) gets the length without the
- * NUL. Errors: PHN_EINVAL (NULL, invalid window), PHN_EBUFS, PHN_EVERSION.
+ * "08:00-21:00 all"; "none" for no day): for a window that is not empty,
+ * the two halves read back with phn_call_window_parse() to the same window.
+ * needed (if not NULL) gets the length without the NUL. Thread-safe.
+ * Errors: PHN_EINVAL (NULL, invalid window), PHN_EBUFS, PHN_EVERSION.
  */
 PHN_EXTERN int phn_call_window_format(char *dst, size_t cap, size_t *needed,
 				      const phn_call_window *w);
@@ -213,8 +214,10 @@ typedef enum phn_dial_event_kind {
 } phn_dial_event_kind;
 
 /*
- * The counters of a campaign. Library-owned (it grows at the end; read a
- * field of version N only when version >= N). States are over the whole
+ * The counters of a campaign: in events (library-owned), and filled by
+ * phn_dialer_summary() into a caller's struct, initialised with
+ * PHN_DIAL_PROGRESS_INIT or phn_dial_progress_init() (only that version's
+ * fields are written). Grows only at its end. States are over the whole
  * journal; sent, retries and rate are of this run.
  */
 typedef struct phn_dial_progress {
@@ -236,6 +239,11 @@ typedef struct phn_dial_progress {
 } phn_dial_progress;
 
 #define PHN_DIAL_PROGRESS_VERSION 1
+#define PHN_DIAL_PROGRESS_INIT { PHN_DIAL_PROGRESS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
+		0.0, -1.0, 0 }
+
+/* Set *p to PHN_DIAL_PROGRESS_INIT for version. Errors: PHN_EINVAL, PHN_EVERSION. */
+PHN_EXTERN int phn_dial_progress_init(phn_dial_progress *p, unsigned int version);
 
 /* One event. Library-owned, valid during the callback; strings NULL when
  * they do not apply. Text from the server (detail) is as it came: escape it

@@ -42,6 +42,8 @@ static const char dial_help[] =
 	"\n"
 	"Policy (as phonenorm clean):\n"
 	CLI_CLEAN_POLICY_HELP
+	"  -j, --threads N            threads for parsing the list (default 1; 0: one per\n"
+	"                             CPU); the journal is the same for any N\n"
 	"\n"
 	"Request fields from columns (NAME or 1-based INDEX; blank cells are not sent):\n"
 	"      --first-name-column C  firstName (default: a first_name/firstName column)\n"
@@ -835,7 +837,7 @@ int cli_cmd_dial(int argc, char **argv)
 	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
 	phn_clean_options cl = PHN_CLEAN_OPTIONS_INIT;
 	phn_dispatch_options dopts = PHN_DISPATCH_OPTIONS_INIT;
-	phn_dial_progress p = { PHN_DIAL_PROGRESS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	phn_dial_progress p = PHN_DIAL_PROGRESS_INIT;
 	phn_dial_end end = PHN_DIAL_END_DONE;
 	phn_cleaner *sup = NULL;
 	phn_dialer *dl = NULL;
