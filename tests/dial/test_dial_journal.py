@@ -214,6 +214,65 @@ class JsonEvents(Base):
         self.assertEqual(summary[0]["rows"], 13)
 
 
+class RetryUnknown(Base):
+    """--retry-unknown re-sends unknown rows in ITS run only: rows it did not
+    get to (stopped by a signal, a kill, or a closed window with --no-wait)
+    are not sent by a later run without --retry-unknown. Their first call
+    may have been placed (here it was: the server placed it and dropped the
+    answer), so a plain run must leave them unknown."""
+
+    def unknown_campaign(self, name, count=6):
+        listp = self.small(name + ".csv", count=count, start=200 + 10 * len(name))
+        db = self.tmp.path(name + ".db")
+        dt.set_mode(share=1.0, seed=1, kinds={"accept-drop": 1})
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0")
+        self.assertEqual((rc, dt.counts(db)), (1, {"unknown": count}), out + err)
+        dt.SRV.control("DELETE", "/mode")
+        return listp, db
+
+    def plain_run_sends_nothing_unasked(self, listp, db, resent):
+        """resent: the numbers the --retry-unknown run did send again."""
+        before = len(dt.server_requests(brief=True))
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0")
+        again = [r["number"] for r in dt.server_requests(brief=True)[before:]]
+        self.assertEqual(again, [], "a run without --retry-unknown called rows whose outcome was unknown")
+        states = {r["e164"]: r["state"] for r in dt.journal_rows(db).values()}
+        for n, st in states.items():
+            if n not in resent:
+                self.assertEqual(st, "unknown", n)
+
+    def test_interrupted_by_sigint(self):
+        listp, db = self.unknown_campaign("sigint")
+        dt.set_mode(latency=[0.2, 0.2])
+        p = dt.start_dial(listp, db, "-c", "SA", "--rate", "1", "--concurrency", "1", "--retry-unknown")
+        self.assertTrue(dt.wait_for(lambda: len(dt.server_requests(brief=True)) >= 7, 20))
+        p.send_signal(__import__("signal").SIGINT)
+        out, err = p.communicate(timeout=60)
+        dt.no_sanitizer_report(err.decode("utf-8", "replace"))
+        self.assertEqual(p.returncode, 130, out + err)
+        dt.SRV.control("DELETE", "/mode")
+        resent = {r["number"] for r in dt.server_requests(brief=True)[6:]}
+        self.plain_run_sends_nothing_unasked(listp, db, resent)
+
+    def test_killed(self):
+        listp, db = self.unknown_campaign("killed")
+        dt.set_mode(latency=[3.0, 3.0])
+        p = dt.start_dial(listp, db, "-c", "SA", "--rate", "1", "--concurrency", "1", "--retry-unknown")
+        self.assertTrue(dt.wait_for(lambda: len(dt.server_requests(brief=True)) >= 7, 20))
+        dt.kill9(p)
+        dt.settle()
+        dt.SRV.control("DELETE", "/mode")
+        resent = {r["number"] for r in dt.server_requests(brief=True)[6:]}
+        self.plain_run_sends_nothing_unasked(listp, db, resent)
+
+    def test_window_closed_no_wait(self):
+        listp, db = self.unknown_campaign("night")
+        # 03:00 in Riyadh: nothing can be re-sent now.
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--retry-unknown", "--no-wait", now="2026-03-09T00:00:00Z")
+        self.assertEqual(rc, 5, out + err)
+        self.plain_run_sends_nothing_unasked(listp, db, set())
+
+
 class Report(Base):
     def campaign(self):
         extra = [["BAD", "x", "12345"], ["DUP", "y", dt.local_sa(dt.sa_number(0))],
