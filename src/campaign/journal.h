@@ -154,6 +154,7 @@ struct jreport_row {
 	int last_http_status;
 	const char *last_detail;
 	int64_t last_at;          /* when it finished (or started, while sending) */
+	const char *fields_json;  /* the row's request inputs (struct jrow), or NULL */
 };
 
 typedef struct journal journal;
@@ -241,7 +242,8 @@ int journal_record(journal *j, const struct joutcome *items, size_t n, int64_t n
 /* Counters over the whole journal. */
 int journal_counts(journal *j, struct jcounts *out);
 
-/* The earliest next_at of a pending or waiting row, or 0 when none. */
+/* The earliest next_at of a pending or waiting row, or 0 when none; a row
+ * due at once (next_at 0) gives 1, a time already past, not "none". */
 int journal_next_wake(journal *j, int64_t *at_ms);
 
 /* Every row in line order, with its latest attempt. A nonzero return of cb

@@ -39,7 +39,7 @@ expect_run "$work/full/consumer_static" "cmake static consumer"
 
 # 2. find_package with the dependencies hidden.
 cmakedir=$(dirname "$(find "$prefix" -name phonenormConfig.cmake | head -n 1)")
-if grep -nE 'find_dependency|PhoneNumber::|ICU::|CURL::|CJSON|Threads::' "$cmakedir/phonenormTargets.cmake"; then
+if grep -nE 'find_dependency|PhoneNumber::|ICU::|CURL::|CJSON|Threads::|SQLite::|OpenSSL::' "$cmakedir/phonenormTargets.cmake"; then
 	fail "phonenormTargets.cmake (the shared library) names a dependency"
 fi
 ok
@@ -49,6 +49,7 @@ PKG_CONFIG_LIBDIR=/nonexistent PKG_CONFIG_PATH= \
 	-DPHN_CONSUMER=shared \
 	-DCMAKE_DISABLE_FIND_PACKAGE_PhoneNumber=ON -DCMAKE_DISABLE_FIND_PACKAGE_ICU=ON \
 	-DCMAKE_DISABLE_FIND_PACKAGE_CURL=ON -DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON \
+	-DCMAKE_DISABLE_FIND_PACKAGE_SQLite3=ON -DCMAKE_DISABLE_FIND_PACKAGE_OpenSSL=ON \
 	>"$work/shared.log" 2>&1 ||
 	{ cat "$work/shared.log"; fail "consumer (dependencies hidden) does not configure"; }
 grep -q "static target not found, as it should" "$work/shared.log" || fail "no not-found check ran"

@@ -1,0 +1,1256 @@
+/*
+ * The SQLite journal: one database file per campaign (schema v1, below),
+ * WAL with synchronous=FULL so that a transaction is durable when its commit
+ * returns, every statement prepared once per open and reused.
+ *
+ * The dial lock is flock(LOCK_EX | LOCK_NB) on a descriptor of the database
+ * file itself, taken before SQLite opens it and closed only after
+ * sqlite3_close(): SQLite's own locks are POSIX record locks, which a
+ * process loses on that file as soon as it closes ANY descriptor of it, so
+ * this descriptor must outlive the connection. flock() locks are separate
+ * from POSIX locks on Linux and are released by the kernel when the process
+ * ends in any way, kill -9 included.
+ *
+ * The file is outside input (a report may be run on anything): it is opened
+ * with SQLite's defensive settings (no triggers, no views, no untrusted
+ * schema functions, cell size checks), and its tables must be tables.
+ *
+ * Copyright 2026 The phonenorm Authors. Licensed under the Apache License 2.0.
+ */
+#define _GNU_SOURCE /* flock */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "phonenorm/common.h"
+#include "campaign/journal_backend.h"
+#include "text/error.h"
+
+/* PRAGMA application_id of a phonenorm journal: "PHNJ". */
+#define JOURNAL_APPLICATION_ID 0x50484E4A
+
+/* Rows per transaction while a list loads: few fsyncs, bounded WAL. */
+#define LOAD_BATCH 50000
+
+static const char schema_sql[] =
+	"CREATE TABLE meta("
+	"  key TEXT PRIMARY KEY NOT NULL,"
+	"  value TEXT);"
+	"CREATE TABLE rows("
+	"  line INTEGER PRIMARY KEY,"
+	"  state TEXT NOT NULL,"
+	"  reason TEXT,"
+	"  duplicate_of INTEGER,"
+	"  input TEXT,"
+	"  e164 TEXT,"
+	"  region TEXT,"
+	"  type TEXT,"
+	"  number_key INTEGER,"
+	"  zones TEXT,"
+	"  fields_json TEXT,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_at INTEGER NOT NULL DEFAULT 0,"
+	"  contact_uuid TEXT,"
+	"  invoice_uuid TEXT,"
+	"  call_id TEXT,"
+	"  http_status INTEGER,"
+	"  detail TEXT,"
+	"  updated_at INTEGER);"
+	"CREATE INDEX rows_state_next ON rows(state, next_at);"
+	"CREATE TABLE runs("
+	"  id INTEGER PRIMARY KEY,"
+	"  started_at INTEGER NOT NULL,"
+	"  ended_at INTEGER,"
+	"  pid INTEGER,"
+	"  mode TEXT,"
+	"  result TEXT);"
+	"CREATE TABLE attempts("
+	"  dispatch_id TEXT PRIMARY KEY NOT NULL,"
+	"  line INTEGER NOT NULL REFERENCES rows(line),"
+	"  step TEXT NOT NULL,"
+	"  run_id INTEGER,"
+	"  started_at INTEGER NOT NULL,"
+	"  finished_at INTEGER,"
+	"  outcome TEXT,"
+	"  http_status INTEGER,"
+	"  detail TEXT,"
+	"  retry_after TEXT,"
+	"  elapsed_ms INTEGER);"
+	"CREATE INDEX attempts_line ON attempts(line);";
+
+enum stmt {
+	S_BEGIN,
+	S_BEGIN_READ,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_META_GET,
+	S_META_SET,
+	S_META_DEL,
+	S_LOAD_ROW,
+	S_RUN_BEGIN,
+	S_RUN_END,
+	S_RECOVER_ROWS,
+	S_RECOVER_ATTEMPTS,
+	S_REQUEUE_UNKNOWN,
+	S_REQUEUE_WAITING,
+	S_REQUEUE_FAILED,
+	S_READY,
+	S_DEFER,
+	S_ATTEMPT_INSERT,
+	S_ROW_SENDING,
+	S_ROW_STATE,
+	S_ATTEMPT_FINISH,
+	S_ROW_RECORD,
+	S_COUNT_STATES,
+	S_COUNT_ATTEMPTS,
+	S_WAKE,
+	S_EACH,
+	S_COUNT
+};
+
+/* Every statement of the backend; a file whose tables lack a column fails
+ * to prepare one of them at open, which is how such a file is refused. */
+static const char *const stmt_sql[S_COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_BEGIN_READ] = "BEGIN",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[S_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+	[S_META_DEL] = "DELETE FROM meta WHERE key = ?1",
+	[S_LOAD_ROW] = "INSERT INTO rows(line, state, reason, duplicate_of, input, e164, region, "
+		       "type, number_key, zones, fields_json, attempts, next_at, updated_at) "
+		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, 0, ?12)",
+	[S_RUN_BEGIN] = "INSERT INTO runs(started_at, pid, mode) VALUES (?1, ?2, ?3)",
+	[S_RUN_END] = "UPDATE runs SET ended_at = ?2, result = ?3 WHERE id = ?1",
+	[S_RECOVER_ROWS] = "UPDATE rows SET state = 'unknown', updated_at = ?1 "
+			   "WHERE state = 'sending'",
+	[S_RECOVER_ATTEMPTS] = "UPDATE attempts SET outcome = 'interrupted', finished_at = ?1 "
+			       "WHERE outcome IS NULL",
+	[S_REQUEUE_UNKNOWN] = "UPDATE rows SET state = 'pending', next_at = 0 "
+			      "WHERE state = 'unknown'",
+	[S_REQUEUE_WAITING] = "UPDATE rows SET state = 'pending', next_at = 0 "
+			      "WHERE state = 'waiting'",
+	[S_REQUEUE_FAILED] = "UPDATE rows SET state = 'pending', next_at = 0 "
+			     "WHERE state = 'failed' AND (?1 = 0 OR attempts < ?1)",
+	/* A walk of the table in line order from after_line: the unary + keeps
+	 * the planner off the (state, next_at) index, which would sort every
+	 * pending row of a million-row list on each call. */
+	[S_READY] = "SELECT line, state, e164, region, zones, fields_json, contact_uuid, "
+		    "invoice_uuid, attempts FROM rows "
+		    "WHERE line > ?1 AND +state IN ('pending', 'waiting') AND next_at <= ?2 "
+		    "ORDER BY line LIMIT ?3",
+	[S_DEFER] = "UPDATE rows SET state = ?2, next_at = ?3, updated_at = ?4 WHERE line = ?1",
+	[S_ATTEMPT_INSERT] = "INSERT INTO attempts(dispatch_id, line, step, run_id, started_at) "
+			     "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_ROW_SENDING] = "UPDATE rows SET state = 'sending', attempts = attempts + ?2, "
+			  "updated_at = ?3 WHERE line = ?1 AND state IN ('pending', 'waiting')",
+	[S_ROW_STATE] = "SELECT state FROM rows WHERE line = ?1",
+	[S_ATTEMPT_FINISH] = "UPDATE attempts SET finished_at = ?3, outcome = ?4, "
+			     "http_status = ?5, detail = ?6, retry_after = ?7, elapsed_ms = ?8 "
+			     "WHERE dispatch_id = ?1 AND line = ?2",
+	[S_ROW_RECORD] = "UPDATE rows SET state = ?2, next_at = ?3, "
+			 "call_id = coalesce(?4, call_id), "
+			 "contact_uuid = coalesce(?5, contact_uuid), "
+			 "invoice_uuid = coalesce(?6, invoice_uuid), "
+			 "http_status = ?7, detail = ?8, updated_at = ?9 WHERE line = ?1",
+	[S_COUNT_STATES] = "SELECT state, count(*) FROM rows GROUP BY state",
+	[S_COUNT_ATTEMPTS] = "SELECT count(*), coalesce(sum(step = 'call'), 0) FROM attempts",
+	[S_WAKE] = "SELECT next_at FROM rows WHERE state = ?1 ORDER BY next_at LIMIT 1",
+	[S_EACH] = "SELECT r.line, r.state, r.reason, r.duplicate_of, r.input, r.e164, r.region, "
+		   "r.type, r.zones, r.attempts, r.next_at, r.call_id, r.contact_uuid, "
+		   "r.invoice_uuid, a.dispatch_id, a.step, a.outcome, a.http_status, a.detail, "
+		   "coalesce(a.finished_at, a.started_at), r.fields_json "
+		   "FROM rows AS r LEFT JOIN attempts AS a ON a.rowid = "
+		   "(SELECT max(rowid) FROM attempts WHERE line = r.line) ORDER BY r.line",
+};
+
+struct jsqlite {
+	struct journal base;
+	sqlite3 *db;
+	char *path;
+	unsigned int flags;
+	int lock_fd;     /* the dial lock's descriptor; -1 without one */
+	sqlite3_stmt *st[S_COUNT];
+	int loading;     /* inside journal_load_begin/end: a transaction is open */
+	uint64_t load_batch;
+	uint64_t load_last;
+	char *meta_value;
+	/* journal_ready()'s strings */
+	char *arena;
+	size_t arena_len, arena_cap;
+	size_t *offs;
+	size_t offs_cap;
+};
+
+#define S(j) ((struct jsqlite *)(j))
+
+/* The PHN_E* code and words for an SQLite failure. */
+static int db_code(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_NOMEM: return PHN_ENOMEM;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+	case SQLITE_FORMAT:
+	case SQLITE_SCHEMA:
+	case SQLITE_MISMATCH:
+	case SQLITE_RANGE:
+	case SQLITE_TOOBIG:
+		return PHN_EFORMAT;
+	case SQLITE_CONSTRAINT: return PHN_EINVAL;
+	default: return PHN_EIO;
+	}
+}
+
+static int db_fail(struct jsqlite *s, int rc, const char *what)
+{
+	const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+
+	if ((rc & 0xff) == SQLITE_NOTADB)
+		return phn_error_set(PHN_EFORMAT, "journal '%s': not a phonenorm journal (%s)",
+				     s->path, msg);
+	if ((rc & 0xff) == SQLITE_CORRUPT)
+		return phn_error_set(PHN_EFORMAT, "journal '%s': the file is corrupt (%s, %s)",
+				     s->path, msg, what);
+	return phn_error_set(db_code(rc), "journal '%s': %s: %s", s->path, what, msg);
+}
+
+/* A statement ready for new bindings. */
+static sqlite3_stmt *stmt(struct jsqlite *s, enum stmt id)
+{
+	sqlite3_reset(s->st[id]);
+	sqlite3_clear_bindings(s->st[id]);
+	return s->st[id];
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* NULL for NULL and "". */
+static void bind_text_nonempty(sqlite3_stmt *st, int i, const char *v)
+{
+	bind_text(st, i, v && v[0] ? v : NULL);
+}
+
+/* Step a statement that returns no row. */
+static int exec_stmt(struct jsqlite *s, enum stmt id, const char *what)
+{
+	int rc = sqlite3_step(s->st[id]);
+
+	sqlite3_reset(s->st[id]);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(s, rc, what);
+	return PHN_OK;
+}
+
+static int begin(struct jsqlite *s, const char *what)
+{
+	return exec_stmt(s, S_BEGIN, what);
+}
+
+static int commit(struct jsqlite *s, const char *what)
+{
+	int rc = exec_stmt(s, S_COMMIT, what);
+
+	if (rc != PHN_OK && !sqlite3_get_autocommit(s->db))
+		exec_stmt(s, S_ROLLBACK, what);
+	return rc;
+}
+
+/* End a failed transaction; rc (the failure) is returned, its message kept. */
+static int rollback(struct jsqlite *s, int rc)
+{
+	if (!sqlite3_get_autocommit(s->db)) {
+		sqlite3_reset(s->st[S_ROLLBACK]);
+		sqlite3_step(s->st[S_ROLLBACK]);
+		sqlite3_reset(s->st[S_ROLLBACK]);
+	}
+	return rc;
+}
+
+/* A read of several statements sees one snapshot; nothing to do when a
+ * transaction (a load) is already open. *opened says whether to end it. */
+static int read_begin(struct jsqlite *s, int *opened)
+{
+	*opened = 0;
+	if (!sqlite3_get_autocommit(s->db))
+		return PHN_OK;
+	*opened = 1;
+	return exec_stmt(s, S_BEGIN_READ, "starting a read");
+}
+
+static void read_end(struct jsqlite *s, int opened)
+{
+	if (opened && !sqlite3_get_autocommit(s->db))
+		exec_stmt(s, S_COMMIT, "ending a read");
+}
+
+static int writable(struct jsqlite *s, const char *fn)
+{
+	if (s->flags & J_OPEN_READONLY)
+		return phn_error_set(PHN_EINVAL, "journal '%s': %s: the journal is open read-only",
+				     s->path, fn);
+	if (s->loading)
+		return phn_error_set(PHN_EINVAL, "journal '%s': %s: the list is still loading "
+				     "(journal_load_end first)", s->path, fn);
+	return PHN_OK;
+}
+
+/* ---- open and close ---------------------------------------------------- */
+
+static void sq_close(journal *j)
+{
+	struct jsqlite *s = S(j);
+
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	/* An open load transaction is rolled back here: "loaded" stays unset. */
+	sqlite3_close_v2(s->db);
+	/* Only now: see the comment at the top. */
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	free(s->path);
+	free(s->meta_value);
+	free(s->arena);
+	free(s->offs);
+	free(s);
+}
+
+/* One integer of a PRAGMA or query; rc an SQLite code. */
+static int query_int(sqlite3 *db, const char *sql, int64_t *v)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		*v = 0;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The pid a dialer holding the lock wrote into meta, or 0 when unknown.
+ * Read through a connection of its own, closed before the caller closes
+ * its descriptor. */
+static long lock_holder(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long pid = 0;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    (sqlite3_busy_timeout(db, 1000), 1) &&
+	    sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'dial_pid'", -1, &st,
+			       NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		char *end;
+
+		pid = v ? strtol(v, &end, 10) : 0;
+		if (!v || *end || pid < 0)
+			pid = 0;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close_v2(db);
+	return pid;
+}
+
+static int create_schema(struct jsqlite *s)
+{
+	char sql[512];
+	char *err = NULL;
+	int rc;
+	int64_t app = 0;
+
+	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s, rc, "creating the journal");
+	/* Another process may have created it while this one waited. */
+	if ((rc = query_int(s->db, "PRAGMA application_id", &app)) != SQLITE_OK)
+		goto fail;
+	if (app != 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return PHN_OK;
+	}
+	snprintf(sql, sizeof sql,
+		 "PRAGMA application_id = %d; PRAGMA user_version = %d;"
+		 "INSERT INTO meta(key, value) VALUES ('schema_version', '%d');"
+		 "INSERT INTO meta(key, value) VALUES ('created_at', "
+		 "CAST(CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) AS TEXT));",
+		 JOURNAL_APPLICATION_ID, JOURNAL_SCHEMA_VERSION, JOURNAL_SCHEMA_VERSION);
+	if ((rc = sqlite3_exec(s->db, schema_sql, NULL, NULL, &err)) != SQLITE_OK ||
+	    (rc = sqlite3_exec(s->db, sql, NULL, NULL, &err)) != SQLITE_OK ||
+	    (rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, &err)) != SQLITE_OK)
+		goto fail;
+	return PHN_OK;
+fail:
+	sqlite3_free(err);
+	rc = db_fail(s, rc, "creating the journal");
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* The four tables, as tables (a view or anything else is refused). */
+static int check_tables(struct jsqlite *s)
+{
+	static const char *const names[] = { "meta", "rows", "attempts", "runs" };
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT type FROM sqlite_schema WHERE name = ?1", -1, &st,
+				NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s, rc, "reading its schema");
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		const char *type;
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, names[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return db_fail(s, rc, "reading its schema");
+		}
+		type = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+		if (!type || strcmp(type, "table") != 0) {
+			sqlite3_finalize(st);
+			return phn_error_set(PHN_EFORMAT, "journal '%s': not a phonenorm journal "
+					     "(no table '%s')", s->path, names[i]);
+		}
+	}
+	sqlite3_finalize(st);
+	return PHN_OK;
+}
+
+/* Identify the file, create or check the schema, prepare everything. */
+static int setup(struct jsqlite *s)
+{
+	int64_t app = 0, version = 0, objects = 0;
+	int rc, ro = (s->flags & J_OPEN_READONLY) != 0;
+
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	/* The file may come from anywhere: nothing in it runs. */
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
+	sqlite3_exec(s->db, "PRAGMA cell_size_check = ON", NULL, NULL, NULL);
+
+	if ((rc = query_int(s->db, "PRAGMA application_id", &app)) != SQLITE_OK ||
+	    (rc = query_int(s->db, "PRAGMA user_version", &version)) != SQLITE_OK ||
+	    (rc = query_int(s->db, "SELECT count(*) FROM sqlite_schema", &objects)) != SQLITE_OK)
+		return db_fail(s, rc, "reading its header");
+	if (app == 0 && version == 0 && objects == 0) {
+		if (!(s->flags & J_OPEN_CREATE))
+			return phn_error_set(PHN_EFORMAT, "journal '%s': not a phonenorm journal "
+					     "(an empty database)", s->path);
+	} else if (app != JOURNAL_APPLICATION_ID) {
+		return phn_error_set(PHN_EFORMAT, "journal '%s': not a phonenorm journal (an SQLite "
+				     "database of another program)", s->path);
+	} else if (version > JOURNAL_SCHEMA_VERSION) {
+		return phn_error_set(PHN_EVERSION, "journal '%s': schema version %" PRId64 " is "
+				     "newer than this phonenorm (%d)", s->path, version,
+				     JOURNAL_SCHEMA_VERSION);
+	} else if (version < 1) {
+		return phn_error_set(PHN_EFORMAT, "journal '%s': the file is corrupt (schema "
+				     "version %" PRId64 ")", s->path, version);
+	}
+	if (!ro) {
+		sqlite3_stmt *st;
+		const char *mode;
+
+		rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			mode = (const char *)sqlite3_column_text(st, 0);
+			rc = mode && strcmp(mode, "wal") == 0 ? SQLITE_OK : SQLITE_ERROR;
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_OK)
+			return rc == SQLITE_ERROR
+				       ? phn_error_set(PHN_EIO, "journal '%s': cannot use WAL mode "
+						       "(a file system without shared memory?)",
+						       s->path)
+				       : db_fail(s, rc, "setting WAL mode");
+		if ((rc = sqlite3_exec(s->db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
+				       NULL, NULL, NULL)) != SQLITE_OK)
+			return db_fail(s, rc, "setting it up");
+		if (objects == 0 && (rc = create_schema(s)) != PHN_OK)
+			return rc;
+	}
+	if ((rc = check_tables(s)) != PHN_OK)
+		return rc;
+	for (int i = 0; i < S_COUNT; i++) {
+		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+					NULL);
+		if (rc == SQLITE_ERROR)
+			return phn_error_set(PHN_EFORMAT, "journal '%s': not a phonenorm journal "
+					     "(%s)", s->path, sqlite3_errmsg(s->db));
+		if (rc != SQLITE_OK)
+			return db_fail(s, rc, "reading its schema");
+	}
+	return PHN_OK;
+}
+
+static int sq_meta_set(journal *j, const char *key, const char *value);
+
+static int sq_open(journal **out, const char *path, unsigned int flags)
+{
+	struct jsqlite *s;
+	struct stat st;
+	int rc, oflags;
+
+	if (!(s = calloc(1, sizeof *s)) || !(s->path = strdup(path))) {
+		free(s);
+		return phn_error_code(PHN_ENOMEM);
+	}
+	s->base.ops = &journal_sqlite_ops;
+	s->flags = flags;
+	s->lock_fd = -1;
+	if (stat(path, &st) != 0) {
+		if (errno != ENOENT || !(flags & J_OPEN_CREATE)) {
+			rc = errno == ENOENT
+				     ? phn_error_set(PHN_ENOTFOUND, "journal '%s' does not exist", path)
+				     : phn_error_set_errno(PHN_EIO, errno, "journal '%s'", path);
+			goto fail;
+		}
+	} else if (S_ISDIR(st.st_mode)) {
+		rc = phn_error_set(PHN_EIO, "journal '%s' is a directory", path);
+		goto fail;
+	}
+	if (flags & J_OPEN_DIAL) {
+		s->lock_fd = open(path, O_RDWR | O_CLOEXEC | (flags & J_OPEN_CREATE ? O_CREAT : 0),
+				  0666);
+		if (s->lock_fd < 0) {
+			rc = phn_error_set_errno(PHN_EIO, errno, "journal '%s'", path);
+			goto fail;
+		}
+		if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+			long pid;
+
+			if (errno != EWOULDBLOCK) {
+				rc = phn_error_set_errno(PHN_EIO, errno, "journal '%s': the dial lock",
+							 path);
+				goto fail;
+			}
+			pid = lock_holder(path);
+			if (pid > 0)
+				rc = phn_error_set(PHN_EIO, "journal '%s' is in use by another "
+						   "phonenorm dial (pid %ld)", path, pid);
+			else
+				rc = phn_error_set(PHN_EIO, "journal '%s' is in use by another "
+						   "phonenorm dial", path);
+			goto fail;
+		}
+	}
+	if (flags & J_OPEN_READONLY)
+		oflags = SQLITE_OPEN_READONLY;
+	else
+		oflags = SQLITE_OPEN_READWRITE | (flags & J_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
+	rc = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		if (!s->db) {
+			rc = phn_error_code(PHN_ENOMEM);
+			goto fail;
+		}
+		rc = db_fail(s, rc, "opening it");
+		goto fail;
+	}
+	if ((rc = setup(s)) != PHN_OK)
+		goto fail;
+	if (flags & J_OPEN_DIAL) {
+		char pid[24];
+
+		snprintf(pid, sizeof pid, "%ld", (long)getpid());
+		if ((rc = sq_meta_set(&s->base, "dial_pid", pid)) != PHN_OK)
+			goto fail;
+	}
+	*out = &s->base;
+	return PHN_OK;
+fail:
+	sq_close(&s->base);
+	return rc;
+}
+
+/* ---- meta ---------------------------------------------------------------- */
+
+static int sq_meta_get(journal *j, const char *key, const char **value)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *st = stmt(s, S_META_GET);
+	int rc;
+
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		char *copy = v ? strdup(v) : NULL;
+
+		if (!copy) {
+			sqlite3_reset(st);
+			return phn_error_code(PHN_ENOMEM);
+		}
+		free(s->meta_value);
+		s->meta_value = copy;
+		*value = copy;
+	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		rc = db_fail(s, rc, "reading its settings");
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	return PHN_OK;
+}
+
+static int sq_meta_set(journal *j, const char *key, const char *value)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *st;
+
+	if (s->flags & J_OPEN_READONLY)
+		return phn_error_set(PHN_EINVAL, "journal '%s': the journal is open read-only",
+				     s->path);
+	if (value) {
+		st = stmt(s, S_META_SET);
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+		return exec_stmt(s, S_META_SET, "writing its settings");
+	}
+	st = stmt(s, S_META_DEL);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	return exec_stmt(s, S_META_DEL, "writing its settings");
+}
+
+/* ---- loading ------------------------------------------------------------- */
+
+static int sq_load_begin(journal *j)
+{
+	struct jsqlite *s = S(j);
+	const char *loaded = NULL;
+	int rc;
+
+	if ((rc = writable(s, "journal_load_begin")) != PHN_OK)
+		return rc;
+	if ((rc = sq_meta_get(j, "loaded", &loaded)) != PHN_OK)
+		return rc;
+	if (loaded && strcmp(loaded, "1") == 0)
+		return phn_error_set(PHN_EINVAL, "journal '%s': the list is already loaded",
+				     s->path);
+	if ((rc = begin(s, "loading the list")) != PHN_OK)
+		return rc;
+	/* What an unfinished load left. */
+	if (sqlite3_exec(s->db, "DELETE FROM attempts; DELETE FROM rows", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return rollback(s, db_fail(s, sqlite3_extended_errcode(s->db), "loading the list"));
+	s->loading = 1;
+	s->load_batch = 0;
+	s->load_last = 0;
+	return PHN_OK;
+}
+
+static int sq_load_row(journal *j, const struct jrow *row)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!s->loading)
+		return phn_error_set(PHN_EINVAL, "journal '%s': journal_load_row without "
+				     "journal_load_begin", s->path);
+	if (row->line <= s->load_last)
+		return phn_error_set(PHN_EINVAL, "journal '%s': line %" PRIu64 " comes after line "
+				     "%" PRIu64 ": rows are loaded in line order", s->path,
+				     row->line, s->load_last);
+	st = stmt(s, S_LOAD_ROW);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)row->line);
+	sqlite3_bind_text(st, 2, journal_state_name(row->state), -1, SQLITE_STATIC);
+	bind_text_nonempty(st, 3, row->reason);
+	if (row->duplicate_of)
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)row->duplicate_of);
+	bind_text(st, 5, row->input);
+	bind_text_nonempty(st, 6, row->e164);
+	bind_text_nonempty(st, 7, row->region);
+	bind_text_nonempty(st, 8, row->type);
+	if (row->number_key)
+		sqlite3_bind_int64(st, 9, (sqlite3_int64)row->number_key);
+	bind_text_nonempty(st, 10, row->zones);
+	bind_text_nonempty(st, 11, row->fields_json);
+	if ((rc = exec_stmt(s, S_LOAD_ROW, "loading the list")) != PHN_OK) {
+		s->loading = 0;
+		return rollback(s, rc);
+	}
+	s->load_last = row->line;
+	if (++s->load_batch >= LOAD_BATCH) {
+		s->load_batch = 0;
+		if ((rc = commit(s, "loading the list")) != PHN_OK ||
+		    (rc = begin(s, "loading the list")) != PHN_OK) {
+			s->loading = 0;
+			return rollback(s, rc);
+		}
+	}
+	return PHN_OK;
+}
+
+static int sq_load_end(journal *j)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!s->loading)
+		return phn_error_set(PHN_EINVAL, "journal '%s': journal_load_end without "
+				     "journal_load_begin", s->path);
+	s->loading = 0;
+	st = stmt(s, S_META_SET);
+	sqlite3_bind_text(st, 1, "loaded", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, "1", -1, SQLITE_STATIC);
+	if ((rc = exec_stmt(s, S_META_SET, "loading the list")) != PHN_OK)
+		return rollback(s, rc);
+	return commit(s, "loading the list");
+}
+
+/* ---- runs ------------------------------------------------------------------ */
+
+static int sq_run_begin(journal *j, int64_t now_ms, const char *mode, int64_t *run_id)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = writable(s, "journal_run_begin")) != PHN_OK)
+		return rc;
+	st = stmt(s, S_RUN_BEGIN);
+	sqlite3_bind_int64(st, 1, now_ms);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)getpid());
+	sqlite3_bind_text(st, 3, mode, -1, SQLITE_STATIC);
+	if ((rc = exec_stmt(s, S_RUN_BEGIN, "starting a run")) != PHN_OK)
+		return rc;
+	*run_id = sqlite3_last_insert_rowid(s->db);
+	return PHN_OK;
+}
+
+static int sq_run_end(journal *j, int64_t run_id, int64_t now_ms, const char *result)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = writable(s, "journal_run_end")) != PHN_OK)
+		return rc;
+	st = stmt(s, S_RUN_END);
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_int64(st, 2, now_ms);
+	bind_text(st, 3, result);
+	if ((rc = exec_stmt(s, S_RUN_END, "ending a run")) != PHN_OK)
+		return rc;
+	if (sqlite3_changes(s->db) != 1)
+		return phn_error_set(PHN_EINVAL, "journal '%s': there is no run %" PRId64, s->path,
+				     run_id);
+	return PHN_OK;
+}
+
+/* ---- recovery and requeueing -------------------------------------------- */
+
+static int sq_recover(journal *j, int64_t now_ms, uint64_t *n)
+{
+	struct jsqlite *s = S(j);
+	uint64_t rows;
+	int rc;
+
+	if ((rc = writable(s, "journal_recover")) != PHN_OK)
+		return rc;
+	if ((rc = begin(s, "recovering")) != PHN_OK)
+		return rc;
+	sqlite3_bind_int64(stmt(s, S_RECOVER_ROWS), 1, now_ms);
+	if ((rc = exec_stmt(s, S_RECOVER_ROWS, "recovering")) != PHN_OK)
+		return rollback(s, rc);
+	rows = (uint64_t)sqlite3_changes64(s->db);
+	sqlite3_bind_int64(stmt(s, S_RECOVER_ATTEMPTS), 1, now_ms);
+	if ((rc = exec_stmt(s, S_RECOVER_ATTEMPTS, "recovering")) != PHN_OK)
+		return rollback(s, rc);
+	if ((rc = commit(s, "recovering")) != PHN_OK)
+		return rc;
+	if (n)
+		*n = rows;
+	return PHN_OK;
+}
+
+static int sq_requeue_unknown(journal *j, uint64_t *n)
+{
+	struct jsqlite *s = S(j);
+	int rc;
+
+	if ((rc = writable(s, "journal_requeue_unknown")) != PHN_OK)
+		return rc;
+	stmt(s, S_REQUEUE_UNKNOWN);
+	if ((rc = exec_stmt(s, S_REQUEUE_UNKNOWN, "requeueing unknown rows")) != PHN_OK)
+		return rc;
+	if (n)
+		*n = (uint64_t)sqlite3_changes64(s->db);
+	return PHN_OK;
+}
+
+static int sq_requeue_for_run(journal *j, unsigned int max_attempts, uint64_t *n)
+{
+	struct jsqlite *s = S(j);
+	uint64_t total;
+	int rc;
+
+	if ((rc = writable(s, "journal_requeue_for_run")) != PHN_OK)
+		return rc;
+	if ((rc = begin(s, "requeueing rows")) != PHN_OK)
+		return rc;
+	stmt(s, S_REQUEUE_WAITING);
+	if ((rc = exec_stmt(s, S_REQUEUE_WAITING, "requeueing rows")) != PHN_OK)
+		return rollback(s, rc);
+	total = (uint64_t)sqlite3_changes64(s->db);
+	sqlite3_bind_int64(stmt(s, S_REQUEUE_FAILED), 1, (sqlite3_int64)max_attempts);
+	if ((rc = exec_stmt(s, S_REQUEUE_FAILED, "requeueing rows")) != PHN_OK)
+		return rollback(s, rc);
+	total += (uint64_t)sqlite3_changes64(s->db);
+	if ((rc = commit(s, "requeueing rows")) != PHN_OK)
+		return rc;
+	if (n)
+		*n = total;
+	return PHN_OK;
+}
+
+/* ---- the work ------------------------------------------------------------ */
+
+#define NO_STRING ((size_t)-1)
+
+/* Copy a column's text into the arena; its offset, or NO_STRING for NULL. */
+static int arena_add(struct jsqlite *s, sqlite3_stmt *st, int col, size_t *off)
+{
+	const char *v = (const char *)sqlite3_column_text(st, col);
+	size_t len;
+
+	if (!v) {
+		if (sqlite3_errcode(s->db) == SQLITE_NOMEM)
+			return phn_error_code(PHN_ENOMEM);
+		*off = NO_STRING;
+		return PHN_OK;
+	}
+	len = (size_t)sqlite3_column_bytes(st, col);
+	if (s->arena_len + len + 1 > s->arena_cap) {
+		size_t cap = s->arena_cap ? s->arena_cap : 4096;
+		char *p;
+
+		while (cap < s->arena_len + len + 1)
+			cap *= 2;
+		if (!(p = realloc(s->arena, cap)))
+			return phn_error_code(PHN_ENOMEM);
+		s->arena = p;
+		s->arena_cap = cap;
+	}
+	memcpy(s->arena + s->arena_len, v, len);
+	s->arena[s->arena_len + len] = '\0';
+	*off = s->arena_len;
+	s->arena_len += len + 1;
+	return PHN_OK;
+}
+
+static const char *arena_str(struct jsqlite *s, size_t off, const char *none)
+{
+	return off == NO_STRING ? none : s->arena + off;
+}
+
+static unsigned int clamp_uint(sqlite3_int64 v)
+{
+	return v < 0 ? 0 : v > UINT_MAX ? UINT_MAX : (unsigned int)v;
+}
+
+#define WORK_STRINGS 6
+
+static int sq_ready(journal *j, struct jwork *out, size_t cap, size_t *n, uint64_t after_line,
+		    int64_t now_ms)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *st;
+	size_t got = 0;
+	int rc = PHN_OK, step = SQLITE_DONE;
+
+	if (cap == 0)
+		return PHN_OK;
+	if (cap > SIZE_MAX / (WORK_STRINGS * sizeof *s->offs))
+		cap = SIZE_MAX / (WORK_STRINGS * sizeof *s->offs);
+	if (s->offs_cap < cap) {
+		size_t *p = realloc(s->offs, cap * WORK_STRINGS * sizeof *p);
+
+		if (!p)
+			return phn_error_code(PHN_ENOMEM);
+		s->offs = p;
+		s->offs_cap = cap;
+	}
+	s->arena_len = 0;
+	st = stmt(s, S_READY);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)after_line);
+	sqlite3_bind_int64(st, 2, now_ms);
+	sqlite3_bind_int64(st, 3, cap > (size_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)cap);
+	while (got < cap && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct jwork *w = &out[got];
+		size_t *o = &s->offs[got * WORK_STRINGS];
+		const char *state = (const char *)sqlite3_column_text(st, 1);
+
+		w->line = (uint64_t)sqlite3_column_int64(st, 0);
+		w->state = state && strcmp(state, "waiting") == 0 ? J_WAITING : J_PENDING;
+		for (int i = 0; i < WORK_STRINGS && rc == PHN_OK; i++)
+			rc = arena_add(s, st, 2 + i, &o[i]);
+		if (rc != PHN_OK)
+			break;
+		w->attempts = clamp_uint(sqlite3_column_int64(st, 8));
+		got++;
+	}
+	if (rc == PHN_OK && got < cap && step != SQLITE_DONE)
+		rc = db_fail(s, step, "reading the rows to call");
+	sqlite3_reset(st);
+	if (rc != PHN_OK)
+		return rc;
+	/* The arena has its final place now. */
+	for (size_t i = 0; i < got; i++) {
+		const size_t *o = &s->offs[i * WORK_STRINGS];
+
+		out[i].e164 = arena_str(s, o[0], "");
+		out[i].region = arena_str(s, o[1], "");
+		out[i].zones = arena_str(s, o[2], "");
+		out[i].fields_json = arena_str(s, o[3], "{}");
+		out[i].contact_uuid = arena_str(s, o[4], NULL);
+		out[i].invoice_uuid = arena_str(s, o[5], NULL);
+		if (!out[i].fields_json[0])
+			out[i].fields_json = "{}";
+	}
+	*n = got;
+	return PHN_OK;
+}
+
+static int sq_defer(journal *j, const uint64_t *lines, const int64_t *next_at, size_t n,
+		    jstate state, int64_t now_ms)
+{
+	struct jsqlite *s = S(j);
+	int rc;
+
+	if ((rc = writable(s, "journal_defer")) != PHN_OK)
+		return rc;
+	if (n == 0)
+		return PHN_OK;
+	if ((rc = begin(s, "deferring rows")) != PHN_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *st = stmt(s, S_DEFER);
+
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)lines[i]);
+		sqlite3_bind_text(st, 2, journal_state_name(state), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, next_at[i]);
+		sqlite3_bind_int64(st, 4, now_ms);
+		if ((rc = exec_stmt(s, S_DEFER, "deferring rows")) != PHN_OK)
+			return rollback(s, rc);
+		if (sqlite3_changes(s->db) != 1)
+			return rollback(s, phn_error_set(PHN_EINVAL, "journal '%s': there is no "
+							 "line %" PRIu64, s->path, lines[i]));
+	}
+	return commit(s, "deferring rows");
+}
+
+/* Why a row cannot be marked sending: it is not there, or not pending. */
+static int not_sendable(struct jsqlite *s, uint64_t line)
+{
+	sqlite3_stmt *st = stmt(s, S_ROW_STATE);
+	char state[32] = "";
+	int rc;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)line);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(state, sizeof state, "%s", (const char *)sqlite3_column_text(st, 0) ?
+			 (const char *)sqlite3_column_text(st, 0) : "");
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return phn_error_set(PHN_EINVAL, "journal '%s': there is no line %" PRIu64,
+				     s->path, line);
+	return phn_error_set(PHN_EINVAL, "journal '%s': line %" PRIu64 " is %s, not pending or "
+			     "waiting: it is not sent", s->path, line, state);
+}
+
+static int sq_mark_sending(journal *j, int64_t run_id, const struct jsend *items, size_t n,
+			   int64_t now_ms)
+{
+	struct jsqlite *s = S(j);
+	int rc;
+
+	if ((rc = writable(s, "journal_mark_sending")) != PHN_OK)
+		return rc;
+	if (n == 0)
+		return PHN_OK;
+	if ((rc = begin(s, "marking rows sending")) != PHN_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		const struct jsend *it = &items[i];
+		sqlite3_stmt *st = stmt(s, S_ATTEMPT_INSERT);
+
+		sqlite3_bind_text(st, 1, it->dispatch_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)it->line);
+		sqlite3_bind_text(st, 3, journal_step_name(it->step), -1, SQLITE_STATIC);
+		if (run_id > 0)
+			sqlite3_bind_int64(st, 4, run_id);
+		sqlite3_bind_int64(st, 5, now_ms);
+		if ((rc = exec_stmt(s, S_ATTEMPT_INSERT, "marking rows sending")) != PHN_OK) {
+			if (rc == PHN_EINVAL)
+				rc = phn_error_set(PHN_EINVAL, "journal '%s': line %" PRIu64 ": dispatch "
+						   "id '%s' is not new, or there is no such line "
+						   "(%s)", s->path, it->line, it->dispatch_id,
+						   sqlite3_errmsg(s->db));
+			return rollback(s, rc);
+		}
+		st = stmt(s, S_ROW_SENDING);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)it->line);
+		sqlite3_bind_int(st, 2, it->step == J_STEP_CALL);
+		sqlite3_bind_int64(st, 3, now_ms);
+		if ((rc = exec_stmt(s, S_ROW_SENDING, "marking rows sending")) != PHN_OK)
+			return rollback(s, rc);
+		if (sqlite3_changes(s->db) != 1)
+			return rollback(s, not_sendable(s, it->line));
+	}
+	return commit(s, "marking rows sending");
+}
+
+static int sq_record(journal *j, const struct joutcome *items, size_t n, int64_t now_ms)
+{
+	struct jsqlite *s = S(j);
+	int rc;
+
+	if ((rc = writable(s, "journal_record")) != PHN_OK)
+		return rc;
+	if (n == 0)
+		return PHN_OK;
+	if ((rc = begin(s, "recording outcomes")) != PHN_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		const struct joutcome *it = &items[i];
+		sqlite3_stmt *st = stmt(s, S_ATTEMPT_FINISH);
+
+		sqlite3_bind_text(st, 1, it->dispatch_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)it->line);
+		sqlite3_bind_int64(st, 3, now_ms);
+		sqlite3_bind_text(st, 4, it->outcome, -1, SQLITE_STATIC);
+		if (it->http_status)
+			sqlite3_bind_int(st, 5, it->http_status);
+		bind_text(st, 6, it->detail);
+		bind_text(st, 7, it->retry_after);
+		sqlite3_bind_int64(st, 8, it->elapsed_ms);
+		if ((rc = exec_stmt(s, S_ATTEMPT_FINISH, "recording outcomes")) != PHN_OK)
+			return rollback(s, rc);
+		if (sqlite3_changes(s->db) != 1)
+			return rollback(s, phn_error_set(PHN_EINVAL, "journal '%s': line %" PRIu64
+							 " has no attempt '%s'", s->path, it->line,
+							 it->dispatch_id));
+		st = stmt(s, S_ROW_RECORD);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)it->line);
+		sqlite3_bind_text(st, 2, journal_state_name(it->state), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, it->next_at);
+		bind_text(st, 4, it->call_id);
+		bind_text(st, 5, it->contact_uuid);
+		bind_text(st, 6, it->invoice_uuid);
+		if (it->http_status)
+			sqlite3_bind_int(st, 7, it->http_status);
+		bind_text(st, 8, it->detail);
+		sqlite3_bind_int64(st, 9, now_ms);
+		if ((rc = exec_stmt(s, S_ROW_RECORD, "recording outcomes")) != PHN_OK)
+			return rollback(s, rc);
+	}
+	return commit(s, "recording outcomes");
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+static int bad_state(struct jsqlite *s, const char *what, const char *state)
+{
+	return phn_error_set(PHN_EFORMAT, "journal '%s': the file is corrupt (%s has the state "
+			     "'%.40s', which is none of phonenorm's)", s->path, what,
+			     state ? state : "(null)");
+}
+
+static int sq_counts(journal *j, struct jcounts *out)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *st;
+	int rc, step, opened;
+
+	if ((rc = read_begin(s, &opened)) != PHN_OK)
+		return rc;
+	st = stmt(s, S_COUNT_STATES);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		int state = journal_state_from_name(name);
+		sqlite3_int64 c = sqlite3_column_int64(st, 1);
+
+		if (state < 0) {
+			rc = bad_state(s, "a row", name);
+			break;
+		}
+		out->state[state] += (uint64_t)c;
+		out->rows += (uint64_t)c;
+	}
+	if (rc == PHN_OK && step != SQLITE_DONE)
+		rc = db_fail(s, step, "counting rows");
+	sqlite3_reset(st);
+	if (rc == PHN_OK) {
+		st = stmt(s, S_COUNT_ATTEMPTS);
+		if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			sqlite3_int64 a = sqlite3_column_int64(st, 0), c = sqlite3_column_int64(st, 1);
+
+			out->attempts = a < 0 ? 0 : (uint64_t)a;
+			out->call_attempts = c < 0 ? 0 : (uint64_t)c;
+		} else {
+			rc = db_fail(s, step, "counting attempts");
+		}
+		sqlite3_reset(st);
+	}
+	read_end(s, opened);
+	return rc;
+}
+
+static int sq_next_wake(journal *j, int64_t *at_ms)
+{
+	struct jsqlite *s = S(j);
+	static const char *const states[] = { "pending", "waiting" };
+	int rc = PHN_OK, step, opened, found = 0;
+	int64_t best = 0;
+
+	if ((rc = read_begin(s, &opened)) != PHN_OK)
+		return rc;
+	for (size_t i = 0; i < 2 && rc == PHN_OK; i++) {
+		sqlite3_stmt *st = stmt(s, S_WAKE);
+
+		sqlite3_bind_text(st, 1, states[i], -1, SQLITE_STATIC);
+		step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			int64_t v = sqlite3_column_int64(st, 0);
+
+			if (!found || v < best)
+				best = v;
+			found = 1;
+		} else if (step != SQLITE_DONE) {
+			rc = db_fail(s, step, "reading when rows are due");
+		}
+		sqlite3_reset(st);
+	}
+	read_end(s, opened);
+	/* A row due at once (next_at 0) must not read as "none". */
+	if (rc == PHN_OK && found)
+		*at_ms = best > 0 ? best : 1;
+	return rc;
+}
+
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st, col);
+}
+
+static int sq_each_row(journal *j, int (*cb)(const struct jreport_row *row, void *payload),
+		       void *payload)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *st;
+	int rc = PHN_OK, step, opened;
+
+	if ((rc = read_begin(s, &opened)) != PHN_OK)
+		return rc;
+	st = stmt(s, S_EACH);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct jreport_row r;
+		sqlite3_int64 line = sqlite3_column_int64(st, 0), dup;
+		const char *state = col_text(st, 1);
+		int sv = journal_state_from_name(state);
+
+		if (sv < 0) {
+			char what[48];
+
+			snprintf(what, sizeof what, "line %lld", (long long)line);
+			rc = bad_state(s, what, state);
+			break;
+		}
+		if (line < 1) {
+			rc = phn_error_set(PHN_EFORMAT, "journal '%s': the file is corrupt (a row has "
+					   "line %lld)", s->path, (long long)line);
+			break;
+		}
+		memset(&r, 0, sizeof r);
+		r.line = (uint64_t)line;
+		r.state = (jstate)sv;
+		r.reason = col_text(st, 2);
+		dup = sqlite3_column_int64(st, 3);
+		r.duplicate_of = dup > 0 ? (uint64_t)dup : 0;
+		r.input = col_text(st, 4);
+		r.e164 = col_text(st, 5);
+		r.region = col_text(st, 6);
+		r.type = col_text(st, 7);
+		r.zones = col_text(st, 8);
+		r.attempts = clamp_uint(sqlite3_column_int64(st, 9));
+		r.next_at = sqlite3_column_int64(st, 10);
+		r.call_id = col_text(st, 11);
+		r.contact_uuid = col_text(st, 12);
+		r.invoice_uuid = col_text(st, 13);
+		r.last_dispatch_id = col_text(st, 14);
+		r.last_step = col_text(st, 15);
+		r.last_outcome = col_text(st, 16);
+		r.last_http_status = sqlite3_column_int(st, 17);
+		r.last_detail = col_text(st, 18);
+		r.last_at = sqlite3_column_int64(st, 19);
+		r.fields_json = col_text(st, 20);
+		if (sqlite3_errcode(s->db) == SQLITE_NOMEM) {
+			rc = phn_error_code(PHN_ENOMEM);
+			break;
+		}
+		if ((rc = cb(&r, payload)) != 0)
+			break;
+	}
+	if (rc == PHN_OK && step != SQLITE_DONE)
+		rc = db_fail(s, step, "reading the rows");
+	sqlite3_reset(st);
+	read_end(s, opened);
+	return rc;
+}
+
+const struct journal_ops journal_sqlite_ops = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.meta_get = sq_meta_get,
+	.meta_set = sq_meta_set,
+	.load_begin = sq_load_begin,
+	.load_row = sq_load_row,
+	.load_end = sq_load_end,
+	.run_begin = sq_run_begin,
+	.run_end = sq_run_end,
+	.recover = sq_recover,
+	.requeue_unknown = sq_requeue_unknown,
+	.requeue_for_run = sq_requeue_for_run,
+	.ready = sq_ready,
+	.defer = sq_defer,
+	.mark_sending = sq_mark_sending,
+	.record = sq_record,
+	.counts = sq_counts,
+	.next_wake = sq_next_wake,
+	.each_row = sq_each_row,
+};
