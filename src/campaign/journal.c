@@ -226,6 +226,15 @@ int journal_next_wake(journal *j, int64_t *at_ms)
 	return j->ops->next_wake(j, at_ms);
 }
 
+int journal_runs(journal *j, struct jruns *out)
+{
+	CHECK_J(j, "journal_runs");
+	if (!out)
+		return phn_error_set(PHN_EINVAL, "journal_runs: out is NULL");
+	memset(out, 0, sizeof *out);
+	return j->ops->runs(j, out);
+}
+
 int journal_each_row(journal *j, int (*cb)(const struct jreport_row *row, void *payload),
 		     void *payload)
 {

@@ -246,6 +246,19 @@ int journal_counts(journal *j, struct jcounts *out);
  * due at once (next_at 0) gives 1, a time already past, not "none". */
 int journal_next_wake(journal *j, int64_t *at_ms);
 
+/* The runs table, for the report. Strings live until the next call on the
+ * same journal. */
+struct jruns {
+	uint64_t runs;
+	uint64_t unfinished;        /* no end recorded: crashed, or running now */
+	int64_t last_started_at;    /* of the latest run (highest id); 0 when none */
+	int64_t last_ended_at;      /* 0 when it has not ended */
+	const char *last_mode;      /* NULL when none */
+	const char *last_result;    /* NULL when none or not ended */
+};
+
+int journal_runs(journal *j, struct jruns *out);
+
 /* Every row in line order, with its latest attempt. A nonzero return of cb
  * stops and is returned. Strings live during the callback. */
 int journal_each_row(journal *j, int (*cb)(const struct jreport_row *row, void *payload),

@@ -36,6 +36,7 @@ struct journal_ops {
 	int (*record)(journal *j, const struct joutcome *items, size_t n, int64_t now_ms);
 	int (*counts)(journal *j, struct jcounts *out);
 	int (*next_wake)(journal *j, int64_t *at_ms);
+	int (*runs)(journal *j, struct jruns *out);
 	int (*each_row)(journal *j, int (*cb)(const struct jreport_row *row, void *payload),
 			void *payload);
 };

@@ -114,6 +114,8 @@ enum stmt {
 	S_COUNT_ATTEMPTS,
 	S_WAKE,
 	S_EACH,
+	S_RUNS,
+	S_RUN_LAST,
 	S_COUNT
 };
 
@@ -134,8 +136,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_RUN_END] = "UPDATE runs SET ended_at = ?2, result = ?3 WHERE id = ?1",
 	[S_RECOVER_ROWS] = "UPDATE rows SET state = 'unknown', updated_at = ?1 "
 			   "WHERE state = 'sending'",
+	/* Through the (state) index and attempts(line): no scan of a big table. */
 	[S_RECOVER_ATTEMPTS] = "UPDATE attempts SET outcome = 'interrupted', finished_at = ?1 "
-			       "WHERE outcome IS NULL",
+			       "WHERE line IN (SELECT line FROM rows WHERE state = 'sending') "
+			       "AND outcome IS NULL",
 	[S_REQUEUE_UNKNOWN] = "UPDATE rows SET state = 'pending', next_at = 0 "
 			      "WHERE state = 'unknown'",
 	[S_REQUEUE_WAITING] = "UPDATE rows SET state = 'pending', next_at = 0 "
@@ -172,6 +176,9 @@ static const char *const stmt_sql[S_COUNT] = {
 		   "coalesce(a.finished_at, a.started_at), r.fields_json "
 		   "FROM rows AS r LEFT JOIN attempts AS a ON a.rowid = "
 		   "(SELECT max(rowid) FROM attempts WHERE line = r.line) ORDER BY r.line",
+	[S_RUNS] = "SELECT count(*), coalesce(sum(ended_at IS NULL), 0) FROM runs",
+	[S_RUN_LAST] = "SELECT started_at, ended_at, mode, result FROM runs ORDER BY id DESC "
+		       "LIMIT 1",
 };
 
 struct jsqlite {
@@ -185,6 +192,7 @@ struct jsqlite {
 	uint64_t load_batch;
 	uint64_t load_last;
 	char *meta_value;
+	char *run_mode, *run_result;
 	/* journal_ready()'s strings */
 	char *arena;
 	size_t arena_len, arena_cap;
@@ -326,6 +334,8 @@ static void sq_close(journal *j)
 		close(s->lock_fd);
 	free(s->path);
 	free(s->meta_value);
+	free(s->run_mode);
+	free(s->run_result);
 	free(s->arena);
 	free(s->offs);
 	free(s);
@@ -458,6 +468,8 @@ static int setup(struct jsqlite *s)
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
 	sqlite3_exec(s->db, "PRAGMA cell_size_check = ON", NULL, NULL, NULL);
+	if (ro)
+		sqlite3_exec(s->db, "PRAGMA query_only = ON", NULL, NULL, NULL);
 
 	if ((rc = query_int(s->db, "PRAGMA application_id", &app)) != SQLITE_OK ||
 	    (rc = query_int(s->db, "PRAGMA user_version", &version)) != SQLITE_OK ||
@@ -565,8 +577,14 @@ static int sq_open(journal **out, const char *path, unsigned int flags)
 			goto fail;
 		}
 	}
-	if (flags & J_OPEN_READONLY)
+	/* A reader opens a file it may write read-write all the same, with
+	 * query_only on: SQLite then removes the -wal and -shm files it needs
+	 * for a WAL database when the last connection closes, where a read-only
+	 * connection would leave them behind. */
+	if ((flags & J_OPEN_READONLY) && access(path, W_OK) != 0)
 		oflags = SQLITE_OPEN_READONLY;
+	else if (flags & J_OPEN_READONLY)
+		oflags = SQLITE_OPEN_READWRITE;
 	else
 		oflags = SQLITE_OPEN_READWRITE | (flags & J_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
 	rc = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
@@ -783,13 +801,14 @@ static int sq_recover(journal *j, int64_t now_ms, uint64_t *n)
 		return rc;
 	if ((rc = begin(s, "recovering")) != PHN_OK)
 		return rc;
+	/* The attempts first: they are found through their rows' state. */
+	sqlite3_bind_int64(stmt(s, S_RECOVER_ATTEMPTS), 1, now_ms);
+	if ((rc = exec_stmt(s, S_RECOVER_ATTEMPTS, "recovering")) != PHN_OK)
+		return rollback(s, rc);
 	sqlite3_bind_int64(stmt(s, S_RECOVER_ROWS), 1, now_ms);
 	if ((rc = exec_stmt(s, S_RECOVER_ROWS, "recovering")) != PHN_OK)
 		return rollback(s, rc);
 	rows = (uint64_t)sqlite3_changes64(s->db);
-	sqlite3_bind_int64(stmt(s, S_RECOVER_ATTEMPTS), 1, now_ms);
-	if ((rc = exec_stmt(s, S_RECOVER_ATTEMPTS, "recovering")) != PHN_OK)
-		return rollback(s, rc);
 	if ((rc = commit(s, "recovering")) != PHN_OK)
 		return rc;
 	if (n)
@@ -1167,6 +1186,54 @@ static const char *col_text(sqlite3_stmt *st, int col)
 	return (const char *)sqlite3_column_text(st, col);
 }
 
+/* A copy of a column's text into *keep (freed first); NULL stays NULL. */
+static int keep_text(char **keep, sqlite3_stmt *st, int col)
+{
+	const char *v = col_text(st, col);
+
+	free(*keep);
+	*keep = NULL;
+	if (v && !(*keep = strdup(v)))
+		return phn_error_code(PHN_ENOMEM);
+	return PHN_OK;
+}
+
+static int sq_runs(journal *j, struct jruns *out)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *st;
+	int rc = PHN_OK, step, opened;
+
+	if ((rc = read_begin(s, &opened)) != PHN_OK)
+		return rc;
+	st = stmt(s, S_RUNS);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 n = sqlite3_column_int64(st, 0), u = sqlite3_column_int64(st, 1);
+
+		out->runs = n < 0 ? 0 : (uint64_t)n;
+		out->unfinished = u < 0 ? 0 : (uint64_t)u;
+	} else {
+		rc = db_fail(s, step, "reading the runs");
+	}
+	sqlite3_reset(st);
+	if (rc == PHN_OK) {
+		st = stmt(s, S_RUN_LAST);
+		if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			out->last_started_at = sqlite3_column_int64(st, 0);
+			out->last_ended_at = sqlite3_column_int64(st, 1);
+			if ((rc = keep_text(&s->run_mode, st, 2)) == PHN_OK)
+				rc = keep_text(&s->run_result, st, 3);
+			out->last_mode = s->run_mode;
+			out->last_result = s->run_result;
+		} else if (step != SQLITE_DONE) {
+			rc = db_fail(s, step, "reading the runs");
+		}
+		sqlite3_reset(st);
+	}
+	read_end(s, opened);
+	return rc;
+}
+
 static int sq_each_row(journal *j, int (*cb)(const struct jreport_row *row, void *payload),
 		       void *payload)
 {
@@ -1252,5 +1319,6 @@ const struct journal_ops journal_sqlite_ops = {
 	.record = sq_record,
 	.counts = sq_counts,
 	.next_wake = sq_next_wake,
+	.runs = sq_runs,
 	.each_row = sq_each_row,
 };

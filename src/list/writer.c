@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "phonenorm/list.h"
+#include "list/csvfield.h"
 #include "text/error.h"
 
 #define WRITE_BLOCK (64u * 1024u)
@@ -158,34 +159,30 @@ static void put_col_u64(phn_clean_writer *w, uint64_t v)
 	put_col(w, num);
 }
 
-/* s as one CSV field, quoted when it must be. */
-static void put_field(phn_clean_writer *w, const char *s, size_t len)
+/* ---- one field: also the campaign report's (list/csvfield.h) ---------- */
+
+static void quoted(phn_csv_put_fn out, void *ctx, const char *prefix, const char *s,
+		   size_t len)
 {
 	size_t i, from;
 
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"' || s[i] == '\n' || s[i] == '\r' || s[i] == w->delim)
-			break;
-	}
-	if (i == len) {
-		put(w, s, len);
-		return;
-	}
-	put(w, "\"", 1);
+	out("\"", 1, ctx);
+	if (prefix)
+		out(prefix, strlen(prefix), ctx);
 	for (i = from = 0; i < len; i++) {
 		if (s[i] == '"') {
-			put(w, s + from, i + 1 - from); /* the quote, then its double */
+			out(s + from, i + 1 - from, ctx); /* the quote, then its double */
 			from = i;
 		}
 	}
-	put(w, s + from, len - from);
-	put(w, "\"", 1);
+	out(s + from, len - from, ctx);
+	out("\"", 1, ctx);
 }
 
 /* Whether a spreadsheet would take the cell for a formula (OWASP's CSV
  * injection list) and it is not simply a number, which cannot do harm and
  * which a spreadsheet user wants to keep as a number ("+966501234567"). */
-static int formula_cell(const char *s, size_t len)
+int phn_csv_formula_cell(const char *s, size_t len)
 {
 	size_t i = 1, digits = 0;
 
@@ -206,24 +203,35 @@ static int formula_cell(const char *s, size_t len)
 	return !digits || i != len;
 }
 
-/* A cell, neutralised when it is a formula: "'" first, and always quoted. */
-static void put_cell(phn_clean_writer *w, const char *s, size_t len)
+void phn_csv_put_cell(phn_csv_put_fn out, void *ctx, const char *s, size_t len, char delim,
+		      unsigned int flags)
 {
-	size_t i, from;
+	size_t i;
 
-	if (!(w->flags & PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS) || !formula_cell(s, len)) {
-		put_field(w, s, len);
+	if ((flags & PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS) && phn_csv_formula_cell(s, len)) {
+		/* neutralised: "'" first, and always quoted */
+		quoted(out, ctx, "'", s, len);
 		return;
 	}
-	put(w, "\"'", 2);
-	for (i = from = 0; i < len; i++) {
-		if (s[i] == '"') {
-			put(w, s + from, i + 1 - from);
-			from = i;
-		}
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"' || s[i] == '\n' || s[i] == '\r' || s[i] == delim)
+			break;
 	}
-	put(w, s + from, len - from);
-	put(w, "\"", 1);
+	if (i == len)
+		out(s, len, ctx);
+	else
+		quoted(out, ctx, NULL, s, len);
+}
+
+static void writer_put(const char *data, size_t len, void *ctx)
+{
+	put(ctx, data, len);
+}
+
+/* A cell, neutralised when it is a formula and the flag says so. */
+static void put_cell(phn_clean_writer *w, const char *s, size_t len)
+{
+	phn_csv_put_cell(writer_put, w, s, len, w->delim, w->flags);
 }
 
 static int has_formula(const phn_clean_writer *w, const phn_csv_record *rec)
@@ -231,7 +239,7 @@ static int has_formula(const phn_clean_writer *w, const phn_csv_record *rec)
 	if (!(w->flags & PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS))
 		return 0;
 	for (size_t i = 0; i < rec->nfields; i++) {
-		if (formula_cell(rec->fields[i], rec->lens[i]))
+		if (phn_csv_formula_cell(rec->fields[i], rec->lens[i]))
 			return 1;
 	}
 	return 0;

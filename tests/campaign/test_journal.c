@@ -26,7 +26,7 @@
 
 #include <sqlite3.h>
 
-#include "phonenorm/common.h"
+#include <phonenorm.h>
 #include "campaign/journal.h"
 #include "check.h"
 
@@ -749,6 +749,78 @@ static void test_big(void)
 			  peak_kb() - rss0);
 }
 
+static int fail_write(const void *data, size_t len, void *payload)
+{
+	(void)data;
+	(void)len;
+	(void)payload;
+	return 7;
+}
+
+static int count_bytes(const void *data, size_t len, void *payload)
+{
+	(void)data;
+	*(size_t *)payload += len;
+	return 0;
+}
+
+static int fixture(const char *path);
+
+/* The public report API's edges (the CLI test covers the content). */
+static void test_report_api(void)
+{
+	char p[512];
+	phn_campaign_report *r = (phn_campaign_report *)1;
+	phn_campaign_summary s;
+	uint64_t n, total = 0;
+	size_t bytes = 0;
+
+	CHECK_INT(phn_campaign_summary_init(&s, 0), PHN_EVERSION);
+	CHECK_INT(phn_campaign_summary_init(&s, PHN_CAMPAIGN_SUMMARY_VERSION + 1), PHN_EVERSION);
+	CHECK_INT(phn_campaign_summary_init(&s, 1), PHN_OK);
+	CHECK_STR(s.list_name, "");
+	CHECK(phn_campaign_state_name(PHN_CAMPAIGN_INVALID) != NULL);
+	CHECK(phn_campaign_state_name((phn_campaign_state)10) == NULL);
+	CHECK_STR(phn_campaign_state_name(PHN_CAMPAIGN_UNKNOWN), "unknown");
+	CHECK_INT(phn_campaign_report_open(&r, path_in(p, sizeof p, "none.db")), PHN_ENOTFOUND);
+	CHECK(r == NULL);
+	CHECK_INT(phn_campaign_report_open(NULL, p), PHN_EINVAL);
+	phn_campaign_report_free(NULL);
+	CHECK_INT(fixture(path_in(p, sizeof p, "api.db")), 0);
+	CHECK_INT(phn_campaign_report_open(&r, p), PHN_OK);
+	if (!r)
+		return;
+	CHECK_INT(phn_campaign_report_summary(&s, r), PHN_OK);
+	CHECK_INT(s.rows, 10);
+	CHECK_INT(s.schema_version, 1);
+	CHECK_INT(s.loaded, 1);
+	CHECK_INT(s.runs, 2);
+	CHECK_INT(s.runs_unfinished, 1);
+	CHECK_INT(s.attempts, 6);
+	CHECK_INT(s.call_attempts, 5);
+	CHECK_STR(s.campaign_id, "c0ffee00-0000-4000-8000-000000000001");
+	CHECK_INT(s.last_run_started_at, 1796601604000);
+	CHECK_INT(s.last_run_ended_at, 0);
+	for (int st = 0; phn_campaign_report_count(&n, r, (phn_campaign_state)st) == PHN_OK; st++) {
+		CHECK_INT(n, 1);
+		total += n;
+	}
+	CHECK_INT(total, 10);
+	CHECK_INT(phn_campaign_report_count(&n, r, (phn_campaign_state)10), PHN_ENOTFOUND);
+	CHECK_INT(phn_campaign_report_write(r, (phn_campaign_format)3, count_bytes, &bytes, 0),
+		  PHN_EINVAL);
+	CHECK_INT(phn_campaign_report_write(r, PHN_CAMPAIGN_FORMAT_CSV, count_bytes, &bytes, 2),
+		  PHN_EINVAL);
+	CHECK_INT(phn_campaign_report_write(r, PHN_CAMPAIGN_FORMAT_CSV, NULL, NULL, 0), PHN_EINVAL);
+	CHECK_INT(phn_campaign_report_write(r, PHN_CAMPAIGN_FORMAT_JSON, fail_write, NULL, 0),
+		  PHN_EIO);
+	CHECK(strstr(phn_error_last(), "returned 7") != NULL);
+	CHECK_INT(phn_campaign_report_write(r, PHN_CAMPAIGN_FORMAT_CSV, count_bytes, &bytes, 0),
+		  PHN_OK);
+	CHECK(bytes > 1000);
+	phn_campaign_report_free(r);
+}
+
 /* ---- the fixture ------------------------------------------------------- */
 
 static int fixture(const char *path)
@@ -871,6 +943,7 @@ int main(int argc, char **argv)
 	test_lock();
 	test_not_journals();
 	test_corrupt();
+	test_report_api();
 	test_big();
 	if (check_failures == 0) {
 		char cmd[300];
