@@ -1,5 +1,6 @@
 #include "phonenorm/campaign.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -400,6 +401,79 @@ typedef struct zone_cal {
 	UCalendar *cal;
 } zone_cal;
 
+/*
+ * Calendars are kept between calls: ICU builds a zone's transition rules
+ * lazily, per zone object, and that is most of the cost of a check on a
+ * fresh calendar (a clone drops them too). A check borrows one calendar per
+ * zone from this pool and gives it back, so no two threads ever share one.
+ * The pool holds at most POOL_MAX calendars; they live until the process
+ * ends.
+ */
+#define POOL_MAX 1024
+
+typedef struct pooled {
+	struct pooled *next;
+	UCalendar *cal;
+	char zone[ZONE_ID_MAX];
+} pooled;
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pooled *pool_used;  /* entries holding an idle calendar */
+static pooled *pool_spare; /* entries without one */
+static size_t pool_size;
+
+static UCalendar *borrow_cal(const char *zone, UErrorCode *status)
+{
+	pooled **pp, *e;
+	UCalendar *cal = NULL;
+	UChar id[ZONE_ID_MAX];
+
+	pthread_mutex_lock(&pool_lock);
+	for (pp = &pool_used; (e = *pp) != NULL; pp = &e->next) {
+		if (strcmp(e->zone, zone) == 0) {
+			*pp = e->next;
+			cal = e->cal;
+			e->cal = NULL;
+			e->next = pool_spare;
+			pool_spare = e;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&pool_lock);
+	if (cal)
+		return cal;
+	zone_uchars(id, zone);
+	cal = ucal_open(id, -1, "en_US_POSIX", UCAL_GREGORIAN, status);
+	if (U_FAILURE(*status))
+		return NULL;
+	/* A wall time the clocks skip means the first instant after the gap,
+	 * which is when the wall clock first reads it or later. */
+	ucal_setAttribute(cal, UCAL_SKIPPED_WALL_TIME, UCAL_WALLTIME_NEXT_VALID);
+	return cal;
+}
+
+static void return_cal(const char *zone, UCalendar *cal)
+{
+	pooled *e = NULL;
+
+	pthread_mutex_lock(&pool_lock);
+	if (pool_spare) {
+		e = pool_spare;
+		pool_spare = e->next;
+	} else if (pool_size < POOL_MAX && (e = malloc(sizeof(*e))) != NULL) {
+		pool_size++;
+	}
+	if (e) {
+		snprintf(e->zone, sizeof(e->zone), "%s", zone);
+		e->cal = cal;
+		e->next = pool_used;
+		pool_used = e;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	if (!e)
+		ucal_close(cal);
+}
+
 static int icu_fail(UErrorCode status, const char *what, const char *zone)
 {
 	return phn_error_set(PHN_EINTERNAL, "ICU %s for time zone '%s': %s", what, zone,
@@ -483,8 +557,24 @@ static int candidates(instants *out, UCalendar *cal, const char *zone,
 	const int walls[3] = { 0, w->start_minute, w->end_minute };
 	UErrorCode status = U_ZERO_ERROR;
 	int32_t year, month, date;
-	int d, k, r, rc;
+	int d, k, r, rc, passes = 1;
 	UDate next;
+
+	/* Offset transitions in (now, limit]; any from two days before now to
+	 * two days after the last candidate day means a wall time may be
+	 * read twice, so the second reading gets its own pass. */
+	ucal_setMillis(cal, (UDate)(now - 2 * DAY_MS), &status);
+	while (U_SUCCESS(status) &&
+	       ucal_getTimeZoneTransitionDate(cal, UCAL_TZ_TRANSITION_NEXT, &next, &status) &&
+	       U_SUCCESS(status) && (int64_t)next <= now + (int64_t)(last_day + 3) * DAY_MS) {
+		passes = 2;
+		if ((int64_t)next > now && (int64_t)next <= limit &&
+		    (rc = push(out, (int64_t)next)) != PHN_OK)
+			return rc;
+		ucal_setMillis(cal, next, &status);
+	}
+	if (U_FAILURE(status))
+		return icu_fail(status, "time zone transition", zone);
 
 	ucal_setMillis(cal, (UDate)now, &status);
 	year = ucal_get(cal, UCAL_YEAR, &status);
@@ -492,13 +582,13 @@ static int candidates(instants *out, UCalendar *cal, const char *zone,
 	date = ucal_get(cal, UCAL_DATE, &status);
 	if (U_FAILURE(status))
 		return icu_fail(status, "date", zone);
-	for (r = 0; r < 2; r++) {
+	for (r = 0; r < passes; r++) {
 		ucal_setAttribute(cal, UCAL_REPEATED_WALL_TIME, repeated[r]);
 		for (d = -1; d <= last_day; d++) {
 			for (k = 0; k < 3; k++) {
 				int64_t t;
 
-				if (walls[k] >= 1440)
+				if (walls[k] >= 1440 || (k == 1 && walls[1] == 0))
 					continue; /* 24:00 is the next day's 00:00 */
 				status = U_ZERO_ERROR;
 				ucal_clear(cal);
@@ -512,18 +602,6 @@ static int candidates(instants *out, UCalendar *cal, const char *zone,
 			}
 		}
 	}
-	ucal_setAttribute(cal, UCAL_REPEATED_WALL_TIME, UCAL_WALLTIME_LAST);
-	status = U_ZERO_ERROR;
-	ucal_setMillis(cal, (UDate)now, &status);
-	while (U_SUCCESS(status) &&
-	       ucal_getTimeZoneTransitionDate(cal, UCAL_TZ_TRANSITION_NEXT, &next, &status) &&
-	       U_SUCCESS(status) && (int64_t)next <= limit) {
-		if ((int64_t)next > now && (rc = push(out, (int64_t)next)) != PHN_OK)
-			return rc;
-		ucal_setMillis(cal, next, &status);
-	}
-	if (U_FAILURE(status))
-		return icu_fail(status, "time zone transition", zone);
 	return PHN_OK;
 }
 
@@ -600,18 +678,13 @@ int phn_call_window_check(int *open, int64_t *change_ms, const phn_call_window *
 	if (!zc)
 		return phn_error_code(PHN_ENOMEM);
 	for (opened = 0; opened < nzones; opened++) {
-		UChar id[ZONE_ID_MAX];
 		UErrorCode status = U_ZERO_ERROR;
 
-		zone_uchars(id, zones[opened]);
-		zc[opened].cal = ucal_open(id, -1, "en_US_POSIX", UCAL_GREGORIAN, &status);
-		if (U_FAILURE(status)) {
+		zc[opened].cal = borrow_cal(zones[opened], &status);
+		if (!zc[opened].cal) {
 			rc = icu_fail(status, "calendar", zones[opened]);
 			goto out;
 		}
-		/* A wall time the clocks skip means the first instant after the
-		 * gap, which is when the wall clock first reads it or later. */
-		ucal_setAttribute(zc[opened].cal, UCAL_SKIPPED_WALL_TIME, UCAL_WALLTIME_NEXT_VALID);
 	}
 
 	state = open_at(w, zc, zones, nzones, now_ms);
@@ -632,7 +705,7 @@ int phn_call_window_check(int *open, int64_t *change_ms, const phn_call_window *
 		*change_ms = 0;
 out:
 	for (i = 0; i < opened; i++)
-		ucal_close(zc[i].cal);
+		return_cal(zones[i], zc[i].cal);
 	free(zc);
 	return rc;
 }

@@ -151,6 +151,32 @@ static void test_two_zones(void)
 	       NULL);
 }
 
+/* A +1 toll-free number has the 42 zones of the whole +1 list (country
+ * level): Guam to Pago Pago and St. John's. With 08:00-21:00 they all read
+ * an allowed time only from 22:00Z (08:00 in Guam) to 00:30Z (21:00 in St.
+ * John's), every day. */
+static void test_nanp_toll_free(void)
+{
+	phn_call_window w = PHN_CALL_WINDOW_INIT;
+	phn_number num = PHN_NUMBER_INIT;
+	const char *const *zones;
+	size_t n = 0;
+	int open = -1;
+	int64_t change = 0;
+
+	CHECK_INT(phn_number_parse(&num, "+1 800 555 0199", NULL), PHN_OK);
+	CHECK_INT(phn_number_timezones(&zones, &n, &num), PHN_OK);
+	CHECK_INT(n, 42);
+	CHECK_INT(phn_call_window_default(&w, num.region), PHN_OK);
+	CHECK_INT(phn_call_window_check(&open, &change, &w, zones, n, ms("2026-12-07T12:00Z")),
+		  PHN_OK);
+	CHECK_INT(open, 0);
+	CHECK_INT(change, ms("2026-12-07T22:00Z"));
+	CHECK_INT(phn_call_window_check(&open, &change, &w, zones, n, change), PHN_OK);
+	CHECK_INT(open, 1);
+	CHECK_INT(change, ms("2026-12-08T00:30Z"));
+}
+
 static void test_days(void)
 {
 	/* 2026-12-08 is a Tuesday. mon,wed,fri 09-17 New York (EST). */
@@ -363,6 +389,7 @@ int main(void)
 	test_saudi();
 	test_us();
 	test_two_zones();
+	test_nanp_toll_free();
 	test_days();
 	test_dst_edges();
 	test_parse();
