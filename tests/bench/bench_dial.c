@@ -8,12 +8,20 @@
  * RSS of each run. Not a test: it asserts nothing about time.
  *
  * Every run happens in a child process of its own, so that its peak RSS and
- * CPU time (wait4) are its own; the server is a child too.
+ * CPU time (wait4) are its own; the server is a child too. The dialer runs
+ * on a generated list of N distinct valid numbers (Saudi mobiles and US
+ * numbers in four zones) with a fixed test clock at which every row is
+ * inside its calling window, so all of it is dialled at once.
  *
- * usage: bench_dial [--rows N] [--concurrency C] [--mode MODE] [--workdir DIR]
- *   MODE: all (default): anchor, then the dialer, over N calls each
+ * usage: bench_dial [--rows N] [--concurrency C] [--mode MODE] [--workdir DIR] [--keep]
+ *   MODE: all (default): the anchor, then the dialer, N calls each
  *         anchor: the raw dispatch loop only
+ *         dial: the dialer only (load N rows, call them all)
+ *         load: the dialer's load only (phn_dialer_open on N rows)
  *         server: the server alone (prints its port, serves until killed)
+ * The list and journal go to DIR (default "."): put it on the disk the
+ * journal would live on, not a tmpfs, or fsync costs nothing. --keep keeps
+ * them.
  *
  * Copyright 2026 The phonenorm Authors. Licensed under the Apache License 2.0.
  */
@@ -44,6 +52,15 @@
 static uint64_t n_sync;
 static double sync_seconds;
 
+static double cpu_now(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -68,15 +85,18 @@ static int timed_sync(const char *name, int fd)
 	return rc;
 }
 
-int fsync(int fd);
-int fdatasync(int fd);
+/* Default visibility: the project builds with -fvisibility=hidden. */
+#define BENCH_EXPORT __attribute__((visibility("default")))
 
-int fsync(int fd)
+BENCH_EXPORT int fsync(int fd);
+BENCH_EXPORT int fdatasync(int fd);
+
+BENCH_EXPORT int fsync(int fd)
 {
 	return timed_sync("fsync", fd);
 }
 
-int fdatasync(int fd)
+BENCH_EXPORT int fdatasync(int fd)
 {
 	return timed_sync("fdatasync", fd);
 }
@@ -92,7 +112,7 @@ static void row_number(char dst[32], uint64_t i)
 	if (i % 5 == 4) {
 		uint64_t k = i / 5, rest = k / 4;
 
-		snprintf(dst, 32, "+1%s%03u%04u", us_areas[k % 4], (unsigned)(200 + rest / 10000 % 700),
+		snprintf(dst, 32, "+1%s%03u%04u", us_areas[k % 4], (unsigned)(220 + rest / 10000 % 80),
 			 (unsigned)(rest % 10000));
 	} else {
 		snprintf(dst, 32, "+96650%07u", (unsigned)(i % 10000000u));
@@ -119,11 +139,21 @@ struct run_result {
 	uint64_t calls;       /* requests that ended */
 	uint64_t accepted;
 	double seconds;       /* wall time of the timed part */
+	double cpu_seconds;   /* user+system CPU time of the timed part */
 	double setup_seconds; /* before it (a dialer's load), when separate */
+	double setup_cpu_seconds;
 	uint64_t syncs;
 	double sync_seconds;
 	uint64_t wchar, write_bytes; /* /proc/self/io */
-	uint64_t db_bytes;    /* journal files' size at the end */
+	uint64_t db_bytes;    /* journal file's size after close */
+	uint64_t wal_bytes;   /* its WAL file before close */
+	/* The dialer's load phase (phn_dialer_open) on its own. */
+	uint64_t load_syncs;
+	double load_sync_seconds;
+	long load_hwm_kib;
+	uint64_t load_db_bytes;
+	/* The campaign at the end (dialer runs). */
+	uint64_t rows, waiting, left;
 };
 
 struct run_usage {
@@ -235,7 +265,7 @@ static void run_anchor(struct run_result *out, const void *arg)
 	phn_dispatch *d = NULL;
 	struct anchor_state s = { 0, 0 };
 	uint64_t submitted = 0;
-	double t0;
+	double t0, c0;
 
 	o.base_url = cfg->base_url;
 	o.token = "bench-token-not-a-secret";
@@ -245,6 +275,7 @@ static void run_anchor(struct run_result *out, const void *arg)
 		return;
 	}
 	t0 = now();
+	c0 = cpu_now();
 	while (s.done < cfg->rows) {
 		/* Keep the queue a little deeper than what is on the wire, as a
 		 * dialer does, without building every request up front. */
@@ -277,6 +308,7 @@ static void run_anchor(struct run_result *out, const void *arg)
 		}
 	}
 	out->seconds = now() - t0;
+	out->cpu_seconds = cpu_now() - c0;
 	out->calls = s.done;
 	out->accepted = s.accepted;
 	out->ok = 1;
@@ -284,33 +316,247 @@ static void run_anchor(struct run_result *out, const void *arg)
 	phn_dispatch_free(d);
 }
 
+/* ---- the dialer with its journal --------------------------------------- */
+
+/* The list of the dialer runs: a header and one row per call, written once
+ * by the parent (not timed). */
+static int write_list(const char *path, uint64_t rows)
+{
+	FILE *f = fopen(path, "w");
+	char number[32];
+
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	fputs("id,first_name,phone\n", f);
+	for (uint64_t i = 0; i < rows; i++) {
+		row_number(number, i);
+		fprintf(f, "%" PRIu64 ",Bench,%s\n", i + 1, number);
+	}
+	if (fclose(f)) {
+		perror(path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Monday 2026-12-07 16:30 UTC: 19:30 in Riyadh (the Saudi default window
+ * is open on a Monday evening), 11:30 in New York, 08:30 in Los Angeles:
+ * every generated row is inside its calling window. */
+#define BENCH_NOW_MS INT64_C(1796661000000)
+
+struct dial_arg {
+	const struct bench_cfg *cfg;
+	const char *list_path;
+	const char *journal_path;
+	int load_only; /* open (load) only, no run */
+};
+
+static long vm_hwm_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	long v = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "VmHWM: %ld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static uint64_t file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+}
+
+static void run_dialer(struct run_result *out, const void *varg)
+{
+	const struct dial_arg *a = varg;
+	phn_dispatch_options dopt = PHN_DISPATCH_OPTIONS_INIT;
+	phn_clean_options copt = PHN_CLEAN_OPTIONS_INIT;
+	phn_dial_options o = PHN_DIAL_OPTIONS_INIT;
+	phn_dial_progress p;
+	phn_dial_end end = PHN_DIAL_END_DONE;
+	phn_dialer *dl = NULL;
+	char wal[4096];
+	double t0;
+	int rc;
+
+	dopt.base_url = a->cfg->base_url;
+	dopt.token = "bench-token-not-a-secret";
+	copt.region = "SA";
+	o.flags = PHN_DIAL_NO_WAIT;
+	o.list_path = a->list_path;
+	o.clean = &copt;
+	o.dispatch = &dopt;
+	o.rate = 0;
+	o.concurrency = a->cfg->concurrency;
+	o.test_now_ms = BENCH_NOW_MS;
+
+	t0 = now();
+	if ((rc = phn_dialer_open(&dl, a->journal_path, &o)) != PHN_OK) {
+		snprintf(out->what, sizeof out->what, "phn_dialer_open: %s", phn_error_last());
+		return;
+	}
+	out->setup_seconds = now() - t0;
+	out->setup_cpu_seconds = cpu_now();
+	out->load_syncs = n_sync;
+	out->load_sync_seconds = sync_seconds;
+	out->load_hwm_kib = vm_hwm_kib();
+	snprintf(wal, sizeof wal, "%s-wal", a->journal_path);
+	out->load_db_bytes = file_size(a->journal_path) + file_size(wal);
+	if (!a->load_only) {
+		double c0 = cpu_now();
+
+		t0 = now();
+		rc = phn_dialer_run(dl);
+		out->seconds = now() - t0;
+		out->cpu_seconds = cpu_now() - c0;
+		if (rc != PHN_OK) {
+			snprintf(out->what, sizeof out->what, "phn_dialer_run: %s", phn_error_last());
+			phn_dialer_free(dl);
+			return;
+		}
+	}
+	memset(&p, 0, sizeof p);
+	p.version = PHN_DIAL_PROGRESS_VERSION;
+	if (phn_dialer_summary(&p, &end, dl) != PHN_OK) {
+		snprintf(out->what, sizeof out->what, "phn_dialer_summary: %s", phn_error_last());
+		phn_dialer_free(dl);
+		return;
+	}
+	out->wal_bytes = file_size(wal);
+	phn_dialer_free(dl);
+	out->db_bytes = file_size(a->journal_path);
+	out->calls = p.sent;
+	out->accepted = p.accepted;
+	out->waiting = p.waiting;
+	out->left = p.pending + p.unknown + p.failed + p.rejected;
+	out->rows = p.rows;
+	out->ok = 1;
+	snprintf(out->what, sizeof out->what, "%s",
+		 a->load_only ? "dialer: load only" : "dialer + journal (live)");
+}
+
 /* ---- printing ----------------------------------------------------------- */
 static void print_head(void)
 {
-	printf("%-30s %9s %9s %10s %12s %12s %11s\n", "run", "calls", "seconds", "calls/s",
-	       "CPU ms/call", "peak RSS KiB", "server CPU%");
+	printf("%-28s %9s %9s %9s %12s %12s %11s\n", "run", "calls", "seconds", "calls/s",
+	       "CPU us/call", "peak RSS KiB", "server CPU%");
 }
 
 static void print_run(const struct run_result *r, const struct run_usage *u,
 		      const struct bench_server_stats *before, const struct bench_server_stats *after)
 {
 	double srv = (double)(after->cpu_ms - before->cpu_ms) / 1000.0;
+	double calls = (double)(r->calls ? r->calls : 1);
 
 	if (!r->ok) {
-		printf("%-30s FAILED: %s\n", "", r->what);
+		printf("%-28s FAILED: %s\n", "", r->what);
 		return;
 	}
-	printf("%-30s %9" PRIu64 " %9.3f %10.0f %12.4f %12ld %10.0f%%\n", r->what, r->calls,
-	       r->seconds, (double)r->calls / r->seconds,
-	       u->cpu_seconds * 1000.0 / (double)(r->calls ? r->calls : 1), u->max_rss_kib,
-	       100.0 * srv / (r->seconds + r->setup_seconds));
+	if (r->seconds > 0)
+		printf("%-28s %9" PRIu64 " %9.3f %9.0f %12.1f %12ld %10.0f%%\n", r->what, r->calls,
+		       r->seconds, calls / r->seconds, r->cpu_seconds * 1e6 / calls, u->max_rss_kib,
+		       100.0 * srv / (r->seconds + r->setup_seconds));
+	else
+		printf("%-28s %9s %9s %9s %12s %12ld\n", r->what, "-", "-", "-", "-", u->max_rss_kib);
+	printf("  server saw %" PRIu64 " calls, %" PRIu64 " distinct numbers, %" PRIu64
+	       " repeats, %" PRIu64 " connections\n", after->calls - before->calls, after->distinct,
+	       after->repeats, after->connections);
+}
+
+static void print_dialer(const struct run_result *r, const struct run_usage *u, uint64_t rows)
+{
+	double rws = (double)(rows ? rows : 1);
+
+	if (!r->ok)
+		return;
+	printf("  load (phn_dialer_open: clean + journal every row): %" PRIu64 " rows in %.3f s "
+	       "(%.0f rows/s, %.1f us CPU/row), %" PRIu64 " syncs (%.1f ms), peak RSS %ld KiB\n",
+	       r->rows, r->setup_seconds, (double)r->rows / r->setup_seconds,
+	       r->setup_cpu_seconds * 1e6 / rws, r->load_syncs, r->load_sync_seconds * 1e3,
+	       r->load_hwm_kib);
+	printf("  journal: %.0f bytes/row on disk after load (db + WAL), %.0f after the run and close "
+	       "(WAL %.1f MiB before close); written to storage %.0f bytes/row\n",
+	       (double)r->load_db_bytes / rws, (double)r->db_bytes / rws,
+	       (double)r->wal_bytes / 1048576.0, (double)r->write_bytes / rws);
+	if (r->seconds > 0) {
+		uint64_t syncs = r->syncs - r->load_syncs;
+		double sync_s = r->sync_seconds - r->load_sync_seconds;
+		double calls = (double)(r->calls ? r->calls : 1);
+
+		printf("  run: %" PRIu64 " syncs (%.2f per call, %.1f calls per sync), %.1f us "
+		       "in fsync per call (%.0f%% of the run's wall time)\n",
+		       syncs, (double)syncs / calls, calls / (double)(syncs ? syncs : 1),
+		       sync_s * 1e6 / calls, 100.0 * sync_s / r->seconds);
+	}
+	printf("  campaign at the end: %" PRIu64 " rows, %" PRIu64 " accepted, %" PRIu64
+	       " waiting, %" PRIu64 " left (pending/unknown/failed/rejected); "
+	       "child peak RSS %ld KiB\n", r->rows, r->accepted, r->waiting, r->left,
+	       u->max_rss_kib);
 }
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: bench_dial [--rows N] [--concurrency C] [--mode all|anchor|server]"
-			" [--workdir DIR]\n");
+	fprintf(stderr,
+		"usage: bench_dial [--rows N] [--concurrency C] [--workdir DIR] [--keep]\n"
+		"                  [--mode all|anchor|dial|load|server]\n"
+		"  all     the raw dispatch loop (anchor), then the dialer, N calls each (default)\n"
+		"  anchor  the raw dispatch loop only\n"
+		"  dial    the dialer only: load N rows, then call them all\n"
+		"  load    the dialer's load only (phn_dialer_open on N rows): time, bytes, memory\n"
+		"  server  the server alone on a free port, until killed\n");
 	return 2;
+}
+
+/* Generate the list, then run the dialer on it in a child, on a fresh journal. */
+static int dial_phase(const struct bench_cfg *cfg, int load_only, int keep,
+		      const struct run_result *anchor)
+{
+	char list[4096], journal[4096], wal[4200];
+	struct dial_arg a = { cfg, list, journal, load_only };
+	struct bench_server_stats s0, s1;
+	struct run_result r;
+	struct run_usage u;
+	int failed;
+
+	snprintf(list, sizeof list, "%s/bench_dial_%" PRIu64 ".csv", cfg->workdir, cfg->rows);
+	snprintf(journal, sizeof journal, "%s/bench_dial_%" PRIu64 ".db", cfg->workdir, cfg->rows);
+	snprintf(wal, sizeof wal, "%s-wal", journal);
+	unlink(journal);
+	unlink(wal);
+	if (write_list(list, cfg->rows) || bench_server_reset(cfg->port) ||
+	    bench_server_stats(&s0, cfg->port))
+		return 1;
+	run_child(&r, &u, run_dialer, &a);
+	if (bench_server_stats(&s1, cfg->port))
+		return 1;
+	print_run(&r, &u, &s0, &s1);
+	print_dialer(&r, &u, cfg->rows);
+	if (anchor && anchor->ok && r.ok && r.seconds > 0 && r.calls) {
+		double ta = anchor->seconds / (double)anchor->calls;
+		double td = r.seconds / (double)r.calls;
+		double sync = (r.sync_seconds - r.load_sync_seconds) / (double)r.calls;
+
+		printf("dialer / anchor: %.2f of the anchor's calls/s; the dialer's extra wall time "
+		       "per call: %.1f us, of which %.1f us waiting in fsync\n", ta / td,
+		       (td - ta) * 1e6, sync * 1e6);
+	}
+	failed = !r.ok || (!load_only && (r.accepted != cfg->rows || s1.calls != cfg->rows ||
+					  s1.repeats != 0));
+	if (!keep) {
+		unlink(list);
+		unlink(journal);
+		unlink(wal);
+	}
+	return failed;
 }
 
 int main(int argc, char **argv)
@@ -318,14 +564,18 @@ int main(int argc, char **argv)
 	struct bench_cfg cfg = { 20000, 16, 0, "", "." };
 	const char *mode = "all";
 	struct bench_server_stats s0, s1;
-	struct run_result res;
+	struct run_result anchor;
 	struct run_usage use;
 	pid_t server;
-	int status, failed = 0;
+	int status, failed = 0, keep = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (strcmp(argv[i], "--keep") == 0) {
+			keep = 1;
+			continue;
+		}
 		if (!v)
 			return usage();
 		if (strcmp(argv[i], "--rows") == 0)
@@ -340,14 +590,14 @@ int main(int argc, char **argv)
 			return usage();
 		i++;
 	}
-	if (cfg.rows == 0 || cfg.concurrency == 0 || cfg.concurrency > 1024)
+	if (cfg.rows == 0 || cfg.rows > 10000000 || cfg.concurrency == 0 || cfg.concurrency > 1024)
 		return usage();
 
 	if (strcmp(mode, "server") == 0) {
 		int fd = bench_server_listen(&cfg.port);
 
 		if (fd < 0) {
-			perror("listen");
+			perror("listen on 127.0.0.1");
 			return 1;
 		}
 		printf("serving on http://127.0.0.1:%d/api-service/v1 (GET /__stats, POST /__reset)\n",
@@ -355,30 +605,37 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		return bench_server_serve(fd);
 	}
-	if (strcmp(mode, "all") != 0 && strcmp(mode, "anchor") != 0)
+	if (strcmp(mode, "all") != 0 && strcmp(mode, "anchor") != 0 &&
+	    strcmp(mode, "dial") != 0 && strcmp(mode, "load") != 0)
 		return usage();
 
 	server = bench_server_spawn(&cfg.port);
 	if (server < 0)
 		return 1;
 	snprintf(cfg.base_url, sizeof cfg.base_url, "http://127.0.0.1:%d/api-service/v1", cfg.port);
-	printf("phonenorm %s, %s; %" PRIu64 " calls per run, concurrency %u, "
-	       "server: bench_dial_server on 127.0.0.1 (1 thread, epoll)\n",
-	       phn_version(), phn_dispatch_user_agent(), cfg.rows, cfg.concurrency);
+	printf("phonenorm %s; %" PRIu64 " rows/calls per run, concurrency %u, rate unlimited; "
+	       "server: bench_dial_server, 127.0.0.1, 1 thread\n",
+	       phn_version(), cfg.rows, cfg.concurrency);
 	print_head();
 
-	if (bench_server_reset(cfg.port) || bench_server_stats(&s0, cfg.port))
-		failed = 1;
-	if (!failed) {
-		run_child(&res, &use, run_anchor, &cfg);
-		bench_server_stats(&s1, cfg.port);
-		print_run(&res, &use, &s0, &s1);
-		printf("%-30s server saw %" PRIu64 " calls, %" PRIu64 " distinct numbers, %" PRIu64
-		       " connections\n", "", s1.calls, s1.distinct, s1.connections);
-		failed |= !res.ok || s1.calls != cfg.rows || res.accepted != cfg.rows;
+	memset(&anchor, 0, sizeof anchor);
+	if (strcmp(mode, "all") == 0 || strcmp(mode, "anchor") == 0) {
+		if (bench_server_reset(cfg.port) || bench_server_stats(&s0, cfg.port)) {
+			failed = 1;
+		} else {
+			run_child(&anchor, &use, run_anchor, &cfg);
+			failed |= bench_server_stats(&s1, cfg.port) != 0;
+			if (!failed)
+				print_run(&anchor, &use, &s0, &s1);
+			failed |= !anchor.ok || s1.calls != cfg.rows || anchor.accepted != cfg.rows;
+		}
 	}
+	if (!failed && strcmp(mode, "anchor") != 0)
+		failed |= dial_phase(&cfg, strcmp(mode, "load") == 0, keep, &anchor);
 
 	kill(server, SIGTERM);
 	waitpid(server, &status, 0);
+	if (failed)
+		fprintf(stderr, "bench_dial: a run failed or did not make every call exactly once\n");
 	return failed;
 }
