@@ -40,9 +40,10 @@ extern "C" {
  * (phn_call_window_limit()) are in the README's "Calling windows" table:
  * US and the other NANP regions 08:00-21:00 every day (47 CFR
  * 64.1200(c)(1)), Canada 10:00-18:00 every day (CRTC telemarketing rules),
- * Saudi Arabia 09:00-21:00 Sunday to Thursday, the Friday/Saturday-weekend
- * countries 10:00-20:00 Sunday to Thursday, everywhere else 10:00-20:00
- * Monday to Friday. They are a starting point, not legal advice.
+ * Saudi Arabia 10:00-16:00 Sunday to Thursday, the other Friday/Saturday-
+ * weekend countries 10:00-20:00 Sunday to Thursday, Iran and Afghanistan
+ * 10:00-20:00 Saturday to Wednesday, everywhere else 10:00-20:00 Monday to
+ * Friday. They are a starting point, not legal advice.
  *
  * Thread safety: every function here may be called from any thread; a
  * phn_call_window is a plain value.
@@ -198,11 +199,17 @@ typedef enum phn_dial_event_kind {
 	 * (region, count: the rows that wait for it) or for a retry. */
 	PHN_DIAL_EVENT_WAIT = 4,
 	/* A Retry-After longer than the retry cap: retry_after_s as asked,
-	 * at_ms when the row is tried again (after cap_s). */
+	 * at_ms when the row is tried again (after cap_ms). */
 	PHN_DIAL_EVENT_RETRY_CAPPED = 5,
 	/* The run stops sending: a 401/403 (detail says so), or
 	 * phn_dialer_stop(). Requests in flight still end and are recorded. */
-	PHN_DIAL_EVENT_STOPPING = 6
+	PHN_DIAL_EVENT_STOPPING = 6,
+	/* The list is going into the journal (first run): count rows so far,
+	 * every 50,000 rows. A nonzero return of the callback (or
+	 * phn_dialer_stop() from a signal handler) abandons the load:
+	 * phn_dialer_open() fails with PHN_EINTERNAL ("loading stopped") and the
+	 * next open starts the load over. */
+	PHN_DIAL_EVENT_LOADING = 7
 } phn_dial_event_kind;
 
 /*
@@ -249,7 +256,7 @@ typedef struct phn_dial_event {
 	const char *region;       /* WAIT: the region whose window is closed, or NULL */
 	uint64_t count;           /* WAIT, RECOVERED, LOADED: rows */
 	int64_t retry_after_s;    /* RETRY_CAPPED */
-	int64_t cap_s;            /* RETRY_CAPPED */
+	int64_t cap_ms;           /* RETRY_CAPPED: the cap (--retry-cap) */
 } phn_dial_event;
 
 #define PHN_DIAL_EVENT_VERSION 1
@@ -310,7 +317,7 @@ typedef struct phn_dial_options {
 	const char *invoice_total_column;
 	/* Pacing. rate: requests per second (token bucket of capacity 1: any
 	 * one-second span sees at most rate + 1), 0 unlimited. concurrency:
-	 * requests in flight at once, 0: 4. */
+	 * requests in flight at once, 0: 16. */
 	double rate;
 	unsigned int concurrency;
 	/* Retries of a throttled (429/503) or not-sent request in one run,
@@ -320,10 +327,13 @@ typedef struct phn_dial_options {
 	int64_t retry_cap_ms;
 	/* Call attempts per row over every run of the journal; 0: no limit. */
 	unsigned int max_attempts;
-	/* The calling window in the callee's local time; NULL: each region's
-	 * default (phn_call_window_default). For +1 numbers it is always
-	 * intersected with 08:00-21:00 (US TCPA). */
-	const phn_call_window *window;
+	/* The calling window in the callee's local time, as --window and
+	 * --days write it (phn_call_window_parse): hours "09:00-21:00", days
+	 * "sun-thu". Each replaces that half of the region's default
+	 * (phn_call_window_default); NULL keeps it. For +1 numbers the result
+	 * is always narrowed to 08:00-21:00 (US TCPA, phn_call_window_limit). */
+	const char *window_hours;
+	const char *window_days;
 	/* A fixed clock for tests: "now" starts at this time (ms since the
 	 * epoch, UTC) and advances with the real clock. 0: the real clock. Only
 	 * with a loopback API URL (PHN_EINVAL otherwise). */
@@ -335,7 +345,7 @@ typedef struct phn_dial_options {
 #define PHN_DIAL_OPTIONS_VERSION 1
 #define PHN_DIAL_OPTIONS_INIT { PHN_DIAL_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL, \
 		NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, PHN_DISPATCH_UNSET, PHN_DISPATCH_UNSET, \
-		NULL, NULL, NULL, NULL, 0.0, 0, 0, 0, 0, NULL, 0, NULL, NULL }
+		NULL, NULL, NULL, NULL, 0.0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL }
 
 /* Set *opts to the defaults of version. Errors: PHN_EINVAL, PHN_EVERSION. */
 PHN_EXTERN int phn_dial_options_init(phn_dial_options *opts, unsigned int version);

@@ -271,6 +271,17 @@ PHN_EXTERN int phn_number_location(char *dst, size_t cap, size_t *needed, const 
 PHN_EXTERN int phn_number_timezones(const char *const **zones, size_t *count,
 				    const phn_number *num);
 
+/*
+ * The zones of a country calling code as phn_number_timezones() gives them
+ * to a non-geographical number of that code (966 -> Asia/Riyadh; 1 -> the
+ * 42 zones of the NANP; 800 -> none): libphonenumber's country-level
+ * lookup. For a caller that must place a number the mapper gives no zone
+ * (a merely possible number, say) somewhere. Same lifetime and thread
+ * rules. Errors: PHN_EINVAL (NULL, country_code outside 1-999).
+ */
+PHN_EXTERN int phn_country_timezones(const char *const **zones, size_t *count,
+				     int country_code);
+
 /* Static name of a status: "valid", "possible", "local_only", "not_a_number",
  * "invalid_country_code", "too_short", "too_long", "invalid_length",
  * "needs_region"; "unknown" for anything else. */

@@ -227,7 +227,7 @@ static int copy_options(phn_dialer *dl, const phn_dial_options *o)
 		return phn_error_set(PHN_EINVAL, "rate %g: give requests per second, 0 for no limit",
 				     o->rate);
 	dl->rate = o->rate;
-	dl->concurrency = o->concurrency ? o->concurrency : 4;
+	dl->concurrency = o->concurrency ? o->concurrency : 16;
 	if (dl->concurrency > 1024)
 		return phn_error_set(PHN_EINVAL, "concurrency %u: at most 1024", o->concurrency);
 	dl->max_retries = o->max_retries;
@@ -236,16 +236,16 @@ static int copy_options(phn_dialer *dl, const phn_dial_options *o)
 		return phn_error_set(PHN_EINVAL, "retry cap %" PRId64 " ms is negative",
 				     o->retry_cap_ms);
 	dl->retry_cap_ms = o->retry_cap_ms ? o->retry_cap_ms : 120000;
-	if (o->window) {
-		if ((rc = phn_call_window_init(&dl->window, PHN_CALL_WINDOW_VERSION)) != PHN_OK)
+	if (o->window_hours || o->window_days) {
+		/* Checked now, so that a bad value fails the open, not a row. */
+		phn_call_window w;
+
+		if ((rc = phn_call_window_init(&w, PHN_CALL_WINDOW_VERSION)) != PHN_OK ||
+		    (rc = phn_call_window_parse(&w, o->window_hours, o->window_days)) != PHN_OK)
 			return rc;
-		if (o->window->version < 1 || o->window->version > PHN_CALL_WINDOW_VERSION)
-			return phn_error_set(PHN_EVERSION, "phn_call_window version %u",
-					     o->window->version);
-		dl->window.start_minute = o->window->start_minute;
-		dl->window.end_minute = o->window->end_minute;
-		dl->window.days = o->window->days;
-		dl->has_window = 1;
+		if ((rc = dup_str(&dl->window_hours, o->window_hours)) != PHN_OK ||
+		    (rc = dup_str(&dl->window_days, o->window_days)) != PHN_OK)
+			return rc;
 	}
 	if (o->test_now_ms < 0)
 		return phn_error_set(PHN_EINVAL, "test clock %" PRId64 " is before 1970",
@@ -393,6 +393,8 @@ void phn_dialer_free(phn_dialer *dl)
 	free_pairs(dl->tags, dl->tags_count);
 	free_pairs(dl->meta, dl->meta_count);
 	free(dl->template_id);
+	free(dl->window_hours);
+	free(dl->window_days);
 	free(dl->options_json);
 	free(dl);
 }
@@ -511,6 +513,7 @@ struct run {
 	int stopping;
 	int64_t stop_mono;
 	int failed_rc; /* a journal write failed: stop */
+	int abandoned; /* requests left in the dispatch handle, callbacks pending */
 	uint64_t rng;
 	int64_t tick_mono;
 	uint64_t tick_sent;
@@ -726,7 +729,7 @@ static int record_ended(struct run *r)
 					ev.kind = PHN_DIAL_EVENT_RETRY_CAPPED;
 					ev.line = s->line;
 					ev.retry_after_s = e->retry_after_s;
-					ev.cap_s = dl->retry_cap_ms / 1000;
+					ev.cap_ms = dl->retry_cap_ms;
 					ev.at_ms = now + d;
 					dl_emit(dl, &ev);
 				}
@@ -1029,6 +1032,7 @@ static int abandon(struct run *r)
 			return phn_error_set(PHN_ENOMEM, "out of memory");
 		e->slot = i;
 		/* It may have reached the server: the row becomes unknown. */
+		r->abandoned = 1;
 		e->outcome = PHN_DISPATCH_AMBIGUOUS;
 		e->interrupted = 1;
 		e->detail = strdup("the run stopped while the request was in flight");
@@ -1187,7 +1191,7 @@ int phn_dialer_run(phn_dialer *dl)
 		}
 		phn_error_set(rc, "%s", msg);
 	}
-	if (r.inflight) {
+	if (r.inflight || r.abandoned) {
 		/* Abandoned in the dispatch handle: it must not call back into r. */
 		phn_dispatch_free(dl->d);
 		dl->d = NULL;

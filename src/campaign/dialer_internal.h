@@ -51,8 +51,7 @@ struct phn_dialer {
 	double rate;
 	unsigned int concurrency, max_retries, max_attempts;
 	int64_t retry_cap_ms;
-	phn_call_window window;
-	int has_window;
+	char *window_hours, *window_days; /* NULL: the region's default half */
 	int64_t test_now_ms, mono_start_ms;
 	phn_dial_event_cb on_event;
 	void *payload;

@@ -934,6 +934,13 @@ static int sq_ready(journal *j, struct jwork *out, size_t cap, size_t *n, uint64
 		const char *state = (const char *)sqlite3_column_text(st, 1);
 
 		w->line = (uint64_t)sqlite3_column_int64(st, 0);
+		/* A damaged b-tree can give rows out of order; a dialer walking
+		 * after_line forward would then go round for ever. */
+		if (w->line <= (got ? out[got - 1].line : after_line)) {
+			rc = phn_error_set(PHN_EFORMAT, "journal '%s': the file is corrupt (line "
+					   "%" PRIu64 " out of order)", s->path, w->line);
+			break;
+		}
 		w->state = state && strcmp(state, "waiting") == 0 ? J_WAITING : J_PENDING;
 		for (int i = 0; i < WORK_STRINGS && rc == PHN_OK; i++)
 			rc = arena_add(s, st, 2 + i, &o[i]);
@@ -1240,6 +1247,7 @@ static int sq_each_row(journal *j, int (*cb)(const struct jreport_row *row, void
 	struct jsqlite *s = S(j);
 	sqlite3_stmt *st;
 	int rc = PHN_OK, step, opened;
+	sqlite3_int64 last = 0;
 
 	if ((rc = read_begin(s, &opened)) != PHN_OK)
 		return rc;
@@ -1257,11 +1265,13 @@ static int sq_each_row(journal *j, int (*cb)(const struct jreport_row *row, void
 			rc = bad_state(s, what, state);
 			break;
 		}
-		if (line < 1) {
-			rc = phn_error_set(PHN_EFORMAT, "journal '%s': the file is corrupt (a row has "
-					   "line %lld)", s->path, (long long)line);
+		if (line < 1 || line <= last) {
+			rc = phn_error_set(PHN_EFORMAT, "journal '%s': the file is corrupt (%s line "
+					   "%lld)", s->path, line < 1 ? "a row has" : "out of order:",
+					   (long long)line);
 			break;
 		}
+		last = line;
 		memset(&r, 0, sizeof r);
 		r.line = (uint64_t)line;
 		r.state = (jstate)sv;

@@ -534,9 +534,31 @@ out:
 
 /* ---- loading --------------------------------------------------------- */
 
+struct loading {
+	phn_dialer *dl;
+	uint64_t rows;
+};
+
 static int load_row(const struct jrow *row, void *payload)
 {
-	return journal_load_row(payload, row);
+	struct loading *l = payload;
+	int rc = journal_load_row(l->dl->j, row);
+
+	if (rc != PHN_OK)
+		return rc;
+	if (++l->rows % 50000 == 0) {
+		phn_dial_event ev;
+
+		memset(&ev, 0, sizeof ev);
+		ev.kind = PHN_DIAL_EVENT_LOADING;
+		ev.count = l->rows;
+		dl_emit(l->dl, &ev);
+	}
+	if (l->dl->stop)
+		return phn_error_set(PHN_EINTERNAL, "journal '%s': loading stopped at row %" PRIu64
+				     "; the next run loads the list again", l->dl->journal_path,
+				     l->rows);
+	return PHN_OK;
 }
 
 static int check_loaded(phn_dialer *dl)
@@ -614,7 +636,7 @@ int dl_load(phn_dialer *dl)
 	    (rc = journal_meta_set(dl->j, "created_at", created)) != PHN_OK)
 		return rc;
 	if ((rc = journal_load_begin(dl->j)) != PHN_OK ||
-	    (rc = dl_scan_list(dl, NULL, load_row, dl->j)) != PHN_OK ||
+	    (rc = dl_scan_list(dl, NULL, load_row, &(struct loading){ dl, 0 })) != PHN_OK ||
 	    (rc = journal_load_end(dl->j)) != PHN_OK)
 		return rc;
 	dl->loaded = 1;

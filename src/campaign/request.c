@@ -57,9 +57,12 @@ int dl_window_for(phn_call_window *w, const phn_dialer *dl, const char *region)
 
 	if ((rc = phn_call_window_init(w, PHN_CALL_WINDOW_VERSION)) != PHN_OK)
 		return rc;
-	if (!dl->has_window)
-		return phn_call_window_default(w, reg);
-	*w = dl->window;
+	if ((rc = phn_call_window_default(w, reg)) != PHN_OK)
+		return rc;
+	if (!dl->window_hours && !dl->window_days)
+		return PHN_OK;
+	if ((rc = phn_call_window_parse(w, dl->window_hours, dl->window_days)) != PHN_OK)
+		return rc;
 	if (!reg)
 		return PHN_OK;
 	rc = phn_call_window_limit(w, reg);

@@ -271,6 +271,8 @@ int phn_call_window_format(char *dst, size_t cap, size_t *needed, const phn_call
 
 #define SUN_THU (PHN_CALL_DAY_SUN | PHN_CALL_DAY_MON | PHN_CALL_DAY_TUE | PHN_CALL_DAY_WED | \
 		 PHN_CALL_DAY_THU)
+#define SAT_WED (PHN_CALL_DAY_SAT | PHN_CALL_DAY_SUN | PHN_CALL_DAY_MON | PHN_CALL_DAY_TUE | \
+		 PHN_CALL_DAY_WED)
 #define MON_FRI (PHN_CALL_DAY_MON | PHN_CALL_DAY_TUE | PHN_CALL_DAY_WED | PHN_CALL_DAY_THU | \
 		 PHN_CALL_DAY_FRI)
 
@@ -280,21 +282,25 @@ static const struct {
 	int start, end;
 	unsigned int days;
 } defaults[] = {
-	/* Saudi Arabia: Sunday-Thursday working week (Friday-Saturday weekend
-	 * since 2013); 09:00-21:00 keeps an hour inside CST's 08:00-22:00
-	 * quiet-hours rule for messages, and is the "working hours" that
-	 * SAMA's debt collection rules ask creditors to state (README). */
-	{ "SA", 9 * 60, 21 * 60, SUN_THU },
+	/* Saudi Arabia: SAMA confines banks' calls about outstanding debts to
+	 * the banks' official working hours (circular 311000008211, 2010, in
+	 * force): Sunday-Thursday (Friday-Saturday weekend since the royal
+	 * decree of June 2013), and 10:00-16:00 is inside them all year, the
+	 * shorter Ramadan hours included. Sources in the README. */
+	{ "SA", 10 * 60, 16 * 60, SUN_THU },
 	/* Canada: CRTC Unsolicited Telecommunications Rules allow
 	 * telemarketing 09:00-21:30 on weekdays and 10:00-18:00 at weekends;
 	 * one window inside both. */
 	{ "CA", 10 * 60, 18 * 60, PHN_CALL_DAYS_ALL },
-	/* Friday-Saturday weekends. */
-	{ "BH", 600, 1200, SUN_THU }, { "DZ", 600, 1200, SUN_THU }, { "EG", 600, 1200, SUN_THU },
-	{ "IL", 600, 1200, SUN_THU }, { "IQ", 600, 1200, SUN_THU }, { "JO", 600, 1200, SUN_THU },
-	{ "KW", 600, 1200, SUN_THU }, { "LY", 600, 1200, SUN_THU }, { "OM", 600, 1200, SUN_THU },
-	{ "QA", 600, 1200, SUN_THU }, { "SD", 600, 1200, SUN_THU }, { "SY", 600, 1200, SUN_THU },
-	{ "YE", 600, 1200, SUN_THU },
+	/* Friday-Saturday weekends: the general hours on Sunday-Thursday. */
+	{ "BD", 600, 1200, SUN_THU }, { "BH", 600, 1200, SUN_THU }, { "DZ", 600, 1200, SUN_THU },
+	{ "EG", 600, 1200, SUN_THU }, { "IL", 600, 1200, SUN_THU }, { "IQ", 600, 1200, SUN_THU },
+	{ "JO", 600, 1200, SUN_THU }, { "KW", 600, 1200, SUN_THU }, { "LY", 600, 1200, SUN_THU },
+	{ "MV", 600, 1200, SUN_THU }, { "OM", 600, 1200, SUN_THU }, { "QA", 600, 1200, SUN_THU },
+	{ "SD", 600, 1200, SUN_THU }, { "SY", 600, 1200, SUN_THU }, { "YE", 600, 1200, SUN_THU },
+	/* Thursday-Friday weekends (Thursday at least partly off): Saturday-
+	 * Wednesday. */
+	{ "AF", 600, 1200, SAT_WED }, { "IR", 600, 1200, SAT_WED },
 };
 
 /* TCPA, 47 CFR 64.1200(c)(1): no solicitation before 8 am or after 9 pm at

@@ -66,7 +66,7 @@ static const char dial_help[] =
 	"      --live                 send (default: dry run)\n"
 	"      --rate R               requests per second, every step counted (default 5;\n"
 	"                             0: no limit); any one-second span sees at most R+1\n"
-	"      --concurrency N        requests in flight at once (default 4, 1 to 1024)\n"
+	"      --concurrency N        requests in flight at once (default 16, 1 to 1024)\n"
 	"      --max-retries N        retries per row and run of a throttled (429/503) or\n"
 	"                             never-sent request (default 5)\n"
 	"      --retry-cap SECONDS    longest wait before a retry (default 120): a longer\n"
@@ -78,7 +78,9 @@ static const char dial_help[] =
 	"      --window HH:MM-HH:MM   calling hours in the callee's local time (default:\n"
 	"                             the region's, see README; +1 numbers are always\n"
 	"                             held to 08:00-21:00, US TCPA)\n"
-	"      --days SPEC            calling days: sun-thu, mon,wed,fri, all\n"
+	"      --days SPEC            calling days: sun-thu, mon,wed,fri, all (default:\n"
+	"                             the region's); each of --window and --days\n"
+	"                             replaces only its half of the region's default\n"
 	"      --no-wait              do not wait for a window to open: rows stay\n"
 	"                             'waiting' for the next run (exit 5)\n"
 	"\n"
@@ -92,9 +94,10 @@ static const char dial_help[] =
 	"\n"
 	"Output:\n"
 	"      --json                 JSON lines on standard output: the plan, or one\n"
-	"                             event per line (loaded, recovered, row, wait,\n"
-	"                             retry_capped, stopping, progress, summary)\n"
-	"  -q, --quiet                nothing on standard error but errors\n"
+	"                             event per line (loading, loaded, recovered, row,\n"
+	"                             wait, retry_capped, stopping, progress, summary)\n"
+	"  -q, --quiet                nothing on standard error but errors (and a\n"
+	"                             Retry-After cut by --retry-cap)\n"
 	"  -h, --help                 show this help\n"
 	"\n"
 	"Progress (sent, accepted, failed, unknown, waiting, rate, ETA) shows on\n"
@@ -309,9 +312,11 @@ static int take_option(struct dial_args *a, int c, char **argv)
 	case OPT_MAX_RETRIES: return parse_uint("--max-retries", optarg, 0, 100, &a->max_retries);
 	case OPT_MAX_ATTEMPTS: return parse_uint("--max-attempts", optarg, 0, 1000, &a->max_attempts);
 	case OPT_RETRY_CAP:
-		if (parse_seconds("--retry-cap", optarg, 1, 86400, &d) != PHN_EXIT_OK)
+		if (parse_seconds("--retry-cap", optarg, 0.001, 86400, &d) != PHN_EXIT_OK)
 			return PHN_EXIT_USAGE;
 		a->retry_cap_ms = (int64_t)(d * 1000 + 0.5);
+		if (a->retry_cap_ms < 1)
+			a->retry_cap_ms = 1;
 		break;
 	case OPT_WINDOW: a->window = optarg; break;
 	case OPT_DAYS: a->days = optarg; break;
@@ -343,7 +348,7 @@ static int parse_args(struct dial_args *a, int argc, char **argv, int *done)
 	memset(a, 0, sizeof *a);
 	cli_clean_opts_init(&a->in);
 	a->rate = 5;
-	a->concurrency = 4;
+	a->concurrency = 16;
 	a->max_retries = 5;
 	a->max_attempts = 3;
 	a->retry_cap_ms = 120000;
@@ -378,8 +383,9 @@ static int parse_args(struct dial_args *a, int argc, char **argv, int *done)
 		return PHN_EXIT_USAGE;
 	if (a->window || a->days) {
 		phn_call_window_init(&a->win, PHN_CALL_WINDOW_VERSION);
-		/* Hours alone keep every day; days alone keep the general hours. */
-		if (phn_call_window_parse(&a->win, a->window, a->days ? a->days : "all") != PHN_OK)
+		/* Checked here for the message; each half replaces that half of
+		 * the region's default (the library does it per row). */
+		if (phn_call_window_parse(&a->win, a->window, a->days) != PHN_OK)
 			return cli_usage_error("dial", "%s", phn_error_last());
 		a->has_window = 1;
 	}
@@ -502,10 +508,11 @@ static void json_counts(const phn_dial_progress *p)
 static void json_event(const phn_dial_event *ev)
 {
 	static const char *const names[] = { "loaded", "recovered", "progress", "row", "wait",
-					     "retry_capped", "stopping" };
+					     "retry_capped", "stopping", "loading" };
 
-	printf("{\"event\":\"%s\"", (unsigned)ev->kind < 7 ? names[ev->kind] : "other");
+	printf("{\"event\":\"%s\"", (unsigned)ev->kind < 8 ? names[ev->kind] : "other");
 	switch (ev->kind) {
+	case PHN_DIAL_EVENT_LOADING:
 	case PHN_DIAL_EVENT_LOADED:
 	case PHN_DIAL_EVENT_RECOVERED:
 		printf(",\"rows\":%" PRIu64, ev->count);
@@ -527,8 +534,8 @@ static void json_event(const phn_dial_event *ev)
 		printf(",\"rows\":%" PRIu64, ev->count);
 		break;
 	case PHN_DIAL_EVENT_RETRY_CAPPED:
-		printf(",\"line\":%" PRIu64 ",\"retry_after_s\":%" PRId64 ",\"cap_s\":%" PRId64,
-		       ev->line, ev->retry_after_s, ev->cap_s);
+		printf(",\"line\":%" PRIu64 ",\"retry_after_s\":%" PRId64 ",\"cap_s\":%g",
+		       ev->line, ev->retry_after_s, (double)ev->cap_ms / 1000.0);
 		json_time("until", ev->at_ms);
 		break;
 	case PHN_DIAL_EVENT_STOPPING:
@@ -575,6 +582,15 @@ static void text_event(struct ui *u, const phn_dial_event *ev)
 		if (u->progress)
 			progress_line(u, ev->progress);
 		return;
+	case PHN_DIAL_EVENT_LOADING:
+		if (u->progress && !u->dumb) {
+			fprintf(stderr, "\r\033[Kloading the list into the journal: %" PRIu64 " rows",
+				ev->count);
+			u->shown = 1;
+		} else if (u->progress) {
+			fprintf(stderr, "phonenorm dial: loading: %" PRIu64 " rows\n", ev->count);
+		}
+		return;
 	case PHN_DIAL_EVENT_RECOVERED:
 		clear_line(u);
 		fprintf(stderr, "phonenorm dial: %" PRIu64 " rows were in flight when the last run "
@@ -599,7 +615,8 @@ static void text_event(struct ui *u, const phn_dial_event *ev)
 	case PHN_DIAL_EVENT_RETRY_CAPPED:
 		clear_line(u);
 		fprintf(stderr, "phonenorm dial: line %" PRIu64 ": Retry-After %" PRId64 " s capped "
-			"at %" PRId64 " s (--retry-cap)\n", ev->line, ev->retry_after_s, ev->cap_s);
+			"at %g s (--retry-cap)\n", ev->line, ev->retry_after_s,
+			(double)ev->cap_ms / 1000.0);
 		return;
 	case PHN_DIAL_EVENT_STOPPING:
 		clear_line(u);
@@ -645,10 +662,12 @@ static int on_event(const phn_dial_event *ev, void *payload)
 {
 	struct ui *u = payload;
 
+	if (!u->a->live)
+		return 0; /* a dry run prints the plan only */
 	if (u->a->json)
 		json_event(ev);
-	else if (!u->a->quiet)
-		text_event(u, ev);
+	else if (!u->a->quiet || ev->kind == PHN_DIAL_EVENT_RETRY_CAPPED)
+		text_event(u, ev); /* a cut Retry-After is always said */
 	return got_signal != 0;
 }
 
@@ -872,7 +891,8 @@ int cli_cmd_dial(int argc, char **argv)
 	o.max_retries = a.max_retries;
 	o.max_attempts = a.max_attempts;
 	o.retry_cap_ms = a.retry_cap_ms;
-	o.window = a.has_window ? &a.win : NULL;
+	o.window_hours = a.window;
+	o.window_days = a.days;
 	o.on_event = on_event;
 	o.payload = &u;
 	if ((env = getenv(DIAL_ENV_TEST_NOW)) != NULL && env[0] &&
@@ -890,8 +910,9 @@ int cli_cmd_dial(int argc, char **argv)
 
 	if (phn_dialer_open(&dl, a.journal, &o) != PHN_OK) {
 		rc = phn_error_last_code();
+		clear_line(&u);
 		cli_error("dial: %s", phn_error_last());
-		status = exit_for_open_error(rc);
+		status = got_signal ? 128 + got_signal : exit_for_open_error(rc);
 		goto out;
 	}
 	if (!a.live) {

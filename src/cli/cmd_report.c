@@ -179,6 +179,7 @@ int cli_cmd_report(int argc, char **argv)
 	int c, quiet = 0, safe = 0, status = PHN_EXIT_OK, to_stdout = 0;
 	FILE *sumf;
 
+	cli_outfile_command(cmd);
 	memset(ex, 0, sizeof ex);
 	ex[0].opt = "--csv";
 	ex[0].format = PHN_CAMPAIGN_FORMAT_CSV;

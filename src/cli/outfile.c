@@ -20,6 +20,13 @@
 #define MAX_TEMPS 16
 static char *volatile temps[MAX_TEMPS];
 static volatile sig_atomic_t interrupted;
+/* The command named in messages ("clean", "report"). */
+static const char *outfile_cmd = "clean";
+
+void cli_outfile_command(const char *name)
+{
+	outfile_cmd = name;
+}
 
 static void temp_register(char *path)
 {
@@ -173,11 +180,11 @@ int cli_outfile_init(cli_outfile *o, const char *name)
 		return 0;
 	}
 	if (cli_file_id_of_path(&o->id, name) != 0) {
-		cli_error("clean: cannot write '%s': %s", name, strerror(errno));
+		cli_error("%s: cannot write '%s': %s", outfile_cmd, name, strerror(errno));
 		return -1;
 	}
 	if (o->id.exists && S_ISDIR(o->id.mode)) {
-		cli_error("clean: cannot write '%s': %s", name, strerror(EISDIR));
+		cli_error("%s: cannot write '%s': %s", outfile_cmd, name, strerror(EISDIR));
 		return -1;
 	}
 	return 0;
@@ -202,7 +209,7 @@ int cli_outfile_open(cli_outfile *o)
 	}
 	if (!replaceable(o)) {
 		if (!(o->f = fopen(o->id.path, "wb"))) {
-			cli_error("clean: cannot write '%s': %s", o->name, strerror(errno));
+			cli_error("%s: cannot write '%s': %s", outfile_cmd, o->name, strerror(errno));
 			return -1;
 		}
 		return 0;
@@ -212,14 +219,14 @@ int cli_outfile_open(cli_outfile *o)
 	slash = strrchr(o->id.path, '/');
 	n = strlen(o->id.path) + 16;
 	if (!(o->tmp = malloc(n))) {
-		cli_error("clean: cannot write '%s': %s", o->name, strerror(ENOMEM));
+		cli_error("%s: cannot write '%s': %s", outfile_cmd, o->name, strerror(ENOMEM));
 		return -1;
 	}
 	snprintf(o->tmp, n, "%.*s.%s.XXXXXX", (int)(slash - o->id.path + 1), o->id.path,
 		 slash + 1);
 	if ((fd = mkostemp(o->tmp, O_CLOEXEC)) < 0) {
-		cli_error("clean: cannot write '%s': cannot create a temporary file beside it: %s",
-			  o->name, strerror(errno));
+		cli_error("%s: cannot write '%s': cannot create a temporary file beside it: %s",
+			  outfile_cmd, o->name, strerror(errno));
 		free(o->tmp);
 		o->tmp = NULL;
 		return -1;
@@ -235,7 +242,7 @@ int cli_outfile_open(cli_outfile *o)
 		mode = 0666 & ~mask;
 	}
 	if (fchmod(fd, mode) != 0 || !(o->f = fdopen(fd, "wb"))) {
-		cli_error("clean: cannot write '%s': %s", o->name, strerror(errno));
+		cli_error("%s: cannot write '%s': %s", outfile_cmd, o->name, strerror(errno));
 		close(fd);
 		cli_outfile_discard(o);
 		return -1;
@@ -271,7 +278,7 @@ int cli_outfile_commit(cli_outfile *o)
 	if (o->is_stdout) {
 		o->f = NULL;
 		if (bad)
-			cli_error("clean: writing %s failed%s%s", o->name, err ? ": " : "",
+			cli_error("%s: writing %s failed%s%s", outfile_cmd, o->name, err ? ": " : "",
 				  err ? strerror(err) : "");
 		return bad ? -1 : 0;
 	}
@@ -296,7 +303,7 @@ int cli_outfile_commit(cli_outfile *o)
 		}
 	}
 	if (bad) {
-		cli_error("clean: writing '%s' failed%s%s", o->name, err ? ": " : "",
+		cli_error("%s: writing '%s' failed%s%s", outfile_cmd, o->name, err ? ": " : "",
 			  err ? strerror(err) : "");
 		cli_outfile_discard(o);
 		return -1;

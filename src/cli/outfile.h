@@ -52,6 +52,10 @@ typedef struct cli_outfile {
 	FILE *f;           /* NULL until opened */
 } cli_outfile;
 
+/* The command the messages below name ("clean" unless set): "phonenorm
+ * report: cannot write 'x': ...". */
+void cli_outfile_command(const char *name);
+
 /* Set *o for name ("-": standard output) without opening anything: resolves
  * the destination. Returns 0, or -1 with a message printed ("cannot write
  * 'x': No such file or directory", "is a directory"). */

@@ -57,6 +57,28 @@ static const phn_tz_row *longest_prefix(const char *digits)
 	return NULL;
 }
 
+int phn_country_timezones(const char *const **zones, size_t *count, int country_code)
+{
+	const phn_tz_row *row;
+	char cc[12];
+
+	if (!zones || !count)
+		return phn_error_set(PHN_EINVAL, "phn_country_timezones: NULL %s",
+				     zones ? "count" : "zones");
+	*zones = no_zones;
+	*count = 0;
+	if (country_code <= 0 || country_code > 999)
+		return phn_error_set(PHN_EINVAL, "phn_country_timezones: country code %d is not "
+				     "1 to 999", country_code);
+	snprintf(cc, sizeof(cc), "%d", country_code);
+	row = longest_prefix(cc);
+	if (row) {
+		*zones = row->zones;
+		*count = row->count;
+	}
+	return PHN_OK;
+}
+
 int phn_number_timezones(const char *const **zones, size_t *count, const phn_number *num)
 {
 	const phn_tz_row *row;

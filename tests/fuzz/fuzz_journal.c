@@ -14,8 +14,9 @@
  *     a different number of rows than the summary counts while SQLite's
  *     integrity_check finds nothing wrong with the file;
  *   - the CSV and the JSON export disagree on how many rows there are;
- *   - after journal_recover() a row is still "sending", or journal_ready()
- *     gives a line at or before the one it was asked to start after.
+ *   - after journal_recover() a row is still "sending" in a file SQLite's
+ *     integrity_check finds undamaged, or journal_ready() gives a line at
+ *     or before the one it was asked to start after.
  * Under ctest the replay driver runs the corpus (tests/fuzz/corpus/journal:
  * journals made by tests/campaign/test_journal fixture, small pages, and
  * mutated ones); tests/fuzz/run_fuzzers.sh builds it with libFuzzer.
@@ -255,8 +256,10 @@ static void dialer_side(void)
 		check_refusal(rc);
 		return;
 	}
+	/* On a damaged file (an index out of step with its table) SQLite may
+	 * not find every row: only an undamaged one must come out clean. */
 	if (journal_recover(j, 1796601600000, NULL) == PHN_OK && journal_counts(j, &c) == PHN_OK &&
-	    c.state[J_SENDING] != 0)
+	    c.state[J_SENDING] != 0 && !damaged())
 		fail("a row is still sending after journal_recover", NULL);
 	while (journal_ready(j, w, 8, &got, after, INT64_MAX) == PHN_OK && got && passes++ < 10000) {
 		for (size_t i = 0; i < got; i++) {

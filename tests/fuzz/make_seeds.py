@@ -145,3 +145,4 @@ opt("dial_tag_reserved", 4, "l.csv", "--journal", "j", "--tag", "phonenorm_x=a",
 opt("dial_stdin", 4, "-", "--journal", "j")
 opt("dial_no_journal", 4, "l.csv", "--rate", "-1", "--concurrency", "0")
 opt("dial_help", 4, "--help")
+opt("dial_test_now", 4, "2026-03-08T06:59:00Z", "2026-03-08T06:59Z", "1796630400000", "2026-13-40T99:99:99Z", "2026-03-08T06:59:60.5+00:00", "9999999999999999999999")

@@ -10,13 +10,21 @@ int fuzz_dial_parse(char *desc, size_t cap, char *tf, size_t tfcap, int argc, ch
 		    int *done)
 {
 	struct dial_args a;
-	int rc = parse_args(&a, argc, argv, done);
+	int64_t now_ms = 0;
+	int rc;
+
+	/* $PHONENORM_TEST_NOW's parser, on each argument: accepted means a
+	 * time after the epoch. */
+	for (int i = 1; i < argc; i++)
+		if (parse_test_now(argv[i], &now_ms) == 0 && now_ms <= 0)
+			abort();
+	rc = parse_args(&a, argc, argv, done);
 
 	if (rc == PHN_EXIT_OK && !*done) {
 		/* What parsing promises about a good command line. */
 		if (!a.list || !a.journal || strcmp(a.list, "-") == 0 || a.concurrency < 1 ||
 		    a.concurrency > 1024 || !(a.rate >= 0 && a.rate <= 100000) ||
-		    a.max_retries > 100 || a.max_attempts > 1000 || a.retry_cap_ms < 1000 ||
+		    a.max_retries > 100 || a.max_attempts > 1000 || a.retry_cap_ms < 1 ||
 		    a.retry_cap_ms > 86400000 || a.ntags > DIAL_MAX_PAIRS || a.nmeta > DIAL_MAX_PAIRS ||
 		    (a.in.region && a.in.region[0] && !phn_region_is_known(a.in.region)) ||
 		    (a.in.text && a.in.region_column) ||

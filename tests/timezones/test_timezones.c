@@ -189,6 +189,29 @@ int main(int argc, char **argv)
 	CHECK_INT(phn_number_timezones(&zones, &n, &num), PHN_OK);
 	CHECK_INT(n, 0);
 	CHECK(zones && zones[0] == NULL);
+	/* Country level: the list a non-geographical number of the code gets. */
+	CHECK_INT(phn_country_timezones(&zones, &n, 966), PHN_OK);
+	CHECK_INT(n, 1);
+	CHECK_STR(zones[0], "Asia/Riyadh");
+	CHECK_INT(phn_country_timezones(&zones, &n, 1), PHN_OK);
+	CHECK_INT(n, 42);
+	CHECK(zones[42] == NULL);
+	{
+		const char *const *mobile;
+		size_t nm;
+
+		phn_number_parse(&num, "+966501234567", NULL);
+		phn_number_timezones(&mobile, &nm, &num);
+		CHECK_INT(phn_country_timezones(&zones, &n, 966), PHN_OK);
+		CHECK(mobile == zones && nm == n);
+	}
+	CHECK_INT(phn_country_timezones(&zones, &n, 800), PHN_OK);
+	CHECK_INT(n, 0);
+	CHECK(zones && zones[0] == NULL);
+	CHECK_INT(phn_country_timezones(&zones, &n, 0), PHN_EINVAL);
+	CHECK_INT(phn_country_timezones(&zones, &n, 1000), PHN_EINVAL);
+	CHECK_INT(phn_country_timezones(NULL, &n, 1), PHN_EINVAL);
+
 	/* The same static answer for the same prefix, every time. */
 	{
 		const char *const *a, *const *b;

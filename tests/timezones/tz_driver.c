@@ -6,6 +6,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <phonenorm.h>
@@ -27,12 +28,14 @@ int main(void)
 		tab = strchr(line, '\t');
 		if (!tab) {
 			fprintf(stderr, "tz_driver: no tab in '%s'\n", line);
+			free(line);
 			return 2;
 		}
 		*tab = '\0';
 		if (phn_number_parse(&num, tab + 1, line[0] ? line : NULL) != PHN_OK ||
 		    phn_number_timezones(&zones, &n, &num) != PHN_OK) {
 			fprintf(stderr, "tz_driver: %s\n", phn_error_last());
+			free(line);
 			return 2;
 		}
 		printf("%s\t%s\t%s\t", phn_status_name(num.status), phn_type_name(num.type),
@@ -43,5 +46,6 @@ int main(void)
 			printf("%s%s", i ? "&" : "", zones[i]);
 		putchar('\n');
 	}
+	free(line);
 	return 0;
 }

@@ -77,16 +77,20 @@ static void expect(int line, const char *region, const char *hours, const char *
 
 static void test_saudi(void)
 {
-	/* 2026-12-06 is a Sunday; Riyadh is UTC+3 all year. Default 09-21 sun-thu. */
-	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-06T07:00Z", 1, "2026-12-06T18:00Z");
-	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-06T05:59Z", 0, "2026-12-06T06:00Z");
-	/* Thursday 21:00 closes for the weekend: next is Sunday 09:00. */
-	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-10T18:00Z", 0, "2026-12-13T06:00Z");
-	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-11T09:00Z", 0, "2026-12-13T06:00Z");
-	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-12T20:59Z", 0, "2026-12-13T06:00Z");
-	/* A user window replaces the default's hours only. */
+	/* 2026-12-06 is a Sunday; Riyadh is UTC+3 all year. Default 10-16 sun-thu. */
+	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-06T07:00Z", 1, "2026-12-06T13:00Z");
+	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-06T06:59Z", 0, "2026-12-06T07:00Z");
+	/* Thursday 16:00 closes for the weekend: next is Sunday 10:00. */
+	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-10T13:00Z", 0, "2026-12-13T07:00Z");
+	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-11T09:00Z", 0, "2026-12-13T07:00Z");
+	EXPECT("SA", NULL, NULL, "Asia/Riyadh", "2026-12-12T20:59Z", 0, "2026-12-13T07:00Z");
+	/* A user window replaces the default's hours only; days stay sun-thu. */
 	EXPECT("SA", "16:00-22:00", NULL, "Asia/Riyadh", "2026-12-07T18:30Z", 1,
 	       "2026-12-07T19:00Z");
+	EXPECT("SA", "09:00-21:00", NULL, "Asia/Riyadh", "2026-12-10T17:00Z", 1,
+	       "2026-12-10T18:00Z");
+	EXPECT("SA", "09:00-21:00", NULL, "Asia/Riyadh", "2026-12-10T18:00Z", 0,
+	       "2026-12-13T06:00Z");
 }
 
 static void test_us(void)
@@ -297,8 +301,9 @@ static void test_defaults_and_limits(void)
 	} table[] = {
 		{ "US", "08:00-21:00 all" }, { "us", "08:00-21:00 all" },
 		{ "PR", "08:00-21:00 all" }, { "JM", "08:00-21:00 all" },
-		{ "CA", "10:00-18:00 all" }, { "SA", "09:00-21:00 sun-thu" },
+		{ "CA", "10:00-18:00 all" }, { "SA", "10:00-16:00 sun-thu" },
 		{ "AE", "10:00-20:00 mon-fri" }, { "KW", "10:00-20:00 sun-thu" },
+		{ "IR", "10:00-20:00 sun-wed,sat" },
 		{ "GB", "10:00-20:00 mon-fri" }, { NULL, "10:00-20:00 mon-fri" },
 		{ "", "10:00-20:00 mon-fri" },
 	};
