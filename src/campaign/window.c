@@ -450,8 +450,10 @@ static UCalendar *borrow_cal(const char *zone, UErrorCode *status)
 		return cal;
 	zone_uchars(id, zone);
 	cal = ucal_open(id, -1, "en_US_POSIX", UCAL_GREGORIAN, status);
-	if (U_FAILURE(*status))
+	if (U_FAILURE(*status)) {
+		ucal_close(cal);
 		return NULL;
+	}
 	/* A wall time the clocks skip means the first instant after the gap,
 	 * which is when the wall clock first reads it or later. */
 	ucal_setAttribute(cal, UCAL_SKIPPED_WALL_TIME, UCAL_WALLTIME_NEXT_VALID);

@@ -8,6 +8,9 @@
 /* Kept apart from the rest of the library on purpose (see tzparse.h): the
  * generator builds it alone on the build host. */
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
 static int fail(char *err, size_t errcap, size_t line, const char *fmt, ...)
 {
 	va_list ap;

@@ -6,6 +6,7 @@
  * usage: test_window
  */
 #define _DEFAULT_SOURCE
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -389,6 +390,56 @@ static void test_errors(void)
 	CHECK_INT(phn_timezone_known(NULL), 0);
 }
 
+/* Checks from several threads at once (the calendar pool is shared) give
+ * the answers of a serial run. */
+#define T_ZONES 6
+#define T_STEPS 400
+static const char *const t_zones[T_ZONES] = { "America/New_York", "Asia/Riyadh",
+					      "America/Los_Angeles", "Pacific/Honolulu",
+					      "America/Boise", "Australia/Lord_Howe" };
+static int64_t t_serial[T_ZONES][T_STEPS];
+
+static int64_t t_answer(int z, int step)
+{
+	phn_call_window w = PHN_CALL_WINDOW_INIT;
+	const char *zones[2] = { t_zones[z], t_zones[(z + 1) % T_ZONES] };
+	int open = 0;
+	int64_t change = 0;
+
+	phn_call_window_parse(&w, "08:00-21:00", "mon-sat");
+	if (phn_call_window_check(&open, &change, &w, zones, 2,
+				  ms("2026-03-01T00:00Z") + (int64_t)step * 3600000 * 7 / 3) != PHN_OK)
+		return -1;
+	return change * 2 + open;
+}
+
+static void *t_worker(void *arg)
+{
+	long bad = 0;
+
+	for (int step = 0; step < T_STEPS; step++)
+		for (int z = 0; z < T_ZONES; z++)
+			bad += t_answer((z + (int)(intptr_t)arg) % T_ZONES, step) !=
+			       t_serial[(z + (int)(intptr_t)arg) % T_ZONES][step];
+	return (void *)(intptr_t)bad;
+}
+
+static void test_threads(void)
+{
+	pthread_t th[4];
+	void *bad;
+
+	for (int z = 0; z < T_ZONES; z++)
+		for (int step = 0; step < T_STEPS; step++)
+			t_serial[z][step] = t_answer(z, step);
+	for (intptr_t i = 0; i < 4; i++)
+		CHECK(pthread_create(&th[i], NULL, t_worker, (void *)i) == 0);
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], &bad);
+		CHECK_INT((intptr_t)bad, 0);
+	}
+}
+
 int main(void)
 {
 	test_saudi();
@@ -400,5 +451,6 @@ int main(void)
 	test_parse();
 	test_defaults_and_limits();
 	test_errors();
+	test_threads();
 	return check_report();
 }
