@@ -28,6 +28,7 @@
 #define MAX_REQUEST (1u << 20) /* a request larger than this closes the connection */
 
 struct conn {
+	struct conn *prev, *next; /* every open connection, to free them at the end */
 	int fd;
 	int closing;     /* close once out is written */
 	int continued;   /* "100 Continue" sent for the request being read */
@@ -42,6 +43,7 @@ static struct bench_server_stats st;
 static uint64_t *seen;
 static size_t seen_cap, seen_len;
 static uint64_t next_id;
+static struct conn *conns;
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -328,6 +330,12 @@ static int flush_out(struct conn *c)
 
 static void conn_close(int ep, struct conn *c)
 {
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
 	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	free(c->in);
@@ -451,11 +459,21 @@ int bench_server_serve(int listen_fd)
 					free(c);
 					continue;
 				}
+				c->next = conns;
+				if (conns)
+					conns->prev = c;
+				conns = c;
 				st.connections++;
 			}
 		}
 	}
+	while (conns)
+		conn_close(ep, conns);
 	close(ep);
+	close(listen_fd);
+	free(seen);
+	seen = NULL;
+	seen_cap = seen_len = 0;
 	return 0;
 }
 
@@ -471,7 +489,7 @@ pid_t bench_server_spawn(int *port)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0)
-		_exit(bench_server_serve(fd));
+		exit(bench_server_serve(fd)); /* exit(): LeakSanitizer checks the server too */
 	close(fd);
 	if (pid < 0)
 		perror("bench server: fork");
