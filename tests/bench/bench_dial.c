@@ -501,9 +501,11 @@ static void print_dialer(const struct run_result *r, const struct run_usage *u, 
 		double calls = (double)(r->calls ? r->calls : 1);
 
 		printf("  run: %" PRIu64 " syncs (%.2f per call, %.1f calls per sync), %.1f us "
-		       "in fsync per call (%.0f%% of the run's wall time)\n",
+		       "in fsync per call (%.0f%% of the run's wall time; the rest alone would "
+		       "give %.0f calls/s)\n",
 		       syncs, (double)syncs / calls, calls / (double)(syncs ? syncs : 1),
-		       sync_s * 1e6 / calls, 100.0 * sync_s / r->seconds);
+		       sync_s * 1e6 / calls, 100.0 * sync_s / r->seconds,
+		       calls / (r->seconds - sync_s));
 	}
 	printf("  campaign at the end: %" PRIu64 " rows, %" PRIu64 " accepted, %" PRIu64
 	       " waiting, %" PRIu64 " left (pending/unknown/failed/rejected); "
@@ -553,9 +555,9 @@ static int dial_phase(const struct bench_cfg *cfg, int load_only, int keep,
 		double td = r.seconds / (double)r.calls;
 		double sync = (r.sync_seconds - r.load_sync_seconds) / (double)r.calls;
 
-		printf("dialer / anchor: %.2f of the anchor's calls/s; the dialer's extra wall time "
-		       "per call: %.1f us, of which %.1f us waiting in fsync\n", ta / td,
-		       (td - ta) * 1e6, sync * 1e6);
+		printf("dialer / anchor: %.2f of the anchor's calls/s; wall time per call: dialer "
+		       "%.1f us (%.1f us in fsync, %.1f us outside it), anchor %.1f us\n", ta / td,
+		       td * 1e6, sync * 1e6, (td - sync) * 1e6, ta * 1e6);
 	}
 	failed = !r.ok || (!load_only && (r.accepted != cfg->rows || s1.calls != cfg->rows ||
 					  s1.repeats != 0));
