@@ -94,9 +94,10 @@ PHN_EXTERN int phn_call_window_parse(phn_call_window *w, const char *hours, cons
 
 /*
  * Write w as "HH:MM-HH:MM DAYS" into dst[cap] ("09:00-21:00 sun-thu",
- * "08:00-21:00 all"; "none" for no day): the two halves read back with
- * phn_call_window_parse(). needed (if not NULL) gets the length without the
- * NUL. Errors: PHN_EINVAL (NULL, invalid window), PHN_EBUFS, PHN_EVERSION.
+ * "08:00-21:00 all"; "none" for no day): for a window that is not empty,
+ * the two halves read back with phn_call_window_parse() to the same window.
+ * needed (if not NULL) gets the length without the NUL. Thread-safe.
+ * Errors: PHN_EINVAL (NULL, invalid window), PHN_EBUFS, PHN_EVERSION.
  */
 PHN_EXTERN int phn_call_window_format(char *dst, size_t cap, size_t *needed,
 				      const phn_call_window *w);

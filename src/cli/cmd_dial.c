@@ -42,6 +42,8 @@ static const char dial_help[] =
 	"\n"
 	"Policy (as phonenorm clean):\n"
 	CLI_CLEAN_POLICY_HELP
+	"  -j, --threads N            threads for parsing the list (default 1; 0: one per\n"
+	"                             CPU); the journal is the same for any N\n"
 	"\n"
 	"Request fields from columns (NAME or 1-based INDEX; blank cells are not sent):\n"
 	"      --first-name-column C  firstName (default: a first_name/firstName column)\n"
