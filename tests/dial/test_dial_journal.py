@@ -138,6 +138,19 @@ class Mismatch(Base):
         self.assertEqual(rc, 0, out + err)
         self.assertEqual(len(dt.server_requests()), sent)
 
+    def test_same_options_written_differently(self):
+        """-c sa is -c SA (clean takes either): the same campaign, not a
+        mismatch."""
+        listp = self.small("same.csv", count=3)
+        db = self.tmp.path("same.db")
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0")
+        self.assertEqual(rc, 0, out + err)
+        for args in (["--region", "SA"], ["-c", "sa"]):
+            with self.subTest(args=args):
+                rc, out, err = dt.dial(listp, db, *args, "--rate", "0")
+                self.assertEqual(rc, 0, out + err)
+        self.assertEqual(len(dt.server_requests()), 3)
+
     def test_not_a_journal(self):
         listp = self.small(count=2)
         bogus = self.tmp.path("bogus.db")
