@@ -105,9 +105,13 @@ def no_sanitizer_report(err):
 def dial(listp, db, *args, live=True, now=MONDAY_RIYADH_NOON, token=TOKEN, url=None, extra_env=None,
          timeout=110):
     """Run phonenorm dial to its end: (exit code, stdout, stderr)."""
-    p = subprocess.run(dial_args(listp, db, *args, live=live),
-                       env=env(now, token, url, extra_env), stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=timeout)
+    try:
+        p = subprocess.run(dial_args(listp, db, *args, live=live),
+                           env=env(now, token, url, extra_env), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError("phonenorm dial %s did not end within %d s:\n%s"
+                             % (" ".join(args), timeout, (e.stderr or b"").decode("utf-8", "replace")[-2000:]))
     return p.returncode, p.stdout.decode("utf-8", "replace"), \
         no_sanitizer_report(p.stderr.decode("utf-8", "replace"))
 

@@ -138,6 +138,19 @@ class Mismatch(Base):
         self.assertEqual(rc, 0, out + err)
         self.assertEqual(len(dt.server_requests()), sent)
 
+    def test_same_options_written_differently(self):
+        """-c sa is -c SA (clean takes either): the same campaign, not a
+        mismatch."""
+        listp = self.small("same.csv", count=3)
+        db = self.tmp.path("same.db")
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0")
+        self.assertEqual(rc, 0, out + err)
+        for args in (["--region", "SA"], ["-c", "sa"]):
+            with self.subTest(args=args):
+                rc, out, err = dt.dial(listp, db, *args, "--rate", "0")
+                self.assertEqual(rc, 0, out + err)
+        self.assertEqual(len(dt.server_requests()), 3)
+
     def test_not_a_journal(self):
         listp = self.small(count=2)
         bogus = self.tmp.path("bogus.db")
@@ -264,6 +277,26 @@ class RetryUnknown(Base):
         dt.SRV.control("DELETE", "/mode")
         resent = {r["number"] for r in dt.server_requests(brief=True)[6:]}
         self.plain_run_sends_nothing_unasked(listp, db, resent)
+
+    def test_max_attempts_reached(self):
+        """Unknown rows already at --max-attempts are not re-sent by
+        --retry-unknown, and end final (unknown, or failed for max attempts),
+        not 'pending' for ever (exit 5 on every later run)."""
+        listp, db = self.unknown_campaign("maxatt", count=2)
+        dt.set_mode(share=1.0, seed=1, kinds={"accept-drop": 1})
+        for _ in range(2):
+            rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0", "--retry-unknown", "--max-attempts", "3")
+            self.assertEqual(rc, 1, out + err)
+        self.assertEqual({r["attempts"] for r in dt.journal_rows(db).values()}, {3})
+        sent = len(dt.server_requests(brief=True))
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0", "--retry-unknown", "--max-attempts", "3")
+        self.assertEqual(len(dt.server_requests(brief=True)), sent, "sent past --max-attempts")
+        states = {r["state"] for r in dt.journal_rows(db).values()}
+        self.assertLessEqual(states, {"unknown", "failed"}, "rows at --max-attempts: %s" % states)
+        self.assertEqual(rc, 1, out + err)
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0")
+        self.assertEqual(rc, 1, out + err)
+        self.assertEqual(len(dt.server_requests(brief=True)), sent)
 
     def test_window_closed_no_wait(self):
         listp, db = self.unknown_campaign("night")

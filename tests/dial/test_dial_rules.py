@@ -135,6 +135,50 @@ class Rejected(Base):
         self.assertEqual(problems, [], "\n".join(problems))
 
 
+class Bodies(Base):
+    def test_mapping_into_requests(self):
+        """Columns become request fields (names, email, promptTags,
+        metadata beside phonenorm's own keys); blank cells are not sent;
+        --template, --update-existing, --no-create go with every call; every
+        attempt has its own dispatch id and the journal's campaign id."""
+        listp = self.tmp.path("map.csv")
+        dt.write_csv(listp, ["First Name", "surname", "e-mail", "phone", "amount", "project"], [
+            ["Ali", "Saleh", "ali@example.com", dt.sa_number(600), "$500.00", "p-1"],
+            ["", "", "", dt.sa_number(601), "", ""],
+        ])
+        db = self.tmp.path("map.db")
+        dt.SRV.fault({"number": dt.sa_number(601), "status": 429, "retry_after": "0"})
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0", "--tag", "amount=amount",
+                               "--meta", "project_id=project", "--template",
+                               "550e8400-e29b-41d4-a716-446655440000", "--update-existing", "--no-create")
+        # --no-create: the fake API has no such contacts and answers 404.
+        self.assertEqual(rc, 1, out + err)
+        reqs = dt.server_requests()
+        first = [dict(r["json"]) for r in reqs if r["number"] == dt.sa_number(600)]
+        self.assertEqual(len(first), 1)
+        meta = first[0].pop("metadata")
+        self.assertEqual(first[0], {"numberToCall": dt.sa_number(600), "countryCode": "SA", "firstName": "Ali",
+                                    "lastName": "Saleh", "email": "ali@example.com",
+                                    "aiSettingsTemplateId": "550e8400-e29b-41d4-a716-446655440000",
+                                    "updateExisting": True, "createIfNotExists": False,
+                                    "promptTags": {"amount": "$500.00"}})
+        campaign = dt.journal_meta(db)["campaign_id"]
+        self.assertEqual(meta["project_id"], "p-1")
+        self.assertEqual(meta["phonenorm_campaign"], campaign)
+        second = [r["json"] for r in reqs if r["number"] == dt.sa_number(601)]
+        self.assertEqual(len(second), 2, "429 then the retry")
+        for body in second:
+            self.assertNotIn("firstName", body)
+            self.assertNotIn("promptTags", body)
+            self.assertNotIn("project_id", body["metadata"])
+        ids = [r["json"]["metadata"]["phonenorm_dispatch_id"] for r in reqs]
+        self.assertEqual(len(set(ids)), len(ids), "a dispatch id per attempt")
+        attempts = {a["dispatch_id"] for a in dt.journal_attempts(db)}
+        self.assertEqual(set(ids), attempts)
+        rc, out, err = dt.dial(listp, self.tmp.path("bad.db"), "-c", "SA", "--meta", "phonenorm_dispatch_id=project")
+        self.assertEqual(rc, 2, out + err)
+
+
 class Answers(Base):
     """Every kind of answer to one call (tests/dial/answers.json): the row's
     state, how many requests its number got, its detail; the other row of

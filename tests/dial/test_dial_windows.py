@@ -252,6 +252,19 @@ class Windows(unittest.TestCase):
         self.assertEqual({r["next_at"] for r in dt.journal_rows(db).values() if r["state"] == "waiting"},
                          {ms(utc("2026-03-09T12:00:00Z"))})
 
+    def test_window_that_never_opens(self):
+        """--window 22:00-23:00 leaves nothing of 08:00-21:00 for +1 numbers:
+        a live run must not wait 14 days but end with the rows left (exit 5,
+        the contract's "not open within 14 days"). Several runs: whether it
+        waited depended on a millisecond passing (dialer.c: the rows are put
+        at now + 14 days + 1 ms, then compared with a later now)."""
+        for k in range(6):
+            listp, db = self.make("E", "never%d.csv" % k)
+            rc, out, err = dt.dial(listp, db, "-c", "US", "--window", "22:00-23:00",
+                                   now="2026-03-08T11:00:00Z", timeout=8)
+            self.assertIn(rc, (2, 5), out + err)
+        self.assertEqual(dt.server_requests(), [])
+
     def test_test_clock_forms(self):
         """Epoch milliseconds work as ISO 8601 does; a bad value is refused."""
         listp, db = self.make("E", "ms.csv")
