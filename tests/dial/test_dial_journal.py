@@ -138,6 +138,27 @@ class Mismatch(Base):
         self.assertEqual(rc, 0, out + err)
         self.assertEqual(len(dt.server_requests()), sent)
 
+    def test_changed_do_not_call_list(self):
+        """A number added to the --suppress file between runs is never
+        called: the run either refuses the changed list (exit 2) or
+        suppresses the number. (The journal kept only the number of
+        suppressed entries: a file with another number in place of one was
+        taken as the same.)"""
+        listp = self.small("dnc.csv", count=3, start=700)
+        dnc = self.tmp.path("dnc.txt")
+        with open(dnc, "w") as f:
+            f.write(dt.sa_number(700) + "\n")
+        db = self.tmp.path("dnc.db")
+        # At night in Riyadh: loaded, nothing sent.
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--suppress", dnc, "--no-wait", now="2026-03-09T00:00:00Z")
+        self.assertEqual((rc, dt.counts(db)), (5, {"suppressed": 1, "waiting": 2}), out + err)
+        with open(dnc, "w") as f:
+            f.write(dt.sa_number(701) + "\n")
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--suppress", dnc, "--rate", "0")
+        called = [r["number"] for r in dt.server_requests(brief=True)]
+        self.assertNotIn(dt.sa_number(701), called, "a number on the do-not-call list was called")
+        self.assertIn(rc, (0, 2), out + err)
+
     def test_same_options_written_differently(self):
         """-c sa is -c SA (clean takes either): the same campaign, not a
         mismatch."""
