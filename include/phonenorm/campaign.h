@@ -29,10 +29,432 @@ extern "C" {
 
 /* ---- calling windows -------------------------------------------------- */
 
+/*
+ * When a number may be called: a range of local clock time [start, end) on
+ * some days of the week, judged in each of the callee's time zones (from
+ * phn_number_timezones() or a time zone column) through ICU, so daylight
+ * saving time is ICU's (tzdata's), never a fixed offset. A window never
+ * crosses midnight.
+ *
+ * The defaults (phn_call_window_default()) and the legal limits
+ * (phn_call_window_limit()) are in the README's "Calling windows" table:
+ * US and the other NANP regions 08:00-21:00 every day (47 CFR
+ * 64.1200(c)(1)), Canada 10:00-18:00 every day (CRTC telemarketing rules),
+ * Saudi Arabia 10:00-16:00 Sunday to Thursday, the other Friday/Saturday-
+ * weekend countries 10:00-20:00 Sunday to Thursday, Iran and Afghanistan
+ * 10:00-20:00 Saturday to Wednesday, everywhere else 10:00-20:00 Monday to
+ * Friday. They are a starting point, not legal advice.
+ *
+ * Thread safety: every function here may be called from any thread; a
+ * phn_call_window is a plain value.
+ */
+
+/* Day bits of phn_call_window.days: bit 0 is Sunday ... bit 6 Saturday. */
+#define PHN_CALL_DAY_SUN 0x01u
+#define PHN_CALL_DAY_MON 0x02u
+#define PHN_CALL_DAY_TUE 0x04u
+#define PHN_CALL_DAY_WED 0x08u
+#define PHN_CALL_DAY_THU 0x10u
+#define PHN_CALL_DAY_FRI 0x20u
+#define PHN_CALL_DAY_SAT 0x40u
+#define PHN_CALL_DAYS_ALL 0x7fu
+
+/*
+ * A calling window. Caller-allocated; grows only at its end (keep it out of
+ * arrays and other public structs). Valid values: 0 <= start_minute <=
+ * end_minute <= 1440 and days <= PHN_CALL_DAYS_ALL. start == end or
+ * days == 0 is the empty window: never open.
+ */
+typedef struct phn_call_window {
+	unsigned int version;
+	int start_minute; /* local minutes after midnight, inclusive: 540 = 09:00 */
+	int end_minute;   /* exclusive; 1440 = 24:00 */
+	unsigned int days; /* PHN_CALL_DAY_* bits of the local day */
+} phn_call_window;
+
+#define PHN_CALL_WINDOW_VERSION 1
+/* The general default: 10:00-20:00 Monday to Friday. */
+#define PHN_CALL_WINDOW_INIT { PHN_CALL_WINDOW_VERSION, 600, 1200, 0x3eu }
+
+/* Initialise *w as PHN_CALL_WINDOW_INIT does, for a caller built with
+ * version (1 to PHN_CALL_WINDOW_VERSION). Errors: PHN_EINVAL, PHN_EVERSION. */
+PHN_EXTERN int phn_call_window_init(phn_call_window *w, unsigned int version);
+
+/*
+ * Set the hours and/or days of *w from the text of --window and --days.
+ * hours: "HH:MM-HH:MM" (H:MM too; the end may be 24:00), end after start;
+ * NULL keeps w's hours. days: "all", a day ("sun" ... "sat", or the full
+ * English name, any case), a range ("sun-thu"; "fri-mon" wraps) or a
+ * comma list of those ("mon,wed,fri", "mon-wed,sat"); NULL keeps w's days.
+ * On error *w is unchanged and the message names the option and the bad
+ * part: "--window '25:00-21:00': hour 25 is out of range".
+ * Errors: PHN_EINVAL, PHN_EVERSION.
+ */
+PHN_EXTERN int phn_call_window_parse(phn_call_window *w, const char *hours, const char *days);
+
+/*
+ * Write w as "HH:MM-HH:MM DAYS" into dst[cap] ("09:00-21:00 sun-thu",
+ * "08:00-21:00 all"; "none" for no day): for a window that is not empty,
+ * the two halves read back with phn_call_window_parse() to the same window.
+ * needed (if not NULL) gets the length without the NUL. Thread-safe.
+ * Errors: PHN_EINVAL (NULL, invalid window), PHN_EBUFS, PHN_EVERSION.
+ */
+PHN_EXTERN int phn_call_window_format(char *dst, size_t cap, size_t *needed,
+				      const phn_call_window *w);
+
+/*
+ * Set *w to the default window for numbers of region (ISO 3166-1 alpha-2,
+ * any case; NULL or "" for a number without one, such as +800): the table
+ * above. Errors: PHN_EINVAL, PHN_EVERSION, PHN_EREGION (unknown region).
+ */
+PHN_EXTERN int phn_call_window_default(phn_call_window *w, const char *region);
+
+/*
+ * Narrow a window the user chose to what the law of region allows: for the
+ * NANP regions (calling code +1) *w becomes its intersection with
+ * 08:00-21:00 every day (TCPA, 47 CFR 64.1200(c)(1), federal: a --window
+ * can narrow it, never widen it). Other regions have no limit here: *w is
+ * unchanged. If nothing of *w is left (--window 06:00-07:30 for a US
+ * number) it fails with PHN_EINVAL, says so, and leaves *w unchanged.
+ * Errors: PHN_EINVAL, PHN_EVERSION, PHN_EREGION.
+ */
+PHN_EXTERN int phn_call_window_limit(phn_call_window *w, const char *region);
+
+/*
+ * Is the window open at now_ms (Unix epoch milliseconds, UTC) in every one
+ * of zones[0..nzones) (IANA ids, e.g. from phn_number_timezones())?
+ *   *open = 1: open in all of them; *change_ms = the first instant after
+ *              now_ms at which it closes in one of them;
+ *   *open = 0: *change_ms = the first instant after now_ms at which it is
+ *              open in all of them at once.
+ * *change_ms is 0 when that does not happen within 14 days (a window open
+ * around the clock; zones whose clocks are further apart than the window
+ * is long, such as Riyadh and New York for 08:00-12:00; the empty window).
+ * Local time comes from ICU calendars, so DST changes, skipped and
+ * repeated hours included, are tzdata's: the window is open exactly while
+ * the local wall clock reads a time in [start, end) on an allowed day.
+ * The answer holds until *change_ms: a dialer can keep it per zone set
+ * instead of asking again for every row (a check costs about 10-25 us for
+ * one or two zones, 0.4 ms for the 42 zones of a +1 toll-free number;
+ * ICU calendars are kept in a process-wide pool between calls).
+ * Errors: PHN_EINVAL (NULL, nzones 0, an invalid window, now_ms outside
+ * the years 1900-3000), PHN_ENOTFOUND (a zone ICU does not know; the
+ * message names it), PHN_EVERSION, PHN_ENOMEM, PHN_EINTERNAL.
+ */
+PHN_EXTERN int phn_call_window_check(int *open, int64_t *change_ms, const phn_call_window *w,
+				     const char *const *zones, size_t nzones, int64_t now_ms);
+
+/* 1 if ICU knows zone as an IANA time zone id ("Asia/Riyadh",
+ * "America/New_York"), 0 otherwise (also for NULL, "", "Etc/Unknown" and
+ * custom ids such as "GMT+03:00"). */
+PHN_EXTERN int phn_timezone_known(const char *zone);
+
 /* ---- end of calling windows ------------------------------------------- */
 
 
 /* ---- the dialer ------------------------------------------------------- */
+
+/*
+ * A campaign: one list, one journal file (SQLite) that records every row,
+ * every request and its outcome, so that a run can stop at any moment (a
+ * crash, kill -9) and the next run resumes without calling anyone twice.
+ *
+ *   phn_dial_options o = PHN_DIAL_OPTIONS_INIT;      (list, mapping, pacing)
+ *   phn_dialer_open(&dl, "campaign.db", &o);         (dial lock; list checked)
+ *   phn_dialer_plan(&plan, dl);  ...  phn_dial_plan_free(plan);   (dry run)
+ *   phn_dialer_run(dl);                              (live: sends)
+ *   phn_dialer_free(dl);
+ *
+ * A dialer belongs to one thread, except phn_dialer_stop(), which any
+ * thread or a signal handler may call. Calling windows: the calling
+ * windows section above; outcomes of requests: dispatch.h.
+ */
+typedef struct phn_dialer phn_dialer;
+
+/* phn_dial_options.flags */
+/* Send nothing and never create or change the journal: phn_dialer_open()
+ * opens an existing journal read-only (no dial lock), or none; only
+ * phn_dialer_plan() may be called. */
+#define PHN_DIAL_DRY_RUN (1u << 0)
+/* Do not wait for calling windows: rows whose window is closed stay
+ * "waiting" for a later run, which then ends with rows left. */
+#define PHN_DIAL_NO_WAIT (1u << 1)
+/* Re-send rows whose earlier request had an unknown outcome (the call may
+ * have been placed): only on an explicit request. */
+#define PHN_DIAL_RETRY_UNKNOWN (1u << 2)
+
+/* What happened, for phn_dial_options.on_event. */
+typedef enum phn_dial_event_kind {
+	/* The list is in the journal (first run) or was checked against it. */
+	PHN_DIAL_EVENT_LOADED = 0,
+	/* Rows found "sending" at the start (a run died mid-request) became
+	 * "unknown"; count says how many. */
+	PHN_DIAL_EVENT_RECOVERED = 1,
+	/* Counters, about twice a second while running, and once at the end. */
+	PHN_DIAL_EVENT_PROGRESS = 2,
+	/* A request ended: line, step, dispatch_id, outcome, http_status,
+	 * detail, state (the row's state afterwards), at_ms (its next try when
+	 * it is to be retried), call_id. */
+	PHN_DIAL_EVENT_ROW = 3,
+	/* Nothing can be sent before at_ms: rows wait for their calling window
+	 * (region, count: the rows that wait for it) or for a retry. */
+	PHN_DIAL_EVENT_WAIT = 4,
+	/* A Retry-After longer than the retry cap: retry_after_s as asked,
+	 * at_ms when the row is tried again (after cap_ms). */
+	PHN_DIAL_EVENT_RETRY_CAPPED = 5,
+	/* The run stops sending: a 401/403 (detail says so), or
+	 * phn_dialer_stop(). Requests in flight still end and are recorded. */
+	PHN_DIAL_EVENT_STOPPING = 6,
+	/* The list is going into the journal (first run): count rows so far,
+	 * every 50,000 rows. A nonzero return of the callback (or
+	 * phn_dialer_stop() from a signal handler) abandons the load:
+	 * phn_dialer_open() fails with PHN_EINTERNAL ("loading stopped") and the
+	 * next open starts the load over. */
+	PHN_DIAL_EVENT_LOADING = 7
+} phn_dial_event_kind;
+
+/*
+ * The counters of a campaign: in events (library-owned), and filled by
+ * phn_dialer_summary() into a caller's struct, initialised with
+ * PHN_DIAL_PROGRESS_INIT or phn_dial_progress_init() (only that version's
+ * fields are written). Grows only at its end. States are over the whole
+ * journal; sent, retries and rate are of this run.
+ */
+typedef struct phn_dial_progress {
+	unsigned int version;
+	uint64_t rows;       /* every row of the list */
+	uint64_t pending;    /* to be sent (retries waiting for their time included) */
+	uint64_t waiting;    /* outside their calling window */
+	uint64_t in_flight;  /* requests on the wire */
+	uint64_t accepted;   /* calls the API accepted */
+	uint64_t rejected;   /* refused by the API (4xx): final */
+	uint64_t failed;     /* retries or attempts used up */
+	uint64_t unknown;    /* sent, outcome unknown: never re-sent automatically */
+	uint64_t skipped;    /* invalid, duplicate or suppressed: never dialled */
+	uint64_t sent;       /* requests that left in this run (every step) */
+	uint64_t retries;    /* of those, retries after throttling or not_sent */
+	double rate;         /* requests per second over the last few seconds */
+	double eta_seconds;  /* to send what is pending at the pace so far; -1 unknown */
+	int64_t now_ms;      /* the dialer's clock (see test_now_ms) */
+} phn_dial_progress;
+
+#define PHN_DIAL_PROGRESS_VERSION 1
+#define PHN_DIAL_PROGRESS_INIT { PHN_DIAL_PROGRESS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
+		0.0, -1.0, 0 }
+
+/* Set *p to PHN_DIAL_PROGRESS_INIT for version. Errors: PHN_EINVAL, PHN_EVERSION. */
+PHN_EXTERN int phn_dial_progress_init(phn_dial_progress *p, unsigned int version);
+
+/* One event. Library-owned, valid during the callback; strings NULL when
+ * they do not apply. Text from the server (detail) is as it came: escape it
+ * before showing it. */
+typedef struct phn_dial_event {
+	unsigned int version;
+	phn_dial_event_kind kind;
+	const phn_dial_progress *progress; /* never NULL */
+	uint64_t line;            /* ROW: the row's line in the list */
+	const char *step;         /* ROW: "contact", "invoice", "call" */
+	const char *dispatch_id;  /* ROW: metadata.phonenorm_dispatch_id of the attempt */
+	const char *outcome;      /* ROW: phn_dispatch_outcome_name() */
+	int http_status;          /* ROW: 0 when no response */
+	const char *detail;       /* ROW, STOPPING: the result's error line, or a reason */
+	const char *state;        /* ROW: the row's state afterwards ("accepted", ...) */
+	const char *call_id;      /* ROW: the accepted call's callId */
+	int64_t at_ms;            /* ROW: next try (0: none); WAIT, RETRY_CAPPED: when */
+	const char *region;       /* WAIT: the region whose window is closed, or NULL */
+	uint64_t count;           /* WAIT, RECOVERED, LOADED: rows */
+	int64_t retry_after_s;    /* RETRY_CAPPED */
+	int64_t cap_ms;           /* RETRY_CAPPED: the cap (--retry-cap) */
+} phn_dial_event;
+
+#define PHN_DIAL_EVENT_VERSION 1
+
+/* Receives events on the thread that runs the dialer. A nonzero return asks
+ * the run to stop (as phn_dialer_stop()). */
+typedef int (*phn_dial_event_cb)(const phn_dial_event *event, void *payload);
+
+/*
+ * The campaign's settings. Strings are copied by phn_dialer_open(). A
+ * column is given as the clean options give one: a header name (compared
+ * ignoring case, spaces and punctuation) or, when it is all digits, a
+ * 1-based index. NULL: the mapped field is guessed from the header
+ * (first_name, firstName, "First Name"; last_name, surname; email, e-mail;
+ * contact_uuid, contactUuid), or not sent.
+ *
+ * The list and every option that decides what is loaded (clean options,
+ * csv options, suppress, the mapping, invoice columns) are stored in the
+ * journal on the first run; a later run with another list (SHA-256 of its
+ * bytes) or other such options fails with PHN_EINVAL and says what
+ * differs. Pacing, windows, template, update_existing and create_if_not_
+ * exists may change between runs.
+ */
+typedef struct phn_dial_options {
+	unsigned int version;
+	unsigned int flags; /* PHN_DIAL_* */
+	/* The list: a CSV file (or plain text with csv.delimiter '\0'). */
+	const char *list_path;
+	const phn_csv_options *csv;     /* NULL: defaults with delimiter sniffing */
+	const phn_clean_options *clean; /* NULL: defaults; threads is ignored (1) */
+	/* The call API. NULL: defaults (no token: only dry runs). Its
+	 * max_in_flight is replaced by concurrency. */
+	const phn_dispatch_options *dispatch;
+	/* Column mapping (see above). */
+	const char *first_name_column;
+	const char *last_name_column;
+	const char *email_column;
+	const char *contact_uuid_column;
+	/* The row's IANA time zone ("America/Chicago"); blank or unknown cells
+	 * use the number's zones. NULL: the number's zones. */
+	const char *timezone_column;
+	/* promptTags and metadata from columns: key = the field, value = the
+	 * column. Blank cells are not sent. */
+	const phn_dispatch_kv *tags;
+	size_t tags_count;
+	const phn_dispatch_kv *meta;
+	size_t meta_count;
+	/* Sent with every call. */
+	const char *template_id;
+	phn_dispatch_bool update_existing;
+	phn_dispatch_bool create_if_not_exists;
+	/* The invoice flow ("Call to Number"): with invoice_date_column set,
+	 * each row first gets a contact (POST /contact, role PRIMARY), then an
+	 * invoice for it, then the call with its contactUuid. */
+	const char *invoice_number_column;
+	const char *invoice_date_column;
+	const char *invoice_due_date_column;
+	const char *invoice_total_column;
+	/* Pacing. rate: requests per second (token bucket of capacity 1: any
+	 * one-second span sees at most rate + 1), 0 unlimited. concurrency:
+	 * requests in flight at once, 0: 16. */
+	double rate;
+	unsigned int concurrency;
+	/* Retries of a throttled (429/503) or not-sent request in one run,
+	 * with exponential backoff and full jitter (or Retry-After), each wait
+	 * at most retry_cap_ms (0: 120000). max_retries 0: no retry. */
+	unsigned int max_retries;
+	int64_t retry_cap_ms;
+	/* Call attempts per row over every run of the journal; 0: no limit. */
+	unsigned int max_attempts;
+	/* The calling window in the callee's local time, as --window and
+	 * --days write it (phn_call_window_parse): hours "09:00-21:00", days
+	 * "sun-thu". Each replaces that half of the region's default
+	 * (phn_call_window_default); NULL keeps it. For +1 numbers the result
+	 * is always narrowed to 08:00-21:00 (US TCPA, phn_call_window_limit). */
+	const char *window_hours;
+	const char *window_days;
+	/* A fixed clock for tests: "now" starts at this time (ms since the
+	 * epoch, UTC) and advances with the real clock. 0: the real clock. Only
+	 * with a loopback API URL (PHN_EINVAL otherwise). */
+	int64_t test_now_ms;
+	phn_dial_event_cb on_event; /* NULL: none */
+	void *payload;
+} phn_dial_options;
+
+#define PHN_DIAL_OPTIONS_VERSION 1
+#define PHN_DIAL_OPTIONS_INIT { PHN_DIAL_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL, \
+		NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, PHN_DISPATCH_UNSET, PHN_DISPATCH_UNSET, \
+		NULL, NULL, NULL, NULL, 0.0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL }
+
+/* Set *opts to the defaults of version. Errors: PHN_EINVAL, PHN_EVERSION. */
+PHN_EXTERN int phn_dial_options_init(phn_dial_options *opts, unsigned int version);
+
+/*
+ * Open the campaign of journal_path. Live (no PHN_DIAL_DRY_RUN): creates
+ * the journal if needed and takes its dial lock (a second dialer on the
+ * same journal fails with PHN_EIO naming the pid that holds it), recovers
+ * after a crash (rows left "sending" become "unknown", reported as
+ * PHN_DIAL_EVENT_RECOVERED), then loads the list into it, streaming (memory
+ * does not grow with the list), or checks that it is the list and options
+ * the journal was made with. Dry run: reads the journal if it exists,
+ * changes nothing.
+ *
+ * Errors (*out NULL, phn_error_last() says why): PHN_EINVAL (options, a
+ * different list or options than the journal's, a test clock with a
+ * non-loopback URL), PHN_EVERSION, PHN_ENOTFOUND (a mapped column the
+ * header lacks), PHN_EIO (the list or the journal cannot be read or
+ * written, the dial lock), PHN_EFORMAT (not a phonenorm journal, or a list
+ * that is no text), PHN_ENOMEM.
+ */
+PHN_EXTERN int phn_dialer_open(phn_dialer **out, const char *journal_path,
+			       const phn_dial_options *opts);
+
+/* Close the journal (releasing the dial lock) and free; NULL is fine. */
+PHN_EXTERN void phn_dialer_free(phn_dialer *dl);
+
+/*
+ * Send: every row that is pending (and, with PHN_DIAL_RETRY_UNKNOWN,
+ * unknown) goes through its steps, paced, each request durably marked
+ * "sending" in the journal before it leaves and its outcome durably
+ * recorded after. Returns when nothing is left to send now (rows may be
+ * left waiting with PHN_DIAL_NO_WAIT), on a 401/403, or after
+ * phn_dialer_stop(); read the end with phn_dialer_summary().
+ * Errors: PHN_EINVAL (a dry-run dialer), PHN_EAUTH (no token; nothing was
+ * sent), PHN_EIO (the journal could not be written: the run stops at once),
+ * PHN_ENOMEM, PHN_EINTERNAL.
+ */
+PHN_EXTERN int phn_dialer_run(phn_dialer *dl);
+
+/* Ask a run to stop: nothing more is sent; requests in flight end (up to
+ * their timeout, at most 10 s) and are recorded. Async-signal-safe. */
+PHN_EXTERN void phn_dialer_stop(phn_dialer *dl);
+
+/* How a run ended. */
+typedef enum phn_dial_end {
+	PHN_DIAL_END_DONE = 0,        /* every dialable row is final */
+	PHN_DIAL_END_LEFT = 1,        /* rows left waiting or pending (no-wait, max attempts) */
+	PHN_DIAL_END_AUTH_FAILED = 2, /* stopped on 401/403 */
+	PHN_DIAL_END_STOPPED = 3      /* phn_dialer_stop() or the event callback */
+} phn_dial_end;
+
+/* The counters now (after a run: at its end) into *out, of version
+ * PHN_DIAL_PROGRESS_VERSION at most; *end (may be NULL) how the last run
+ * ended (PHN_DIAL_END_DONE before any run). Errors: PHN_EINVAL, PHN_EVERSION. */
+PHN_EXTERN int phn_dialer_summary(phn_dial_progress *out, phn_dial_end *end,
+				  const phn_dialer *dl);
+
+/* The journal's campaign id (a UUID, sent as metadata.phonenorm_campaign),
+ * "" in a dry run without a journal. Lives as long as dl. */
+PHN_EXTERN const char *phn_dialer_campaign_id(const phn_dialer *dl);
+
+/*
+ * The plan of a run (what a dry run prints), from the journal when it has
+ * the list, else from the list itself: counts, why rows are skipped, the
+ * first requests as they would go out (token masked), when the calling
+ * window opens per region, and how long the run takes at the rate. Sends
+ * nothing and changes nothing. *out belongs to the caller.
+ * Errors: PHN_EINVAL, PHN_EIO, PHN_ENOMEM.
+ */
+typedef struct phn_dial_plan phn_dial_plan;
+
+PHN_EXTERN int phn_dialer_plan(phn_dial_plan **out, phn_dialer *dl);
+PHN_EXTERN void phn_dial_plan_free(phn_dial_plan *plan); /* NULL is fine */
+
+/* The plan's counters: rows = to_call + done + skipped; to_call counts
+ * rows to be sent now or when their window opens; done: accepted,
+ * rejected, failed or unknown in earlier runs. eta_seconds: to_call
+ * requests (times the steps per row) at the rate; -1 with no rate. */
+PHN_EXTERN int phn_dial_plan_counts(uint64_t *rows, uint64_t *to_call, uint64_t *done,
+				    uint64_t *skipped, double *eta_seconds,
+				    const phn_dial_plan *plan);
+
+/* Skip reason i ("duplicate", "suppressed", "invalid:too_short",
+ * "accepted", "unknown" ...) and its count. Errors: PHN_EINVAL,
+ * PHN_ENOTFOUND past the last. reason lives as long as plan. */
+PHN_EXTERN int phn_dial_plan_skipped(const char **reason, uint64_t *count,
+				     const phn_dial_plan *plan, size_t i);
+
+/* Request i of the first ones that would go out (up to 3), in order;
+ * NULL past the last. Lives as long as plan (dispatch.h getters read it).
+ * line (may be NULL) gets its row's line. */
+PHN_EXTERN const phn_dispatch_request *phn_dial_plan_request(uint64_t *line,
+							     const phn_dial_plan *plan, size_t i);
+
+/* Window i: a region with rows to call, how many, and whether its window is
+ * open now (*open 1; *opens_ms 0) or when it next opens for all of them
+ * (*opens_ms, the earliest of its rows; 0 when not within 14 days).
+ * Errors: PHN_EINVAL, PHN_ENOTFOUND past the last. */
+PHN_EXTERN int phn_dial_plan_window(const char **region, uint64_t *rows, int *open,
+				    int64_t *opens_ms, const phn_dial_plan *plan, size_t i);
 
 /* ---- end of the dialer ------------------------------------------------ */
 

@@ -247,6 +247,41 @@ PHN_EXTERN int phn_number_info(phn_info *out, const phn_number *num, const char 
 PHN_EXTERN int phn_number_location(char *dst, size_t cap, size_t *needed, const phn_number *num,
 				   const char *language);
 
+/*
+ * The IANA time zones num may be in, from libphonenumber's prefix-to-time-
+ * zone data (upstream resources/timezones/map_data.txt, compiled into the
+ * library; version in data/timezones/README.md), with the rules of its
+ * PhoneNumberToTimeZonesMapper.getTimeZonesForNumber():
+ *   - a number whose type is PHN_TYPE_UNKNOWN (every number that is not
+ *     VALID) has none: *count is 0;
+ *   - a geographical number (fixed line, fixed line or mobile, and mobile in
+ *     the countries that assign mobile numbers by area: +52 +54 +55 +62
+ *     +86) gets the zones of the longest data prefix of its E.164 digits
+ *     (+1 208 201 ... -> America/Denver; +1 208 2... -> America/Boise and
+ *     America/Los_Angeles);
+ *   - any other valid number (mobile elsewhere, toll free, VoIP...) gets its
+ *     country calling code's zones (all 42 for +1, one for +966).
+ * Upstream's "Etc/Unknown" answer is *count == 0 here.
+ *
+ * *zones points at a static array of *count sorted, NUL-terminated IANA ids,
+ * followed by a NULL; it lives as long as the process. Never NULL on
+ * success. Thread-safe, no allocation. Errors: PHN_EINVAL (NULL argument),
+ * PHN_EVERSION (num not initialised).
+ */
+PHN_EXTERN int phn_number_timezones(const char *const **zones, size_t *count,
+				    const phn_number *num);
+
+/*
+ * The zones of a country calling code as phn_number_timezones() gives them
+ * to a non-geographical number of that code (966 -> Asia/Riyadh; 1 -> the
+ * 42 zones of the NANP; 800 -> none): libphonenumber's country-level
+ * lookup. For a caller that must place a number the mapper gives no zone
+ * (a merely possible number, say) somewhere. Same lifetime and thread
+ * rules. Errors: PHN_EINVAL (NULL, country_code outside 1-999).
+ */
+PHN_EXTERN int phn_country_timezones(const char *const **zones, size_t *count,
+				     int country_code);
+
 /* Static name of a status: "valid", "possible", "local_only", "not_a_number",
  * "invalid_country_code", "too_short", "too_long", "invalid_length",
  * "needs_region"; "unknown" for anything else. */

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -301,4 +302,61 @@ int cli_check_region(const char *cmd, const char *region)
 		return PHN_EXIT_OK;
 	return cli_usage_error(cmd, "unknown region '%s' (expected an ISO 3166-1 alpha-2 code "
 			       "such as SA or US)", region);
+}
+
+/* The options whose value names a secret's source. */
+static const char *const secret_options[] = { "token-file" };
+
+static const struct option *find_long(const struct option *opts, const char *name, size_t n)
+{
+	for (; opts->name; opts++)
+		if (strlen(opts->name) == n && strncmp(opts->name, name, n) == 0)
+			return opts;
+	return NULL;
+}
+
+int cli_refuse_abbreviations(const char *cmd, int argc, char **argv, const struct option *opts,
+			     const char *shortopts)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *w = argv[i], *name = w + 2;
+		const struct option *o;
+		size_t n, k;
+
+		if (strcmp(w, "--") == 0)
+			break;
+		if (w[0] != '-' || w[1] == '\0')
+			continue;
+		if (w[1] != '-') {
+			/* A cluster of short options: the first that takes an argument
+			 * takes the rest of the word, or the next word. */
+			for (const char *p = w + 1; *p; p++) {
+				const char *s = *p != ':' ? strchr(shortopts, *p) : NULL;
+				if (s && s[1] == ':') {
+					if (p[1] == '\0')
+						i++;
+					break;
+				}
+			}
+			continue;
+		}
+		n = strcspn(name, "=");
+		if ((o = find_long(opts, name, n)) != NULL) {
+			if (o->has_arg == required_argument && name[n] != '=')
+				i++;
+			continue;
+		}
+		if (n >= 3 && strncmp(name, "tok", 3) == 0)
+			return cli_usage_error(cmd, "there is no --token option: a token on the command "
+					       "line shows in ps and shell history; set $%s or use "
+					       "--token-file", PHN_DISPATCH_ENV_TOKEN);
+		for (k = 0; k < sizeof(secret_options) / sizeof(secret_options[0]); k++)
+			if (n < strlen(secret_options[k]) && strncmp(secret_options[k], name, n) == 0)
+				return cli_usage_error(cmd, "unknown option '--%.*s' (options are never "
+						       "abbreviated: write --%s in full)", (int)n, name,
+						       secret_options[k]);
+		return cli_usage_error(cmd, "unknown option '--%.*s' (options are never abbreviated)",
+				       (int)n, name);
+	}
+	return PHN_EXIT_OK;
 }

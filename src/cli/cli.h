@@ -121,6 +121,21 @@ void cli_inputs_dispose(cli_inputs *in);
  * Prints the error and returns PHN_EXIT_USAGE when it is not one. */
 int cli_check_region(const char *cmd, const char *region);
 
+struct option;
+
+/*
+ * getopt_long takes any unambiguous prefix of a long option: "--to SECRET"
+ * would be --token-file SECRET, and the error about that file would print
+ * the secret. Commands that handle a token refuse abbreviations: every
+ * "--name" in argv[1..argc) must be a whole option of opts, checked before
+ * getopt_long sees argv, and a refused one is named without its value. A
+ * token never goes on a command line (ps, shell history): "--token" gets its
+ * own message. shortopts is getopt's string (which short options take an
+ * argument). PHN_EXIT_OK, or PHN_EXIT_USAGE after printing why.
+ */
+int cli_refuse_abbreviations(const char *cmd, int argc, char **argv, const struct option *opts,
+			     const char *shortopts);
+
 /* The subcommands. */
 int cli_cmd_validate(int argc, char **argv);
 int cli_cmd_format(int argc, char **argv);
@@ -129,6 +144,7 @@ int cli_cmd_clean(int argc, char **argv);
 int cli_cmd_call(int argc, char **argv);
 int cli_cmd_contact(int argc, char **argv);
 int cli_cmd_invoice(int argc, char **argv);
+int cli_cmd_dial(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 
 #endif /* PHN_CLI_H */

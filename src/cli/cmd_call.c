@@ -260,65 +260,6 @@ static int set_region(struct args *a, const char *region)
 	return PHN_EXIT_OK;
 }
 
-/* The options whose value names a secret's source. */
-static const char *const secret_options[] = { "token-file" };
-
-static const struct option *find_long(const struct option *opts, const char *name, size_t n)
-{
-	for (; opts->name; opts++)
-		if (strlen(opts->name) == n && strncmp(opts->name, name, n) == 0)
-			return opts;
-	return NULL;
-}
-
-/*
- * getopt_long takes any unambiguous prefix of a long option: "--to SECRET"
- * would be --token-file SECRET, and the error about that file would print
- * the secret. No option is abbreviated here: every "--name" must be a whole
- * option name, checked before getopt_long sees argv, and a refused one is
- * named without its value. A token never goes on a command line (ps, shell
- * history): "--token" gets its own message.
- */
-static int refuse_abbreviations(const struct args *a, int argc, char **argv,
-				const struct option *opts)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *w = argv[i], *name = w + 2;
-		const struct option *o;
-		size_t n, k;
-
-		if (strcmp(w, "--") == 0)
-			break;
-		if (w[0] != '-' || w[1] == '\0')
-			continue;
-		if (w[1] != '-') {
-			/* A cluster of short options; -c takes the rest or the next word. */
-			const char *c = strchr(w + 1, 'c');
-			if (c && c[1] == '\0')
-				i++;
-			continue;
-		}
-		n = strcspn(name, "=");
-		if ((o = find_long(opts, name, n)) != NULL) {
-			if (o->has_arg == required_argument && name[n] != '=')
-				i++;
-			continue;
-		}
-		if (n >= 3 && strncmp(name, "tok", 3) == 0)
-			return cli_usage_error(a->cmd, "there is no --token option: a token on the command "
-					       "line shows in ps and shell history; set $%s or use "
-					       "--token-file", PHN_DISPATCH_ENV_TOKEN);
-		for (k = 0; k < sizeof(secret_options) / sizeof(secret_options[0]); k++)
-			if (n < strlen(secret_options[k]) && strncmp(secret_options[k], name, n) == 0)
-				return cli_usage_error(a->cmd, "unknown option '--%.*s' (options are never "
-						       "abbreviated: write --%s in full)", (int)n, name,
-						       secret_options[k]);
-		return cli_usage_error(a->cmd, "unknown option '--%.*s' (options are never abbreviated)",
-				       (int)n, name);
-	}
-	return PHN_EXIT_OK;
-}
-
 /* What getopt_long could not match. Name the option, not its value:
  * "--tok=SECRET" must not echo. */
 static int bad_option(const struct args *a, int c, const char *arg)
@@ -450,7 +391,7 @@ static int parse(struct args *a, int argc, char **argv, const struct option *opt
 	*done = 0;
 	opterr = 0;
 	optind = 1;
-	if ((rc = refuse_abbreviations(a, argc, argv, opts)) != PHN_EXIT_OK)
+	if ((rc = cli_refuse_abbreviations(a->cmd, argc, argv, opts, "c:")) != PHN_EXIT_OK)
 		return rc;
 	while ((c = getopt_long(argc, argv, ":c:nvh", opts, NULL)) != -1) {
 		if (c == 'h') {

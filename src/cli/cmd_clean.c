@@ -17,6 +17,7 @@
 
 #include <phonenorm.h>
 
+#include "clean_opts.h"
 #include "cli.h"
 #include "outfile.h"
 
@@ -101,32 +102,18 @@ static const char clean_help[] =
 	"or an output that would overwrite an input, 3 an output could not be\n"
 	"written, 130/143 interrupted (SIGINT/SIGTERM; outputs left as they were).\n";
 
-enum {
-	OPT_COLUMN = 256, OPT_REGION_COLUMN, OPT_HEADER, OPT_NO_HEADER, OPT_TEXT, OPT_REJECTS,
-	OPT_DUPLICATES, OPT_REPORT, OPT_KEEP_POSSIBLE, OPT_TYPES, OPT_SUPPRESS, OPT_NO_PROGRESS
-};
+/* Beside the shared read-and-clean options (clean_opts.h). */
+enum { OPT_REJECTS = 261, OPT_DUPLICATES, OPT_REPORT, OPT_NO_PROGRESS = 267 };
 
 /* Output options. */
 enum { OPT_JSON = 512, OPT_SAFE_FOR_SPREADSHEETS, OPT_STRICT };
-/* Input limits (issue 8): their own block, so the option lists merge cleanly. */
-enum { OPT_MAX_RECORD_BYTES = 320 };
 
 static const struct option clean_options[] = {
-	{ "region", required_argument, NULL, 'c' },
-	{ "column", required_argument, NULL, OPT_COLUMN },
-	{ "region-column", required_argument, NULL, OPT_REGION_COLUMN },
-	{ "header", no_argument, NULL, OPT_HEADER },
-	{ "no-header", no_argument, NULL, OPT_NO_HEADER },
-	{ "delimiter", required_argument, NULL, 'd' },
-	{ "text", no_argument, NULL, OPT_TEXT },
-	{ "keep-possible", no_argument, NULL, OPT_KEEP_POSSIBLE },
-	{ "types", required_argument, NULL, OPT_TYPES },
-	{ "suppress", required_argument, NULL, OPT_SUPPRESS },
+	CLI_CLEAN_OPTIONS,
 	{ "output", required_argument, NULL, 'o' },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "duplicates", required_argument, NULL, OPT_DUPLICATES },
 	{ "report", required_argument, NULL, OPT_REPORT },
-	{ "threads", required_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "help", no_argument, NULL, 'h' },
@@ -134,26 +121,15 @@ static const struct option clean_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "safe-for-spreadsheets", no_argument, NULL, OPT_SAFE_FOR_SPREADSHEETS },
 	{ "strict", no_argument, NULL, OPT_STRICT },
-	/* input limits */
-	{ "max-record-bytes", required_argument, NULL, OPT_MAX_RECORD_BYTES },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct clean_args {
-	const char *region;
-	const char *column;
-	const char *region_column;
-	phn_clean_header header;
-	char delimiter;
-	int text;
-	int keep_possible;
-	unsigned int types;
-	const char *suppress;
+	struct cli_clean_opts in; /* how the list is read and cleaned (shared with dial) */
 	const char *output;
 	const char *rejects;
 	const char *duplicates;
 	const char *report;
-	unsigned int threads;
 	int quiet;
 	int no_progress;
 	const char *input; /* NULL: stdin */
@@ -161,11 +137,7 @@ struct clean_args {
 	int json;
 	int safe_for_spreadsheets;
 	int strict;
-	/* input limits and guesses */
-	size_t max_record;   /* 0: the library's default (1 MiB) */
-	int delimiter_given; /* -d or --text: no sniffing */
 };
-
 /* One output file and the library's writer of it. */
 struct sink {
 	const char *opt;  /* "-o", "--rejects", ... for messages */
@@ -202,90 +174,21 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* "NAME" or a 1-based index into *name / *index (0-based). */
-static int column_arg(const char *cmd, const char *opt, const char *arg, const char **name,
-		      int *index)
-{
-	char *end;
-	long v;
-
-	*name = NULL;
-	*index = -1;
-	if (!arg || !arg[0])
-		return cli_usage_error(cmd, "%s needs a column name or number", opt);
-	if (arg[0] >= '0' && arg[0] <= '9') {
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (*end == '\0') {
-			if (errno || v < 1 || v > 1000000)
-				return cli_usage_error(cmd, "%s %s: column numbers start at 1", opt, arg);
-			*index = (int)(v - 1);
-			return PHN_EXIT_OK;
-		}
-	}
-	*name = arg;
-	return PHN_EXIT_OK;
-}
-
-static int parse_types(const char *cmd, const char *list, unsigned int *mask)
-{
-	char buf[256], *save = NULL, *tok;
-
-	*mask = 0;
-	if (strlen(list) >= sizeof buf)
-		return cli_usage_error(cmd, "--types list is too long");
-	strcpy(buf, list);
-	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-		phn_type t;
-		if (phn_type_from_name(&t, tok) != PHN_OK)
-			return cli_usage_error(cmd, "--types: '%s' is not a number type (mobile, "
-					       "fixed_line, fixed_line_or_mobile, toll_free, ...)", tok);
-		*mask |= PHN_TYPE_BIT(t);
-	}
-	if (*mask == 0)
-		return cli_usage_error(cmd, "--types needs at least one type");
-	return PHN_EXIT_OK;
-}
-
-/* A size in bytes, with an optional K, M or G (binary) suffix, from 1K to 1G. */
-static int parse_size(const char *cmd, const char *opt, const char *arg, size_t *out)
-{
-	unsigned long long v, mult = 1;
-	char *end;
-
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (end != arg && *end && !end[1]) {
-		switch (*end) {
-		case 'k': case 'K': mult = 1ull << 10; end++; break;
-		case 'm': case 'M': mult = 1ull << 20; end++; break;
-		case 'g': case 'G': mult = 1ull << 30; end++; break;
-		default: break;
-		}
-	}
-	if (errno || end == arg || *end || arg[0] == '-' || v > (1ull << 30) / mult ||
-	    v * mult < 1024)
-		return cli_usage_error(cmd, "%s takes a size from 1K to 1G (bytes, or with a K, M "
-				       "or G suffix), not '%s'", opt, arg);
-	*out = (size_t)(v * mult);
-	return PHN_EXIT_OK;
-}
-
 static int parse_args(struct clean_args *a, int argc, char **argv, int *done)
 {
 	const char *cmd = "clean";
-	char *end;
-	long v;
-	int c;
+	int c, taken;
 
 	memset(a, 0, sizeof *a);
-	a->delimiter = ',';
-	a->threads = 1;
-	a->header = PHN_CLEAN_HEADER_AUTO;
+	cli_clean_opts_init(&a->in);
 	*done = 0;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":c:d:o:j:qh", clean_options, NULL)) != -1) {
+		if ((taken = cli_clean_opts_take(&a->in, cmd, c, optarg)) < 0)
+			return PHN_EXIT_USAGE;
+		if (taken)
+			continue;
 		switch (c) {
 		case 'h':
 			fputs(clean_help, stdout);
@@ -295,53 +198,15 @@ static int parse_args(struct clean_args *a, int argc, char **argv, int *done)
 			return cli_usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
 		case '?':
 			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-		case 'c': a->region = optarg; break;
-		case OPT_COLUMN: a->column = optarg; break;
-		case OPT_REGION_COLUMN: a->region_column = optarg; break;
-		case OPT_HEADER: a->header = PHN_CLEAN_HEADER_YES; break;
-		case OPT_NO_HEADER: a->header = PHN_CLEAN_HEADER_NO; break;
-		case 'd':
-			a->delimiter_given = 1;
-			if (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0)
-				a->delimiter = '\t';
-			else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n' &&
-				 optarg[0] != '\r')
-				a->delimiter = optarg[0];
-			else
-				return cli_usage_error(cmd, "--delimiter takes one character or 'tab'");
-			break;
-		case OPT_TEXT: a->text = 1; break;
-		case OPT_KEEP_POSSIBLE: a->keep_possible = 1; break;
-		case OPT_TYPES:
-			if (parse_types(cmd, optarg, &a->types) != PHN_EXIT_OK)
-				return PHN_EXIT_USAGE;
-			break;
-		case OPT_SUPPRESS: a->suppress = optarg; break;
 		case 'o': a->output = optarg; break;
 		case OPT_REJECTS: a->rejects = optarg; break;
 		case OPT_DUPLICATES: a->duplicates = optarg; break;
 		case OPT_REPORT: a->report = optarg; break;
-		case 'j':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 0 || v > 256)
-				return cli_usage_error(cmd, "--threads takes a number from 0 to 256");
-			if (v == 0) {
-				long n = sysconf(_SC_NPROCESSORS_ONLN);
-				v = n > 0 ? n : 1;
-			}
-			a->threads = (unsigned int)v;
-			break;
 		case 'q': a->quiet = 1; break;
 		case OPT_NO_PROGRESS: a->no_progress = 1; break;
 		case OPT_JSON: a->json = 1; break;
 		case OPT_SAFE_FOR_SPREADSHEETS: a->safe_for_spreadsheets = 1; break;
 		case OPT_STRICT: a->strict = 1; break;
-		case OPT_MAX_RECORD_BYTES:
-			if (parse_size(cmd, "--max-record-bytes", optarg, &a->max_record) !=
-			    PHN_EXIT_OK)
-				return PHN_EXIT_USAGE;
-			break;
 		default:
 			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
@@ -350,11 +215,7 @@ static int parse_args(struct clean_args *a, int argc, char **argv, int *done)
 		return cli_usage_error(cmd, "one input file at most ('%s' is extra)", argv[optind + 1]);
 	if (optind < argc && strcmp(argv[optind], "-") != 0)
 		a->input = argv[optind];
-	if (cli_check_region(cmd, a->region) != PHN_EXIT_OK)
-		return PHN_EXIT_USAGE;
-	if (a->text && a->region_column)
-		return cli_usage_error(cmd, "--text input has one column: no --region-column");
-	return PHN_EXIT_OK;
+	return cli_clean_opts_check(&a->in, cmd);
 }
 
 /* ---- writing: the library decides the bytes, we only move them --------- */
@@ -610,41 +471,6 @@ static int open_reader(phn_csv_reader **r, const char *path, const phn_csv_optio
 	return PHN_EXIT_OK;
 }
 
-/* The do-not-call list, cleaned like any list (keeping possible numbers, so
- * that a number newer than the metadata can still be suppressed). */
-static int load_suppress(phn_cleaner **out, const struct clean_args *a)
-{
-	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
-	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
-	phn_clean_summary s = PHN_CLEAN_SUMMARY_INIT;
-	phn_csv_reader *r;
-	int rc;
-
-	*out = NULL;
-	co.check_field_count = 0;
-	if (phn_csv_reader_open(&r, a->suppress, &co) != PHN_OK) {
-		cli_error("clean: --suppress %s: %s", a->suppress, phn_error_last());
-		return PHN_EXIT_USAGE;
-	}
-	o.region = a->region;
-	o.keep_possible = 1;
-	if ((rc = phn_cleaner_new(out, &o)) == PHN_OK)
-		rc = phn_cleaner_run(*out, r, NULL, NULL);
-	phn_csv_reader_free(r);
-	if (rc != PHN_OK) {
-		cli_error("clean: --suppress %s: %s", a->suppress, phn_error_last());
-		phn_cleaner_free(*out);
-		*out = NULL;
-		return PHN_EXIT_USAGE;
-	}
-	phn_cleaner_summary(&s, *out);
-	if (s.rejected && !a->quiet)
-		fprintf(stderr, "phonenorm clean: --suppress %s: %" PRIu64 " of %" PRIu64
-			" entries are not phone numbers and were ignored\n", a->suppress,
-			s.rejected, s.rows);
-	return PHN_EXIT_OK;
-}
-
 /* ---- outputs are checked before anything is opened -------------------- */
 
 /* "-o 'x.csv'", "--report standard output" */
@@ -672,7 +498,7 @@ static int check_outputs(const struct clean_args *a, struct sink *const *sinks, 
 
 	have_in = a->input ? cli_file_id_of_path(&in, a->input) == 0
 			   : cli_file_id_of_fd(&in, 0) == 0;
-	have_sup = a->suppress && cli_file_id_of_path(&sup, a->suppress) == 0;
+	have_sup = a->in.suppress && cli_file_id_of_path(&sup, a->in.suppress) == 0;
 	for (size_t i = 0; i < n && rc == PHN_EXIT_OK; i++) {
 		const struct sink *s = sinks[i];
 
@@ -759,32 +585,21 @@ int cli_cmd_clean(int argc, char **argv)
 	}
 	cli_catch_signals();
 
-	if (a.suppress && load_suppress(&sup, &a) != PHN_EXIT_OK) {
+	if (a.in.suppress && cli_load_suppress(&sup, "clean", &a.in, a.quiet) != PHN_EXIT_OK) {
 		status = PHN_EXIT_USAGE;
 		goto out;
 	}
-	co.delimiter = a.text ? '\0' : a.delimiter;
-	co.max_record = a.max_record;
-	co.sniff_delimiter = !a.text && !a.delimiter_given;
+	if (cli_clean_opts_apply(&a.in, "clean", &co, &o) != PHN_EXIT_OK) {
+		status = PHN_EXIT_USAGE;
+		goto out;
+	}
 	if (open_reader(&r, a.input, &co) != PHN_EXIT_OK) {
 		status = PHN_EXIT_USAGE;
 		goto out;
 	}
 	run.reader = r;
 
-	o.region = a.region;
-	o.header = a.header;
-	o.keep_possible = a.keep_possible;
-	o.types = a.types;
 	o.suppress = sup ? phn_cleaner_dedupe_set(sup) : NULL;
-	o.threads = a.threads;
-	if ((a.column && column_arg("clean", "--column", a.column, &o.phone_column,
-				    &o.phone_column_index) != PHN_EXIT_OK) ||
-	    (a.region_column && column_arg("clean", "--region-column", a.region_column,
-					   &o.region_column, &o.region_column_index) != PHN_EXIT_OK)) {
-		status = PHN_EXIT_USAGE;
-		goto out;
-	}
 	if (phn_cleaner_new(&c, &o) != PHN_OK) {
 		cli_error("clean: %s", phn_error_last());
 		status = PHN_EXIT_USAGE;
@@ -792,7 +607,7 @@ int cli_cmd_clean(int argc, char **argv)
 	}
 	run.cleaner = c;
 	wo.delimiter = co.delimiter;
-	wo.columns = a.keep_possible ? PHN_CLEAN_COLUMN_NUMBER_STATUS : 0;
+	wo.columns = a.in.keep_possible ? PHN_CLEAN_COLUMN_NUMBER_STATUS : 0;
 	wo.reader = r;
 	wo.flags = a.safe_for_spreadsheets ? PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS : 0;
 	if (sink_open(&run.out, PHN_CLEAN_OUTPUT_CLEAN, &wo) ||

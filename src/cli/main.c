@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "call", cli_cmd_call, "trigger one AI phone call through the call API", CLI_EXIT_RESULT_LOST },
 	{ "contact", cli_cmd_contact, "create a contact in the call API (contact create)", CLI_EXIT_RESULT_LOST },
 	{ "invoice", cli_cmd_invoice, "create an invoice for a contact (invoice create)", CLI_EXIT_RESULT_LOST },
+	{ "dial", cli_cmd_dial, "dial a campaign list: paced calls, calling hours, a resumable journal", PHN_EXIT_WRITE },
 	{ "report", cli_cmd_report, "show a campaign journal's summary; export its rows (CSV, JSON)", PHN_EXIT_WRITE },
 	/* more commands: add a line here and the file in CMakeLists.txt */
 };

@@ -23,7 +23,20 @@ Every request to the API paths is recorded. Tests drive the server through
   GET    /_control/stats        {"in_flight", "max_in_flight", "requests"}
   GET    /_control/contacts     {"contacts": [...]}
   POST   /_control/contacts     add a contact directly {"phoneNumber", "firstName", ...}
-  POST   /_control/reset        forget requests, faults, contacts, invoices, stats
+  POST   /_control/reset        forget requests, faults, contacts, invoices, stats, mode
+  PUT    /_control/mode         set the mode (below); DELETE /_control/mode ends it
+  GET    /_control/truth        what the server really did, per number and per dispatch id
+  GET    /_control/requests?brief=1&since=N   records without headers and bodies,
+                                only those with seq > N
+
+Each record has "seq", "method", "path", "headers", "body", "json", "time"
+(when it was read whole), "arrived" (when its headers were read: the rate
+check's clock), "answered_at", "status" (0: dropped, -1: raw wire bytes,
+-2: timed out on purpose), "number" (numberToCall or phoneNumber; for an
+invoice, the phoneNumber of its contact), "dispatch_id"
+(metadata.phonenorm_dispatch_id), "fault" (the fault kind that hit it, or
+null), "effect" (the server did what was asked: the call placed, the contact
+or invoice created) and "delivered" (an answer was written whole).
 
 A fault applies to the next request that matches it ("path": a suffix of the
 path, "number": the numberToCall or phoneNumber), "times" times (default 1):
@@ -38,19 +51,45 @@ path, "number": the numberToCall or phoneNumber), "times" times (default 1):
                                                 "{token}" is replaced by the request's bearer
                                                 token, "{pad:N}" by N bytes of 'x'
 
+The mode (PUT /_control/mode, a JSON object; every key optional):
+
+  "latency": [LO, HI]        every API request waits uniform(LO, HI) seconds first
+  "share": 0.2, "seed": 7    that share of API requests (seeded, reproducible
+  "kinds": {KIND: WEIGHT}    for a given arrival order) gets a fault of a kind
+  "paths": [SUFFIX, ...]     drawn by weight; only on these path suffixes
+  "retry_after": "1"         the Retry-After of "429"/"503-ra" (seconds or a date)
+  "timeout_delay": 2.0       how long "timeout" keeps the request before closing
+  "outage": 0.3              how long "refuse" keeps the port closed
+  "ambiguous_effect": 0.5    chance that a 500/502/504/timeout did the work first
+  "auth_fail_at": N          from the Nth API request on (seq >= N), answer 401
+                             (the token was revoked)
+
+Kinds: "429" (429 + Retry-After), "429-date" (an HTTP-date Retry-After),
+"503" (no Retry-After), "503-ra", "500", "502", "504", "timeout" (read the
+request, keep it timeout_delay seconds, close without an answer), "drop"
+(read it, close without doing anything), "accept-drop" (do it, 201 ready,
+then close without answering: real for the server, ambiguous for the
+client), "422" (a pydantic-style detail naming the number), "refuse" (answer
+this request, then close the listening port for "outage" seconds and drop
+idle connections: the next connections are refused, nothing of them is
+received). Queued faults (POST /_control/faults) go first.
+
 usage: fake_call_api.py [--token TOKEN]... [--tls CERT KEY] [--port-file PATH]
 Prints "port N" on standard output once it listens on 127.0.0.1:N.
 """
 import argparse
 import datetime
 import http.server
+import email.utils
 import json
+import random
 import re
 import socket
 import ssl
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 
 BASE = "/api-service/v1"
@@ -75,6 +114,33 @@ class State:
         self.in_flight = 0
         self.max_in_flight = 0
         self.seq = 0
+        self.set_mode({})
+        self.outages = []  # [start, end] of each closed-port spell
+
+    def set_mode(self, mode):
+        self.mode = dict(mode)
+        self.rng = random.Random(self.mode.get("seed", 0))
+        kinds = self.mode.get("kinds") or {}
+        self.kinds = sorted(kinds.items())
+        self.outage_until = 0.0
+
+    def draw(self, path):
+        """The fault kind of the mix for this request, or None; hold the lock."""
+        m = self.mode
+        if not m.get("share") or not self.kinds:
+            return None
+        paths = m.get("paths")
+        if paths and not any(path.endswith(p) for p in paths):
+            return None
+        if self.rng.random() >= float(m["share"]):
+            return None
+        total = sum(w for _, w in self.kinds)
+        x = self.rng.random() * total
+        for kind, w in self.kinds:
+            x -= w
+            if x < 0:
+                return kind
+        return self.kinds[-1][0]
 
     def take_fault(self, path, number):
         with self.lock:
@@ -223,6 +289,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def setup(self):
+        super().setup()
+        with self.server.state.lock:
+            self.server.handlers.add(self)
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            with self.server.state.lock:
+                self.server.handlers.discard(self)
+
+    def handle_one_request(self):
+        self.busy = False
+        super().handle_one_request()
+
     @property
     def state(self):
         return self.server.state
@@ -242,16 +324,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with self.state.lock:
                 rec["status"] = status
                 rec["response"] = data.decode("utf-8", "replace")
+                rec["answered_at"] = time.time()
                 self.leave()
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
             for k, v in (headers or {}).items():
                 self.send_header(k, v)
             self.end_headers()
             self.wfile.write(data)
             self.wfile.flush()
+            if rec is not None:
+                rec["delivered"] = True
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout fault): nothing left to do
         return status, data
@@ -264,7 +351,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.record = None
         with st.lock:
             if path == "/_control/requests" and method == "GET":
-                return self.reply(200, {"requests": st.requests})
+                q = urllib.parse.parse_qs(self.path.partition("?")[2])
+                since = int(q.get("since", ["0"])[0])
+                reqs = [r for r in st.requests if r["seq"] > since]
+                if q.get("brief", ["0"])[0] == "1":
+                    reqs = [{k: v for k, v in r.items() if k not in ("headers", "body", "json", "response")}
+                            for r in reqs]
+                return self.reply(200, {"requests": reqs})
+            if path == "/_control/mode" and method in ("PUT", "POST"):
+                st.set_mode(json.loads(raw or b"{}"))
+                return self.reply(200, {"mode": st.mode})
+            if path == "/_control/mode" and method == "DELETE":
+                st.set_mode({})
+                return self.reply(200, {})
+            if path == "/_control/mode" and method == "GET":
+                return self.reply(200, {"mode": st.mode})
+            if path == "/_control/truth" and method == "GET":
+                return self.reply(200, truth(st))
             if path == "/_control/requests" and method == "DELETE":
                 st.requests = []
                 return self.reply(200, {})
@@ -300,14 +403,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (ValueError, UnicodeDecodeError):
             parsed = None
         number = None
+        dispatch_id = None
         if isinstance(parsed, dict):
             number = parsed.get("numberToCall", parsed.get("phoneNumber"))
+            meta = parsed.get("metadata")
+            if isinstance(meta, dict):
+                dispatch_id = meta.get("phonenorm_dispatch_id")
         with st.lock:
+            if number is None and isinstance(parsed, dict) and path.endswith("/invoice"):
+                c = self.find_contact("uuid", parsed.get("contactUuid"))
+                number = c.get("phoneNumber") if c else None
             st.seq += 1
             rec = {"seq": st.seq, "method": method, "path": path,
                    "headers": {k.lower(): v for k, v in self.headers.items()},
                    "body": raw.decode("utf-8", "replace"), "json": parsed,
-                   "time": time.time()}
+                   "time": time.time(), "arrived": getattr(self, "arrived", time.time()),
+                   "answered_at": None, "status": None, "number": number,
+                   "dispatch_id": dispatch_id, "fault": None, "effect": False, "delivered": False}
             st.requests.append(rec)
             self.record = rec
             self.counted = True
@@ -328,6 +440,29 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def answer(self, method, path, raw, body, number):
         st = self.state
         fault = st.take_fault(path, number)
+        mode = st.mode
+        if mode.get("latency"):
+            lo, hi = mode["latency"]
+            with st.lock:
+                pause = st.rng.uniform(float(lo), float(hi))
+            time.sleep(pause)
+        if fault is None:
+            with st.lock:
+                auth_at = mode.get("auth_fail_at")
+                if auth_at and self.record["seq"] >= int(auth_at):
+                    self.record["fault"] = "401"
+                    revoked = True
+                else:
+                    revoked = False
+                    kind = st.draw(path)
+                    effect = kind in ("500", "502", "504", "timeout") and \
+                        st.rng.random() < float(mode.get("ambiguous_effect", 0.5))
+            if revoked:
+                return self.reply(401, {"detail": "Invalid authentication credentials"},
+                                  {"WWW-Authenticate": "Bearer"})
+            if kind is not None:
+                self.record["fault"] = kind
+                return self.mixed(kind, effect, method, path, raw, body, number)
         if fault:
             if fault.get("delay"):
                 time.sleep(float(fault["delay"]))
@@ -355,9 +490,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     headers["Retry-After"] = str(fault["retry_after"])
                 if "raw" in fault:
                     return self.reply(fault["status"], headers=headers, raw=fault["raw"].encode())
-                default = {"detail": http.HTTPStatus(fault["status"]).phrase}
+                try:
+                    default = {"detail": http.HTTPStatus(fault["status"]).phrase}
+                except ValueError:  # a status outside the standard ones (600)
+                    default = {"detail": "status %d" % fault["status"]}
                 return self.reply(fault["status"], fault.get("body", default), headers)
 
+        return self.serve_api(method, path, raw, body, number)
+
+    def serve_api(self, method, path, raw, body, number):
+        st = self.state
         auth = self.headers.get("Authorization")
         if not auth or not auth.startswith("Bearer "):
             return self.reply(401, {"detail": "Not authenticated"}, {"WWW-Authenticate": "Bearer"})
@@ -385,6 +527,74 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if errors:
             return self.reply(422, {"detail": errors})
         return act(body)
+
+    def mark_effect(self):
+        rec = getattr(self, "record", None)
+        if rec is not None:
+            rec["effect"] = True
+
+    def act_quietly(self, method, path, raw, body, number):
+        """Do the work of a valid request (the call placed, ...) without
+        answering: the answer is what the fault then sends, or nothing."""
+        saved = self.reply
+        got = {}
+
+        def hold(status, obj=None, headers=None, raw=None):
+            got["status"] = status
+            got["obj"] = obj
+            return status, None
+        self.reply = hold
+        try:
+            self.serve_api(method, path, raw, body, number)
+        finally:
+            self.reply = saved
+        return got
+
+    def close_without_answer(self, status):
+        with self.state.lock:
+            self.record["status"] = status
+            self.record["response"] = None
+            self.record["answered_at"] = time.time()
+            self.leave()
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        return status, None
+
+    def mixed(self, kind, effect, method, path, raw, body, number):
+        """Answer with a fault of the mix (see the module's doc)."""
+        st = self.state
+        mode = st.mode
+        ra = str(mode.get("retry_after", "1"))
+        if kind == "429":
+            return self.reply(429, {"detail": "Too Many Requests"}, {"Retry-After": ra})
+        if kind == "429-date":
+            when = email.utils.formatdate(time.time() + float(ra) + 1, usegmt=True)
+            return self.reply(429, {"detail": "Too Many Requests"}, {"Retry-After": when})
+        if kind == "503":
+            return self.reply(503, {"detail": "Service Unavailable"})
+        if kind == "503-ra":
+            return self.reply(503, {"detail": "Service Unavailable"}, {"Retry-After": ra})
+        if kind == "422":
+            detail = [{"type": "value_error", "loc": ["body", "numberToCall"],
+                       "msg": "Value error, fake refusal of %s" % number, "input": number}]
+            return self.reply(422, {"detail": detail})
+        if kind in ("500", "502", "504", "timeout", "drop", "accept-drop"):
+            if kind == "accept-drop" or effect:
+                self.act_quietly(method, path, raw, body, number)
+            if kind in ("500", "502", "504"):
+                return self.reply(int(kind), {"detail": http.HTTPStatus(int(kind)).phrase})
+            if kind == "timeout":
+                time.sleep(float(mode.get("timeout_delay", 2.0)))
+                return self.close_without_answer(-2)
+            return self.close_without_answer(0)
+        if kind == "refuse":
+            self.server.begin_outage(float(mode.get("outage", 0.3)), self)
+            self.close_connection = True
+            return self.serve_api(method, path, raw, body, number)
+        return self.reply(500, {"detail": "fake: unknown fault kind %s" % kind})
 
     def wire(self, text):
         """Write raw bytes as the answer and close: malformed or odd responses."""
@@ -432,6 +642,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         contact[key] = body[key]
                 st.contacts.append(contact)
             call_id = "call-" + uuid.uuid4().hex[:12]
+            self.mark_effect()
         return self.reply(201, {"callId": call_id, "status": "initiated", "contactUuid": contact["uuid"]})
 
     def do_contact(self, body):
@@ -442,6 +653,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 contact[key] = body[key]
         with st.lock:
             st.contacts.append(contact)
+            self.mark_effect()
         return self.reply(201, contact)
 
     def do_invoice(self, body):
@@ -452,9 +664,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             inv = {"uuid": str(uuid.uuid4()), "number": body["number"], "total": body["total"],
                    "contactUuid": body["contactUuid"]}
             st.invoices.append(dict(inv, date=body["date"], dueDate=body.get("dueDate")))
+            self.mark_effect()
         return self.reply(201, inv)
 
     def dispatch(self, method):
+        self.busy = True
+        self.arrived = time.time()
         if self.path.startswith("/_control/"):
             self.control(method)
         else:
@@ -473,9 +688,97 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.dispatch("PUT")
 
 
+def truth(st):
+    """What the server really did, per number: for tests that compare a
+    client's record (a dial journal) with the server's. Hold the lock."""
+    numbers = {}
+    for r in st.requests:
+        e = numbers.setdefault(r["number"] or "", {
+            "requests": [], "calls_received": [], "calls_placed": [], "calls_accepted": [],
+            "contacts_created": [], "invoices_created": []})
+        step = "call" if r["path"] == CALL_PATH else "contact" if r["path"] == CONTACT_PATH else \
+            "invoice" if r["path"] == INVOICE_PATH else "other"
+        e["requests"].append({"seq": r["seq"], "step": step, "dispatch_id": r["dispatch_id"],
+                              "status": r["status"], "fault": r["fault"], "effect": r["effect"],
+                              "delivered": r["delivered"], "arrived": r["arrived"],
+                              "answered_at": r["answered_at"]})
+        if step == "call":
+            e["calls_received"].append(r["dispatch_id"])
+            if r["effect"]:
+                e["calls_placed"].append(r["dispatch_id"])
+            if r["status"] == 201 and r["delivered"]:
+                e["calls_accepted"].append(r["dispatch_id"])
+        elif step == "contact" and r["effect"]:
+            e["contacts_created"].append(r["dispatch_id"])
+        elif step == "invoice" and r["effect"]:
+            e["invoices_created"].append(r["dispatch_id"])
+    return {"numbers": numbers, "outages": st.outages, "requests": len(st.requests),
+            "contacts": len(st.contacts), "invoices": len(st.invoices)}
+
+
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 overflows under a dialer's fresh
+    # connection per request: Linux then drops the handshake and the client
+    # waits a second or more to connect again.
+    request_queue_size = 128
+    tls_context = None
+
+    def server_activate(self):
+        super().server_activate()
+        self.handlers = set()
+        self.outage_lock = threading.Lock()
+        self.outage_end = 0.0
+        self.listener_closed = threading.Event()
+
+    def handle_error(self, request, client_address):
+        # A client killed mid-request (the dial tests' kill -9) resets its
+        # connection: nothing to report. Anything else is printed as usual.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
+    def begin_outage(self, seconds, trigger):
+        """Close the listening port for seconds (the main loop does it) and
+        drop every idle keep-alive connection but trigger's: new
+        connections are refused, as when the API is down."""
+        with self.outage_lock:
+            self.listener_closed.clear()
+            self.outage_end = time.time() + seconds
+        self.listener_closed.wait(2.0)
+        with self.state.lock:
+            self.state.outages.append([time.time(), self.outage_end])
+            idle = [h for h in self.handlers if h is not trigger and not getattr(h, "busy", False)]
+        for h in idle:
+            try:
+                h.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def serve(self):
+        self.timeout = 0.02
+        port = self.server_address[1]
+        while True:
+            with self.outage_lock:
+                end = self.outage_end
+            if end:
+                self.socket.close()
+                self.listener_closed.set()
+                while time.time() < end:
+                    time.sleep(min(0.01, max(0.0, end - time.time())))
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", port))
+                s.listen(self.request_queue_size)
+                if self.tls_context is not None:
+                    s = self.tls_context.wrap_socket(s, server_side=True)
+                self.socket = s
+                with self.outage_lock:
+                    if self.outage_end == end:
+                        self.outage_end = 0.0
+                continue
+            self.handle_request()
 
 
 def main():
@@ -491,13 +794,14 @@ def main():
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.tls[0], args.tls[1])
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        srv.tls_context = ctx
     port = srv.server_address[1]
     if args.port_file:
         with open(args.port_file, "w") as f:
             f.write("%d\n" % port)
     print("port %d" % port, flush=True)
     try:
-        srv.serve_forever()
+        srv.serve()
     except KeyboardInterrupt:
         pass
     finally:

@@ -23,10 +23,12 @@ def post(path, body, token=fakeapi.TOKEN, raw=None, timeout=10):
     headers = {"Content-Type": "application/json"}
     if token is not None:
         headers["Authorization"] = "Bearer " + token
-    conn.request("POST", path, body=raw if raw is not None else json.dumps(body), headers=headers)
-    r = conn.getresponse()
-    data = r.read()
-    conn.close()
+    try:
+        conn.request("POST", path, body=raw if raw is not None else json.dumps(body), headers=headers)
+        r = conn.getresponse()
+        data = r.read()
+    finally:
+        conn.close()
     return r.status, (json.loads(data) if data else None), r
 
 
@@ -130,6 +132,87 @@ class FakeServer(unittest.TestCase):
         self.assertEqual([r["status"] for r in reqs[:4]], [429, 201, 500, 0])
         self.assertEqual(reqs[0]["json"], {"numberToCall": "+966501234567"})
         self.assertEqual(reqs[0]["headers"]["authorization"], "Bearer " + fakeapi.TOKEN)
+
+
+class Modes(unittest.TestCase):
+    """The dial tests' modes: a seeded fault mix, the truth, a revoked
+    token, an outage (refused connections)."""
+
+    def setUp(self):
+        SRV.reset()
+
+    def call(self, number, dispatch_id, timeout=10):
+        body = {"numberToCall": number, "metadata": {"phonenorm_dispatch_id": dispatch_id}}
+        try:
+            return post(CALL, body, timeout=timeout)[0]
+        except (http.client.RemoteDisconnected, ConnectionError, socket.timeout) as e:
+            return type(e).__name__
+
+    def test_mix_truth(self):
+        kinds = {k: 1 for k in ("429", "429-date", "503", "503-ra", "500", "502", "504", "timeout",
+                                "drop", "accept-drop", "422")}
+        SRV.control("PUT", "/mode", {"share": 0.7, "seed": 3, "kinds": kinds, "timeout_delay": 0.3,
+                                     "ambiguous_effect": 1.0})
+        got = {}
+        for i in range(60):
+            got["d%d" % i] = self.call("+9665012345%02d" % i, "d%d" % i, timeout=0.2)
+        reqs = {r["dispatch_id"]: r for r in SRV.requests()}
+        self.assertEqual(len(reqs), 60)
+        seen = set()
+        for d, answer in got.items():
+            r = reqs[d]
+            seen.add(r["fault"])
+            self.assertGreaterEqual(r["answered_at"] or r["arrived"], r["arrived"])
+            if r["fault"] is None:
+                self.assertEqual((answer, r["status"], r["effect"], r["delivered"]), (201, 201, True, True))
+            elif r["fault"] in ("429", "429-date", "503", "503-ra", "422", "500", "502", "504"):
+                self.assertEqual(answer, int(r["fault"][:3]), d)
+                self.assertEqual(r["effect"], r["fault"] in ("500", "502", "504"))
+                if r["fault"] == "422":
+                    self.assertIn("fake refusal of +9665012345", r["response"])
+            elif r["fault"] in ("drop", "accept-drop", "timeout"):
+                self.assertIsInstance(answer, str, d)
+                self.assertEqual(r["effect"], r["fault"] != "drop")
+                self.assertFalse(r["delivered"])
+        self.assertGreaterEqual(len(seen), 8, seen)
+        time.sleep(0.4)  # the last timeouts end
+        truth = SRV.control("GET", "/truth")
+        placed = sum(len(v["calls_placed"]) for v in truth["numbers"].values())
+        self.assertEqual(placed, sum(1 for r in reqs.values() if r["effect"]))
+        accepted = [d for v in truth["numbers"].values() for d in v["calls_accepted"]]
+        self.assertEqual(sorted(accepted), sorted(d for d, a in got.items() if a == 201))
+        brief = SRV.control("GET", "/requests?brief=1&since=58")["requests"]
+        self.assertEqual([r["seq"] for r in brief], [59, 60])
+        self.assertNotIn("body", brief[0])
+        # The same seed and order draw the same faults.
+        first = [reqs["d%d" % i]["fault"] for i in range(60)]
+        SRV.reset()
+        SRV.control("PUT", "/mode", {"share": 0.7, "seed": 3, "kinds": kinds, "timeout_delay": 0.3,
+                                     "ambiguous_effect": 1.0})
+        for i in range(10):
+            self.call("+9665012345%02d" % i, "d%d" % i, timeout=0.2)
+        self.assertEqual([r["fault"] for r in SRV.requests()], first[:10])
+        time.sleep(0.4)
+
+    def test_auth_fail_at_and_latency(self):
+        SRV.control("PUT", "/mode", {"auth_fail_at": 3, "latency": [0.05, 0.06]})
+        t = time.monotonic()
+        answers = [self.call("+966501234567", "a%d" % i) for i in range(5)]
+        self.assertGreaterEqual(time.monotonic() - t, 0.25)
+        self.assertEqual(answers, [201, 201, 401, 401, 401])
+        SRV.control("DELETE", "/mode")
+        self.assertEqual(self.call("+966501234567", "a5"), 201)
+
+    def test_outage_refuses(self):
+        SRV.control("PUT", "/mode", {"share": 1.0, "kinds": {"refuse": 1}, "outage": 0.5})
+        self.assertEqual(self.call("+966501234567", "o1"), 201)
+        with self.assertRaises(ConnectionRefusedError):
+            post(CALL, {"numberToCall": "+966501234567"})
+        time.sleep(0.7)
+        SRV.control("DELETE", "/mode")
+        self.assertEqual(self.call("+966501234567", "o2"), 201)
+        self.assertEqual([r["dispatch_id"] for r in SRV.requests()], ["o1", "o2"])
+        self.assertEqual(len(SRV.control("GET", "/truth")["outages"]), 1)
 
 
 if __name__ == "__main__":

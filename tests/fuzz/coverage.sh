@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(number csv dispatch_response retry_after options)
+[ ${#targets[@]} -gt 0 ] || targets=(number csv dispatch_response retry_after options window tzdata)
 flags="-fprofile-instr-generate -fcoverage-mapping"
 cmake -S . -B build-cov -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPHN_BUILD_BENCHMARKS=OFF \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
@@ -22,6 +22,8 @@ for t in "${targets[@]}"; do
     dispatch_response) files="src/dispatch/result.c" ;;
     retry_after) files="src/dispatch/result.c" ;;
     options) files="src/cli/cmd_clean.c src/cli/cmd_call.c" ;;
+    window) files="src/campaign/window.c" ;;
+    tzdata) files="src/number/tzparse.c" ;;
   esac
   bin=build-cov/tests/fuzz/fuzz_${t}_replay
   rm -f "build-cov/$t.profraw"

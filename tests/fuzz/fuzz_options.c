@@ -1,10 +1,11 @@
 /*
  * Fuzz target for the CLI's option parsers: `clean`, `call`, `contact
- * create` and `invoice create`, compiled from src/cli itself (options_*.c)
+ * create`, `invoice create` and `dial`, compiled from src/cli itself (options_*.c)
  * with an entry that parses argv and returns, opening, sending or writing
  * nothing.
  *
- * Input: byte 0 picks the command; the rest, split at NUL bytes, is argv
+ * Input: byte 0 picks the command (modulo 5: 0 clean, 1 call, 2 contact,
+ * 3 invoice, 4 dial); the rest, split at NUL bytes, is argv
  * after the command name (at most 40 arguments).
  *
  * Properties: no crash, leak or read out of argv; parsing the same command
@@ -66,6 +67,9 @@ static void parse_once(struct parse *p, int which, int argc, char *const *args)
 	reset_getopt();
 	if (which == 0)
 		p->rc = fuzz_clean_parse(p->desc, sizeof p->desc, argc, argv, &p->done);
+	else if (which == 4)
+		p->rc = fuzz_dial_parse(p->desc, sizeof p->desc, p->token_file,
+					sizeof p->token_file, argc, argv, &p->done);
 	else
 		p->rc = fuzz_call_parse(p->desc, sizeof p->desc, p->token_file,
 					sizeof p->token_file, which - 1, argc, argv, &p->done);
@@ -78,7 +82,7 @@ static void parse_once(struct parse *p, int which, int argc, char *const *args)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const names[4] = { "clean", "call", "contact", "invoice" };
+	static const char *const names[5] = { "clean", "call", "contact", "invoice", "dial" };
 	char *args[MAX_ARGS + 2], *buf;
 	struct parse a, b;
 	int argc = 0, which;
@@ -87,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	which = data[0] & 3;
+	which = data[0] % 5;
 	data++;
 	size--;
 	if (!(buf = malloc(size + 1)))
@@ -95,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data, size);
 	buf[size] = '\0';
 	/* contact and invoice: argv[0] is the verb ("create"), as create_command() passes it. */
-	args[argc++] = (char *)(which >= 2 ? "create" : names[which]);
+	args[argc++] = (char *)(which == 2 || which == 3 ? "create" : names[which]);
 	for (start = 0; argc < MAX_ARGS && start <= size;) {
 		args[argc++] = buf + start;
 		start += strlen(buf + start) + 1;

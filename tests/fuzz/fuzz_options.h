@@ -12,4 +12,8 @@ int fuzz_clean_parse(char *desc, size_t cap, int argc, char **argv, int *done);
 int fuzz_call_parse(char *desc, size_t cap, char *tf, size_t tfcap, int which, int argc,
 		    char **argv, int *done);
 
+/* phonenorm dial (argv[0] is "dial"); tf as for call. */
+int fuzz_dial_parse(char *desc, size_t cap, char *tf, size_t tfcap, int argc, char **argv,
+		    int *done);
+
 #endif

@@ -128,3 +128,21 @@ opt("contact", 2, "--name", "N", "--phone", "0501234567", "-c", "SA", "--email",
 opt("invoice", 3, "--contact-uuid", "u", "--date", "2024-01-01", "--due-date", "2024-02-01", "--number", "1", "--total", "100.0")
 opt("invoice_region", 3, "-c", "SA")
 opt("call_bad_timeout", 1, "--timeout", "nan", "x")
+opt("dial_dry", 4, "list.csv", "--journal", "c.db", "-c", "SA", "--first-name-column", "name")
+opt("dial_all", 4, "list.csv", "--journal=c.db", "--live", "--rate", "2.5", "--concurrency", "8",
+    "--max-retries", "3", "--max-attempts", "2", "--retry-cap", "30", "--window", "09:00-21:00",
+    "--days", "sun-thu", "--no-wait", "--retry-unknown", "--json", "-q", "--tag", "k=col",
+    "--meta", "m=2", "--template", "t", "--update-existing", "--no-create", "--timezone-column", "tz",
+    "--email-column", "e", "--last-name-column", "3", "--contact-uuid-column", "cu",
+    "--invoice", "number=n,date=d,dueDate=dd,total=t", "--api-url", "http://127.0.0.1:9",
+    "--token-file", "S3CRET-path", "--timeout", "5", "--suppress", "dnc.csv", "--types", "mobile",
+    "--keep-possible", "-d", ";", "-j", "2", "--max-record-bytes", "64K")
+opt("dial_token", 4, "list.csv", "--journal", "c.db", "--token", "S3CRET-value")
+opt("dial_token_abbrev", 4, "--token-f=S3CRET-path", "list.csv", "--journal", "c.db")
+opt("dial_bad_window", 4, "l.csv", "--journal", "j", "--window", "25:00-21:00", "--days", "funday")
+opt("dial_invoice_no_date", 4, "l.csv", "--journal", "j", "--invoice", "number=a,total=b")
+opt("dial_tag_reserved", 4, "l.csv", "--journal", "j", "--tag", "phonenorm_x=a", "--meta", "=b")
+opt("dial_stdin", 4, "-", "--journal", "j")
+opt("dial_no_journal", 4, "l.csv", "--rate", "-1", "--concurrency", "0")
+opt("dial_help", 4, "--help")
+opt("dial_test_now", 4, "2026-03-08T06:59:00Z", "2026-03-08T06:59Z", "1796630400000", "2026-13-40T99:99:99Z", "2026-03-08T06:59:60.5+00:00", "9999999999999999999999")

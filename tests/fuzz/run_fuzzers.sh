@@ -23,7 +23,7 @@ while getopts "t:n:j:B" o; do
 done
 shift $((OPTIND - 1))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(number csv dispatch_response retry_after options journal)
+[ ${#targets[@]} -gt 0 ] || targets=(number csv dispatch_response retry_after options journal window tzdata)
 
 if [ $build = 1 ]; then
 flags="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined"

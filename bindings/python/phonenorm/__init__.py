@@ -28,13 +28,14 @@ from ._number import (Info, Number, NumberType, ShortCost, Status, TextLike, lib
 from ._lists import CleanRow, DedupeSet, RejectReason, RowOutcome, clean
 from ._dispatch import (Detail, Dispatch, DispatchKind, DispatchOutcome, DispatchRequest,
                         DispatchResult, user_agent)
+from ._campaign import Campaign, CampaignPlan
 
 #: The version of this binding; version() is that of the C library loaded.
 #: pyproject.toml's build backend reads it from here (the one place it is set).
 __version__: str = "0.1.0"
 
 __all__ = [
-    "AuthError", "BufferTooSmallError", "CleanRow", "DedupeSet", "Detail", "Dispatch",
+    "AuthError", "BufferTooSmallError", "Campaign", "CampaignPlan", "CleanRow", "DedupeSet", "Detail", "Dispatch",
     "DispatchKind", "DispatchOutcome", "DispatchRequest", "DispatchResult", "Error", "FormatError", "Info",
     "InputOutputError", "InternalError", "InvalidArgumentError", "NetworkError",
     "NotFoundError", "Number", "NumberType", "OutOfMemoryError", "RegionError",

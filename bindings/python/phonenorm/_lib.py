@@ -485,6 +485,137 @@ dispatch_poll = _fn("phn_dispatch_poll", c_int, P(c_size), P(phn_dispatch), c_in
 dispatch_run = _fn("phn_dispatch_run", c_int, P(phn_dispatch))
 dispatch_pending = _fn("phn_dispatch_pending", c_size, P(phn_dispatch))
 
+# ---- campaign: the dialer ----------------------------------------------
+
+PHN_CALL_WINDOW_VERSION = 1
+PHN_DIAL_OPTIONS_VERSION = 1
+PHN_DIAL_PROGRESS_VERSION = 1
+PHN_DIAL_EVENT_VERSION = 1
+PHN_DIAL_DRY_RUN = 1 << 0
+PHN_DIAL_NO_WAIT = 1 << 1
+PHN_DIAL_RETRY_UNKNOWN = 1 << 2
+
+
+class phn_call_window(ctypes.Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("start_minute", c_int),
+        ("end_minute", c_int),
+        ("days", c_uint),
+    ]
+
+
+class phn_dialer(ctypes.Structure):
+    pass
+
+
+class phn_dial_plan(ctypes.Structure):
+    pass
+
+
+class phn_dial_progress(ctypes.Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("rows", c_u64),
+        ("pending", c_u64),
+        ("waiting", c_u64),
+        ("in_flight", c_u64),
+        ("accepted", c_u64),
+        ("rejected", c_u64),
+        ("failed", c_u64),
+        ("unknown", c_u64),
+        ("skipped", c_u64),
+        ("sent", c_u64),
+        ("retries", c_u64),
+        ("rate", ctypes.c_double),
+        ("eta_seconds", ctypes.c_double),
+        ("now_ms", ctypes.c_int64),
+    ]
+
+
+class phn_dial_event(ctypes.Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("kind", c_int),
+        ("progress", POINTER(phn_dial_progress)),
+        ("line", c_u64),
+        ("step", c_char_p),
+        ("dispatch_id", c_char_p),
+        ("outcome", c_char_p),
+        ("http_status", c_int),
+        ("detail", c_char_p),
+        ("state", c_char_p),
+        ("call_id", c_char_p),
+        ("at_ms", ctypes.c_int64),
+        ("region", c_char_p),
+        ("count", c_u64),
+        ("retry_after_s", ctypes.c_int64),
+        ("cap_ms", ctypes.c_int64),
+    ]
+
+
+phn_dial_event_cb = ctypes.CFUNCTYPE(c_int, POINTER(phn_dial_event), c_void_p)
+
+
+class phn_dial_options(ctypes.Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("flags", c_uint),
+        ("list_path", c_char_p),
+        ("csv", POINTER(phn_csv_options)),
+        ("clean", POINTER(phn_clean_options)),
+        ("dispatch", POINTER(phn_dispatch_options)),
+        ("first_name_column", c_char_p),
+        ("last_name_column", c_char_p),
+        ("email_column", c_char_p),
+        ("contact_uuid_column", c_char_p),
+        ("timezone_column", c_char_p),
+        ("tags", POINTER(phn_dispatch_kv)),
+        ("tags_count", c_size),
+        ("meta", POINTER(phn_dispatch_kv)),
+        ("meta_count", c_size),
+        ("template_id", c_char_p),
+        ("update_existing", c_int),
+        ("create_if_not_exists", c_int),
+        ("invoice_number_column", c_char_p),
+        ("invoice_date_column", c_char_p),
+        ("invoice_due_date_column", c_char_p),
+        ("invoice_total_column", c_char_p),
+        ("rate", ctypes.c_double),
+        ("concurrency", c_uint),
+        ("max_retries", c_uint),
+        ("retry_cap_ms", ctypes.c_int64),
+        ("max_attempts", c_uint),
+        ("window_hours", c_char_p),
+        ("window_days", c_char_p),
+        ("test_now_ms", ctypes.c_int64),
+        ("on_event", phn_dial_event_cb),
+        ("payload", c_void_p),
+    ]
+
+
+call_window_init = _fn("phn_call_window_init", c_int, P(phn_call_window), c_uint)
+call_window_parse = _fn("phn_call_window_parse", c_int, P(phn_call_window), c_char_p, c_char_p)
+csv_options_init = _fn("phn_csv_options_init", c_int, P(phn_csv_options), c_uint)
+clean_options_init = _fn("phn_clean_options_init", c_int, P(phn_clean_options), c_uint)
+dial_options_init = _fn("phn_dial_options_init", c_int, P(phn_dial_options), c_uint)
+dialer_open = _fn("phn_dialer_open", c_int, P(P(phn_dialer)), c_char_p, P(phn_dial_options))
+dialer_free = _fn("phn_dialer_free", None, P(phn_dialer))
+dialer_run = _fn("phn_dialer_run", c_int, P(phn_dialer))
+dialer_stop = _fn("phn_dialer_stop", None, P(phn_dialer))
+dialer_summary = _fn("phn_dialer_summary", c_int, P(phn_dial_progress), P(c_int), P(phn_dialer))
+dialer_campaign_id = _fn("phn_dialer_campaign_id", c_char_p, P(phn_dialer))
+dialer_plan = _fn("phn_dialer_plan", c_int, P(P(phn_dial_plan)), P(phn_dialer))
+dial_plan_free = _fn("phn_dial_plan_free", None, P(phn_dial_plan))
+dial_plan_counts = _fn("phn_dial_plan_counts", c_int, P(c_u64), P(c_u64), P(c_u64), P(c_u64),
+                       P(ctypes.c_double), P(phn_dial_plan))
+dial_plan_skipped = _fn("phn_dial_plan_skipped", c_int, P(c_char_p), P(c_u64), P(phn_dial_plan),
+                        c_size)
+dial_plan_request = _fn("phn_dial_plan_request", P(phn_dispatch_request), P(c_u64),
+                        P(phn_dial_plan), c_size)
+dial_plan_window = _fn("phn_dial_plan_window", c_int, P(c_char_p), P(c_u64), P(c_int),
+                       P(ctypes.c_int64), P(phn_dial_plan), c_size)
+
 _major = phn_version_number() // 10000
 if _major != ABI_MAJOR:
     raise ImportError("phonenorm: %s is version %s; this binding needs major version %d"

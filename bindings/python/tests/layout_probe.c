@@ -133,18 +133,59 @@ int main(void)
 	F(phn_dispatch_result, retry_after_seconds); F(phn_dispatch_result, error);
 	F(phn_dispatch_result, elapsed_ms);
 	end();
+	S(phn_call_window);
+	F(phn_call_window, version); F(phn_call_window, start_minute);
+	F(phn_call_window, end_minute); F(phn_call_window, days);
+	end();
+	S(phn_dial_progress);
+	F(phn_dial_progress, version); F(phn_dial_progress, rows); F(phn_dial_progress, pending);
+	F(phn_dial_progress, waiting); F(phn_dial_progress, in_flight);
+	F(phn_dial_progress, accepted); F(phn_dial_progress, rejected);
+	F(phn_dial_progress, failed); F(phn_dial_progress, unknown); F(phn_dial_progress, skipped);
+	F(phn_dial_progress, sent); F(phn_dial_progress, retries); F(phn_dial_progress, rate);
+	F(phn_dial_progress, eta_seconds); F(phn_dial_progress, now_ms);
+	end();
+	S(phn_dial_event);
+	F(phn_dial_event, version); F(phn_dial_event, kind); F(phn_dial_event, progress);
+	F(phn_dial_event, line); F(phn_dial_event, step); F(phn_dial_event, dispatch_id);
+	F(phn_dial_event, outcome); F(phn_dial_event, http_status); F(phn_dial_event, detail);
+	F(phn_dial_event, state); F(phn_dial_event, call_id); F(phn_dial_event, at_ms);
+	F(phn_dial_event, region); F(phn_dial_event, count); F(phn_dial_event, retry_after_s);
+	F(phn_dial_event, cap_ms);
+	end();
+	S(phn_dial_options);
+	F(phn_dial_options, version); F(phn_dial_options, flags); F(phn_dial_options, list_path);
+	F(phn_dial_options, csv); F(phn_dial_options, clean); F(phn_dial_options, dispatch);
+	F(phn_dial_options, first_name_column); F(phn_dial_options, last_name_column);
+	F(phn_dial_options, email_column); F(phn_dial_options, contact_uuid_column);
+	F(phn_dial_options, timezone_column); F(phn_dial_options, tags);
+	F(phn_dial_options, tags_count); F(phn_dial_options, meta); F(phn_dial_options, meta_count);
+	F(phn_dial_options, template_id); F(phn_dial_options, update_existing);
+	F(phn_dial_options, create_if_not_exists); F(phn_dial_options, invoice_number_column);
+	F(phn_dial_options, invoice_date_column); F(phn_dial_options, invoice_due_date_column);
+	F(phn_dial_options, invoice_total_column); F(phn_dial_options, rate);
+	F(phn_dial_options, concurrency); F(phn_dial_options, max_retries);
+	F(phn_dial_options, retry_cap_ms); F(phn_dial_options, max_attempts);
+	F(phn_dial_options, window_hours); F(phn_dial_options, window_days);
+	F(phn_dial_options, test_now_ms);
+	F(phn_dial_options, on_event); F(phn_dial_options, payload);
+	end();
 	printf(", \"versions\": {\"phn_number\": %d, \"phn_info\": %d, \"phn_csv_options\": %d, "
 	       "\"phn_csv_record\": %d, \"phn_clean_options\": %d, \"phn_clean_row\": %d, "
 	       "\"phn_clean_summary\": %d, \"phn_clean_writer_options\": %d, "
 	       "\"phn_clean_report_options\": %d, "
 	       "\"phn_dispatch_options\": %d, \"phn_dispatch_call\": %d, "
 	       "\"phn_dispatch_contact\": %d, \"phn_dispatch_invoice\": %d, "
-	       "\"phn_dispatch_result\": %d, \"phn_dispatch_detail\": %d}",
+	       "\"phn_dispatch_result\": %d, \"phn_dispatch_detail\": %d, "
+	       "\"phn_call_window\": %d, \"phn_dial_options\": %d, \"phn_dial_progress\": %d, "
+	       "\"phn_dial_event\": %d}",
 	       PHN_NUMBER_VERSION, PHN_INFO_VERSION, PHN_CSV_OPTIONS_VERSION, PHN_CSV_RECORD_VERSION,
 	       PHN_CLEAN_OPTIONS_VERSION, PHN_CLEAN_ROW_VERSION, PHN_CLEAN_SUMMARY_VERSION,
 	       PHN_CLEAN_WRITER_OPTIONS_VERSION, PHN_CLEAN_REPORT_OPTIONS_VERSION,
 	       PHN_DISPATCH_OPTIONS_VERSION, PHN_DISPATCH_CALL_VERSION, PHN_DISPATCH_CONTACT_VERSION,
-	       PHN_DISPATCH_INVOICE_VERSION, PHN_DISPATCH_RESULT_VERSION, PHN_DISPATCH_DETAIL_VERSION);
+	       PHN_DISPATCH_INVOICE_VERSION, PHN_DISPATCH_RESULT_VERSION, PHN_DISPATCH_DETAIL_VERSION,
+	       PHN_CALL_WINDOW_VERSION, PHN_DIAL_OPTIONS_VERSION, PHN_DIAL_PROGRESS_VERSION,
+	       PHN_DIAL_EVENT_VERSION);
 	printf(", \"enums\": {\"PHN_CLEAN_COLUMN_NUMBER_STATUS\": %u, "
 	       "\"PHN_E164_MAX\": %d, \"PHN_EXTENSION_MAX\": %d}}\n",
 	       PHN_CLEAN_COLUMN_NUMBER_STATUS, PHN_E164_MAX, PHN_EXTENSION_MAX);

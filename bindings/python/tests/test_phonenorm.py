@@ -58,7 +58,8 @@ class LayoutTest(unittest.TestCase):
                "phn_clean_writer_options", "phn_clean_report_options",
                "phn_dispatch_options", "phn_dispatch_kv", "phn_dispatch_call",
                "phn_dispatch_contact", "phn_dispatch_invoice", "phn_dispatch_detail",
-               "phn_dispatch_result"]
+               "phn_dispatch_result", "phn_call_window", "phn_dial_progress",
+               "phn_dial_event", "phn_dial_options"]
 
     @classmethod
     def setUpClass(cls):
@@ -1198,6 +1199,99 @@ class DispatchTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             d.send_call("0501234567", "SA")        # closed
         self.assertRegex(repr(d), "closed")
+
+
+# ---- campaign -----------------------------------------------------------
+
+#: 2026-12-07 (a Monday) 08:00 UTC: 11:00 in Riyadh, inside the Saudi window.
+MONDAY_0800_MS = 1796630400000
+
+
+class CampaignTest(unittest.TestCase):
+    """phonenorm.Campaign (the dialer) against the in-process fake API."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeCallAPI)
+        cls.server.requests = []
+        cls.thread = threading.Thread(target=cls.server.serve_forever, daemon=True)
+        cls.thread.start()
+        cls.url = "http://127.0.0.1:%d" % cls.server.server_address[1]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.shutdown()
+        cls.server.server_close()
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.list = os.path.join(self.dir.name, "list.csv")
+        self.db = os.path.join(self.dir.name, "campaign.db")
+        with open(self.list, "w", encoding="utf-8") as f:
+            f.write("first_name,phone,plan\nFahad,0501234567,gold\nNoura,0552345678,silver\n"
+                    "X,12,\nAgain,050 123 4567,\n")
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def campaign(self, **kw):
+        kw.setdefault("region", "SA")
+        kw.setdefault("base_url", self.url)
+        kw.setdefault("token", TOKEN)
+        kw.setdefault("test_now_ms", MONDAY_0800_MS)
+        kw.setdefault("tags", {"plan": "plan"})
+        return phonenorm.Campaign(self.db, self.list, **kw)
+
+    def test_dry_run_plan(self):
+        before = len(self.server.requests)
+        with self.campaign(rate=2) as c:
+            p = c.plan()
+            with self.assertRaises(phonenorm.InvalidArgumentError):
+                c.run()
+        self.assertEqual((p.rows, p.to_call, p.done, p.skipped), (4, 2, 0, 2))
+        self.assertEqual(p.skipped_by_reason, {"invalid:too_short": 1, "duplicate": 1})
+        self.assertAlmostEqual(p.eta_seconds, 1.0)
+        self.assertEqual(p.windows, (("SA", 2, True, None),))
+        line, req = p.requests[0]
+        self.assertEqual(line, 2)
+        self.assertIn(("Authorization", "Bearer ****"), req.headers)
+        body = json.loads(req.body)
+        self.assertEqual(body["numberToCall"], "+966501234567")
+        self.assertEqual(body["firstName"], "Fahad")
+        self.assertEqual(body["promptTags"], {"plan": "gold"})
+        self.assertIn("phonenorm_dispatch_id", body["metadata"])
+        self.assertFalse(os.path.exists(self.db))
+        self.assertEqual(len(self.server.requests), before)
+
+    def test_live_run_resume_and_lock(self):
+        events = []
+        with self.campaign(dry_run=False, rate=0, on_event=events.append) as c:
+            self.assertEqual(len(c.campaign_id), 36)
+            with self.assertRaises(phonenorm.InputOutputError):
+                self.campaign(dry_run=False)
+            s = c.run()
+        self.assertEqual((s["accepted"], s["rejected"], s["skipped"], s["end"]),
+                         (1, 1, 2, "done"))
+        rows = [e for e in events if e["kind"] == "row"]
+        self.assertEqual(sorted(e["http_status"] for e in rows), [201, 422])
+        self.assertIn("not allowed", [e for e in rows if e["http_status"] == 422][0]["detail"])
+        self.assertTrue(all(len(e["dispatch_id"]) == 36 for e in rows))
+        self.assertEqual(events[0]["kind"], "loaded")
+        before = len(self.server.requests)
+        with self.campaign(dry_run=False, rate=0) as c:
+            self.assertEqual(c.run()["sent"], 0)
+        self.assertEqual(len(self.server.requests), before)
+        with self.assertRaises(phonenorm.InvalidArgumentError):
+            self.campaign(dry_run=False, tags={"plan": "first_name"})
+
+    def test_event_callback_errors_and_stop(self):
+        def boom(ev):
+            if ev["kind"] == "row":
+                raise KeyError("from the callback")
+        with self.campaign(dry_run=False, rate=0, concurrency=1, on_event=boom) as c:
+            with self.assertRaises(KeyError):
+                c.run()
+            self.assertEqual(c.summary()["end"], "stopped")
 
 
 if __name__ == "__main__":
