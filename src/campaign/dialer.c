@@ -1181,9 +1181,12 @@ int phn_dialer_run(phn_dialer *dl)
 	r.refill_mono = r.tick_mono = dl_mono_ms();
 	r.tokens = 1.0;
 	now = dl_now_ms(dl);
-	if (((dl->flags & PHN_DIAL_RETRY_UNKNOWN) &&
+	/* requeue_for_run first: it turns the rows an earlier --retry-unknown run
+	 * requeued but got no answer for back to unknown; only then does this
+	 * run's --retry-unknown requeue them (never a plain run). */
+	if ((rc = journal_requeue_for_run(dl->j, dl->max_attempts, &n)) != PHN_OK ||
+	    ((dl->flags & PHN_DIAL_RETRY_UNKNOWN) &&
 	     (rc = journal_requeue_unknown(dl->j, &n)) != PHN_OK) ||
-	    (rc = journal_requeue_for_run(dl->j, dl->max_attempts, &n)) != PHN_OK ||
 	    (rc = refresh_counts(dl)) != PHN_OK ||
 	    (rc = journal_run_begin(dl->j, now, "live", &r.run_id)) != PHN_OK) {
 		free(r.slots);

@@ -205,12 +205,18 @@ int journal_run_end(journal *j, int64_t run_id, int64_t now_ms, const char *resu
  */
 int journal_recover(journal *j, int64_t now_ms, uint64_t *n);
 
-/* --retry-unknown: every "unknown" row becomes "pending" (next_at 0). */
+/* --retry-unknown: every "unknown" row becomes "pending" (next_at 0),
+ * marked as requeued (reason "retry_unknown"). Call it after
+ * journal_requeue_for_run(). */
 int journal_requeue_unknown(journal *j, uint64_t *n);
 
-/* The start of a run: "waiting" rows become "pending" again (their window is
- * checked anew) and "failed" rows that failed for retries (not for
- * max_attempts) are pending again; *n gets how many. */
+/* The start of every run, before journal_requeue_unknown(): first, rows an
+ * earlier --retry-unknown run requeued and that got no answer since (still
+ * pending, waiting or failed: their first call may have been placed) become
+ * "unknown" again, so a run without --retry-unknown never sends them. Then
+ * "waiting" rows become "pending" again (their window is checked anew) and
+ * "failed" rows that failed for retries (not for max_attempts) are pending
+ * again; *n gets how many (not counting the rows turned back to unknown). */
 int journal_requeue_for_run(journal *j, unsigned int max_attempts, uint64_t *n);
 
 /*

@@ -101,6 +101,7 @@ enum stmt {
 	S_RECOVER_ROWS,
 	S_RECOVER_ATTEMPTS,
 	S_REQUEUE_UNKNOWN,
+	S_UNREQUEUE,
 	S_REQUEUE_WAITING,
 	S_REQUEUE_FAILED,
 	S_READY,
@@ -140,8 +141,19 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_RECOVER_ATTEMPTS] = "UPDATE attempts SET outcome = 'interrupted', finished_at = ?1 "
 			       "WHERE line IN (SELECT line FROM rows WHERE state = 'sending') "
 			       "AND outcome IS NULL",
-	[S_REQUEUE_UNKNOWN] = "UPDATE rows SET state = 'pending', next_at = 0 "
-			      "WHERE state = 'unknown'",
+	/* Marked (reason 'retry_unknown') so that a run without --retry-unknown
+	 * turns the rows back to unknown unless they reached an answer. */
+	[S_REQUEUE_UNKNOWN] = "UPDATE rows SET state = 'pending', next_at = 0, "
+			      "reason = 'retry_unknown' WHERE state = 'unknown'",
+	/* The start of every run: a row requeued by an earlier --retry-unknown
+	 * run that did not get an answer (never sent, backed off, failed for
+	 * retries) may still have its first call placed: unknown again. On
+	 * rows that got an answer the mark is just dropped. */
+	[S_UNREQUEUE] = "UPDATE rows SET state = CASE WHEN state IN ('pending', 'waiting', "
+			"'failed') THEN 'unknown' ELSE state END, "
+			"next_at = CASE WHEN state IN ('pending', 'waiting', 'failed') THEN 0 "
+			"ELSE next_at END, reason = NULL "
+			"WHERE reason = 'retry_unknown' AND state <> 'sending'",
 	[S_REQUEUE_WAITING] = "UPDATE rows SET state = 'pending', next_at = 0 "
 			      "WHERE state = 'waiting'",
 	[S_REQUEUE_FAILED] = "UPDATE rows SET state = 'pending', next_at = 0 "
@@ -911,6 +923,9 @@ static int sq_requeue_for_run(journal *j, unsigned int max_attempts, uint64_t *n
 		return rc;
 	if ((rc = begin(s, "requeueing rows")) != PHN_OK)
 		return rc;
+	stmt(s, S_UNREQUEUE);
+	if ((rc = exec_stmt(s, S_UNREQUEUE, "requeueing rows")) != PHN_OK)
+		return rollback(s, rc);
 	stmt(s, S_REQUEUE_WAITING);
 	if ((rc = exec_stmt(s, S_REQUEUE_WAITING, "requeueing rows")) != PHN_OK)
 		return rollback(s, rc);

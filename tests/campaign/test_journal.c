@@ -365,6 +365,9 @@ static void test_lifecycle(void)
 	CHECK_INT(f.last_http_status, 429);
 	CHECK_INT(journal_requeue_for_run(j, 1, &moved), PHN_OK);
 	CHECK_INT(moved, 1); /* the waiting row; line 11 is at max_attempts 1 */
+	/* requeued by --retry-unknown, never sent: unknown again for a plain run */
+	f = find_row(j, 7);
+	CHECK_INT(f.state, J_UNKNOWN);
 	f = find_row(j, 11);
 	CHECK_INT(f.state, J_FAILED);
 	CHECK_INT(journal_requeue_for_run(j, 3, &moved), PHN_OK);
