@@ -520,7 +520,6 @@ struct run {
 	size_t nended, capended;
 	struct retry_map retries;
 	uint64_t backoff; /* rows waiting for a retry */
-	uint64_t never;   /* rows put aside for --max-attempts */
 	double tokens;
 	int64_t refill_mono;
 	int64_t not_before; /* Retry-After of a 429/503: nobody sends before */
@@ -876,10 +875,10 @@ static int fill(struct run *r, enum fill_result *res)
 	struct jsend items[64];
 	struct slot *taken[64];
 	const struct jwork *rows[64];
-	uint64_t wlines[64], plines[64];
-	int64_t wat[64], pat[64];
+	uint64_t wlines[64];
+	int64_t wat[64];
 	int64_t now = dl_now_ms(dl);
-	size_t n = 0, avail = 0, nitems = 0, nw = 0, np = 0;
+	size_t n = 0, avail = 0, nitems = 0, nw = 0;
 	int wrapped = 0, rc;
 
 	*res = FILL_NONE;
@@ -922,13 +921,12 @@ static int fill(struct run *r, enum fill_result *res)
 				r->backoff--;
 		}
 		step = dl_next_step(dl, w->fields_json, w->contact_uuid, w->invoice_uuid);
-		if (step == J_STEP_CALL && dl->max_attempts && w->attempts >= dl->max_attempts) {
-			/* Used up in earlier runs: left aside (never sent again). */
-			plines[np] = w->line;
-			pat[np++] = DL_NEVER_MS;
-			r->never++;
-			continue;
-		}
+		if (step == J_STEP_CALL && dl->max_attempts && w->attempts >= dl->max_attempts)
+			/* journal_requeue_for_run() made such rows final, and a call
+			 * ending at the cap is recorded failed: never send it. */
+			return phn_error_set(PHN_EINVAL, "line %" PRIu64 ": %u call attempts "
+					     "(--max-attempts %u) but to be dialled; nothing sent",
+					     w->line, w->attempts, dl->max_attempts);
 		if ((rc = dl_window_check(&we, &r->wc, dl, w->region, w->zones, now)) != PHN_OK)
 			return rc;
 		if (!we->open) {
@@ -972,8 +970,6 @@ static int fill(struct run *r, enum fill_result *res)
 		nitems++;
 	}
 	if (nw && (rc = journal_defer(dl->j, wlines, wat, nw, J_WAITING, now)) != PHN_OK)
-		return rc;
-	if (np && (rc = journal_defer(dl->j, plines, pat, np, J_PENDING, now)) != PHN_OK)
 		return rc;
 	if (nitems == 0) {
 		*res = n > 0 ? FILL_SENT : FILL_NONE; /* rows were looked at: look again */
@@ -1123,7 +1119,7 @@ static int run_loop(struct run *r)
 		if ((rc = journal_next_wake(dl->j, &at)) != PHN_OK)
 			return rc;
 		if (at == 0 || at >= DL_NEVER_MS) {
-			dl->end = r->never || dl->prog.waiting ? PHN_DIAL_END_LEFT : PHN_DIAL_END_DONE;
+			dl->end = dl->prog.waiting ? PHN_DIAL_END_LEFT : PHN_DIAL_END_DONE;
 			return PHN_OK;
 		}
 		if (at > now) {
@@ -1186,7 +1182,7 @@ int phn_dialer_run(phn_dialer *dl)
 	 * run's --retry-unknown requeue them (never a plain run). */
 	if ((rc = journal_requeue_for_run(dl->j, dl->max_attempts, &n)) != PHN_OK ||
 	    ((dl->flags & PHN_DIAL_RETRY_UNKNOWN) &&
-	     (rc = journal_requeue_unknown(dl->j, &n)) != PHN_OK) ||
+	     (rc = journal_requeue_unknown(dl->j, dl->max_attempts, &n)) != PHN_OK) ||
 	    (rc = refresh_counts(dl)) != PHN_OK ||
 	    (rc = journal_run_begin(dl->j, now, "live", &r.run_id)) != PHN_OK) {
 		free(r.slots);

@@ -137,10 +137,10 @@ int journal_recover(journal *j, int64_t now_ms, uint64_t *n)
 	return j->ops->recover(j, now_ms, n);
 }
 
-int journal_requeue_unknown(journal *j, uint64_t *n)
+int journal_requeue_unknown(journal *j, unsigned int max_attempts, uint64_t *n)
 {
 	CHECK_J(j, "journal_requeue_unknown");
-	return j->ops->requeue_unknown(j, n);
+	return j->ops->requeue_unknown(j, max_attempts, n);
 }
 
 int journal_requeue_for_run(journal *j, unsigned int max_attempts, uint64_t *n)

@@ -205,10 +205,12 @@ int journal_run_end(journal *j, int64_t run_id, int64_t now_ms, const char *resu
  */
 int journal_recover(journal *j, int64_t now_ms, uint64_t *n);
 
-/* --retry-unknown: every "unknown" row becomes "pending" (next_at 0),
- * marked as requeued (reason "retry_unknown"). Call it after
- * journal_requeue_for_run(). */
-int journal_requeue_unknown(journal *j, uint64_t *n);
+/* --retry-unknown: every "unknown" row with fewer than max_attempts call
+ * attempts (0: no limit) becomes "pending" (next_at 0), marked as requeued
+ * (reason "retry_unknown"); one at max_attempts stays unknown (its calls
+ * may have been placed: never "failed", which a later run could requeue).
+ * Call it after journal_requeue_for_run(). */
+int journal_requeue_unknown(journal *j, unsigned int max_attempts, uint64_t *n);
 
 /* The start of every run, before journal_requeue_unknown(): first, rows an
  * earlier --retry-unknown run requeued and that got no answer since (still
@@ -216,7 +218,10 @@ int journal_requeue_unknown(journal *j, uint64_t *n);
  * "unknown" again, so a run without --retry-unknown never sends them. Then
  * "waiting" rows become "pending" again (their window is checked anew) and
  * "failed" rows that failed for retries (not for max_attempts) are pending
- * again; *n gets how many (not counting the rows turned back to unknown). */
+ * again; *n gets how many (not counting the rows turned back to unknown).
+ * Last, with max_attempts > 0, pending and waiting rows whose call attempts
+ * are >= max_attempts become "failed" with the detail "max attempts (N)
+ * reached" (not counted in *n). One transaction. */
 int journal_requeue_for_run(journal *j, unsigned int max_attempts, uint64_t *n);
 
 /*

@@ -25,7 +25,7 @@ struct journal_ops {
 	int (*run_begin)(journal *j, int64_t now_ms, const char *mode, int64_t *run_id);
 	int (*run_end)(journal *j, int64_t run_id, int64_t now_ms, const char *result);
 	int (*recover)(journal *j, int64_t now_ms, uint64_t *n);
-	int (*requeue_unknown)(journal *j, uint64_t *n);
+	int (*requeue_unknown)(journal *j, unsigned int max_attempts, uint64_t *n);
 	int (*requeue_for_run)(journal *j, unsigned int max_attempts, uint64_t *n);
 	int (*ready)(journal *j, struct jwork *out, size_t cap, size_t *n, uint64_t after_line,
 		     int64_t now_ms);

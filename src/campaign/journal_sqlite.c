@@ -104,6 +104,7 @@ enum stmt {
 	S_UNREQUEUE,
 	S_REQUEUE_WAITING,
 	S_REQUEUE_FAILED,
+	S_MAX_ATTEMPTS,
 	S_READY,
 	S_DEFER,
 	S_ATTEMPT_INSERT,
@@ -144,7 +145,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* Marked (reason 'retry_unknown') so that a run without --retry-unknown
 	 * turns the rows back to unknown unless they reached an answer. */
 	[S_REQUEUE_UNKNOWN] = "UPDATE rows SET state = 'pending', next_at = 0, "
-			      "reason = 'retry_unknown' WHERE state = 'unknown'",
+			      "reason = 'retry_unknown' WHERE state = 'unknown' "
+			      "AND (?1 = 0 OR attempts < ?1)",
 	/* The start of every run: a row requeued by an earlier --retry-unknown
 	 * run that did not get an answer (never sent, backed off, failed for
 	 * retries) may still have its first call placed: unknown again. On
@@ -158,6 +160,10 @@ static const char *const stmt_sql[S_COUNT] = {
 			      "WHERE state = 'waiting'",
 	[S_REQUEUE_FAILED] = "UPDATE rows SET state = 'pending', next_at = 0 "
 			     "WHERE state = 'failed' AND (?1 = 0 OR attempts < ?1)",
+	/* Rows to be dialled whose calls are used up: final, with the reason. */
+	[S_MAX_ATTEMPTS] = "UPDATE rows SET state = 'failed', next_at = 0, "
+			   "detail = 'max attempts (' || ?1 || ') reached' "
+			   "WHERE state IN ('pending', 'waiting') AND ?1 > 0 AND attempts >= ?1",
 	/* A walk of the table in line order from after_line: the unary + keeps
 	 * the planner off the (state, next_at) index, which would sort every
 	 * pending row of a million-row list on each call. */
@@ -898,14 +904,14 @@ static int sq_recover(journal *j, int64_t now_ms, uint64_t *n)
 	return PHN_OK;
 }
 
-static int sq_requeue_unknown(journal *j, uint64_t *n)
+static int sq_requeue_unknown(journal *j, unsigned int max_attempts, uint64_t *n)
 {
 	struct jsqlite *s = S(j);
 	int rc;
 
 	if ((rc = writable(s, "journal_requeue_unknown")) != PHN_OK)
 		return rc;
-	stmt(s, S_REQUEUE_UNKNOWN);
+	sqlite3_bind_int64(stmt(s, S_REQUEUE_UNKNOWN), 1, (sqlite3_int64)max_attempts);
 	if ((rc = exec_stmt(s, S_REQUEUE_UNKNOWN, "requeueing unknown rows")) != PHN_OK)
 		return rc;
 	if (n)
@@ -934,6 +940,9 @@ static int sq_requeue_for_run(journal *j, unsigned int max_attempts, uint64_t *n
 	if ((rc = exec_stmt(s, S_REQUEUE_FAILED, "requeueing rows")) != PHN_OK)
 		return rollback(s, rc);
 	total += (uint64_t)sqlite3_changes64(s->db);
+	sqlite3_bind_int64(stmt(s, S_MAX_ATTEMPTS), 1, (sqlite3_int64)max_attempts);
+	if ((rc = exec_stmt(s, S_MAX_ATTEMPTS, "requeueing rows")) != PHN_OK)
+		return rollback(s, rc);
 	if ((rc = commit(s, "requeueing rows")) != PHN_OK)
 		return rc;
 	if (n)

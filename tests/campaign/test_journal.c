@@ -306,7 +306,7 @@ static void test_lifecycle(void)
 	}
 
 	/* --retry-unknown */
-	CHECK_INT(journal_requeue_unknown(j, &moved), PHN_OK);
+	CHECK_INT(journal_requeue_unknown(j, 0, &moved), PHN_OK);
 	CHECK_INT(moved, 3);
 	f = find_row(j, 7);
 	CHECK_INT(f.state, J_PENDING);
@@ -377,6 +377,15 @@ static void test_lifecycle(void)
 	f = find_row(j, 9);
 	CHECK_INT(f.state, J_PENDING);
 	CHECK_INT(f.next_at, 0);
+	/* --max-attempts lowered to 1: pending line 11 (1 call) is final now */
+	CHECK_INT(journal_requeue_for_run(j, 1, &moved), PHN_OK);
+	CHECK_INT(moved, 0);
+	f = find_row(j, 11);
+	CHECK_INT(f.state, J_FAILED);
+	f = find_row(j, 9);
+	CHECK_INT(f.state, J_PENDING);
+	/* an unknown row at the cap stays unknown under --retry-unknown */
+	CHECK_INT(journal_requeue_unknown(j, 1, &moved), PHN_OK);
 	journal_close(j);
 
 	/* Read-only: reads, never writes. */

@@ -271,7 +271,7 @@ static void dialer_side(void)
 		}
 	}
 	journal_next_wake(j, &wake);
-	journal_requeue_unknown(j, NULL);
+	journal_requeue_unknown(j, 3, NULL);
 	journal_requeue_for_run(j, 3, NULL);
 	journal_each_row(j, count_row, &n);
 	journal_close(j);
