@@ -105,9 +105,40 @@ static const char *const field_keys[DL_FIELD_COUNT] = {
 	"invoice_due_date_column", "invoice_total_column"
 };
 
-static cJSON *str_or_null(const char *s)
+static void norm_name(char *dst, size_t cap, const char *s, size_t len);
+static int all_digits(const char *s);
+
+/* A column name as it is matched against the header (the cleaner's key:
+ * ASCII letters lower case, only letters, digits and non-ASCII bytes), so
+ * that "First Name" and "first_name" are the same option. A column number,
+ * or a name whose key would read as one, is kept as given. */
+static cJSON *column_json(const char *spec)
 {
-	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+	char key[1024];
+
+	if (!spec)
+		return cJSON_CreateNull();
+	if (all_digits(spec))
+		return cJSON_CreateString(spec);
+	norm_name(key, sizeof key, spec, strlen(spec));
+	if (!key[0] || all_digits(key) || strlen(spec) >= sizeof key)
+		return cJSON_CreateString(spec);
+	return cJSON_CreateString(key);
+}
+
+/* The region as the library takes it: upper case ("sa" is "SA"). */
+static cJSON *region_json(const char *region)
+{
+	char up[16];
+	size_t i;
+
+	if (!region)
+		return cJSON_CreateNull();
+	for (i = 0; region[i] && i + 1 < sizeof up; i++)
+		up[i] = (region[i] >= 'a' && region[i] <= 'z') ? (char)(region[i] - 'a' + 'A')
+							       : region[i];
+	up[i] = '\0';
+	return cJSON_CreateString(region[i] ? region : up);
 }
 
 static cJSON *pairs_json(const phn_dispatch_kv *kv, size_t n)
@@ -117,7 +148,7 @@ static cJSON *pairs_json(const phn_dispatch_kv *kv, size_t n)
 	for (size_t i = 0; a && i < n; i++) {
 		cJSON *p = cJSON_CreateArray();
 		cJSON_AddItemToArray(p, cJSON_CreateString(kv[i].key));
-		cJSON_AddItemToArray(p, cJSON_CreateString(kv[i].value));
+		cJSON_AddItemToArray(p, column_json(kv[i].value));
 		cJSON_AddItemToArray(a, p);
 	}
 	return a;
@@ -139,18 +170,18 @@ int dl_options_json(char **out, const phn_dialer *dl)
 		snprintf(delim, sizeof delim, "%c", dl->csv.delimiter);
 	cJSON_AddItemToObject(o, "delimiter", cJSON_CreateString(delim));
 	cJSON_AddNumberToObject(o, "max_record", (double)dl->csv.max_record);
-	cJSON_AddItemToObject(o, "region", str_or_null(dl->clean.region));
+	cJSON_AddItemToObject(o, "region", region_json(dl->clean.region));
 	cJSON_AddNumberToObject(o, "header", (double)dl->clean.header);
-	cJSON_AddItemToObject(o, "phone_column", str_or_null(dl->clean.phone_column));
+	cJSON_AddItemToObject(o, "phone_column", column_json(dl->clean.phone_column));
 	cJSON_AddNumberToObject(o, "phone_column_index", dl->clean.phone_column_index);
-	cJSON_AddItemToObject(o, "region_column", str_or_null(dl->clean.region_column));
+	cJSON_AddItemToObject(o, "region_column", column_json(dl->clean.region_column));
 	cJSON_AddNumberToObject(o, "region_column_index", dl->clean.region_column_index);
 	cJSON_AddBoolToObject(o, "keep_possible", dl->clean.keep_possible != 0);
 	cJSON_AddNumberToObject(o, "types", (double)dl->clean.types);
 	cJSON_AddNumberToObject(o, "suppress_numbers",
 				(double)phn_dedupe_set_count(dl->clean.suppress));
 	for (int i = 0; i < DL_FIELD_COUNT; i++)
-		cJSON_AddItemToObject(o, field_keys[i], str_or_null(dl->columns[i]));
+		cJSON_AddItemToObject(o, field_keys[i], column_json(dl->columns[i]));
 	cJSON_AddItemToObject(o, "tags", pairs_json(dl->tags, dl->tags_count));
 	cJSON_AddItemToObject(o, "meta", pairs_json(dl->meta, dl->meta_count));
 	*out = cJSON_PrintUnformatted(o);
