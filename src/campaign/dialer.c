@@ -31,7 +31,7 @@
 
 #define DL_STOP_GRACE_MS 10000
 #define DL_FAR_MS ((int64_t)14 * 86400 * 1000)
-#define DL_NEVER_MS (INT64_MAX / 4)
+#define DL_NEVER_MS (INT64_MAX / 4) /* next_at of a row whose window is not open within 14 days */
 #define DL_PROGRESS_MS 500
 
 /* ---- clock ------------------------------------------------------------ */
@@ -905,8 +905,10 @@ static int fill(struct run *r, enum fill_result *res)
 		if ((rc = dl_window_check(&we, &r->wc, dl, w->region, w->zones, now)) != PHN_OK)
 			return rc;
 		if (!we->open) {
-			/* Not within 14 days: put aside past the horizon, left for later. */
-			int64_t at = we->change_ms > now ? we->change_ms : now + DL_FAR_MS + 1;
+			/* Not within 14 days (change_ms 0): put aside at the sentinel, which
+			 * ends the run with the row left (never a time compared with a
+			 * later now: that made the run wait 14 days). */
+			int64_t at = we->change_ms > now ? we->change_ms : DL_NEVER_MS;
 
 			wlines[nw] = w->line;
 			wat[nw++] = at;
