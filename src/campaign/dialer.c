@@ -1123,6 +1123,39 @@ static int run_loop(struct run *r)
 	}
 }
 
+/*
+ * A do-not-call list other than the one the journal last saw: rows still to
+ * be dialled that are on it now become suppressed, after the requeues (so no
+ * requeued row escapes it) and before anything is sent.
+ */
+static int apply_suppress(phn_dialer *dl, int64_t now)
+{
+	char hex[65];
+	const char *was;
+	uint64_t *keys, changed = 0;
+	size_t n;
+	int rc;
+
+	if ((rc = dl_suppress_digest(hex, NULL, &n, dl)) != PHN_OK ||
+	    (rc = journal_meta_get(dl->j, "suppress_sha256", &was)) != PHN_OK)
+		return rc;
+	if (was && strcmp(was, hex) == 0)
+		return PHN_OK;
+	if ((rc = dl_suppress_digest(hex, &keys, &n, dl)) != PHN_OK)
+		return rc;
+	rc = journal_suppress(dl->j, keys, n, hex, now, &changed);
+	free(keys);
+	if (rc == PHN_OK && changed) {
+		phn_dial_event ev;
+
+		memset(&ev, 0, sizeof ev);
+		ev.kind = PHN_DIAL_EVENT_SUPPRESSED;
+		ev.count = changed;
+		dl_emit(dl, &ev);
+	}
+	return rc;
+}
+
 int phn_dialer_run(phn_dialer *dl)
 {
 	struct run r;
@@ -1160,6 +1193,7 @@ int phn_dialer_run(phn_dialer *dl)
 	if ((rc = journal_requeue_for_run(dl->j, dl->max_attempts, &n)) != PHN_OK ||
 	    ((dl->flags & PHN_DIAL_RETRY_UNKNOWN) &&
 	     (rc = journal_requeue_unknown(dl->j, dl->max_attempts, &n)) != PHN_OK) ||
+	    (rc = apply_suppress(dl, now)) != PHN_OK ||
 	    (rc = refresh_counts(dl)) != PHN_OK ||
 	    (rc = journal_run_begin(dl->j, now, "live", &r.run_id)) != PHN_OK) {
 		free(r.slots);

@@ -143,6 +143,16 @@ int journal_requeue_unknown(journal *j, unsigned int max_attempts, uint64_t *n)
 	return j->ops->requeue_unknown(j, max_attempts, n);
 }
 
+int journal_suppress(journal *j, const uint64_t *keys, size_t n, const char *digest,
+		     int64_t now_ms, uint64_t *changed)
+{
+	CHECK_J(j, "journal_suppress");
+	if ((n && !keys) || !digest)
+		return phn_error_set(PHN_EINVAL, "journal_suppress: %s is NULL",
+				     digest ? "keys" : "digest");
+	return j->ops->suppress(j, keys, n, digest, now_ms, changed);
+}
+
 int journal_requeue_for_run(journal *j, unsigned int max_attempts, uint64_t *n)
 {
 	CHECK_J(j, "journal_requeue_for_run");

@@ -225,6 +225,17 @@ int journal_requeue_unknown(journal *j, unsigned int max_attempts, uint64_t *n);
 int journal_requeue_for_run(journal *j, unsigned int max_attempts, uint64_t *n);
 
 /*
+ * The do-not-call list changed (or is checked anew): rows in state pending or
+ * waiting whose number_key is one of keys[n] become "suppressed" (reason
+ * "suppressed"), and meta "suppress_sha256" is set to digest; one
+ * transaction. Never the other way: a row already suppressed stays so, and
+ * rows of other states are left alone (journal_requeue_* run first).
+ * *changed (if not NULL) gets how many rows became suppressed.
+ */
+int journal_suppress(journal *j, const uint64_t *keys, size_t n, const char *digest,
+		     int64_t now_ms, uint64_t *changed);
+
+/*
  * Up to cap rows in state pending or waiting with next_at <= now_ms, in line
  * order, with line > after_line (pass 0 to start; the dialer passes the last
  * line it got to walk the list once per pass). *n gets how many.

@@ -950,6 +950,62 @@ static int sq_requeue_for_run(journal *j, unsigned int max_attempts, uint64_t *n
 	return PHN_OK;
 }
 
+/* The do-not-call keys go into a temporary table (not the file's schema),
+ * so the update is one pass over the pending/waiting rows. */
+static int sq_suppress(journal *j, const uint64_t *keys, size_t n, const char *digest,
+		       int64_t now_ms, uint64_t *changed)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *ins = NULL, *upd = NULL;
+	uint64_t rows = 0;
+	int rc, src;
+
+	if ((rc = writable(s, "journal_suppress")) != PHN_OK)
+		return rc;
+	if ((src = sqlite3_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS dnc(k INTEGER PRIMARY KEY); "
+				"DELETE FROM temp.dnc", NULL, NULL, NULL)) != SQLITE_OK)
+		return db_fail(s, src, "applying the do-not-call list");
+	if ((rc = begin(s, "applying the do-not-call list")) != PHN_OK)
+		return rc;
+	if ((src = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO temp.dnc(k) VALUES (?1)", -1,
+				      &ins, NULL)) != SQLITE_OK ||
+	    (src = sqlite3_prepare_v2(s->db, "UPDATE rows SET state = 'suppressed', reason = "
+				      "'suppressed', next_at = 0, updated_at = ?1 WHERE state IN "
+				      "('pending', 'waiting') AND number_key IN (SELECT k FROM "
+				      "temp.dnc)", -1, &upd, NULL)) != SQLITE_OK) {
+		rc = db_fail(s, src, "applying the do-not-call list");
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, (sqlite3_int64)keys[i]);
+		if ((src = sqlite3_step(ins)) != SQLITE_DONE) {
+			rc = db_fail(s, src, "applying the do-not-call list");
+			goto fail;
+		}
+	}
+	sqlite3_bind_int64(upd, 1, now_ms);
+	if ((src = sqlite3_step(upd)) != SQLITE_DONE) {
+		rc = db_fail(s, src, "applying the do-not-call list");
+		goto fail;
+	}
+	rows = (uint64_t)sqlite3_changes64(s->db);
+	if ((rc = sq_meta_set(j, "suppress_sha256", digest)) != PHN_OK)
+		goto fail;
+	sqlite3_finalize(ins);
+	sqlite3_finalize(upd);
+	if ((rc = commit(s, "applying the do-not-call list")) != PHN_OK)
+		return rc;
+	sqlite3_exec(s->db, "DELETE FROM temp.dnc", NULL, NULL, NULL);
+	if (changed)
+		*changed = rows;
+	return PHN_OK;
+fail:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(upd);
+	return rollback(s, rc);
+}
+
 /* ---- the work ------------------------------------------------------------ */
 
 #define NO_STRING ((size_t)-1)
@@ -1417,6 +1473,7 @@ const struct journal_ops journal_sqlite_ops = {
 	.recover = sq_recover,
 	.requeue_unknown = sq_requeue_unknown,
 	.requeue_for_run = sq_requeue_for_run,
+	.suppress = sq_suppress,
 	.ready = sq_ready,
 	.defer = sq_defer,
 	.mark_sending = sq_mark_sending,

@@ -97,6 +97,49 @@ int dl_file_sha256(char hex[65], const char *path)
 	return PHN_OK;
 }
 
+/* The do-not-call set's digest: SHA-256 of its keys (E.164 digits as
+ * numbers), ascending, 8 bytes big-endian each; that of no key without
+ * --suppress. *keys (if not NULL) gets the sorted keys (malloc'd), *n their
+ * count. */
+int dl_suppress_digest(char hex[65], uint64_t **keys, size_t *n, const phn_dialer *dl)
+{
+	const phn_dedupe_set *set = dl->clean.suppress;
+	size_t count = phn_dedupe_set_count(set), got = 0;
+	uint64_t *k = NULL;
+	EVP_MD_CTX *md;
+	int rc = PHN_OK;
+
+	if (keys)
+		*keys = NULL;
+	*n = 0;
+	if (count && !(k = malloc(count * sizeof *k)))
+		return phn_error_set(PHN_ENOMEM, "out of memory");
+	if (count && (rc = phn_dedupe_set_keys(k, count, &got, set)) != PHN_OK) {
+		free(k);
+		return rc;
+	}
+	if (!(md = EVP_MD_CTX_new()) || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(md);
+		free(k);
+		return phn_error_set(PHN_EINTERNAL, "--suppress: SHA-256 is not available");
+	}
+	for (size_t i = 0; i < got; i++) {
+		unsigned char b[8];
+
+		for (int j = 0; j < 8; j++)
+			b[j] = (unsigned char)(k[i] >> (56 - 8 * j));
+		EVP_DigestUpdate(md, b, sizeof b);
+	}
+	hex_digest(hex, md);
+	EVP_MD_CTX_free(md);
+	if (keys)
+		*keys = k;
+	else
+		free(k);
+	*n = got;
+	return rc;
+}
+
 /* ---- the options a journal is loaded with ----------------------------- */
 
 static const char *const field_keys[DL_FIELD_COUNT] = {
@@ -178,8 +221,6 @@ int dl_options_json(char **out, const phn_dialer *dl)
 	cJSON_AddNumberToObject(o, "region_column_index", dl->clean.region_column_index);
 	cJSON_AddBoolToObject(o, "keep_possible", dl->clean.keep_possible != 0);
 	cJSON_AddNumberToObject(o, "types", (double)dl->clean.types);
-	cJSON_AddNumberToObject(o, "suppress_numbers",
-				(double)phn_dedupe_set_count(dl->clean.suppress));
 	for (int i = 0; i < DL_FIELD_COUNT; i++)
 		cJSON_AddItemToObject(o, field_keys[i], column_json(dl->columns[i]));
 	cJSON_AddItemToObject(o, "tags", pairs_json(dl->tags, dl->tags_count));
@@ -620,6 +661,23 @@ static int check_loaded(phn_dialer *dl)
 	free(name);
 	if ((rc = journal_meta_get(dl->j, "options", &v)) != PHN_OK)
 		return rc;
+	if (v && strstr(v, "\"suppress_numbers\"")) {
+		/* Journals of before suppress_sha256 kept the list's size among the
+		 * options: the list itself is checked at each live run now. */
+		cJSON *o = cJSON_Parse(v);
+		char *p = NULL;
+		int same;
+
+		if (o) {
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "suppress_numbers");
+			p = cJSON_PrintUnformatted(o);
+			cJSON_Delete(o);
+		}
+		same = p && strcmp(p, dl->options_json) == 0;
+		free(p);
+		if (same)
+			v = dl->options_json;
+	}
 	if (!v || strcmp(v, dl->options_json) != 0) {
 		options_diff(diff, sizeof diff, v ? v : "{}", dl->options_json);
 		return phn_error_set(PHN_EINVAL, "journal '%s' was loaded with other clean or "
@@ -630,6 +688,18 @@ static int check_loaded(phn_dialer *dl)
 		return rc;
 	snprintf(dl->campaign_id, sizeof dl->campaign_id, "%s", v ? v : "");
 	return PHN_OK;
+}
+
+/* The first load: the cleaner applied this do-not-call list to every row. */
+static int set_suppress_digest(phn_dialer *dl)
+{
+	char hex[65];
+	size_t n;
+	int rc;
+
+	if ((rc = dl_suppress_digest(hex, NULL, &n, dl)) != PHN_OK)
+		return rc;
+	return journal_meta_set(dl->j, "suppress_sha256", hex);
 }
 
 int dl_load(phn_dialer *dl)
@@ -664,6 +734,7 @@ int dl_load(phn_dialer *dl)
 	    (rc = journal_meta_set(dl->j, "list_sha256", dl->list_sha256)) != PHN_OK ||
 	    (rc = journal_meta_set(dl->j, "list_name", base ? base + 1 : dl->list_path)) != PHN_OK ||
 	    (rc = journal_meta_set(dl->j, "options", dl->options_json)) != PHN_OK ||
+	    (rc = set_suppress_digest(dl)) != PHN_OK ||
 	    (rc = journal_meta_set(dl->j, "created_at", created)) != PHN_OK)
 		return rc;
 	if ((rc = journal_load_begin(dl->j)) != PHN_OK ||

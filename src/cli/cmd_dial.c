@@ -510,13 +510,14 @@ static void json_counts(const phn_dial_progress *p)
 static void json_event(const phn_dial_event *ev)
 {
 	static const char *const names[] = { "loaded", "recovered", "progress", "row", "wait",
-					     "retry_capped", "stopping", "loading" };
+					     "retry_capped", "stopping", "loading", "suppressed" };
 
-	printf("{\"event\":\"%s\"", (unsigned)ev->kind < 8 ? names[ev->kind] : "other");
+	printf("{\"event\":\"%s\"", (unsigned)ev->kind < 9 ? names[ev->kind] : "other");
 	switch (ev->kind) {
 	case PHN_DIAL_EVENT_LOADING:
 	case PHN_DIAL_EVENT_LOADED:
 	case PHN_DIAL_EVENT_RECOVERED:
+	case PHN_DIAL_EVENT_SUPPRESSED:
 		printf(",\"rows\":%" PRIu64, ev->count);
 		break;
 	case PHN_DIAL_EVENT_ROW:
@@ -598,6 +599,12 @@ static void text_event(struct ui *u, const phn_dial_event *ev)
 		fprintf(stderr, "phonenorm dial: %" PRIu64 " rows were in flight when the last run "
 			"ended: now 'unknown' (the call may have been placed; --retry-unknown "
 			"re-sends them)\n", ev->count);
+		return;
+	case PHN_DIAL_EVENT_SUPPRESSED:
+		clear_line(u);
+		fprintf(stderr, "phonenorm dial: --suppress: the do-not-call list changed since the "
+			"last run: %" PRIu64 " rows still to be called are on it now and are "
+			"suppressed (never called)\n", ev->count);
 		return;
 	case PHN_DIAL_EVENT_WAIT:
 		clear_line(u);

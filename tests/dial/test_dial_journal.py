@@ -111,7 +111,6 @@ class Mismatch(Base):
             ([listp, "-c", "US"], "option"),
             ([listp, "-c", "SA", "--keep-possible"], "option"),
             ([listp, "-c", "SA", "--types", "mobile"], "option"),
-            ([listp, "-c", "SA", "--suppress", supp], "option"),
             ([listp, "-c", "SA", "--first-name-column", "id"], "option"),
             ([listp, "-c", "SA", "--tag", "who=first_name"], "option"),
             ([listp, "-c", "SA", "--invoice", "number=id,date=id"], "option"),
@@ -124,6 +123,8 @@ class Mismatch(Base):
                     self.assertIn(word, err.lower())
                     self.assertIn("c.db", err, "the message names the journal")
         # The list appended to (a new row) is another list too.
+        listp_before = self.tmp.path("before.csv")
+        shutil.copyfile(listp, listp_before)
         with open(listp, "a") as f:
             f.write("R9,Late,%s\n" % dt.sa_number(50))
         rc, out, err = dt.dial(listp, db, "-c", "SA")
@@ -135,6 +136,12 @@ class Mismatch(Base):
         rc, out, err = dt.dial(same_bytes, db, "-c", "SA", "--rate", "3", "--concurrency", "1",
                                "--window", "09:00-20:00", "--days", "all", "--max-retries", "2",
                                "--template", "550e8400-e29b-41d4-a716-446655440000", "--timeout", "5")
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(len(dt.server_requests()), sent)
+        # A do-not-call list that grew is never refused (fix: it used to be
+        # taken as other options): it applies to rows still to be called;
+        # these are all accepted already, so nothing changes.
+        rc, out, err = dt.dial(listp_before, db, "-c", "SA", "--suppress", supp)
         self.assertEqual(rc, 0, out + err)
         self.assertEqual(len(dt.server_requests()), sent)
 
@@ -158,6 +165,11 @@ class Mismatch(Base):
         called = [r["number"] for r in dt.server_requests(brief=True)]
         self.assertNotIn(dt.sa_number(701), called, "a number on the do-not-call list was called")
         self.assertIn(rc, (0, 2), out + err)
+        # (fix) the run suppresses it, says so, and never un-suppresses 700.
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("do-not-call list changed", err)
+        self.assertEqual(called, [dt.sa_number(702)])
+        self.assertEqual(dt.counts(db), {"suppressed": 2, "accepted": 1})
 
     def test_same_options_written_differently(self):
         """-c sa is -c SA (clean takes either): the same campaign, not a
