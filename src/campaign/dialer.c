@@ -307,10 +307,15 @@ int phn_dialer_open(phn_dialer **out, const char *journal_path, const phn_dial_o
 	    (rc = copy_options(dl, opts)) != PHN_OK || (rc = make_dispatch(dl)) != PHN_OK)
 		goto fail;
 	if (dl->flags & PHN_DIAL_DRY_RUN) {
-		/* Nothing may be created or changed: read the journal if there is one. */
+		/* Nothing may be created or changed: read the journal if there is one.
+		 * An empty one (a dial killed at its start) is no journal yet. */
 		if (access(journal_path, F_OK) == 0 &&
-		    (rc = journal_open(&dl->j, journal_path, J_OPEN_READONLY)) != PHN_OK)
-			goto fail;
+		    (rc = journal_open(&dl->j, journal_path, J_OPEN_READONLY)) != PHN_OK) {
+			if (rc != PHN_ENOTFOUND)
+				goto fail;
+			dl->j = NULL;
+			phn_error_clear();
+		}
 	} else {
 		if ((rc = journal_open(&dl->j, journal_path, J_OPEN_CREATE | J_OPEN_DIAL)) != PHN_OK)
 			goto fail;

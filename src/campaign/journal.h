@@ -171,7 +171,10 @@ typedef struct journal journal;
  * journal_close() or by the process ending in any way (kill -9 included).
  * A file that is not SQLite or not a phonenorm journal: PHN_EFORMAT. A
  * journal of a newer schema: PHN_EVERSION. Never creates a file without
- * J_OPEN_CREATE (PHN_ENOTFOUND: "journal 'x.db' does not exist").
+ * J_OPEN_CREATE (PHN_ENOTFOUND: "journal 'x.db' does not exist"). An empty
+ * database (no tables: a dial killed before it created the schema, 0 bytes)
+ * is PHN_ENOTFOUND too without J_OPEN_CREATE ("journal 'x.db' is empty:
+ * ..."): like no journal yet; with J_OPEN_CREATE it becomes the journal.
  */
 int journal_open(journal **out, const char *path, unsigned int flags);
 void journal_close(journal *j); /* NULL is fine */

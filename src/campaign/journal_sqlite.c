@@ -505,9 +505,13 @@ static int setup(struct jsqlite *s)
 	    (rc = query_int(s->db, "SELECT count(*) FROM sqlite_schema", &objects)) != SQLITE_OK)
 		return db_fail(s, rc, "reading its header");
 	if (app == 0 && version == 0 && objects == 0) {
+		/* A dial killed before it created the schema leaves this (0 bytes):
+		 * nothing loaded, nothing sent; J_OPEN_CREATE takes it over. */
 		if (!(s->flags & J_OPEN_CREATE))
-			return phn_error_set(PHN_EFORMAT, "journal '%s': not a phonenorm journal "
-					     "(an empty database)", s->path);
+			return phn_error_set(PHN_ENOTFOUND, "journal '%s' is empty: a phonenorm "
+					     "dial stopped before creating it (nothing was loaded "
+					     "or sent); the next 'phonenorm dial --live' takes it "
+					     "over", s->path);
 	} else if (app != JOURNAL_APPLICATION_ID) {
 		return phn_error_set(PHN_EFORMAT, "journal '%s': not a phonenorm journal (an SQLite "
 				     "database of another program)", s->path);

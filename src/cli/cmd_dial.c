@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <phonenorm.h>
@@ -743,7 +744,7 @@ static int print_plan(const struct dial_args *a, const phn_dial_plan *p, int jou
 	if (a->json) {
 		printf("{\"event\":\"plan\",\"dry_run\":true,\"rows\":%" PRIu64 ",\"to_call\":%" PRIu64
 		       ",\"done\":%" PRIu64 ",\"skipped\":%" PRIu64 ",\"journal_exists\":%s",
-		       rows, to_call, done, skipped, journal_exists ? "true" : "false");
+		       rows, to_call, done, skipped, journal_exists == 1 ? "true" : "false");
 		fputs(",\"skipped_by_reason\":{", stdout);
 		for (size_t i = 0; phn_dial_plan_skipped(&reason, &count, p, i) == PHN_OK; i++) {
 			printf("%s", i ? "," : "");
@@ -775,8 +776,10 @@ static int print_plan(const struct dial_args *a, const phn_dial_plan *p, int jou
 	printf("phonenorm dial: dry run: nothing is sent (add --live to send)\n");
 	printf("list:         %s, %" PRIu64 " rows\n", a->list, rows);
 	printf("journal:      %s (%s)\n", a->journal,
-	       journal_exists ? "exists: the run resumes it"
-			      : "does not exist: --live creates it");
+	       journal_exists == 1 ? "exists: the run resumes it"
+	       : journal_exists == 2 ? "is empty (a dial stopped before creating it): --live "
+				       "takes it over"
+				     : "does not exist: --live creates it");
 	printf("to call:      %" PRIu64 "\n", to_call);
 	printf("done before:  %" PRIu64 "\n", done);
 	printf("skipped:      %" PRIu64 "\n", skipped);
@@ -914,7 +917,12 @@ int cli_cmd_dial(int argc, char **argv)
 	u.progress = a.live && !a.quiet && !a.json && isatty(2);
 	term = getenv("TERM");
 	u.dumb = !term || !term[0] || strcmp(term, "dumb") == 0;
-	journal_exists = access(a.journal, F_OK) == 0;
+	{
+		/* 0 bytes: a dial killed at its start; --live takes it over. */
+		struct stat jst;
+
+		journal_exists = stat(a.journal, &jst) == 0 ? (jst.st_size > 0 ? 1 : 2) : 0;
+	}
 	catch_signals();
 
 	if (phn_dialer_open(&dl, a.journal, &o) != PHN_OK) {

@@ -542,7 +542,7 @@ static void test_not_journals(void)
 	expect_refused(p, J_OPEN_DIAL | J_OPEN_CREATE, PHN_EFORMAT, "not a phonenorm journal");
 
 	write_file(path_in(p, sizeof p, "empty.db"), "", 0);
-	expect_refused(p, J_OPEN_READONLY, PHN_EFORMAT, "an empty database");
+	expect_refused(p, J_OPEN_READONLY, PHN_ENOTFOUND, "is empty: a phonenorm dial stopped");
 	j = open_dial(p, J_OPEN_CREATE); /* an empty file is a new journal */
 	journal_close(j);
 

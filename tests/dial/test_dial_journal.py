@@ -427,6 +427,29 @@ class Report(Base):
         self.assertEqual(rc, 2, out + err)
         self.assertFalse(os.path.exists(self.tmp.path("none.db")), "report created a journal")
 
+    def test_empty_journal_from_a_kill(self):
+        """A kill -9 at the start can leave a 0-byte journal: report says so
+        (exit 2, the next live run takes it over), a dry run plans as if
+        there were no journal, and the live run takes it over."""
+        listp = self.small(count=3)
+        db = self.tmp.path("empty.db")
+        open(db, "w").close()
+        rc, out, err = dt.report(db)
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("is empty", err)
+        self.assertIn("takes it over", err)
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--json", live=False)
+        self.assertEqual(rc, 0, out + err)
+        plan = json.loads(out.splitlines()[-1])
+        self.assertEqual((plan["to_call"], plan["journal_exists"]), (3, False), plan)
+        self.assertEqual(os.path.getsize(db), 0, "a dry run changed the journal")
+        self.assertEqual(dt.server_requests(), [])
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0")
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(len(dt.server_requests()), 3)
+        rc, out, err = dt.report(db)
+        self.assertEqual(rc, 0, out + err)
+
 
 if __name__ == "__main__":
     sys.exit(dt.main(sys.argv))
