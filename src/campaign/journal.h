@@ -264,6 +264,14 @@ int journal_mark_sending(journal *j, int64_t run_id, const struct jsend *items, 
  * One transaction, durable on return. */
 int journal_record(journal *j, const struct joutcome *items, size_t n, int64_t now_ms);
 
+/* journal_record(done) then journal_mark_sending(items) in ONE transaction,
+ * durable on return (either may be empty): a dialer turn's outcomes and the
+ * next batch's marks for one fsync. Refuses what the two refuse; on any
+ * failure nothing of either is written. */
+int journal_record_and_mark(journal *j, const struct joutcome *done, size_t ndone,
+			    int64_t run_id, const struct jsend *items, size_t nitems,
+			    int64_t now_ms);
+
 /* Counters over the whole journal. */
 int journal_counts(journal *j, struct jcounts *out);
 

@@ -36,6 +36,9 @@ struct journal_ops {
 	int (*record)(journal *j, const struct joutcome *items, size_t n, int64_t now_ms);
 	int (*suppress)(journal *j, const uint64_t *keys, size_t n, const char *digest,
 			int64_t now_ms, uint64_t *changed);
+	int (*record_and_mark)(journal *j, const struct joutcome *done, size_t ndone,
+			       int64_t run_id, const struct jsend *items, size_t nitems,
+			       int64_t now_ms);
 	int (*counts)(journal *j, struct jcounts *out);
 	int (*next_wake)(journal *j, int64_t *at_ms);
 	int (*runs)(journal *j, struct jruns *out);
