@@ -214,8 +214,10 @@ typedef enum phn_dial_event_kind {
 } phn_dial_event_kind;
 
 /*
- * The counters of a campaign. Library-owned (it grows at the end; read a
- * field of version N only when version >= N). States are over the whole
+ * The counters of a campaign: in events (library-owned), and filled by
+ * phn_dialer_summary() into a caller's struct, initialised with
+ * PHN_DIAL_PROGRESS_INIT or phn_dial_progress_init() (only that version's
+ * fields are written). Grows only at its end. States are over the whole
  * journal; sent, retries and rate are of this run.
  */
 typedef struct phn_dial_progress {
@@ -237,6 +239,11 @@ typedef struct phn_dial_progress {
 } phn_dial_progress;
 
 #define PHN_DIAL_PROGRESS_VERSION 1
+#define PHN_DIAL_PROGRESS_INIT { PHN_DIAL_PROGRESS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
+		0.0, -1.0, 0 }
+
+/* Set *p to PHN_DIAL_PROGRESS_INIT for version. Errors: PHN_EINVAL, PHN_EVERSION. */
+PHN_EXTERN int phn_dial_progress_init(phn_dial_progress *p, unsigned int version);
 
 /* One event. Library-owned, valid during the callback; strings NULL when
  * they do not apply. Text from the server (detail) is as it came: escape it

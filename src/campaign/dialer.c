@@ -405,6 +405,20 @@ void phn_dialer_stop(phn_dialer *dl)
 		dl->stop = 1;
 }
 
+int phn_dial_progress_init(phn_dial_progress *p, unsigned int version)
+{
+	static const phn_dial_progress init = PHN_DIAL_PROGRESS_INIT;
+
+	if (!p)
+		return phn_error_set(PHN_EINVAL, "phn_dial_progress_init: p is NULL");
+	if (version < 1 || version > PHN_DIAL_PROGRESS_VERSION)
+		return phn_error_set(PHN_EVERSION, "phn_dial_progress version %u: this library "
+				     "knows 1 to %d", version, PHN_DIAL_PROGRESS_VERSION);
+	memcpy(p, &init, sizeof init); /* version 1 is the whole struct */
+	p->version = version;
+	return PHN_OK;
+}
+
 int phn_dialer_summary(phn_dial_progress *out, phn_dial_end *end, const phn_dialer *dl)
 {
 	unsigned int v;
@@ -415,6 +429,8 @@ int phn_dialer_summary(phn_dial_progress *out, phn_dial_end *end, const phn_dial
 	if (v < 1 || v > PHN_DIAL_PROGRESS_VERSION)
 		return phn_error_set(PHN_EVERSION, "phn_dial_progress version %u: this library "
 				     "knows 1 to %d", v, PHN_DIAL_PROGRESS_VERSION);
+	/* Version 1 is the whole struct; a later version copies only the size
+	 * of the version the caller was built with. */
 	memcpy(out, &dl->prog, sizeof *out);
 	out->version = v;
 	if (end)

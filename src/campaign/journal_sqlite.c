@@ -528,6 +528,52 @@ static int setup(struct jsqlite *s)
 
 static int sq_meta_set(journal *j, const char *key, const char *value);
 
+static int wal_exists(const char *path)
+{
+	size_t n = strlen(path) + 5;
+	char *wal = malloc(n);
+	int there;
+
+	if (!wal)
+		return 1;
+	snprintf(wal, n, "%s-wal", path);
+	there = access(wal, F_OK) == 0;
+	free(wal);
+	return there;
+}
+
+/* Open path again for reading: read-only, or immutable (a URI). */
+static int reopen(struct jsqlite *s, const char *path, int immutable)
+{
+	char *uri = NULL, *u;
+	int rc;
+
+	for (int i = 0; i < S_COUNT; i++) {
+		sqlite3_finalize(s->st[i]);
+		s->st[i] = NULL;
+	}
+	sqlite3_close_v2(s->db);
+	s->db = NULL;
+	if (immutable) {
+		/* "file:" + the path with %, ? and # escaped + "?immutable=1" */
+		if (!(uri = malloc(strlen(path) * 3 + 32)))
+			return phn_error_code(PHN_ENOMEM);
+		u = uri + sprintf(uri, "file:");
+		for (const char *p = path; *p; p++)
+			u += strchr("%?#", *p) ? sprintf(u, "%%%02X", (unsigned char)*p)
+					       : sprintf(u, "%c", *p);
+		strcpy(u, "?immutable=1");
+	}
+	rc = sqlite3_open_v2(uri ? uri : path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX |
+			     (uri ? SQLITE_OPEN_URI : 0), NULL);
+	free(uri);
+	if (!s->db)
+		return phn_error_code(PHN_ENOMEM);
+	if (rc != SQLITE_OK)
+		return db_fail(s, rc, "opening it");
+	return setup(s);
+}
+
 static int sq_open(journal **out, const char *path, unsigned int flags)
 {
 	struct jsqlite *s;
@@ -596,7 +642,15 @@ static int sq_open(journal **out, const char *path, unsigned int flags)
 		rc = db_fail(s, rc, "opening it");
 		goto fail;
 	}
-	if ((rc = setup(s)) != PHN_OK)
+	rc = setup(s);
+	/* A reader in a directory it cannot write: SQLite cannot make the -shm
+	 * file a WAL database needs. Read-only then, and when there is no -wal
+	 * file either (so no dialer can be writing it), as an immutable file. */
+	if (rc == PHN_EIO && (flags & J_OPEN_READONLY) && oflags == SQLITE_OPEN_READWRITE)
+		rc = reopen(s, path, 0);
+	if (rc == PHN_EIO && (flags & J_OPEN_READONLY) && !wal_exists(path))
+		rc = reopen(s, path, 1);
+	if (rc != PHN_OK)
 		goto fail;
 	if (flags & J_OPEN_DIAL) {
 		char pid[24];

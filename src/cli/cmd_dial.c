@@ -837,7 +837,7 @@ int cli_cmd_dial(int argc, char **argv)
 	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
 	phn_clean_options cl = PHN_CLEAN_OPTIONS_INIT;
 	phn_dispatch_options dopts = PHN_DISPATCH_OPTIONS_INIT;
-	phn_dial_progress p = { PHN_DIAL_PROGRESS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	phn_dial_progress p = PHN_DIAL_PROGRESS_INIT;
 	phn_dial_end end = PHN_DIAL_END_DONE;
 	phn_cleaner *sup = NULL;
 	phn_dialer *dl = NULL;

@@ -245,7 +245,8 @@ static void test_live_faults_and_resume(void)
 	CHECK_INT(phn_dialer_open(&dl2, path_in("live.db"), &o), PHN_EIO);
 	CHECK(strstr(phn_error_last(), "in use") != NULL);
 	CHECK_INT(phn_dialer_run(dl), PHN_OK);
-	p.version = PHN_DIAL_PROGRESS_VERSION;
+	CHECK_INT(phn_dial_progress_init(&p, PHN_DIAL_PROGRESS_VERSION), PHN_OK);
+	CHECK_INT(phn_dial_progress_init(&p, 99), PHN_EVERSION);
 	CHECK_INT(phn_dialer_summary(&p, &end, dl), PHN_OK);
 	CHECK_INT(end, PHN_DIAL_END_DONE);
 	CHECK_INT(p.accepted, 3); /* Ali, Badr (after its retry), Eid */
