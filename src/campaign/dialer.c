@@ -627,23 +627,52 @@ static int64_t retry_delay(struct run *r, const struct ended *e, unsigned int n,
 	return (int64_t)(rng_next(r) % (uint64_t)(b + 1));
 }
 
-/* What the ended requests make of their rows: one durable transaction. */
-static int record_ended(struct run *r)
+/*
+ * The ended requests, taken out of their slots (which are free again) with
+ * what they make of their rows, to be recorded by commit_batch(): alone, or
+ * with the next batch's marks in the same transaction (journal item 8).
+ */
+struct recbatch {
+	size_t n;
+	struct joutcome *out;
+	phn_dial_event *evs;
+	struct ended *ended; /* owns the strings out and evs point to */
+	char (*ids)[40];
+};
+
+static void free_batch(struct recbatch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free_ended(&b->ended[i]);
+	free(b->out);
+	free(b->evs);
+	free(b->ended);
+	free(b->ids);
+	memset(b, 0, sizeof *b);
+}
+
+static int take_ended(struct run *r, struct recbatch *b)
 {
 	phn_dialer *dl = r->dl;
 	struct joutcome *out;
 	phn_dial_event *evs;
 	int64_t now = dl_now_ms(dl);
-	size_t n = r->nended;
-	int rc = PHN_OK;
+	size_t n = r->nended, failed_at;
 
+	memset(b, 0, sizeof *b);
 	if (n == 0)
 		return PHN_OK;
 	out = calloc(n, sizeof *out);
 	evs = calloc(n, sizeof *evs);
-	if (!out || !evs) {
+	b->ended = calloc(n, sizeof *b->ended);
+	b->ids = calloc(n, sizeof *b->ids);
+	if (!out || !evs || !b->ended || !b->ids) {
 		free(out);
 		free(evs);
+		free(b->ended);
+		free(b->ids);
+		b->ended = NULL;
+		b->ids = NULL;
 		return phn_error_set(PHN_ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -707,8 +736,8 @@ static int record_ended(struct run *r)
 				int64_t d = retry_delay(r, e, tries + 1, &capped);
 
 				if ((rt = retry_slot(&r->retries, s->line, 1)) == NULL) {
-					rc = phn_error_set(PHN_ENOMEM, "out of memory");
-					goto out;
+					failed_at = i;
+					goto fail;
 				}
 				*rt = (tries + 1) | RETRY_BACKOFF;
 				r->backoff++;
@@ -766,21 +795,59 @@ static int record_ended(struct run *r)
 		evs[i].state = journal_state_name(o->state);
 		evs[i].call_id = o->call_id;
 		evs[i].at_ms = o->next_at;
+		/* The slot is free from here: keep what the record needs. */
+		memcpy(b->ids[i], s->id, sizeof b->ids[i]);
+		o->dispatch_id = b->ids[i];
+		evs[i].dispatch_id = b->ids[i];
+		b->ended[i] = *e;
+		s->used = 0;
 	}
-	if ((rc = journal_record(dl->j, out, n, now)) != PHN_OK)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		dl_emit(dl, &evs[i]);
-out:
-	for (size_t i = 0; i < n; i++) {
+	b->n = n;
+	b->out = out;
+	b->evs = evs;
+	r->inflight -= n;
+	r->nended = 0;
+	return PHN_OK;
+fail:
+	/* Nothing recorded: the rows stay "sending" (unknown after a restart). */
+	b->n = failed_at;
+	b->out = out;
+	b->evs = evs;
+	for (size_t i = failed_at; i < n; i++) {
 		r->slots[r->ended[i].slot].used = 0;
 		free_ended(&r->ended[i]);
 	}
+	free_batch(b);
 	r->inflight -= n;
 	r->nended = 0;
-	free(out);
-	free(evs);
+	return phn_error_set(PHN_ENOMEM, "out of memory");
+}
+
+/* The batch's outcomes and the marks of items (may be none) in one durable
+ * transaction; the row events once it is durable. Frees the batch. */
+static int commit_batch(struct run *r, struct recbatch *b, int64_t run_id,
+			const struct jsend *items, size_t nitems, int64_t now)
+{
+	int rc = PHN_OK;
+
+	if (b->n || nitems)
+		rc = journal_record_and_mark(r->dl->j, b->out, b->n, run_id, items, nitems, now);
+	if (rc == PHN_OK)
+		for (size_t i = 0; i < b->n; i++)
+			dl_emit(r->dl, &b->evs[i]);
+	free_batch(b);
 	return rc;
+}
+
+/* What the ended requests make of their rows: one durable transaction. */
+static int record_ended(struct run *r)
+{
+	struct recbatch b;
+	int rc;
+
+	if ((rc = take_ended(r, &b)) != PHN_OK)
+		return rc;
+	return commit_batch(r, &b, 0, NULL, 0, dl_now_ms(r->dl));
 }
 
 static size_t free_slot(struct run *r)
@@ -848,7 +915,7 @@ static int submit_one(struct run *r, struct slot *s, const struct jwork *w, cons
 
 /* Fetch ready rows, defer those whose window is closed, mark a batch
  * sending, send it. */
-static int fill(struct run *r, enum fill_result *res)
+static int fill_rows(struct run *r, enum fill_result *res, struct recbatch *b)
 {
 	phn_dialer *dl = r->dl;
 	struct jwork buf[64];
@@ -957,8 +1024,9 @@ static int fill(struct run *r, enum fill_result *res)
 		*res = n > 0 ? FILL_SENT : FILL_NONE; /* rows were looked at: look again */
 		return PHN_OK;
 	}
-	/* Durable before anything leaves: a crash from here on finds them "sending". */
-	if ((rc = journal_mark_sending(dl->j, r->run_id, items, nitems, now)) != PHN_OK) {
+	/* Durable before anything leaves: a crash from here on finds them "sending".
+	 * The requests that ended go in the same transaction (one commit a turn). */
+	if ((rc = commit_batch(r, b, r->run_id, items, nitems, now)) != PHN_OK) {
 		for (size_t i = 0; i < nitems; i++)
 			taken[i]->used = 0;
 		return rc;
@@ -978,6 +1046,31 @@ static int fill(struct run *r, enum fill_result *res)
 	}
 	*res = FILL_SENT;
 	return PHN_OK;
+}
+
+/*
+ * One turn: the requests that ended are taken out of their slots first (so
+ * the slots can take new rows), then recorded together with the marks of the
+ * new batch in one durable transaction before the batch leaves; alone when
+ * nothing is sent.
+ */
+static int fill(struct run *r, enum fill_result *res)
+{
+	struct recbatch b;
+	int rc;
+
+	*res = FILL_BLOCKED;
+	if ((rc = take_ended(r, &b)) != PHN_OK)
+		return rc;
+	/* A 401/403 among them stops the run: nothing new goes out. */
+	rc = r->stopping ? PHN_OK : fill_rows(r, res, &b);
+	if (rc != PHN_OK) {
+		free_batch(&b);
+		return rc;
+	}
+	if (b.out)
+		rc = commit_batch(r, &b, 0, NULL, 0, dl_now_ms(r->dl));
+	return rc;
 }
 
 static void progress_tick(struct run *r, int force)
@@ -1077,8 +1170,8 @@ static int run_loop(struct run *r)
 				wait = 0;
 			if ((rc = phn_dispatch_poll(&remaining, dl->d, wait)) != PHN_OK)
 				return rc;
-			if (r->nended && (rc = record_ended(r)) != PHN_OK)
-				return rc;
+			/* What ended is recorded by the next fill(), with the next
+			 * batch's marks: one commit a turn. */
 			continue;
 		}
 		if (r->stopping)
