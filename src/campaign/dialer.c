@@ -233,6 +233,34 @@ static int copy_options(phn_dialer *dl, const phn_dial_options *o)
 	return PHN_OK;
 }
 
+/*
+ * A --window/--days that leaves nothing of the legal hours of the list's
+ * region (-c, a +1 region: 08:00-21:00) is refused before anything else: no
+ * row of that region could ever be called. (Rows of other regions, and lists
+ * without -c, find out per row: their window does not open within 14 days.)
+ */
+static int check_window(const phn_dialer *dl)
+{
+	phn_call_window w;
+	int rc;
+
+	if ((!dl->window_hours && !dl->window_days) || !dl->clean.region ||
+	    strlen(dl->clean.region) != 2)
+		return PHN_OK;
+	if ((rc = phn_call_window_init(&w, PHN_CALL_WINDOW_VERSION)) != PHN_OK ||
+	    (rc = phn_call_window_default(&w, dl->clean.region)) != PHN_OK ||
+	    (rc = phn_call_window_parse(&w, dl->window_hours, dl->window_days)) != PHN_OK)
+		return rc;
+	if ((rc = phn_call_window_limit(&w, dl->clean.region)) == PHN_EINVAL) {
+		char why[512];
+
+		snprintf(why, sizeof why, "%s", phn_error_last());
+		return phn_error_set(PHN_EINVAL, "--window/--days: %s: no number of the list's "
+				     "region could ever be called; nothing was sent", why);
+	}
+	return rc;
+}
+
 static int make_dispatch(phn_dialer *dl)
 {
 	phn_dispatch_options d = dl->dopts;
@@ -304,7 +332,8 @@ int phn_dialer_open(phn_dialer **out, const char *journal_path, const phn_dial_o
 	dl->prog.version = PHN_DIAL_PROGRESS_VERSION;
 	dl->prog.eta_seconds = -1;
 	if ((rc = dup_str(&dl->journal_path, journal_path)) != PHN_OK ||
-	    (rc = copy_options(dl, opts)) != PHN_OK || (rc = make_dispatch(dl)) != PHN_OK)
+	    (rc = copy_options(dl, opts)) != PHN_OK || (rc = make_dispatch(dl)) != PHN_OK ||
+	    (rc = check_window(dl)) != PHN_OK)
 		goto fail;
 	if (dl->flags & PHN_DIAL_DRY_RUN) {
 		/* Nothing may be created or changed: read the journal if there is one.

@@ -263,6 +263,16 @@ class Windows(unittest.TestCase):
             rc, out, err = dt.dial(listp, db, "-c", "US", "--window", "22:00-23:00",
                                    now="2026-03-08T11:00:00Z", timeout=8)
             self.assertIn(rc, (2, 5), out + err)
+            # (fix) -c US: refused up front, naming the legal hours
+            self.assertEqual(rc, 2, out + err)
+            self.assertIn("08:00-21:00", err)
+            self.assertFalse(os.path.exists(db))
+            # Without -c the +1 rows find out per row: the run ends, rows left.
+            rc, out, err = dt.dial(listp, db, "--window", "22:00-23:00",
+                                   now="2026-03-08T11:00:00Z", timeout=8)
+            self.assertEqual(rc, 5, out + err)
+            self.assertIn("does not open within 14 days", err)
+            self.assertEqual(set(dt.counts(db)), {"waiting"}, dt.counts(db))
         self.assertEqual(dt.server_requests(), [])
 
     def test_test_clock_forms(self):
