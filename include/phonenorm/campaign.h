@@ -210,7 +210,12 @@ typedef enum phn_dial_event_kind {
 	 * phn_dialer_stop() from a signal handler) abandons the load:
 	 * phn_dialer_open() fails with PHN_EINTERNAL ("loading stopped") and the
 	 * next open starts the load over. */
-	PHN_DIAL_EVENT_LOADING = 7
+	PHN_DIAL_EVENT_LOADING = 7,
+	/* The do-not-call list (--suppress) is not the one the journal last
+	 * saw: count rows still to be dialled (pending or waiting) are on it
+	 * now and became "suppressed" before anything was sent. Never the other
+	 * way: a number taken off the list stays suppressed. */
+	PHN_DIAL_EVENT_SUPPRESSED = 8
 } phn_dial_event_kind;
 
 /*

@@ -135,6 +135,14 @@ PHN_EXTERN void phn_dispatch_free(phn_dispatch *d);
 /* 1 if d has a token to send, 0 otherwise (also for NULL). */
 PHN_EXTERN int phn_dispatch_has_token(const phn_dispatch *d);
 
+/*
+ * 1 if d's API base URL names a loopback host: a dotted quad in 127.0.0.0/8,
+ * "localhost" (any case) or ::1, the same check that allows http:// for a
+ * local test server; 0 otherwise (also for NULL). A name that only starts
+ * like one ("127.0.0.1.example") is not loopback.
+ */
+PHN_EXTERN int phn_dispatch_is_loopback(const phn_dispatch *d);
+
 /* The User-Agent sent with every request, "phonenorm/VERSION". Static. */
 PHN_EXTERN const char *phn_dispatch_user_agent(void);
 

@@ -66,6 +66,15 @@ PHN_EXTERN int phn_dedupe_set_contains(int *found, uint64_t *value, const phn_de
 /* Number of keys in the set (0 for NULL). */
 PHN_EXTERN size_t phn_dedupe_set_count(const phn_dedupe_set *set);
 
+/*
+ * The set's keys in ascending order into keys[cap]; *count gets how many the
+ * set holds (also when cap is too small: PHN_EBUFS, keys unspecified). For a
+ * digest of a suppress list, e.g. Errors: PHN_EINVAL (NULL set or count),
+ * PHN_EBUFS.
+ */
+PHN_EXTERN int phn_dedupe_set_keys(uint64_t *keys, size_t cap, size_t *count,
+				   const phn_dedupe_set *set);
+
 /* Bytes the set holds on the heap, its struct included (0 for NULL). */
 PHN_EXTERN size_t phn_dedupe_set_memory(const phn_dedupe_set *set);
 

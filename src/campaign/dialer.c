@@ -31,7 +31,7 @@
 
 #define DL_STOP_GRACE_MS 10000
 #define DL_FAR_MS ((int64_t)14 * 86400 * 1000)
-#define DL_NEVER_MS (INT64_MAX / 4)
+#define DL_NEVER_MS (INT64_MAX / 4) /* next_at of a row whose window is not open within 14 days */
 #define DL_PROGRESS_MS 500
 
 /* ---- clock ------------------------------------------------------------ */
@@ -131,30 +131,6 @@ static void free_pairs(phn_dispatch_kv *p, size_t n)
 		free((char *)p[i].value);
 	}
 	free(p);
-}
-
-/* "http://127.0.0.1:8080/x" -> 1; the test clock may only steer a local API. */
-static int url_is_loopback(const char *url)
-{
-	const char *h = strstr(url, "://");
-	char host[256];
-	size_t n;
-
-	if (!h)
-		return 0;
-	h += 3;
-	if (strchr(h, '@') && strchr(h, '@') < h + strcspn(h, "/"))
-		h = strchr(h, '@') + 1;
-	if (*h == '[') {
-		n = strcspn(h, "]");
-		return n == 4 && strncmp(h, "[::1", 4) == 0;
-	}
-	n = strcspn(h, ":/");
-	if (n == 0 || n >= sizeof host)
-		return 0;
-	memcpy(host, h, n);
-	host[n] = '\0';
-	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0;
 }
 
 static int copy_options(phn_dialer *dl, const phn_dial_options *o)
@@ -257,17 +233,44 @@ static int copy_options(phn_dialer *dl, const phn_dial_options *o)
 	return PHN_OK;
 }
 
+/*
+ * A --window/--days that leaves nothing of the legal hours of the list's
+ * region (-c, a +1 region: 08:00-21:00) is refused before anything else: no
+ * row of that region could ever be called. (Rows of other regions, and lists
+ * without -c, find out per row: their window does not open within 14 days.)
+ */
+static int check_window(const phn_dialer *dl)
+{
+	phn_call_window w;
+	int rc;
+
+	if ((!dl->window_hours && !dl->window_days) || !dl->clean.region ||
+	    strlen(dl->clean.region) != 2)
+		return PHN_OK;
+	if ((rc = phn_call_window_init(&w, PHN_CALL_WINDOW_VERSION)) != PHN_OK ||
+	    (rc = phn_call_window_default(&w, dl->clean.region)) != PHN_OK ||
+	    (rc = phn_call_window_parse(&w, dl->window_hours, dl->window_days)) != PHN_OK)
+		return rc;
+	if ((rc = phn_call_window_limit(&w, dl->clean.region)) == PHN_EINVAL) {
+		char why[512];
+
+		snprintf(why, sizeof why, "%s", phn_error_last());
+		return phn_error_set(PHN_EINVAL, "--window/--days: %s: no number of the list's "
+				     "region could ever be called; nothing was sent", why);
+	}
+	return rc;
+}
+
 static int make_dispatch(phn_dialer *dl)
 {
 	phn_dispatch_options d = dl->dopts;
-	char url[2048];
 
 	d.max_in_flight = dl->concurrency;
 	if (phn_dispatch_new(&dl->d, &d) != PHN_OK)
 		return phn_error_last_code();
+	/* The test clock may only steer a local API: the dispatch layer's check. */
 	if (dl->test_now_ms) {
-		if (phn_dispatch_url(url, sizeof url, NULL, dl->d, PHN_DISPATCH_KIND_CALL) != PHN_OK ||
-		    !url_is_loopback(url))
+		if (!phn_dispatch_is_loopback(dl->d))
 			return phn_error_set(PHN_EINVAL, "a test clock (PHONENORM_TEST_NOW) works only "
 					     "with an API on 127.0.0.1, localhost or ::1");
 	}
@@ -329,13 +332,19 @@ int phn_dialer_open(phn_dialer **out, const char *journal_path, const phn_dial_o
 	dl->prog.version = PHN_DIAL_PROGRESS_VERSION;
 	dl->prog.eta_seconds = -1;
 	if ((rc = dup_str(&dl->journal_path, journal_path)) != PHN_OK ||
-	    (rc = copy_options(dl, opts)) != PHN_OK || (rc = make_dispatch(dl)) != PHN_OK)
+	    (rc = copy_options(dl, opts)) != PHN_OK || (rc = make_dispatch(dl)) != PHN_OK ||
+	    (rc = check_window(dl)) != PHN_OK)
 		goto fail;
 	if (dl->flags & PHN_DIAL_DRY_RUN) {
-		/* Nothing may be created or changed: read the journal if there is one. */
+		/* Nothing may be created or changed: read the journal if there is one.
+		 * An empty one (a dial killed at its start) is no journal yet. */
 		if (access(journal_path, F_OK) == 0 &&
-		    (rc = journal_open(&dl->j, journal_path, J_OPEN_READONLY)) != PHN_OK)
-			goto fail;
+		    (rc = journal_open(&dl->j, journal_path, J_OPEN_READONLY)) != PHN_OK) {
+			if (rc != PHN_ENOTFOUND)
+				goto fail;
+			dl->j = NULL;
+			phn_error_clear();
+		}
 	} else {
 		if ((rc = journal_open(&dl->j, journal_path, J_OPEN_CREATE | J_OPEN_DIAL)) != PHN_OK)
 			goto fail;
@@ -520,7 +529,6 @@ struct run {
 	size_t nended, capended;
 	struct retry_map retries;
 	uint64_t backoff; /* rows waiting for a retry */
-	uint64_t never;   /* rows put aside for --max-attempts */
 	double tokens;
 	int64_t refill_mono;
 	int64_t not_before; /* Retry-After of a 429/503: nobody sends before */
@@ -648,23 +656,52 @@ static int64_t retry_delay(struct run *r, const struct ended *e, unsigned int n,
 	return (int64_t)(rng_next(r) % (uint64_t)(b + 1));
 }
 
-/* What the ended requests make of their rows: one durable transaction. */
-static int record_ended(struct run *r)
+/*
+ * The ended requests, taken out of their slots (which are free again) with
+ * what they make of their rows, to be recorded by commit_batch(): alone, or
+ * with the next batch's marks in the same transaction (journal item 8).
+ */
+struct recbatch {
+	size_t n;
+	struct joutcome *out;
+	phn_dial_event *evs;
+	struct ended *ended; /* owns the strings out and evs point to */
+	char (*ids)[40];
+};
+
+static void free_batch(struct recbatch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free_ended(&b->ended[i]);
+	free(b->out);
+	free(b->evs);
+	free(b->ended);
+	free(b->ids);
+	memset(b, 0, sizeof *b);
+}
+
+static int take_ended(struct run *r, struct recbatch *b)
 {
 	phn_dialer *dl = r->dl;
 	struct joutcome *out;
 	phn_dial_event *evs;
 	int64_t now = dl_now_ms(dl);
-	size_t n = r->nended;
-	int rc = PHN_OK;
+	size_t n = r->nended, failed_at;
 
+	memset(b, 0, sizeof *b);
 	if (n == 0)
 		return PHN_OK;
 	out = calloc(n, sizeof *out);
 	evs = calloc(n, sizeof *evs);
-	if (!out || !evs) {
+	b->ended = calloc(n, sizeof *b->ended);
+	b->ids = calloc(n, sizeof *b->ids);
+	if (!out || !evs || !b->ended || !b->ids) {
 		free(out);
 		free(evs);
+		free(b->ended);
+		free(b->ids);
+		b->ended = NULL;
+		b->ids = NULL;
 		return phn_error_set(PHN_ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -728,8 +765,8 @@ static int record_ended(struct run *r)
 				int64_t d = retry_delay(r, e, tries + 1, &capped);
 
 				if ((rt = retry_slot(&r->retries, s->line, 1)) == NULL) {
-					rc = phn_error_set(PHN_ENOMEM, "out of memory");
-					goto out;
+					failed_at = i;
+					goto fail;
 				}
 				*rt = (tries + 1) | RETRY_BACKOFF;
 				r->backoff++;
@@ -787,21 +824,59 @@ static int record_ended(struct run *r)
 		evs[i].state = journal_state_name(o->state);
 		evs[i].call_id = o->call_id;
 		evs[i].at_ms = o->next_at;
+		/* The slot is free from here: keep what the record needs. */
+		memcpy(b->ids[i], s->id, sizeof b->ids[i]);
+		o->dispatch_id = b->ids[i];
+		evs[i].dispatch_id = b->ids[i];
+		b->ended[i] = *e;
+		s->used = 0;
 	}
-	if ((rc = journal_record(dl->j, out, n, now)) != PHN_OK)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		dl_emit(dl, &evs[i]);
-out:
-	for (size_t i = 0; i < n; i++) {
+	b->n = n;
+	b->out = out;
+	b->evs = evs;
+	r->inflight -= n;
+	r->nended = 0;
+	return PHN_OK;
+fail:
+	/* Nothing recorded: the rows stay "sending" (unknown after a restart). */
+	b->n = failed_at;
+	b->out = out;
+	b->evs = evs;
+	for (size_t i = failed_at; i < n; i++) {
 		r->slots[r->ended[i].slot].used = 0;
 		free_ended(&r->ended[i]);
 	}
+	free_batch(b);
 	r->inflight -= n;
 	r->nended = 0;
-	free(out);
-	free(evs);
+	return phn_error_set(PHN_ENOMEM, "out of memory");
+}
+
+/* The batch's outcomes and the marks of items (may be none) in one durable
+ * transaction; the row events once it is durable. Frees the batch. */
+static int commit_batch(struct run *r, struct recbatch *b, int64_t run_id,
+			const struct jsend *items, size_t nitems, int64_t now)
+{
+	int rc = PHN_OK;
+
+	if (b->n || nitems)
+		rc = journal_record_and_mark(r->dl->j, b->out, b->n, run_id, items, nitems, now);
+	if (rc == PHN_OK)
+		for (size_t i = 0; i < b->n; i++)
+			dl_emit(r->dl, &b->evs[i]);
+	free_batch(b);
 	return rc;
+}
+
+/* What the ended requests make of their rows: one durable transaction. */
+static int record_ended(struct run *r)
+{
+	struct recbatch b;
+	int rc;
+
+	if ((rc = take_ended(r, &b)) != PHN_OK)
+		return rc;
+	return commit_batch(r, &b, 0, NULL, 0, dl_now_ms(r->dl));
 }
 
 static size_t free_slot(struct run *r)
@@ -869,17 +944,17 @@ static int submit_one(struct run *r, struct slot *s, const struct jwork *w, cons
 
 /* Fetch ready rows, defer those whose window is closed, mark a batch
  * sending, send it. */
-static int fill(struct run *r, enum fill_result *res)
+static int fill_rows(struct run *r, enum fill_result *res, struct recbatch *b)
 {
 	phn_dialer *dl = r->dl;
 	struct jwork buf[64];
 	struct jsend items[64];
 	struct slot *taken[64];
 	const struct jwork *rows[64];
-	uint64_t wlines[64], plines[64];
-	int64_t wat[64], pat[64];
+	uint64_t wlines[64];
+	int64_t wat[64];
 	int64_t now = dl_now_ms(dl);
-	size_t n = 0, avail = 0, nitems = 0, nw = 0, np = 0;
+	size_t n = 0, avail = 0, nitems = 0, nw = 0;
 	int wrapped = 0, rc;
 
 	*res = FILL_NONE;
@@ -922,18 +997,19 @@ static int fill(struct run *r, enum fill_result *res)
 				r->backoff--;
 		}
 		step = dl_next_step(dl, w->fields_json, w->contact_uuid, w->invoice_uuid);
-		if (step == J_STEP_CALL && dl->max_attempts && w->attempts >= dl->max_attempts) {
-			/* Used up in earlier runs: left aside (never sent again). */
-			plines[np] = w->line;
-			pat[np++] = DL_NEVER_MS;
-			r->never++;
-			continue;
-		}
+		if (step == J_STEP_CALL && dl->max_attempts && w->attempts >= dl->max_attempts)
+			/* journal_requeue_for_run() made such rows final, and a call
+			 * ending at the cap is recorded failed: never send it. */
+			return phn_error_set(PHN_EINVAL, "line %" PRIu64 ": %u call attempts "
+					     "(--max-attempts %u) but to be dialled; nothing sent",
+					     w->line, w->attempts, dl->max_attempts);
 		if ((rc = dl_window_check(&we, &r->wc, dl, w->region, w->zones, now)) != PHN_OK)
 			return rc;
 		if (!we->open) {
-			/* Not within 14 days: put aside past the horizon, left for later. */
-			int64_t at = we->change_ms > now ? we->change_ms : now + DL_FAR_MS + 1;
+			/* Not within 14 days (change_ms 0): put aside at the sentinel, which
+			 * ends the run with the row left (never a time compared with a
+			 * later now: that made the run wait 14 days). */
+			int64_t at = we->change_ms > now ? we->change_ms : DL_NEVER_MS;
 
 			wlines[nw] = w->line;
 			wat[nw++] = at;
@@ -973,14 +1049,13 @@ static int fill(struct run *r, enum fill_result *res)
 	}
 	if (nw && (rc = journal_defer(dl->j, wlines, wat, nw, J_WAITING, now)) != PHN_OK)
 		return rc;
-	if (np && (rc = journal_defer(dl->j, plines, pat, np, J_PENDING, now)) != PHN_OK)
-		return rc;
 	if (nitems == 0) {
 		*res = n > 0 ? FILL_SENT : FILL_NONE; /* rows were looked at: look again */
 		return PHN_OK;
 	}
-	/* Durable before anything leaves: a crash from here on finds them "sending". */
-	if ((rc = journal_mark_sending(dl->j, r->run_id, items, nitems, now)) != PHN_OK) {
+	/* Durable before anything leaves: a crash from here on finds them "sending".
+	 * The requests that ended go in the same transaction (one commit a turn). */
+	if ((rc = commit_batch(r, b, r->run_id, items, nitems, now)) != PHN_OK) {
 		for (size_t i = 0; i < nitems; i++)
 			taken[i]->used = 0;
 		return rc;
@@ -1000,6 +1075,31 @@ static int fill(struct run *r, enum fill_result *res)
 	}
 	*res = FILL_SENT;
 	return PHN_OK;
+}
+
+/*
+ * One turn: the requests that ended are taken out of their slots first (so
+ * the slots can take new rows), then recorded together with the marks of the
+ * new batch in one durable transaction before the batch leaves; alone when
+ * nothing is sent.
+ */
+static int fill(struct run *r, enum fill_result *res)
+{
+	struct recbatch b;
+	int rc;
+
+	*res = FILL_BLOCKED;
+	if ((rc = take_ended(r, &b)) != PHN_OK)
+		return rc;
+	/* A 401/403 among them stops the run: nothing new goes out. */
+	rc = r->stopping ? PHN_OK : fill_rows(r, res, &b);
+	if (rc != PHN_OK) {
+		free_batch(&b);
+		return rc;
+	}
+	if (b.out)
+		rc = commit_batch(r, &b, 0, NULL, 0, dl_now_ms(r->dl));
+	return rc;
 }
 
 static void progress_tick(struct run *r, int force)
@@ -1099,8 +1199,8 @@ static int run_loop(struct run *r)
 				wait = 0;
 			if ((rc = phn_dispatch_poll(&remaining, dl->d, wait)) != PHN_OK)
 				return rc;
-			if (r->nended && (rc = record_ended(r)) != PHN_OK)
-				return rc;
+			/* What ended is recorded by the next fill(), with the next
+			 * batch's marks: one commit a turn. */
 			continue;
 		}
 		if (r->stopping)
@@ -1123,7 +1223,7 @@ static int run_loop(struct run *r)
 		if ((rc = journal_next_wake(dl->j, &at)) != PHN_OK)
 			return rc;
 		if (at == 0 || at >= DL_NEVER_MS) {
-			dl->end = r->never || dl->prog.waiting ? PHN_DIAL_END_LEFT : PHN_DIAL_END_DONE;
+			dl->end = dl->prog.waiting ? PHN_DIAL_END_LEFT : PHN_DIAL_END_DONE;
 			return PHN_OK;
 		}
 		if (at > now) {
@@ -1148,6 +1248,39 @@ static int run_loop(struct run *r)
 			sleep_ms(1);
 		}
 	}
+}
+
+/*
+ * A do-not-call list other than the one the journal last saw: rows still to
+ * be dialled that are on it now become suppressed, after the requeues (so no
+ * requeued row escapes it) and before anything is sent.
+ */
+static int apply_suppress(phn_dialer *dl, int64_t now)
+{
+	char hex[65];
+	const char *was;
+	uint64_t *keys, changed = 0;
+	size_t n;
+	int rc;
+
+	if ((rc = dl_suppress_digest(hex, NULL, &n, dl)) != PHN_OK ||
+	    (rc = journal_meta_get(dl->j, "suppress_sha256", &was)) != PHN_OK)
+		return rc;
+	if (was && strcmp(was, hex) == 0)
+		return PHN_OK;
+	if ((rc = dl_suppress_digest(hex, &keys, &n, dl)) != PHN_OK)
+		return rc;
+	rc = journal_suppress(dl->j, keys, n, hex, now, &changed);
+	free(keys);
+	if (rc == PHN_OK && changed) {
+		phn_dial_event ev;
+
+		memset(&ev, 0, sizeof ev);
+		ev.kind = PHN_DIAL_EVENT_SUPPRESSED;
+		ev.count = changed;
+		dl_emit(dl, &ev);
+	}
+	return rc;
 }
 
 int phn_dialer_run(phn_dialer *dl)
@@ -1181,9 +1314,13 @@ int phn_dialer_run(phn_dialer *dl)
 	r.refill_mono = r.tick_mono = dl_mono_ms();
 	r.tokens = 1.0;
 	now = dl_now_ms(dl);
-	if (((dl->flags & PHN_DIAL_RETRY_UNKNOWN) &&
-	     (rc = journal_requeue_unknown(dl->j, &n)) != PHN_OK) ||
-	    (rc = journal_requeue_for_run(dl->j, dl->max_attempts, &n)) != PHN_OK ||
+	/* requeue_for_run first: it turns the rows an earlier --retry-unknown run
+	 * requeued but got no answer for back to unknown; only then does this
+	 * run's --retry-unknown requeue them (never a plain run). */
+	if ((rc = journal_requeue_for_run(dl->j, dl->max_attempts, &n)) != PHN_OK ||
+	    ((dl->flags & PHN_DIAL_RETRY_UNKNOWN) &&
+	     (rc = journal_requeue_unknown(dl->j, dl->max_attempts, &n)) != PHN_OK) ||
+	    (rc = apply_suppress(dl, now)) != PHN_OK ||
 	    (rc = refresh_counts(dl)) != PHN_OK ||
 	    (rc = journal_run_begin(dl->j, now, "live", &r.run_id)) != PHN_OK) {
 		free(r.slots);

@@ -80,6 +80,7 @@ int dl_file_sha256(char hex[65], const char *path);
 
 /* The options that decide what is loaded, as canonical JSON (malloc'd). */
 int dl_options_json(char **out, const phn_dialer *dl);
+int dl_suppress_digest(char hex[65], uint64_t **keys, size_t *n, const phn_dialer *dl);
 
 /* Whether the invoice flow is on. */
 int dl_invoice_flow(const phn_dialer *dl);

@@ -137,10 +137,20 @@ int journal_recover(journal *j, int64_t now_ms, uint64_t *n)
 	return j->ops->recover(j, now_ms, n);
 }
 
-int journal_requeue_unknown(journal *j, uint64_t *n)
+int journal_requeue_unknown(journal *j, unsigned int max_attempts, uint64_t *n)
 {
 	CHECK_J(j, "journal_requeue_unknown");
-	return j->ops->requeue_unknown(j, n);
+	return j->ops->requeue_unknown(j, max_attempts, n);
+}
+
+int journal_suppress(journal *j, const uint64_t *keys, size_t n, const char *digest,
+		     int64_t now_ms, uint64_t *changed)
+{
+	CHECK_J(j, "journal_suppress");
+	if ((n && !keys) || !digest)
+		return phn_error_set(PHN_EINVAL, "journal_suppress: %s is NULL",
+				     digest ? "keys" : "digest");
+	return j->ops->suppress(j, keys, n, digest, now_ms, changed);
 }
 
 int journal_requeue_for_run(journal *j, unsigned int max_attempts, uint64_t *n)
@@ -190,6 +200,47 @@ int journal_mark_sending(journal *j, int64_t run_id, const struct jsend *items, 
 									      : "unknown step");
 	}
 	return j->ops->mark_sending(j, run_id, items, n, now_ms);
+}
+
+static int check_sends(const struct jsend *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!items[i].dispatch_id || !items[i].dispatch_id[0] ||
+		    !journal_step_name(items[i].step))
+			return phn_error_set(PHN_EINVAL, "journal_mark_sending: line %llu: %s",
+					     (unsigned long long)items[i].line,
+					     journal_step_name(items[i].step) ? "no dispatch id"
+									      : "unknown step");
+	}
+	return PHN_OK;
+}
+
+static int check_outcomes(const struct joutcome *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!items[i].dispatch_id || !items[i].outcome || !journal_state_name(items[i].state))
+			return phn_error_set(PHN_EINVAL, "journal_record: line %llu: %s",
+					     (unsigned long long)items[i].line,
+					     !items[i].dispatch_id ? "no dispatch id"
+					     : !items[i].outcome   ? "no outcome"
+								   : "unknown state");
+	}
+	return PHN_OK;
+}
+
+int journal_record_and_mark(journal *j, const struct joutcome *done, size_t ndone,
+			    int64_t run_id, const struct jsend *items, size_t nitems,
+			    int64_t now_ms)
+{
+	int rc;
+
+	CHECK_J(j, "journal_record_and_mark");
+	if ((ndone && !done) || (nitems && !items))
+		return phn_error_set(PHN_EINVAL, "journal_record_and_mark: %s is NULL",
+				     ndone && !done ? "done" : "items");
+	if ((rc = check_outcomes(done, ndone)) != PHN_OK || (rc = check_sends(items, nitems)) != PHN_OK)
+		return rc;
+	return j->ops->record_and_mark(j, done, ndone, run_id, items, nitems, now_ms);
 }
 
 int journal_record(journal *j, const struct joutcome *items, size_t n, int64_t now_ms)

@@ -171,7 +171,10 @@ typedef struct journal journal;
  * journal_close() or by the process ending in any way (kill -9 included).
  * A file that is not SQLite or not a phonenorm journal: PHN_EFORMAT. A
  * journal of a newer schema: PHN_EVERSION. Never creates a file without
- * J_OPEN_CREATE (PHN_ENOTFOUND: "journal 'x.db' does not exist").
+ * J_OPEN_CREATE (PHN_ENOTFOUND: "journal 'x.db' does not exist"). An empty
+ * database (no tables: a dial killed before it created the schema, 0 bytes)
+ * is PHN_ENOTFOUND too without J_OPEN_CREATE ("journal 'x.db' is empty:
+ * ..."): like no journal yet; with J_OPEN_CREATE it becomes the journal.
  */
 int journal_open(journal **out, const char *path, unsigned int flags);
 void journal_close(journal *j); /* NULL is fine */
@@ -205,13 +208,35 @@ int journal_run_end(journal *j, int64_t run_id, int64_t now_ms, const char *resu
  */
 int journal_recover(journal *j, int64_t now_ms, uint64_t *n);
 
-/* --retry-unknown: every "unknown" row becomes "pending" (next_at 0). */
-int journal_requeue_unknown(journal *j, uint64_t *n);
+/* --retry-unknown: every "unknown" row with fewer than max_attempts call
+ * attempts (0: no limit) becomes "pending" (next_at 0), marked as requeued
+ * (reason "retry_unknown"); one at max_attempts stays unknown (its calls
+ * may have been placed: never "failed", which a later run could requeue).
+ * Call it after journal_requeue_for_run(). */
+int journal_requeue_unknown(journal *j, unsigned int max_attempts, uint64_t *n);
 
-/* The start of a run: "waiting" rows become "pending" again (their window is
- * checked anew) and "failed" rows that failed for retries (not for
- * max_attempts) are pending again; *n gets how many. */
+/* The start of every run, before journal_requeue_unknown(): first, rows an
+ * earlier --retry-unknown run requeued and that got no answer since (still
+ * pending, waiting or failed: their first call may have been placed) become
+ * "unknown" again, so a run without --retry-unknown never sends them. Then
+ * "waiting" rows become "pending" again (their window is checked anew) and
+ * "failed" rows that failed for retries (not for max_attempts) are pending
+ * again; *n gets how many (not counting the rows turned back to unknown).
+ * Last, with max_attempts > 0, pending and waiting rows whose call attempts
+ * are >= max_attempts become "failed" with the detail "max attempts (N)
+ * reached" (not counted in *n). One transaction. */
 int journal_requeue_for_run(journal *j, unsigned int max_attempts, uint64_t *n);
+
+/*
+ * The do-not-call list changed (or is checked anew): rows in state pending or
+ * waiting whose number_key is one of keys[n] become "suppressed" (reason
+ * "suppressed"), and meta "suppress_sha256" is set to digest; one
+ * transaction. Never the other way: a row already suppressed stays so, and
+ * rows of other states are left alone (journal_requeue_* run first).
+ * *changed (if not NULL) gets how many rows became suppressed.
+ */
+int journal_suppress(journal *j, const uint64_t *keys, size_t n, const char *digest,
+		     int64_t now_ms, uint64_t *changed);
 
 /*
  * Up to cap rows in state pending or waiting with next_at <= now_ms, in line
@@ -238,6 +263,14 @@ int journal_mark_sending(journal *j, int64_t run_id, const struct jsend *items, 
 /* Record a batch of ended requests (attempt outcome, row state and ids).
  * One transaction, durable on return. */
 int journal_record(journal *j, const struct joutcome *items, size_t n, int64_t now_ms);
+
+/* journal_record(done) then journal_mark_sending(items) in ONE transaction,
+ * durable on return (either may be empty): a dialer turn's outcomes and the
+ * next batch's marks for one fsync. Refuses what the two refuse; on any
+ * failure nothing of either is written. */
+int journal_record_and_mark(journal *j, const struct joutcome *done, size_t ndone,
+			    int64_t run_id, const struct jsend *items, size_t nitems,
+			    int64_t now_ms);
 
 /* Counters over the whole journal. */
 int journal_counts(journal *j, struct jcounts *out);

@@ -25,7 +25,7 @@ struct journal_ops {
 	int (*run_begin)(journal *j, int64_t now_ms, const char *mode, int64_t *run_id);
 	int (*run_end)(journal *j, int64_t run_id, int64_t now_ms, const char *result);
 	int (*recover)(journal *j, int64_t now_ms, uint64_t *n);
-	int (*requeue_unknown)(journal *j, uint64_t *n);
+	int (*requeue_unknown)(journal *j, unsigned int max_attempts, uint64_t *n);
 	int (*requeue_for_run)(journal *j, unsigned int max_attempts, uint64_t *n);
 	int (*ready)(journal *j, struct jwork *out, size_t cap, size_t *n, uint64_t after_line,
 		     int64_t now_ms);
@@ -34,6 +34,11 @@ struct journal_ops {
 	int (*mark_sending)(journal *j, int64_t run_id, const struct jsend *items, size_t n,
 			    int64_t now_ms);
 	int (*record)(journal *j, const struct joutcome *items, size_t n, int64_t now_ms);
+	int (*suppress)(journal *j, const uint64_t *keys, size_t n, const char *digest,
+			int64_t now_ms, uint64_t *changed);
+	int (*record_and_mark)(journal *j, const struct joutcome *done, size_t ndone,
+			       int64_t run_id, const struct jsend *items, size_t nitems,
+			       int64_t now_ms);
 	int (*counts)(journal *j, struct jcounts *out);
 	int (*next_wake)(journal *j, int64_t *at_ms);
 	int (*runs)(journal *j, struct jruns *out);

@@ -101,8 +101,10 @@ enum stmt {
 	S_RECOVER_ROWS,
 	S_RECOVER_ATTEMPTS,
 	S_REQUEUE_UNKNOWN,
+	S_UNREQUEUE,
 	S_REQUEUE_WAITING,
 	S_REQUEUE_FAILED,
+	S_MAX_ATTEMPTS,
 	S_READY,
 	S_DEFER,
 	S_ATTEMPT_INSERT,
@@ -140,12 +142,28 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_RECOVER_ATTEMPTS] = "UPDATE attempts SET outcome = 'interrupted', finished_at = ?1 "
 			       "WHERE line IN (SELECT line FROM rows WHERE state = 'sending') "
 			       "AND outcome IS NULL",
-	[S_REQUEUE_UNKNOWN] = "UPDATE rows SET state = 'pending', next_at = 0 "
-			      "WHERE state = 'unknown'",
+	/* Marked (reason 'retry_unknown') so that a run without --retry-unknown
+	 * turns the rows back to unknown unless they reached an answer. */
+	[S_REQUEUE_UNKNOWN] = "UPDATE rows SET state = 'pending', next_at = 0, "
+			      "reason = 'retry_unknown' WHERE state = 'unknown' "
+			      "AND (?1 = 0 OR attempts < ?1)",
+	/* The start of every run: a row requeued by an earlier --retry-unknown
+	 * run that did not get an answer (never sent, backed off, failed for
+	 * retries) may still have its first call placed: unknown again. On
+	 * rows that got an answer the mark is just dropped. */
+	[S_UNREQUEUE] = "UPDATE rows SET state = CASE WHEN state IN ('pending', 'waiting', "
+			"'failed') THEN 'unknown' ELSE state END, "
+			"next_at = CASE WHEN state IN ('pending', 'waiting', 'failed') THEN 0 "
+			"ELSE next_at END, reason = NULL "
+			"WHERE reason = 'retry_unknown' AND state <> 'sending'",
 	[S_REQUEUE_WAITING] = "UPDATE rows SET state = 'pending', next_at = 0 "
 			      "WHERE state = 'waiting'",
 	[S_REQUEUE_FAILED] = "UPDATE rows SET state = 'pending', next_at = 0 "
 			     "WHERE state = 'failed' AND (?1 = 0 OR attempts < ?1)",
+	/* Rows whose attempts are used up are final for the run: failed. */
+	[S_MAX_ATTEMPTS] = "UPDATE rows SET state = 'failed', next_at = 0, detail = ?2, "
+			   "updated_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) "
+			   "WHERE state IN ('pending', 'waiting') AND attempts >= ?1",
 	/* A walk of the table in line order from after_line: the unary + keeps
 	 * the planner off the (state, next_at) index, which would sort every
 	 * pending row of a million-row list on each call. */
@@ -487,9 +505,13 @@ static int setup(struct jsqlite *s)
 	    (rc = query_int(s->db, "SELECT count(*) FROM sqlite_schema", &objects)) != SQLITE_OK)
 		return db_fail(s, rc, "reading its header");
 	if (app == 0 && version == 0 && objects == 0) {
+		/* A dial killed before it created the schema leaves this (0 bytes):
+		 * nothing loaded, nothing sent; J_OPEN_CREATE takes it over. */
 		if (!(s->flags & J_OPEN_CREATE))
-			return phn_error_set(PHN_EFORMAT, "journal '%s': not a phonenorm journal "
-					     "(an empty database)", s->path);
+			return phn_error_set(PHN_ENOTFOUND, "journal '%s' is empty: a phonenorm "
+					     "dial stopped before creating it (nothing was loaded "
+					     "or sent); the next 'phonenorm dial --live' takes it "
+					     "over", s->path);
 	} else if (app != JOURNAL_APPLICATION_ID) {
 		return phn_error_set(PHN_EFORMAT, "journal '%s': not a phonenorm journal (an SQLite "
 				     "database of another program)", s->path);
@@ -886,14 +908,14 @@ static int sq_recover(journal *j, int64_t now_ms, uint64_t *n)
 	return PHN_OK;
 }
 
-static int sq_requeue_unknown(journal *j, uint64_t *n)
+static int sq_requeue_unknown(journal *j, unsigned int max_attempts, uint64_t *n)
 {
 	struct jsqlite *s = S(j);
 	int rc;
 
 	if ((rc = writable(s, "journal_requeue_unknown")) != PHN_OK)
 		return rc;
-	stmt(s, S_REQUEUE_UNKNOWN);
+	sqlite3_bind_int64(stmt(s, S_REQUEUE_UNKNOWN), 1, (sqlite3_int64)max_attempts);
 	if ((rc = exec_stmt(s, S_REQUEUE_UNKNOWN, "requeueing unknown rows")) != PHN_OK)
 		return rc;
 	if (n)
@@ -911,6 +933,9 @@ static int sq_requeue_for_run(journal *j, unsigned int max_attempts, uint64_t *n
 		return rc;
 	if ((rc = begin(s, "requeueing rows")) != PHN_OK)
 		return rc;
+	stmt(s, S_UNREQUEUE);
+	if ((rc = exec_stmt(s, S_UNREQUEUE, "requeueing rows")) != PHN_OK)
+		return rollback(s, rc);
 	stmt(s, S_REQUEUE_WAITING);
 	if ((rc = exec_stmt(s, S_REQUEUE_WAITING, "requeueing rows")) != PHN_OK)
 		return rollback(s, rc);
@@ -919,11 +944,77 @@ static int sq_requeue_for_run(journal *j, unsigned int max_attempts, uint64_t *n
 	if ((rc = exec_stmt(s, S_REQUEUE_FAILED, "requeueing rows")) != PHN_OK)
 		return rollback(s, rc);
 	total += (uint64_t)sqlite3_changes64(s->db);
+	if (max_attempts > 0) {
+		char detail[64];
+		sqlite3_stmt *st = stmt(s, S_MAX_ATTEMPTS);
+
+		snprintf(detail, sizeof detail, "max attempts (%u) reached", max_attempts);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)max_attempts);
+		sqlite3_bind_text(st, 2, detail, -1, SQLITE_TRANSIENT);
+		if ((rc = exec_stmt(s, S_MAX_ATTEMPTS, "requeueing rows")) != PHN_OK)
+			return rollback(s, rc);
+	}
 	if ((rc = commit(s, "requeueing rows")) != PHN_OK)
 		return rc;
 	if (n)
 		*n = total;
 	return PHN_OK;
+}
+
+/* The do-not-call keys go into a temporary table (not the file's schema),
+ * so the update is one pass over the pending/waiting rows. */
+static int sq_suppress(journal *j, const uint64_t *keys, size_t n, const char *digest,
+		       int64_t now_ms, uint64_t *changed)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *ins = NULL, *upd = NULL;
+	uint64_t rows = 0;
+	int rc, src;
+
+	if ((rc = writable(s, "journal_suppress")) != PHN_OK)
+		return rc;
+	if ((src = sqlite3_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS dnc(k INTEGER PRIMARY KEY); "
+				"DELETE FROM temp.dnc", NULL, NULL, NULL)) != SQLITE_OK)
+		return db_fail(s, src, "applying the do-not-call list");
+	if ((rc = begin(s, "applying the do-not-call list")) != PHN_OK)
+		return rc;
+	if ((src = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO temp.dnc(k) VALUES (?1)", -1,
+				      &ins, NULL)) != SQLITE_OK ||
+	    (src = sqlite3_prepare_v2(s->db, "UPDATE rows SET state = 'suppressed', reason = "
+				      "'suppressed', next_at = 0, updated_at = ?1 WHERE state IN "
+				      "('pending', 'waiting') AND number_key IN (SELECT k FROM "
+				      "temp.dnc)", -1, &upd, NULL)) != SQLITE_OK) {
+		rc = db_fail(s, src, "applying the do-not-call list");
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, (sqlite3_int64)keys[i]);
+		if ((src = sqlite3_step(ins)) != SQLITE_DONE) {
+			rc = db_fail(s, src, "applying the do-not-call list");
+			goto fail;
+		}
+	}
+	sqlite3_bind_int64(upd, 1, now_ms);
+	if ((src = sqlite3_step(upd)) != SQLITE_DONE) {
+		rc = db_fail(s, src, "applying the do-not-call list");
+		goto fail;
+	}
+	rows = (uint64_t)sqlite3_changes64(s->db);
+	if ((rc = sq_meta_set(j, "suppress_sha256", digest)) != PHN_OK)
+		goto fail;
+	sqlite3_finalize(ins);
+	sqlite3_finalize(upd);
+	if ((rc = commit(s, "applying the do-not-call list")) != PHN_OK)
+		return rc;
+	sqlite3_exec(s->db, "DELETE FROM temp.dnc", NULL, NULL, NULL);
+	if (changed)
+		*changed = rows;
+	return PHN_OK;
+fail:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(upd);
+	return rollback(s, rc);
 }
 
 /* ---- the work ------------------------------------------------------------ */
@@ -1088,18 +1179,38 @@ static int not_sendable(struct jsqlite *s, uint64_t line)
 			     "waiting: it is not sent", s->path, line, state);
 }
 
-static int sq_mark_sending(journal *j, int64_t run_id, const struct jsend *items, size_t n,
-			   int64_t now_ms)
+static int mark_items(struct jsqlite *s, int64_t run_id, const struct jsend *items, size_t n,
+		      int64_t now_ms);
+static int record_items(struct jsqlite *s, const struct joutcome *items, size_t n,
+			int64_t now_ms);
+
+/* Outcomes, then marks, in one durable transaction (journal_record_and_mark;
+ * journal_record and journal_mark_sending are its halves). */
+static int sq_record_and_mark(journal *j, const struct joutcome *done, size_t ndone,
+			      int64_t run_id, const struct jsend *items, size_t nitems,
+			      int64_t now_ms)
 {
 	struct jsqlite *s = S(j);
 	int rc;
 
-	if ((rc = writable(s, "journal_mark_sending")) != PHN_OK)
+	if ((rc = writable(s, nitems ? "journal_mark_sending" : "journal_record")) != PHN_OK)
 		return rc;
-	if (n == 0)
+	if (ndone == 0 && nitems == 0)
 		return PHN_OK;
-	if ((rc = begin(s, "marking rows sending")) != PHN_OK)
+	if ((rc = begin(s, nitems ? "marking rows sending" : "recording outcomes")) != PHN_OK)
 		return rc;
+	if ((rc = record_items(s, done, ndone, now_ms)) != PHN_OK ||
+	    (rc = mark_items(s, run_id, items, nitems, now_ms)) != PHN_OK)
+		return rollback(s, rc);
+	return commit(s, nitems ? "marking rows sending" : "recording outcomes");
+}
+
+/* Inside an open transaction; the caller rolls back on failure. */
+static int mark_items(struct jsqlite *s, int64_t run_id, const struct jsend *items, size_t n,
+		      int64_t now_ms)
+{
+	int rc;
+
 	for (size_t i = 0; i < n; i++) {
 		const struct jsend *it = &items[i];
 		sqlite3_stmt *st = stmt(s, S_ATTEMPT_INSERT);
@@ -1116,31 +1227,26 @@ static int sq_mark_sending(journal *j, int64_t run_id, const struct jsend *items
 						   "id '%s' is not new, or there is no such line "
 						   "(%s)", s->path, it->line, it->dispatch_id,
 						   sqlite3_errmsg(s->db));
-			return rollback(s, rc);
+			return rc;
 		}
 		st = stmt(s, S_ROW_SENDING);
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)it->line);
 		sqlite3_bind_int(st, 2, it->step == J_STEP_CALL);
 		sqlite3_bind_int64(st, 3, now_ms);
 		if ((rc = exec_stmt(s, S_ROW_SENDING, "marking rows sending")) != PHN_OK)
-			return rollback(s, rc);
+			return rc;
 		if (sqlite3_changes(s->db) != 1)
-			return rollback(s, not_sendable(s, it->line));
+			return not_sendable(s, it->line);
 	}
-	return commit(s, "marking rows sending");
+	return PHN_OK;
 }
 
-static int sq_record(journal *j, const struct joutcome *items, size_t n, int64_t now_ms)
+/* Inside an open transaction; the caller rolls back on failure. */
+static int record_items(struct jsqlite *s, const struct joutcome *items, size_t n,
+			int64_t now_ms)
 {
-	struct jsqlite *s = S(j);
 	int rc;
 
-	if ((rc = writable(s, "journal_record")) != PHN_OK)
-		return rc;
-	if (n == 0)
-		return PHN_OK;
-	if ((rc = begin(s, "recording outcomes")) != PHN_OK)
-		return rc;
 	for (size_t i = 0; i < n; i++) {
 		const struct joutcome *it = &items[i];
 		sqlite3_stmt *st = stmt(s, S_ATTEMPT_FINISH);
@@ -1155,11 +1261,10 @@ static int sq_record(journal *j, const struct joutcome *items, size_t n, int64_t
 		bind_text(st, 7, it->retry_after);
 		sqlite3_bind_int64(st, 8, it->elapsed_ms);
 		if ((rc = exec_stmt(s, S_ATTEMPT_FINISH, "recording outcomes")) != PHN_OK)
-			return rollback(s, rc);
+			return rc;
 		if (sqlite3_changes(s->db) != 1)
-			return rollback(s, phn_error_set(PHN_EINVAL, "journal '%s': line %" PRIu64
-							 " has no attempt '%s'", s->path, it->line,
-							 it->dispatch_id));
+			return phn_error_set(PHN_EINVAL, "journal '%s': line %" PRIu64 " has no "
+					     "attempt '%s'", s->path, it->line, it->dispatch_id);
 		st = stmt(s, S_ROW_RECORD);
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)it->line);
 		sqlite3_bind_text(st, 2, journal_state_name(it->state), -1, SQLITE_STATIC);
@@ -1172,9 +1277,20 @@ static int sq_record(journal *j, const struct joutcome *items, size_t n, int64_t
 		bind_text(st, 8, it->detail);
 		sqlite3_bind_int64(st, 9, now_ms);
 		if ((rc = exec_stmt(s, S_ROW_RECORD, "recording outcomes")) != PHN_OK)
-			return rollback(s, rc);
+			return rc;
 	}
-	return commit(s, "recording outcomes");
+	return PHN_OK;
+}
+
+static int sq_mark_sending(journal *j, int64_t run_id, const struct jsend *items, size_t n,
+			   int64_t now_ms)
+{
+	return sq_record_and_mark(j, NULL, 0, run_id, items, n, now_ms);
+}
+
+static int sq_record(journal *j, const struct joutcome *items, size_t n, int64_t now_ms)
+{
+	return sq_record_and_mark(j, items, n, 0, NULL, 0, now_ms);
 }
 
 /* ---- reading ------------------------------------------------------------- */
@@ -1393,10 +1509,12 @@ const struct journal_ops journal_sqlite_ops = {
 	.recover = sq_recover,
 	.requeue_unknown = sq_requeue_unknown,
 	.requeue_for_run = sq_requeue_for_run,
+	.suppress = sq_suppress,
 	.ready = sq_ready,
 	.defer = sq_defer,
 	.mark_sending = sq_mark_sending,
 	.record = sq_record,
+	.record_and_mark = sq_record_and_mark,
 	.counts = sq_counts,
 	.next_wake = sq_next_wake,
 	.runs = sq_runs,

@@ -97,6 +97,49 @@ int dl_file_sha256(char hex[65], const char *path)
 	return PHN_OK;
 }
 
+/* The do-not-call set's digest: SHA-256 of its keys (E.164 digits as
+ * numbers), ascending, 8 bytes big-endian each; that of no key without
+ * --suppress. *keys (if not NULL) gets the sorted keys (malloc'd), *n their
+ * count. */
+int dl_suppress_digest(char hex[65], uint64_t **keys, size_t *n, const phn_dialer *dl)
+{
+	const phn_dedupe_set *set = dl->clean.suppress;
+	size_t count = phn_dedupe_set_count(set), got = 0;
+	uint64_t *k = NULL;
+	EVP_MD_CTX *md;
+	int rc = PHN_OK;
+
+	if (keys)
+		*keys = NULL;
+	*n = 0;
+	if (count && !(k = malloc(count * sizeof *k)))
+		return phn_error_set(PHN_ENOMEM, "out of memory");
+	if (count && (rc = phn_dedupe_set_keys(k, count, &got, set)) != PHN_OK) {
+		free(k);
+		return rc;
+	}
+	if (!(md = EVP_MD_CTX_new()) || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(md);
+		free(k);
+		return phn_error_set(PHN_EINTERNAL, "--suppress: SHA-256 is not available");
+	}
+	for (size_t i = 0; i < got; i++) {
+		unsigned char b[8];
+
+		for (int j = 0; j < 8; j++)
+			b[j] = (unsigned char)(k[i] >> (56 - 8 * j));
+		EVP_DigestUpdate(md, b, sizeof b);
+	}
+	hex_digest(hex, md);
+	EVP_MD_CTX_free(md);
+	if (keys)
+		*keys = k;
+	else
+		free(k);
+	*n = got;
+	return rc;
+}
+
 /* ---- the options a journal is loaded with ----------------------------- */
 
 static const char *const field_keys[DL_FIELD_COUNT] = {
@@ -105,9 +148,40 @@ static const char *const field_keys[DL_FIELD_COUNT] = {
 	"invoice_due_date_column", "invoice_total_column"
 };
 
-static cJSON *str_or_null(const char *s)
+static void norm_name(char *dst, size_t cap, const char *s, size_t len);
+static int all_digits(const char *s);
+
+/* A column name as it is matched against the header (the cleaner's key:
+ * ASCII letters lower case, only letters, digits and non-ASCII bytes), so
+ * that "First Name" and "first_name" are the same option. A column number,
+ * or a name whose key would read as one, is kept as given. */
+static cJSON *column_json(const char *spec)
 {
-	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+	char key[1024];
+
+	if (!spec)
+		return cJSON_CreateNull();
+	if (all_digits(spec))
+		return cJSON_CreateString(spec);
+	norm_name(key, sizeof key, spec, strlen(spec));
+	if (!key[0] || all_digits(key) || strlen(spec) >= sizeof key)
+		return cJSON_CreateString(spec);
+	return cJSON_CreateString(key);
+}
+
+/* The region as the library takes it: upper case ("sa" is "SA"). */
+static cJSON *region_json(const char *region)
+{
+	char up[16];
+	size_t i;
+
+	if (!region)
+		return cJSON_CreateNull();
+	for (i = 0; region[i] && i + 1 < sizeof up; i++)
+		up[i] = (region[i] >= 'a' && region[i] <= 'z') ? (char)(region[i] - 'a' + 'A')
+							       : region[i];
+	up[i] = '\0';
+	return cJSON_CreateString(region[i] ? region : up);
 }
 
 static cJSON *pairs_json(const phn_dispatch_kv *kv, size_t n)
@@ -117,7 +191,7 @@ static cJSON *pairs_json(const phn_dispatch_kv *kv, size_t n)
 	for (size_t i = 0; a && i < n; i++) {
 		cJSON *p = cJSON_CreateArray();
 		cJSON_AddItemToArray(p, cJSON_CreateString(kv[i].key));
-		cJSON_AddItemToArray(p, cJSON_CreateString(kv[i].value));
+		cJSON_AddItemToArray(p, column_json(kv[i].value));
 		cJSON_AddItemToArray(a, p);
 	}
 	return a;
@@ -139,18 +213,16 @@ int dl_options_json(char **out, const phn_dialer *dl)
 		snprintf(delim, sizeof delim, "%c", dl->csv.delimiter);
 	cJSON_AddItemToObject(o, "delimiter", cJSON_CreateString(delim));
 	cJSON_AddNumberToObject(o, "max_record", (double)dl->csv.max_record);
-	cJSON_AddItemToObject(o, "region", str_or_null(dl->clean.region));
+	cJSON_AddItemToObject(o, "region", region_json(dl->clean.region));
 	cJSON_AddNumberToObject(o, "header", (double)dl->clean.header);
-	cJSON_AddItemToObject(o, "phone_column", str_or_null(dl->clean.phone_column));
+	cJSON_AddItemToObject(o, "phone_column", column_json(dl->clean.phone_column));
 	cJSON_AddNumberToObject(o, "phone_column_index", dl->clean.phone_column_index);
-	cJSON_AddItemToObject(o, "region_column", str_or_null(dl->clean.region_column));
+	cJSON_AddItemToObject(o, "region_column", column_json(dl->clean.region_column));
 	cJSON_AddNumberToObject(o, "region_column_index", dl->clean.region_column_index);
 	cJSON_AddBoolToObject(o, "keep_possible", dl->clean.keep_possible != 0);
 	cJSON_AddNumberToObject(o, "types", (double)dl->clean.types);
-	cJSON_AddNumberToObject(o, "suppress_numbers",
-				(double)phn_dedupe_set_count(dl->clean.suppress));
 	for (int i = 0; i < DL_FIELD_COUNT; i++)
-		cJSON_AddItemToObject(o, field_keys[i], str_or_null(dl->columns[i]));
+		cJSON_AddItemToObject(o, field_keys[i], column_json(dl->columns[i]));
 	cJSON_AddItemToObject(o, "tags", pairs_json(dl->tags, dl->tags_count));
 	cJSON_AddItemToObject(o, "meta", pairs_json(dl->meta, dl->meta_count));
 	*out = cJSON_PrintUnformatted(o);
@@ -589,6 +661,23 @@ static int check_loaded(phn_dialer *dl)
 	free(name);
 	if ((rc = journal_meta_get(dl->j, "options", &v)) != PHN_OK)
 		return rc;
+	if (v && strstr(v, "\"suppress_numbers\"")) {
+		/* Journals of before suppress_sha256 kept the list's size among the
+		 * options: the list itself is checked at each live run now. */
+		cJSON *o = cJSON_Parse(v);
+		char *p = NULL;
+		int same;
+
+		if (o) {
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "suppress_numbers");
+			p = cJSON_PrintUnformatted(o);
+			cJSON_Delete(o);
+		}
+		same = p && strcmp(p, dl->options_json) == 0;
+		free(p);
+		if (same)
+			v = dl->options_json;
+	}
 	if (!v || strcmp(v, dl->options_json) != 0) {
 		options_diff(diff, sizeof diff, v ? v : "{}", dl->options_json);
 		return phn_error_set(PHN_EINVAL, "journal '%s' was loaded with other clean or "
@@ -599,6 +688,18 @@ static int check_loaded(phn_dialer *dl)
 		return rc;
 	snprintf(dl->campaign_id, sizeof dl->campaign_id, "%s", v ? v : "");
 	return PHN_OK;
+}
+
+/* The first load: the cleaner applied this do-not-call list to every row. */
+static int set_suppress_digest(phn_dialer *dl)
+{
+	char hex[65];
+	size_t n;
+	int rc;
+
+	if ((rc = dl_suppress_digest(hex, NULL, &n, dl)) != PHN_OK)
+		return rc;
+	return journal_meta_set(dl->j, "suppress_sha256", hex);
 }
 
 int dl_load(phn_dialer *dl)
@@ -633,6 +734,7 @@ int dl_load(phn_dialer *dl)
 	    (rc = journal_meta_set(dl->j, "list_sha256", dl->list_sha256)) != PHN_OK ||
 	    (rc = journal_meta_set(dl->j, "list_name", base ? base + 1 : dl->list_path)) != PHN_OK ||
 	    (rc = journal_meta_set(dl->j, "options", dl->options_json)) != PHN_OK ||
+	    (rc = set_suppress_digest(dl)) != PHN_OK ||
 	    (rc = journal_meta_set(dl->j, "created_at", created)) != PHN_OK)
 		return rc;
 	if ((rc = journal_load_begin(dl->j)) != PHN_OK ||

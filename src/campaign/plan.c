@@ -167,6 +167,18 @@ static int on_list_row(const struct jrow *row, void *payload)
 	}
 }
 
+/* A journal row on the --suppress list of this run (keys are the E.164
+ * digits as a number, as the cleaner's). */
+static int on_dnc(const phn_dialer *dl, const char *e164)
+{
+	int found = 0;
+
+	if (!dl->clean.suppress || !e164 || e164[0] != '+')
+		return 0;
+	phn_dedupe_set_contains(&found, NULL, dl->clean.suppress, strtoull(e164 + 1, NULL, 10));
+	return found;
+}
+
 static int plan_from_journal(struct planning *g)
 {
 	phn_dialer *dl = g->dl;
@@ -202,6 +214,14 @@ static int plan_from_journal(struct planning *g)
 			break;
 		for (size_t i = 0; i < n; i++) {
 			after = buf[i].line;
+			if (on_dnc(dl, buf[i].e164)) {
+				/* The live run suppresses it first (apply_suppress). */
+				p->skipped++;
+				if ((rc = add_skip(p, "suppressed (newly on the do-not-call list)",
+						   1)) != PHN_OK)
+					return rc;
+				continue;
+			}
 			if ((rc = plan_row(g, buf[i].line, buf[i].e164, buf[i].region, buf[i].zones,
 					   buf[i].fields_json, buf[i].contact_uuid,
 					   buf[i].invoice_uuid)) != PHN_OK)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <phonenorm.h>
@@ -36,6 +37,9 @@ static const char dial_help[] =
 	"plan and sends nothing (the journal is neither created nor changed).\n"
 	"Running it again with the same journal resumes: accepted rows are never\n"
 	"sent again, rows that were in flight when a run died become 'unknown'.\n"
+	"The --suppress (do-not-call) list may change between runs: rows newly on it\n"
+	"that are still to be called become 'suppressed' (never the other way). An\n"
+	"empty journal (a dial killed at its start) is taken over by --live.\n"
 	"\n"
 	"Input (as phonenorm clean; stored in the journal, a later run must match):\n"
 	CLI_CLEAN_INPUT_HELP
@@ -74,9 +78,11 @@ static const char dial_help[] =
 	"      --retry-cap SECONDS    longest wait before a retry (default 120): a longer\n"
 	"                             Retry-After is cut to it, and the run says so\n"
 	"      --max-attempts N       call attempts per row over every run (default 3;\n"
-	"                             0: no limit)\n"
+	"                             0: no limit); a row that used them up is\n"
+	"                             'failed' (an 'unknown' one stays unknown)\n"
 	"      --retry-unknown        re-send rows whose outcome is unknown (the call may\n"
-	"                             have been placed: check first)\n"
+	"                             have been placed: check first); for this run\n"
+	"                             only: rows it does not re-send stay unknown\n"
 	"      --window HH:MM-HH:MM   calling hours in the callee's local time (default:\n"
 	"                             the region's, see README; +1 numbers are always\n"
 	"                             held to 08:00-21:00, US TCPA)\n"
@@ -96,8 +102,9 @@ static const char dial_help[] =
 	"\n"
 	"Output:\n"
 	"      --json                 JSON lines on standard output: the plan, or one\n"
-	"                             event per line (loading, loaded, recovered, row,\n"
-	"                             wait, retry_capped, stopping, progress, summary)\n"
+	"                             event per line (loading, loaded, recovered,\n"
+	"                             suppressed, row, wait, retry_capped, stopping,\n"
+	"                             progress, summary)\n"
 	"  -q, --quiet                nothing on standard error but errors (and a\n"
 	"                             Retry-After cut by --retry-cap)\n"
 	"  -h, --help                 show this help\n"
@@ -114,7 +121,8 @@ static const char dial_help[] =
 	"dial, not a journal); 3 the journal (or standard output) could not be\n"
 	"written during the run;\n"
 	"4 stopped at once: the API refused the token (401/403) or there is none;\n"
-	"5 rows left waiting for their calling window (--no-wait) or pending;\n"
+	"5 rows left waiting for their calling window (--no-wait, or a window that\n"
+	"does not open within 14 days) or pending;\n"
 	"130/143 interrupted by SIGINT/SIGTERM (in-flight requests are recorded; run\n"
 	"again to resume).\n";
 
@@ -510,13 +518,14 @@ static void json_counts(const phn_dial_progress *p)
 static void json_event(const phn_dial_event *ev)
 {
 	static const char *const names[] = { "loaded", "recovered", "progress", "row", "wait",
-					     "retry_capped", "stopping", "loading" };
+					     "retry_capped", "stopping", "loading", "suppressed" };
 
-	printf("{\"event\":\"%s\"", (unsigned)ev->kind < 8 ? names[ev->kind] : "other");
+	printf("{\"event\":\"%s\"", (unsigned)ev->kind < 9 ? names[ev->kind] : "other");
 	switch (ev->kind) {
 	case PHN_DIAL_EVENT_LOADING:
 	case PHN_DIAL_EVENT_LOADED:
 	case PHN_DIAL_EVENT_RECOVERED:
+	case PHN_DIAL_EVENT_SUPPRESSED:
 		printf(",\"rows\":%" PRIu64, ev->count);
 		break;
 	case PHN_DIAL_EVENT_ROW:
@@ -598,6 +607,12 @@ static void text_event(struct ui *u, const phn_dial_event *ev)
 		fprintf(stderr, "phonenorm dial: %" PRIu64 " rows were in flight when the last run "
 			"ended: now 'unknown' (the call may have been placed; --retry-unknown "
 			"re-sends them)\n", ev->count);
+		return;
+	case PHN_DIAL_EVENT_SUPPRESSED:
+		clear_line(u);
+		fprintf(stderr, "phonenorm dial: --suppress: the do-not-call list changed since the "
+			"last run: %" PRIu64 " rows still to be called are on it now and are "
+			"suppressed (never called)\n", ev->count);
 		return;
 	case PHN_DIAL_EVENT_WAIT:
 		clear_line(u);
@@ -736,7 +751,7 @@ static int print_plan(const struct dial_args *a, const phn_dial_plan *p, int jou
 	if (a->json) {
 		printf("{\"event\":\"plan\",\"dry_run\":true,\"rows\":%" PRIu64 ",\"to_call\":%" PRIu64
 		       ",\"done\":%" PRIu64 ",\"skipped\":%" PRIu64 ",\"journal_exists\":%s",
-		       rows, to_call, done, skipped, journal_exists ? "true" : "false");
+		       rows, to_call, done, skipped, journal_exists == 1 ? "true" : "false");
 		fputs(",\"skipped_by_reason\":{", stdout);
 		for (size_t i = 0; phn_dial_plan_skipped(&reason, &count, p, i) == PHN_OK; i++) {
 			printf("%s", i ? "," : "");
@@ -768,8 +783,10 @@ static int print_plan(const struct dial_args *a, const phn_dial_plan *p, int jou
 	printf("phonenorm dial: dry run: nothing is sent (add --live to send)\n");
 	printf("list:         %s, %" PRIu64 " rows\n", a->list, rows);
 	printf("journal:      %s (%s)\n", a->journal,
-	       journal_exists ? "exists: the run resumes it"
-			      : "does not exist: --live creates it");
+	       journal_exists == 1 ? "exists: the run resumes it"
+	       : journal_exists == 2 ? "is empty (a dial stopped before creating it): --live "
+				       "takes it over"
+				     : "does not exist: --live creates it");
 	printf("to call:      %" PRIu64 "\n", to_call);
 	printf("done before:  %" PRIu64 "\n", done);
 	printf("skipped:      %" PRIu64 "\n", skipped);
@@ -907,7 +924,12 @@ int cli_cmd_dial(int argc, char **argv)
 	u.progress = a.live && !a.quiet && !a.json && isatty(2);
 	term = getenv("TERM");
 	u.dumb = !term || !term[0] || strcmp(term, "dumb") == 0;
-	journal_exists = access(a.journal, F_OK) == 0;
+	{
+		/* 0 bytes: a dial killed at its start; --live takes it over. */
+		struct stat jst;
+
+		journal_exists = stat(a.journal, &jst) == 0 ? (jst.st_size > 0 ? 1 : 2) : 0;
+	}
 	catch_signals();
 
 	if (phn_dialer_open(&dl, a.journal, &o) != PHN_OK) {

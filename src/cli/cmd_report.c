@@ -50,7 +50,10 @@ static const char report_help[] =
 	"duplicate, invalid.\n"
 	"\n"
 	"Exit status: 0 done, 2 usage error or a journal that cannot be read (missing,\n"
-	"not a journal, corrupt, newer schema), 3 an output could not be written.\n";
+	"not a journal, corrupt, newer schema), 3 an output could not be written.\n"
+	"An empty journal (0 bytes: a dial was killed before it created the journal;\n"
+	"nothing was loaded or sent) exits 2 and says so: the next 'phonenorm dial\n"
+	"--live' takes it over.\n";
 
 enum { OPT_CSV = 256, OPT_JSON, OPT_SAFE };
 

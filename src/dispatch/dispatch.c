@@ -419,6 +419,7 @@ static int set_base_url(phn_dispatch *d, const char *url)
 			goto done;
 		}
 	}
+	d->base_loopback = is_loopback_host(host);
 	/* Paths are appended to the base: keep exactly one slash between them. */
 	len = strlen(url);
 	while (len > 0 && url[len - 1] == '/')
@@ -621,6 +622,11 @@ void phn_dispatch_free(phn_dispatch *d)
 int phn_dispatch_has_token(const phn_dispatch *d)
 {
 	return d && d->token != NULL;
+}
+
+int phn_dispatch_is_loopback(const phn_dispatch *d)
+{
+	return d && d->base_url && d->base_loopback;
 }
 
 char *phn_dispatch__url(const phn_dispatch *d, phn_dispatch_kind kind)

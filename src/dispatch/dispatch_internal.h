@@ -73,6 +73,7 @@ typedef struct phn_xfer {
 
 struct phn_dispatch {
 	char *base_url;
+	int base_loopback; /* the base URL's host is 127.0.0.0/8, localhost or ::1 */
 	char *token;
 	size_t token_len;
 	char *auth_header; /* "Authorization: Bearer <token>" */

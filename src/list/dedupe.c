@@ -161,6 +161,31 @@ size_t phn_dedupe_set_count(const phn_dedupe_set *set)
 	return set ? set->count : 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int phn_dedupe_set_keys(uint64_t *keys, size_t cap, size_t *count, const phn_dedupe_set *set)
+{
+	size_t n = 0;
+
+	if (!count || !set)
+		return phn_error_set(PHN_EINVAL, "phn_dedupe_set_keys: %s is NULL",
+				     count ? "the set" : "count");
+	*count = set->count;
+	if (cap < set->count)
+		return phn_error_set(PHN_EBUFS, "phn_dedupe_set_keys: room for %zu keys, the set "
+				     "holds %zu", cap, set->count);
+	for (size_t i = 0; i <= set->mask && n < set->count; i++)
+		if (set->slots[i].key)
+			keys[n++] = set->slots[i].key;
+	qsort(keys, n, sizeof *keys, cmp_u64);
+	return PHN_OK;
+}
+
 size_t phn_dedupe_set_memory(const phn_dedupe_set *set)
 {
 	return set ? sizeof *set + (set->mask + 1) * sizeof(struct slot) : 0;

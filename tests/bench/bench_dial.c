@@ -146,7 +146,7 @@ struct run_result {
 	double setup_cpu_seconds;
 	uint64_t syncs;
 	double sync_seconds;
-	uint64_t wchar, write_bytes; /* /proc/self/io */
+	uint64_t write_bytes; /* /proc/self/io: what the run sent to storage */
 	uint64_t db_bytes;    /* journal file's size after close */
 	uint64_t wal_bytes;   /* its WAL file before close */
 	/* The dialer's load phase (phn_dialer_open) on its own. */
@@ -163,20 +163,18 @@ struct run_usage {
 	long max_rss_kib;
 };
 
-static void read_proc_io(uint64_t *wchar, uint64_t *write_bytes)
+static void read_write_bytes(uint64_t *write_bytes)
 {
 	FILE *f = fopen("/proc/self/io", "r");
 	char line[128];
 
-	*wchar = *write_bytes = 0;
+	*write_bytes = 0;
 	if (!f)
 		return;
 	while (fgets(line, sizeof line, f)) {
 		unsigned long long v;
 
-		if (sscanf(line, "wchar: %llu", &v) == 1)
-			*wchar = v;
-		else if (sscanf(line, "write_bytes: %llu", &v) == 1)
+		if (sscanf(line, "write_bytes: %llu", &v) == 1)
 			*write_bytes = v;
 	}
 	fclose(f);
@@ -212,7 +210,7 @@ static int run_child(struct run_result *res, struct run_usage *use, run_fn fn, c
 		fn(&r, arg);
 		r.syncs = n_sync;
 		r.sync_seconds = sync_seconds;
-		read_proc_io(&r.wchar, &r.write_bytes);
+		read_write_bytes(&r.write_bytes);
 		w = write(p[1], &r, sizeof r);
 		/* exit(), not _exit(): LeakSanitizer (the asan preset) checks the run. */
 		exit(w == (ssize_t)sizeof r ? 0 : 1);

@@ -111,7 +111,6 @@ class Mismatch(Base):
             ([listp, "-c", "US"], "option"),
             ([listp, "-c", "SA", "--keep-possible"], "option"),
             ([listp, "-c", "SA", "--types", "mobile"], "option"),
-            ([listp, "-c", "SA", "--suppress", supp], "option"),
             ([listp, "-c", "SA", "--first-name-column", "id"], "option"),
             ([listp, "-c", "SA", "--tag", "who=first_name"], "option"),
             ([listp, "-c", "SA", "--invoice", "number=id,date=id"], "option"),
@@ -124,6 +123,8 @@ class Mismatch(Base):
                     self.assertIn(word, err.lower())
                     self.assertIn("c.db", err, "the message names the journal")
         # The list appended to (a new row) is another list too.
+        listp_before = self.tmp.path("before.csv")
+        shutil.copyfile(listp, listp_before)
         with open(listp, "a") as f:
             f.write("R9,Late,%s\n" % dt.sa_number(50))
         rc, out, err = dt.dial(listp, db, "-c", "SA")
@@ -137,6 +138,38 @@ class Mismatch(Base):
                                "--template", "550e8400-e29b-41d4-a716-446655440000", "--timeout", "5")
         self.assertEqual(rc, 0, out + err)
         self.assertEqual(len(dt.server_requests()), sent)
+        # A do-not-call list that grew is never refused (fix: it used to be
+        # taken as other options): it applies to rows still to be called;
+        # these are all accepted already, so nothing changes.
+        rc, out, err = dt.dial(listp_before, db, "-c", "SA", "--suppress", supp)
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(len(dt.server_requests()), sent)
+
+    def test_changed_do_not_call_list(self):
+        """A number added to the --suppress file between runs is never
+        called: the run either refuses the changed list (exit 2) or
+        suppresses the number. (The journal kept only the number of
+        suppressed entries: a file with another number in place of one was
+        taken as the same.)"""
+        listp = self.small("dnc.csv", count=3, start=700)
+        dnc = self.tmp.path("dnc.txt")
+        with open(dnc, "w") as f:
+            f.write(dt.sa_number(700) + "\n")
+        db = self.tmp.path("dnc.db")
+        # At night in Riyadh: loaded, nothing sent.
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--suppress", dnc, "--no-wait", now="2026-03-09T00:00:00Z")
+        self.assertEqual((rc, dt.counts(db)), (5, {"suppressed": 1, "waiting": 2}), out + err)
+        with open(dnc, "w") as f:
+            f.write(dt.sa_number(701) + "\n")
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--suppress", dnc, "--rate", "0")
+        called = [r["number"] for r in dt.server_requests(brief=True)]
+        self.assertNotIn(dt.sa_number(701), called, "a number on the do-not-call list was called")
+        self.assertIn(rc, (0, 2), out + err)
+        # (fix) the run suppresses it, says so, and never un-suppresses 700.
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("do-not-call list changed", err)
+        self.assertEqual(called, [dt.sa_number(702)])
+        self.assertEqual(dt.counts(db), {"suppressed": 2, "accepted": 1})
 
     def test_same_options_written_differently(self):
         """-c sa is -c SA (clean takes either): the same campaign, not a
@@ -393,6 +426,29 @@ class Report(Base):
         rc, out, err = dt.report(self.tmp.path("none.db"))
         self.assertEqual(rc, 2, out + err)
         self.assertFalse(os.path.exists(self.tmp.path("none.db")), "report created a journal")
+
+    def test_empty_journal_from_a_kill(self):
+        """A kill -9 at the start can leave a 0-byte journal: report says so
+        (exit 2, the next live run takes it over), a dry run plans as if
+        there were no journal, and the live run takes it over."""
+        listp = self.small(count=3)
+        db = self.tmp.path("empty.db")
+        open(db, "w").close()
+        rc, out, err = dt.report(db)
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("is empty", err)
+        self.assertIn("takes it over", err)
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--json", live=False)
+        self.assertEqual(rc, 0, out + err)
+        plan = json.loads(out.splitlines()[-1])
+        self.assertEqual((plan["to_call"], plan["journal_exists"]), (3, False), plan)
+        self.assertEqual(os.path.getsize(db), 0, "a dry run changed the journal")
+        self.assertEqual(dt.server_requests(), [])
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0")
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(len(dt.server_requests()), 3)
+        rc, out, err = dt.report(db)
+        self.assertEqual(rc, 0, out + err)
 
 
 if __name__ == "__main__":

@@ -263,6 +263,16 @@ class Windows(unittest.TestCase):
             rc, out, err = dt.dial(listp, db, "-c", "US", "--window", "22:00-23:00",
                                    now="2026-03-08T11:00:00Z", timeout=8)
             self.assertIn(rc, (2, 5), out + err)
+            # (fix) -c US: refused up front, naming the legal hours
+            self.assertEqual(rc, 2, out + err)
+            self.assertIn("08:00-21:00", err)
+            self.assertFalse(os.path.exists(db))
+            # Without -c the +1 rows find out per row: the run ends, rows left.
+            rc, out, err = dt.dial(listp, db, "--window", "22:00-23:00",
+                                   now="2026-03-08T11:00:00Z", timeout=8)
+            self.assertEqual(rc, 5, out + err)
+            self.assertIn("does not open within 14 days", err)
+            self.assertEqual(set(dt.counts(db)), {"waiting"}, dt.counts(db))
         self.assertEqual(dt.server_requests(), [])
 
     def test_test_clock_forms(self):
@@ -279,12 +289,18 @@ class Windows(unittest.TestCase):
         self.assertEqual(dt.server_requests(), [])
 
     def test_test_clock_needs_loopback(self):
+        """The test clock steers a loopback API only: a host that merely
+        starts like one (127.0.0.1.nip.io resolves wherever its owner
+        wants) is not loopback."""
         listp, db = self.make("E", "remote.csv")
-        rc, out, err = dt.dial(listp, db, "-c", "US", live=False, now="2026-03-08T12:30:00Z",
-                               url="https://api.example.com/api-service/v1")
-        self.assertEqual(rc, 2, out + err)
-        self.assertIn("PHONENORM_TEST_NOW", err)
-        self.assertFalse(os.path.exists(db))
+        for url in ("https://api.example.com/api-service/v1", "https://127.0.0.1.nip.io/api-service/v1",
+                    "https://127.evil.example/api-service/v1", "https://localhost.example.com/api-service/v1"):
+            # Dry runs only: nothing may leave this machine, not even a DNS query.
+            with self.subTest(url=url):
+                rc, out, err = dt.dial(listp, db, "-c", "US", live=False, now="2026-03-08T12:30:00Z", url=url)
+                self.assertEqual(rc, 2, out + err)
+                self.assertIn("PHONENORM_TEST_NOW", err)
+                self.assertFalse(os.path.exists(db))
 
 
 if __name__ == "__main__":

@@ -1322,6 +1322,30 @@ static int test_config(void)
 			CHECK(phn_error_last()[0] == '\0', "a good URL left an error: %s", phn_error_last());
 		phn_dispatch_free(d);
 	}
+	{
+		static const struct {
+			const char *url;
+			int loopback;
+		} lb[] = {
+			{ "http://127.0.0.1:8080/v1", 1 },
+			{ "https://127.1.2.3/v1", 1 },
+			{ "http://LocalHost:8080", 1 },
+			{ "http://[::1]:8080/v1", 1 },
+			{ "https://127.0.0.1.nip.io/v1", 0 },
+			{ "https://127.evil.example/v1", 0 },
+			{ "https://localhost.example/v1", 0 },
+			{ "https://api.example.com/v1", 0 },
+		};
+
+		for (i = 0; i < sizeof(lb) / sizeof(lb[0]); i++) {
+			CHECK(new_with(&d, lb[i].url, 0) == PHN_OK, "%s: %s", lb[i].url,
+			      phn_error_last());
+			CHECK(phn_dispatch_is_loopback(d) == lb[i].loopback, "%s: loopback %d",
+			      lb[i].url, phn_dispatch_is_loopback(d));
+			phn_dispatch_free(d);
+		}
+		CHECK(phn_dispatch_is_loopback(NULL) == 0, "NULL is not loopback");
+	}
 	new_with(&d, "http://api.example.com/v1", 0);
 	CHECK(STREQ(phn_error_last(), "http:// is allowed only for loopback hosts: API URL "
 		    "'http://api.example.com/v1' is not loopback, and the bearer token would cross "

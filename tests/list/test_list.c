@@ -41,6 +41,15 @@ static void test_dedupe(void)
 	      v == 3);
 	CHECK(phn_dedupe_set_contains(&found, &v, set, 12025550144ULL) == PHN_OK && !found);
 	CHECK(phn_dedupe_set_contains(&found, NULL, set, 0) == PHN_OK && !found);
+	{
+		uint64_t keys[2];
+		size_t n = 0;
+
+		CHECK(phn_dedupe_set_keys(keys, 1, &n, set) == PHN_EBUFS && n == 2);
+		CHECK(phn_dedupe_set_keys(keys, 2, &n, set) == PHN_OK && n == 2 &&
+		      keys[0] == 12025550143ULL && keys[1] == 966501234567ULL);
+		CHECK(phn_dedupe_set_keys(keys, 2, NULL, set) == PHN_EINVAL);
+	}
 
 	/* Growth keeps every key and its first value; keys that differ only in
 	 * high or low digits must not collide into each other. */
