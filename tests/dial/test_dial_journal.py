@@ -327,6 +327,30 @@ class RetryUnknown(Base):
         self.plain_run_sends_nothing_unasked(listp, db, set())
 
 
+class WriteErrors(Base):
+    def test_stdout_full(self):
+        """Standard output that takes nothing (/dev/full): exit 3, said on
+        stderr; the journal still holds every outcome."""
+        import subprocess
+        listp = self.small("full.csv", count=4, start=800)
+        for args, live in ((["--json"], True), ([], False)):
+            with self.subTest(args=args, live=live):
+                db = self.tmp.path("full%d.db" % live)
+                with open("/dev/full", "wb") as full:
+                    p = subprocess.run(dt.dial_args(listp, db, "-c", "SA", "--rate", "0", *args, live=live),
+                                       env=dt.env(), stdout=full, stderr=subprocess.PIPE, timeout=60)
+                err = dt.no_sanitizer_report(p.stderr.decode("utf-8", "replace"))
+                self.assertEqual(p.returncode, 3, err)
+                self.assertIn("write error on standard output", err)
+                if live:
+                    self.assertEqual(dt.check_campaign(db), [])
+                    self.assertNotIn("pending", dt.counts(db))
+        with open("/dev/full", "wb") as full:
+            p = subprocess.run([dt.BIN, "report", self.tmp.path("full1.db")], env=dt.env(), stdout=full,
+                               stderr=subprocess.PIPE, timeout=60)
+        self.assertEqual(p.returncode, 3)
+
+
 class Report(Base):
     def campaign(self):
         extra = [["BAD", "x", "12345"], ["DUP", "y", dt.local_sa(dt.sa_number(0))],
