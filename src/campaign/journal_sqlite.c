@@ -422,36 +422,47 @@ fail:
 	return rc;
 }
 
-/* The four tables, as tables (a view or anything else is refused). */
-static int check_tables(struct jsqlite *s)
+/* The tables and indexes as schema v1 creates them, word for word (SQLite
+ * keeps each CREATE statement as it was given): a file whose schema differs
+ * in any way (a view, a column more or less, another constraint) was not
+ * made by this phonenorm, and is refused before anything reads or writes it. */
+static int check_schema(struct jsqlite *s)
 {
-	static const char *const names[] = { "meta", "rows", "attempts", "runs" };
+	const char *p = schema_sql, *end;
 	sqlite3_stmt *st;
-	int rc;
+	int rc = PHN_OK;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT type FROM sqlite_schema WHERE name = ?1", -1, &st,
-				NULL);
-	if (rc != SQLITE_OK)
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT type, sql FROM sqlite_schema WHERE name = ?1",
+				     -1, &st, NULL)) != SQLITE_OK)
 		return db_fail(s, rc, "reading its schema");
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		const char *type;
+	rc = PHN_OK;
+	for (; rc == PHN_OK && (end = strchr(p, ';')); p = end + 1) {
+		/* "CREATE TABLE name(" or "CREATE INDEX name ON" */
+		int is_table = strncmp(p, "CREATE TABLE ", 13) == 0;
+		const char *name = p + 13, *type, *sql;
+		int nlen = (int)strcspn(name, "( "), step;
 
 		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, names[i], -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			sqlite3_finalize(st);
-			return db_fail(s, rc, "reading its schema");
+		sqlite3_bind_text(st, 1, name, nlen, SQLITE_STATIC);
+		step = sqlite3_step(st);
+		if (step != SQLITE_ROW && step != SQLITE_DONE) {
+			rc = db_fail(s, step, "reading its schema");
+			break;
 		}
-		type = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-		if (!type || strcmp(type, "table") != 0) {
-			sqlite3_finalize(st);
-			return phn_error_set(PHN_EFORMAT, "journal '%s': not a phonenorm journal "
-					     "(no table '%s')", s->path, names[i]);
-		}
+		type = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+		sql = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 1) : NULL;
+		if (!type || strcmp(type, is_table ? "table" : "index") != 0)
+			rc = phn_error_set(PHN_EFORMAT, "journal '%s': not a phonenorm journal (no %s "
+					   "'%.*s')", s->path, is_table ? "table" : "index", nlen, name);
+		else if (!sql || strlen(sql) != (size_t)(end - p) ||
+			 memcmp(sql, p, (size_t)(end - p)) != 0)
+			rc = phn_error_set(PHN_EFORMAT, "journal '%s': not a phonenorm journal (its %s "
+					   "'%.*s' is not the one of schema version %d)", s->path,
+					   is_table ? "table" : "index", nlen, name,
+					   JOURNAL_SCHEMA_VERSION);
 	}
 	sqlite3_finalize(st);
-	return PHN_OK;
+	return rc;
 }
 
 /* Identify the file, create or check the schema, prepare everything. */
@@ -512,7 +523,7 @@ static int setup(struct jsqlite *s)
 		if (objects == 0 && (rc = create_schema(s)) != PHN_OK)
 			return rc;
 	}
-	if ((rc = check_tables(s)) != PHN_OK)
+	if ((rc = check_schema(s)) != PHN_OK)
 		return rc;
 	for (int i = 0; i < S_COUNT; i++) {
 		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
@@ -656,8 +667,13 @@ static int sq_open(journal **out, const char *path, unsigned int flags)
 		char pid[24];
 
 		snprintf(pid, sizeof pid, "%ld", (long)getpid());
-		if ((rc = sq_meta_set(&s->base, "dial_pid", pid)) != PHN_OK)
+		if ((rc = sq_meta_set(&s->base, "dial_pid", pid)) != PHN_OK) {
+			/* A constraint the schema check did not see: a damaged file. */
+			if (rc == PHN_EINVAL)
+				rc = phn_error_set(PHN_EFORMAT, "journal '%s': the file is corrupt "
+						   "(%s)", path, phn_error_last());
 			goto fail;
+		}
 	}
 	*out = &s->base;
 	return PHN_OK;

@@ -555,7 +555,20 @@ static void test_not_journals(void)
 	j = open_dial(path_in(p, sizeof p, "columns.db"), J_OPEN_CREATE);
 	journal_close(j);
 	sql(p, "ALTER TABLE rows DROP COLUMN zones;");
-	expect_refused(p, J_OPEN_READONLY, PHN_EFORMAT, "zones");
+	expect_refused(p, J_OPEN_READONLY, PHN_EFORMAT, "its table 'rows' is not the one of "
+		       "schema version 1");
+
+	j = open_dial(path_in(p, sizeof p, "index.db"), J_OPEN_CREATE);
+	journal_close(j);
+	sql(p, "DROP INDEX rows_state_next; CREATE INDEX rows_state_next ON rows(state) "
+	       "WHERE state <> 'sending';");
+	expect_refused(p, J_OPEN_DIAL, PHN_EFORMAT, "index 'rows_state_next'");
+
+	j = open_dial(path_in(p, sizeof p, "notnull.db"), J_OPEN_CREATE);
+	journal_close(j);
+	sql(p, "DROP TABLE meta; CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT, "
+	       "x NOT NULL);");
+	expect_refused(p, J_OPEN_DIAL, PHN_EFORMAT, "its table 'meta'");
 
 	j = open_dial(path_in(p, sizeof p, "state.db"), J_OPEN_CREATE);
 	if (j) {
