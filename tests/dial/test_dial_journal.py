@@ -327,6 +327,46 @@ class RetryUnknown(Base):
         self.plain_run_sends_nothing_unasked(listp, db, set())
 
 
+class Progress(Base):
+    def test_progress_on_a_terminal_only(self):
+        """The progress line (sent, accepted, failed, unknown, waiting,
+        rate, ETA) goes to stderr when it is a terminal, and not otherwise."""
+        import pty
+        import select
+        import subprocess
+        listp = self.small("prog.csv", count=8, start=900)
+        master, slave = pty.openpty()
+        p = subprocess.Popen(dt.dial_args(listp, self.tmp.path("p.db"), "-c", "SA", "--rate", "4"), env=dt.env(),
+                             stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        seen = b""
+        while True:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    data = os.read(master, 4096)
+                except OSError:
+                    break
+                if not data:
+                    break
+                seen += data
+            elif p.poll() is not None:
+                break
+        p.wait(timeout=60)
+        os.close(master)
+        p.stdout.close()
+        self.assertEqual(p.returncode, 0, seen)
+        text = seen.decode("utf-8", "replace")
+        for word in ("sent", "accepted", "failed", "unknown", "waiting", "ETA", "/s"):
+            self.assertIn(word, text)
+        self.assertIn("\r", text)
+        rc, out, err = dt.dial(listp, self.tmp.path("q.db"), "-c", "SA", "--rate", "0")
+        self.assertEqual(rc, 0, out + err)
+        self.assertNotIn("\r", err)
+        self.assertNotIn("ETA", err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+
+
 class WriteErrors(Base):
     def test_stdout_full(self):
         """Standard output that takes nothing (/dev/full): exit 3, said on
