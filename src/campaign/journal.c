@@ -192,6 +192,47 @@ int journal_mark_sending(journal *j, int64_t run_id, const struct jsend *items, 
 	return j->ops->mark_sending(j, run_id, items, n, now_ms);
 }
 
+static int check_sends(const struct jsend *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!items[i].dispatch_id || !items[i].dispatch_id[0] ||
+		    !journal_step_name(items[i].step))
+			return phn_error_set(PHN_EINVAL, "journal_mark_sending: line %llu: %s",
+					     (unsigned long long)items[i].line,
+					     journal_step_name(items[i].step) ? "no dispatch id"
+									      : "unknown step");
+	}
+	return PHN_OK;
+}
+
+static int check_outcomes(const struct joutcome *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!items[i].dispatch_id || !items[i].outcome || !journal_state_name(items[i].state))
+			return phn_error_set(PHN_EINVAL, "journal_record: line %llu: %s",
+					     (unsigned long long)items[i].line,
+					     !items[i].dispatch_id ? "no dispatch id"
+					     : !items[i].outcome   ? "no outcome"
+								   : "unknown state");
+	}
+	return PHN_OK;
+}
+
+int journal_record_and_mark(journal *j, const struct joutcome *done, size_t ndone,
+			    int64_t run_id, const struct jsend *items, size_t nitems,
+			    int64_t now_ms)
+{
+	int rc;
+
+	CHECK_J(j, "journal_record_and_mark");
+	if ((ndone && !done) || (nitems && !items))
+		return phn_error_set(PHN_EINVAL, "journal_record_and_mark: %s is NULL",
+				     ndone && !done ? "done" : "items");
+	if ((rc = check_outcomes(done, ndone)) != PHN_OK || (rc = check_sends(items, nitems)) != PHN_OK)
+		return rc;
+	return j->ops->record_and_mark(j, done, ndone, run_id, items, nitems, now_ms);
+}
+
 int journal_record(journal *j, const struct joutcome *items, size_t n, int64_t now_ms)
 {
 	CHECK_J(j, "journal_record");

@@ -210,7 +210,9 @@ int journal_requeue_unknown(journal *j, uint64_t *n);
 
 /* The start of a run: "waiting" rows become "pending" again (their window is
  * checked anew) and "failed" rows that failed for retries (not for
- * max_attempts) are pending again; *n gets how many. */
+ * max_attempts) are pending again; *n gets how many. With max_attempts > 0,
+ * pending and waiting rows whose call attempts reached it become "failed"
+ * (detail "max attempts (N) reached"; not counted in *n), same transaction. */
 int journal_requeue_for_run(journal *j, unsigned int max_attempts, uint64_t *n);
 
 /*
@@ -238,6 +240,14 @@ int journal_mark_sending(journal *j, int64_t run_id, const struct jsend *items, 
 /* Record a batch of ended requests (attempt outcome, row state and ids).
  * One transaction, durable on return. */
 int journal_record(journal *j, const struct joutcome *items, size_t n, int64_t now_ms);
+
+/* journal_record(done) then journal_mark_sending(items) in ONE transaction,
+ * durable on return (either may be empty): a dialer turn's outcomes and the
+ * next batch's marks for one fsync. Refuses what the two refuse; on any
+ * failure nothing of either is written. */
+int journal_record_and_mark(journal *j, const struct joutcome *done, size_t ndone,
+			    int64_t run_id, const struct jsend *items, size_t nitems,
+			    int64_t now_ms);
 
 /* Counters over the whole journal. */
 int journal_counts(journal *j, struct jcounts *out);

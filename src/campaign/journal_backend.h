@@ -34,6 +34,9 @@ struct journal_ops {
 	int (*mark_sending)(journal *j, int64_t run_id, const struct jsend *items, size_t n,
 			    int64_t now_ms);
 	int (*record)(journal *j, const struct joutcome *items, size_t n, int64_t now_ms);
+	int (*record_and_mark)(journal *j, const struct joutcome *done, size_t ndone,
+			       int64_t run_id, const struct jsend *items, size_t nitems,
+			       int64_t now_ms);
 	int (*counts)(journal *j, struct jcounts *out);
 	int (*next_wake)(journal *j, int64_t *at_ms);
 	int (*runs)(journal *j, struct jruns *out);

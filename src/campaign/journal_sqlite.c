@@ -103,6 +103,7 @@ enum stmt {
 	S_REQUEUE_UNKNOWN,
 	S_REQUEUE_WAITING,
 	S_REQUEUE_FAILED,
+	S_MAX_ATTEMPTS,
 	S_READY,
 	S_DEFER,
 	S_ATTEMPT_INSERT,
@@ -146,6 +147,10 @@ static const char *const stmt_sql[S_COUNT] = {
 			      "WHERE state = 'waiting'",
 	[S_REQUEUE_FAILED] = "UPDATE rows SET state = 'pending', next_at = 0 "
 			     "WHERE state = 'failed' AND (?1 = 0 OR attempts < ?1)",
+	/* Rows whose attempts are used up are final for the run: failed. */
+	[S_MAX_ATTEMPTS] = "UPDATE rows SET state = 'failed', next_at = 0, detail = ?2, "
+			   "updated_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) "
+			   "WHERE state IN ('pending', 'waiting') AND attempts >= ?1",
 	/* A walk of the table in line order from after_line: the unary + keeps
 	 * the planner off the (state, next_at) index, which would sort every
 	 * pending row of a million-row list on each call. */
@@ -919,6 +924,16 @@ static int sq_requeue_for_run(journal *j, unsigned int max_attempts, uint64_t *n
 	if ((rc = exec_stmt(s, S_REQUEUE_FAILED, "requeueing rows")) != PHN_OK)
 		return rollback(s, rc);
 	total += (uint64_t)sqlite3_changes64(s->db);
+	if (max_attempts > 0) {
+		char detail[64];
+		sqlite3_stmt *st = stmt(s, S_MAX_ATTEMPTS);
+
+		snprintf(detail, sizeof detail, "max attempts (%u) reached", max_attempts);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)max_attempts);
+		sqlite3_bind_text(st, 2, detail, -1, SQLITE_TRANSIENT);
+		if ((rc = exec_stmt(s, S_MAX_ATTEMPTS, "requeueing rows")) != PHN_OK)
+			return rollback(s, rc);
+	}
 	if ((rc = commit(s, "requeueing rows")) != PHN_OK)
 		return rc;
 	if (n)
@@ -1088,18 +1103,38 @@ static int not_sendable(struct jsqlite *s, uint64_t line)
 			     "waiting: it is not sent", s->path, line, state);
 }
 
-static int sq_mark_sending(journal *j, int64_t run_id, const struct jsend *items, size_t n,
-			   int64_t now_ms)
+static int mark_items(struct jsqlite *s, int64_t run_id, const struct jsend *items, size_t n,
+		      int64_t now_ms);
+static int record_items(struct jsqlite *s, const struct joutcome *items, size_t n,
+			int64_t now_ms);
+
+/* Outcomes, then marks, in one durable transaction (journal_record_and_mark;
+ * journal_record and journal_mark_sending are its halves). */
+static int sq_record_and_mark(journal *j, const struct joutcome *done, size_t ndone,
+			      int64_t run_id, const struct jsend *items, size_t nitems,
+			      int64_t now_ms)
 {
 	struct jsqlite *s = S(j);
 	int rc;
 
-	if ((rc = writable(s, "journal_mark_sending")) != PHN_OK)
+	if ((rc = writable(s, nitems ? "journal_mark_sending" : "journal_record")) != PHN_OK)
 		return rc;
-	if (n == 0)
+	if (ndone == 0 && nitems == 0)
 		return PHN_OK;
-	if ((rc = begin(s, "marking rows sending")) != PHN_OK)
+	if ((rc = begin(s, nitems ? "marking rows sending" : "recording outcomes")) != PHN_OK)
 		return rc;
+	if ((rc = record_items(s, done, ndone, now_ms)) != PHN_OK ||
+	    (rc = mark_items(s, run_id, items, nitems, now_ms)) != PHN_OK)
+		return rollback(s, rc);
+	return commit(s, nitems ? "marking rows sending" : "recording outcomes");
+}
+
+/* Inside an open transaction; the caller rolls back on failure. */
+static int mark_items(struct jsqlite *s, int64_t run_id, const struct jsend *items, size_t n,
+		      int64_t now_ms)
+{
+	int rc;
+
 	for (size_t i = 0; i < n; i++) {
 		const struct jsend *it = &items[i];
 		sqlite3_stmt *st = stmt(s, S_ATTEMPT_INSERT);
@@ -1116,31 +1151,26 @@ static int sq_mark_sending(journal *j, int64_t run_id, const struct jsend *items
 						   "id '%s' is not new, or there is no such line "
 						   "(%s)", s->path, it->line, it->dispatch_id,
 						   sqlite3_errmsg(s->db));
-			return rollback(s, rc);
+			return rc;
 		}
 		st = stmt(s, S_ROW_SENDING);
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)it->line);
 		sqlite3_bind_int(st, 2, it->step == J_STEP_CALL);
 		sqlite3_bind_int64(st, 3, now_ms);
 		if ((rc = exec_stmt(s, S_ROW_SENDING, "marking rows sending")) != PHN_OK)
-			return rollback(s, rc);
+			return rc;
 		if (sqlite3_changes(s->db) != 1)
-			return rollback(s, not_sendable(s, it->line));
+			return not_sendable(s, it->line);
 	}
-	return commit(s, "marking rows sending");
+	return PHN_OK;
 }
 
-static int sq_record(journal *j, const struct joutcome *items, size_t n, int64_t now_ms)
+/* Inside an open transaction; the caller rolls back on failure. */
+static int record_items(struct jsqlite *s, const struct joutcome *items, size_t n,
+			int64_t now_ms)
 {
-	struct jsqlite *s = S(j);
 	int rc;
 
-	if ((rc = writable(s, "journal_record")) != PHN_OK)
-		return rc;
-	if (n == 0)
-		return PHN_OK;
-	if ((rc = begin(s, "recording outcomes")) != PHN_OK)
-		return rc;
 	for (size_t i = 0; i < n; i++) {
 		const struct joutcome *it = &items[i];
 		sqlite3_stmt *st = stmt(s, S_ATTEMPT_FINISH);
@@ -1155,11 +1185,10 @@ static int sq_record(journal *j, const struct joutcome *items, size_t n, int64_t
 		bind_text(st, 7, it->retry_after);
 		sqlite3_bind_int64(st, 8, it->elapsed_ms);
 		if ((rc = exec_stmt(s, S_ATTEMPT_FINISH, "recording outcomes")) != PHN_OK)
-			return rollback(s, rc);
+			return rc;
 		if (sqlite3_changes(s->db) != 1)
-			return rollback(s, phn_error_set(PHN_EINVAL, "journal '%s': line %" PRIu64
-							 " has no attempt '%s'", s->path, it->line,
-							 it->dispatch_id));
+			return phn_error_set(PHN_EINVAL, "journal '%s': line %" PRIu64 " has no "
+					     "attempt '%s'", s->path, it->line, it->dispatch_id);
 		st = stmt(s, S_ROW_RECORD);
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)it->line);
 		sqlite3_bind_text(st, 2, journal_state_name(it->state), -1, SQLITE_STATIC);
@@ -1172,9 +1201,20 @@ static int sq_record(journal *j, const struct joutcome *items, size_t n, int64_t
 		bind_text(st, 8, it->detail);
 		sqlite3_bind_int64(st, 9, now_ms);
 		if ((rc = exec_stmt(s, S_ROW_RECORD, "recording outcomes")) != PHN_OK)
-			return rollback(s, rc);
+			return rc;
 	}
-	return commit(s, "recording outcomes");
+	return PHN_OK;
+}
+
+static int sq_mark_sending(journal *j, int64_t run_id, const struct jsend *items, size_t n,
+			   int64_t now_ms)
+{
+	return sq_record_and_mark(j, NULL, 0, run_id, items, n, now_ms);
+}
+
+static int sq_record(journal *j, const struct joutcome *items, size_t n, int64_t now_ms)
+{
+	return sq_record_and_mark(j, items, n, 0, NULL, 0, now_ms);
 }
 
 /* ---- reading ------------------------------------------------------------- */
@@ -1397,6 +1437,7 @@ const struct journal_ops journal_sqlite_ops = {
 	.defer = sq_defer,
 	.mark_sending = sq_mark_sending,
 	.record = sq_record,
+	.record_and_mark = sq_record_and_mark,
 	.counts = sq_counts,
 	.next_wake = sq_next_wake,
 	.runs = sq_runs,

@@ -353,6 +353,38 @@ static void test_lifecycle(void)
 		o.dispatch_id = "d-404";
 		CHECK_INT(journal_record(j, &o, 1, t0 + 8), PHN_EINVAL);
 	}
+	/* One transaction for a turn's outcomes and the next marks; a refused
+	 * mark takes the outcomes back with it. */
+	{
+		struct jsend s1 = { 10, J_STEP_CALL, "d-9" }, s2 = { 9, J_STEP_CALL, "d-10" };
+		struct joutcome o;
+
+		CHECK_INT(journal_record_and_mark(j, NULL, 0, run, &s1, 1, t0 + 8), PHN_OK);
+		memset(&o, 0, sizeof o);
+		o.line = 10;
+		o.dispatch_id = "d-9";
+		o.outcome = "accepted";
+		o.http_status = 201;
+		o.state = J_ACCEPTED;
+		o.call_id = "call-10";
+		s1.dispatch_id = "d-11"; /* line 10 again: refused, as it is sending */
+		CHECK_INT(journal_record_and_mark(j, &o, 1, run, &s1, 1, t0 + 8), PHN_EINVAL);
+		f = find_row(j, 10);
+		CHECK_INT(f.state, J_SENDING); /* the outcome was rolled back too */
+		CHECK_INT(journal_record_and_mark(j, &o, 1, run, &s2, 1, t0 + 8), PHN_OK);
+		f = find_row(j, 10);
+		CHECK_INT(f.state, J_ACCEPTED);
+		CHECK_STR(f.call_id, "call-10");
+		f = find_row(j, 9);
+		CHECK_INT(f.state, J_SENDING);
+		o.line = 9;
+		o.dispatch_id = "d-10";
+		o.state = J_WAITING;
+		o.outcome = "not_sent";
+		o.call_id = NULL;
+		o.http_status = 0;
+		CHECK_INT(journal_record_and_mark(j, &o, 1, run, NULL, 0, t0 + 8), PHN_OK);
+	}
 	CHECK_INT(journal_run_end(j, run, t0 + 9, "stopped"), PHN_OK);
 	CHECK_INT(journal_run_end(j, run + 100, t0 + 9, "x"), PHN_EINVAL);
 	journal_close(j);
@@ -364,11 +396,18 @@ static void test_lifecycle(void)
 	CHECK_INT(f.state, J_FAILED);
 	CHECK_INT(f.last_http_status, 429);
 	CHECK_INT(journal_requeue_for_run(j, 1, &moved), PHN_OK);
-	CHECK_INT(moved, 1); /* the waiting row; line 11 is at max_attempts 1 */
+	CHECK_INT(moved, 1); /* the waiting row 9; line 11 is at max_attempts 1 */
 	f = find_row(j, 11);
 	CHECK_INT(f.state, J_FAILED);
+	/* lines 2 and 3 (pending again since --retry-unknown) used their one attempt */
+	f = find_row(j, 2);
+	CHECK_INT(f.state, J_FAILED);
+	f = find_row(j, 9); /* waiting, back to pending, but at its one attempt */
+	CHECK_INT(f.state, J_FAILED);
 	CHECK_INT(journal_requeue_for_run(j, 3, &moved), PHN_OK);
-	CHECK_INT(moved, 1);
+	CHECK_INT(moved, 4); /* lines 2, 3, 9, 11 */
+	f = find_row(j, 2);
+	CHECK_INT(f.state, J_PENDING);
 	f = find_row(j, 11);
 	CHECK_INT(f.state, J_PENDING);
 	f = find_row(j, 9);
