@@ -318,6 +318,13 @@ class RetryUnknown(Base):
         rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0")
         self.assertEqual(rc, 1, out + err)
         self.assertEqual(len(dt.server_requests(brief=True)), sent)
+        # Nor does a later run that allows more attempts, without
+        # --retry-unknown: each of these rows' three calls may have been placed.
+        dt.SRV.control("DELETE", "/mode")
+        for more in ("5", "0"):
+            rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0", "--max-attempts", more)
+            self.assertEqual(len(dt.server_requests(brief=True)), sent,
+                             "--max-attempts %s without --retry-unknown re-sent rows whose outcome was unknown" % more)
 
     def test_window_closed_no_wait(self):
         listp, db = self.unknown_campaign("night")
