@@ -326,6 +326,18 @@ class RetryUnknown(Base):
             self.assertEqual(len(dt.server_requests(brief=True)), sent,
                              "--max-attempts %s without --retry-unknown re-sent rows whose outcome was unknown" % more)
 
+    def test_throttled_until_failed(self):
+        """The --retry-unknown run is throttled until its retries are used
+        up: the rows are 'failed', and failed rows are re-queued by later
+        runs; a plain run must still not call them."""
+        listp, db = self.unknown_campaign("throttled", count=2)
+        dt.set_mode(share=1.0, seed=1, kinds={"429": 1}, retry_after="0")
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0", "--retry-unknown", "--max-retries", "1",
+                               "--max-attempts", "0")
+        self.assertEqual(rc, 1, out + err)
+        dt.SRV.control("DELETE", "/mode")
+        self.plain_run_sends_nothing_unasked(listp, db, set())
+
     def test_window_closed_no_wait(self):
         listp, db = self.unknown_campaign("night")
         # 03:00 in Riyadh: nothing can be re-sent now.
