@@ -264,10 +264,10 @@ class RetryUnknown(Base):
         dt.SRV.control("DELETE", "/mode")
         return listp, db
 
-    def plain_run_sends_nothing_unasked(self, listp, db, resent):
+    def plain_run_sends_nothing_unasked(self, listp, db, resent, *args):
         """resent: the numbers the --retry-unknown run did send again."""
         before = len(dt.server_requests(brief=True))
-        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0")
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0", *args)
         again = [r["number"] for r in dt.server_requests(brief=True)[before:]]
         self.assertEqual(again, [], "a run without --retry-unknown called rows whose outcome was unknown")
         states = {r["e164"]: r["state"] for r in dt.journal_rows(db).values()}
@@ -336,7 +336,7 @@ class RetryUnknown(Base):
                                "--max-attempts", "0")
         self.assertEqual(rc, 1, out + err)
         dt.SRV.control("DELETE", "/mode")
-        self.plain_run_sends_nothing_unasked(listp, db, set())
+        self.plain_run_sends_nothing_unasked(listp, db, set(), "--max-attempts", "0")
 
     def test_window_closed_no_wait(self):
         listp, db = self.unknown_campaign("night")
