@@ -138,6 +138,24 @@ def report(db, *args, timeout=60):
         no_sanitizer_report(p.stderr.decode("utf-8", "replace"))
 
 
+# ---- engine bugs these tests found ------------------------------------------
+
+def finding(what):
+    """Mark a test that fails because of a dialer bug it found (what: one
+    line). It runs as an expected failure so that the suite stays green until
+    the fix; once fixed it passes, unittest counts an unexpected success and
+    the run fails: remove the marker then. PHN_DIAL_STRICT=1 runs marked
+    tests as plain ones (red until fixed)."""
+    import unittest
+
+    def mark(test):
+        test.finding = what
+        if os.environ.get("PHN_DIAL_STRICT") == "1":
+            return test
+        return unittest.expectedFailure(test)
+    return mark
+
+
 # ---- the journal, read directly -------------------------------------------
 
 def _connect(db):
@@ -281,6 +299,11 @@ def check_campaign(db, reqs=None, *, rows_in_list=None, ended=True, retry_unknow
                      for a in attempts if a["dispatch_id"] in seen and a["started_at"])
     offset = offsets[len(offsets) // 2] if offsets else 0.0
 
+    def timed_out(a):
+        """The client gave up waiting (--timeout): an answer the server wrote
+        late, even a 201, never reached it. Legitimately unknown."""
+        return a["outcome"] == "ambiguous" and "timed out" in (a["detail"] or "")
+
     def might_have(a):
         """An attempt whose request the server received or might have."""
         if a["step"] != "call":
@@ -292,7 +315,7 @@ def check_campaign(db, reqs=None, *, rows_in_list=None, ended=True, retry_unknow
         else:
             r = seen.get(a["dispatch_id"])
         if r is not None:
-            return ambiguous(r)
+            return ambiguous(r) or timed_out(a)
         if a["outcome"] == "interrupted" or (killed and a["outcome"] is None):
             return True
         # A connection caught by an outage as it was being set up.
@@ -369,7 +392,8 @@ def check_campaign(db, reqs=None, *, rows_in_list=None, ended=True, retry_unknow
             if a is None:
                 continue
             st = rows[a["line"]]["state"]
-            if st == "accepted" or (killed and st in ("unknown", "sending")):
+            if st == "accepted" or (killed and st in ("unknown", "sending")) or \
+                    (st == "unknown" and timed_out(a)):
                 continue
             problems.append("the server accepted %s (dispatch id %s), its row %d is %s"
                             % (n, d, a["line"], st))

@@ -22,7 +22,7 @@ import dialtest as dt  # noqa: E402
 KINDS = {"429": 3, "429-date": 0.5, "503": 1, "503-ra": 1, "500": 2, "502": 1, "504": 1,
          "timeout": 1, "drop": 2, "accept-drop": 2, "422": 3, "refuse": 0.4}
 PACING = ["--rate", "0", "--concurrency", "8", "--max-retries", "8", "--retry-cap", "1", "--max-attempts", "0",
-          "--timeout", "1"]
+          "--timeout", "2"]
 
 
 class FaultMix(unittest.TestCase):
@@ -65,7 +65,7 @@ class FaultMix(unittest.TestCase):
         n = self.make_list()
         self.assertEqual(n, 1000)
         dt.SRV.reset()
-        dt.set_mode(share=0.2, seed=9, kinds=KINDS, retry_after="0", timeout_delay=2.5, outage=0.3,
+        dt.set_mode(share=0.2, seed=9, kinds=KINDS, retry_after="0", timeout_delay=3.5, outage=0.3,
                     ambiguous_effect=0.5)
         t = time.monotonic()
         rc, out, err = dt.dial(self.listp, self.db, "-c", "SA", "--suppress", self.supp, *PACING, "-q")

@@ -145,6 +145,7 @@ class Mismatch(Base):
         self.assertEqual(rc, 0, out + err)
         self.assertEqual(len(dt.server_requests()), sent)
 
+    @dt.finding("the journal keeps only the count of the --suppress list: a newly listed number is called")
     def test_changed_do_not_call_list(self):
         """A number added to the --suppress file between runs is never
         called: the run either refuses the changed list (exit 2) or
@@ -171,6 +172,7 @@ class Mismatch(Base):
         self.assertEqual(called, [dt.sa_number(702)])
         self.assertEqual(dt.counts(db), {"suppressed": 2, "accepted": 1})
 
+    @dt.finding("the stored options compare the region as typed (-c sa vs -c SA)")
     def test_same_options_written_differently(self):
         """-c sa is -c SA (clean takes either): the same campaign, not a
         mismatch."""
@@ -276,10 +278,10 @@ class RetryUnknown(Base):
         dt.SRV.control("DELETE", "/mode")
         return listp, db
 
-    def plain_run_sends_nothing_unasked(self, listp, db, resent):
+    def plain_run_sends_nothing_unasked(self, listp, db, resent, *args):
         """resent: the numbers the --retry-unknown run did send again."""
         before = len(dt.server_requests(brief=True))
-        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0")
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0", *args)
         again = [r["number"] for r in dt.server_requests(brief=True)[before:]]
         self.assertEqual(again, [], "a run without --retry-unknown called rows whose outcome was unknown")
         states = {r["e164"]: r["state"] for r in dt.journal_rows(db).values()}
@@ -287,6 +289,7 @@ class RetryUnknown(Base):
             if n not in resent:
                 self.assertEqual(st, "unknown", n)
 
+    @dt.finding("--retry-unknown's requeue outlives its run (SIGINT): a plain run calls unknown rows")
     def test_interrupted_by_sigint(self):
         listp, db = self.unknown_campaign("sigint")
         dt.set_mode(latency=[0.2, 0.2])
@@ -300,6 +303,7 @@ class RetryUnknown(Base):
         resent = {r["number"] for r in dt.server_requests(brief=True)[6:]}
         self.plain_run_sends_nothing_unasked(listp, db, resent)
 
+    @dt.finding("--retry-unknown's requeue outlives its run (kill -9): a plain run calls unknown rows")
     def test_killed(self):
         listp, db = self.unknown_campaign("killed")
         dt.set_mode(latency=[3.0, 3.0])
@@ -311,6 +315,7 @@ class RetryUnknown(Base):
         resent = {r["number"] for r in dt.server_requests(brief=True)[6:]}
         self.plain_run_sends_nothing_unasked(listp, db, resent)
 
+    @dt.finding("rows failed at --max-attempts after unknown outcomes are re-sent when more attempts are allowed")
     def test_max_attempts_reached(self):
         """Unknown rows already at --max-attempts are not re-sent by
         --retry-unknown, and end final (unknown, or failed for max attempts),
@@ -330,13 +335,98 @@ class RetryUnknown(Base):
         rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0")
         self.assertEqual(rc, 1, out + err)
         self.assertEqual(len(dt.server_requests(brief=True)), sent)
+        # Nor does a later run that allows more attempts, without
+        # --retry-unknown: each of these rows' three calls may have been placed.
+        dt.SRV.control("DELETE", "/mode")
+        for more in ("5", "0"):
+            rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0", "--max-attempts", more)
+            self.assertEqual(len(dt.server_requests(brief=True)), sent,
+                             "--max-attempts %s without --retry-unknown re-sent rows whose outcome was unknown" % more)
 
+    @dt.finding("a throttled --retry-unknown run leaves 'failed' rows that a plain run calls")
+    def test_throttled_until_failed(self):
+        """The --retry-unknown run is throttled until its retries are used
+        up: the rows are 'failed', and failed rows are re-queued by later
+        runs; a plain run must still not call them."""
+        listp, db = self.unknown_campaign("throttled", count=2)
+        dt.set_mode(share=1.0, seed=1, kinds={"429": 1}, retry_after="0")
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0", "--retry-unknown", "--max-retries", "1",
+                               "--max-attempts", "0")
+        self.assertEqual(rc, 1, out + err)
+        dt.SRV.control("DELETE", "/mode")
+        self.plain_run_sends_nothing_unasked(listp, db, set(), "--max-attempts", "0")
+
+    @dt.finding("--retry-unknown with --no-wait at a closed window: a plain run calls the unknown rows")
     def test_window_closed_no_wait(self):
         listp, db = self.unknown_campaign("night")
         # 03:00 in Riyadh: nothing can be re-sent now.
         rc, out, err = dt.dial(listp, db, "-c", "SA", "--retry-unknown", "--no-wait", now="2026-03-09T00:00:00Z")
         self.assertEqual(rc, 5, out + err)
         self.plain_run_sends_nothing_unasked(listp, db, set())
+
+
+class Progress(Base):
+    def test_progress_on_a_terminal_only(self):
+        """The progress line (sent, accepted, failed, unknown, waiting,
+        rate, ETA) goes to stderr when it is a terminal, and not otherwise."""
+        import pty
+        import select
+        import subprocess
+        listp = self.small("prog.csv", count=8, start=900)
+        master, slave = pty.openpty()
+        p = subprocess.Popen(dt.dial_args(listp, self.tmp.path("p.db"), "-c", "SA", "--rate", "4"), env=dt.env(),
+                             stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        seen = b""
+        while True:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    data = os.read(master, 4096)
+                except OSError:
+                    break
+                if not data:
+                    break
+                seen += data
+            elif p.poll() is not None:
+                break
+        p.wait(timeout=60)
+        os.close(master)
+        p.stdout.close()
+        self.assertEqual(p.returncode, 0, seen)
+        text = seen.decode("utf-8", "replace")
+        for word in ("sent", "accepted", "failed", "unknown", "waiting", "ETA", "/s"):
+            self.assertIn(word, text)
+        self.assertIn("\r", text)
+        rc, out, err = dt.dial(listp, self.tmp.path("q.db"), "-c", "SA", "--rate", "0")
+        self.assertEqual(rc, 0, out + err)
+        self.assertNotIn("\r", err)
+        self.assertNotIn("ETA", err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+
+
+class WriteErrors(Base):
+    def test_stdout_full(self):
+        """Standard output that takes nothing (/dev/full): exit 3, said on
+        stderr; the journal still holds every outcome."""
+        import subprocess
+        listp = self.small("full.csv", count=4, start=800)
+        for args, live in ((["--json"], True), ([], False)):
+            with self.subTest(args=args, live=live):
+                db = self.tmp.path("full%d.db" % live)
+                with open("/dev/full", "wb") as full:
+                    p = subprocess.run(dt.dial_args(listp, db, "-c", "SA", "--rate", "0", *args, live=live),
+                                       env=dt.env(), stdout=full, stderr=subprocess.PIPE, timeout=60)
+                err = dt.no_sanitizer_report(p.stderr.decode("utf-8", "replace"))
+                self.assertEqual(p.returncode, 3, err)
+                self.assertIn("write error on standard output", err)
+                if live:
+                    self.assertEqual(dt.check_campaign(db), [])
+                    self.assertNotIn("pending", dt.counts(db))
+        with open("/dev/full", "wb") as full:
+            p = subprocess.run([dt.BIN, "report", self.tmp.path("full1.db")], env=dt.env(), stdout=full,
+                               stderr=subprocess.PIPE, timeout=60)
+        self.assertEqual(p.returncode, 3)
 
 
 class Report(Base):
