@@ -94,6 +94,10 @@ struct jwork {
 	const char *contact_uuid; /* from an earlier accepted contact step, else NULL */
 	const char *invoice_uuid; /* from an earlier accepted invoice step, else NULL */
 	unsigned int attempts;    /* call attempts so far, over every run */
+	/* 1: an "unknown" row requeued by a --retry-unknown run that has not got
+	 * an answer since; the next run's journal_requeue_for_run() makes it
+	 * unknown again (a dry run of a plain run must not count it to call). */
+	int requeued_unknown;
 };
 
 /* A request about to go out, for journal_mark_sending(). */

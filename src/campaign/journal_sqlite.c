@@ -168,7 +168,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	 * the planner off the (state, next_at) index, which would sort every
 	 * pending row of a million-row list on each call. */
 	[S_READY] = "SELECT line, state, e164, region, zones, fields_json, contact_uuid, "
-		    "invoice_uuid, attempts FROM rows "
+		    "invoice_uuid, attempts, reason IS 'retry_unknown' FROM rows "
 		    "WHERE line > ?1 AND +state IN ('pending', 'waiting') AND next_at <= ?2 "
 		    "ORDER BY line LIMIT ?3",
 	[S_DEFER] = "UPDATE rows SET state = ?2, next_at = ?3, updated_at = ?4 WHERE line = ?1",
@@ -1108,6 +1108,7 @@ static int sq_ready(journal *j, struct jwork *out, size_t cap, size_t *n, uint64
 		if (rc != PHN_OK)
 			break;
 		w->attempts = clamp_uint(sqlite3_column_int64(st, 8));
+		w->requeued_unknown = sqlite3_column_int(st, 9) != 0;
 		got++;
 	}
 	if (rc == PHN_OK && got < cap && step != SQLITE_DONE)

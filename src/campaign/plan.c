@@ -214,6 +214,14 @@ static int plan_from_journal(struct planning *g)
 			break;
 		for (size_t i = 0; i < n; i++) {
 			after = buf[i].line;
+			if (buf[i].requeued_unknown && !(dl->flags & PHN_DIAL_RETRY_UNKNOWN)) {
+				/* A live run makes it unknown again first (not re-sent). */
+				p->skipped++;
+				if ((rc = add_skip(p, "unknown (not re-sent without --retry-unknown)",
+						   1)) != PHN_OK)
+					return rc;
+				continue;
+			}
 			if (on_dnc(dl, buf[i].e164)) {
 				/* The live run suppresses it first (apply_suppress). */
 				p->skipped++;

@@ -362,6 +362,13 @@ class RetryUnknown(Base):
         # 03:00 in Riyadh: nothing can be re-sent now.
         rc, out, err = dt.dial(listp, db, "-c", "SA", "--retry-unknown", "--no-wait", now="2026-03-09T00:00:00Z")
         self.assertEqual(rc, 5, out + err)
+        # (fix) a plain dry run does not count them to call; with --retry-unknown it does.
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--json", live=False)
+        plan = json.loads(out.splitlines()[-1])
+        self.assertEqual(plan["to_call"], 0, plan)
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--json", "--retry-unknown", live=False)
+        plan = json.loads(out.splitlines()[-1])
+        self.assertEqual(plan["to_call"], 6, plan)
         self.plain_run_sends_nothing_unasked(listp, db, set())
 
 
