@@ -138,24 +138,6 @@ def report(db, *args, timeout=60):
         no_sanitizer_report(p.stderr.decode("utf-8", "replace"))
 
 
-# ---- engine bugs these tests found ------------------------------------------
-
-def finding(what):
-    """Mark a test that fails because of a dialer bug it found (what: one
-    line). It runs as an expected failure so that the suite stays green until
-    the fix; once fixed it passes, unittest counts an unexpected success and
-    the run fails: remove the marker then. PHN_DIAL_STRICT=1 runs marked
-    tests as plain ones (red until fixed)."""
-    import unittest
-
-    def mark(test):
-        test.finding = what
-        if os.environ.get("PHN_DIAL_STRICT") == "1":
-            return test
-        return unittest.expectedFailure(test)
-    return mark
-
-
 # ---- the journal, read directly -------------------------------------------
 
 def _connect(db):
