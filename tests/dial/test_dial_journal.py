@@ -145,7 +145,6 @@ class Mismatch(Base):
         self.assertEqual(rc, 0, out + err)
         self.assertEqual(len(dt.server_requests()), sent)
 
-    @dt.finding("the journal keeps only the count of the --suppress list: a newly listed number is called")
     def test_changed_do_not_call_list(self):
         """A number added to the --suppress file between runs is never
         called: the run either refuses the changed list (exit 2) or
@@ -172,7 +171,6 @@ class Mismatch(Base):
         self.assertEqual(called, [dt.sa_number(702)])
         self.assertEqual(dt.counts(db), {"suppressed": 2, "accepted": 1})
 
-    @dt.finding("the stored options compare the region as typed (-c sa vs -c SA)")
     def test_same_options_written_differently(self):
         """-c sa is -c SA (clean takes either): the same campaign, not a
         mismatch."""
@@ -289,7 +287,6 @@ class RetryUnknown(Base):
             if n not in resent:
                 self.assertEqual(st, "unknown", n)
 
-    @dt.finding("--retry-unknown's requeue outlives its run (SIGINT): a plain run calls unknown rows")
     def test_interrupted_by_sigint(self):
         listp, db = self.unknown_campaign("sigint")
         dt.set_mode(latency=[0.2, 0.2])
@@ -303,7 +300,6 @@ class RetryUnknown(Base):
         resent = {r["number"] for r in dt.server_requests(brief=True)[6:]}
         self.plain_run_sends_nothing_unasked(listp, db, resent)
 
-    @dt.finding("--retry-unknown's requeue outlives its run (kill -9): a plain run calls unknown rows")
     def test_killed(self):
         listp, db = self.unknown_campaign("killed")
         dt.set_mode(latency=[3.0, 3.0])
@@ -315,7 +311,6 @@ class RetryUnknown(Base):
         resent = {r["number"] for r in dt.server_requests(brief=True)[6:]}
         self.plain_run_sends_nothing_unasked(listp, db, resent)
 
-    @dt.finding("rows failed at --max-attempts after unknown outcomes are re-sent when more attempts are allowed")
     def test_max_attempts_reached(self):
         """Unknown rows already at --max-attempts are not re-sent by
         --retry-unknown, and end final (unknown, or failed for max attempts),
@@ -343,7 +338,6 @@ class RetryUnknown(Base):
             self.assertEqual(len(dt.server_requests(brief=True)), sent,
                              "--max-attempts %s without --retry-unknown re-sent rows whose outcome was unknown" % more)
 
-    @dt.finding("a throttled --retry-unknown run leaves 'failed' rows that a plain run calls")
     def test_throttled_until_failed(self):
         """The --retry-unknown run is throttled until its retries are used
         up: the rows are 'failed', and failed rows are re-queued by later
@@ -356,7 +350,6 @@ class RetryUnknown(Base):
         dt.SRV.control("DELETE", "/mode")
         self.plain_run_sends_nothing_unasked(listp, db, set(), "--max-attempts", "0")
 
-    @dt.finding("--retry-unknown with --no-wait at a closed window: a plain run calls the unknown rows")
     def test_window_closed_no_wait(self):
         listp, db = self.unknown_campaign("night")
         # 03:00 in Riyadh: nothing can be re-sent now.
