@@ -156,9 +156,13 @@ def journal_rows(db):
 
 
 def journal_attempts(db):
-    """[attempt as a dict] in the order they started."""
+    """[attempt as a dict] in the order they started: run by run. Not by
+    started_at alone: under PHONENORM_TEST_NOW every run's clock starts at
+    the same instant, so a later run's attempts carry earlier times than
+    most of the first run's (a row's --retry-unknown call would sort before
+    the call it replaced)."""
     with _connect(db) as c:
-        return [dict(r) for r in c.execute("SELECT * FROM attempts ORDER BY started_at, rowid")]
+        return [dict(r) for r in c.execute("SELECT * FROM attempts ORDER BY run_id, started_at, rowid")]
 
 
 def journal_meta(db):
@@ -276,10 +280,18 @@ def check_campaign(db, reqs=None, *, rows_in_list=None, ended=True, retry_unknow
 
     # The dialer's clock may be a test clock (PHONENORM_TEST_NOW): its offset
     # from the server's, from the attempts the server saw (a request leaves
-    # right after its durable mark).
-    offsets = sorted(seen[a["dispatch_id"]]["arrived"] - a["started_at"] / 1000.0
-                     for a in attempts if a["dispatch_id"] in seen and a["started_at"])
-    offset = offsets[len(offsets) // 2] if offsets else 0.0
+    # right after its durable mark). Per run: each run's test clock starts
+    # at the same instant, so each run has its own offset.
+    run_offsets = {}
+    for a in attempts:
+        if a["dispatch_id"] in seen and a["started_at"]:
+            run_offsets.setdefault(a["run_id"], []).append(
+                seen[a["dispatch_id"]]["arrived"] - a["started_at"] / 1000.0)
+    for run, offs in run_offsets.items():
+        offs.sort()
+        run_offsets[run] = offs[len(offs) // 2]
+    all_offsets = sorted(run_offsets.values())
+    default_offset = all_offsets[len(all_offsets) // 2] if all_offsets else 0.0
 
     def timed_out(a):
         """The client gave up waiting (--timeout): an answer the server wrote
@@ -301,7 +313,7 @@ def check_campaign(db, reqs=None, *, rows_in_list=None, ended=True, retry_unknow
         if a["outcome"] == "interrupted" or (killed and a["outcome"] is None):
             return True
         # A connection caught by an outage as it was being set up.
-        t = (a["started_at"] or 0) / 1000.0 + offset
+        t = (a["started_at"] or 0) / 1000.0 + run_offsets.get(a["run_id"], default_offset)
         return any(s - 1.0 <= t <= e + 1.0 for s, e in outages)
 
     if ended:
