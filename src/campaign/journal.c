@@ -185,23 +185,6 @@ int journal_defer(journal *j, const uint64_t *lines, const int64_t *next_at, siz
 	return j->ops->defer(j, lines, next_at, n, state, now_ms);
 }
 
-int journal_mark_sending(journal *j, int64_t run_id, const struct jsend *items, size_t n,
-			 int64_t now_ms)
-{
-	CHECK_J(j, "journal_mark_sending");
-	if (n && !items)
-		return phn_error_set(PHN_EINVAL, "journal_mark_sending: items is NULL");
-	for (size_t i = 0; i < n; i++) {
-		if (!items[i].dispatch_id || !items[i].dispatch_id[0] ||
-		    !journal_step_name(items[i].step))
-			return phn_error_set(PHN_EINVAL, "journal_mark_sending: line %llu: %s",
-					     (unsigned long long)items[i].line,
-					     journal_step_name(items[i].step) ? "no dispatch id"
-									      : "unknown step");
-	}
-	return j->ops->mark_sending(j, run_id, items, n, now_ms);
-}
-
 static int check_sends(const struct jsend *items, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -213,6 +196,18 @@ static int check_sends(const struct jsend *items, size_t n)
 									      : "unknown step");
 	}
 	return PHN_OK;
+}
+
+int journal_mark_sending(journal *j, int64_t run_id, const struct jsend *items, size_t n,
+			 int64_t now_ms)
+{
+	CHECK_J(j, "journal_mark_sending");
+	if (n && !items)
+		return phn_error_set(PHN_EINVAL, "journal_mark_sending: items is NULL");
+	int rc = check_sends(items, n);
+	if (rc < 0)
+		return rc;
+	return j->ops->mark_sending(j, run_id, items, n, now_ms);
 }
 
 static int check_outcomes(const struct joutcome *items, size_t n)
@@ -248,14 +243,9 @@ int journal_record(journal *j, const struct joutcome *items, size_t n, int64_t n
 	CHECK_J(j, "journal_record");
 	if (n && !items)
 		return phn_error_set(PHN_EINVAL, "journal_record: items is NULL");
-	for (size_t i = 0; i < n; i++) {
-		if (!items[i].dispatch_id || !items[i].outcome || !journal_state_name(items[i].state))
-			return phn_error_set(PHN_EINVAL, "journal_record: line %llu: %s",
-					     (unsigned long long)items[i].line,
-					     !items[i].dispatch_id ? "no dispatch id"
-					     : !items[i].outcome   ? "no outcome"
-								   : "unknown state");
-	}
+	int rc = check_outcomes(items, n);
+	if (rc < 0)
+		return rc;
 	return j->ops->record(j, items, n, now_ms);
 }
 
