@@ -360,3 +360,55 @@ int cli_refuse_abbreviations(const char *cmd, int argc, char **argv, const struc
 	}
 	return PHN_EXIT_OK;
 }
+
+void cli_request_json_fields(FILE *out, const phn_dispatch_request *req)
+{
+	size_t n = phn_dispatch_request_header_count(req);
+
+	fputs("\"method\":", out);
+	cli_json_string(out, phn_dispatch_request_method(req));
+	fputs(",\"url\":", out);
+	cli_json_string(out, phn_dispatch_request_url(req));
+	fputs(",\"headers\":{", out);
+	for (size_t i = 0; i < n; i++) {
+		const char *name, *value;
+
+		phn_dispatch_request_header(&name, &value, req, i);
+		if (i)
+			putc(',', out);
+		cli_json_string(out, name);
+		putc(':', out);
+		if (value)
+			cli_json_string(out, value);
+		else
+			fputs("null", out);
+	}
+	/* The body is JSON already: it goes in as a value, not a string. */
+	fprintf(out, "},\"body\":%s", phn_dispatch_request_body(NULL, req));
+}
+
+void cli_request_text(FILE *out, const phn_dispatch_request *req, const char *indent,
+		      int blank_line_before_body)
+{
+	size_t n = phn_dispatch_request_header_count(req);
+
+	/* The URL may come from the environment: escaped like any text. */
+	fprintf(out, "%s%s ", indent, phn_dispatch_request_method(req));
+	cli_escape(out, phn_dispatch_request_url(req));
+	putc('\n', out);
+	for (size_t i = 0; i < n; i++) {
+		const char *name, *value;
+
+		phn_dispatch_request_header(&name, &value, req, i);
+		fprintf(out, "%s%s: ", indent, name);
+		if (value) /* only the Authorization header goes without a value: no token */
+			cli_escape(out, value);
+		else
+			fprintf(out, "(no token: set $%s or $%s, or use --token-file)",
+				PHN_DISPATCH_ENV_TOKEN, PHN_DISPATCH_ENV_TOKEN_FILE);
+		putc('\n', out);
+	}
+	/* The body is JSON from the library: control characters are escaped in it. */
+	fprintf(out, "%s%s%s\n", blank_line_before_body ? "\n" : "", indent,
+		phn_dispatch_request_body(NULL, req));
+}

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "phonenorm/dispatch.h"
+
 #define PHN_EXIT_OK 0
 #define PHN_EXIT_NEGATIVE 1
 #define PHN_EXIT_USAGE 2
@@ -135,6 +137,19 @@ struct option;
  */
 int cli_refuse_abbreviations(const char *cmd, int argc, char **argv, const struct option *opts,
 			     const char *shortopts);
+
+/*
+ * A request description (phn_dispatch_describe_*), as the dry runs show it.
+ * cli_request_json_fields() writes its members "method", "url", "headers"
+ * (the token masked, null without one) and "body" (the JSON itself), without
+ * the enclosing braces, so a command can add members of its own.
+ * cli_request_text() writes "METHOD URL", one "Name: value" line per header
+ * and the body, each line after indent, the body after a blank line if asked;
+ * the URL and header values escaped (cli_escape).
+ */
+void cli_request_json_fields(FILE *out, const phn_dispatch_request *req);
+void cli_request_text(FILE *out, const phn_dispatch_request *req, const char *indent,
+		      int blank_line_before_body);
 
 /* The subcommands. */
 int cli_cmd_validate(int argc, char **argv);

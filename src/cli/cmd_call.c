@@ -469,57 +469,6 @@ static int send_request(phn_dispatch_result **res, phn_dispatch *d, const struct
 	}
 }
 
-static void print_request_json(const phn_dispatch_request *req)
-{
-	size_t i, n = phn_dispatch_request_header_count(req);
-
-	fputs("{\"dry_run\":true,\"method\":", stdout);
-	cli_json_string(stdout, phn_dispatch_request_method(req));
-	fputs(",\"url\":", stdout);
-	cli_json_string(stdout, phn_dispatch_request_url(req));
-	fputs(",\"headers\":{", stdout);
-	for (i = 0; i < n; i++) {
-		const char *name, *value;
-
-		phn_dispatch_request_header(&name, &value, req, i);
-		if (i)
-			putchar(',');
-		cli_json_string(stdout, name);
-		putchar(':');
-		if (value)
-			cli_json_string(stdout, value);
-		else
-			fputs("null", stdout);
-	}
-	/* The body is JSON already: it goes in as a value, not a string. */
-	printf("},\"body\":%s}\n", phn_dispatch_request_body(NULL, req));
-}
-
-static void print_request_text(const phn_dispatch_request *req)
-{
-	size_t i, n = phn_dispatch_request_header_count(req);
-
-	/* The URL may come from the environment: escaped like any text. */
-	printf("%s ", phn_dispatch_request_method(req));
-	cli_escape(stdout, phn_dispatch_request_url(req));
-	putchar('\n');
-	for (i = 0; i < n; i++) {
-		const char *name, *value;
-
-		phn_dispatch_request_header(&name, &value, req, i);
-		if (value) {
-			printf("%s: ", name);
-			cli_escape(stdout, value);
-			putchar('\n');
-		} else { /* only the Authorization header goes without a value: no token */
-			printf("%s: (no token: set $%s or $%s, or use --token-file)\n", name,
-			       PHN_DISPATCH_ENV_TOKEN, PHN_DISPATCH_ENV_TOKEN_FILE);
-		}
-	}
-	/* The body is JSON from the library: control characters are escaped in it. */
-	printf("\n%s\n", phn_dispatch_request_body(NULL, req));
-}
-
 /* --dry-run: print the library's description of the request; send nothing. */
 static int dry_run(phn_dispatch *d, const struct args *a, phn_dispatch_kind kind)
 {
@@ -529,10 +478,13 @@ static int dry_run(phn_dispatch *d, const struct args *a, phn_dispatch_kind kind
 		cmd_error(a, "%s", phn_error_last());
 		return PHN_EXIT_USAGE;
 	}
-	if (a->json)
-		print_request_json(req);
-	else
-		print_request_text(req);
+	if (a->json) {
+		fputs("{\"dry_run\":true,", stdout);
+		cli_request_json_fields(stdout, req);
+		fputs("}\n", stdout);
+	} else {
+		cli_request_text(stdout, req, "", 1);
+	}
 	phn_dispatch_request_free(req);
 	return PHN_EXIT_OK;
 }

@@ -690,52 +690,6 @@ static int on_event(const phn_dial_event *ev, void *payload)
 
 /* ---- the dry run ------------------------------------------------------- */
 
-static void print_request_text(const phn_dispatch_request *req)
-{
-	size_t n = phn_dispatch_request_header_count(req);
-
-	printf("  %s ", phn_dispatch_request_method(req));
-	cli_escape(stdout, phn_dispatch_request_url(req));
-	putchar('\n');
-	for (size_t i = 0; i < n; i++) {
-		const char *name, *value;
-
-		phn_dispatch_request_header(&name, &value, req, i);
-		printf("  %s: ", name);
-		if (value)
-			cli_escape(stdout, value);
-		else
-			printf("(no token: set $%s or $%s, or use --token-file)",
-			       PHN_DISPATCH_ENV_TOKEN, PHN_DISPATCH_ENV_TOKEN_FILE);
-		putchar('\n');
-	}
-	printf("  %s\n", phn_dispatch_request_body(NULL, req));
-}
-
-static void print_request_json(const phn_dispatch_request *req, uint64_t line)
-{
-	size_t n = phn_dispatch_request_header_count(req);
-
-	printf("{\"line\":%" PRIu64 ",\"method\":", line);
-	cli_json_string(stdout, phn_dispatch_request_method(req));
-	fputs(",\"url\":", stdout);
-	cli_json_string(stdout, phn_dispatch_request_url(req));
-	fputs(",\"headers\":{", stdout);
-	for (size_t i = 0; i < n; i++) {
-		const char *name, *value;
-
-		phn_dispatch_request_header(&name, &value, req, i);
-		printf("%s", i ? "," : "");
-		cli_json_string(stdout, name);
-		putchar(':');
-		if (value)
-			cli_json_string(stdout, value);
-		else
-			fputs("null", stdout);
-	}
-	printf("},\"body\":%s}", phn_dispatch_request_body(NULL, req));
-}
-
 static int print_plan(const struct dial_args *a, const phn_dial_plan *p, int journal_exists)
 {
 	uint64_t rows, to_call, done, skipped, count, line;
@@ -775,7 +729,9 @@ static int print_plan(const struct dial_args *a, const phn_dial_plan *p, int jou
 		fputs("],\"requests\":[", stdout);
 		for (size_t i = 0; (req = phn_dial_plan_request(&line, p, i)) != NULL; i++) {
 			printf("%s", i ? "," : "");
-			print_request_json(req, line);
+			printf("{\"line\":%" PRIu64 ",", line);
+			cli_request_json_fields(stdout, req);
+			putchar('}');
 		}
 		fputs("]}\n", stdout);
 		return PHN_EXIT_OK;
@@ -815,7 +771,7 @@ static int print_plan(const struct dial_args *a, const phn_dial_plan *p, int jou
 		if (i == 0)
 			printf("first requests (token masked):\n");
 		printf("line %" PRIu64 ":\n", line);
-		print_request_text(req);
+		cli_request_text(stdout, req, "  ", 0);
 	}
 	return PHN_EXIT_OK;
 }
