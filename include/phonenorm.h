@@ -14,5 +14,6 @@
 #include "phonenorm/list.h"
 #include "phonenorm/dispatch.h"
 #include "phonenorm/campaign.h"
+#include "phonenorm/webhook.h"
 
 #endif /* PHONENORM_H */

@@ -577,6 +577,93 @@ PHN_EXTERN int phn_campaign_report_write(phn_campaign_report *r, phn_campaign_fo
 
 /* ---- end of the report ------------------------------------------------ */
 
+/* ---- call results: the webhook receiver's side of the journal -------- */
+
+/*
+ * phone_call.ended events, verified by the caller (phonenorm/webhook.h),
+ * recorded in a campaign journal. The event is matched to the attempt that
+ * sent the call by metadata.requestMetadata.phonenorm_dispatch_id; its
+ * result (deliveryStatus, providerStatus, duration, endedReason, callOutput,
+ * sentimentOutput, providerCallId) goes on the attempt and, when that is the
+ * row's latest call attempt, on the row. Every event is kept whole in the
+ * journal's events table, keyed by its svix-id: a redelivery changes
+ * nothing. Events that match no attempt are orphans (kept, counted); event
+ * types other than phone_call.ended are kept and counted. For one attempt,
+ * the event with the latest time wins (ties: the greater svix-id), whatever
+ * order they arrive in; the event time is the svix-timestamp of the first
+ * delivery of that svix-id that reached the journal.
+ *
+ * A receiver runs beside `phonenorm dial` on the same journal (SQLite WAL,
+ * short transactions; it never takes the dial lock). Events from many
+ * threads are written in group commits: one durable transaction for all
+ * events that arrived while the previous one was being written.
+ *
+ * Thread safety: phn_campaign_receiver_record() and _refused() may be
+ * called from any number of threads at once; _open, _stats and _close from
+ * one.
+ */
+typedef struct phn_campaign_receiver phn_campaign_receiver;
+
+/*
+ * Open the journal at path for recording results. The journal must exist
+ * (`phonenorm dial` creates it); a journal of schema 1 is upgraded to 2 in
+ * place (one transaction). Errors as phn_campaign_report_open().
+ */
+PHN_EXTERN int phn_campaign_receiver_open(phn_campaign_receiver **out, const char *path);
+
+/* What recording one event did. */
+typedef enum phn_receiver_outcome {
+	PHN_RECEIVER_APPLIED = 0,   /* new, matched an attempt, its result is in force */
+	PHN_RECEIVER_SUPERSEDED = 1, /* new, matched, but a later event of that attempt wins */
+	PHN_RECEIVER_ORPHAN = 2,    /* new, matched no attempt of this journal (kept) */
+	PHN_RECEIVER_OTHER_TYPE = 3, /* new, not phone_call.ended (kept) */
+	PHN_RECEIVER_DUPLICATE = 4  /* this svix-id was already in the journal: nothing changed */
+} phn_receiver_outcome;
+
+/* "applied", "superseded", "orphan", "other_type", "duplicate"; NULL otherwise. */
+PHN_EXTERN const char *phn_receiver_outcome_name(phn_receiver_outcome o);
+
+/*
+ * Record one verified event (body: the raw JSON object) and return once it
+ * is durable (synchronous=FULL commit), with *outcome set (may be NULL).
+ * timestamp_s: the delivery's svix-timestamp; received_ms: when it arrived.
+ * Errors: PHN_EINVAL (NULL, empty svix_id, body not a JSON object),
+ * PHN_EIO (the journal could not be written: the caller answers 503 and the
+ * sender retries), PHN_ENOMEM.
+ */
+PHN_EXTERN int phn_campaign_receiver_record(phn_campaign_receiver *rc, const char *svix_id,
+					    int64_t timestamp_s, const char *body,
+					    size_t body_len, int64_t received_ms,
+					    phn_receiver_outcome *outcome);
+
+/* Count a refused delivery under reason (a phn_webhook_refusal_cb reason);
+ * counts are written with the next group commit, or by _close. */
+PHN_EXTERN void phn_campaign_receiver_refused(phn_campaign_receiver *rc, const char *reason);
+
+/* Counters since open. New fields are only appended. */
+typedef struct phn_receiver_stats {
+	unsigned int version;
+	uint64_t events;       /* new events written (every outcome but duplicate) */
+	uint64_t applied;
+	uint64_t superseded;
+	uint64_t orphans;
+	uint64_t other_types;
+	uint64_t duplicates;
+	uint64_t refused;
+	uint64_t commits;      /* group commits */
+} phn_receiver_stats;
+
+#define PHN_RECEIVER_STATS_VERSION 1
+#define PHN_RECEIVER_STATS_INIT { PHN_RECEIVER_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+PHN_EXTERN int phn_campaign_receiver_stats(phn_receiver_stats *out,
+					   const phn_campaign_receiver *rc);
+
+/* Write pending refusal counts, close the journal, free. NULL is fine. */
+PHN_EXTERN void phn_campaign_receiver_close(phn_campaign_receiver *rc);
+
+/* ---- end of call results --------------------------------------------- */
+
 #ifdef __cplusplus
 }
 #endif
