@@ -71,7 +71,7 @@ static const char webhook_help[] =
 	"      --request-deadline SECONDS  a request (headers and body) must arrive\n"
 	"                             within this, or the connection is dropped\n"
 	"                             (slow senders; default 10)\n"
-	"      --max-connections N    connections at once (default 256)\n"
+	"      --max-connections N    connections at once (default 256, at most 10000)\n"
 	"      --tls-cert FILE        serve HTTPS with this certificate (PEM) ...\n"
 	"      --tls-key FILE         ... and key (both or neither)\n"
 	"      --ready-file FILE      once listening, write the port and a newline to\n"
@@ -261,8 +261,8 @@ static int parse_args(struct webhook_args *a, int argc, char **argv, int *done)
 				return bad_value("--request-deadline", "whole seconds from 1 to 3600");
 			break;
 		case OPT_MAX_CONN:
-			if (parse_ulong(optarg, 1, 65536, &a->max_conn))
-				return bad_value("--max-connections", "a number from 1 to 65536");
+			if (parse_ulong(optarg, 1, 10000, &a->max_conn))
+				return bad_value("--max-connections", "a number from 1 to 10000");
 			break;
 		case ':':
 			if (optopt)
@@ -287,6 +287,12 @@ static int parse_args(struct webhook_args *a, int argc, char **argv, int *done)
 		return cli_usage_error("webhook", "--tls-cert and --tls-key go together");
 	if (a->ready_file && !*a->ready_file)
 		return cli_usage_error("webhook", "--ready-file takes a file name");
+	if (a->tls_cert && (access(a->tls_cert, R_OK) != 0 || access(a->tls_key, R_OK) != 0)) {
+		const char *f = access(a->tls_cert, R_OK) != 0 ? a->tls_cert : a->tls_key;
+
+		return cli_usage_error("webhook", "cannot read the TLS file '%s': %s", f,
+				       strerror(errno));
+	}
 	return PHN_EXIT_OK;
 }
 
@@ -428,14 +434,10 @@ static void log_line(const char *fmt, ...)
 static int on_event(void *payload, const phn_webhook_event *ev)
 {
 	struct webhook_ctx *ctx = payload;
-	int rc;
 
-	rc = phn_campaign_receiver_record(ctx->rc, ev->svix_id, ev->timestamp_s, ev->body,
-					  ev->body_len, ev->received_ms, NULL);
-	if (rc != PHN_OK)
-		log_line("event %s not recorded (answered 503, the sender retries): %s", ev->svix_id,
-			 phn_error_last());
-	return rc;
+	/* A failure answers 503 (the sender retries); the server logs it. */
+	return phn_campaign_receiver_record(ctx->rc, ev->svix_id, ev->timestamp_s, ev->body,
+					    ev->body_len, ev->received_ms, NULL);
 }
 
 static void on_refusal(void *payload, int http_status, const char *reason)
