@@ -136,6 +136,12 @@ struct webhook_ctx {
 	int quiet;
 };
 
+static void log_line(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
 /* ---- options ------------------------------------------------------------ */
 
 /* A whole decimal number in [lo, hi]; -1 if s is not one. */
@@ -317,11 +323,11 @@ static char *read_secret_file(const char *path)
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		cli_error("webhook: cannot read the secret file '%s': %s", path, strerror(errno));
+		log_line("cannot read the secret file '%s': %s", path, strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		cli_error("webhook: the secret file '%s' is a directory", path);
+		log_line("the secret file '%s' is a directory", path);
 		close(fd);
 		return NULL;
 	}
@@ -331,7 +337,7 @@ static char *read_secret_file(const char *path)
 		fprintf(stderr, "phonenorm webhook: warning: the secret file is accessible by group "
 			"or others (mode %04o): chmod 600 it\n", (unsigned int)(st.st_mode & 07777));
 	if (!(buf = malloc(SECRET_FILE_MAX + 1))) {
-		cli_error("webhook: out of memory");
+		log_line("out of memory");
 		close(fd);
 		return NULL;
 	}
@@ -348,9 +354,9 @@ static char *read_secret_file(const char *path)
 	close(fd);
 	if (n < 0 || len > SECRET_FILE_MAX) {
 		if (n < 0)
-			cli_error("webhook: cannot read the secret file '%s': %s", path, strerror(errno));
+			log_line("cannot read the secret file '%s': %s", path, strerror(errno));
 		else
-			cli_error("webhook: the secret file '%s' is larger than %d KiB: not a secret "
+			log_line("the secret file '%s' is larger than %d KiB: not a secret "
 				  "file", path, SECRET_FILE_MAX / 1024);
 		wipe(buf, len < SECRET_FILE_MAX + 1 ? len : SECRET_FILE_MAX + 1);
 		free(buf);
@@ -375,11 +381,11 @@ static int load_secrets(phn_webhook_secrets **out, const struct webhook_args *a)
 			return WEBHOOK_EXIT_SECRET;
 	} else if (env && *env) {
 		if (!(text = strdup(env))) {
-			cli_error("webhook: out of memory");
+			log_line("out of memory");
 			return WEBHOOK_EXIT_SECRET;
 		}
 	} else {
-		cli_error("webhook: no signing secret: set $%s or give --secret-file FILE (the "
+		log_line("no signing secret: set $%s or give --secret-file FILE (the "
 			  "endpoint's whsec_... secret from the provider's dashboard)", WEBHOOK_ENV_SECRET);
 		return WEBHOOK_EXIT_SECRET;
 	}
@@ -393,7 +399,7 @@ static int load_secrets(phn_webhook_secrets **out, const struct webhook_args *a)
 	free(text);
 	if (rc != PHN_OK) {
 		/* The library's message never holds the secret. */
-		cli_error("webhook: the signing secret %s is not usable: %s",
+		log_line("the signing secret %s is not usable: %s",
 			  a->secret_file ? "in --secret-file" : "in $" WEBHOOK_ENV_SECRET,
 			  phn_error_last());
 		*out = NULL;
@@ -404,14 +410,9 @@ static int load_secrets(phn_webhook_secrets **out, const struct webhook_args *a)
 
 /* ---- the server's callbacks ------------------------------------------- */
 
-/* One line to stderr in one write, so lines from several threads never
- * interleave. The text is escaped (it may quote a server's message). */
-static void log_line(const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 1, 2)))
-#endif
-	;
-
+/* "phonenorm webhook: <message>" to stderr in one write, so lines from
+ * several threads never interleave. The text is escaped (it may quote a
+ * file name or a server's message). */
 static void log_line(const char *fmt, ...)
 {
 	char *buf = NULL;
@@ -486,14 +487,14 @@ static int write_ready_file(const char *path, int port)
 		return -1;
 	snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
 	if (!(f = fopen(tmp, "w"))) {
-		cli_error("webhook: cannot write the ready file '%s': %s", path, strerror(errno));
+		log_line("cannot write the ready file '%s': %s", path, strerror(errno));
 		free(tmp);
 		return -1;
 	}
 	ok = fprintf(f, "%d\n", port) > 0;
 	ok = (fclose(f) == 0) && ok;
 	if (!ok || rename(tmp, path) != 0) {
-		cli_error("webhook: cannot write the ready file '%s': %s", path, strerror(errno));
+		log_line("cannot write the ready file '%s': %s", path, strerror(errno));
 		unlink(tmp);
 		free(tmp);
 		return -1;
@@ -557,15 +558,15 @@ int cli_cmd_webhook(int argc, char **argv)
 	 * would otherwise collect results no report ever finds). */
 	if (stat(a.journal, &st) != 0) {
 		if (errno == ENOENT)
-			cli_error("webhook: journal '%s' does not exist: run 'phonenorm dial --live "
+			log_line("journal '%s' does not exist: run 'phonenorm dial --live "
 				  "--journal %s' first (it creates the journal)", a.journal, a.journal);
 		else
-			cli_error("webhook: journal '%s': %s", a.journal, strerror(errno));
+			log_line("journal '%s': %s", a.journal, strerror(errno));
 		status = PHN_EXIT_USAGE;
 		goto out;
 	}
 	if ((rc = phn_campaign_receiver_open(&ctx.rc, a.journal)) != PHN_OK) {
-		cli_error("webhook: %s", phn_error_last());
+		log_line("%s", phn_error_last());
 		status = PHN_EXIT_USAGE;
 		goto out;
 	}
@@ -593,7 +594,7 @@ int cli_cmd_webhook(int argc, char **argv)
 	o.on_refusal = on_refusal;
 	o.payload = &ctx;
 	if ((rc = phn_webhook_server_start(&srv, &o)) != PHN_OK) {
-		cli_error("webhook: %s", phn_error_last());
+		log_line("%s", phn_error_last());
 		status = exit_for_start_error(rc);
 		goto out;
 	}

@@ -108,6 +108,7 @@ class Receiver:
         self.path = path
         self.binary = binary or BIN
         self.quiet = quiet
+        self.secret_mode = 0o600
         self._tmp = tempfile.mkdtemp(prefix="phn-wh-")
         self.secret_file = os.path.join(self._tmp, "secret")
         self.ready_file = os.path.join(self._tmp, "ready")
@@ -134,13 +135,16 @@ class Receiver:
     def spawn(self):
         """Start the process without waiting (for tests of failures)."""
         if self.via == "file" and self.secrets:
-            write_secret_file(self.secret_file, *self.secrets)
+            write_secret_file(self.secret_file, *self.secrets, mode=self.secret_mode)
         secret = " ".join(self.secrets) if self.via == "env" and self.secrets else None
         try:
             os.unlink(self.ready_file)
         except FileNotFoundError:
             pass
         self.runs += 1
+        for f in (self._out, self._err):
+            if f is not None:
+                f.close()
         self._out = open(os.path.join(self._tmp, "stdout.%d" % self.runs), "w+b")
         self._err = open(os.path.join(self._tmp, "stderr.%d" % self.runs), "w+b")
         self.proc = subprocess.Popen(self.argv(), env=receiver_env(self.extra_env, secret),
