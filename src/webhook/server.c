@@ -917,8 +917,8 @@ int phn_webhook_server_start(phn_webhook_server **out, const phn_webhook_server_
 	srv->starting = 1;
 	if (srv->tls_cert)
 		srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, /* first: see its doc */
 			MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 			MHD_OPTION_CONNECTION_LIMIT, max_conn,
 			MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
 			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
@@ -930,8 +930,8 @@ int phn_webhook_server_start(phn_webhook_server **out, const phn_webhook_server_
 			MHD_OPTION_END);
 	else
 		srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, /* first: see its doc */
 			MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 			MHD_OPTION_CONNECTION_LIMIT, max_conn,
 			MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
 			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
