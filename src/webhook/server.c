@@ -345,11 +345,10 @@ static void *watchdog_main(void *arg)
 		struct conn *cn;
 
 		for (cn = srv->conns; cn; cn = cn->next) {
-			if (cn->dropped || !cn->deadline_ms || now < cn->deadline_ms)
+			if (cn->dropped || cn->fd < 0 || !cn->deadline_ms || now < cn->deadline_ms)
 				continue;
 			cn->dropped = 1;
-			if (cn->fd >= 0)
-				shutdown(cn->fd, SHUT_RDWR);
+			shutdown(cn->fd, SHUT_RDWR);
 			dropped++;
 		}
 		if (dropped) {
