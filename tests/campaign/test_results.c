@@ -14,6 +14,8 @@
  *   test_results [unit] DATA_DIR        run the tests
  *   test_results bench [EVENTS [SENDERS]]  group commit throughput: prints
  *                                       events/s (no assertion on time)
+ *   test_results fixture FILE           write a small v2 journal with results,
+ *                                       events and refusals (fuzz_journal seeds)
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -1023,6 +1025,35 @@ static void test_receiver_v1(void)
 	phn_campaign_receiver_close(rc);
 }
 
+/* A v2 journal with a bit of everything the receiver writes. */
+static int fixture(const char *path)
+{
+	int64_t run, t0 = 1796601600000;
+	journal *j = campaign(path, 8, &run);
+	const char *reasons[] = { "bad_signature", "stale" };
+	uint64_t counts[] = { 4, 1 };
+	struct jevent e[6];
+	phn_receiver_outcome o[6];
+	int rc;
+
+	if (!j)
+		return 1;
+	call(j, run, 2, "f-2", t0);
+	call(j, run, 3, "f-3", t0);
+	call(j, run, 4, "f-4", t0);
+	mark(j, run, 5, "f-5", t0);
+	e[0] = event("msg_f1", "f-2", 1796601700, "pass", "CALL_RESULT");
+	e[1] = event("msg_f2", "f-3", 1796601700, "fail", "NO_ANSWER");
+	e[2] = event("msg_f3", "f-3", 1796601600, "pass", "EARLIER");
+	e[3] = event("msg_f4", "elsewhere", 1796601700, "pass", "ORPHAN");
+	e[4] = event("msg_f5", "f-5", 1796601700, "pass", "WHILE_SENDING");
+	e[5] = event("msg_f6", "f-4", 1796601700, "pass", "X");
+	e[5].type = "phone_call.started";
+	rc = journal_record_events(j, e, 6, o, reasons, counts, 2, t0);
+	journal_close(j);
+	return rc == PHN_OK && check_failures == 0 ? 0 : 1;
+}
+
 /* ---- throughput ---------------------------------------------------------------- */
 
 static int bench(int events, int senders)
@@ -1082,9 +1113,12 @@ int main(int argc, char **argv)
 	const char *tmp = getenv("TMPDIR");
 	int bench_mode = argc >= 2 && strcmp(argv[1], "bench") == 0, rc = 0;
 
+	if (argc == 3 && strcmp(argv[1], "fixture") == 0)
+		return fixture(argv[2]);
+
 	if (!bench_mode && !(argc == 3 && strcmp(argv[1], "unit") == 0)) {
 		fprintf(stderr, "usage: test_results unit DATA_DIR | test_results bench [EVENTS "
-			"[SENDERS]]\n");
+			"[SENDERS]] | test_results fixture FILE\n");
 		return 2;
 	}
 	if (!bench_mode)
