@@ -1004,6 +1004,62 @@ static void test_receiver(void)
 	}
 }
 
+struct one {
+	phn_campaign_receiver *rc;
+	const char *svix;
+	int result;
+	phn_receiver_outcome outcome;
+	char error[256];
+};
+
+static void *one_main(void *arg)
+{
+	struct one *a = arg;
+	char body[1024];
+
+	body_for(body, sizeof body, "c-1", "pass");
+	a->result = phn_campaign_receiver_record(a->rc, a->svix, 1800000000, body, strlen(body),
+						 now_ms(), &a->outcome);
+	snprintf(a->error, sizeof a->error, "%s", a->result ? phn_error_last() : "");
+	return NULL;
+}
+
+/* The journal cannot be written (another writer holds it past the busy
+ * timeout): the callers get PHN_EIO, nothing is kept, and the retry of the
+ * same event applies; refusal counts wait for the next commit. */
+static void test_receiver_failure(void)
+{
+	char p[512];
+	phn_campaign_receiver *rc = NULL;
+	struct one a = { NULL, "msg_fail", -1, PHN_RECEIVER_DUPLICATE, "" };
+	pthread_t t;
+	sqlite3 *db = NULL;
+
+	path_in(p, sizeof p, "receiver.db"); /* test_receiver's journal */
+	CHECK_INT(phn_campaign_receiver_open(&rc, p), PHN_OK);
+	if (!rc)
+		return;
+	a.rc = rc;
+	CHECK(sqlite3_open(p, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK);
+	phn_campaign_receiver_refused(rc, "blocked");
+	CHECK_INT(pthread_create(&t, NULL, one_main, &a), 0);
+	pthread_join(t, NULL);
+	CHECK_INT(a.result, PHN_EIO);
+	CHECK_MSG(strstr(a.error, "locked") != NULL, "%s", a.error);
+	CHECK(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM events WHERE svix_id = 'msg_fail'"), 0);
+	/* The sender retries. */
+	a.result = -1;
+	CHECK_INT(pthread_create(&t, NULL, one_main, &a), 0);
+	pthread_join(t, NULL);
+	CHECK_MSG(a.result == PHN_OK, "%s", a.error);
+	CHECK_INT(a.outcome, PHN_RECEIVER_APPLIED);
+	CHECK_INT(sql_int(p, "SELECT count FROM refusals WHERE reason = 'blocked'"), 1);
+	phn_campaign_receiver_close(rc);
+}
+
 /* A v1 journal through the receiver API: upgraded, and read. */
 static void test_receiver_v1(void)
 {
@@ -1138,6 +1194,7 @@ int main(int argc, char **argv)
 		test_recovery();
 		test_parse();
 		test_receiver();
+		test_receiver_failure();
 		test_receiver_v1();
 	}
 	if (check_failures == 0 && rc == 0) {
