@@ -641,6 +641,19 @@ static void test_attempts(void)
 	CHECK_STR(w.output, "SECOND"); /* the dialer's record keeps it */
 	CHECK_STR(w.result_event, "e2-2");
 
+	/* Row 3's second call is marked with an earlier clock (stepped back
+	 * between runs): it is still the row's latest call. */
+	mark(j, run, 3, "a3-2", t0 - 3600000);
+	record(j, 3, "a3-2", "accepted", J_ACCEPTED, t0 - 3600000 + 1);
+	CHECK_INT(put1(j, event("e3-2", "a3-2", 900, "pass", "AFTER_STEP_BACK")),
+		  PHN_RECEIVER_APPLIED);
+	w = row_of(j, 3);
+	CHECK_STR(w.output, "AFTER_STEP_BACK");
+	CHECK_STR(w.result_event, "e3-2");
+	CHECK_INT(put1(j, event("e3-1b", "a3-1", 5000, "pass", "OLD_CALL_LATE")),
+		  PHN_RECEIVER_APPLIED);
+	CHECK_STR(row_of(j, 3).output, "AFTER_STEP_BACK");
+
 	/* A non-call step does not clear the results of the call before it. */
 	{
 		struct jsend s = { 4, J_STEP_CONTACT, "a4-contact" };
