@@ -93,7 +93,10 @@ static const char webhook_help[] =
 
 enum {
 	OPT_JOURNAL = 256, OPT_LISTEN, OPT_PATH, OPT_SECRET_FILE, OPT_TOLERANCE, OPT_MAX_BODY,
-	OPT_IDLE, OPT_DEADLINE, OPT_MAX_CONN, OPT_TLS_CERT, OPT_TLS_KEY, OPT_READY
+	OPT_IDLE, OPT_DEADLINE, OPT_MAX_CONN, OPT_TLS_CERT, OPT_TLS_KEY, OPT_READY,
+	/* -q and -h in their long form: values >= 256 too, so that an optopt
+	 * below 256 always means a short option (see parse_args) */
+	OPT_QUIET, OPT_HELP
 };
 
 static const struct option webhook_options[] = {
@@ -109,8 +112,8 @@ static const struct option webhook_options[] = {
 	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
 	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 	{ "ready-file", required_argument, NULL, OPT_READY },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -238,10 +241,12 @@ static int parse_args(struct webhook_args *a, int argc, char **argv, int *done)
 	while ((c = getopt_long(argc, argv, shortopts, webhook_options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
+		case OPT_HELP:
 			fputs(webhook_help, stdout);
 			*done = 1;
 			return PHN_EXIT_OK;
-		case 'q': a->quiet = 1; break;
+		case 'q':
+		case OPT_QUIET: a->quiet = 1; break;
 		case OPT_JOURNAL: a->journal = optarg; break;
 		case OPT_LISTEN: a->listen = optarg; break;
 		case OPT_PATH: a->path = optarg; break;
@@ -271,19 +276,26 @@ static int parse_args(struct webhook_args *a, int argc, char **argv, int *done)
 				return bad_value("--max-connections", "a number from 1 to 10000");
 			break;
 		default:
-			/* A short option (optopt set) is named from optopt: inside a
-			 * cluster getopt has not moved past it, and argv[optind - 1]
-			 * may be the argument before (a secret pasted there). A long
-			 * one is argv[optind - 1], named without its value. */
-			if (optopt != 0 && (optopt < 0x21 || optopt > 0x7e))
-				return cli_usage_error("webhook", "unknown option character");
-			if (c == ':' && optopt)
-				return cli_usage_error("webhook", "option '-%c' needs an argument", optopt);
+			/* A short option (optopt < 256, not 0) is named from optopt:
+			 * inside a cluster getopt has not moved past it, and
+			 * argv[optind - 1] may be the argument before (a secret
+			 * pasted there). A long one (optopt its value, >= 256, or
+			 * 0 when unknown) is argv[optind - 1], named without its
+			 * value. */
+			if (optopt != 0 && optopt < 256) { /* glibc: a byte >= 0x80 is negative */
+				if (optopt < 0x21 || optopt > 0x7e)
+					return cli_usage_error("webhook", "unknown option character");
+				if (c == ':')
+					return cli_usage_error("webhook", "option '-%c' needs an argument",
+							       optopt);
+				return cli_usage_error("webhook", "unknown option '-%c'", optopt);
+			}
 			if (c == ':')
 				return cli_usage_error("webhook", "option '%.*s' needs an argument",
 						       (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
 			if (optopt)
-				return cli_usage_error("webhook", "unknown option '-%c'", optopt);
+				return cli_usage_error("webhook", "option '%.*s' takes no value",
+						       (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
 			return cli_usage_error("webhook", "unknown option '%.*s'",
 					       (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
 		}

@@ -94,6 +94,9 @@ class Usage(Base):
             (["--journal", self.db, "--listen", "127.0.0.1:99999"], "port"),
             (["--journal", self.db, "--path", "no-slash"], ""),
             (["--journal", self.db, "--jour", self.db], "never abbreviated"),
+            (["--journal", self.db, "--quiet=yes"], "option '--quiet' takes no value"),
+            (["--journal", self.db, "--tolerance"], "option '--tolerance' needs an argument"),
+            (["--journal", self.db, "-qZ"], "unknown option '-Z'"),
         ]
         for args, msg in cases:
             with self.subTest(args=args):
