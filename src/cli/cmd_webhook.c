@@ -346,8 +346,11 @@ static char *read_secret_file(const char *path)
 		log_line("cannot read the --secret-file: %s", strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		log_line("the --secret-file is a directory");
+	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			log_line("the --secret-file is a directory");
+		else
+			log_line("cannot read the --secret-file: %s", strerror(errno));
 		close(fd);
 		return NULL;
 	}
@@ -621,18 +624,13 @@ int cli_cmd_webhook(int argc, char **argv)
 	port = phn_webhook_server_port(srv);
 	listen_host(host, sizeof host, a.listen);
 	snprintf(listen, sizeof listen, "%s:%d", host, port);
-	fprintf(stderr, "phonenorm webhook: listening on %s://", a.tls_cert ? "https" : "http");
-	cli_escape(stderr, listen);
-	cli_escape(stderr, a.path);
-	fputs(" (journal ", stderr);
-	cli_escape(stderr, a.journal);
-	fputs(")\n", stderr);
-	if (!a.tls_cert && !is_loopback(host)) {
-		fputs("phonenorm webhook: warning: listening on ", stderr);
-		cli_escape(stderr, host[0] ? host : "every address");
-		fputs(" without TLS: the call API sends only to HTTPS; put this behind an HTTPS "
-		      "reverse proxy (see the README) or give --tls-cert/--tls-key\n", stderr);
-	}
+	/* The server's threads may log already: each line in one write. */
+	log_line("listening on %s://%s%s (journal %s)", a.tls_cert ? "https" : "http", listen,
+		 a.path, a.journal);
+	if (!a.tls_cert && !is_loopback(host))
+		log_line("warning: listening on %s without TLS: the call API sends only to HTTPS; "
+			 "put this behind an HTTPS reverse proxy (see the README) or give "
+			 "--tls-cert/--tls-key", host);
 	if (a.ready_file && write_ready_file(a.ready_file, port) != 0) {
 		status = PHN_EXIT_USAGE;
 		goto out;
@@ -647,8 +645,7 @@ int cli_cmd_webhook(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	if (!a.quiet)
-		fprintf(stderr, "phonenorm webhook: %s: stopping (the requests in progress finish)\n",
-			signal_name(sig));
+		log_line("%s: stopping (the requests in progress finish)", signal_name(sig));
 	phn_webhook_server_stats_get(&ss, srv);
 	phn_webhook_server_stop(srv);
 	srv = NULL;
