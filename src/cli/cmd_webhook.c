@@ -573,6 +573,15 @@ int cli_cmd_webhook(int argc, char **argv)
 
 	if ((status = parse_args(&a, argc, argv, &done)) != PHN_EXIT_OK || done)
 		return status;
+	/* SIGINT and SIGTERM are taken by sigwait() below: blocked now, before
+	 * any thread exists (the receiver's writer, the server's), so that
+	 * every thread inherits the mask and the signal can only come to
+	 * sigwait. One that arrives while starting waits there. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if ((status = load_secrets(&secrets, &a)) != PHN_EXIT_OK)
 		return status;
 	ctx.quiet = a.quiet;
@@ -593,15 +602,6 @@ int cli_cmd_webhook(int argc, char **argv)
 		status = PHN_EXIT_USAGE;
 		goto out;
 	}
-
-	/* SIGINT and SIGTERM are taken by sigwait() below: blocked here, before
-	 * the server's threads exist, so that they inherit the mask and the
-	 * signal always comes to this thread. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	o.listen = a.listen;
 	o.path = a.path;

@@ -290,6 +290,8 @@ class Running(Base):
             # The first one still serves.
             st, _, _ = whtest.post(first.port, b"", method="GET", path="/healthz")
             self.assertEqual(st, 200)
+            code, out, err = first.stop()
+            self.assertEqual(code, 0, err)
         # A port taken by another program (not a receiver) too.
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
