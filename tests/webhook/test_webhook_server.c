@@ -579,6 +579,8 @@ static void test_deadline(const phn_webhook_secrets *sec)
 	CHECK_MSG(closed, "the slow connection was not dropped in %lld ms",
 		  (long long)(now_ms() - t0));
 	CHECK_MSG(now_ms() - t0 < 3500, "dropped after %lld ms", (long long)(now_ms() - t0));
+	printf("slowloris: dropped %lld ms after connecting (deadline 1 s)\n",
+	       (long long)(now_ms() - t0));
 	CHECK(has_reason(&s, "0:header_deadline"));
 
 	/* The same for a slow body after quick headers. */
