@@ -11,6 +11,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -754,6 +755,16 @@ static void test_stop_inflight(const phn_webhook_secrets *sec)
 	free(s.last_body);
 }
 
+static int count_fds(void)
+{
+	int n = 0, fd;
+
+	for (fd = 0; fd < 4096; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			n++;
+	return n;
+}
+
 static void test_options(const phn_webhook_secrets *sec)
 {
 	struct sink s = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -839,6 +850,27 @@ static void test_options(const phn_webhook_secrets *sec)
 	CHECK(srv == NULL);
 	phn_webhook_server_stop(NULL);
 	CHECK_INT(phn_webhook_server_port(NULL), 0);
+
+	/* start and stop leave no descriptor behind (the listener, the
+	 * watchdog's duplicates of connection sockets) */
+	{
+		int before = count_fds(), after, k, fds[3];
+		struct resp r;
+
+		o.listen = "127.0.0.1:0";
+		CHECK_INT(phn_webhook_server_start(&srv, &o), PHN_OK);
+		for (k = 0; k < 3; k++)
+			fds[k] = dial(phn_webhook_server_port(srv));
+		http(&r, phn_webhook_server_port(srv),
+		     "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", NULL, 0);
+		CHECK_INT(r.status, 200);
+		phn_webhook_server_stop(srv);
+		srv = NULL;
+		for (k = 0; k < 3; k++)
+			close(fds[k]);
+		after = count_fds();
+		CHECK_MSG(after == before, "descriptors: %d before, %d after", before, after);
+	}
 
 	/* a custom path */
 	o.path = "/hooks/other";
