@@ -191,7 +191,8 @@ enum stmt {
 };
 
 /* The first statement that needs schema v2; the ones before it run on v1,
- * except those that only writers use (writers always have v2): S_V2_WRITE. */
+ * except a few that only writers use (writers always have v2): see
+ * stmt_needs_v2(). A v1 journal is only ever open read-only. */
 #define S_FIRST_V2 S_EACH_V2
 
 /* The nine result columns: NULL for a call step (?2 = 1), else as they are. */
@@ -781,6 +782,11 @@ static int setup(struct jsqlite *s)
 		sqlite3_stmt *st;
 		const char *mode;
 
+		/* SQLite opens a file it may not write read-only without a word:
+		 * a writer would then fail on every event (or row) it records. */
+		if (sqlite3_db_readonly(s->db, "main") == 1)
+			return phn_error_set(PHN_EIO, "journal '%s' cannot be written (permissions)",
+					     s->path);
 		rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
 		if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 			mode = (const char *)sqlite3_column_text(st, 0);
