@@ -612,10 +612,12 @@ PHN_EXTERN int phn_campaign_report_count(uint64_t *out, const phn_campaign_repor
 typedef int (*phn_campaign_count_cb)(const char *value, uint64_t count, void *payload);
 
 /*
- * The histogram of a call-result field over the accepted rows' current
- * results (as taken at open): column "call_output" (the callOutput label the
- * AI evaluation assigned, e.g. "CALL_RESULT") or "sentiment"
- * (sentimentOutput: "NEUTRAL", ...). One call of cb per distinct value,
+ * The histogram of a call-result field over the rows' current results (the
+ * result of each row's latest call attempt, as taken at open; a row
+ * requeued for a redial keeps its last result until its new call goes
+ * out): column "call_output" (the callOutput label the AI evaluation
+ * assigned, e.g. "CALL_RESULT") or "sentiment" (sentimentOutput:
+ * "NEUTRAL", ...). One call of cb per distinct value,
  * count descending, then value ascending (byte order); rows without the
  * field are not counted. Values are as the events sent them: escape them
  * before showing them. Errors: PHN_EINVAL (NULL, another column), or cb's

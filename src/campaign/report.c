@@ -213,6 +213,11 @@ int phn_campaign_report_open(phn_campaign_report **out, const char *path)
 	r->sum.delivered = res.delivered;
 	r->sum.not_delivered = res.not_delivered;
 	r->sum.awaiting_result = res.awaiting;
+	if (r->sum.schema_version < 2) {
+		/* A journal no receiver has opened yet (schema 1, read as it is):
+		 * its accepted calls all await their results. */
+		r->sum.accepted = r->sum.awaiting_result = r->state[J_ACCEPTED];
+	}
 	r->sum.talk_time_s = res.talk_time_s;
 	r->sum.events = res.events;
 	r->sum.orphans = res.orphans;
