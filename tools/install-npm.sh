@@ -24,8 +24,11 @@ if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
 		exit 1
 	fi
 	echo "install-npm.sh: installing Debian's nodejs and npm" >&2
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm
+	# The package lists are fresh when this runs after the packages install
+	# (.ci/run, the README's quick start): update them only if that fails.
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm ||
+		{ $sudo env DEBIAN_FRONTEND=noninteractive apt-get update &&
+		  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm; }
 fi
 
 cd "$signer"
