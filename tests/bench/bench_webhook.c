@@ -1210,6 +1210,9 @@ int main(int argc, char **argv)
 	struct run_result r, srv, snd;
 	struct run_usage u, srv_use, snd_use;
 	uint64_t senders = 50, raw = 0, in_journal = 0, in_orphans = 0;
+	double raw_rate = 0, direct_rate = 0, null_rate = 0, http_rate = 0, per_commit = 0;
+	char load[64] = "?";
+	FILE *la;
 	pid_t api;
 	int port = 0, status, failed = 0;
 
@@ -1281,10 +1284,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if ((la = fopen("/proc/loadavg", "r"))) {
+		if (fgets(load, sizeof load, la))
+			load[strcspn(load, " ")] = '\0';
+		fclose(la);
+	}
 	printf("phonenorm %s; %" PRIu64 " phone_call.ended events per run (%" PRIu64
 	       " for real attempts of a dialled %" PRIu64 "-row campaign, %" PRIu64
-	       " orphans), %u senders; journal in %s\n",
-	       phn_version(), b.events, b.matched, b.matched, b.orphans, b.senders, b.workdir);
+	       " orphans), %u senders; journal in %s; load average %s\n",
+	       phn_version(), b.events, b.matched, b.matched, b.orphans, b.senders, b.workdir, load);
 	printf("setup: dialled %" PRIu64 " rows in %.1f s (phn_dialer_run against bench_dial_server)\n",
 	       b.matched, r.seconds);
 	print_head();
@@ -1298,6 +1306,8 @@ int main(int argc, char **argv)
 		print_line(r.what, &r, &r, &u);
 	else
 		printf("%-30s FAILED: %s\n", "raw SQLite, 1 txn/event", r.what), failed = 1;
+	if (r.ok && r.seconds > 0)
+		raw_rate = (double)r.events / r.seconds;
 	if (!b.keep)
 		remove_db(raw_db);
 
@@ -1311,6 +1321,8 @@ int main(int argc, char **argv)
 		if (r.ok) {
 			print_line(r.what, &r, &r, &u);
 			print_receiver(&r, &b);
+			if (r.seconds > 0)
+				direct_rate = (double)r.events / r.seconds;
 		} else {
 			printf("%-30s FAILED: %s\n", "receiver, direct", r.what);
 		}
@@ -1324,6 +1336,8 @@ int main(int argc, char **argv)
 	http_run(&srv, &srv_use, &snd, &snd_use, &b, NULL, 3);
 	if (srv.ok && snd.ok) {
 		print_line("HTTP + verify, no store", &snd, &srv, &srv_use);
+		if (snd.seconds > 0)
+			null_rate = (double)snd.events / snd.seconds;
 		printf("  senders: %.1f us CPU per event, %" PRIu64 " connections, %" PRIu64
 		       " not 200 (last status %" PRIu64 "); server: %" PRIu64 " requests, %" PRIu64
 		       " accepted, %" PRIu64 " refused\n", snd_use.cpu_seconds * 1e6 /
@@ -1341,6 +1355,9 @@ int main(int argc, char **argv)
 		http_run(&srv, &srv_use, &snd, &snd_use, &b, j_http, 4);
 		if (srv.ok && snd.ok) {
 			print_line("HTTP + verify + receiver", &snd, &srv, &srv_use);
+			if (snd.seconds > 0)
+				http_rate = (double)snd.events / snd.seconds;
+			per_commit = (double)srv.rc_events / (double)(srv.rc_commits ? srv.rc_commits : 1);
 				printf("  senders: %.1f us CPU per event, %" PRIu64 " connections, %" PRIu64
 			       " not 200 (last status %" PRIu64 "); server: %" PRIu64 " requests, %"
 			       PRIu64 " accepted, %" PRIu64 " refused, %" PRIu64 " failed (503)\n",
@@ -1366,6 +1383,11 @@ int main(int argc, char **argv)
 		remove_db(base);
 		unlink(list);
 	}
+	if (http_rate > 0 && null_rate > 0 && direct_rate > 0 && raw_rate > 0)
+		printf("HTTP + receiver: %.0f events/s durable with %u senders, %.2f of HTTP alone, "
+		       "%.2f of the receiver alone, %.1fx the 1-txn-per-event loop (%.1f events a "
+		       "group commit)\n", http_rate, b.senders, http_rate / null_rate,
+		       http_rate / direct_rate, http_rate / raw_rate, per_commit);
 	free(b.attempts);
 	if (failed)
 		fprintf(stderr, "bench_webhook: FAILED: a run did not do its work (see above)\n");
