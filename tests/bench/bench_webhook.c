@@ -1338,11 +1338,12 @@ int main(int argc, char **argv)
 		print_line("HTTP + verify, no store", &snd, &srv, &srv_use);
 		if (snd.seconds > 0)
 			null_rate = (double)snd.events / snd.seconds;
-		printf("  senders: %.1f us CPU per event, %" PRIu64 " connections, %" PRIu64
-		       " not 200 (last status %" PRIu64 "); server: %" PRIu64 " requests, %" PRIu64
-		       " accepted, %" PRIu64 " refused\n", snd_use.cpu_seconds * 1e6 /
-		       (double)(snd.events ? snd.events : 1), snd.connections, snd.errors,
-		       snd.status_other, srv.srv_requests, srv.srv_accepted, srv.srv_refused);
+		printf("  senders: %.1f us CPU per event, %" PRIu64 " connections, bodies %.0f bytes "
+		       "on average, %" PRIu64 " not 200 (last status %" PRIu64 "); server: %" PRIu64
+		       " requests, %" PRIu64 " accepted, %" PRIu64 " refused\n", snd_use.cpu_seconds *
+		       1e6 / (double)(snd.events ? snd.events : 1), snd.connections,
+		       (double)snd.body_bytes / (double)b.events, snd.errors, snd.status_other,
+		       srv.srv_requests, srv.srv_accepted, srv.srv_refused);
 	} else {
 		printf("%-30s FAILED: %s\n", "HTTP + verify, no store", srv.ok ? snd.what : srv.what);
 	}
