@@ -10,7 +10,7 @@
  *                             on the journal: group commit without HTTP
  *   HTTP + verify, no store   the webhook server with a handler that returns
  *                             0 at once: HTTP and signature checks alone
- *   HTTP + receiver           the real thing: phn_webhook_server_* with
+ *   HTTP + verify + receiver  the real thing: phn_webhook_server_* with
  *                             phn_campaign_receiver_record as its handler
  *                             (what `phonenorm webhook` runs)
  *
@@ -29,11 +29,13 @@
  * next event at once. Latency is each 200's time from the moment its
  * request was handed to libcurl to the moment the sender saw the answer
  * (libcurl's own CURLINFO_TOTAL_TIME reuses one clock reading per
- * curl_multi_perform() call and reports near zero on loopback); it includes
- * the senders' own delay in noticing, so it errs on the high side. Every run is a child process (the server too), so CPU time
- * and peak RSS are each one's own; the benchmark's own fsync()/fdatasync()
- * count SQLite's syncs and the time spent in them. After each HTTP run the
- * journal is read back: every event that got a 200 must be in it.
+ * curl_multi_perform() call and reports near zero on loopback); it
+ * includes the senders' own delay in noticing, so it errs on the high side.
+ *
+ * Every run is a child process (the server too), so CPU time and peak RSS
+ * are each one's own; the benchmark's own fsync()/fdatasync() count
+ * SQLite's syncs and the time spent in them. After the receiver's HTTP run
+ * the journal is read back: every event that got a 200 must be in it.
  *
  * usage: bench_webhook [--events N] [--senders S] [--workdir DIR]
  *                      [--raw-events N] [--keep]
