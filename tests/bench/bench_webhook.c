@@ -182,7 +182,8 @@ static void uuid_from(char dst[37], uint64_t a, uint64_t b)
 {
 	snprintf(dst, 37, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
 		 (unsigned)(a >> 16) & 0xffffu, (unsigned)a & 0xfffu,
-		 0x8000u | ((unsigned)(b >> 48) & 0x3fffu), (unsigned long long)(b & 0xffffffffffffull));
+		 0x8000u | ((unsigned)(b >> 48) & 0x3fffu),
+		 (unsigned long long)(b & 0xffffffffffffull));
 }
 
 /* "msg_" and 24 base62 characters, as Svix makes them. */
@@ -210,6 +211,39 @@ static const char *const ended_reasons[] = { "customer-ended-call", "assistant-e
 
 #define BODY_MAX 4096
 
+/* The two shapes of a phone_call.ended body: a call that did not reach the
+ * callee, and one that did (with a transcript of about 1 KB). */
+#define BODY_UNDELIVERED \
+	"{\"providerCallId\":\"%s\",\"numberFrom\":\"+966115550100\",\"numberTo\":\"%s\"," \
+	"\"providerStatus\":\"%s\",\"deliveryStatus\":\"fail\",\"duration\":0," \
+	"\"summary\":null,\"endedReason\":\"customer-did-not-answer\"," \
+	"\"callOutput\":\"NO_ANSWER\",\"callOutputReasoning\":\"The call was not answered.\"," \
+	"\"sentimentOutput\":\"NEUTRAL\",\"sentimentOutputReasoning\":" \
+	"\"No conversation took place.\",\"transcription\":\"\",\"recordingUrl\":\"\"," \
+	"\"metadata\":{\"requestMetadata\":{\"phonenorm_dispatch_id\":\"%s\"," \
+	"\"phonenorm_campaign\":\"%s\"}}}"
+
+#define BODY_DELIVERED \
+	"{\"providerCallId\":\"%s\",\"numberFrom\":\"+966115550100\",\"numberTo\":\"%s\"," \
+	"\"providerStatus\":\"pass\",\"deliveryStatus\":\"pass\",\"duration\":%u," \
+	"\"summary\":\"The customer confirmed the invoice and asked to be called back " \
+	"next week about the remaining balance.\",\"endedReason\":\"%s\"," \
+	"\"callOutput\":\"%s\",\"callOutputReasoning\":\"The customer said they would " \
+	"pay and gave a date; no objection was raised during the call.\"," \
+	"\"sentimentOutput\":\"%s\",\"sentimentOutputReasoning\":\"The tone stayed " \
+	"calm and cooperative from the greeting to the end of the call.\"," \
+	"\"transcription\":\"AI: Hello, this is the billing assistant calling about your " \
+	"invoice. Is now a good time?\\nUser: Yes, go ahead.\\nAI: Your invoice of 450 " \
+	"riyals was due last Sunday. Would you like to settle it today or schedule a " \
+	"payment?\\nUser: I can pay half today and the rest next week, after my salary " \
+	"comes in.\\nAI: That works. I will note a partial payment today and a reminder " \
+	"for next week. Shall I send the payment link by SMS?\\nUser: Yes please, to this " \
+	"number.\\nAI: Done. You will receive it in a minute. Is there anything else I " \
+	"can help you with?\\nUser: No, that is all, thank you.\\nAI: Thank you for your " \
+	"time. Goodbye.\",\"recordingUrl\":\"https://recordings.example.invalid/calls/" \
+	"%s.mp3\",\"metadata\":{\"requestMetadata\":{\"phonenorm_dispatch_id\":\"%s\"," \
+	"\"phonenorm_campaign\":\"%s\"}}}"
+
 /* The body of event i (a phone_call.ended payload with every contract
  * field); its length, or 0 if it did not fit. */
 static size_t make_body(char *dst, size_t cap, const struct bench *b, uint64_t salt, uint64_t i)
@@ -233,41 +267,12 @@ static size_t make_body(char *dst, size_t cap, const struct bench *b, uint64_t s
 		number = a->number;
 	}
 	if (!delivered)
-		n = snprintf(dst, cap,
-			"{\"providerCallId\":\"%s\",\"numberFrom\":\"+966115550100\","
-			"\"numberTo\":\"%s\",\"providerStatus\":\"%s\",\"deliveryStatus\":\"fail\","
-			"\"duration\":0,\"summary\":null,\"endedReason\":\"customer-did-not-answer\","
-			"\"callOutput\":\"NO_ANSWER\",\"callOutputReasoning\":\"The call was not "
-			"answered.\",\"sentimentOutput\":\"NEUTRAL\",\"sentimentOutputReasoning\":"
-			"\"No conversation took place.\",\"transcription\":\"\",\"recordingUrl\":\"\","
-			"\"metadata\":{\"requestMetadata\":{\"phonenorm_dispatch_id\":\"%s\","
-			"\"phonenorm_campaign\":\"%s\"}}}",
-			call_id, number, h & 16 ? "pass" : "fail", dispatch, b->campaign);
+		n = snprintf(dst, cap, BODY_UNDELIVERED, call_id, number, h & 16 ? "pass" : "fail",
+			     dispatch, b->campaign);
 	else
-		n = snprintf(dst, cap,
-			"{\"providerCallId\":\"%s\",\"numberFrom\":\"+966115550100\","
-			"\"numberTo\":\"%s\",\"providerStatus\":\"pass\",\"deliveryStatus\":\"pass\","
-			"\"duration\":%u,\"summary\":\"The customer confirmed the invoice and asked "
-			"to be called back next week about the remaining balance.\","
-			"\"endedReason\":\"%s\",\"callOutput\":\"%s\",\"callOutputReasoning\":"
-			"\"The customer said they would pay and gave a date; no objection was "
-			"raised during the call.\",\"sentimentOutput\":\"%s\","
-			"\"sentimentOutputReasoning\":\"The tone stayed calm and cooperative from "
-			"the greeting to the end of the call.\",\"transcription\":\"AI: Hello, this "
-			"is the billing assistant calling about your invoice. Is now a good time?\\n"
-			"User: Yes, go ahead.\\nAI: Your invoice of 450 riyals was due last Sunday. "
-			"Would you like to settle it today or schedule a payment?\\nUser: I can pay "
-			"half today and the rest next week, after my salary comes in.\\nAI: That "
-			"works. I will note a partial payment today and a reminder for next week. "
-			"Shall I send the payment link by SMS?\\nUser: Yes please, to this number.\\n"
-			"AI: Done. You will receive it in a minute. Is there anything else I can "
-			"help you with?\\nUser: No, that is all, thank you.\\nAI: Thank you for your "
-			"time. Goodbye.\",\"recordingUrl\":\"https://recordings.example.invalid/"
-			"calls/%s.mp3\",\"metadata\":{\"requestMetadata\":{\"phonenorm_dispatch_id\":"
-			"\"%s\",\"phonenorm_campaign\":\"%s\"}}}",
-			call_id, number, duration, ended_reasons[(h >> 20) % 3],
-			call_outputs[(h >> 24) % 5], sentiments[(h >> 28) % 3], call_id, dispatch,
-			b->campaign);
+		n = snprintf(dst, cap, BODY_DELIVERED, call_id, number, duration,
+			     ended_reasons[(h >> 20) % 3], call_outputs[(h >> 24) % 5],
+			     sentiments[(h >> 28) % 3], call_id, dispatch, b->campaign);
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
@@ -344,8 +349,8 @@ static void reap(pid_t pid, struct run_result *res, struct run_usage *use, int g
 
 		snprintf(what, sizeof what, "%s", got == 0 ? res->what : "");
 		memset(res, 0, sizeof *res);
-		snprintf(res->what, sizeof res->what, "the run died (wait status 0x%x)%s%.120s", status,
-			 what[0] ? ": " : "", what);
+		snprintf(res->what, sizeof res->what, "the run died (wait status 0x%x)%s%.120s",
+			 status, what[0] ? ": " : "", what);
 	}
 }
 
@@ -449,8 +454,9 @@ static void run_raw(struct run_result *out, const void *varg)
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, ms / 1000 * 1000);
 		sqlite3_bind_int64(st, 3, ms);
-		sqlite3_bind_text(st, 4, a->b->nattempts ? a->b->attempts[i % a->b->nattempts].dispatch_id
-							  : id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, a->b->nattempts ?
+					 a->b->attempts[i % a->b->nattempts].dispatch_id : id,
+				  -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, body, (int)len, SQLITE_STATIC);
 		if (raw_exec(db, "BEGIN IMMEDIATE") || sqlite3_step(st) != SQLITE_DONE ||
 		    raw_exec(db, "COMMIT")) {
@@ -818,7 +824,8 @@ static void run_sender(struct run_result *out, const void *varg)
 				lat[ok++] = (uint32_t)((now() - xf->t_add) * 1e6);
 			} else {
 				out->errors++;
-				out->status_other = msg->data.result == CURLE_OK ? (uint64_t)code : 0;
+				out->status_other =
+					msg->data.result == CURLE_OK ? (uint64_t)code : 0;
 			}
 			done++;
 			curl_multi_remove_handle(m, xf->e);
@@ -835,7 +842,8 @@ static void run_sender(struct run_result *out, const void *varg)
 		/* Wait only when nothing new is to be sent: the transfers that
 		 * perform() just finished were read above, not left to the
 		 * poll's timeout. */
-		if (!added && done < b->events && curl_multi_poll(m, NULL, 0, 100, NULL) != CURLM_OK) {
+		if (!added && done < b->events &&
+		    curl_multi_poll(m, NULL, 0, 100, NULL) != CURLM_OK) {
 			snprintf(out->what, sizeof out->what, "curl multi poll failed");
 			goto done;
 		}
@@ -924,8 +932,8 @@ static void row_number(char dst[32], uint64_t i)
 	if (i % 5 == 4) {
 		uint64_t k = i / 5, rest = k / 4;
 
-		snprintf(dst, 32, "+1%s%03u%04u", us_areas[k % 4], (unsigned)(220 + rest / 10000 % 80),
-			 (unsigned)(rest % 10000));
+		snprintf(dst, 32, "+1%s%03u%04u", us_areas[k % 4],
+			 (unsigned)(220 + rest / 10000 % 80), (unsigned)(rest % 10000));
 	} else {
 		snprintf(dst, 32, "+96650%07u", (unsigned)(i % 10000000u));
 	}
@@ -1157,6 +1165,21 @@ static void print_line(const char *what, const struct run_result *r, const struc
 	       w->syncs);
 }
 
+/* The second line of an HTTP run: the senders' side and the server's counts. */
+static void print_http(const struct run_result *snd, const struct run_usage *su,
+		       const struct run_result *srv, const struct bench *b)
+{
+	double n = (double)(snd->events ? snd->events : 1);
+
+	printf("  senders: %.1f us CPU per event, %" PRIu64 " connections, bodies %.0f bytes on "
+	       "average, %" PRIu64 " not 200 (last status %" PRIu64 ")\n",
+	       su->cpu_seconds * 1e6 / n, snd->connections, (double)snd->body_bytes / (double)b->events, snd->errors,
+	       snd->status_other);
+	printf("  server: %" PRIu64 " requests, %" PRIu64 " accepted, %" PRIu64 " refused, %" PRIu64
+	       " failed (503)\n", srv->srv_requests, srv->srv_accepted, srv->srv_refused,
+	       srv->srv_failed);
+}
+
 static void print_receiver(const struct run_result *w, const struct bench *b)
 {
 	double ev = (double)(w->rc_events ? w->rc_events : 1);
@@ -1181,8 +1204,8 @@ static int usage(void)
 		"[--keep]\n"
 		"  --events N      events per run (default 20000)\n"
 		"  --senders S     concurrent senders / threads (default 50)\n"
-		"  --workdir DIR   where the journals go (default .): the disk a journal lives on,\n"
-		"                  never a tmpfs\n"
+		"  --workdir DIR   where the journals go (default .): the disk a journal\n"
+		"                  lives on, never a tmpfs\n"
 		"  --raw-events N  events of the one-transaction-per-event SQLite loop (default\n"
 		"                  min(N, 3000); it also stops after 20 s)\n"
 		"  --keep          keep the list and the journals\n");
@@ -1294,9 +1317,10 @@ int main(int argc, char **argv)
 	printf("phonenorm %s; %" PRIu64 " phone_call.ended events per run (%" PRIu64
 	       " for real attempts of a dialled %" PRIu64 "-row campaign, %" PRIu64
 	       " orphans), %u senders; journal in %s; load average %s\n",
-	       phn_version(), b.events, b.matched, b.matched, b.orphans, b.senders, b.workdir, load);
-	printf("setup: dialled %" PRIu64 " rows in %.1f s (phn_dialer_run against bench_dial_server)\n",
-	       b.matched, r.seconds);
+	       phn_version(), b.events, b.matched, b.matched, b.orphans, b.senders, b.workdir,
+	       load);
+	printf("setup: dialled %" PRIu64 " rows in %.1f s (phn_dialer_run against "
+	       "bench_dial_server)\n", b.matched, r.seconds);
 	print_head();
 
 	/* (b1) what one transaction per event costs. */
@@ -1340,14 +1364,10 @@ int main(int argc, char **argv)
 		print_line("HTTP + verify, no store", &snd, &srv, &srv_use);
 		if (snd.seconds > 0)
 			null_rate = (double)snd.events / snd.seconds;
-		printf("  senders: %.1f us CPU per event, %" PRIu64 " connections, bodies %.0f bytes "
-		       "on average, %" PRIu64 " not 200 (last status %" PRIu64 "); server: %" PRIu64
-		       " requests, %" PRIu64 " accepted, %" PRIu64 " refused\n", snd_use.cpu_seconds *
-		       1e6 / (double)(snd.events ? snd.events : 1), snd.connections,
-		       (double)snd.body_bytes / (double)b.events, snd.errors, snd.status_other,
-		       srv.srv_requests, srv.srv_accepted, srv.srv_refused);
+		print_http(&snd, &snd_use, &srv, &b);
 	} else {
-		printf("%-30s FAILED: %s\n", "HTTP + verify, no store", srv.ok ? snd.what : srv.what);
+		printf("%-30s FAILED: %s\n", "HTTP + verify, no store",
+		       srv.ok ? snd.what : srv.what);
 	}
 	failed |= !srv.ok || !snd.ok || snd.events != b.events || snd.errors;
 
@@ -1360,13 +1380,9 @@ int main(int argc, char **argv)
 			print_line("HTTP + verify + receiver", &snd, &srv, &srv_use);
 			if (snd.seconds > 0)
 				http_rate = (double)snd.events / snd.seconds;
-			per_commit = (double)srv.rc_events / (double)(srv.rc_commits ? srv.rc_commits : 1);
-				printf("  senders: %.1f us CPU per event, %" PRIu64 " connections, %" PRIu64
-			       " not 200 (last status %" PRIu64 "); server: %" PRIu64 " requests, %"
-			       PRIu64 " accepted, %" PRIu64 " refused, %" PRIu64 " failed (503)\n",
-			       snd_use.cpu_seconds * 1e6 / (double)(snd.events ? snd.events : 1),
-			       snd.connections, snd.errors, snd.status_other, srv.srv_requests,
-			       srv.srv_accepted, srv.srv_refused, srv.srv_failed);
+			per_commit = (double)srv.rc_events /
+				     (double)(srv.rc_commits ? srv.rc_commits : 1);
+			print_http(&snd, &snd_use, &srv, &b);
 			print_receiver(&srv, &b);
 			if (count_journal_events(j_http, &in_journal, &in_orphans) == 0)
 				printf("  read back: %" PRIu64 " events in the journal (%" PRIu64
@@ -1387,9 +1403,9 @@ int main(int argc, char **argv)
 		unlink(list);
 	}
 	if (http_rate > 0 && null_rate > 0 && direct_rate > 0 && raw_rate > 0)
-		printf("HTTP + receiver: %.0f events/s durable with %u senders, %.2f of HTTP alone, "
-		       "%.2f of the receiver alone, %.1fx the 1-txn-per-event loop (%.1f events a "
-		       "group commit)\n", http_rate, b.senders, http_rate / null_rate,
+		printf("HTTP + receiver: %.0f events/s durable with %u senders, %.2f of HTTP "
+		       "alone, %.2f of the receiver alone, %.1fx the 1-txn-per-event loop (%.1f "
+		       "events a group commit)\n", http_rate, b.senders, http_rate / null_rate,
 		       http_rate / direct_rate, http_rate / raw_rate, per_commit);
 	free(b.attempts);
 	if (failed)
