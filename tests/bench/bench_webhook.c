@@ -1173,8 +1173,8 @@ static void print_http(const struct run_result *snd, const struct run_usage *su,
 
 	printf("  senders: %.1f us CPU per event, %" PRIu64 " connections, bodies %.0f bytes on "
 	       "average, %" PRIu64 " not 200 (last status %" PRIu64 ")\n",
-	       su->cpu_seconds * 1e6 / n, snd->connections, (double)snd->body_bytes / (double)b->events, snd->errors,
-	       snd->status_other);
+	       su->cpu_seconds * 1e6 / n, snd->connections,
+	       (double)snd->body_bytes / (double)b->events, snd->errors, snd->status_other);
 	printf("  server: %" PRIu64 " requests, %" PRIu64 " accepted, %" PRIu64 " refused, %" PRIu64
 	       " failed (503)\n", srv->srv_requests, srv->srv_accepted, srv->srv_refused,
 	       srv->srv_failed);
