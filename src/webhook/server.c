@@ -1,10 +1,10 @@
 /*
  * The webhook HTTP server on libmicrohttpd: one thread per connection (a
  * handler may block on a group commit), every delivery verified on its raw
- * bytes before anything looks at them, a body cap enforced before the body
- * is read, and a watchdog that drops connections whose request does not
- * arrive in time (libmicrohttpd's own timeout only counts idle time, which
- * one byte a second defeats).
+ * bytes before anything looks at them, a body cap that never stores more
+ * than the cap (see DRAIN_FACTOR), and a watchdog that drops connections
+ * whose request does not arrive in time (libmicrohttpd's own timeout only
+ * counts idle time, which one byte a second defeats).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -27,7 +27,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
 #include <microhttpd.h>
 
 #include "text/error.h"
@@ -42,12 +41,20 @@
 /* Request line and headers live in libmicrohttpd's per-connection pool: a
  * request whose headers do not fit is answered 431 by libmicrohttpd. */
 #define CONNECTION_MEMORY (32u * 1024u)
-/* Deeper JSON than this is refused before cJSON recurses into it. */
-#define MAX_JSON_DEPTH 64
 #define RETRY_AFTER_S "5"
 #define WATCHDOG_TICK_MS 100
 #define TLS_FILE_MAX (1024 * 1024)
 #define BODY_PREALLOC (64u * 1024u)
+/*
+ * A body over the cap is never stored, and mostly never read: a declared
+ * length over twice the cap, or any over the cap with "Expect:
+ * 100-continue", is answered 413 right after the headers and the
+ * connection closed (libmicrohttpd shuts the socket in both directions, so
+ * a sender still writing gets a reset). A body only somewhat over the cap
+ * (up to twice) is read and thrown away first, so that a sender that writes
+ * its whole body before reading (most HTTP libraries) sees its 413.
+ */
+#define DRAIN_FACTOR 2u
 /* How long stop waits for the answers of requests in progress. */
 #define STOP_GRACE_S 30
 /* 413 (libmicrohttpd renames the constant between versions) */
@@ -74,6 +81,8 @@ struct req {
 	enum route route;
 	int refused;  /* a response was queued before the body arrived */
 	int busy;     /* complete: counted in the server's busy */
+	int discard;  /* over the cap: the rest is read and thrown away, then 413 */
+	size_t discarded;
 	char *body;
 	size_t len, cap;
 };
@@ -147,6 +156,9 @@ static enum MHD_Result send_static(struct MHD_Connection *c, unsigned int status
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (hname)
 		MHD_add_response_header(r, hname, hvalue);
+	/* A sender of an oversized body gets no second request on it. */
+	if (status == HTTP_TOO_LARGE)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ok = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ok;
@@ -345,11 +357,10 @@ static void *watchdog_main(void *arg)
 		struct conn *cn;
 
 		for (cn = srv->conns; cn; cn = cn->next) {
-			if (cn->dropped || !cn->deadline_ms || now < cn->deadline_ms)
+			if (cn->dropped || cn->fd < 0 || !cn->deadline_ms || now < cn->deadline_ms)
 				continue;
 			cn->dropped = 1;
-			if (cn->fd >= 0)
-				shutdown(cn->fd, SHUT_RDWR);
+			shutdown(cn->fd, SHUT_RDWR);
 			dropped++;
 		}
 		if (dropped) {
@@ -373,72 +384,6 @@ static void *watchdog_main(void *arg)
 
 /* ---- the request ---------------------------------------------------------- */
 
-/* "application/json", any case, alone or with parameters. */
-static int is_json_type(const char *ct)
-{
-	static const char want[] = "application/json";
-	size_t i;
-
-	if (!ct)
-		return 0;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	for (i = 0; i < sizeof(want) - 1; i++) {
-		char c = ct[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != want[i])
-			return 0;
-	}
-	ct += i;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	return *ct == '\0' || *ct == ';';
-}
-
-/* Nesting of arrays and objects, strings skipped: cJSON recurses once per
- * level, so a deep body is refused before it gets there. */
-static int json_depth_ok(const char *s, size_t len)
-{
-	int depth = 0, in_str = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = 0;
-		} else if (c == '"') {
-			in_str = 1;
-		} else if (c == '{' || c == '[') {
-			if (++depth > MAX_JSON_DEPTH)
-				return 0;
-		} else if (c == '}' || c == ']') {
-			depth--;
-		}
-	}
-	return 1;
-}
-
-/* A JSON object and nothing else (whitespace around it). */
-static int is_json_object(const char *body, size_t len)
-{
-	const char *end = NULL;
-	cJSON *j;
-	int ok;
-
-	if (memchr(body, '\0', len) || !json_depth_ok(body, len))
-		return 0;
-	j = cJSON_ParseWithLengthOpts(body, len + 1, &end, 1);
-	ok = j && cJSON_IsObject(j) && end == body + len;
-	cJSON_Delete(j);
-	return ok;
-}
-
 static enum MHD_Result finish_event(phn_webhook_server *srv, struct MHD_Connection *c,
 				    struct req *rq)
 {
@@ -447,6 +392,7 @@ static enum MHD_Result finish_event(phn_webhook_server *srv, struct MHD_Connecti
 	phn_webhook_event ev;
 	static const char empty[] = "";
 	const char *body = rq->body ? rq->body : empty;
+	const char *bad;
 	int64_t received = wall_ms();
 	int rc;
 
@@ -460,10 +406,8 @@ static enum MHD_Result finish_event(phn_webhook_server *srv, struct MHD_Connecti
 	if (verdict != PHN_WEBHOOK_OK)
 		return refuse(srv, c, rq, MHD_HTTP_UNAUTHORIZED, phn_webhook_verdict_name(verdict),
 			      NULL);
-	if (!phn_text_utf8_valid(body, rq->len))
-		return refuse(srv, c, rq, MHD_HTTP_BAD_REQUEST, "not_utf8", NULL);
-	if (!is_json_object(body, rq->len))
-		return refuse(srv, c, rq, MHD_HTTP_BAD_REQUEST, "not_json", NULL);
+	if ((bad = phn_webhook__body_refusal(body, rq->len)) != NULL)
+		return refuse(srv, c, rq, MHD_HTTP_BAD_REQUEST, bad, NULL);
 
 	memset(&ev, 0, sizeof(ev));
 	ev.svix_id = id;
@@ -480,10 +424,19 @@ static enum MHD_Result finish_event(phn_webhook_server *srv, struct MHD_Connecti
 				   NULL);
 	}
 	atomic_fetch_add(&srv->failed, 1);
+	/* The handler's own message when it left one for this failure. */
 	fprintf(stderr, "phonenorm webhook: event not stored (answered 503): %s\n",
-		*phn_error_last() ? phn_error_last() : phn_strerror(rc));
+		phn_error_last_code() == rc && *phn_error_last() ? phn_error_last() :
+		phn_strerror(rc));
 	return send_static(c, MHD_HTTP_SERVICE_UNAVAILABLE, "{\"error\":\"unavailable\"}\n",
 			   "application/json", MHD_HTTP_HEADER_RETRY_AFTER, RETRY_AFTER_S);
+}
+
+static int expects_continue(struct MHD_Connection *c)
+{
+	const char *e = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+
+	return e && phn_text_ascii_casecmp(e, "100-continue") == 0;
 }
 
 /* The first call for a request: route it, and refuse what can be refused
@@ -515,8 +468,13 @@ static enum MHD_Result start_request(phn_webhook_server *srv, struct MHD_Connect
 
 		errno = 0;
 		n = strtoull(cl, &end, 10);
-		if (errno == ERANGE || n > srv->max_body)
+		if (errno == ERANGE || n > (unsigned long long)srv->max_body * DRAIN_FACTOR ||
+		    (n > srv->max_body && expects_continue(c)))
 			return refuse(srv, c, rq, HTTP_TOO_LARGE, "too_large", NULL);
+		if (n > srv->max_body) {
+			rq->discard = 1;
+			n = 0;
+		}
 		/* Sized up front for the usual small event; a large declared
 		 * length grows as the bytes really arrive. */
 		if (n > 0 && end != cl) {
@@ -528,7 +486,7 @@ static enum MHD_Result start_request(phn_webhook_server *srv, struct MHD_Connect
 			rq->cap = cap;
 		}
 	}
-	if (!is_json_type(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	if (!phn_webhook__is_json_type(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						      MHD_HTTP_HEADER_CONTENT_TYPE)))
 		return refuse(srv, c, rq, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media", NULL);
 	return MHD_YES;
@@ -588,25 +546,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		int rc = rq->route == ROUTE_EVENT ?
-			body_append(srv, rq, upload_data, *upload_data_size) : 0;
+		size_t n = *upload_data_size;
+		int rc = 0;
 
 		*upload_data_size = 0;
-		if (rc == -1) {
-			/* No Content-Length (chunked) and past the cap: answer
-			 * 413 if libmicrohttpd still lets us, else just close. */
-			rq->refused = 1;
-			if (send_static(c, HTTP_TOO_LARGE, error_body("too_large"),
-					"application/json", NULL, NULL) == MHD_YES) {
-				count_refusal(srv, HTTP_TOO_LARGE, "too_large");
-				return MHD_YES;
-			}
-			count_refusal(srv, 0, "too_large");
-			return MHD_NO;
+		if (rq->route != ROUTE_EVENT)
+			return MHD_YES;
+		if (!rq->discard && (rc = body_append(srv, rq, upload_data, n)) == -1) {
+			/* No Content-Length (chunked) and past the cap. */
+			rq->discard = 1;
+			rq->discarded = rq->len;
+			free(rq->body);
+			rq->body = NULL;
+			rq->len = rq->cap = 0;
 		} else if (rc < 0) {
 			return MHD_NO;
 		}
+		if (rq->discard) {
+			rq->discarded += n;
+			if (rq->discarded > srv->max_body * DRAIN_FACTOR) {
+				/* Not worth reading on: just close. */
+				rq->refused = 1;
+				count_refusal(srv, 0, "too_large");
+				return MHD_NO;
+			}
+		}
 		return MHD_YES;
+	}
+	if (rq->discard) {
+		request_complete(srv, rq);
+		return refuse(srv, c, rq, HTTP_TOO_LARGE, "too_large", NULL);
 	}
 	if (rq->route == ROUTE_HEALTH) {
 		request_complete(srv, rq);
@@ -917,8 +886,8 @@ int phn_webhook_server_start(phn_webhook_server **out, const phn_webhook_server_
 	srv->starting = 1;
 	if (srv->tls_cert)
 		srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, /* first: see its doc */
 			MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 			MHD_OPTION_CONNECTION_LIMIT, max_conn,
 			MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
 			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
@@ -930,8 +899,8 @@ int phn_webhook_server_start(phn_webhook_server **out, const phn_webhook_server_
 			MHD_OPTION_END);
 	else
 		srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, /* first: see its doc */
 			MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 			MHD_OPTION_CONNECTION_LIMIT, max_conn,
 			MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
 			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
