@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""The whole campaign loop against the fake call API with its webhooks on:
+`phonenorm dial --live` of 1,000 rows while `phonenorm webhook` receives the
+fake's signed phone_call.ended events (30% not delivered, 10% delivered
+twice, 10% with a later second event sent before the first, 20 orphans, 5
+events of another type, deliveries retried on failure). Once the fake has
+nothing left to deliver:
+  - `phonenorm report` (summary and --json export) says what the fake's
+    truth says: delivered, not delivered, awaiting 0, orphans, other types,
+    the callOutput and sentiment histograms, talk time; every row's result
+    columns are the "final" event of its dispatch id;
+  - the journal holds every event the fake saw acknowledged, once;
+  - `phonenorm dial --redial undelivered --redial-after 0 --live` calls
+    exactly the rows whose final deliveryStatus was fail, once each, and
+    nothing else; their new results arrive and replace the old ones.
+
+usage: test_webhook_loop.py PATH/TO/phonenorm
+"""
+import collections
+import os
+import re
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e  # noqa: E402
+from e2e import dt  # noqa: E402
+
+ROWS = 1000
+WEBHOOKS = {"seed": 10, "fail_ratio": 0.3, "duplicate_ratio": 0.1, "out_of_order_ratio": 0.1,
+            "orphans": 20, "other_types": 5, "senders": 8, "retry": True}
+
+
+def truth():
+    return dt.SRV.control("GET", "/webhooks/truth")
+
+
+def calls_since(seq):
+    return [r for r in dt.server_requests(brief=True)
+            if r["seq"] > seq and r["path"].endswith(dt.CALL_SUFFIX)]
+
+
+class Loop(unittest.TestCase):
+    def setUp(self):
+        self.tmp = dt.Tmp()
+        dt.SRV.reset()
+        self.rx = None
+
+    def tearDown(self):
+        try:
+            dt.SRV.control("PUT", "/webhooks", {"url": None, "retry": False})
+        except Exception:
+            pass
+        if self.rx is not None and self.rx.alive():
+            self.rx.kill9()
+        self.tmp.cleanup()
+
+    def wait_delivered(self, dispatch_ids, timeout=120.0):
+        """Until the fake has nothing pending and a final event for each of
+        dispatch_ids; its truth."""
+        def done():
+            t = truth()
+            if t["pending"] == 0 and all(d in t["by_dispatch"] and t["by_dispatch"][d].get("final")
+                                         for d in dispatch_ids):
+                return t
+            return None
+        t = e2e.wait_for(done, timeout, step=0.25)
+        if t is None:
+            t = truth()
+            missing = [d for d in dispatch_ids if d not in t["by_dispatch"]]
+            self.fail("the fake still has %d deliveries pending after %.0f s (%d dispatch ids "
+                      "without events); receiver:\n%s" % (t["pending"], timeout, len(missing),
+                                                          self.rx.stderr()[-3000:]))
+        return t
+
+    def check_results(self, db, t):
+        """The journal, the report and its export against the fake's truth."""
+        by_d = t["by_dispatch"]
+        events = e2e.journal_events(db)
+        # Every event the fake saw acknowledged is in the journal, and the
+        # journal holds nothing the fake did not send.
+        sent = set(t["orphans"]) | set(t["other_types"])
+        for v in by_d.values():
+            sent |= set(v["events"])
+        acked = set(t["acked"])
+        self.assertEqual(acked - set(events), set(), "acknowledged events missing from the journal")
+        self.assertEqual(set(events) - sent, set(), "events in the journal the fake never sent")
+        self.assertEqual(set(events), sent, "after every delivery ended, journal events != sent")
+        self.assertEqual(sorted(events[i]["svix_id"] for i in t["orphans"]), sorted(t["orphans"]))
+        for i in t["orphans"]:
+            self.assertIsNone(events[i]["line"], "orphan %s matched line %s" % (i, events[i]["line"]))
+
+        rows = dt.journal_rows(db)
+        latest = e2e.latest_call_attempts(db)
+        accepted = [line for line, r in rows.items() if r["state"] == "accepted"]
+        self.assertEqual(len(accepted), ROWS)
+        final = {}
+        for line in accepted:
+            d = latest[line]["dispatch_id"]
+            self.assertIn(d, by_d, "row %d: its latest attempt %s got no event from the fake" % (line, d))
+            self.assertEqual(by_d[d]["number"], rows[line]["e164"])
+            final[line] = by_d[d]["final"]
+
+        # Row result columns (journal and export) = the fake's final event.
+        summary, export = e2e.report_json(db)
+        self.assertEqual(len(export), len(rows))
+        by_line = {x["line"]: x for x in export}
+        bad = []
+        for line, f in final.items():
+            for src, rec in (("journal", rows[line]), ("export", by_line[line])):
+                got = (rec.get("delivery_status"), rec.get("call_output"), rec.get("sentiment"),
+                       rec.get("duration"), rec.get("result_event"))
+                want = (f["delivery_status"], f["call_output"], f["sentiment"], f["duration"], f["svix_id"])
+                if got != want:
+                    bad.append("row %d (%s): %s %s, truth %s" % (line, latest[line]["dispatch_id"], src,
+                                                                   got, want))
+        self.assertEqual(bad, [], "%d result mismatches:\n%s" % (len(bad), "\n".join(bad[:20])))
+
+        # The report's counts.
+        delivered = sum(1 for f in final.values() if f["delivery_status"] == "pass")
+        not_delivered = sum(1 for f in final.values() if f["delivery_status"] == "fail")
+        self.assertIsNotNone(summary, "report --json - gave no summary object with \"results\"")
+        res = summary["results"]
+        want = {"accepted": ROWS, "delivered": delivered, "not_delivered": not_delivered, "awaiting": 0,
+                "events": len(sent), "orphans": len(t["orphans"]), "other_types": len(t["other_types"])}
+        got = {k: res.get(k) for k in want}
+        self.assertEqual(got, want, "report results %s" % res)
+        talk = sum(f["duration"] or 0 for f in final.values())
+        if "talk_time_s" in res:
+            # attempts.duration summed: a row's earlier attempts count too.
+            self.assertGreaterEqual(res["talk_time_s"], talk)
+        for column, key in (("call_output", "call_output"), ("sentiment", "sentiment")):
+            want_h = collections.Counter(f[key] for f in final.values() if f[key] is not None)
+            h = histogram(res, column)
+            self.assertEqual(h, dict(want_h), "%s histogram" % column)
+
+        # The text summary carries the same figures.
+        rc, out, err = dt.report(db)
+        self.assertEqual(rc, 0, err)
+        for label, n in (("delivered", delivered), ("orphan", len(t["orphans"]))):
+            m = re.search(r"^\s*%s\w*\b\D*(\d+)" % label, out, re.M | re.I)
+            self.assertTrue(m, "no %s line in the report:\n%s" % (label, out))
+            self.assertEqual(int(m.group(1)), n, out)
+        return final
+
+    def test_loop(self):
+        t0 = time.monotonic()
+        listp, db, nums = e2e.make_journal(self.tmp, ROWS)
+        secret, sf = e2e.write_secret(self.tmp)
+        self.rx = e2e.Receiver(self.tmp, db, sf)
+        dt.SRV.control("PUT", "/webhooks", dict(WEBHOOKS, url=self.rx.url(), secret=secret))
+
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0", now=e2e.NOON, timeout=150)
+        self.assertEqual(rc, 0, out + err)
+        print("dial of %d rows: %.1f s" % (ROWS, time.monotonic() - t0), file=sys.stderr)
+        problems = dt.check_campaign(db)
+        self.assertEqual(problems, [], "\n".join(problems))
+        ids = [a["dispatch_id"] for a in e2e.latest_call_attempts(db).values()]
+        self.assertEqual(len(ids), ROWS)
+        t = self.wait_delivered(ids)
+        print("all events delivered: %.1f s" % (time.monotonic() - t0), file=sys.stderr)
+        self.assertTrue(t["orphans"] and t["other_types"], "the fake sent no orphans or other types")
+        final = self.check_results(db, t)
+        fails = {line for line, f in final.items() if f["delivery_status"] == "fail"}
+        self.assertTrue(100 < len(fails) < 500, "fail_ratio 0.3 gave %d of %d" % (len(fails), ROWS))
+        # Some events really came twice or out of order, and the receiver
+        # kept them all (superseded ones too).
+        multi = [d for d, v in t["by_dispatch"].items() if len(v["events"]) > 1]
+        self.assertGreater(len(multi), 20, "the fake sent no second events")
+
+        # The dry run tells how many are due; nothing changes.
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--redial", "undelivered", "--redial-after", "0",
+                               live=False, now=e2e.NOON)
+        m = re.search(r"redial: (\d+) undelivered rows? due now", out + err)
+        self.assertTrue(m, "the dry run does not say how many rows are due:\n" + out + err)
+        self.assertEqual(int(m.group(1)), len(fails), out + err)
+
+        # The redial calls exactly the undelivered rows, each once.
+        rows = dt.journal_rows(db)
+        want_numbers = sorted(rows[line]["e164"] for line in fails)
+        seq = max((r["seq"] for r in dt.server_requests(brief=True)), default=0)
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--redial", "undelivered", "--redial-after", "0",
+                               "--rate", "0", now=e2e.NOON, timeout=150)
+        self.assertEqual(rc, 0, out + err)
+        called = sorted(r["number"] for r in calls_since(seq))
+        self.assertEqual(len(called), len(set(called)), "a number called twice by the redial")
+        self.assertEqual(called, want_numbers,
+                         "redialed but not undelivered: %s; undelivered, not redialed: %s"
+                         % (sorted(set(called) - set(want_numbers))[:10],
+                            sorted(set(want_numbers) - set(called))[:10]))
+        problems = dt.check_campaign(db)
+        self.assertEqual(problems, [], "\n".join(problems))
+        latest = e2e.latest_call_attempts(db)
+        for line in fails:
+            self.assertEqual(latest[line]["run_id"], max(a["run_id"] for a in latest.values()),
+                             "row %d was not given a new attempt" % line)
+        # A second redial right away: nothing is due until the new results come.
+        ids = [a["dispatch_id"] for a in latest.values()]
+        t = self.wait_delivered(ids)
+        final2 = self.check_results(db, t)
+        for line in set(final) - fails:
+            self.assertEqual(final2[line], final[line], "row %d was not redialed, its result changed" % line)
+        rc, err = self.rx.stop()
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn(secret, err)
+        print("loop: %.1f s" % (time.monotonic() - t0), file=sys.stderr)
+
+
+def histogram(res, column):
+    """The report's histogram of column as {value: count}, whatever the
+    shape: {"call_output": {v: n}} or [{"value": v, "count": n}] under
+    call_output / histograms.call_output."""
+    h = res.get(column)
+    if h is None:
+        h = (res.get("histograms") or {}).get(column)
+    if h is None and column == "sentiment":
+        h = res.get("sentiment_output")
+    if isinstance(h, dict):
+        return {k: int(v) for k, v in h.items()}
+    if isinstance(h, list):
+        out = {}
+        for e in h:
+            if isinstance(e, dict):
+                out[e.get("value")] = int(e.get("count", e.get("n", 0)))
+            else:
+                out[e[0]] = int(e[1])
+        return out
+    raise AssertionError("no %s histogram in the report's results: %s" % (column, res))
+
+
+if __name__ == "__main__":
+    sys.exit(e2e.main(sys.argv))
