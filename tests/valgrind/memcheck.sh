@@ -1,7 +1,8 @@
 #!/bin/sh
 # Valgrind memcheck over the CLI tests: every phonenorm command the CLI tests
 # run (validate/format/info, clean and its options, call --dry-run and call
-# against the fake server on 127.0.0.1) runs under memcheck. The tests
+# against the fake server on 127.0.0.1, the webhook receiver under hostile
+# input) runs under memcheck. The tests
 # themselves are the ones ctest runs (tests/cli/test_cli.py,
 # tests/list/test_clean_cli.py, tests/dispatch/test_cli_dispatch.py), given a
 # `phonenorm` that is a wrapper around valgrind and the real binary.
@@ -65,6 +66,9 @@ run_test list_clean_cli "$python" "$src/tests/list/test_clean_cli.py" "$wrapper"
 	"$src/tests/list" &
 run_test cli_number "$python" "$src/tests/cli/test_cli.py" "$work/stage"
 run_test dispatch_cli "$python" "$src/tests/dispatch/test_cli_dispatch.py" "$wrapper"
+# The webhook receiver under hostile input (its dials too); PHN_TEST_SLOW
+# stretches its time limits (slowloris deadline, readiness) for valgrind.
+run_test webhook_hostile env PHN_TEST_SLOW=5 "$python" "$src/tests/webhook/test_webhook_hostile.py" "$wrapper"
 wait
 failed_tests=$(cd "$work" && for f in *.failed; do [ -e "$f" ] && printf ' %s' "${f%.failed}"; done; true)
 

@@ -270,30 +270,16 @@ def wait_for(pred, timeout, step=0.1):
 
 
 def report_json(db):
-    """`phonenorm report --json -`: (summary object or None, [row objects]).
-    The summary is the object holding "results"; the rows are the others."""
+    """`phonenorm report --summary-json -` and `--json -`: (the summary
+    object, [the export's row objects])."""
+    rc, out, err = dt.report(db, "--summary-json", "-")
+    if rc != 0:
+        raise AssertionError("phonenorm report --summary-json - exit %d:\n%s" % (rc, err))
+    summary = json.loads(out)
     rc, out, err = dt.report(db, "--json", "-")
     if rc != 0:
         raise AssertionError("phonenorm report --json - exit %d:\n%s" % (rc, err))
-    summary, rows = None, []
-    text = out.strip()
-    docs = []
-    if text.startswith("[") or (text.startswith("{") and "\n{" not in text):
-        doc = json.loads(text)
-        if isinstance(doc, list):
-            docs = doc
-        elif "rows" in doc and isinstance(doc["rows"], list):
-            rows = doc["rows"]
-            summary = doc
-        else:
-            docs = [doc]
-    else:
-        docs = [json.loads(line) for line in text.splitlines() if line.strip()]
-    for d in docs:
-        if isinstance(d, dict) and "results" in d and "line" not in d:
-            summary = d
-        else:
-            rows.append(d)
+    rows = [json.loads(line) for line in out.splitlines() if line.strip()]
     return summary, rows
 
 

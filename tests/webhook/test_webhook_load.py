@@ -274,7 +274,7 @@ class Load(unittest.TestCase):
         self.assertIsNotNone(summ, "report --json - gave no summary with \"results\"")
         res = summ["results"]
         delivered = sum(1 for r in rows.values() if r["delivery_status"] == "pass")
-        want = {"accepted": ROWS, "delivered": delivered, "not_delivered": ROWS - delivered, "awaiting": 0,
+        want = {"accepted": ROWS, "delivered": delivered, "not_delivered": ROWS - delivered, "awaiting_result": 0,
                 "events": len(events), "orphans": ORPHANS, "other_types": OTHER}
         self.assertEqual({k: res.get(k) for k in want}, want, res)
         last = [e for e in events.values() if e["received_at"] >= self.rx.started_ms]
