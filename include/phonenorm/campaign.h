@@ -183,6 +183,16 @@ typedef struct phn_dialer phn_dialer;
  * have been placed): only on an explicit request. */
 #define PHN_DIAL_RETRY_UNKNOWN (1u << 2)
 
+/* phn_dial_options.redial_flags (version 2) */
+/* Call again the rows whose call was accepted but not delivered: the result
+ * of the row's latest call attempt (a phone_call.ended event recorded by the
+ * webhook receiver) says deliveryStatus "fail", and at least
+ * redial_after_ms have passed since that event. A live run requeues them at
+ * its start (a new attempt with a new dispatch id; max_attempts, the calling
+ * windows and the pacing apply as to any row); rows still awaiting a result
+ * are never called again. A dry run counts them (phn_dial_plan_redial()). */
+#define PHN_DIAL_REDIAL_UNDELIVERED (1u << 0)
+
 /* What happened, for phn_dial_options.on_event. */
 typedef enum phn_dial_event_kind {
 	/* The list is in the journal (first run) or was checked against it. */
@@ -215,7 +225,12 @@ typedef enum phn_dial_event_kind {
 	 * saw: count rows still to be dialled (pending or waiting) are on it
 	 * now and became "suppressed" before anything was sent. Never the other
 	 * way: a number taken off the list stays suppressed. */
-	PHN_DIAL_EVENT_SUPPRESSED = 8
+	PHN_DIAL_EVENT_SUPPRESSED = 8,
+	/* PHN_DIAL_REDIAL_UNDELIVERED: count rows whose call was not delivered
+	 * are pending again for a new call (at the start of phn_dialer_run(),
+	 * before SUPPRESSED and before any row is sent; a redialed row newly on
+	 * the do-not-call list is suppressed then, never called). */
+	PHN_DIAL_EVENT_REDIAL = 9
 } phn_dial_event_kind;
 
 /*
@@ -241,11 +256,14 @@ typedef struct phn_dial_progress {
 	double rate;         /* requests per second over the last few seconds */
 	double eta_seconds;  /* to send what is pending at the pace so far; -1 unknown */
 	int64_t now_ms;      /* the dialer's clock (see test_now_ms) */
+	/* Version 2. */
+	uint64_t redialed;   /* rows this run made pending again for a redial
+			      * (PHN_DIAL_REDIAL_UNDELIVERED) */
 } phn_dial_progress;
 
-#define PHN_DIAL_PROGRESS_VERSION 1
+#define PHN_DIAL_PROGRESS_VERSION 2
 #define PHN_DIAL_PROGRESS_INIT { PHN_DIAL_PROGRESS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
-		0.0, -1.0, 0 }
+		0.0, -1.0, 0, 0 }
 
 /* Set *p to PHN_DIAL_PROGRESS_INIT for version. Errors: PHN_EINVAL, PHN_EVERSION. */
 PHN_EXTERN int phn_dial_progress_init(phn_dial_progress *p, unsigned int version);
@@ -267,7 +285,7 @@ typedef struct phn_dial_event {
 	const char *call_id;      /* ROW: the accepted call's callId */
 	int64_t at_ms;            /* ROW: next try (0: none); WAIT, RETRY_CAPPED: when */
 	const char *region;       /* WAIT: the region whose window is closed, or NULL */
-	uint64_t count;           /* WAIT, RECOVERED, LOADED: rows */
+	uint64_t count;           /* WAIT, RECOVERED, LOADED, SUPPRESSED, REDIAL: rows */
 	int64_t retry_after_s;    /* RETRY_CAPPED */
 	int64_t cap_ms;           /* RETRY_CAPPED: the cap (--retry-cap) */
 } phn_dial_event;
@@ -353,14 +371,25 @@ typedef struct phn_dial_options {
 	int64_t test_now_ms;
 	phn_dial_event_cb on_event; /* NULL: none */
 	void *payload;
+	/* Version 2: call again rows whose call was not delivered. */
+	unsigned int redial_flags; /* PHN_DIAL_REDIAL_*, 0: none */
+	/* The gap between a call's "not delivered" result (its event time) and
+	 * the redial: the row is not called again before result time + this.
+	 * -1: the default, one hour (3600000); 0: at once. Only with
+	 * redial_flags (PHN_EINVAL otherwise, as for a value below -1). */
+	int64_t redial_after_ms;
 } phn_dial_options;
 
-#define PHN_DIAL_OPTIONS_VERSION 1
+#define PHN_DIAL_OPTIONS_VERSION 2
 #define PHN_DIAL_OPTIONS_INIT { PHN_DIAL_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL, \
 		NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, PHN_DISPATCH_UNSET, PHN_DISPATCH_UNSET, \
-		NULL, NULL, NULL, NULL, 0.0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL }
+		NULL, NULL, NULL, NULL, 0.0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, 0, -1 }
 
-/* Set *opts to the defaults of version. Errors: PHN_EINVAL, PHN_EVERSION. */
+/* The default of phn_dial_options.redial_after_ms (-1): one hour. */
+#define PHN_DIAL_REDIAL_AFTER_DEFAULT_MS ((int64_t)3600000)
+
+/* Set *opts to the defaults of version (1 to PHN_DIAL_OPTIONS_VERSION; only
+ * that version's fields are written). Errors: PHN_EINVAL, PHN_EVERSION. */
 PHN_EXTERN int phn_dial_options_init(phn_dial_options *opts, unsigned int version);
 
 /*
@@ -412,7 +441,8 @@ typedef enum phn_dial_end {
 } phn_dial_end;
 
 /* The counters now (after a run: at its end) into *out, of version
- * PHN_DIAL_PROGRESS_VERSION at most; *end (may be NULL) how the last run
+ * PHN_DIAL_PROGRESS_VERSION at most (only that version's fields are
+ * written); *end (may be NULL) how the last run
  * ended (PHN_DIAL_END_DONE before any run). Errors: PHN_EINVAL, PHN_EVERSION. */
 PHN_EXTERN int phn_dialer_summary(phn_dial_progress *out, phn_dial_end *end,
 				  const phn_dialer *dl);
@@ -453,6 +483,17 @@ PHN_EXTERN int phn_dial_plan_skipped(const char **reason, uint64_t *count,
  * line (may be NULL) gets its row's line. */
 PHN_EXTERN const phn_dispatch_request *phn_dial_plan_request(uint64_t *line,
 							     const phn_dial_plan *plan, size_t i);
+
+/*
+ * With PHN_DIAL_REDIAL_UNDELIVERED: *due rows whose call was not delivered
+ * would be called again now (they are in to_call, and no longer among the
+ * "accepted" skipped rows), *later more once their gap (redial_after_ms)
+ * has passed, the first of them at *next_due_ms (0: none). Rows at
+ * max_attempts are in neither. All 0 without the flag or without a journal.
+ * Any pointer may be NULL. Errors: PHN_EINVAL.
+ */
+PHN_EXTERN int phn_dial_plan_redial(uint64_t *due, uint64_t *later, int64_t *next_due_ms,
+				    const phn_dial_plan *plan);
 
 /* Window i: a region with rows to call, how many, and whether its window is
  * open now (*open 1; *opens_ms 0) or when it next opens for all of them
@@ -511,7 +552,13 @@ PHN_EXTERN void phn_campaign_report_free(phn_campaign_report *r);
 /* The journal as a whole, taken when the report was opened. New fields are
  * only appended. Strings are never NULL ("" when the journal does not say)
  * and live as long as the report. Times: milliseconds since the Unix epoch
- * (UTC), 0 when unknown. */
+ * (UTC), 0 when unknown.
+ *
+ * Version 2 adds the call results: what the phone_call.ended events that
+ * the webhook receiver recorded say about the accepted rows (each row
+ * counts the result of its latest call attempt; for one attempt the latest
+ * event wins). accepted = delivered + not_delivered + awaiting_result. A
+ * journal of schema 1 (no receiver yet) has every accepted row awaiting. */
 typedef struct phn_campaign_summary {
 	unsigned int version;
 	int schema_version;      /* the journal's (this library reads 1) */
@@ -528,17 +575,30 @@ typedef struct phn_campaign_summary {
 	int64_t last_run_started_at;
 	int64_t last_run_ended_at;
 	const char *last_run_result;
+	/* Version 2: call results. */
+	uint64_t accepted;        /* rows the call API accepted */
+	uint64_t delivered;       /* of them, deliveryStatus "pass" */
+	uint64_t not_delivered;   /* of them, any other deliveryStatus ("fail") */
+	uint64_t awaiting_result; /* of them, no phone_call.ended event yet */
+	uint64_t talk_time_s;     /* sum of the durations of every call result */
+	uint64_t events;          /* webhook events kept: every type, orphans too */
+	uint64_t orphans;         /* phone_call.ended matching no attempt */
+	uint64_t other_types;     /* events of types other than phone_call.ended */
+	uint64_t refused;         /* deliveries refused (bad signature, stale, ...), all
+				   * reasons: phn_campaign_report_each_refusal() */
 } phn_campaign_summary;
 
-#define PHN_CAMPAIGN_SUMMARY_VERSION 1
+#define PHN_CAMPAIGN_SUMMARY_VERSION 2
 #define PHN_CAMPAIGN_SUMMARY_INIT { PHN_CAMPAIGN_SUMMARY_VERSION, 0, 0, 0, 0, 0, 0, 0, "", "", \
-		"", 0, 0, 0, "" }
+		"", 0, 0, 0, "", 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
-/* Set *sum to an empty summary of version. Errors: PHN_EINVAL, PHN_EVERSION. */
+/* Set *sum to an empty summary of version (1 to PHN_CAMPAIGN_SUMMARY_VERSION;
+ * only that version's fields are written). Errors: PHN_EINVAL, PHN_EVERSION. */
 PHN_EXTERN int phn_campaign_summary_init(phn_campaign_summary *sum, unsigned int version);
 
 /* The summary into *out (initialised with PHN_CAMPAIGN_SUMMARY_INIT or
- * phn_campaign_summary_init()). Errors: PHN_EINVAL, PHN_EVERSION. */
+ * phn_campaign_summary_init(); the fields of out->version are written).
+ * Errors: PHN_EINVAL, PHN_EVERSION. */
 PHN_EXTERN int phn_campaign_report_summary(phn_campaign_summary *out,
 					   const phn_campaign_report *r);
 
@@ -546,6 +606,35 @@ PHN_EXTERN int phn_campaign_report_summary(phn_campaign_summary *out,
  * every state this library knows. Errors: PHN_EINVAL, PHN_ENOTFOUND. */
 PHN_EXTERN int phn_campaign_report_count(uint64_t *out, const phn_campaign_report *r,
 					 phn_campaign_state state);
+
+/* One value of a histogram and its count: value (never NULL) lives during
+ * the call. A nonzero return stops the walk and is returned. */
+typedef int (*phn_campaign_count_cb)(const char *value, uint64_t count, void *payload);
+
+/*
+ * The histogram of a call-result field over the accepted rows' current
+ * results (as taken at open): column "call_output" (the callOutput label the
+ * AI evaluation assigned, e.g. "CALL_RESULT") or "sentiment"
+ * (sentimentOutput: "NEUTRAL", ...). One call of cb per distinct value,
+ * count descending, then value ascending (byte order); rows without the
+ * field are not counted. Values are as the events sent them: escape them
+ * before showing them. Errors: PHN_EINVAL (NULL, another column), or cb's
+ * nonzero return.
+ */
+PHN_EXTERN int phn_campaign_report_histogram(const phn_campaign_report *r, const char *column,
+					     phn_campaign_count_cb cb, void *payload);
+
+/*
+ * Deliveries the webhook receiver refused, by reason (the
+ * phn_webhook_refusal_cb reasons: "signature", "stale", ...), reason
+ * ascending, as taken at open; *last_at_ms (may be NULL) of the latest
+ * refusal of that reason (0: unknown). Reason i, i from 0 until
+ * PHN_ENOTFOUND. reason lives as long as the report.
+ * Errors: PHN_EINVAL, PHN_ENOTFOUND past the last.
+ */
+PHN_EXTERN int phn_campaign_report_refusal(const char **reason, uint64_t *count,
+					   int64_t *last_at_ms, const phn_campaign_report *r,
+					   size_t i);
 
 /* Export formats. Values only grow. */
 typedef enum phn_campaign_format {
@@ -555,7 +644,18 @@ typedef enum phn_campaign_format {
 	/* JSON Lines: one object per row, in line order, same keys as the CSV
 	 * columns; null for what is not known; exact JSON escaping (bytes that
 	 * are not UTF-8 become U+FFFD). */
-	PHN_CAMPAIGN_FORMAT_JSON = 2
+	PHN_CAMPAIGN_FORMAT_JSON = 2,
+	/* The summary (as taken at open) as one JSON object and "\n": journal,
+	 * schema_version, loaded, list_name, list_sha256, campaign_id,
+	 * created_at, rows, states {name: count}, attempts, call_attempts, runs,
+	 * runs_unfinished, last_run {started_at, ended_at, result} (null before
+	 * any run), and "results": {accepted, delivered, not_delivered,
+	 * awaiting_result, talk_time_s, average_talk_time_s (per delivered
+	 * call; null with none), events, orphans, other_types, call_output
+	 * {value: count}, sentiment {value: count}, refused {reason: count},
+	 * refused_total}. Times ISO 8601 UTC or null. Keys are only added.
+	 * flags must be 0. */
+	PHN_CAMPAIGN_FORMAT_SUMMARY_JSON = 3
 } phn_campaign_format;
 
 /*
@@ -565,8 +665,12 @@ typedef enum phn_campaign_format {
  * type, zones ('&'-joined), attempts (calls), next_at, call_id,
  * contact_uuid, invoice_uuid, last_dispatch_id, last_step, last_outcome,
  * last_http_status, last_detail, last_at, fields (the request inputs as a
- * JSON text); times as ISO 8601 UTC ("2026-12-07T09:00:00.000Z"). Columns
- * are only appended. flags: PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS (list.h;
+ * JSON text), then the call result of the row's latest call attempt (empty
+ * / null while none): delivery_status, provider_status, duration (seconds),
+ * ended_reason, call_output, sentiment, provider_call_id, result_at (the
+ * event's time), result_event (its svix-id); times as ISO 8601 UTC
+ * ("2026-12-07T09:00:00.000Z"). Columns are only appended. The summary
+ * format (PHN_CAMPAIGN_FORMAT_SUMMARY_JSON) writes the summary instead. flags: PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS (list.h;
  * CSV only) or 0. Errors: PHN_EINVAL (NULL, unknown format or flag),
  * PHN_EFORMAT (the journal is corrupt), PHN_EIO (write returned nonzero,
  * or reading failed), PHN_ENOMEM. What was written before an error stays

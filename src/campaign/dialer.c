@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <stddef.h>
+
 #include "campaign/dialer_internal.h"
 #include "text/error.h"
 
@@ -85,7 +87,8 @@ int phn_dial_options_init(phn_dial_options *opts, unsigned int version)
 	if (version < 1 || version > PHN_DIAL_OPTIONS_VERSION)
 		return phn_error_set(PHN_EVERSION, "phn_dial_options version %u: this library "
 				     "knows 1 to %d", version, PHN_DIAL_OPTIONS_VERSION);
-	memcpy(opts, &init, sizeof init);
+	/* Only the fields of the caller's version: its struct may be shorter. */
+	memcpy(opts, &init, version >= 2 ? sizeof init : offsetof(phn_dial_options, redial_flags));
 	opts->version = version;
 	return PHN_OK;
 }
@@ -230,6 +233,21 @@ static int copy_options(phn_dialer *dl, const phn_dial_options *o)
 	dl->mono_start_ms = dl_mono_ms();
 	dl->on_event = o->on_event;
 	dl->payload = o->payload;
+	dl->redial_after_ms = PHN_DIAL_REDIAL_AFTER_DEFAULT_MS;
+	if (o->version >= 2) {
+		if (o->redial_flags & ~(unsigned int)PHN_DIAL_REDIAL_UNDELIVERED)
+			return phn_error_set(PHN_EINVAL, "phn_dialer_open: unknown redial flags 0x%x",
+					     o->redial_flags);
+		if (o->redial_after_ms < -1)
+			return phn_error_set(PHN_EINVAL, "redial gap %" PRId64 " ms is negative",
+					     o->redial_after_ms);
+		if (o->redial_after_ms != -1 && !o->redial_flags)
+			return phn_error_set(PHN_EINVAL, "a redial gap (--redial-after) needs "
+					     "something to redial (--redial undelivered)");
+		dl->redial_flags = o->redial_flags;
+		if (o->redial_after_ms >= 0)
+			dl->redial_after_ms = o->redial_after_ms;
+	}
 	return PHN_OK;
 }
 
@@ -423,7 +441,7 @@ int phn_dial_progress_init(phn_dial_progress *p, unsigned int version)
 	if (version < 1 || version > PHN_DIAL_PROGRESS_VERSION)
 		return phn_error_set(PHN_EVERSION, "phn_dial_progress version %u: this library "
 				     "knows 1 to %d", version, PHN_DIAL_PROGRESS_VERSION);
-	memcpy(p, &init, sizeof init); /* version 1 is the whole struct */
+	memcpy(p, &init, version >= 2 ? sizeof init : offsetof(phn_dial_progress, redialed));
 	p->version = version;
 	return PHN_OK;
 }
@@ -438,9 +456,8 @@ int phn_dialer_summary(phn_dial_progress *out, phn_dial_end *end, const phn_dial
 	if (v < 1 || v > PHN_DIAL_PROGRESS_VERSION)
 		return phn_error_set(PHN_EVERSION, "phn_dial_progress version %u: this library "
 				     "knows 1 to %d", v, PHN_DIAL_PROGRESS_VERSION);
-	/* Version 1 is the whole struct; a later version copies only the size
-	 * of the version the caller was built with. */
-	memcpy(out, &dl->prog, sizeof *out);
+	/* Only the fields of the version the caller was built with. */
+	memcpy(out, &dl->prog, v >= 2 ? sizeof *out : offsetof(phn_dial_progress, redialed));
 	out->version = v;
 	if (end)
 		*end = dl->end;
@@ -1283,6 +1300,38 @@ static int apply_suppress(phn_dialer *dl, int64_t now)
 	return rc;
 }
 
+/*
+ * --redial undelivered: rows whose latest call was accepted but not
+ * delivered, and whose gap has passed, become pending for a new attempt.
+ * After the other requeues (their rows are not accepted ones) and before the
+ * do-not-call check, so a redialed row newly on that list is suppressed.
+ * Rows awaiting a result are not touched: the journal picks only rows whose
+ * result says "fail".
+ */
+static int requeue_undelivered(phn_dialer *dl, int64_t now)
+{
+	uint64_t n = 0;
+	int rc;
+
+	if (!(dl->redial_flags & PHN_DIAL_REDIAL_UNDELIVERED))
+		return PHN_OK;
+	if ((rc = journal_requeue_undelivered(dl->j, dl->max_attempts, dl->redial_after_ms, now,
+					      &n)) != PHN_OK)
+		return rc;
+	dl->prog.redialed = n;
+	if (n) {
+		phn_dial_event ev;
+
+		if ((rc = refresh_counts(dl)) != PHN_OK)
+			return rc;
+		memset(&ev, 0, sizeof ev);
+		ev.kind = PHN_DIAL_EVENT_REDIAL;
+		ev.count = n;
+		dl_emit(dl, &ev);
+	}
+	return PHN_OK;
+}
+
 int phn_dialer_run(phn_dialer *dl)
 {
 	struct run r;
@@ -1317,9 +1366,11 @@ int phn_dialer_run(phn_dialer *dl)
 	/* requeue_for_run first: it turns the rows an earlier --retry-unknown run
 	 * requeued but got no answer for back to unknown; only then does this
 	 * run's --retry-unknown requeue them (never a plain run). */
+	dl->prog.redialed = 0;
 	if ((rc = journal_requeue_for_run(dl->j, dl->max_attempts, &n)) != PHN_OK ||
 	    ((dl->flags & PHN_DIAL_RETRY_UNKNOWN) &&
 	     (rc = journal_requeue_unknown(dl->j, dl->max_attempts, &n)) != PHN_OK) ||
+	    (rc = requeue_undelivered(dl, now)) != PHN_OK ||
 	    (rc = apply_suppress(dl, now)) != PHN_OK ||
 	    (rc = refresh_counts(dl)) != PHN_OK ||
 	    (rc = journal_run_begin(dl->j, now, "live", &r.run_id)) != PHN_OK) {

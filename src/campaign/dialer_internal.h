@@ -53,6 +53,8 @@ struct phn_dialer {
 	int64_t retry_cap_ms;
 	char *window_hours, *window_days; /* NULL: the region's default half */
 	int64_t test_now_ms, mono_start_ms;
+	unsigned int redial_flags;  /* PHN_DIAL_REDIAL_* */
+	int64_t redial_after_ms;    /* the gap, the default resolved */
 	phn_dial_event_cb on_event;
 	void *payload;
 

@@ -54,9 +54,12 @@ int journal_open(journal **out, const char *path, unsigned int flags)
 	*out = NULL;
 	if (!path || !path[0])
 		return phn_error_set(PHN_EINVAL, "journal_open: no path");
-	if ((flags & J_OPEN_READONLY) && (flags & (J_OPEN_DIAL | J_OPEN_CREATE)))
+	if ((flags & J_OPEN_READONLY) && (flags & (J_OPEN_DIAL | J_OPEN_CREATE | J_OPEN_RECEIVER)))
 		return phn_error_set(PHN_EINVAL, "journal '%s': a read-only open cannot create "
-				     "it or take the dial lock", path);
+				     "it, take the dial lock or record results", path);
+	if ((flags & J_OPEN_RECEIVER) && (flags & (J_OPEN_DIAL | J_OPEN_CREATE)))
+		return phn_error_set(PHN_EINVAL, "journal '%s': the receiver of call results "
+				     "never creates a journal nor takes the dial lock", path);
 	/* The one backend there is. A PostgreSQL one is chosen here by its
 	 * "postgresql://" path when it exists. */
 	return journal_sqlite_ops.open(out, path, flags);
@@ -283,4 +286,113 @@ int journal_each_row(journal *j, int (*cb)(const struct jreport_row *row, void *
 	if (!cb)
 		return phn_error_set(PHN_EINVAL, "journal_each_row: cb is NULL");
 	return j->ops->each_row(j, cb, payload);
+}
+
+/* ---- call results ------------------------------------------------------- */
+
+int journal_results(journal *j, struct jresults *out)
+{
+	CHECK_J(j, "journal_results");
+	if (!out)
+		return phn_error_set(PHN_EINVAL, "journal_results: out is NULL");
+	memset(out, 0, sizeof *out);
+	return j->ops->results(j, out);
+}
+
+int journal_each_histogram(journal *j, const char *column,
+			   int (*cb)(const char *value, uint64_t n, void *payload), void *payload)
+{
+	CHECK_J(j, "journal_each_histogram");
+	if (!cb || !column)
+		return phn_error_set(PHN_EINVAL, "journal_each_histogram: %s is NULL",
+				     cb ? "column" : "cb");
+	if (strcmp(column, "call_output") != 0 && strcmp(column, "sentiment") != 0)
+		return phn_error_set(PHN_EINVAL, "journal_each_histogram: no histogram of '%.40s' "
+				     "(call_output or sentiment)", column);
+	return j->ops->each_histogram(j, column, cb, payload);
+}
+
+int journal_each_refusal(journal *j,
+			 int (*cb)(const char *reason, uint64_t n, int64_t last_at, void *payload),
+			 void *payload)
+{
+	CHECK_J(j, "journal_each_refusal");
+	if (!cb)
+		return phn_error_set(PHN_EINVAL, "journal_each_refusal: cb is NULL");
+	return j->ops->each_refusal(j, cb, payload);
+}
+
+/* Far enough for any gap a person asks for, near enough that result_at +
+ * gap never overflows. */
+#define GAP_MAX_MS ((int64_t)1000 * 86400 * 366 * 1000)
+
+static int check_gap(int64_t *gap_ms, const char *fn)
+{
+	if (*gap_ms < 0)
+		return phn_error_set(PHN_EINVAL, "%s: the gap is negative", fn);
+	if (*gap_ms > GAP_MAX_MS)
+		*gap_ms = GAP_MAX_MS;
+	return PHN_OK;
+}
+
+int journal_redial_count(journal *j, unsigned int max_attempts, int64_t gap_ms, int64_t now_ms,
+			 uint64_t *due, uint64_t *later, int64_t *next_due_ms)
+{
+	uint64_t d = 0, l = 0;
+	int64_t next = 0;
+	int rc;
+
+	CHECK_J(j, "journal_redial_count");
+	if ((rc = check_gap(&gap_ms, "journal_redial_count")) != PHN_OK)
+		return rc;
+	rc = j->ops->redial_count(j, max_attempts, gap_ms, now_ms, &d, &l, &next);
+	if (rc != PHN_OK)
+		d = l = 0, next = 0;
+	if (due)
+		*due = d;
+	if (later)
+		*later = l;
+	if (next_due_ms)
+		*next_due_ms = l ? next : 0;
+	return rc;
+}
+
+int journal_requeue_undelivered(journal *j, unsigned int max_attempts, int64_t gap_ms,
+				int64_t now_ms, uint64_t *n)
+{
+	int rc;
+
+	CHECK_J(j, "journal_requeue_undelivered");
+	if (n)
+		*n = 0;
+	if ((rc = check_gap(&gap_ms, "journal_requeue_undelivered")) != PHN_OK)
+		return rc;
+	return j->ops->requeue_undelivered(j, max_attempts, gap_ms, now_ms, n);
+}
+
+int journal_record_events(journal *j, const struct jevent *ev, size_t n,
+			  phn_receiver_outcome *out, const char *const *refusal_reasons,
+			  const uint64_t *refusal_counts, size_t nref, int64_t now_ms)
+{
+	CHECK_J(j, "journal_record_events");
+	if (n && (!ev || !out))
+		return phn_error_set(PHN_EINVAL, "journal_record_events: %s is NULL",
+				     ev ? "out" : "ev");
+	if (nref && (!refusal_reasons || !refusal_counts))
+		return phn_error_set(PHN_EINVAL, "journal_record_events: the refusals are NULL");
+	for (size_t i = 0; i < n; i++) {
+		if (!ev[i].svix_id || !ev[i].svix_id[0] || !ev[i].type ||
+		    (!ev[i].payload && ev[i].payload_len))
+			return phn_error_set(PHN_EINVAL, "journal_record_events: event %zu: %s", i,
+					     !ev[i].svix_id || !ev[i].svix_id[0] ? "no svix-id"
+					     : !ev[i].type			  ? "no type"
+										  : "no payload");
+	}
+	for (size_t i = 0; i < nref; i++) {
+		if (!refusal_reasons[i])
+			return phn_error_set(PHN_EINVAL, "journal_record_events: refusal %zu has "
+					     "no reason", i);
+	}
+	return j->ops->record_events(j, ev, n, out, refusal_reasons, refusal_counts, nref,
+				     now_ms);
 }

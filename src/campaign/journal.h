@@ -27,7 +27,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define JOURNAL_SCHEMA_VERSION 1
+#include "phonenorm/campaign.h" /* phn_receiver_outcome */
+
+/* 2: call results (events, refusals, the result columns of attempts and
+ * rows). A version 1 journal is upgraded in place by any writer open. */
+#define JOURNAL_SCHEMA_VERSION 2
 
 /* Row states. Stored as their names (journal_state_name), never numbers. */
 typedef enum jstate {
@@ -159,6 +163,17 @@ struct jreport_row {
 	const char *last_detail;
 	int64_t last_at;          /* when it finished (or started, while sending) */
 	const char *fields_json;  /* the row's request inputs (struct jrow), or NULL */
+	/* The call result of the row's latest call attempt (a phone_call.ended
+	 * event), NULL / 0 / -1 when none (yet; or a schema 1 journal). */
+	const char *result_event;     /* svix-id of the event in force */
+	int64_t result_at;            /* its event time (ms) */
+	const char *delivery_status;  /* "pass" / "fail" as sent */
+	const char *provider_status;
+	int64_t duration;             /* seconds; -1 when none */
+	const char *ended_reason;
+	const char *call_output;
+	const char *sentiment;
+	const char *provider_call_id;
 };
 
 typedef struct journal journal;
@@ -167,6 +182,9 @@ typedef struct journal journal;
 #define J_OPEN_CREATE (1u << 0)   /* create the file and the schema if missing */
 #define J_OPEN_DIAL (1u << 1)     /* take the dial lock: one dialer per journal */
 #define J_OPEN_READONLY (1u << 2) /* report: never writes, no lock */
+/* The webhook receiver: a writer without the dial lock, beside a running
+ * dialer; the journal must exist (never created); schema 1 is upgraded. */
+#define J_OPEN_RECEIVER (1u << 3)
 
 /*
  * Open (or create) the journal at path. With J_OPEN_DIAL a second process
@@ -300,5 +318,75 @@ int journal_runs(journal *j, struct jruns *out);
  * stops and is returned. Strings live during the callback. */
 int journal_each_row(journal *j, int (*cb)(const struct jreport_row *row, void *payload),
 		     void *payload);
+
+/* ---- call results (schema 2) ------------------------------------------ */
+
+/* Counts of call results. A schema 1 journal has none: all zero. */
+struct jresults {
+	uint64_t accepted;      /* rows in state accepted */
+	uint64_t delivered;     /* of them, whose result says deliveryStatus "pass" */
+	uint64_t not_delivered; /* ... any other deliveryStatus ("fail") */
+	uint64_t awaiting;      /* ... no result yet */
+	uint64_t talk_time_s;   /* sum of attempts.duration */
+	uint64_t events;        /* every event kept (all types, orphans included) */
+	uint64_t orphans;       /* phone_call.ended matching no attempt */
+	uint64_t other_types;   /* events of another type */
+};
+
+int journal_results(journal *j, struct jresults *out);
+
+/* Histogram of the rows' current results: column is "call_output" or
+ * "sentiment"; one call per value, count descending then value ascending.
+ * Rows with no value are not counted. A nonzero return of cb stops and is
+ * returned. Strings live during the callback. */
+int journal_each_histogram(journal *j, const char *column,
+			   int (*cb)(const char *value, uint64_t n, void *payload),
+			   void *payload);
+
+/* Refused deliveries by reason (reason ascending); last_at 0 when unknown. */
+int journal_each_refusal(journal *j,
+			 int (*cb)(const char *reason, uint64_t n, int64_t last_at, void *payload),
+			 void *payload);
+
+/* Rows to redial: state accepted, the result of the latest call attempt has
+ * deliveryStatus "fail", attempts < max_attempts (0: no limit). due: those
+ * with result_at + gap_ms <= now_ms; later: the others; *next_due_ms the
+ * earliest result_at + gap_ms of the later ones (0 when none). */
+int journal_redial_count(journal *j, unsigned int max_attempts, int64_t gap_ms, int64_t now_ms,
+			 uint64_t *due, uint64_t *later, int64_t *next_due_ms);
+
+/* The due ones (as journal_redial_count) become pending with next_at 0, one
+ * transaction; *n (if not NULL) gets how many. */
+int journal_requeue_undelivered(journal *j, unsigned int max_attempts, int64_t gap_ms,
+				int64_t now_ms, uint64_t *n);
+
+/* One verified webhook event, parsed (result.h). Strings are not kept past
+ * the call. */
+struct jevent {
+	const char *svix_id;      /* the idempotency key; not NULL, not empty */
+	const char *type;         /* "phone_call.ended", another type, or "unknown" */
+	int64_t event_time_ms;    /* svix-timestamp * 1000 */
+	int64_t received_ms;
+	const char *dispatch_id;  /* metadata.requestMetadata.phonenorm_dispatch_id, or NULL */
+	const char *payload;      /* the raw body */
+	size_t payload_len;
+	const char *delivery_status, *provider_status, *ended_reason, *call_output, *sentiment,
+		*provider_call_id; /* NULL when absent */
+	int64_t duration_s;       /* -1: none */
+};
+
+/*
+ * Record n events and add the refusal counts (refusal_reasons[i] +=
+ * refusal_counts[i], last_at now_ms) in ONE durable transaction. out[i]
+ * gets what event i did (PHN_RECEIVER_*); an svix-id already in the journal,
+ * or earlier in the same batch, is PHN_RECEIVER_DUPLICATE and changes
+ * nothing. A phone_call.ended event whose dispatch id is an attempt's
+ * applies when it is the latest (event_time, svix_id) of that attempt, and
+ * goes on the row when the attempt is the row's latest call attempt; a
+ * sending or unknown row becomes accepted. On failure nothing is written.
+ */
+int journal_record_events(journal *j, const struct jevent *ev, size_t n,
+			  phn_receiver_outcome *out, const char *const *refusal_reasons,
+			  const uint64_t *refusal_counts, size_t nref, int64_t now_ms);
 
 #endif /* PHN_CAMPAIGN_JOURNAL_H */

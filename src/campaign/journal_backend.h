@@ -44,6 +44,21 @@ struct journal_ops {
 	int (*runs)(journal *j, struct jruns *out);
 	int (*each_row)(journal *j, int (*cb)(const struct jreport_row *row, void *payload),
 			void *payload);
+	int (*results)(journal *j, struct jresults *out);
+	int (*each_histogram)(journal *j, const char *column,
+			      int (*cb)(const char *value, uint64_t n, void *payload),
+			      void *payload);
+	int (*each_refusal)(journal *j,
+			    int (*cb)(const char *reason, uint64_t n, int64_t last_at,
+				      void *payload),
+			    void *payload);
+	int (*redial_count)(journal *j, unsigned int max_attempts, int64_t gap_ms, int64_t now_ms,
+			    uint64_t *due, uint64_t *later, int64_t *next_due_ms);
+	int (*requeue_undelivered)(journal *j, unsigned int max_attempts, int64_t gap_ms,
+				   int64_t now_ms, uint64_t *n);
+	int (*record_events)(journal *j, const struct jevent *ev, size_t n,
+			     phn_receiver_outcome *out, const char *const *refusal_reasons,
+			     const uint64_t *refusal_counts, size_t nref, int64_t now_ms);
 };
 
 /* Every backend's handle starts with this. */

@@ -1,7 +1,21 @@
 /*
- * The SQLite journal: one database file per campaign (schema v1, below),
- * WAL with synchronous=FULL so that a transaction is durable when its commit
- * returns, every statement prepared once per open and reused.
+ * The SQLite journal: one database file per campaign (schema v2: the v1
+ * tables of schema_v1_sql, then upgrade_v2_sql), WAL with synchronous=FULL
+ * so that a transaction is durable when its commit returns, every statement
+ * prepared once per open and reused.
+ *
+ * A fresh journal is made by the v1 statements followed by the v2 upgrade,
+ * in one transaction, so that a fresh v2 journal and a v1 journal upgraded
+ * in place (by any writer open: a dial or a webhook receiver) have the same
+ * schema text, word for word (ALTER TABLE ADD COLUMN rewrites the stored
+ * CREATE TABLE; check_schema compares against the same statements run in
+ * memory). The read-only report also opens a v1 journal as it is: it has
+ * no call results.
+ *
+ * Writers are the dialer (with the dial lock) and the webhook receiver
+ * (without it, beside a running dialer): both write only in BEGIN IMMEDIATE
+ * transactions or single statements, with a busy timeout, so that neither
+ * fails on the other's short transactions.
  *
  * The dial lock is flock(LOCK_EX | LOCK_NB) on a descriptor of the database
  * file itself, taken before SQLite opens it and closed only after
@@ -41,7 +55,8 @@
 /* Rows per transaction while a list loads: few fsyncs, bounded WAL. */
 #define LOAD_BATCH 50000
 
-static const char schema_sql[] =
+/* Schema v1, as the first release created it: never changed. */
+static const char schema_v1_sql[] =
 	"CREATE TABLE meta("
 	"  key TEXT PRIMARY KEY NOT NULL,"
 	"  value TEXT);"
@@ -87,6 +102,44 @@ static const char schema_sql[] =
 	"  elapsed_ms INTEGER);"
 	"CREATE INDEX attempts_line ON attempts(line);";
 
+
+/* The call results (schema v2), the same on a fresh journal and on a v1 one
+ * upgraded in place. On attempts, the result of the event in force for the
+ * attempt; on rows, the result of the row's latest call attempt. */
+#define RESULT_COLUMNS(t) \
+	"ALTER TABLE " t " ADD COLUMN result_event TEXT;" \
+	"ALTER TABLE " t " ADD COLUMN result_at INTEGER;" \
+	"ALTER TABLE " t " ADD COLUMN delivery_status TEXT;" \
+	"ALTER TABLE " t " ADD COLUMN provider_status TEXT;" \
+	"ALTER TABLE " t " ADD COLUMN duration INTEGER;" \
+	"ALTER TABLE " t " ADD COLUMN ended_reason TEXT;" \
+	"ALTER TABLE " t " ADD COLUMN call_output TEXT;" \
+	"ALTER TABLE " t " ADD COLUMN sentiment TEXT;" \
+	"ALTER TABLE " t " ADD COLUMN provider_call_id TEXT;"
+
+static const char upgrade_v2_sql[] =
+	RESULT_COLUMNS("attempts")
+	RESULT_COLUMNS("rows")
+	/* Every event kept whole; line NULL: an orphan (no attempt of ours). */
+	"CREATE TABLE events("
+	"  svix_id TEXT PRIMARY KEY NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  event_time INTEGER NOT NULL,"
+	"  received_at INTEGER NOT NULL,"
+	"  dispatch_id TEXT,"
+	"  line INTEGER,"
+	"  payload TEXT NOT NULL);"
+	"CREATE INDEX events_dispatch ON events(dispatch_id);"
+	"CREATE TABLE refusals("
+	"  reason TEXT PRIMARY KEY NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  last_at INTEGER);";
+
+/* The result columns in the order of struct jevent's result and of the
+ * tables (copied from an attempt to its row in one statement). */
+#define RESULT_COLS "result_event, result_at, delivery_status, provider_status, duration, " \
+	"ended_reason, call_output, sentiment, provider_call_id"
+
 enum stmt {
 	S_BEGIN,
 	S_BEGIN_READ,
@@ -118,8 +171,48 @@ enum stmt {
 	S_EACH,
 	S_RUNS,
 	S_RUN_LAST,
+	/* schema v2 (a v1 journal, open read-only, does without them) */
+	S_EACH_V2,
+	S_ATTEMPT_HAS_RESULT,
+	S_EV_ATTEMPT,
+	S_EV_INSERT,
+	S_EV_APPLY,
+	S_EV_ROW,
+	S_REFUSAL_ADD,
+	S_RESULTS_ROWS,
+	S_RESULTS_TALK,
+	S_RESULTS_EVENTS,
+	S_HIST_CALL_OUTPUT,
+	S_HIST_SENTIMENT,
+	S_REFUSALS,
+	S_REDIAL_COUNT,
+	S_REDIAL_REQUEUE,
 	S_COUNT
 };
+
+/* The first statement that needs schema v2; the ones before it run on v1,
+ * except those that only writers use (writers always have v2): S_V2_WRITE. */
+#define S_FIRST_V2 S_EACH_V2
+
+/* The nine result columns: NULL for a call step (?2 = 1), else as they are. */
+#define CLEAR_IF_CALL \
+	"CASE WHEN ?2 THEN NULL ELSE result_event END, " \
+	"CASE WHEN ?2 THEN NULL ELSE result_at END, " \
+	"CASE WHEN ?2 THEN NULL ELSE delivery_status END, " \
+	"CASE WHEN ?2 THEN NULL ELSE provider_status END, " \
+	"CASE WHEN ?2 THEN NULL ELSE duration END, " \
+	"CASE WHEN ?2 THEN NULL ELSE ended_reason END, " \
+	"CASE WHEN ?2 THEN NULL ELSE call_output END, " \
+	"CASE WHEN ?2 THEN NULL ELSE sentiment END, " \
+	"CASE WHEN ?2 THEN NULL ELSE provider_call_id END"
+
+#define EV_ROW_SETTLES \
+	"(state = 'unknown' OR (reason IS 'retry_unknown' AND state IN ('pending', " \
+	"'waiting', 'failed')))"
+
+/* Rows whose latest call was not delivered and that may be called again. */
+#define REDIAL_ROWS \
+	"state = 'accepted' AND delivery_status = 'fail' AND (?1 = 0 OR attempts < ?1)"
 
 /* Every statement of the backend; a file whose tables lack a column fails
  * to prepare one of them at open, which is how such a file is refused. */
@@ -136,7 +229,12 @@ static const char *const stmt_sql[S_COUNT] = {
 		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, 0, ?12)",
 	[S_RUN_BEGIN] = "INSERT INTO runs(started_at, pid, mode) VALUES (?1, ?2, ?3)",
 	[S_RUN_END] = "UPDATE runs SET ended_at = ?2, result = ?3 WHERE id = ?1",
-	[S_RECOVER_ROWS] = "UPDATE rows SET state = 'unknown', updated_at = ?1 "
+	/* The in-flight attempt of a sending row (its latest) that already got
+	 * a phone_call.ended event: the call went out, the row is accepted. */
+	[S_RECOVER_ROWS] = "UPDATE rows SET state = CASE WHEN EXISTS (SELECT 1 FROM attempts "
+			   "AS a WHERE a.rowid = (SELECT max(rowid) FROM attempts WHERE line = "
+			   "rows.line) AND a.step = 'call' AND a.result_event IS NOT NULL) "
+			   "THEN 'accepted' ELSE 'unknown' END, updated_at = ?1 "
 			   "WHERE state = 'sending'",
 	/* Through the (state) index and attempts(line): no scan of a big table. */
 	[S_RECOVER_ATTEMPTS] = "UPDATE attempts SET outcome = 'interrupted', finished_at = ?1 "
@@ -174,8 +272,12 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_DEFER] = "UPDATE rows SET state = ?2, next_at = ?3, updated_at = ?4 WHERE line = ?1",
 	[S_ATTEMPT_INSERT] = "INSERT INTO attempts(dispatch_id, line, step, run_id, started_at) "
 			     "VALUES (?1, ?2, ?3, ?4, ?5)",
+	/* A new call attempt awaits its own result: the row's result columns,
+	 * which mirror its latest call attempt, are cleared. */
 	[S_ROW_SENDING] = "UPDATE rows SET state = 'sending', attempts = attempts + ?2, "
-			  "updated_at = ?3 WHERE line = ?1 AND state IN ('pending', 'waiting')",
+			  "updated_at = ?3, "
+			  "(" RESULT_COLS ") = (" CLEAR_IF_CALL ") "
+			  "WHERE line = ?1 AND state IN ('pending', 'waiting')",
 	[S_ROW_STATE] = "SELECT state FROM rows WHERE line = ?1",
 	[S_ATTEMPT_FINISH] = "UPDATE attempts SET finished_at = ?3, outcome = ?4, "
 			     "http_status = ?5, detail = ?6, retry_after = ?7, elapsed_ms = ?8 "
@@ -197,13 +299,78 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_RUNS] = "SELECT count(*), coalesce(sum(ended_at IS NULL), 0) FROM runs",
 	[S_RUN_LAST] = "SELECT started_at, ended_at, mode, result FROM runs ORDER BY id DESC "
 		       "LIMIT 1",
+	[S_EACH_V2] = "SELECT r.line, r.state, r.reason, r.duplicate_of, r.input, r.e164, "
+		      "r.region, r.type, r.zones, r.attempts, r.next_at, r.call_id, "
+		      "r.contact_uuid, r.invoice_uuid, a.dispatch_id, a.step, a.outcome, "
+		      "a.http_status, a.detail, coalesce(a.finished_at, a.started_at), "
+		      "r.fields_json, r.result_event, r.result_at, r.delivery_status, "
+		      "r.provider_status, r.duration, r.ended_reason, r.call_output, "
+		      "r.sentiment, r.provider_call_id "
+		      "FROM rows AS r LEFT JOIN attempts AS a ON a.rowid = "
+		      "(SELECT max(rowid) FROM attempts WHERE line = r.line) ORDER BY r.line",
+	[S_ATTEMPT_HAS_RESULT] = "SELECT 1 FROM attempts WHERE dispatch_id = ?1 AND "
+				 "step = 'call' AND result_event IS NOT NULL",
+	/* Only call attempts get phone_call.ended events. */
+	[S_EV_ATTEMPT] = "SELECT line FROM attempts WHERE dispatch_id = ?1 AND step = 'call'",
+	/* The first delivery of an svix-id wins: its time is the event time. */
+	[S_EV_INSERT] = "INSERT OR IGNORE INTO events(svix_id, type, event_time, received_at, "
+			"dispatch_id, line, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	/* The latest (event_time, svix_id) of an attempt wins, in any order of
+	 * arrival: no change when the one in force is later. */
+	[S_EV_APPLY] = "UPDATE attempts SET (" RESULT_COLS ") = "
+		       "(?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+		       "WHERE dispatch_id = ?1 AND (result_at IS NULL OR result_at < ?3 OR "
+		       "(result_at = ?3 AND result_event < ?2))",
+	/* The row mirrors its latest call attempt (max started_at). An unknown
+	 * row, or one a --retry-unknown run requeued, has its evidence that the
+	 * call went out: accepted (never called again for it). A sending row
+	 * stays sending: the dialer records its answer and keeps the result. */
+	[S_EV_ROW] = "UPDATE rows SET (" RESULT_COLS ") = (SELECT " RESULT_COLS " FROM attempts "
+		     "WHERE dispatch_id = ?2), "
+		     "state = CASE WHEN " EV_ROW_SETTLES " THEN 'accepted' ELSE state END, "
+		     "next_at = CASE WHEN " EV_ROW_SETTLES " THEN 0 ELSE next_at END, "
+		     "reason = CASE WHEN " EV_ROW_SETTLES " AND reason IS 'retry_unknown' "
+		     "THEN NULL ELSE reason END, updated_at = ?3 "
+		     "WHERE line = ?1 AND ?2 = (SELECT dispatch_id FROM attempts WHERE line = ?1 "
+		     "AND step = 'call' ORDER BY started_at DESC, rowid DESC LIMIT 1)",
+	[S_REFUSAL_ADD] = "INSERT INTO refusals(reason, count, last_at) VALUES (?1, ?2, ?3) "
+			  "ON CONFLICT(reason) DO UPDATE SET count = count + excluded.count, "
+			  "last_at = max(coalesce(last_at, 0), excluded.last_at)",
+	[S_RESULTS_ROWS] = "SELECT count(*), "
+			   "coalesce(sum(result_event IS NOT NULL AND delivery_status IS 'pass'), 0), "
+			   "coalesce(sum(result_event IS NOT NULL AND delivery_status IS NOT 'pass'), 0), "
+			   "coalesce(sum(result_event IS NULL), 0) FROM rows WHERE state = 'accepted'",
+	[S_RESULTS_TALK] = "SELECT coalesce(sum(duration), 0) FROM attempts WHERE duration > 0",
+	[S_RESULTS_EVENTS] = "SELECT count(*), "
+			     "coalesce(sum(type = 'phone_call.ended' AND line IS NULL), 0), "
+			     "coalesce(sum(type <> 'phone_call.ended'), 0) FROM events",
+	[S_HIST_CALL_OUTPUT] = "SELECT call_output, count(*) FROM rows WHERE call_output IS NOT "
+			       "NULL GROUP BY call_output ORDER BY 2 DESC, 1",
+	[S_HIST_SENTIMENT] = "SELECT sentiment, count(*) FROM rows WHERE sentiment IS NOT NULL "
+			     "GROUP BY sentiment ORDER BY 2 DESC, 1",
+	[S_REFUSALS] = "SELECT reason, count, last_at FROM refusals ORDER BY reason",
+	/* ?1 max attempts (0: none), ?2 the gap, ?3 now */
+	[S_REDIAL_COUNT] = "SELECT coalesce(sum(result_at + ?2 <= ?3), 0), "
+			   "coalesce(sum(result_at + ?2 > ?3), 0), "
+			   "min(CASE WHEN result_at + ?2 > ?3 THEN result_at + ?2 END) "
+			   "FROM rows WHERE " REDIAL_ROWS,
+	[S_REDIAL_REQUEUE] = "UPDATE rows SET state = 'pending', next_at = 0, updated_at = ?4 "
+			     "WHERE " REDIAL_ROWS " AND result_at + ?2 <= ?3",
 };
+
+/* Statements of S_FIRST_V2 and after need schema v2, and so do these
+ * writers' ones before it. */
+static int stmt_needs_v2(int id)
+{
+	return id >= S_FIRST_V2 || id == S_ROW_SENDING || id == S_RECOVER_ROWS;
+}
 
 struct jsqlite {
 	struct journal base;
 	sqlite3 *db;
 	char *path;
 	unsigned int flags;
+	int version;     /* of the schema: 1 (read-only only) or 2 */
 	int lock_fd;     /* the dial lock's descriptor; -1 without one */
 	sqlite3_stmt *st[S_COUNT];
 	int loading;     /* inside journal_load_begin/end: a transaction is open */
@@ -405,6 +572,16 @@ static long lock_holder(const char *path)
 	return pid;
 }
 
+/* The statements of a schema version, in order: v1, then the upgrade. */
+static int exec_schema(sqlite3 *db, int version, char **err)
+{
+	int rc = sqlite3_exec(db, schema_v1_sql, NULL, NULL, err);
+
+	if (rc == SQLITE_OK && version >= 2)
+		rc = sqlite3_exec(db, upgrade_v2_sql, NULL, NULL, err);
+	return rc;
+}
+
 static int create_schema(struct jsqlite *s)
 {
 	char sql[512];
@@ -428,7 +605,7 @@ static int create_schema(struct jsqlite *s)
 		 "INSERT INTO meta(key, value) VALUES ('created_at', "
 		 "CAST(CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) AS TEXT));",
 		 JOURNAL_APPLICATION_ID, JOURNAL_SCHEMA_VERSION, JOURNAL_SCHEMA_VERSION);
-	if ((rc = sqlite3_exec(s->db, schema_sql, NULL, NULL, &err)) != SQLITE_OK ||
+	if ((rc = exec_schema(s->db, JOURNAL_SCHEMA_VERSION, &err)) != SQLITE_OK ||
 	    (rc = sqlite3_exec(s->db, sql, NULL, NULL, &err)) != SQLITE_OK ||
 	    (rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, &err)) != SQLITE_OK)
 		goto fail;
@@ -440,46 +617,120 @@ fail:
 	return rc;
 }
 
-/* The tables and indexes as schema v1 creates them, word for word (SQLite
- * keeps each CREATE statement as it was given): a file whose schema differs
- * in any way (a view, a column more or less, another constraint) was not
- * made by this phonenorm, and is refused before anything reads or writes it. */
-static int check_schema(struct jsqlite *s)
+/*
+ * The tables and indexes of schema `version`, word for word (SQLite keeps
+ * each CREATE statement as it was given, and ALTER TABLE ADD COLUMN edits
+ * that text in a fixed way): the same statements are run in an in-memory
+ * database and its schema text is compared with the file's. A file whose
+ * schema differs in any way (a view, a table, a column more or less,
+ * another constraint) was not made by this phonenorm, and is refused before
+ * anything reads or writes it.
+ */
+static int check_schema(struct jsqlite *s, int version)
 {
-	const char *p = schema_sql, *end;
-	sqlite3_stmt *st;
-	int rc = PHN_OK;
+	sqlite3 *mem = NULL;
+	sqlite3_stmt *want = NULL, *have = NULL;
+	char *err = NULL;
+	int64_t objects = 0, expected = 0;
+	int rc, step;
 
+	if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK ||
+	    exec_schema(mem, version, &err) != SQLITE_OK ||
+	    sqlite3_prepare_v2(mem, "SELECT type, name, sql FROM sqlite_schema WHERE name NOT "
+			       "LIKE 'sqlite^_%' ESCAPE '^' ORDER BY name", -1, &want,
+			       NULL) != SQLITE_OK) {
+		rc = mem ? phn_error_set(PHN_EINTERNAL, "journal '%s': the schema of version %d: "
+					 "%s", s->path, version, err ? err : sqlite3_errmsg(mem))
+			 : phn_error_code(PHN_ENOMEM);
+		goto out;
+	}
 	if ((rc = sqlite3_prepare_v2(s->db, "SELECT type, sql FROM sqlite_schema WHERE name = ?1",
-				     -1, &st, NULL)) != SQLITE_OK)
-		return db_fail(s, rc, "reading its schema");
+				     -1, &have, NULL)) != SQLITE_OK) {
+		rc = db_fail(s, rc, "reading its schema");
+		goto out;
+	}
 	rc = PHN_OK;
-	for (; rc == PHN_OK && (end = strchr(p, ';')); p = end + 1) {
-		/* "CREATE TABLE name(" or "CREATE INDEX name ON" */
-		int is_table = strncmp(p, "CREATE TABLE ", 13) == 0;
-		const char *name = p + 13, *type, *sql;
-		int nlen = (int)strcspn(name, "( "), step;
+	while (rc == PHN_OK && (step = sqlite3_step(want)) == SQLITE_ROW) {
+		const char *wtype = (const char *)sqlite3_column_text(want, 0);
+		const char *name = (const char *)sqlite3_column_text(want, 1);
+		const char *wsql = (const char *)sqlite3_column_text(want, 2);
+		const char *type, *sql;
 
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, name, nlen, SQLITE_STATIC);
-		step = sqlite3_step(st);
+		expected++;
+		sqlite3_reset(have);
+		sqlite3_bind_text(have, 1, name, -1, SQLITE_STATIC);
+		step = sqlite3_step(have);
 		if (step != SQLITE_ROW && step != SQLITE_DONE) {
 			rc = db_fail(s, step, "reading its schema");
 			break;
 		}
-		type = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-		sql = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 1) : NULL;
-		if (!type || strcmp(type, is_table ? "table" : "index") != 0)
+		type = step == SQLITE_ROW ? (const char *)sqlite3_column_text(have, 0) : NULL;
+		sql = step == SQLITE_ROW ? (const char *)sqlite3_column_text(have, 1) : NULL;
+		if (!type || strcmp(type, wtype) != 0)
 			rc = phn_error_set(PHN_EFORMAT, "journal '%s': not a phonenorm journal (no %s "
-					   "'%.*s')", s->path, is_table ? "table" : "index", nlen, name);
-		else if (!sql || strlen(sql) != (size_t)(end - p) ||
-			 memcmp(sql, p, (size_t)(end - p)) != 0)
+					   "'%s')", s->path, wtype, name);
+		else if (!sql || strcmp(sql, wsql) != 0)
 			rc = phn_error_set(PHN_EFORMAT, "journal '%s': not a phonenorm journal (its %s "
-					   "'%.*s' is not the one of schema version %d)", s->path,
-					   is_table ? "table" : "index", nlen, name,
-					   JOURNAL_SCHEMA_VERSION);
+					   "'%s' is not the one of schema version %d)", s->path,
+					   wtype, name, version);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(have);
+	/* Nothing more than those (SQLite's own objects aside). */
+	if (rc == PHN_OK &&
+	    (step = query_int(s->db, "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE "
+			      "'sqlite^_%' ESCAPE '^'", &objects)) != SQLITE_OK)
+		rc = db_fail(s, step, "reading its schema");
+	if (rc == PHN_OK && objects != expected)
+		rc = phn_error_set(PHN_EFORMAT, "journal '%s': not a phonenorm journal (%" PRId64
+				   " tables and indexes, schema version %d has %" PRId64 ")",
+				   s->path, objects, version, expected);
+out:
+	sqlite3_free(err);
+	sqlite3_finalize(want);
+	sqlite3_finalize(have);
+	sqlite3_close_v2(mem);
+	return rc;
+}
+
+/*
+ * A v1 journal (the first release) becomes v2 in place: checked as v1 word
+ * for word, then the upgrade statements, user_version and meta
+ * "schema_version", in one IMMEDIATE transaction (a crash leaves v1). A
+ * dialer and a receiver opening it at once: the second finds it done.
+ */
+static int upgrade_schema(struct jsqlite *s)
+{
+	char *err = NULL;
+	int64_t version = 0;
+	int rc;
+
+	if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
+		return db_fail(s, rc, "upgrading it to schema version 2");
+	if ((rc = query_int(s->db, "PRAGMA user_version", &version)) != SQLITE_OK) {
+		rc = db_fail(s, rc, "upgrading it to schema version 2");
+		goto fail;
+	}
+	if (version >= 2) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return PHN_OK;
+	}
+	if ((rc = check_schema(s, 1)) != PHN_OK)
+		goto fail;
+	if ((rc = sqlite3_exec(s->db, upgrade_v2_sql, NULL, NULL, &err)) != SQLITE_OK ||
+	    (rc = sqlite3_exec(s->db, "PRAGMA user_version = 2; INSERT OR REPLACE INTO "
+			       "meta(key, value) VALUES ('schema_version', '2')", NULL, NULL,
+			       &err)) != SQLITE_OK ||
+	    (rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, &err)) != SQLITE_OK) {
+		rc = phn_error_set(db_code(rc), "journal '%s': upgrading it to schema version 2: %s",
+				   s->path, err ? err : sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	return PHN_OK;
+fail:
+	sqlite3_free(err);
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
 }
 
@@ -544,10 +795,29 @@ static int setup(struct jsqlite *s)
 			return db_fail(s, rc, "setting it up");
 		if (objects == 0 && (rc = create_schema(s)) != PHN_OK)
 			return rc;
+		if ((rc = query_int(s->db, "PRAGMA user_version", &version)) != SQLITE_OK)
+			return db_fail(s, rc, "reading its header");
+		if (version < JOURNAL_SCHEMA_VERSION && (rc = upgrade_schema(s)) != PHN_OK)
+			return rc;
 	}
-	if ((rc = check_schema(s)) != PHN_OK)
+	/* What the file is now (a writer may be upgrading it meanwhile): the
+	 * version and the schema text of one snapshot. */
+	if ((rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL)) != SQLITE_OK)
+		return db_fail(s, rc, "reading its schema");
+	if ((rc = query_int(s->db, "PRAGMA user_version", &version)) != SQLITE_OK)
+		rc = db_fail(s, rc, "reading its header");
+	else if (version < 1 || version > JOURNAL_SCHEMA_VERSION)
+		rc = phn_error_set(PHN_EFORMAT, "journal '%s': the file is corrupt (schema "
+				   "version %" PRId64 ")", s->path, version);
+	else
+		rc = check_schema(s, (int)version);
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != PHN_OK)
 		return rc;
+	s->version = (int)version;
 	for (int i = 0; i < S_COUNT; i++) {
+		if (s->version < 2 && stmt_needs_v2(i))
+			continue;
 		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
 					NULL);
 		if (rc == SQLITE_ERROR)
@@ -1242,6 +1512,21 @@ static int mark_items(struct jsqlite *s, int64_t run_id, const struct jsend *ite
 	return PHN_OK;
 }
 
+/* Whether the call attempt dispatch_id has a phone_call.ended result. */
+static int attempt_has_result(struct jsqlite *s, const char *dispatch_id, int *has)
+{
+	sqlite3_stmt *st = stmt(s, S_ATTEMPT_HAS_RESULT);
+	int step;
+
+	sqlite3_bind_text(st, 1, dispatch_id, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return db_fail(s, step, "recording outcomes");
+	*has = step == SQLITE_ROW;
+	return PHN_OK;
+}
+
 /* Inside an open transaction; the caller rolls back on failure. */
 static int record_items(struct jsqlite *s, const struct joutcome *items, size_t n,
 			int64_t now_ms)
@@ -1251,6 +1536,9 @@ static int record_items(struct jsqlite *s, const struct joutcome *items, size_t 
 	for (size_t i = 0; i < n; i++) {
 		const struct joutcome *it = &items[i];
 		sqlite3_stmt *st = stmt(s, S_ATTEMPT_FINISH);
+		jstate state = it->state;
+		int64_t next_at = it->next_at;
+		int has = 0;
 
 		sqlite3_bind_text(st, 1, it->dispatch_id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)it->line);
@@ -1266,10 +1554,19 @@ static int record_items(struct jsqlite *s, const struct joutcome *items, size_t 
 		if (sqlite3_changes(s->db) != 1)
 			return phn_error_set(PHN_EINVAL, "journal '%s': line %" PRIu64 " has no "
 					     "attempt '%s'", s->path, it->line, it->dispatch_id);
+		if (state == J_UNKNOWN) {
+			if ((rc = attempt_has_result(s, it->dispatch_id, &has)) != PHN_OK)
+				return rc;
+			/* Its phone_call.ended event came first: the call went out. */
+			if (has) {
+				state = J_ACCEPTED;
+				next_at = 0;
+			}
+		}
 		st = stmt(s, S_ROW_RECORD);
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)it->line);
-		sqlite3_bind_text(st, 2, journal_state_name(it->state), -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, it->next_at);
+		sqlite3_bind_text(st, 2, journal_state_name(state), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, next_at);
 		bind_text(st, 4, it->call_id);
 		bind_text(st, 5, it->contact_uuid);
 		bind_text(st, 6, it->invoice_uuid);
@@ -1438,7 +1735,7 @@ static int sq_each_row(journal *j, int (*cb)(const struct jreport_row *row, void
 
 	if ((rc = read_begin(s, &opened)) != PHN_OK)
 		return rc;
-	st = stmt(s, S_EACH);
+	st = stmt(s, s->version >= 2 ? S_EACH_V2 : S_EACH);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct jreport_row r;
 		sqlite3_int64 line = sqlite3_column_int64(st, 0), dup;
@@ -1482,6 +1779,19 @@ static int sq_each_row(journal *j, int (*cb)(const struct jreport_row *row, void
 		r.last_detail = col_text(st, 18);
 		r.last_at = sqlite3_column_int64(st, 19);
 		r.fields_json = col_text(st, 20);
+		r.duration = -1;
+		if (s->version >= 2) {
+			r.result_event = col_text(st, 21);
+			r.result_at = sqlite3_column_int64(st, 22);
+			r.delivery_status = col_text(st, 23);
+			r.provider_status = col_text(st, 24);
+			if (sqlite3_column_type(st, 25) == SQLITE_INTEGER)
+				r.duration = sqlite3_column_int64(st, 25);
+			r.ended_reason = col_text(st, 26);
+			r.call_output = col_text(st, 27);
+			r.sentiment = col_text(st, 28);
+			r.provider_call_id = col_text(st, 29);
+		}
 		if (sqlite3_errcode(s->db) == SQLITE_NOMEM) {
 			rc = phn_error_code(PHN_ENOMEM);
 			break;
@@ -1494,6 +1804,269 @@ static int sq_each_row(journal *j, int (*cb)(const struct jreport_row *row, void
 	sqlite3_reset(st);
 	read_end(s, opened);
 	return rc;
+}
+
+/* ---- call results ------------------------------------------------------- */
+
+/* One row of a counting statement into *out[0..n). */
+static int count_row(struct jsqlite *s, enum stmt id, uint64_t *const *out, int n,
+		     const char *what)
+{
+	sqlite3_stmt *st = stmt(s, id);
+	int step = sqlite3_step(st), rc = PHN_OK;
+
+	if (step == SQLITE_ROW) {
+		for (int i = 0; i < n; i++) {
+			sqlite3_int64 v = sqlite3_column_int64(st, i);
+
+			*out[i] = v < 0 ? 0 : (uint64_t)v;
+		}
+	} else {
+		rc = db_fail(s, step, what);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int sq_results(journal *j, struct jresults *out)
+{
+	struct jsqlite *s = S(j);
+	uint64_t *rows[] = { &out->accepted, &out->delivered, &out->not_delivered,
+			     &out->awaiting };
+	uint64_t *talk[] = { &out->talk_time_s };
+	uint64_t *events[] = { &out->events, &out->orphans, &out->other_types };
+	int rc, opened;
+
+	/* A v1 journal (read-only) has no results: zero counts. */
+	if (s->version < 2)
+		return PHN_OK;
+	if ((rc = read_begin(s, &opened)) != PHN_OK)
+		return rc;
+	if ((rc = count_row(s, S_RESULTS_ROWS, rows, 4, "counting results")) == PHN_OK &&
+	    (rc = count_row(s, S_RESULTS_TALK, talk, 1, "counting results")) == PHN_OK)
+		rc = count_row(s, S_RESULTS_EVENTS, events, 3, "counting events");
+	read_end(s, opened);
+	return rc;
+}
+
+static int sq_each_histogram(journal *j, const char *column,
+			     int (*cb)(const char *value, uint64_t n, void *payload), void *payload)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *st;
+	int rc = PHN_OK, step;
+
+	if (s->version < 2)
+		return PHN_OK;
+	st = stmt(s, strcmp(column, "call_output") == 0 ? S_HIST_CALL_OUTPUT : S_HIST_SENTIMENT);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *v = col_text(st, 0);
+		sqlite3_int64 n = sqlite3_column_int64(st, 1);
+
+		if (!v) {
+			rc = sqlite3_errcode(s->db) == SQLITE_NOMEM ? phn_error_code(PHN_ENOMEM)
+								    : PHN_OK;
+			if (rc != PHN_OK)
+				break;
+			continue;
+		}
+		if ((rc = cb(v, n < 0 ? 0 : (uint64_t)n, payload)) != 0)
+			break;
+	}
+	if (rc == PHN_OK && step != SQLITE_DONE)
+		rc = db_fail(s, step, "reading the results");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int sq_each_refusal(journal *j,
+			   int (*cb)(const char *reason, uint64_t n, int64_t last_at, void *payload),
+			   void *payload)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *st;
+	int rc = PHN_OK, step;
+
+	if (s->version < 2)
+		return PHN_OK;
+	st = stmt(s, S_REFUSALS);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *reason = col_text(st, 0);
+		sqlite3_int64 n = sqlite3_column_int64(st, 1);
+
+		if (!reason) {
+			if (sqlite3_errcode(s->db) == SQLITE_NOMEM) {
+				rc = phn_error_code(PHN_ENOMEM);
+				break;
+			}
+			continue;
+		}
+		if ((rc = cb(reason, n < 0 ? 0 : (uint64_t)n, sqlite3_column_int64(st, 2),
+			     payload)) != 0)
+			break;
+	}
+	if (rc == PHN_OK && step != SQLITE_DONE)
+		rc = db_fail(s, step, "reading the refused deliveries");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static void bind_redial(sqlite3_stmt *st, unsigned int max_attempts, int64_t gap_ms,
+			int64_t now_ms)
+{
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)max_attempts);
+	sqlite3_bind_int64(st, 2, gap_ms);
+	sqlite3_bind_int64(st, 3, now_ms);
+}
+
+static int sq_redial_count(journal *j, unsigned int max_attempts, int64_t gap_ms,
+			   int64_t now_ms, uint64_t *due, uint64_t *later, int64_t *next_due_ms)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *st;
+	int rc = PHN_OK, step;
+
+	if (s->version < 2)
+		return PHN_OK;
+	st = stmt(s, S_REDIAL_COUNT);
+	bind_redial(st, max_attempts, gap_ms, now_ms);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 d = sqlite3_column_int64(st, 0), l = sqlite3_column_int64(st, 1);
+
+		*due = d < 0 ? 0 : (uint64_t)d;
+		*later = l < 0 ? 0 : (uint64_t)l;
+		*next_due_ms = sqlite3_column_int64(st, 2);
+	} else {
+		rc = db_fail(s, step, "counting the rows to redial");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int sq_requeue_undelivered(journal *j, unsigned int max_attempts, int64_t gap_ms,
+				  int64_t now_ms, uint64_t *n)
+{
+	struct jsqlite *s = S(j);
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = writable(s, "journal_requeue_undelivered")) != PHN_OK)
+		return rc;
+	st = stmt(s, S_REDIAL_REQUEUE);
+	bind_redial(st, max_attempts, gap_ms, now_ms);
+	sqlite3_bind_int64(st, 4, now_ms);
+	if ((rc = exec_stmt(s, S_REDIAL_REQUEUE, "requeueing undelivered rows")) != PHN_OK)
+		return rc;
+	if (n)
+		*n = (uint64_t)sqlite3_changes64(s->db);
+	return PHN_OK;
+}
+
+/* One event inside the open transaction; the caller rolls back on failure. */
+static int record_event(struct jsqlite *s, const struct jevent *ev, phn_receiver_outcome *out)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 line = 0;
+	int ended = strcmp(ev->type, "phone_call.ended") == 0, matched = 0, rc, step;
+
+	if (ev->dispatch_id && ev->dispatch_id[0]) {
+		st = stmt(s, S_EV_ATTEMPT);
+		sqlite3_bind_text(st, 1, ev->dispatch_id, -1, SQLITE_STATIC);
+		step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			line = sqlite3_column_int64(st, 0);
+			matched = 1;
+		}
+		sqlite3_reset(st);
+		if (step != SQLITE_ROW && step != SQLITE_DONE)
+			return db_fail(s, step, "recording events");
+	}
+	st = stmt(s, S_EV_INSERT);
+	sqlite3_bind_text(st, 1, ev->svix_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ev->type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, ev->event_time_ms);
+	sqlite3_bind_int64(st, 4, ev->received_ms);
+	bind_text_nonempty(st, 5, ev->dispatch_id);
+	if (matched)
+		sqlite3_bind_int64(st, 6, line);
+	if (ev->payload_len > (size_t)INT_MAX)
+		return phn_error_set(PHN_EINVAL, "journal '%s': event '%s': the payload is too "
+				     "large", s->path, ev->svix_id);
+	sqlite3_bind_text(st, 7, ev->payload ? ev->payload : "", (int)ev->payload_len,
+			  SQLITE_STATIC);
+	if ((rc = exec_stmt(s, S_EV_INSERT, "recording events")) != PHN_OK)
+		return rc;
+	if (sqlite3_changes(s->db) == 0) {
+		/* The svix-id is there already (a redelivery, or twice in the batch). */
+		*out = PHN_RECEIVER_DUPLICATE;
+		return PHN_OK;
+	}
+	if (!ended) {
+		*out = PHN_RECEIVER_OTHER_TYPE;
+		return PHN_OK;
+	}
+	if (!matched) {
+		*out = PHN_RECEIVER_ORPHAN;
+		return PHN_OK;
+	}
+	st = stmt(s, S_EV_APPLY);
+	sqlite3_bind_text(st, 1, ev->dispatch_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ev->svix_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, ev->event_time_ms);
+	bind_text(st, 4, ev->delivery_status);
+	bind_text(st, 5, ev->provider_status);
+	if (ev->duration_s >= 0)
+		sqlite3_bind_int64(st, 6, ev->duration_s);
+	bind_text(st, 7, ev->ended_reason);
+	bind_text(st, 8, ev->call_output);
+	bind_text(st, 9, ev->sentiment);
+	bind_text(st, 10, ev->provider_call_id);
+	if ((rc = exec_stmt(s, S_EV_APPLY, "recording events")) != PHN_OK)
+		return rc;
+	if (sqlite3_changes(s->db) == 0) {
+		*out = PHN_RECEIVER_SUPERSEDED;
+		return PHN_OK;
+	}
+	*out = PHN_RECEIVER_APPLIED;
+	/* On the row too when this is its latest call attempt. */
+	st = stmt(s, S_EV_ROW);
+	sqlite3_bind_int64(st, 1, line);
+	sqlite3_bind_text(st, 2, ev->dispatch_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, ev->received_ms);
+	return exec_stmt(s, S_EV_ROW, "recording events");
+}
+
+static int sq_record_events(journal *j, const struct jevent *ev, size_t n,
+			    phn_receiver_outcome *out, const char *const *refusal_reasons,
+			    const uint64_t *refusal_counts, size_t nref, int64_t now_ms)
+{
+	struct jsqlite *s = S(j);
+	int rc;
+
+	if ((rc = writable(s, "journal_record_events")) != PHN_OK)
+		return rc;
+	if (n == 0 && nref == 0)
+		return PHN_OK;
+	if ((rc = begin(s, "recording events")) != PHN_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = record_event(s, &ev[i], &out[i])) != PHN_OK)
+			return rollback(s, rc);
+	}
+	for (size_t i = 0; i < nref; i++) {
+		sqlite3_stmt *st;
+
+		if (refusal_counts[i] == 0)
+			continue;
+		st = stmt(s, S_REFUSAL_ADD);
+		sqlite3_bind_text(st, 1, refusal_reasons[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, refusal_counts[i] > (uint64_t)INT64_MAX
+						  ? INT64_MAX : (sqlite3_int64)refusal_counts[i]);
+		sqlite3_bind_int64(st, 3, now_ms);
+		if ((rc = exec_stmt(s, S_REFUSAL_ADD, "recording refused deliveries")) != PHN_OK)
+			return rollback(s, rc);
+	}
+	return commit(s, "recording events");
 }
 
 const struct journal_ops journal_sqlite_ops = {
@@ -1520,4 +2093,10 @@ const struct journal_ops journal_sqlite_ops = {
 	.next_wake = sq_next_wake,
 	.runs = sq_runs,
 	.each_row = sq_each_row,
+	.results = sq_results,
+	.each_histogram = sq_each_histogram,
+	.each_refusal = sq_each_refusal,
+	.redial_count = sq_redial_count,
+	.requeue_undelivered = sq_requeue_undelivered,
+	.record_events = sq_record_events,
 };

@@ -38,6 +38,9 @@ struct phn_dial_plan {
 	size_t nreq;
 	struct plan_window *win;
 	size_t nwin;
+	/* --redial undelivered: due now, later, the first later one */
+	uint64_t redial_due, redial_later;
+	int64_t redial_next_ms;
 };
 
 struct planning {
@@ -179,32 +182,99 @@ static int on_dnc(const phn_dialer *dl, const char *e164)
 	return found;
 }
 
+/* A row the live run would redial (journal_requeue_undelivered's rule:
+ * accepted, latest result "fail", under max_attempts, gap passed). */
+struct redial_walk {
+	struct planning *g;
+	int64_t gap_ms;
+	uint64_t seen;
+};
+
+static int on_redial_row(const struct jreport_row *r, void *payload)
+{
+	struct redial_walk *w = payload;
+	struct planning *g = w->g;
+	const phn_dialer *dl = g->dl;
+
+	if (r->state != J_ACCEPTED || !r->delivery_status || strcmp(r->delivery_status, "fail") != 0)
+		return 0;
+	if (dl->max_attempts && r->attempts >= dl->max_attempts)
+		return 0;
+	if (r->result_at > g->now - w->gap_ms)
+		return 0;
+	w->seen++;
+	if (on_dnc(dl, r->e164)) {
+		g->p->skipped++;
+		return add_skip(g->p, "suppressed (newly on the do-not-call list)", 1);
+	}
+	return plan_row(g, r->line, r->e164, r->region, r->zones, r->fields_json, r->contact_uuid,
+			r->invoice_uuid);
+}
+
+/* The redial counts of the plan, from the journal (the same query as the
+ * live run's requeue). */
+static int redial_count(struct planning *g)
+{
+	phn_dialer *dl = g->dl;
+	phn_dial_plan *p = g->p;
+
+	if (!(dl->redial_flags & PHN_DIAL_REDIAL_UNDELIVERED))
+		return PHN_OK;
+	return journal_redial_count(dl->j, dl->max_attempts, dl->redial_after_ms, g->now,
+				    &p->redial_due, &p->redial_later, &p->redial_next_ms);
+}
+
+/* The due rows planned as the run would send them: after the pending ones
+ * in the plan's first requests (the run requeues them as pending, and
+ * pending rows go in line order: a preview, not the exact order). */
+static int plan_redial(struct planning *g)
+{
+	phn_dialer *dl = g->dl;
+	phn_dial_plan *p = g->p;
+	struct redial_walk w;
+	int rc;
+
+	if (p->redial_due == 0)
+		return PHN_OK;
+	memset(&w, 0, sizeof w);
+	w.g = g;
+	w.gap_ms = dl->redial_after_ms;
+	if ((rc = journal_each_row(dl->j, on_redial_row, &w)) != PHN_OK)
+		return rc;
+	if (w.seen != p->redial_due)
+		return phn_error_set(PHN_EINTERNAL, "journal '%s': %llu rows to redial counted, "
+				     "%llu found", dl->journal_path,
+				     (unsigned long long)p->redial_due, (unsigned long long)w.seen);
+	return PHN_OK;
+}
+
 static int plan_from_journal(struct planning *g)
 {
 	phn_dialer *dl = g->dl;
 	phn_dial_plan *p = g->p;
 	struct jcounts c;
 	struct jwork buf[256];
-	uint64_t after = 0;
+	uint64_t after = 0, redial;
 	size_t n;
 	int rc;
 
 	memset(&c, 0, sizeof c);
-	if ((rc = journal_counts(dl->j, &c)) != PHN_OK)
+	if ((rc = journal_counts(dl->j, &c)) != PHN_OK || (rc = redial_count(g)) != PHN_OK)
 		return rc;
+	redial = p->redial_due;
 	p->rows = c.rows;
 	p->skipped = c.state[J_INVALID] + c.state[J_DUPLICATE] + c.state[J_SUPPRESSED];
 	if ((rc = add_skip(p, "invalid", c.state[J_INVALID])) != PHN_OK ||
 	    (rc = add_skip(p, "duplicate", c.state[J_DUPLICATE])) != PHN_OK ||
 	    (rc = add_skip(p, "suppressed", c.state[J_SUPPRESSED])) != PHN_OK ||
-	    (rc = add_skip(p, "accepted", c.state[J_ACCEPTED])) != PHN_OK ||
+	    (rc = add_skip(p, "accepted", c.state[J_ACCEPTED] - redial)) != PHN_OK ||
 	    (rc = add_skip(p, "rejected", c.state[J_REJECTED])) != PHN_OK ||
 	    (rc = add_skip(p, (dl->flags & PHN_DIAL_RETRY_UNKNOWN) ? "unknown (re-sent: --retry-unknown)"
 				: "unknown (not re-sent without --retry-unknown)",
 			   c.state[J_UNKNOWN] + c.state[J_SENDING])) != PHN_OK ||
 	    (rc = add_skip(p, "failed (retried when under --max-attempts)", c.state[J_FAILED])) != PHN_OK)
 		return rc;
-	p->done = c.state[J_ACCEPTED] + c.state[J_REJECTED] + c.state[J_FAILED] +
+	p->done = c.state[J_ACCEPTED] - redial + c.state[J_REJECTED] + c.state[J_FAILED] +
 		  c.state[J_UNKNOWN] + c.state[J_SENDING];
 	/* Every pending or waiting row, whatever its next_at. */
 	for (;;) {
@@ -236,7 +306,7 @@ static int plan_from_journal(struct planning *g)
 				return rc;
 		}
 	}
-	return PHN_OK;
+	return plan_redial(g);
 }
 
 int phn_dialer_plan(phn_dial_plan **out, phn_dialer *dl)
@@ -315,6 +385,20 @@ int phn_dial_plan_skipped(const char **reason, uint64_t *count, const phn_dial_p
 		*reason = p->skips[i].reason;
 	if (count)
 		*count = p->skips[i].count;
+	return PHN_OK;
+}
+
+int phn_dial_plan_redial(uint64_t *due, uint64_t *later, int64_t *next_due_ms,
+			 const phn_dial_plan *p)
+{
+	if (!p)
+		return phn_error_set(PHN_EINVAL, "phn_dial_plan_redial: plan is NULL");
+	if (due)
+		*due = p->redial_due;
+	if (later)
+		*later = p->redial_later;
+	if (next_due_ms)
+		*next_due_ms = p->redial_next_ms;
 	return PHN_OK;
 }
 

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE /* gmtime_r */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,21 @@
 
 #define WRITE_BLOCK (64u * 1024u)
 
+/* Value/count pairs taken at open: a histogram, or the refusals. */
+struct tally {
+	char *value;
+	uint64_t n;
+	int64_t last_at;
+};
+
+struct tallies {
+	struct tally *t;
+	size_t n, cap;
+};
+
+enum { HIST_CALL_OUTPUT = 0, HIST_SENTIMENT, HIST_COUNT };
+static const char *const hist_columns[HIST_COUNT] = { "call_output", "sentiment" };
+
 struct phn_campaign_report {
 	journal *j;
 	char *path;
@@ -28,7 +44,54 @@ struct phn_campaign_report {
 	uint64_t state[J_STATE_COUNT];
 	/* the summary's strings */
 	char *list_name, *list_sha256, *campaign_id, *last_run_result;
+	/* call results, taken at open with the summary */
+	struct tallies hist[HIST_COUNT];
+	struct tallies refusals;
 };
+
+static void tallies_free(struct tallies *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->t[i].value);
+	free(t->t);
+	memset(t, 0, sizeof *t);
+}
+
+static int tallies_add(struct tallies *t, const char *value, uint64_t n, int64_t last_at)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 8;
+		struct tally *nt = realloc(t->t, cap * sizeof *nt);
+
+		if (!nt)
+			return phn_error_code(PHN_ENOMEM);
+		t->t = nt;
+		t->cap = cap;
+	}
+	if (!(t->t[t->n].value = phn_text_dup(value ? value : "")))
+		return phn_error_code(PHN_ENOMEM);
+	t->t[t->n].n = n;
+	t->t[t->n].last_at = last_at;
+	t->n++;
+	return PHN_OK;
+}
+
+static int on_hist(const char *value, uint64_t n, void *payload)
+{
+	return tallies_add(payload, value, n, 0);
+}
+
+static int on_refusal(const char *reason, uint64_t n, int64_t last_at, void *payload)
+{
+	return tallies_add(payload, reason, n, last_at);
+}
+
+/* Size of the summary of a version: the fields it has. */
+static size_t summary_size(unsigned int version)
+{
+	return version >= 2 ? sizeof(phn_campaign_summary)
+			    : offsetof(phn_campaign_summary, accepted);
+}
 
 const char *phn_campaign_state_name(phn_campaign_state state)
 {
@@ -43,7 +106,7 @@ int phn_campaign_summary_init(phn_campaign_summary *sum, unsigned int version)
 
 	if (rc != PHN_OK)
 		return rc;
-	*sum = defaults;
+	memcpy(sum, &defaults, summary_size(version));
 	sum->version = version;
 	return PHN_OK;
 }
@@ -58,6 +121,9 @@ void phn_campaign_report_free(phn_campaign_report *r)
 	free(r->list_sha256);
 	free(r->campaign_id);
 	free(r->last_run_result);
+	for (int i = 0; i < HIST_COUNT; i++)
+		tallies_free(&r->hist[i]);
+	tallies_free(&r->refusals);
 	free(r);
 }
 
@@ -91,6 +157,7 @@ int phn_campaign_report_open(phn_campaign_report **out, const char *path)
 	phn_campaign_report *r;
 	struct jcounts c;
 	struct jruns runs;
+	struct jresults res;
 	const char *loaded = NULL;
 	int rc;
 
@@ -133,6 +200,25 @@ int phn_campaign_report_open(phn_campaign_report **out, const char *path)
 	r->sum.list_sha256 = r->list_sha256;
 	r->sum.campaign_id = r->campaign_id;
 	r->sum.last_run_result = r->last_run_result;
+	memset(&res, 0, sizeof res);
+	if ((rc = journal_results(r->j, &res)) != PHN_OK)
+		goto fail;
+	for (int i = 0; i < HIST_COUNT; i++) {
+		if ((rc = journal_each_histogram(r->j, hist_columns[i], on_hist, &r->hist[i])) != PHN_OK)
+			goto fail;
+	}
+	if ((rc = journal_each_refusal(r->j, on_refusal, &r->refusals)) != PHN_OK)
+		goto fail;
+	r->sum.accepted = res.accepted;
+	r->sum.delivered = res.delivered;
+	r->sum.not_delivered = res.not_delivered;
+	r->sum.awaiting_result = res.awaiting;
+	r->sum.talk_time_s = res.talk_time_s;
+	r->sum.events = res.events;
+	r->sum.orphans = res.orphans;
+	r->sum.other_types = res.other_types;
+	for (size_t i = 0; i < r->refusals.n; i++)
+		r->sum.refused += r->refusals.t[i].n;
 	*out = r;
 	return PHN_OK;
 fail:
@@ -150,9 +236,53 @@ int phn_campaign_report_summary(phn_campaign_summary *out, const phn_campaign_re
 	if ((rc = phn_error_check_version(out, out->version, PHN_CAMPAIGN_SUMMARY_VERSION,
 					  "phn_campaign_summary")) != PHN_OK)
 		return rc;
-	/* Version 1 is the whole struct today; a later version copies only the
-	 * caller's part (offsetof of its first new field). */
-	*out = r->sum;
+	/* Only the caller's version: its struct may be shorter. */
+	{
+		unsigned int v = out->version;
+
+		memcpy(out, &r->sum, summary_size(v));
+		out->version = v;
+	}
+	return PHN_OK;
+}
+
+int phn_campaign_report_histogram(const phn_campaign_report *r, const char *column,
+				  phn_campaign_count_cb cb, void *payload)
+{
+	int h;
+
+	if (!r || !column || !cb)
+		return phn_error_set(PHN_EINVAL, "phn_campaign_report_histogram: %s is NULL",
+				     !r ? "the report" : !column ? "column" : "cb");
+	for (h = 0; h < HIST_COUNT; h++)
+		if (strcmp(column, hist_columns[h]) == 0)
+			break;
+	if (h == HIST_COUNT)
+		return phn_error_set(PHN_EINVAL, "phn_campaign_report_histogram: no histogram of "
+				     "'%s' (call_output or sentiment)", column);
+	for (size_t i = 0; i < r->hist[h].n; i++) {
+		int rc = cb(r->hist[h].t[i].value, r->hist[h].t[i].n, payload);
+
+		if (rc)
+			return rc;
+	}
+	return PHN_OK;
+}
+
+int phn_campaign_report_refusal(const char **reason, uint64_t *count, int64_t *last_at_ms,
+				const phn_campaign_report *r, size_t i)
+{
+	if (!r)
+		return phn_error_set(PHN_EINVAL, "phn_campaign_report_refusal: the report is NULL");
+	if (i >= r->refusals.n)
+		return phn_error_set(PHN_ENOTFOUND, "refusal reason %zu: the journal has %zu", i,
+				     r->refusals.n);
+	if (reason)
+		*reason = r->refusals.t[i].value;
+	if (count)
+		*count = r->refusals.t[i].n;
+	if (last_at_ms)
+		*last_at_ms = r->refusals.t[i].last_at;
 	return PHN_OK;
 }
 
@@ -241,6 +371,8 @@ static const char *const columns[] = {
 	"line", "state", "reason", "duplicate_of", "input", "e164", "region", "type", "zones",
 	"attempts", "next_at", "call_id", "contact_uuid", "invoice_uuid", "last_dispatch_id",
 	"last_step", "last_outcome", "last_http_status", "last_detail", "last_at", "fields",
+	"delivery_status", "provider_status", "duration", "ended_reason", "call_output",
+	"sentiment", "provider_call_id", "result_at", "result_event",
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
@@ -403,8 +535,150 @@ static int on_row(const struct jreport_row *r, void *payload)
 	v_str(&v[i++], r->last_detail);
 	v_time(&v[i++], r->last_at);
 	v_str(&v[i++], r->fields_json);
+	v_str(&v[i++], r->delivery_status);
+	v_str(&v[i++], r->provider_status);
+	if (r->duration >= 0)
+		v_u64(&v[i++], (uint64_t)r->duration, 0);
+	else
+		v_str(&v[i++], NULL);
+	v_str(&v[i++], r->ended_reason);
+	v_str(&v[i++], r->call_output);
+	v_str(&v[i++], r->sentiment);
+	v_str(&v[i++], r->provider_call_id);
+	v_time(&v[i++], r->result_at);
+	v_str(&v[i++], r->result_event);
 	put_values(o, v);
 	return o->failed ? PHN_EIO : 0;
+}
+
+/* ---- the summary as JSON ------------------------------------------------ */
+
+static void j_key(struct out *o, const char *key, int first)
+{
+	if (!first)
+		put(",", 1, o);
+	json_string(o, key);
+	put(":", 1, o);
+}
+
+static void j_u64(struct out *o, const char *key, uint64_t n)
+{
+	char num[32];
+
+	j_key(o, key, 0);
+	snprintf(num, sizeof num, "%" PRIu64, n);
+	puts_(o, num);
+}
+
+static void j_str(struct out *o, const char *key, const char *v)
+{
+	j_key(o, key, 0);
+	json_string(o, v);
+}
+
+static void j_time(struct out *o, const char *key, int64_t ms)
+{
+	char t[40];
+
+	j_key(o, key, 0);
+	if (!ms) {
+		puts_(o, "null");
+		return;
+	}
+	format_time(t, sizeof t, ms);
+	json_string(o, t);
+}
+
+static void j_tallies(struct out *o, const char *key, const struct tallies *t)
+{
+	j_key(o, key, 0);
+	put("{", 1, o);
+	for (size_t i = 0; i < t->n; i++) {
+		char num[32];
+
+		j_key(o, t->t[i].value, i == 0);
+		snprintf(num, sizeof num, "%" PRIu64, t->t[i].n);
+		puts_(o, num);
+	}
+	put("}", 1, o);
+}
+
+static void write_summary_json(struct out *o, const phn_campaign_report *r)
+{
+	const phn_campaign_summary *s = &r->sum;
+	char num[64];
+
+	put("{", 1, o);
+	j_key(o, "journal", 1);
+	json_string(o, r->path);
+	snprintf(num, sizeof num, "%d", s->schema_version);
+	j_key(o, "schema_version", 0);
+	puts_(o, num);
+	j_key(o, "loaded", 0);
+	puts_(o, s->loaded ? "true" : "false");
+	j_str(o, "list_name", s->list_name);
+	j_str(o, "list_sha256", s->list_sha256);
+	j_str(o, "campaign_id", s->campaign_id);
+	j_time(o, "created_at", s->created_at);
+	j_u64(o, "rows", s->rows);
+	j_key(o, "states", 0);
+	put("{", 1, o);
+	for (int st = 0; st < J_STATE_COUNT; st++) {
+		j_key(o, journal_state_name((jstate)st), st == 0);
+		snprintf(num, sizeof num, "%" PRIu64, r->state[st]);
+		puts_(o, num);
+	}
+	put("}", 1, o);
+	j_u64(o, "attempts", s->attempts);
+	j_u64(o, "call_attempts", s->call_attempts);
+	j_u64(o, "runs", s->runs);
+	j_u64(o, "runs_unfinished", s->runs_unfinished);
+	j_key(o, "last_run", 0);
+	if (s->runs) {
+		put("{", 1, o);
+		j_key(o, "started_at", 1);
+		if (s->last_run_started_at) {
+			char t[40];
+
+			format_time(t, sizeof t, s->last_run_started_at);
+			json_string(o, t);
+		} else {
+			puts_(o, "null");
+		}
+		j_time(o, "ended_at", s->last_run_ended_at);
+		j_key(o, "result", 0);
+		if (s->last_run_result[0])
+			json_string(o, s->last_run_result);
+		else
+			puts_(o, "null");
+		put("}", 1, o);
+	} else {
+		puts_(o, "null");
+	}
+	j_key(o, "results", 0);
+	put("{", 1, o);
+	j_key(o, "accepted", 1);
+	snprintf(num, sizeof num, "%" PRIu64, s->accepted);
+	puts_(o, num);
+	j_u64(o, "delivered", s->delivered);
+	j_u64(o, "not_delivered", s->not_delivered);
+	j_u64(o, "awaiting_result", s->awaiting_result);
+	j_u64(o, "talk_time_s", s->talk_time_s);
+	j_key(o, "average_talk_time_s", 0);
+	if (s->delivered) {
+		snprintf(num, sizeof num, "%.1f", (double)s->talk_time_s / (double)s->delivered);
+		puts_(o, num);
+	} else {
+		puts_(o, "null");
+	}
+	j_u64(o, "events", s->events);
+	j_u64(o, "orphans", s->orphans);
+	j_u64(o, "other_types", s->other_types);
+	j_tallies(o, "call_output", &r->hist[HIST_CALL_OUTPUT]);
+	j_tallies(o, "sentiment", &r->hist[HIST_SENTIMENT]);
+	j_tallies(o, "refused", &r->refusals);
+	j_u64(o, "refused_total", s->refused);
+	put("}}\n", 3, o);
 }
 
 int phn_campaign_report_write(phn_campaign_report *r, phn_campaign_format format,
@@ -416,8 +690,12 @@ int phn_campaign_report_write(phn_campaign_report *r, phn_campaign_format format
 	if (!r || !write)
 		return phn_error_set(PHN_EINVAL, "phn_campaign_report_write: %s is NULL",
 				     r ? "write" : "the report");
-	if (format != PHN_CAMPAIGN_FORMAT_CSV && format != PHN_CAMPAIGN_FORMAT_JSON)
+	if (format != PHN_CAMPAIGN_FORMAT_CSV && format != PHN_CAMPAIGN_FORMAT_JSON &&
+	    format != PHN_CAMPAIGN_FORMAT_SUMMARY_JSON)
 		return phn_error_set(PHN_EINVAL, "%d is not a phn_campaign_format", (int)format);
+	if (format == PHN_CAMPAIGN_FORMAT_SUMMARY_JSON && flags)
+		return phn_error_set(PHN_EINVAL, "phn_campaign_report_write: the summary takes no "
+				     "flags (0x%x)", flags);
 	if (flags & ~(unsigned int)PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS)
 		return phn_error_set(PHN_EINVAL, "phn_campaign_report_write: unknown flags 0x%x",
 				     flags & ~(unsigned int)PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS);
@@ -429,6 +707,12 @@ int phn_campaign_report_write(phn_campaign_report *r, phn_campaign_format format
 	o.path = r->path;
 	if (!(o.buf = malloc(WRITE_BLOCK)))
 		return phn_error_code(PHN_ENOMEM);
+	if (format == PHN_CAMPAIGN_FORMAT_SUMMARY_JSON) {
+		write_summary_json(&o, r);
+		flush(&o);
+		free(o.buf);
+		return o.failed ? PHN_EIO : PHN_OK;
+	}
 	if (format == PHN_CAMPAIGN_FORMAT_CSV) {
 		for (size_t i = 0; i < NCOLUMNS; i++) {
 			if (i)

@@ -161,5 +161,6 @@ int cli_cmd_contact(int argc, char **argv);
 int cli_cmd_invoice(int argc, char **argv);
 int cli_cmd_dial(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
+int cli_cmd_webhook(int argc, char **argv);
 
 #endif /* PHN_CLI_H */

@@ -91,6 +91,14 @@ static const char dial_help[] =
 	"                             replaces only its half of the region's default\n"
 	"      --no-wait              do not wait for a window to open: rows stay\n"
 	"                             'waiting' for the next run (exit 5)\n"
+	"      --redial undelivered   call again the rows whose call was accepted but\n"
+	"                             not delivered (the phone_call.ended result that\n"
+	"                             'phonenorm webhook' recorded says deliveryStatus\n"
+	"                             fail): a new attempt within --max-attempts, the\n"
+	"                             calling window and the pace; rows still awaiting\n"
+	"                             a result are never redialed\n"
+	"      --redial-after DURATION  not before this long after the result (default\n"
+	"                             1h): 90s, 30m, 2h, 1d, or 0; needs --redial\n"
 	"\n"
 	"Connection (as phonenorm call):\n"
 	"      --api-url URL          API base (default: $PHONENORM_API_URL, else\n"
@@ -103,8 +111,8 @@ static const char dial_help[] =
 	"Output:\n"
 	"      --json                 JSON lines on standard output: the plan, or one\n"
 	"                             event per line (loading, loaded, recovered,\n"
-	"                             suppressed, row, wait, retry_capped, stopping,\n"
-	"                             progress, summary)\n"
+	"                             suppressed, redial, row, wait, retry_capped,\n"
+	"                             stopping, progress, summary)\n"
 	"  -q, --quiet                nothing on standard error but errors (and a\n"
 	"                             Retry-After cut by --retry-cap)\n"
 	"  -h, --help                 show this help\n"
@@ -131,7 +139,7 @@ enum {
 	OPT_TZ_COL, OPT_TAG, OPT_META, OPT_TEMPLATE, OPT_UPDATE, OPT_NO_CREATE, OPT_INVOICE,
 	OPT_LIVE, OPT_RATE, OPT_CONCURRENCY, OPT_MAX_RETRIES, OPT_MAX_ATTEMPTS, OPT_RETRY_CAP,
 	OPT_WINDOW, OPT_DAYS, OPT_NO_WAIT, OPT_RETRY_UNKNOWN, OPT_JSON, OPT_API_URL,
-	OPT_TOKEN_FILE, OPT_TIMEOUT
+	OPT_TOKEN_FILE, OPT_TIMEOUT, OPT_REDIAL, OPT_REDIAL_AFTER
 };
 
 static const struct option dial_options[] = {
@@ -158,6 +166,8 @@ static const struct option dial_options[] = {
 	{ "days", required_argument, NULL, OPT_DAYS },
 	{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 	{ "retry-unknown", no_argument, NULL, OPT_RETRY_UNKNOWN },
+	{ "redial", required_argument, NULL, OPT_REDIAL },
+	{ "redial-after", required_argument, NULL, OPT_REDIAL_AFTER },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "api-url", required_argument, NULL, OPT_API_URL },
 	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
@@ -190,6 +200,9 @@ struct dial_args {
 	phn_call_window win;
 	int has_window;
 	int no_wait, retry_unknown, json, quiet;
+	int redial_undelivered;
+	const char *redial_after; /* as given, for messages */
+	int64_t redial_after_ms;  /* -1: the default */
 	const char *api_url, *token_file;
 	int64_t timeout_ms;
 };
@@ -227,6 +240,40 @@ static int parse_seconds(const char *opt, const char *arg, double lo, double hi,
 				       hi, arg);
 	*out = v;
 	return PHN_EXIT_OK;
+}
+
+/*
+ * A duration for --redial-after: a whole number and a unit, s, m, h or d
+ * ("90s", "30m", "2h", "1d"), or "0". At most 365 days.
+ */
+static int parse_duration(const char *opt, const char *arg, int64_t *ms)
+{
+	char *end;
+	unsigned long long v;
+	int64_t unit;
+
+	if (strcmp(arg, "0") == 0) {
+		*ms = 0;
+		return PHN_EXIT_OK;
+	}
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || arg[0] < '0' || arg[0] > '9' || !end[0] || end[1])
+		goto bad;
+	switch (end[0]) {
+	case 's': unit = 1000; break;
+	case 'm': unit = 60 * 1000; break;
+	case 'h': unit = 3600 * 1000; break;
+	case 'd': unit = 86400 * 1000; break;
+	default: goto bad;
+	}
+	if (v > 365ULL * 86400 * 1000 / (unsigned long long)unit)
+		return cli_usage_error("dial", "%s '%s': at most 365 days", opt, arg);
+	*ms = (int64_t)v * unit;
+	return PHN_EXIT_OK;
+bad:
+	return cli_usage_error("dial", "%s takes a duration: a whole number with s, m, h or d "
+			       "(90s, 30m, 2h, 1d), or 0; not '%s'", opt, arg);
 }
 
 /* KEY=COLUMN, split in place. */
@@ -305,6 +352,15 @@ static int take_option(struct dial_args *a, int c, char **argv)
 		return cli_usage_error("dial", "unknown option '%.*s'",
 				       (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
 	case OPT_JOURNAL: a->journal = optarg; break;
+	case OPT_REDIAL:
+		if (strcmp(optarg, "undelivered") != 0)
+			return cli_usage_error("dial", "--redial takes 'undelivered' (rows whose call "
+					       "was not delivered), not '%s'", optarg);
+		a->redial_undelivered = 1;
+		break;
+	case OPT_REDIAL_AFTER:
+		a->redial_after = optarg;
+		return parse_duration("--redial-after", optarg, &a->redial_after_ms);
 	case OPT_FIRST_NAME_COL: a->first_name_col = optarg; break;
 	case OPT_LAST_NAME_COL: a->last_name_col = optarg; break;
 	case OPT_EMAIL_COL: a->email_col = optarg; break;
@@ -362,6 +418,7 @@ static int parse_args(struct dial_args *a, int argc, char **argv, int *done)
 	a->max_retries = 5;
 	a->max_attempts = 3;
 	a->retry_cap_ms = 120000;
+	a->redial_after_ms = -1;
 	*done = 0;
 	opterr = 0;
 	optind = 1;
@@ -389,6 +446,9 @@ static int parse_args(struct dial_args *a, int argc, char **argv, int *done)
 				       "hash to resume), not standard input");
 	if (!a->journal)
 		return cli_usage_error("dial", "give the campaign's journal: --journal CAMPAIGN.db");
+	if (a->redial_after && !a->redial_undelivered)
+		return cli_usage_error("dial", "--redial-after %s: say what to redial too "
+				       "(--redial undelivered)", a->redial_after);
 	if (cli_clean_opts_check(&a->in, "dial") != PHN_EXIT_OK)
 		return PHN_EXIT_USAGE;
 	if (a->window || a->days) {
@@ -505,9 +565,10 @@ static void json_counts(const phn_dial_progress *p)
 	printf(",\"rows\":%" PRIu64 ",\"pending\":%" PRIu64 ",\"waiting\":%" PRIu64
 	       ",\"in_flight\":%" PRIu64 ",\"accepted\":%" PRIu64 ",\"rejected\":%" PRIu64
 	       ",\"failed\":%" PRIu64 ",\"unknown\":%" PRIu64 ",\"skipped\":%" PRIu64
-	       ",\"sent\":%" PRIu64 ",\"retries\":%" PRIu64 ",\"rate\":%.2f", p->rows, p->pending,
-	       p->waiting, p->in_flight, p->accepted, p->rejected, p->failed, p->unknown,
-	       p->skipped, p->sent, p->retries, p->rate);
+	       ",\"sent\":%" PRIu64 ",\"retries\":%" PRIu64 ",\"redialed\":%" PRIu64
+	       ",\"rate\":%.2f", p->rows, p->pending, p->waiting, p->in_flight, p->accepted,
+	       p->rejected, p->failed, p->unknown, p->skipped, p->sent, p->retries, p->redialed,
+	       p->rate);
 	if (p->eta_seconds >= 0)
 		printf(",\"eta_seconds\":%.1f", p->eta_seconds);
 	else
@@ -518,14 +579,17 @@ static void json_counts(const phn_dial_progress *p)
 static void json_event(const phn_dial_event *ev)
 {
 	static const char *const names[] = { "loaded", "recovered", "progress", "row", "wait",
-					     "retry_capped", "stopping", "loading", "suppressed" };
+					     "retry_capped", "stopping", "loading", "suppressed",
+					     "redial" };
 
-	printf("{\"event\":\"%s\"", (unsigned)ev->kind < 9 ? names[ev->kind] : "other");
+	printf("{\"event\":\"%s\"", (unsigned)ev->kind < sizeof names / sizeof names[0]
+	       ? names[ev->kind] : "other");
 	switch (ev->kind) {
 	case PHN_DIAL_EVENT_LOADING:
 	case PHN_DIAL_EVENT_LOADED:
 	case PHN_DIAL_EVENT_RECOVERED:
 	case PHN_DIAL_EVENT_SUPPRESSED:
+	case PHN_DIAL_EVENT_REDIAL:
 		printf(",\"rows\":%" PRIu64, ev->count);
 		break;
 	case PHN_DIAL_EVENT_ROW:
@@ -614,6 +678,11 @@ static void text_event(struct ui *u, const phn_dial_event *ev)
 			"last run: %" PRIu64 " rows still to be called are on it now and are "
 			"suppressed (never called)\n", ev->count);
 		return;
+	case PHN_DIAL_EVENT_REDIAL:
+		clear_line(u);
+		fprintf(stderr, "phonenorm dial: --redial undelivered: %" PRIu64 " rows whose call "
+			"was not delivered are called again\n", ev->count);
+		return;
 	case PHN_DIAL_EVENT_WAIT:
 		clear_line(u);
 		if (ev->at_ms <= 0) {
@@ -692,7 +761,8 @@ static int on_event(const phn_dial_event *ev, void *payload)
 
 static int print_plan(const struct dial_args *a, const phn_dial_plan *p, int journal_exists)
 {
-	uint64_t rows, to_call, done, skipped, count, line;
+	uint64_t rows, to_call, done, skipped, count, line, redial_due, redial_later;
+	int64_t redial_next;
 	const phn_dispatch_request *req;
 	const char *reason, *region;
 	double eta;
@@ -701,6 +771,7 @@ static int print_plan(const struct dial_args *a, const phn_dial_plan *p, int jou
 	char t[40], dur[32];
 
 	phn_dial_plan_counts(&rows, &to_call, &done, &skipped, &eta, p);
+	phn_dial_plan_redial(&redial_due, &redial_later, &redial_next, p);
 	human_duration(dur, sizeof dur, eta);
 	if (a->json) {
 		printf("{\"event\":\"plan\",\"dry_run\":true,\"rows\":%" PRIu64 ",\"to_call\":%" PRIu64
@@ -712,7 +783,17 @@ static int print_plan(const struct dial_args *a, const phn_dial_plan *p, int jou
 			cli_json_string(stdout, reason);
 			printf(":%" PRIu64, count);
 		}
-		printf("},\"rate\":%g,\"concurrency\":%u", a->rate, a->concurrency);
+		putchar('}');
+		if (a->redial_undelivered) {
+			printf(",\"redial\":{\"due\":%" PRIu64 ",\"later\":%" PRIu64, redial_due,
+			       redial_later);
+			json_time("next_due_at", redial_next);
+			printf(",\"after_s\":%" PRId64 "}", a->redial_after_ms < 0 ? (int64_t)3600
+			       : a->redial_after_ms / 1000);
+		} else {
+			fputs(",\"redial\":null", stdout);
+		}
+		printf(",\"rate\":%g,\"concurrency\":%u", a->rate, a->concurrency);
 		if (eta >= 0)
 			printf(",\"eta_seconds\":%.1f", eta);
 		else
@@ -745,6 +826,14 @@ static int print_plan(const struct dial_args *a, const phn_dial_plan *p, int jou
 				     : "does not exist: --live creates it");
 	printf("to call:      %" PRIu64 "\n", to_call);
 	printf("done before:  %" PRIu64 "\n", done);
+	if (a->redial_undelivered) {
+		printf("redial:       %" PRIu64 " undelivered rows due now", redial_due);
+		if (redial_later) {
+			iso_time(t, sizeof t, redial_next);
+			printf(", %" PRIu64 " not before %s", redial_later, t);
+		}
+		putchar('\n');
+	}
 	printf("skipped:      %" PRIu64 "\n", skipped);
 	for (size_t i = 0; phn_dial_plan_skipped(&reason, &count, p, i) == PHN_OK; i++) {
 		fputs("  ", stdout);
@@ -793,8 +882,11 @@ static void print_summary(const struct dial_args *a, const phn_dial_progress *p,
 	fprintf(stderr, "phonenorm dial: %s: %" PRIu64 " rows: %" PRIu64 " accepted, %" PRIu64
 		" rejected, %" PRIu64 " failed, %" PRIu64 " unknown, %" PRIu64 " waiting, %" PRIu64
 		" pending, %" PRIu64 " skipped; %" PRIu64 " requests sent in this run (%" PRIu64
-		" retries)\n", result, p->rows, p->accepted, p->rejected, p->failed, p->unknown,
+		" retries", result, p->rows, p->accepted, p->rejected, p->failed, p->unknown,
 		p->waiting, p->pending, p->skipped, p->sent, p->retries);
+	if (a->redial_undelivered)
+		fprintf(stderr, "; %" PRIu64 " rows redialed", p->redialed);
+	fputs(")\n", stderr);
 }
 
 static int exit_for_open_error(int rc)
@@ -870,6 +962,8 @@ int cli_cmd_dial(int argc, char **argv)
 	o.window_days = a.days;
 	o.on_event = on_event;
 	o.payload = &u;
+	o.redial_flags = a.redial_undelivered ? PHN_DIAL_REDIAL_UNDELIVERED : 0;
+	o.redial_after_ms = a.redial_after_ms;
 	if ((env = getenv(DIAL_ENV_TEST_NOW)) != NULL && env[0] &&
 	    parse_test_now(env, &o.test_now_ms) != 0) {
 		status = cli_usage_error("dial", "$%s: '%s' is neither ISO 8601 UTC "

@@ -22,7 +22,11 @@ static const char report_help[] =
 	"\n"
 	"Show what a campaign journal (written by 'phonenorm dial --journal') says:\n"
 	"the list it holds, how many rows are in each state, the attempts and the\n"
-	"runs. With --csv or --json, export every row with its outcome. The journal\n"
+	"runs, and the call results that 'phonenorm webhook' recorded: of the\n"
+	"accepted calls, how many were delivered, not delivered or still await a\n"
+	"result; the talk time; the callOutput and sentiment histograms; the\n"
+	"events (orphans, other types) and the deliveries refused, by reason.\n"
+	"With --csv or --json, export every row with its outcome. The journal\n"
 	"is only read (never locked): a report may run while a dial is running.\n"
 	"\n"
 	"Options:\n"
@@ -31,10 +35,16 @@ static const char report_help[] =
 	"                             attempts, next_at, call_id, contact_uuid,\n"
 	"                             invoice_uuid, last_dispatch_id, last_step,\n"
 	"                             last_outcome, last_http_status, last_detail,\n"
-	"                             last_at, fields\n"
+	"                             last_at, fields, then the call result of the\n"
+	"                             row's latest call: delivery_status,\n"
+	"                             provider_status, duration, ended_reason,\n"
+	"                             call_output, sentiment, provider_call_id,\n"
+	"                             result_at, result_event\n"
 	"      --json FILE            the same as JSON Lines (one object per row)\n"
-	"                             FILE may be '-' (standard output; the summary\n"
-	"                             then goes to standard error). Files are written\n"
+	"      --summary-json FILE    the summary as one JSON object (with a\n"
+	"                             \"results\" object: the call results)\n"
+	"                             FILE may be '-' (standard output; the text\n"
+	"                             summary then goes to standard error). Files are written\n"
 	"                             beside their destination and renamed into place\n"
 	"                             only when complete. An output that is the journal\n"
 	"                             (or its -wal/-shm file) is refused.\n"
@@ -55,11 +65,12 @@ static const char report_help[] =
 	"nothing was loaded or sent) exits 2 and says so: the next 'phonenorm dial\n"
 	"--live' takes it over.\n";
 
-enum { OPT_CSV = 256, OPT_JSON, OPT_SAFE };
+enum { OPT_CSV = 256, OPT_JSON, OPT_SUMMARY_JSON, OPT_SAFE };
 
 static const struct option report_options[] = {
 	{ "csv", required_argument, NULL, OPT_CSV },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "summary-json", required_argument, NULL, OPT_SUMMARY_JSON },
 	{ "safe-for-spreadsheets", no_argument, NULL, OPT_SAFE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -92,6 +103,84 @@ static void format_time(char *dst, size_t cap, int64_t ms)
 	if (ms <= 0 || !gmtime_r(&secs, &tm) || tm.tm_year > 8099 ||
 	    strftime(dst, cap, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
 		snprintf(dst, cap, "%" PRId64, ms);
+}
+
+/* "2h03m20s", "4m05s", "35s". */
+static void talk_time(char *dst, size_t cap, uint64_t s)
+{
+	if (s >= 3600)
+		snprintf(dst, cap, "%" PRIu64 "h%02um%02us", s / 3600, (unsigned)(s / 60 % 60),
+			 (unsigned)(s % 60));
+	else if (s >= 60)
+		snprintf(dst, cap, "%um%02us", (unsigned)(s / 60), (unsigned)(s % 60));
+	else
+		snprintf(dst, cap, "%us", (unsigned)s);
+}
+
+static int print_bar(const char *value, uint64_t n, void *payload)
+{
+	FILE *f = payload;
+	int w = 16;
+
+	fputs("    ", f);
+	/* Labels come from the events: escaped, and padded by what was shown. */
+	w -= (int)strlen(value);
+	cli_escape(f, value);
+	fprintf(f, "%*s %8" PRIu64 "\n", w > 0 ? w : 0, "", n);
+	return 0;
+}
+
+static int count_values(const char *value, uint64_t n, void *payload)
+{
+	(void)value;
+	(void)n;
+	++*(size_t *)payload;
+	return 0;
+}
+
+static void print_results(FILE *f, const phn_campaign_summary *s, const phn_campaign_report *r)
+{
+	static const char *const hist[][2] = { { "call_output", "callOutput" },
+					       { "sentiment", "sentiment" } };
+	const char *reason;
+	uint64_t n;
+	int64_t last;
+	char t[64];
+
+	fprintf(f, "results:   of %" PRIu64 " accepted calls (phone_call.ended events from "
+		"'phonenorm webhook')\n", s->accepted);
+	fprintf(f, "  %-16s %8" PRIu64 "\n", "delivered", s->delivered);
+	fprintf(f, "  %-16s %8" PRIu64 "\n", "not delivered", s->not_delivered);
+	fprintf(f, "  %-16s %8" PRIu64 "\n", "awaiting result", s->awaiting_result);
+	talk_time(t, sizeof t, s->talk_time_s);
+	fprintf(f, "talk time: %s (%" PRIu64 " s)", t, s->talk_time_s);
+	if (s->delivered)
+		fprintf(f, ", %.1f s per delivered call", (double)s->talk_time_s / (double)s->delivered);
+	fputc('\n', f);
+	for (size_t h = 0; h < 2; h++) {
+		size_t values = 0;
+
+		phn_campaign_report_histogram(r, hist[h][0], count_values, &values);
+		if (!values)
+			continue;
+		fprintf(f, "%s:\n", hist[h][1]);
+		phn_campaign_report_histogram(r, hist[h][0], print_bar, f);
+	}
+	fprintf(f, "events:    %" PRIu64 " (%" PRIu64 " orphans: no attempt of this journal; %"
+		PRIu64 " of other types)\n", s->events, s->orphans, s->other_types);
+	fprintf(f, "refused:   %" PRIu64 " deliveries\n", s->refused);
+	for (size_t i = 0; phn_campaign_report_refusal(&reason, &n, &last, r, i) == PHN_OK; i++) {
+		int w = 16 - (int)strlen(reason);
+
+		fputs("    ", f);
+		cli_escape(f, reason);
+		fprintf(f, "%*s %8" PRIu64, w > 0 ? w : 0, "", n);
+		if (last) {
+			format_time(t, sizeof t, last);
+			fprintf(f, "  (last %s)", t);
+		}
+		fputc('\n', f);
+	}
 }
 
 static void print_summary(FILE *f, const char *path, const phn_campaign_report *r)
@@ -148,6 +237,7 @@ static void print_summary(FILE *f, const char *path, const phn_campaign_report *
 		}
 		fputc('\n', f);
 	}
+	print_results(f, &s, r);
 }
 
 /* The journal and the files SQLite keeps beside it. */
@@ -176,7 +266,7 @@ static int is_journal(const cli_file_id *out, const char *journal)
 int cli_cmd_report(int argc, char **argv)
 {
 	const char *cmd = "report";
-	struct export ex[2];
+	struct export ex[3];
 	phn_campaign_report *r = NULL;
 	const char *path;
 	int c, quiet = 0, safe = 0, status = PHN_EXIT_OK, to_stdout = 0;
@@ -188,6 +278,8 @@ int cli_cmd_report(int argc, char **argv)
 	ex[0].format = PHN_CAMPAIGN_FORMAT_CSV;
 	ex[1].opt = "--json";
 	ex[1].format = PHN_CAMPAIGN_FORMAT_JSON;
+	ex[2].opt = "--summary-json";
+	ex[2].format = PHN_CAMPAIGN_FORMAT_SUMMARY_JSON;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":qh", report_options, NULL)) != -1) {
@@ -199,6 +291,7 @@ int cli_cmd_report(int argc, char **argv)
 			return cli_usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
 		case OPT_CSV: ex[0].path = optarg; break;
 		case OPT_JSON: ex[1].path = optarg; break;
+		case OPT_SUMMARY_JSON: ex[2].path = optarg; break;
 		case OPT_SAFE: safe = 1; break;
 		case 'q': quiet = 1; break;
 		default:
@@ -210,13 +303,18 @@ int cli_cmd_report(int argc, char **argv)
 	if (optind < argc - 1)
 		return cli_usage_error(cmd, "one journal at most ('%s' is extra)", argv[optind + 1]);
 	path = argv[optind];
-	if (ex[0].path && ex[1].path && strcmp(ex[0].path, "-") == 0 &&
-	    strcmp(ex[1].path, "-") == 0)
-		return cli_usage_error(cmd, "--csv - and --json - both write to standard output; "
-				       "give one of them a file");
+	for (int i = 0; i < 3; i++) {
+		for (int k = i + 1; k < 3; k++) {
+			if (ex[i].path && ex[k].path && strcmp(ex[i].path, "-") == 0 &&
+			    strcmp(ex[k].path, "-") == 0)
+				return cli_usage_error(cmd, "%s - and %s - both write to standard "
+						       "output; give one of them a file", ex[i].opt,
+						       ex[k].opt);
+		}
+	}
 
 	/* Where the exports go, checked before anything is opened. */
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		if (!ex[i].path)
 			continue;
 		if (cli_outfile_init(&ex[i].file, ex[i].path) != 0) {
@@ -231,12 +329,16 @@ int cli_cmd_report(int argc, char **argv)
 		}
 		to_stdout |= ex[i].file.is_stdout;
 	}
-	if (ex[0].path && ex[1].path && !ex[0].file.is_stdout &&
-	    cli_file_id_same(&ex[0].file.id, &ex[1].file.id)) {
-		cli_error("report: --csv '%s' and --json '%s' are the same file", ex[0].path,
-			  ex[1].path);
-		status = PHN_EXIT_USAGE;
-		goto out;
+	for (int i = 0; i < 3; i++) {
+		for (int k = i + 1; k < 3; k++) {
+			if (!ex[i].path || !ex[k].path || ex[i].file.is_stdout ||
+			    ex[k].file.is_stdout || !cli_file_id_same(&ex[i].file.id, &ex[k].file.id))
+				continue;
+			cli_error("report: %s '%s' and %s '%s' are the same file", ex[i].opt,
+				  ex[i].path, ex[k].opt, ex[k].path);
+			status = PHN_EXIT_USAGE;
+			goto out;
+		}
 	}
 	if (phn_campaign_report_open(&r, path) != PHN_OK) {
 		cli_error("report: %s", phn_error_last());
@@ -244,7 +346,7 @@ int cli_cmd_report(int argc, char **argv)
 		goto out;
 	}
 	cli_catch_signals();
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		int rc;
 
 		if (!ex[i].path)
@@ -255,7 +357,8 @@ int cli_cmd_report(int argc, char **argv)
 		}
 		setvbuf(ex[i].file.f, NULL, _IOFBF, 1 << 20);
 		rc = phn_campaign_report_write(r, ex[i].format, write_file, &ex[i],
-					       safe ? PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS : 0);
+					       safe && ex[i].format == PHN_CAMPAIGN_FORMAT_CSV
+					       ? PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS : 0);
 		if (rc == PHN_EIO && ex[i].err) {
 			cli_error("report: writing %s%s%s failed%s%s", ex[i].file.is_stdout ? "" : "'",
 				  ex[i].file.name, ex[i].file.is_stdout ? "" : "'",
@@ -276,7 +379,7 @@ int cli_cmd_report(int argc, char **argv)
 		}
 	}
 	/* Everything is written: only now do the files take their places. */
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		if (ex[i].path && cli_outfile_commit(&ex[i].file) != 0)
 			status = PHN_EXIT_WRITE;
 	}
@@ -287,7 +390,7 @@ int cli_cmd_report(int argc, char **argv)
 			status = PHN_EXIT_WRITE;
 	}
 out:
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		if (ex[i].path)
 			cli_outfile_dispose(&ex[i].file);
 	}

@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "invoice", cli_cmd_invoice, "create an invoice for a contact (invoice create)", CLI_EXIT_RESULT_LOST },
 	{ "dial", cli_cmd_dial, "dial a campaign list: paced calls, calling hours, a resumable journal", PHN_EXIT_WRITE },
 	{ "report", cli_cmd_report, "show a campaign journal's summary; export its rows (CSV, JSON)", PHN_EXIT_WRITE },
+	{ "webhook", cli_cmd_webhook, "receive signed call results (phone_call.ended) into a campaign journal", PHN_EXIT_WRITE },
 	/* more commands: add a line here and the file in CMakeLists.txt */
 };
 

@@ -194,7 +194,7 @@ static void test_lifecycle(void)
 	if (!j)
 		return;
 	CHECK_INT(journal_meta_get(j, "schema_version", &v), PHN_OK);
-	CHECK(v && strcmp(v, "1") == 0);
+	CHECK(v && strcmp(v, "2") == 0);
 	CHECK_INT(journal_meta_get(j, "loaded", &v), PHN_OK);
 	CHECK(v == NULL);
 	CHECK_INT(journal_meta_set(j, "list_sha256", "ab12"), PHN_OK);
@@ -595,7 +595,7 @@ static void test_not_journals(void)
 	journal_close(j);
 	sql(p, "PRAGMA user_version = 7;");
 	expect_refused(p, J_OPEN_READONLY, PHN_EVERSION,
-		       "schema version 7 is newer than this phonenorm (1)");
+		       "schema version 7 is newer than this phonenorm (2)");
 	expect_refused(p, J_OPEN_DIAL, PHN_EVERSION, "newer");
 
 	j = open_dial(path_in(p, sizeof p, "view.db"), J_OPEN_CREATE);
@@ -608,7 +608,7 @@ static void test_not_journals(void)
 	journal_close(j);
 	sql(p, "ALTER TABLE rows DROP COLUMN zones;");
 	expect_refused(p, J_OPEN_READONLY, PHN_EFORMAT, "its table 'rows' is not the one of "
-		       "schema version 1");
+		       "schema version 2");
 
 	j = open_dial(path_in(p, sizeof p, "index.db"), J_OPEN_CREATE);
 	journal_close(j);
@@ -899,7 +899,7 @@ static void test_report_api(void)
 		return;
 	CHECK_INT(phn_campaign_report_summary(&s, r), PHN_OK);
 	CHECK_INT(s.rows, 10);
-	CHECK_INT(s.schema_version, 1);
+	CHECK_INT(s.schema_version, 2);
 	CHECK_INT(s.loaded, 1);
 	CHECK_INT(s.runs, 2);
 	CHECK_INT(s.runs_unfinished, 1);

@@ -91,7 +91,7 @@ def main():
     check("attempts:  6 (5 calls)" in out, "attempts")
     check("runs:      2 (1 without an end" in out, "runs")
     check('campaign "dec".csv' in out and "(sha256 9f86d081" in out, "list name and hash")
-    check("(schema 1)" in out, "schema version")
+    check("(schema 2)" in out, "schema version")
 
     # Exports: CSV and JSON Lines, equal to the tables.
     csv_path, json_path = os.path.join(tmp, "rows.csv"), os.path.join(tmp, "rows.jsonl")
@@ -177,7 +177,7 @@ def main():
     c2.commit()
     c2.close()
     rc, out, err = run(newer)
-    check(rc == 2 and "schema version 7 is newer than this phonenorm (1)" in err,
+    check(rc == 2 and "schema version 7 is newer than this phonenorm (2)" in err,
           "newer schema: " + err)
     before = sha(db)
     rc, out, err = run(db, "--csv", db)

@@ -23,7 +23,8 @@ Every request to the API paths is recorded. Tests drive the server through
   GET    /_control/stats        {"in_flight", "max_in_flight", "requests"}
   GET    /_control/contacts     {"contacts": [...]}
   POST   /_control/contacts     add a contact directly {"phoneNumber", "firstName", ...}
-  POST   /_control/reset        forget requests, faults, contacts, invoices, stats, mode
+  POST   /_control/reset        forget requests, faults, contacts, invoices, stats, mode,
+                                stop webhooks
   PUT    /_control/mode         set the mode (below); DELETE /_control/mode ends it
   GET    /_control/truth        what the server really did, per number and per dispatch id
   GET    /_control/requests?brief=1&since=N   records without headers and bodies,
@@ -74,11 +75,69 @@ this request, then close the listening port for "outage" seconds and drop
 idle connections: the next connections are refused, nothing of them is
 received). Queued faults (POST /_control/faults) go first.
 
+Webhooks (off until configured; nothing above changes while off). Like the
+real API, the fake reports how each call went as a signed phone_call.ended
+event POSTed to a receiver (the contract: ../../../shared/api/webhooks.md):
+
+  PUT    /_control/webhooks          start a session (stops the previous one):
+      {"url": "http://127.0.0.1:PORT/webhooks/calls",   required
+       "secret": "whsec_...",          required (or "secrets": [...]: every one
+                                       signs each delivery, a rotation)
+       "seed": 1,                      outcomes are drawn from an RNG seeded with
+                                       (seed, number, nth call of that number in
+                                       the session): the arrival order of the
+                                       calls does not change them
+       "fail_ratio": 0.3,              share of calls with deliveryStatus "fail"
+       "duplicate_ratio": 0.0,         share of events delivered twice (same
+                                       svix-id; the second after the first ends)
+       "out_of_order_ratio": 0.0,      share of calls that get a second event with
+                                       another result and a later svix-timestamp,
+                                       delivered BEFORE the first one
+       "out_of_order_gap": 30,         seconds between the two (the first one's
+                                       timestamps lag the clock by this much)
+       "orphans": 0,                   events for dispatch ids of no journal (half
+                                       with a random phonenorm_dispatch_id, half
+                                       with another tool's metadata), queued at once
+       "other_types": 0,               for the first N calls placed, a
+                                       {"type": "phone_call.started", "data": {...}}
+                                       event carrying the call's metadata too
+       "senders": 8,                   sender threads (concurrent deliveries)
+       "retry": true,                  retry a connection error or non-2xx answer
+                                       (backoff 0.2 s doubling to 2 s) until a 2xx;
+                                       false: one attempt per delivery
+       "delay": 0,                     seconds (or [LO, HI]) from the call to its event
+       "timeout": 10}                  seconds per HTTP attempt
+  DELETE /_control/webhooks          stop sending (the truth stays readable)
+  GET    /_control/webhooks          the session's configuration (no secret)
+  GET    /_control/webhooks/truth    {"queued": events, "deliveries": jobs (events
+      + duplicates), "pending": jobs not over, "in_flight", "attempts", "statuses":
+      {"200": n, "0": connection errors, ...}, "acked": [svix ids with a 2xx],
+      "given_up": [ids never acked, retry false], "by_dispatch": {dispatch_id:
+      {"number", "final": {"delivery_status", "provider_status", "call_output",
+      "sentiment", "duration", "ended_reason", "provider_call_id", "svix_id",
+      "timestamp"} | null, "events": [ids of its phone_call.ended events]}},
+      "orphans": [ids], "other_types": [ids]}
+  GET    /_control/webhooks/deliveries  every attempt: {"svix_id", "timestamp",
+      "status", "at"}
+
+Every call the fake places gets its events, including a call whose 201 a
+fault swallowed (the provider still sends them). Each attempt is signed
+afresh with tests/webhook/svix_sign.py and a fresh svix-timestamp (the
+clock, minus the event's lag). "final" is, of a call's events that got a 2xx,
+the one with the greatest (svix-timestamp of its first 2xx delivery, svix-id):
+what a receiver must end with (exact unless a receiver stored a delivery
+whose 200 was lost, e.g. killed right after its commit). POST /_control/reset
+stops the session too. svix ids are random (unique across sessions);
+outcomes are what the seed reproduces.
+
 usage: fake_call_api.py [--token TOKEN]... [--tls CERT KEY] [--port-file PATH]
 Prints "port N" on standard output once it listens on 127.0.0.1:N.
 """
 import argparse
+import collections
 import datetime
+import heapq
+import http.client
 import http.server
 import email.utils
 import json
@@ -107,6 +166,11 @@ class State:
         self.reset()
 
     def reset(self):
+        wh = getattr(self, "webhooks", None)
+        if wh is not None:
+            wh.stop()
+        self.webhooks = None       # the current webhook session (PUT /_control/webhooks)
+        self.last_webhooks = None  # the last one, stopped or not: its truth stays readable
         self.requests = []
         self.faults = []
         self.contacts = []
@@ -388,6 +452,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 c.setdefault("uuid", str(uuid.uuid4()))
                 st.contacts.append(c)
                 return self.reply(201, c)
+            if path == "/_control/webhooks" and method in ("PUT", "POST"):
+                try:
+                    conf = json.loads(raw or b"{}")
+                    wh = Webhooks(conf)
+                except (ValueError, TypeError, KeyError) as e:
+                    return self.reply(400, {"detail": "webhooks: %s" % e})
+                if st.webhooks is not None:
+                    st.webhooks.stop()
+                st.webhooks = st.last_webhooks = wh
+                wh.start()
+                return self.reply(200, {"webhooks": wh.public_config()})
+            if path == "/_control/webhooks" and method == "DELETE":
+                if st.webhooks is not None:
+                    st.webhooks.stop()
+                st.webhooks = None
+                return self.reply(200, {})
+            if path == "/_control/webhooks" and method == "GET":
+                wh = st.webhooks
+                return self.reply(200, {"webhooks": wh.public_config() if wh else None})
+            if path == "/_control/webhooks/truth" and method == "GET":
+                wh = st.last_webhooks
+                return self.reply(200, wh.truth() if wh else Webhooks.empty_truth())
+            if path == "/_control/webhooks/deliveries" and method == "GET":
+                wh = st.last_webhooks
+                return self.reply(200, {"deliveries": wh.deliveries() if wh else []})
             if path == "/_control/reset" and method == "POST":
                 st.reset()
                 return self.reply(200, {})
@@ -643,7 +732,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 st.contacts.append(contact)
             call_id = "call-" + uuid.uuid4().hex[:12]
             self.mark_effect()
-        return self.reply(201, {"callId": call_id, "status": "initiated", "contactUuid": contact["uuid"]})
+        answer = self.reply(201, {"callId": call_id, "status": "initiated", "contactUuid": contact["uuid"]})
+        # The call was placed (whether or not its 201 reached the client): it
+        # ends later, and its phone_call.ended goes to the webhook endpoint.
+        wh = st.webhooks
+        if wh is not None:
+            rec = getattr(self, "record", None)
+            wh.call_placed(body["numberToCall"], body.get("metadata"),
+                           rec["dispatch_id"] if rec is not None else None)
+        return answer
 
     def do_contact(self, body):
         st = self.state
@@ -714,6 +811,383 @@ def truth(st):
             e["invoices_created"].append(r["dispatch_id"])
     return {"numbers": numbers, "outages": st.outages, "requests": len(st.requests),
             "contacts": len(st.contacts), "invoices": len(st.invoices)}
+
+
+# ---- webhooks: signed phone_call.ended events to a receiver ----------------
+
+_svix_sign = None
+
+
+def svix_sign():
+    """tests/webhook/svix_sign.py, loaded by path the first time webhooks are
+    configured (the fake runs without it otherwise)."""
+    global _svix_sign
+    if _svix_sign is None:
+        import importlib.util
+        import os
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "webhook", "svix_sign.py")
+        spec = importlib.util.spec_from_file_location("svix_sign", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        _svix_sign = mod
+    return _svix_sign
+
+
+CALL_OUTPUTS = ["INTERESTED", "NOT_INTERESTED", "CALL_BACK_LATER", "PAYMENT_PROMISED", "WRONG_PERSON"]
+NOT_REACHED_OUTPUTS = ["NOT_REACHED", "VOICEMAIL"]
+SENTIMENTS = ["NEUTRAL", "POSITIVE", "NEGATIVE"]
+ENDED_DELIVERED = ["customer-ended-call", "assistant-ended-call", "silence-timed-out"]
+ENDED_NOT_DELIVERED = ["no-answer", "busy", "voicemail", "failed-to-connect"]
+NUMBER_FROM = "+12025550143"
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _rng_uuid(rng):
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _msg_id():
+    # Unique across sessions and resets (a journal keeps every svix-id it
+    # saw: a repeated id would be a duplicate there); outcomes, not ids,
+    # are what the seed makes reproducible.
+    raw = uuid.uuid4().bytes + uuid.uuid4().bytes
+    return "msg_" + "".join(BASE62[b % 62] for b in raw[:24])
+
+
+class WhEvent:
+    """One event (one svix-id) and what happened to its deliveries."""
+
+    def __init__(self, kind, payload, dispatch_id=None, number=None, offset=0.0):
+        self.id = _msg_id()
+        self.kind = kind              # "ended", "orphan", "other_type"
+        self.payload = payload
+        self.body = json.dumps(payload).encode("utf-8")
+        self.dispatch_id = dispatch_id
+        self.number = number
+        self.offset = offset          # seconds its svix-timestamps lag the clock
+        self.first_ack_ts = None      # svix-timestamp of its first 2xx delivery
+        self.acks = 0
+        self.attempts = 0
+        self.given_up = 0
+
+
+class WhJob:
+    """One delivery of an event (a duplicate is a second job, same event)."""
+
+    def __init__(self, ev, not_before=0.0):
+        self.ev = ev
+        self.not_before = not_before
+        self.done = False
+
+
+class Webhooks:
+    """A webhook session: PUT /_control/webhooks starts one (stopping the
+    previous one), DELETE or a reset stops it. See the module's doc."""
+
+    KEYS = {"url", "secret", "secrets", "seed", "fail_ratio", "duplicate_ratio", "out_of_order_ratio",
+            "out_of_order_gap", "orphans", "other_types", "senders", "retry", "delay", "timeout"}
+
+    def __init__(self, conf):
+        if not isinstance(conf, dict):
+            raise ValueError("the configuration must be a JSON object")
+        unknown = set(conf) - self.KEYS
+        if unknown:
+            raise ValueError("unknown keys %s" % sorted(unknown))
+        url = urllib.parse.urlsplit(conf["url"])
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError("url must be http(s)://HOST:PORT/PATH")
+        self.url = url
+        secrets = list(conf.get("secrets") or [])
+        if conf.get("secret"):
+            secrets.insert(0, conf["secret"])
+        if not secrets:
+            raise ValueError("secret is required")
+        for sec in secrets:
+            svix_sign()._key(sec)  # raises ValueError when not base64
+        self.secrets = secrets
+        self.seed = conf.get("seed", 0)
+        self.fail_ratio = float(conf.get("fail_ratio", 0.3))
+        self.duplicate_ratio = float(conf.get("duplicate_ratio", 0.0))
+        self.out_of_order_ratio = float(conf.get("out_of_order_ratio", 0.0))
+        self.out_of_order_gap = float(conf.get("out_of_order_gap", 30))
+        self.orphans = int(conf.get("orphans", 0))
+        self.other_types = int(conf.get("other_types", 0))
+        self.senders = max(1, int(conf.get("senders", 8)))
+        self.retry = bool(conf.get("retry", True))
+        delay = conf.get("delay", 0)
+        self.delay = (float(delay[0]), float(delay[1])) if isinstance(delay, list) else (float(delay),) * 2
+        self.timeout = float(conf.get("timeout", 10))
+        self.conf = conf
+        self.cond = threading.Condition()
+        self.stopped = False
+        self.ready = collections.deque()   # jobs to deliver now, in order
+        self.later = []                    # heap of (not_before, n, job)
+        self.held = {}                     # event id -> jobs waiting for that event's first delivery
+        self.events = []                   # every event, in queue order
+        self.by_dispatch = {}              # dispatch id -> {"number", "events": [WhEvent]}
+        self.calls_by_number = {}
+        self.jobs = 0
+        self.jobs_done = 0
+        self.in_flight = 0
+        self.other_types_sent = 0
+        self.n = 0
+        self.log = []                      # every attempt: svix_id, timestamp, status, at
+        self.statuses = {}
+        self.threads = []
+
+    def public_config(self):
+        c = {k: v for k, v in self.conf.items() if k not in ("secret", "secrets")}
+        c["secrets"] = len(self.secrets)
+        return c
+
+    # -- queueing (hold self.cond) --
+    def _push(self, job):
+        self.jobs += 1
+        if job.not_before > time.time():
+            self.n += 1
+            heapq.heappush(self.later, (job.not_before, self.n, job))
+        else:
+            self.ready.append(job)
+        self.cond.notify()
+
+    def _hold(self, after, job):
+        self.jobs += 1
+        self.held.setdefault(after.id, []).append(job)
+
+    def _release(self, ev):
+        for job in self.held.pop(ev.id, []):
+            self.jobs -= 1  # counted again by _push
+            self._push(job)
+
+    def _ended_payload(self, rng, number, metadata, provider_call_id, delivered):
+        if delivered:
+            duration = rng.randint(8, 420)
+            ended = rng.choice(ENDED_DELIVERED)
+            output = rng.choice(CALL_OUTPUTS)
+            sentiment = rng.choice(SENTIMENTS)
+            provider = "pass"
+            summary = "The callee answered and talked for %d seconds." % duration
+        else:
+            duration = rng.choice([0, 0, rng.randint(1, 25)])
+            ended = rng.choice(ENDED_NOT_DELIVERED)
+            output = rng.choice(NOT_REACHED_OUTPUTS)
+            sentiment = "NEUTRAL"
+            provider = rng.choice(["fail", "fail", "pass"])
+            summary = None
+        return {
+            "providerCallId": provider_call_id,
+            "numberFrom": NUMBER_FROM,
+            "numberTo": number,
+            "providerStatus": provider,
+            "deliveryStatus": "pass" if delivered else "fail",
+            "duration": duration,
+            "summary": summary,
+            "endedReason": ended,
+            "callOutput": output,
+            "callOutputReasoning": "fake: drawn from the seeded outcome mix",
+            "sentimentOutput": sentiment,
+            "sentimentOutputReasoning": "fake: drawn from the seeded outcome mix",
+            "transcription": "AI: Hello, this is a test call.\nUser: ..." if delivered else "",
+            "recordingUrl": "https://recordings.fake-call-api.test/%s.mp3" % provider_call_id,
+            "metadata": {"requestMetadata": metadata},
+        }
+
+    def call_placed(self, number, metadata, dispatch_id):
+        """Queue the events of a call the fake placed. Outcomes come from an
+        RNG seeded with (seed, number, how many calls that number had in
+        this session), so they do not depend on the order calls arrive in."""
+        metadata = metadata if isinstance(metadata, dict) else {}
+        with self.cond:
+            if self.stopped:
+                return
+            k = self.calls_by_number.get(number, 0)
+            self.calls_by_number[number] = k + 1
+            rng = random.Random("%s:%s:%d" % (self.seed, number, k))
+            pcid = _rng_uuid(rng)
+            delivered = rng.random() >= self.fail_ratio
+            dup = rng.random() < self.duplicate_ratio
+            ooo = rng.random() < self.out_of_order_ratio
+            lo, hi = self.delay
+            not_before = time.time() + (rng.uniform(lo, hi) if hi > 0 else 0.0)
+            first = WhEvent("ended", self._ended_payload(rng, number, metadata, pcid, delivered),
+                            dispatch_id, number, self.out_of_order_gap if ooo else 0.0)
+            entry = self.by_dispatch.setdefault(dispatch_id or "", {"number": number, "events": []})
+            if ooo:
+                # A later event for the same call, with another result,
+                # delivered before the first: the later one must win.
+                again = rng.random() >= self.fail_ratio
+                payload = self._ended_payload(rng, number, metadata, pcid, again)
+                while payload["callOutput"] == first.payload["callOutput"]:
+                    payload = self._ended_payload(rng, number, metadata, pcid, again)
+                second = WhEvent("ended", payload, dispatch_id, number)
+                self.events += [second, first]
+                entry["events"] += [first, second]
+                self._push(WhJob(second, not_before))
+                self._hold(second, WhJob(first))
+            else:
+                self.events.append(first)
+                entry["events"].append(first)
+                self._push(WhJob(first, not_before))
+            if dup:
+                # The same svix-id again once the first delivery is over.
+                self._hold(first, WhJob(first))
+            if self.other_types_sent < self.other_types:
+                self.other_types_sent += 1
+                started = WhEvent("other_type", {"type": "phone_call.started", "data": {
+                    "providerCallId": pcid, "numberFrom": NUMBER_FROM, "numberTo": number,
+                    "metadata": {"requestMetadata": metadata}}}, dispatch_id, number)
+                self.events.append(started)
+                self._push(WhJob(started, not_before))
+
+    def _queue_orphans(self):
+        with self.cond:
+            for i in range(self.orphans):
+                rng = random.Random("%s:orphan:%d" % (self.seed, i))
+                if i % 2 == 0:   # an old campaign's, or another phonenorm's
+                    md = {"phonenorm_dispatch_id": _rng_uuid(rng), "phonenorm_campaign": _rng_uuid(rng)}
+                else:            # another tool's call
+                    md = {"crm_ticket": "T-%06d" % rng.randint(0, 999999)}
+                number = "+1202555%04d" % rng.randint(0, 9999)
+                ev = WhEvent("orphan", self._ended_payload(rng, number, md, _rng_uuid(rng),
+                                                           rng.random() >= self.fail_ratio), None, number)
+                self.events.append(ev)
+                self._push(WhJob(ev))
+
+    # -- delivery --
+    def start(self):
+        self._queue_orphans()
+        for i in range(self.senders):
+            t = threading.Thread(target=self._sender, name="webhook-sender-%d" % i, daemon=True)
+            t.start()
+            self.threads.append(t)
+
+    def stop(self):
+        with self.cond:
+            self.stopped = True
+            self.cond.notify_all()
+
+    def _next_job(self):
+        with self.cond:
+            while not self.stopped:
+                now = time.time()
+                while self.later and self.later[0][0] <= now:
+                    self.ready.append(heapq.heappop(self.later)[2])
+                if self.ready:
+                    self.in_flight += 1
+                    return self.ready.popleft()
+                wait = self.later[0][0] - now if self.later else 0.5
+                self.cond.wait(min(0.5, max(0.001, wait)))
+            return None
+
+    def _connect(self):
+        host, port = self.url.hostname, self.url.port
+        if self.url.scheme == "https":
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            return http.client.HTTPSConnection(host, port or 443, timeout=self.timeout, context=ctx)
+        return http.client.HTTPConnection(host, port or 80, timeout=self.timeout)
+
+    def _post(self, conn, ev):
+        """One attempt: (status or 0 on a connection error, conn to reuse or None)."""
+        ts = int(time.time() - ev.offset)
+        sign = svix_sign()
+        headers = {"Content-Type": "application/json", "User-Agent": "fake-call-api-webhooks/1",
+                   "svix-id": ev.id, "svix-timestamp": str(ts),
+                   "svix-signature": " ".join(sign.sign(s, ev.id, ts, ev.body) for s in self.secrets)}
+        path = self.url.path or "/"
+        if self.url.query:
+            path += "?" + self.url.query
+        try:
+            if conn is None:
+                conn = self._connect()
+            conn.request("POST", path, body=ev.body, headers=headers)
+            resp = conn.getresponse()
+            resp.read()
+            status = resp.status
+            if resp.will_close:
+                conn.close()
+                conn = None
+        except (OSError, http.client.HTTPException):
+            if conn is not None:
+                conn.close()
+            return 0, ts, None
+        return status, ts, conn
+
+    def _sender(self):
+        conn = None
+        while True:
+            job = self._next_job()
+            if job is None:
+                break
+            ev = job.ev
+            backoff = 0.2
+            while True:
+                status, ts, conn = self._post(conn, ev)
+                with self.cond:
+                    ev.attempts += 1
+                    self.statuses[status] = self.statuses.get(status, 0) + 1
+                    self.log.append({"svix_id": ev.id, "timestamp": ts, "status": status, "at": time.time()})
+                    ok = 200 <= status < 300
+                    if ok:
+                        ev.acks += 1
+                        if ev.first_ack_ts is None:
+                            ev.first_ack_ts = ts
+                    if ok or not self.retry or self.stopped:
+                        if not ok:
+                            ev.given_up += 1
+                        job.done = True
+                        self.jobs_done += 1
+                        self.in_flight -= 1
+                        self._release(ev)
+                        break
+                # Retried like the real sender, sooner: 0.2 s doubling to 2 s.
+                end = time.time() + backoff
+                while time.time() < end and not self.stopped:
+                    time.sleep(min(0.05, max(0.0, end - time.time())))
+                backoff = min(2.0, backoff * 2)
+        if conn is not None:
+            conn.close()
+
+    # -- what happened --
+    @staticmethod
+    def empty_truth():
+        return {"queued": 0, "deliveries": 0, "pending": 0, "in_flight": 0, "attempts": 0, "statuses": {},
+                "acked": [], "given_up": [], "by_dispatch": {}, "orphans": [], "other_types": []}
+
+    def truth(self):
+        with self.cond:
+            by_dispatch = {}
+            for d, entry in self.by_dispatch.items():
+                acked = [e for e in entry["events"] if e.first_ack_ts is not None]
+                final = None
+                if acked:
+                    win = max(acked, key=lambda e: (e.first_ack_ts, e.id))
+                    p = win.payload
+                    final = {"delivery_status": p["deliveryStatus"], "provider_status": p["providerStatus"],
+                             "call_output": p["callOutput"], "sentiment": p["sentimentOutput"],
+                             "duration": p["duration"], "ended_reason": p["endedReason"],
+                             "provider_call_id": p["providerCallId"], "svix_id": win.id,
+                             "timestamp": win.first_ack_ts}
+                by_dispatch[d] = {"number": entry["number"], "final": final,
+                                  "events": [e.id for e in entry["events"]]}
+            return {
+                "queued": len(self.events),
+                "deliveries": self.jobs,
+                "pending": self.jobs - self.jobs_done,
+                "in_flight": self.in_flight,
+                "attempts": sum(self.statuses.values()),
+                "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+                "acked": sorted(e.id for e in self.events if e.acks),
+                "given_up": sorted(e.id for e in self.events if e.given_up and not e.acks),
+                "by_dispatch": by_dispatch,
+                "orphans": [e.id for e in self.events if e.kind == "orphan"],
+                "other_types": [e.id for e in self.events if e.kind == "other_type"],
+            }
+
+    def deliveries(self):
+        with self.cond:
+            return list(self.log)
 
 
 class Server(http.server.ThreadingHTTPServer):

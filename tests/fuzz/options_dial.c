@@ -33,6 +33,11 @@ int fuzz_dial_parse(char *desc, size_t cap, char *tf, size_t tfcap, int argc, ch
 				      a.win.start_minute > a.win.end_minute ||
 				      a.win.days > PHN_CALL_DAYS_ALL)))
 			abort();
+		/* --redial-after: a duration of at most 365 days, only with --redial. */
+		if (a.redial_after_ms < -1 || a.redial_after_ms > (int64_t)365 * 86400000 ||
+		    (a.redial_after && !a.redial_undelivered) ||
+		    (!a.redial_after && a.redial_after_ms != -1))
+			abort();
 		for (size_t i = 0; i < a.ntags; i++)
 			if (!a.tags[i].key[0] || !a.tags[i].value[0] ||
 			    strncmp(a.tags[i].key, "phonenorm_", 10) == 0)
@@ -45,7 +50,7 @@ int fuzz_dial_parse(char *desc, size_t cap, char *tf, size_t tfcap, int argc, ch
 #define S(x) ((x) ? (x) : "(null)")
 	snprintf(desc, cap, "rc=%d done=%d l=%s j=%s r=%s c=%s fn=%s ln=%s em=%s cu=%s tz=%s "
 		 "tags=%zu meta=%zu tp=%s ue=%d nc=%d in=%s/%s/%s/%s live=%d rate=%g cc=%u mr=%u "
-		 "ma=%u cap=%lld w=%d:%d-%d/%u nw=%d ru=%d js=%d q=%d u=%s tf=%s to=%lld",
+		 "ma=%u cap=%lld w=%d:%d-%d/%u nw=%d ru=%d js=%d q=%d u=%s tf=%s to=%lld rd=%d/%lld",
 		 rc, *done, S(a.list), S(a.journal), S(a.in.region), S(a.in.column),
 		 S(a.first_name_col), S(a.last_name_col), S(a.email_col), S(a.cuuid_col),
 		 S(a.tz_col), a.ntags, a.nmeta, S(a.template_id), a.update_existing, a.no_create,
@@ -53,7 +58,7 @@ int fuzz_dial_parse(char *desc, size_t cap, char *tf, size_t tfcap, int argc, ch
 		 a.concurrency, a.max_retries, a.max_attempts, (long long)a.retry_cap_ms,
 		 a.has_window, a.win.start_minute, a.win.end_minute, a.win.days, a.no_wait,
 		 a.retry_unknown, a.json, a.quiet, S(a.api_url), S(a.token_file),
-		 (long long)a.timeout_ms);
+		 (long long)a.timeout_ms, a.redial_undelivered, (long long)a.redial_after_ms);
 	snprintf(tf, tfcap, "%s", a.token_file ? a.token_file : "");
 	args_dispose(&a);
 	return rc;

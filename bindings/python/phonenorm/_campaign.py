@@ -5,6 +5,8 @@ with a crash-proof SQLite journal (include/phonenorm/campaign.h, the dialer).
 from __future__ import annotations
 
 import ctypes
+import json
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
@@ -13,10 +15,11 @@ from ._dispatch import DispatchRequest
 from ._number import _wrong_type
 
 _EVENT_KINDS = ("loaded", "recovered", "progress", "row", "wait", "retry_capped", "stopping",
-                "loading")
+                "loading", "suppressed", "redial")
 _ENDS = ("done", "left", "auth_failed", "stopped")
 _COUNTERS = ("rows", "pending", "waiting", "in_flight", "accepted", "rejected", "failed",
-             "unknown", "skipped", "sent", "retries", "rate", "eta_seconds", "now_ms")
+             "unknown", "skipped", "sent", "retries", "rate", "eta_seconds", "now_ms",
+             "redialed")
 
 
 def _b(value: Optional[str], what: str) -> Optional[bytes]:
@@ -50,6 +53,11 @@ class CampaignPlan:
     windows: Tuple[Tuple[str, int, bool, Optional[int]], ...] = ()
     #: (line, request) of the first requests, token masked
     requests: Tuple[Tuple[int, DispatchRequest], ...] = ()
+    #: with redial_undelivered: rows not delivered that are due now (in
+    #: to_call), the ones due later, and when the first of those is due (ms)
+    redial_due: int = 0
+    redial_later: int = 0
+    redial_next_due_ms: Optional[int] = None
 
 
 class Campaign:
@@ -71,8 +79,16 @@ class Campaign:
     The token: token, token_file, or with from_env=True $PHONENORM_API_TOKEN
     and $PHONENORM_API_TOKEN_FILE. on_event(dict) receives events during
     run() ("kind": loaded, recovered, progress, row, wait, retry_capped,
-    stopping, plus their fields and the counters); returning True asks the
-    run to stop. test_now_ms sets the windows' clock (loopback API only).
+    stopping, loading, suppressed, redial, plus their fields and the
+    counters); returning True asks the run to stop. test_now_ms sets the
+    windows' clock (loopback API only).
+
+    redial_undelivered=True calls again the rows whose call was accepted but
+    not delivered (the phone_call.ended result the webhook receiver recorded
+    says deliveryStatus "fail"), not before redial_after seconds after that
+    result (None: one hour; 0: at once), within max_attempts, the calling
+    windows and the pace; rows awaiting a result are never redialed. The
+    counters' "redialed" says how many rows a run requeued.
 
     One thread at a time; stop() may be called from another thread.
     """
@@ -95,6 +111,7 @@ class Campaign:
                  base_url: Optional[str] = None, token: Optional[str] = None,
                  token_file: Optional[str] = None, from_env: bool = False,
                  timeout_ms: int = 0, test_now_ms: int = 0,
+                 redial_undelivered: bool = False, redial_after: Optional[float] = None,
                  on_event: Optional[Callable[[Dict[str, Any]], Any]] = None) -> None:
         self._dl: Any = None
         self._errors: List[BaseException] = []
@@ -105,6 +122,12 @@ class Campaign:
                         (test_now_ms, "test_now_ms")):
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
                 raise ValueError("%s must be an int, 0 or more, not %r" % (what, v))
+        if redial_after is not None:
+            if isinstance(redial_after, bool) or not isinstance(redial_after, (int, float)) \
+                    or not redial_after >= 0:
+                raise ValueError("redial_after must be seconds, 0 or more, not %r" % (redial_after,))
+            if not redial_undelivered:
+                raise ValueError("redial_after needs redial_undelivered=True")
         self._on_event_user = on_event
         keep: List[Any] = []   # what the C options point to, alive during open
 
@@ -173,6 +196,8 @@ class Campaign:
         o.window_hours = _b(window, "window")
         o.window_days = _b(days, "days")
         o.test_now_ms = test_now_ms
+        o.redial_flags = _lib.PHN_DIAL_REDIAL_UNDELIVERED if redial_undelivered else 0
+        o.redial_after_ms = -1 if redial_after is None else int(round(float(redial_after) * 1000))
         self._event_fn = _lib.phn_dial_event_cb(self._on_event)
         o.on_event = self._event_fn
         dl = ctypes.POINTER(_lib.phn_dialer)()
@@ -207,7 +232,7 @@ class Campaign:
             elif ev.kind == 6:
                 d.update(http_status=ev.http_status,
                          detail=None if ev.detail is None else _lib.text(ev.detail))
-            elif ev.kind in (0, 1, 7):
+            elif ev.kind in (0, 1, 7, 8, 9):
                 d.update(count=ev.count)
             d.update(_counters(ev.progress.contents))
             return 1 if self._on_event_user(d) is True else 0
@@ -274,12 +299,17 @@ class Campaign:
                     break
                 requests.append((line.value, DispatchRequest._from_c(rp)))
                 i += 1
+            due, later, next_due = _lib.c_u64(), _lib.c_u64(), ctypes.c_int64()
+            _lib.check(_lib.dial_plan_redial(ctypes.byref(due), ctypes.byref(later),
+                                             ctypes.byref(next_due), p))
             _lib.error_clear()
             return CampaignPlan(rows=rows.value, to_call=to_call.value, done=done.value,
                                 skipped=skipped.value,
                                 eta_seconds=None if eta.value < 0 else eta.value,
                                 skipped_by_reason=reasons, windows=tuple(windows),
-                                requests=tuple(requests))
+                                requests=tuple(requests), redial_due=due.value,
+                                redial_later=later.value,
+                                redial_next_due_ms=next_due.value or None)
         finally:
             _lib.dial_plan_free(p)
 
@@ -302,6 +332,35 @@ class Campaign:
         d = _counters(p)
         d["end"] = _ENDS[end.value] if 0 <= end.value < len(_ENDS) else end.value
         return d
+
+    @staticmethod
+    def report(journal: "str | os.PathLike[str]") -> Dict[str, Any]:
+        """What a campaign journal says (`phonenorm report --summary-json`),
+        as a dict: rows, "states", attempts, runs, and "results" (the call
+        results the webhook receiver recorded: accepted, delivered,
+        not_delivered, awaiting_result, talk_time_s, average_talk_time_s,
+        events, orphans, other_types, the "call_output" and "sentiment"
+        histograms, "refused" by reason, refused_total). Written by the C
+        library's one writer of that summary; the journal is only read
+        (never locked), also while a dial or the receiver writes it."""
+        path = os.fspath(journal)
+        if not isinstance(path, str):
+            raise _wrong_type("journal", "str or os.PathLike[str]", journal)
+        r = ctypes.POINTER(_lib.phn_campaign_report)()
+        _lib.check(_lib.campaign_report_open(ctypes.byref(r), _b(path, "journal")))
+        chunks: List[bytes] = []
+
+        def write(data: Optional[int], n: int, _payload: Optional[int]) -> int:
+            chunks.append(ctypes.string_at(data, n))
+            return 0
+
+        cb = _lib.phn_write_cb(write)
+        try:
+            _lib.check(_lib.campaign_report_write(r, _lib.PHN_CAMPAIGN_FORMAT_SUMMARY_JSON, cb,
+                                                  None, 0))
+        finally:
+            _lib.campaign_report_free(r)
+        return json.loads(b"".join(chunks).decode("utf-8"))
 
     def stop(self) -> None:
         """Ask a running run() to stop (any thread): nothing more is sent,
@@ -326,3 +385,4 @@ class Campaign:
             self.close()
         except Exception:  # noqa: BLE001 - interpreter shutdown
             pass
+

@@ -488,8 +488,10 @@ dispatch_pending = _fn("phn_dispatch_pending", c_size, P(phn_dispatch))
 # ---- campaign: the dialer ----------------------------------------------
 
 PHN_CALL_WINDOW_VERSION = 1
-PHN_DIAL_OPTIONS_VERSION = 1
-PHN_DIAL_PROGRESS_VERSION = 1
+PHN_DIAL_OPTIONS_VERSION = 2
+PHN_DIAL_PROGRESS_VERSION = 2
+PHN_DIAL_REDIAL_UNDELIVERED = 1 << 0
+PHN_CAMPAIGN_FORMAT_SUMMARY_JSON = 3
 PHN_DIAL_EVENT_VERSION = 1
 PHN_DIAL_DRY_RUN = 1 << 0
 PHN_DIAL_NO_WAIT = 1 << 1
@@ -530,6 +532,7 @@ class phn_dial_progress(ctypes.Structure):
         ("rate", ctypes.c_double),
         ("eta_seconds", ctypes.c_double),
         ("now_ms", ctypes.c_int64),
+        ("redialed", c_u64),          # version 2
     ]
 
 
@@ -591,6 +594,8 @@ class phn_dial_options(ctypes.Structure):
         ("test_now_ms", ctypes.c_int64),
         ("on_event", phn_dial_event_cb),
         ("payload", c_void_p),
+        ("redial_flags", c_uint),     # version 2
+        ("redial_after_ms", ctypes.c_int64),
     ]
 
 
@@ -613,6 +618,18 @@ dial_plan_skipped = _fn("phn_dial_plan_skipped", c_int, P(c_char_p), P(c_u64), P
                         c_size)
 dial_plan_request = _fn("phn_dial_plan_request", P(phn_dispatch_request), P(c_u64),
                         P(phn_dial_plan), c_size)
+dial_plan_redial = _fn("phn_dial_plan_redial", c_int, P(c_u64), P(c_u64), P(ctypes.c_int64),
+                       P(phn_dial_plan))
+
+
+class phn_campaign_report(ctypes.Structure):
+    pass
+
+
+campaign_report_open = _fn("phn_campaign_report_open", c_int, P(P(phn_campaign_report)), c_char_p)
+campaign_report_free = _fn("phn_campaign_report_free", None, P(phn_campaign_report))
+campaign_report_write = _fn("phn_campaign_report_write", c_int, P(phn_campaign_report), c_int,
+                            phn_write_cb, c_void_p, c_uint)
 dial_plan_window = _fn("phn_dial_plan_window", c_int, P(c_char_p), P(c_u64), P(c_int),
                        P(ctypes.c_int64), P(phn_dial_plan), c_size)
 

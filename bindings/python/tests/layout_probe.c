@@ -144,6 +144,7 @@ int main(void)
 	F(phn_dial_progress, failed); F(phn_dial_progress, unknown); F(phn_dial_progress, skipped);
 	F(phn_dial_progress, sent); F(phn_dial_progress, retries); F(phn_dial_progress, rate);
 	F(phn_dial_progress, eta_seconds); F(phn_dial_progress, now_ms);
+	F(phn_dial_progress, redialed);
 	end();
 	S(phn_dial_event);
 	F(phn_dial_event, version); F(phn_dial_event, kind); F(phn_dial_event, progress);
@@ -169,6 +170,7 @@ int main(void)
 	F(phn_dial_options, window_hours); F(phn_dial_options, window_days);
 	F(phn_dial_options, test_now_ms);
 	F(phn_dial_options, on_event); F(phn_dial_options, payload);
+	F(phn_dial_options, redial_flags); F(phn_dial_options, redial_after_ms);
 	end();
 	printf(", \"versions\": {\"phn_number\": %d, \"phn_info\": %d, \"phn_csv_options\": %d, "
 	       "\"phn_csv_record\": %d, \"phn_clean_options\": %d, \"phn_clean_row\": %d, "

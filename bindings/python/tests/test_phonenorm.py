@@ -1293,6 +1293,66 @@ class CampaignTest(unittest.TestCase):
                 c.run()
             self.assertEqual(c.summary()["end"], "stopped")
 
+    def record_result(self, dispatch_id, number, delivery, ts_s):
+        """A phone_call.ended event into the journal through the C library's
+        receiver (phn_campaign_receiver_*), as the webhook server writes it."""
+        lib = phonenorm._lib.lib
+        lib.phn_campaign_receiver_open.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p]
+        lib.phn_campaign_receiver_record.argtypes = [
+            ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int64, ctypes.c_char_p, ctypes.c_size_t,
+            ctypes.c_int64, ctypes.POINTER(ctypes.c_int)]
+        lib.phn_campaign_receiver_close.argtypes = [ctypes.c_void_p]
+        rc = ctypes.c_void_p()
+        self.assertEqual(lib.phn_campaign_receiver_open(ctypes.byref(rc), self.db.encode()), 0)
+        body = json.dumps({"providerCallId": "0f8e6a1e-2b7c-4d2a-9a51-3c1b2e9d7f10",
+                           "numberTo": number, "providerStatus": delivery,
+                           "deliveryStatus": delivery, "duration": 0 if delivery == "fail" else 33,
+                           "endedReason": "no-answer", "callOutput": "NO_ANSWER",
+                           "sentimentOutput": "NEUTRAL",
+                           "metadata": {"requestMetadata": {"phonenorm_dispatch_id": dispatch_id}}
+                           }).encode()
+        out = ctypes.c_int(-1)
+        try:
+            self.assertEqual(lib.phn_campaign_receiver_record(
+                rc, b"msg_py_" + dispatch_id.encode(), ts_s, body, len(body), ts_s * 1000,
+                ctypes.byref(out)), 0)
+        finally:
+            lib.phn_campaign_receiver_close(rc)
+        self.assertEqual(out.value, 0)  # PHN_RECEIVER_APPLIED
+
+    def test_report_and_redial_undelivered(self):
+        events = []
+        with self.campaign(dry_run=False, rate=0, on_event=events.append) as c:
+            c.run()
+        r = phonenorm.Campaign.report(self.db)
+        self.assertEqual(r["states"]["accepted"], 1)
+        self.assertEqual((r["results"]["accepted"], r["results"]["awaiting_result"]), (1, 1))
+        sent = [e for e in events if e["kind"] == "row" and e["http_status"] == 201][0]
+        ts = MONDAY_0800_MS // 1000 + 60
+        self.record_result(sent["dispatch_id"], "+966501234567", "fail", ts)
+        r = phonenorm.Campaign.report(self.db)
+        self.assertEqual((r["results"]["not_delivered"], r["results"]["awaiting_result"],
+                          r["results"]["call_output"]), (1, 0, {"NO_ANSWER": 1}))
+        with self.assertRaises(ValueError):
+            self.campaign(redial_after=60)
+        with self.campaign(redial_undelivered=True, redial_after=3600,
+                           test_now_ms=MONDAY_0800_MS + 1800 * 1000) as c:
+            p = c.plan()
+        self.assertEqual((p.redial_due, p.redial_later, p.redial_next_due_ms, p.to_call),
+                         (0, 1, ts * 1000 + 3600 * 1000, 0))
+        before = len(self.server.requests)
+        events = []
+        with self.campaign(dry_run=False, rate=0, redial_undelivered=True, redial_after=3600,
+                           test_now_ms=MONDAY_0800_MS + 7200 * 1000, on_event=events.append) as c:
+            s = c.run()
+        self.assertEqual(s["redialed"], 1)
+        self.assertIn("redial", [e["kind"] for e in events])
+        calls = [q[2] for q in self.server.requests[before:] if q[0].endswith("/action/call")]
+        self.assertEqual([q["numberToCall"] for q in calls], ["+966501234567"])
+        r = phonenorm.Campaign.report(self.db)
+        self.assertEqual((r["results"]["accepted"], r["results"]["awaiting_result"],
+                          r["call_attempts"]), (1, 1, 3))
+
 
 if __name__ == "__main__":
     unittest.main()
