@@ -141,8 +141,10 @@ class Hostile(unittest.TestCase):
         return sent
 
     def test_10mb_body_chunked(self):
-        """No Content-Length, 10 MB streamed in chunks: refused (413) once
-        past the cap (1 MiB), promptly, without reading all of it."""
+        """No Content-Length, 10 MB streamed in chunks: refused once past the
+        cap (1 MiB), promptly, without reading all of it. libmicrohttpd
+        0.9.x cannot queue an answer in the middle of an upload, so the
+        refusal may be the connection closed instead of a 413."""
         s = self.connect()
         result = {}
 
@@ -157,7 +159,7 @@ class Hostile(unittest.TestCase):
             th.start()
             st, waited, raw = self.read_response(s, 10 * e2e.SLOW)
             th.join(30)
-            self.assertEqual(st, 413, raw[:300])
+            self.assertIn(st, (413, None), raw[:300])
             self.assertLess(time.monotonic() - t0, 5 * e2e.SLOW)
             self.assertLess(result.get("sent", MB10), MB10, "the server read the whole 10 MB chunked body")
         finally:

@@ -49,7 +49,7 @@ class Loop(unittest.TestCase):
 
     def tearDown(self):
         try:
-            dt.SRV.control("PUT", "/webhooks", {"url": None, "retry": False})
+            dt.SRV.control("DELETE", "/webhooks")
         except Exception:
             pass
         if self.rx is not None and self.rx.alive():
