@@ -168,7 +168,10 @@ def summary_counts(text):
         if "listening on" in line:
             continue
         for n, words in re.findall(r"(\d+)\s+([a-z][a-z _-]*[a-z])", line):
-            out.setdefault(words.strip().replace("_", " ").replace("-", " "), int(n))
+            words = words.strip().replace("_", " ").replace("-", " ")
+            out.setdefault(words, int(n))
+            # "6168 events recorded": under "events" too.
+            out.setdefault(words.split()[0], int(n))
         for words, n in re.findall(r"([a-z][a-z _-]*[a-z])\s*[:=]\s*(\d+)", line):
             out.setdefault(words.strip().replace("_", " ").replace("-", " "), int(n))
     return out
