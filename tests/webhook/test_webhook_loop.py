@@ -54,6 +54,10 @@ class Loop(unittest.TestCase):
             pass
         if self.rx is not None and self.rx.alive():
             self.rx.kill9()
+        if os.environ.get("PHN_KEEP_TMP"):
+            import shutil
+            shutil.rmtree(os.environ["PHN_KEEP_TMP"], ignore_errors=True)
+            shutil.copytree(self.tmp.dir, os.environ["PHN_KEEP_TMP"])
         self.tmp.cleanup()
 
     def wait_delivered(self, dispatch_ids, timeout=120.0):
@@ -191,7 +195,10 @@ class Loop(unittest.TestCase):
                          "redialed but not undelivered: %s; undelivered, not redialed: %s"
                          % (sorted(set(called) - set(want_numbers))[:10],
                             sorted(set(want_numbers) - set(called))[:10]))
-        problems = dt.check_campaign(db)
+        # A redialed number has two calls placed and accepted, on purpose;
+        # any other number must still have one.
+        twice = tuple("number %s accepted 2 times" % n for n in want_numbers)
+        problems = [p for p in dt.check_campaign(db, retry_unknown=True) if not p.startswith(twice)]
         self.assertEqual(problems, [], "\n".join(problems))
         latest = e2e.latest_call_attempts(db)
         for line in fails:
