@@ -48,6 +48,16 @@
 #define WATCHDOG_TICK_MS 100
 #define TLS_FILE_MAX (1024 * 1024)
 #define BODY_PREALLOC (64u * 1024u)
+/*
+ * A body over the cap is not stored. A sender that writes its whole body
+ * before reading (most HTTP libraries) would only see a reset if the
+ * connection were closed under it: libmicrohttpd shuts the socket down in
+ * both directions, and data arriving after that is answered with RST. So
+ * up to this much is read and thrown away, then 413 goes out; a larger
+ * declared length, or a client that asked "Expect: 100-continue", gets the
+ * 413 right after the headers.
+ */
+#define DRAIN_MAX (16u * 1024u * 1024u)
 /* How long stop waits for the answers of requests in progress. */
 #define STOP_GRACE_S 30
 /* 413 (libmicrohttpd renames the constant between versions) */
@@ -74,6 +84,8 @@ struct req {
 	enum route route;
 	int refused;  /* a response was queued before the body arrived */
 	int busy;     /* complete: counted in the server's busy */
+	int discard;  /* over the cap: the rest is read and thrown away, then 413 */
+	size_t discarded;
 	char *body;
 	size_t len, cap;
 };
@@ -147,6 +159,9 @@ static enum MHD_Result send_static(struct MHD_Connection *c, unsigned int status
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (hname)
 		MHD_add_response_header(r, hname, hvalue);
+	/* A sender of an oversized body gets no second request on it. */
+	if (status == HTTP_TOO_LARGE)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ok = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ok;
@@ -345,11 +360,10 @@ static void *watchdog_main(void *arg)
 		struct conn *cn;
 
 		for (cn = srv->conns; cn; cn = cn->next) {
-			if (cn->dropped || !cn->deadline_ms || now < cn->deadline_ms)
+			if (cn->dropped || cn->fd < 0 || !cn->deadline_ms || now < cn->deadline_ms)
 				continue;
 			cn->dropped = 1;
-			if (cn->fd >= 0)
-				shutdown(cn->fd, SHUT_RDWR);
+			shutdown(cn->fd, SHUT_RDWR);
 			dropped++;
 		}
 		if (dropped) {
@@ -486,6 +500,13 @@ static enum MHD_Result finish_event(phn_webhook_server *srv, struct MHD_Connecti
 			   "application/json", MHD_HTTP_HEADER_RETRY_AFTER, RETRY_AFTER_S);
 }
 
+static int expects_continue(struct MHD_Connection *c)
+{
+	const char *e = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+
+	return e && phn_text_ascii_casecmp(e, "100-continue") == 0;
+}
+
 /* The first call for a request: route it, and refuse what can be refused
  * from the headers alone, before any of the body is read. */
 static enum MHD_Result start_request(phn_webhook_server *srv, struct MHD_Connection *c,
@@ -515,8 +536,12 @@ static enum MHD_Result start_request(phn_webhook_server *srv, struct MHD_Connect
 
 		errno = 0;
 		n = strtoull(cl, &end, 10);
-		if (errno == ERANGE || n > srv->max_body)
+		if (errno == ERANGE || n > DRAIN_MAX || (n > srv->max_body && expects_continue(c)))
 			return refuse(srv, c, rq, HTTP_TOO_LARGE, "too_large", NULL);
+		if (n > srv->max_body) {
+			rq->discard = 1;
+			n = 0;
+		}
 		/* Sized up front for the usual small event; a large declared
 		 * length grows as the bytes really arrive. */
 		if (n > 0 && end != cl) {
@@ -588,25 +613,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		int rc = rq->route == ROUTE_EVENT ?
-			body_append(srv, rq, upload_data, *upload_data_size) : 0;
+		size_t n = *upload_data_size;
+		int rc = 0;
 
 		*upload_data_size = 0;
-		if (rc == -1) {
-			/* No Content-Length (chunked) and past the cap: answer
-			 * 413 if libmicrohttpd still lets us, else just close. */
-			rq->refused = 1;
-			if (send_static(c, HTTP_TOO_LARGE, error_body("too_large"),
-					"application/json", NULL, NULL) == MHD_YES) {
-				count_refusal(srv, HTTP_TOO_LARGE, "too_large");
-				return MHD_YES;
-			}
-			count_refusal(srv, 0, "too_large");
-			return MHD_NO;
+		if (rq->route != ROUTE_EVENT)
+			return MHD_YES;
+		if (!rq->discard && (rc = body_append(srv, rq, upload_data, n)) == -1) {
+			/* No Content-Length (chunked) and past the cap. */
+			rq->discard = 1;
+			rq->discarded = rq->len;
+			free(rq->body);
+			rq->body = NULL;
+			rq->len = rq->cap = 0;
 		} else if (rc < 0) {
 			return MHD_NO;
 		}
+		if (rq->discard) {
+			rq->discarded += n;
+			if (rq->discarded > DRAIN_MAX) {
+				/* Not worth reading on: just close. */
+				rq->refused = 1;
+				count_refusal(srv, 0, "too_large");
+				return MHD_NO;
+			}
+		}
 		return MHD_YES;
+	}
+	if (rq->discard) {
+		request_complete(srv, rq);
+		return refuse(srv, c, rq, HTTP_TOO_LARGE, "too_large", NULL);
 	}
 	if (rq->route == ROUTE_HEALTH) {
 		request_complete(srv, rq);
@@ -917,8 +953,8 @@ int phn_webhook_server_start(phn_webhook_server **out, const phn_webhook_server_
 	srv->starting = 1;
 	if (srv->tls_cert)
 		srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, /* first: see its doc */
 			MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 			MHD_OPTION_CONNECTION_LIMIT, max_conn,
 			MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
 			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
@@ -930,8 +966,8 @@ int phn_webhook_server_start(phn_webhook_server **out, const phn_webhook_server_
 			MHD_OPTION_END);
 	else
 		srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, /* first: see its doc */
 			MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 			MHD_OPTION_CONNECTION_LIMIT, max_conn,
 			MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
 			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,

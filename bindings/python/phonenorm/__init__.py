@@ -29,6 +29,7 @@ from ._lists import CleanRow, DedupeSet, RejectReason, RowOutcome, clean
 from ._dispatch import (Detail, Dispatch, DispatchKind, DispatchOutcome, DispatchRequest,
                         DispatchResult, user_agent)
 from ._campaign import Campaign, CampaignPlan
+from ._webhook import WebhookVerdict, verify_webhook
 
 #: The version of this binding; version() is that of the C library loaded.
 #: pyproject.toml's build backend reads it from here (the one place it is set).
@@ -42,4 +43,5 @@ __all__ = [
     "RejectReason", "RowOutcome", "ShortCost", "Status", "VersionError", "clean",
     "TextLike", "library_path", "metadata_version", "normalize", "normalize_many", "parse",
     "parse_many", "region_country_code", "region_is_known", "user_agent", "version",
+    "WebhookVerdict", "verify_webhook",
 ]
