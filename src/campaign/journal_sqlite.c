@@ -321,7 +321,10 @@ static const char *const stmt_sql[S_COUNT] = {
 		       "(?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
 		       "WHERE dispatch_id = ?1 AND (result_at IS NULL OR result_at < ?3 OR "
 		       "(result_at = ?3 AND result_event < ?2))",
-	/* The row mirrors its latest call attempt (max started_at). An unknown
+	/* The row mirrors its latest call attempt: the one marked last (attempts
+	 * are only ever inserted, so the greatest rowid), not the greatest
+	 * started_at, which a clock stepped back between runs (NTP, another
+	 * host, a test clock) can give to an older attempt. An unknown
 	 * row, or one a --retry-unknown run requeued, has its evidence that the
 	 * call went out: accepted (never called again for it). A sending row
 	 * stays sending: the dialer records its answer and keeps the result. */
@@ -332,7 +335,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		     "reason = CASE WHEN " EV_ROW_SETTLES " AND reason IS 'retry_unknown' "
 		     "THEN NULL ELSE reason END, updated_at = ?3 "
 		     "WHERE line = ?1 AND ?2 = (SELECT dispatch_id FROM attempts WHERE line = ?1 "
-		     "AND step = 'call' ORDER BY started_at DESC, rowid DESC LIMIT 1)",
+		     "AND step = 'call' ORDER BY rowid DESC LIMIT 1)",
 	[S_REFUSAL_ADD] = "INSERT INTO refusals(reason, count, last_at) VALUES (?1, ?2, ?3) "
 			  "ON CONFLICT(reason) DO UPDATE SET count = count + excluded.count, "
 			  "last_at = max(coalesce(last_at, 0), excluded.last_at)",

@@ -1019,6 +1019,35 @@ static int fixture(const char *path)
 		    (rc = journal_run_begin(j, t + 4000, "live", &run)) != PHN_OK)
 			goto fail;
 	}
+	/* Line 2's call result (schema 2), an orphan and refused deliveries. */
+	{
+		struct jevent e[2];
+		phn_receiver_outcome out[2];
+		const char *reasons[] = { "bad_signature" };
+		uint64_t counts[] = { 3 };
+
+		memset(e, 0, sizeof e);
+		e[0].svix_id = "msg_2fixture";
+		e[0].type = "phone_call.ended";
+		e[0].event_time_ms = t + 90000;
+		e[0].received_ms = t + 91000;
+		e[0].dispatch_id = "11111111-0000-4000-8000-000000000002";
+		e[0].payload = "{\"deliveryStatus\":\"fail\"}";
+		e[0].payload_len = strlen(e[0].payload);
+		e[0].delivery_status = "fail";
+		e[0].provider_status = "pass";
+		e[0].duration_s = 42;
+		e[0].ended_reason = "customer, \"busy\"";
+		e[0].call_output = "=NO_ANSWER";
+		e[0].sentiment = "NEUTRAL";
+		e[0].provider_call_id = "0b1e7c4e-0d7a-4c1e-9d43-2f1b8c1f2a11";
+		e[1] = e[0];
+		e[1].svix_id = "msg_orphan";
+		e[1].dispatch_id = "not-of-this-journal";
+		if ((rc = journal_record_events(j, e, 2, out, reasons, counts, 1, t + 92000)) !=
+		    PHN_OK)
+			goto fail;
+	}
 	/* Line 9 stays "sending" (the dialer died with it in flight); line 10
 	 * got its contact in the first run. */
 	journal_close(j);

@@ -22,7 +22,8 @@ checks = 0
 COLUMNS = ["line", "state", "reason", "duplicate_of", "input", "e164", "region", "type",
            "zones", "attempts", "next_at", "call_id", "contact_uuid", "invoice_uuid",
            "last_dispatch_id", "last_step", "last_outcome", "last_http_status", "last_detail",
-           "last_at", "fields"]
+           "last_at", "fields", "delivery_status", "provider_status", "duration", "ended_reason",
+           "call_output", "sentiment", "provider_call_id", "result_at", "result_event"]
 
 
 def check(cond, what):
@@ -57,8 +58,9 @@ def expected_rows(db):
     out = []
     for r in con.execute(
             "SELECT line, state, reason, duplicate_of, input, e164, region, type, zones, "
-            "attempts, next_at, call_id, contact_uuid, invoice_uuid, fields_json FROM rows "
-            "ORDER BY line"):
+            "attempts, next_at, call_id, contact_uuid, invoice_uuid, fields_json, "
+            "delivery_status, provider_status, duration, ended_reason, call_output, sentiment, "
+            "provider_call_id, result_at, result_event FROM rows ORDER BY line"):
         a = con.execute("SELECT dispatch_id, step, outcome, http_status, detail, "
                         "coalesce(finished_at, started_at) FROM attempts WHERE line = ? "
                         "ORDER BY rowid DESC LIMIT 1", (r[0],)).fetchone() or (None,) * 6
@@ -68,7 +70,10 @@ def expected_rows(db):
             "attempts": r[9], "next_at": iso(r[10]), "call_id": r[11], "contact_uuid": r[12],
             "invoice_uuid": r[13], "last_dispatch_id": a[0], "last_step": a[1],
             "last_outcome": a[2], "last_http_status": a[3], "last_detail": a[4],
-            "last_at": iso(a[5]), "fields": r[14]})
+            "last_at": iso(a[5]), "fields": r[14], "delivery_status": r[15],
+            "provider_status": r[16], "duration": r[17], "ended_reason": r[18],
+            "call_output": r[19], "sentiment": r[20], "provider_call_id": r[21],
+            "result_at": iso(r[22]), "result_event": r[23]})
     con.close()
     return out
 
@@ -80,6 +85,8 @@ def main():
     before = sha(db)
     want = expected_rows(db)
     check(len(want) == 10, "the fixture has 10 rows")
+    check(want[0]["delivery_status"] == "fail" and want[0]["duration"] == 42
+          and want[0]["result_event"] == "msg_2fixture", "line 2 has its call result")
 
     # The summary.
     rc, out, err = run(db)
@@ -124,6 +131,8 @@ def main():
     check(by_line["7"][4] == "'=cmd|' /C calc'!A0", "formula cell: %r" % by_line["7"][4])
     check(by_line["8"][4] == "'-5+5", "-5+5 neutralised: %r" % by_line["8"][4])
     check(by_line["2"][5] == "+966501234567", "e164 left as a number")
+    check(by_line["2"][COLUMNS.index("call_output")] == "'=NO_ANSWER",
+          "a call result neutralised too: %r" % by_line["2"][COLUMNS.index("call_output")])
     check(rows[0] == COLUMNS, "CSV on stdout holds only the CSV")
     check("rows:      10" in err, "the summary goes to stderr when the CSV takes stdout")
     rc, out, err = run(db, "--csv", "-")

@@ -14,6 +14,8 @@
  *   test_results [unit] DATA_DIR        run the tests
  *   test_results bench [EVENTS [SENDERS]]  group commit throughput: prints
  *                                       events/s (no assertion on time)
+ *   test_results fixture FILE           write a small v2 journal with results,
+ *                                       events and refusals (fuzz_journal seeds)
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -639,6 +641,19 @@ static void test_attempts(void)
 	CHECK_STR(w.output, "SECOND"); /* the dialer's record keeps it */
 	CHECK_STR(w.result_event, "e2-2");
 
+	/* Row 3's second call is marked with an earlier clock (stepped back
+	 * between runs): it is still the row's latest call. */
+	mark(j, run, 3, "a3-2", t0 - 3600000);
+	record(j, 3, "a3-2", "accepted", J_ACCEPTED, t0 - 3600000 + 1);
+	CHECK_INT(put1(j, event("e3-2", "a3-2", 900, "pass", "AFTER_STEP_BACK")),
+		  PHN_RECEIVER_APPLIED);
+	w = row_of(j, 3);
+	CHECK_STR(w.output, "AFTER_STEP_BACK");
+	CHECK_STR(w.result_event, "e3-2");
+	CHECK_INT(put1(j, event("e3-1b", "a3-1", 5000, "pass", "OLD_CALL_LATE")),
+		  PHN_RECEIVER_APPLIED);
+	CHECK_STR(row_of(j, 3).output, "AFTER_STEP_BACK");
+
 	/* A non-call step does not clear the results of the call before it. */
 	{
 		struct jsend s = { 4, J_STEP_CONTACT, "a4-contact" };
@@ -1002,6 +1017,62 @@ static void test_receiver(void)
 	}
 }
 
+struct one {
+	phn_campaign_receiver *rc;
+	const char *svix;
+	int result;
+	phn_receiver_outcome outcome;
+	char error[256];
+};
+
+static void *one_main(void *arg)
+{
+	struct one *a = arg;
+	char body[1024];
+
+	body_for(body, sizeof body, "c-1", "pass");
+	a->result = phn_campaign_receiver_record(a->rc, a->svix, 1800000000, body, strlen(body),
+						 now_ms(), &a->outcome);
+	snprintf(a->error, sizeof a->error, "%s", a->result ? phn_error_last() : "");
+	return NULL;
+}
+
+/* The journal cannot be written (another writer holds it past the busy
+ * timeout): the callers get PHN_EIO, nothing is kept, and the retry of the
+ * same event applies; refusal counts wait for the next commit. */
+static void test_receiver_failure(void)
+{
+	char p[512];
+	phn_campaign_receiver *rc = NULL;
+	struct one a = { NULL, "msg_fail", -1, PHN_RECEIVER_DUPLICATE, "" };
+	pthread_t t;
+	sqlite3 *db = NULL;
+
+	path_in(p, sizeof p, "receiver.db"); /* test_receiver's journal */
+	CHECK_INT(phn_campaign_receiver_open(&rc, p), PHN_OK);
+	if (!rc)
+		return;
+	a.rc = rc;
+	CHECK(sqlite3_open(p, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK);
+	phn_campaign_receiver_refused(rc, "blocked");
+	CHECK_INT(pthread_create(&t, NULL, one_main, &a), 0);
+	pthread_join(t, NULL);
+	CHECK_INT(a.result, PHN_EIO);
+	CHECK_MSG(strstr(a.error, "locked") != NULL, "%s", a.error);
+	CHECK(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK_INT(sql_int(p, "SELECT count(*) FROM events WHERE svix_id = 'msg_fail'"), 0);
+	/* The sender retries. */
+	a.result = -1;
+	CHECK_INT(pthread_create(&t, NULL, one_main, &a), 0);
+	pthread_join(t, NULL);
+	CHECK_MSG(a.result == PHN_OK, "%s", a.error);
+	CHECK_INT(a.outcome, PHN_RECEIVER_APPLIED);
+	CHECK_INT(sql_int(p, "SELECT count FROM refusals WHERE reason = 'blocked'"), 1);
+	phn_campaign_receiver_close(rc);
+}
+
 /* A v1 journal through the receiver API: upgraded, and read. */
 static void test_receiver_v1(void)
 {
@@ -1021,6 +1092,35 @@ static void test_receiver_v1(void)
 		  PHN_OK);
 	CHECK_INT(o, PHN_RECEIVER_ORPHAN);
 	phn_campaign_receiver_close(rc);
+}
+
+/* A v2 journal with a bit of everything the receiver writes. */
+static int fixture(const char *path)
+{
+	int64_t run, t0 = 1796601600000;
+	journal *j = campaign(path, 8, &run);
+	const char *reasons[] = { "bad_signature", "stale" };
+	uint64_t counts[] = { 4, 1 };
+	struct jevent e[6];
+	phn_receiver_outcome o[6];
+	int rc;
+
+	if (!j)
+		return 1;
+	call(j, run, 2, "f-2", t0);
+	call(j, run, 3, "f-3", t0);
+	call(j, run, 4, "f-4", t0);
+	mark(j, run, 5, "f-5", t0);
+	e[0] = event("msg_f1", "f-2", 1796601700, "pass", "CALL_RESULT");
+	e[1] = event("msg_f2", "f-3", 1796601700, "fail", "NO_ANSWER");
+	e[2] = event("msg_f3", "f-3", 1796601600, "pass", "EARLIER");
+	e[3] = event("msg_f4", "elsewhere", 1796601700, "pass", "ORPHAN");
+	e[4] = event("msg_f5", "f-5", 1796601700, "pass", "WHILE_SENDING");
+	e[5] = event("msg_f6", "f-4", 1796601700, "pass", "X");
+	e[5].type = "phone_call.started";
+	rc = journal_record_events(j, e, 6, o, reasons, counts, 2, t0);
+	journal_close(j);
+	return rc == PHN_OK && check_failures == 0 ? 0 : 1;
 }
 
 /* ---- throughput ---------------------------------------------------------------- */
@@ -1082,9 +1182,12 @@ int main(int argc, char **argv)
 	const char *tmp = getenv("TMPDIR");
 	int bench_mode = argc >= 2 && strcmp(argv[1], "bench") == 0, rc = 0;
 
+	if (argc == 3 && strcmp(argv[1], "fixture") == 0)
+		return fixture(argv[2]);
+
 	if (!bench_mode && !(argc == 3 && strcmp(argv[1], "unit") == 0)) {
 		fprintf(stderr, "usage: test_results unit DATA_DIR | test_results bench [EVENTS "
-			"[SENDERS]]\n");
+			"[SENDERS]] | test_results fixture FILE\n");
 		return 2;
 	}
 	if (!bench_mode)
@@ -1104,6 +1207,7 @@ int main(int argc, char **argv)
 		test_recovery();
 		test_parse();
 		test_receiver();
+		test_receiver_failure();
 		test_receiver_v1();
 	}
 	if (check_failures == 0 && rc == 0) {

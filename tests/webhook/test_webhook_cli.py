@@ -377,5 +377,89 @@ class Running(Base):
         self.assertEqual((m.group(2), m.group(7)), ("1", "2"), err)
 
 
+class Options(Base):
+    """The server options reach the server."""
+
+    def test_tolerance(self):
+        secret = svix_sign.new_secret()
+        body = json.dumps(whtest.ended_event(self.dispatch[0]))
+        with whtest.Receiver(self.db, secret, args=["--tolerance", "10"]) as rc_:
+            for age, want in ((60, 401), (-60, 401), (3, 200)):
+                st, data, _ = whtest.post(rc_.url, body, whtest.signed(secret, body,
+                                                                       timestamp=int(time.time()) - age))
+                self.assertEqual(st, want, "age %d: %s" % (age, data))
+            code, out, err = rc_.stop()
+        self.assertEqual(code, 0, err)
+        self.assertIn("HTTP 401 (stale_timestamp)", err)
+        self.assertIn("HTTP 401 (future_timestamp)", err)
+
+    def test_max_body(self):
+        secret = svix_sign.new_secret()
+        small = json.dumps(whtest.ended_event(self.dispatch[0]))
+        big = json.dumps(whtest.ended_event(self.dispatch[0], transcription="x" * 3000))
+        with whtest.Receiver(self.db, secret, args=["--max-body", "2K"]) as rc_:
+            st, _, _ = whtest.post(rc_.url, big, whtest.signed(secret, big))
+            self.assertEqual(st, 413)
+            st, data, _ = whtest.post(rc_.url, small, whtest.signed(secret, small))
+            self.assertEqual(st, 200, data)
+            code, out, err = rc_.stop()
+        self.assertEqual(code, 0, err)
+        self.assertIn("HTTP 413 (too_large)", err)
+
+    def test_request_deadline(self):
+        secret = svix_sign.new_secret()
+        with whtest.Receiver(self.db, secret, args=["--request-deadline", "1"]) as rc_:
+            s = socket.create_connection(("127.0.0.1", rc_.port), timeout=10)
+            try:
+                s.sendall(b"POST /webhooks/calls HTTP/1.1\r\nHost: x\r\n")
+                t0 = time.monotonic()
+                end = t0 + 8
+                closed = False
+                while time.monotonic() < end:
+                    try:
+                        s.sendall(b"X")  # one byte a second: slowloris
+                        s.settimeout(1.0)
+                        if s.recv(4096) == b"":
+                            closed = True
+                            break
+                    except socket.timeout:
+                        continue
+                    except OSError:
+                        closed = True
+                        break
+                self.assertTrue(closed, "a request that never ends was not dropped")
+                self.assertLess(time.monotonic() - t0, 5)
+            finally:
+                s.close()
+            code, out, err = rc_.stop()
+        self.assertEqual(code, 0, err)
+        self.assertIn("dropped a connection (header_deadline)", err)
+
+    def test_tls(self):
+        cert = whtest.fakeapi.make_cert(self.tmp)
+        if cert is None:
+            self.skipTest("no openssl tool to make a test certificate")
+        import http.client
+        import ssl
+        secret = svix_sign.new_secret()
+        with whtest.Receiver(self.db, secret, listen="0.0.0.0:0",
+                             args=["--tls-cert", cert[0], "--tls-key", cert[1]]) as rc_:
+            err = rc_.stderr()
+            self.assertIn("listening on https://0.0.0.0:%d/webhooks/calls" % rc_.port, err)
+            self.assertNotIn("warning", err)  # not loopback, but TLS
+            ctx = ssl.create_default_context(cafile=cert[0])
+            body = json.dumps(whtest.ended_event(self.dispatch[0]))
+            conn = http.client.HTTPSConnection("127.0.0.1", rc_.port, context=ctx, timeout=10)
+            h = whtest.signed(secret, body)
+            h["Content-Type"] = "application/json"
+            conn.request("POST", "/webhooks/calls", body=body, headers=h)
+            r = conn.getresponse()
+            self.assertEqual(r.status, 200, r.read())
+            conn.close()
+            self.assertIn(h["svix-id"], whtest.events(self.db))
+            code, out, err = rc_.stop()
+        self.assertEqual(code, 0, err)
+
+
 if __name__ == "__main__":
     sys.exit(whtest.main(sys.argv))
