@@ -191,7 +191,8 @@ enum stmt {
 };
 
 /* The first statement that needs schema v2; the ones before it run on v1,
- * except those that only writers use (writers always have v2): S_V2_WRITE. */
+ * except a few that only writers use (writers always have v2): see
+ * stmt_needs_v2(). A v1 journal is only ever open read-only. */
 #define S_FIRST_V2 S_EACH_V2
 
 /* The nine result columns: NULL for a call step (?2 = 1), else as they are. */
