@@ -612,10 +612,12 @@ PHN_EXTERN int phn_campaign_report_count(uint64_t *out, const phn_campaign_repor
 typedef int (*phn_campaign_count_cb)(const char *value, uint64_t count, void *payload);
 
 /*
- * The histogram of a call-result field over the accepted rows' current
- * results (as taken at open): column "call_output" (the callOutput label the
- * AI evaluation assigned, e.g. "CALL_RESULT") or "sentiment"
- * (sentimentOutput: "NEUTRAL", ...). One call of cb per distinct value,
+ * The histogram of a call-result field over the rows' current results (the
+ * result of each row's latest call attempt, as taken at open; a row
+ * requeued for a redial keeps its last result until its new call goes
+ * out): column "call_output" (the callOutput label the AI evaluation
+ * assigned, e.g. "CALL_RESULT") or "sentiment" (sentimentOutput:
+ * "NEUTRAL", ...). One call of cb per distinct value,
  * count descending, then value ascending (byte order); rows without the
  * field are not counted. Values are as the events sent them: escape them
  * before showing them. Errors: PHN_EINVAL (NULL, another column), or cb's
@@ -644,18 +646,7 @@ typedef enum phn_campaign_format {
 	/* JSON Lines: one object per row, in line order, same keys as the CSV
 	 * columns; null for what is not known; exact JSON escaping (bytes that
 	 * are not UTF-8 become U+FFFD). */
-	PHN_CAMPAIGN_FORMAT_JSON = 2,
-	/* The summary (as taken at open) as one JSON object and "\n": journal,
-	 * schema_version, loaded, list_name, list_sha256, campaign_id,
-	 * created_at, rows, states {name: count}, attempts, call_attempts, runs,
-	 * runs_unfinished, last_run {started_at, ended_at, result} (null before
-	 * any run), and "results": {accepted, delivered, not_delivered,
-	 * awaiting_result, talk_time_s, average_talk_time_s (per delivered
-	 * call; null with none), events, orphans, other_types, call_output
-	 * {value: count}, sentiment {value: count}, refused {reason: count},
-	 * refused_total}. Times ISO 8601 UTC or null. Keys are only added.
-	 * flags must be 0. */
-	PHN_CAMPAIGN_FORMAT_SUMMARY_JSON = 3
+	PHN_CAMPAIGN_FORMAT_JSON = 2
 } phn_campaign_format;
 
 /*
@@ -669,8 +660,7 @@ typedef enum phn_campaign_format {
  * / null while none): delivery_status, provider_status, duration (seconds),
  * ended_reason, call_output, sentiment, provider_call_id, result_at (the
  * event's time), result_event (its svix-id); times as ISO 8601 UTC
- * ("2026-12-07T09:00:00.000Z"). Columns are only appended. The summary
- * format (PHN_CAMPAIGN_FORMAT_SUMMARY_JSON) writes the summary instead. flags: PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS (list.h;
+ * ("2026-12-07T09:00:00.000Z"). Columns are only appended. flags: PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS (list.h;
  * CSV only) or 0. Errors: PHN_EINVAL (NULL, unknown format or flag),
  * PHN_EFORMAT (the journal is corrupt), PHN_EIO (write returned nonzero,
  * or reading failed), PHN_ENOMEM. What was written before an error stays
@@ -678,6 +668,23 @@ typedef enum phn_campaign_format {
  */
 PHN_EXTERN int phn_campaign_report_write(phn_campaign_report *r, phn_campaign_format format,
 					 phn_write_cb write, void *payload, unsigned int flags);
+
+/*
+ * Write the summary (as taken at open) to write(payload) as one JSON object
+ * and "\n" (`phonenorm report --summary-json`): journal, schema_version,
+ * loaded, list_name, list_sha256, campaign_id, created_at, rows, states
+ * {name: count}, attempts, call_attempts, runs, runs_unfinished, last_run
+ * {started_at, ended_at, result} (null before any run), and "results":
+ * {accepted, delivered, not_delivered, awaiting_result, talk_time_s,
+ * average_talk_time_s (per delivered call; null with none), events,
+ * orphans, other_types, call_output {value: count}, sentiment {value:
+ * count} (in histogram order), refused {reason: count}, refused_total}.
+ * Times ISO 8601 UTC or null; text escaped as the JSON export escapes it.
+ * Keys are only added. Errors: PHN_EINVAL (NULL), PHN_EIO (write returned
+ * nonzero), PHN_ENOMEM.
+ */
+PHN_EXTERN int phn_campaign_report_write_summary(const phn_campaign_report *r,
+						 phn_write_cb write, void *payload);
 
 /* ---- end of the report ------------------------------------------------ */
 

@@ -213,6 +213,11 @@ int phn_campaign_report_open(phn_campaign_report **out, const char *path)
 	r->sum.delivered = res.delivered;
 	r->sum.not_delivered = res.not_delivered;
 	r->sum.awaiting_result = res.awaiting;
+	if (r->sum.schema_version < 2) {
+		/* A journal no receiver has opened yet (schema 1, read as it is):
+		 * its accepted calls all await their results. */
+		r->sum.accepted = r->sum.awaiting_result = r->state[J_ACCEPTED];
+	}
 	r->sum.talk_time_s = res.talk_time_s;
 	r->sum.events = res.events;
 	r->sum.orphans = res.orphans;
@@ -681,6 +686,27 @@ static void write_summary_json(struct out *o, const phn_campaign_report *r)
 	put("}}\n", 3, o);
 }
 
+int phn_campaign_report_write_summary(const phn_campaign_report *r, phn_write_cb write,
+				      void *payload)
+{
+	struct out o;
+
+	if (!r || !write)
+		return phn_error_set(PHN_EINVAL, "phn_campaign_report_write_summary: %s is NULL",
+				     r ? "write" : "the report");
+	memset(&o, 0, sizeof o);
+	o.write = write;
+	o.payload = payload;
+	o.format = PHN_CAMPAIGN_FORMAT_JSON;
+	o.path = r->path;
+	if (!(o.buf = malloc(WRITE_BLOCK)))
+		return phn_error_code(PHN_ENOMEM);
+	write_summary_json(&o, r);
+	flush(&o);
+	free(o.buf);
+	return o.failed ? PHN_EIO : PHN_OK;
+}
+
 int phn_campaign_report_write(phn_campaign_report *r, phn_campaign_format format,
 			      phn_write_cb write, void *payload, unsigned int flags)
 {
@@ -690,12 +716,8 @@ int phn_campaign_report_write(phn_campaign_report *r, phn_campaign_format format
 	if (!r || !write)
 		return phn_error_set(PHN_EINVAL, "phn_campaign_report_write: %s is NULL",
 				     r ? "write" : "the report");
-	if (format != PHN_CAMPAIGN_FORMAT_CSV && format != PHN_CAMPAIGN_FORMAT_JSON &&
-	    format != PHN_CAMPAIGN_FORMAT_SUMMARY_JSON)
+	if (format != PHN_CAMPAIGN_FORMAT_CSV && format != PHN_CAMPAIGN_FORMAT_JSON)
 		return phn_error_set(PHN_EINVAL, "%d is not a phn_campaign_format", (int)format);
-	if (format == PHN_CAMPAIGN_FORMAT_SUMMARY_JSON && flags)
-		return phn_error_set(PHN_EINVAL, "phn_campaign_report_write: the summary takes no "
-				     "flags (0x%x)", flags);
 	if (flags & ~(unsigned int)PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS)
 		return phn_error_set(PHN_EINVAL, "phn_campaign_report_write: unknown flags 0x%x",
 				     flags & ~(unsigned int)PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS);
@@ -707,12 +729,6 @@ int phn_campaign_report_write(phn_campaign_report *r, phn_campaign_format format
 	o.path = r->path;
 	if (!(o.buf = malloc(WRITE_BLOCK)))
 		return phn_error_code(PHN_ENOMEM);
-	if (format == PHN_CAMPAIGN_FORMAT_SUMMARY_JSON) {
-		write_summary_json(&o, r);
-		flush(&o);
-		free(o.buf);
-		return o.failed ? PHN_EIO : PHN_OK;
-	}
 	if (format == PHN_CAMPAIGN_FORMAT_CSV) {
 		for (size_t i = 0; i < NCOLUMNS; i++) {
 			if (i)

@@ -266,7 +266,7 @@ static int is_journal(const cli_file_id *out, const char *journal)
 int cli_cmd_report(int argc, char **argv)
 {
 	const char *cmd = "report";
-	struct export ex[3];
+	struct export ex[3]; /* --csv, --json, --summary-json */
 	phn_campaign_report *r = NULL;
 	const char *path;
 	int c, quiet = 0, safe = 0, status = PHN_EXIT_OK, to_stdout = 0;
@@ -279,7 +279,6 @@ int cli_cmd_report(int argc, char **argv)
 	ex[1].opt = "--json";
 	ex[1].format = PHN_CAMPAIGN_FORMAT_JSON;
 	ex[2].opt = "--summary-json";
-	ex[2].format = PHN_CAMPAIGN_FORMAT_SUMMARY_JSON;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":qh", report_options, NULL)) != -1) {
@@ -356,9 +355,11 @@ int cli_cmd_report(int argc, char **argv)
 			goto out;
 		}
 		setvbuf(ex[i].file.f, NULL, _IOFBF, 1 << 20);
-		rc = phn_campaign_report_write(r, ex[i].format, write_file, &ex[i],
-					       safe && ex[i].format == PHN_CAMPAIGN_FORMAT_CSV
-					       ? PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS : 0);
+		if (i == 2)
+			rc = phn_campaign_report_write_summary(r, write_file, &ex[i]);
+		else
+			rc = phn_campaign_report_write(r, ex[i].format, write_file, &ex[i],
+						       safe ? PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS : 0);
 		if (rc == PHN_EIO && ex[i].err) {
 			cli_error("report: writing %s%s%s failed%s%s", ex[i].file.is_stdout ? "" : "'",
 				  ex[i].file.name, ex[i].file.is_stdout ? "" : "'",

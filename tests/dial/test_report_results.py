@@ -221,6 +221,27 @@ class NoResults(unittest.TestCase):
         finally:
             tmp.cleanup()
 
+    def test_schema_1_journal(self):
+        """A journal of the previous release (schema 1, never opened by a
+        receiver): read as it is, its accepted calls all await results."""
+        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "campaign", "data",
+                           "journal_v1.db")
+        tmp = dt.Tmp()
+        try:
+            db = tmp.path("v1.db")
+            with open(src, "rb") as f, open(db, "wb") as g:
+                g.write(f.read())
+            rc, out, err = dt.report(db, "--summary-json", "-", "-q")
+            self.assertEqual(rc, 0, err)
+            s = json.loads(out)
+            self.assertEqual(s["schema_version"], 1)
+            self.assertGreater(s["states"]["accepted"], 0)
+            r = s["results"]
+            self.assertEqual((r["accepted"], r["awaiting_result"], r["delivered"], r["events"]),
+                             (s["states"]["accepted"], s["states"]["accepted"], 0, 0))
+        finally:
+            tmp.cleanup()
+
 
 if __name__ == "__main__":
     sys.exit(lt.main(sys.argv))

@@ -15,6 +15,9 @@
  *     a different number of rows than the summary counts while SQLite's
  *     integrity_check finds nothing wrong with the file;
  *   - the CSV and the JSON export disagree on how many rows there are;
+ *   - the call results do not add up (delivered + not delivered + awaiting
+ *     is the accepted rows), a histogram counts more than the rows, the
+ *     refusals do not add up, or the JSON summary is not one object on one line;
  *   - after journal_recover() a row is still "sending" in a file SQLite's
  *     integrity_check finds undamaged, or journal_ready() gives a line at
  *     or before the one it was asked to start after.
@@ -197,6 +200,57 @@ static int damaged(void)
 	return bad;
 }
 
+static int add_count(const char *value, uint64_t n, void *payload)
+{
+	if (!value)
+		fail("a histogram value is NULL", NULL);
+	*(uint64_t *)payload += n;
+	return 0;
+}
+
+/* The call results of the summary (version 2) against themselves. */
+static void check_results(const phn_campaign_report *r, const phn_campaign_summary *s)
+{
+	struct buf sj = { 0 };
+	uint64_t n, hist = 0, refused = 0, accepted = 0;
+	const char *reason;
+
+	phn_campaign_report_count(&accepted, r, PHN_CAMPAIGN_ACCEPTED);
+	if (s->accepted != accepted && !damaged())
+		fail("the results' accepted is not the accepted rows", NULL);
+	if (s->delivered + s->not_delivered + s->awaiting_result != s->accepted)
+		fail("delivered + not delivered + awaiting is not accepted", NULL);
+	if (s->orphans + s->other_types > s->events)
+		fail("more orphans and other types than events", NULL);
+	for (int h = 0; h < 2; h++) {
+		hist = 0;
+		if (phn_campaign_report_histogram(r, h ? "sentiment" : "call_output", add_count,
+						  &hist) != PHN_OK)
+			fail("a histogram failed", phn_error_last());
+		if (hist > s->rows)
+			fail("a histogram counts more rows than there are", NULL);
+	}
+	if (phn_campaign_report_histogram(r, "duration", add_count, &hist) != PHN_EINVAL)
+		fail("a histogram of another column did not fail", NULL);
+	for (size_t i = 0; phn_campaign_report_refusal(&reason, &n, NULL, r, i) == PHN_OK; i++) {
+		if (!reason)
+			fail("a refusal reason is NULL", NULL);
+		refused += n;
+	}
+	if (refused != s->refused)
+		fail("the refusals do not add up to refused", NULL);
+	if (phn_campaign_report_write_summary(r, collect, &sj) != PHN_OK)
+		fail("the JSON summary failed", phn_error_last());
+	if (sj.len < 3 || sj.p[0] != '{' || sj.p[sj.len - 1] != '\n' || sj.p[sj.len - 2] != '}' ||
+	    memchr(sj.p, '\n', sj.len - 1) || !strstr(sj.p, ",\"results\":{\"accepted\":"))
+		fail("the JSON summary is not one object on one line with results", sj.p);
+	for (size_t i = 0; i < sj.len; i++) {
+		if ((unsigned char)sj.p[i] < 0x20 && sj.p[i] != '\n')
+			fail("a raw control character in the JSON summary", sj.p);
+	}
+	free(sj.p);
+}
+
 static void report_side(void)
 {
 	phn_campaign_report *r;
@@ -218,6 +272,7 @@ static void report_side(void)
 		fail("the per-state counts do not add up to the rows", NULL);
 	if (!s.list_name || !s.list_sha256 || !s.campaign_id || !s.last_run_result)
 		fail("a NULL string in the summary", NULL);
+	check_results(r, &s);
 	rc_csv = phn_campaign_report_write(r, PHN_CAMPAIGN_FORMAT_CSV, collect, &csv,
 					   PHN_CLEAN_WRITE_SAFE_FOR_SPREADSHEETS);
 	if (rc_csv == PHN_OK)

@@ -356,8 +356,7 @@ class Campaign:
 
         cb = _lib.phn_write_cb(write)
         try:
-            _lib.check(_lib.campaign_report_write(r, _lib.PHN_CAMPAIGN_FORMAT_SUMMARY_JSON, cb,
-                                                  None, 0))
+            _lib.check(_lib.campaign_report_write_summary(r, cb, None))
         finally:
             _lib.campaign_report_free(r)
         return json.loads(b"".join(chunks).decode("utf-8"))

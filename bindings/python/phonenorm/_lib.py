@@ -491,7 +491,6 @@ PHN_CALL_WINDOW_VERSION = 1
 PHN_DIAL_OPTIONS_VERSION = 2
 PHN_DIAL_PROGRESS_VERSION = 2
 PHN_DIAL_REDIAL_UNDELIVERED = 1 << 0
-PHN_CAMPAIGN_FORMAT_SUMMARY_JSON = 3
 PHN_DIAL_EVENT_VERSION = 1
 PHN_DIAL_DRY_RUN = 1 << 0
 PHN_DIAL_NO_WAIT = 1 << 1
@@ -628,8 +627,8 @@ class phn_campaign_report(ctypes.Structure):
 
 campaign_report_open = _fn("phn_campaign_report_open", c_int, P(P(phn_campaign_report)), c_char_p)
 campaign_report_free = _fn("phn_campaign_report_free", None, P(phn_campaign_report))
-campaign_report_write = _fn("phn_campaign_report_write", c_int, P(phn_campaign_report), c_int,
-                            phn_write_cb, c_void_p, c_uint)
+campaign_report_write_summary = _fn("phn_campaign_report_write_summary", c_int,
+                                    P(phn_campaign_report), phn_write_cb, c_void_p)
 dial_plan_window = _fn("phn_dial_plan_window", c_int, P(c_char_p), P(c_u64), P(c_int),
                        P(ctypes.c_int64), P(phn_dial_plan), c_size)
 

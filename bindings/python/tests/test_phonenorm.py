@@ -913,6 +913,8 @@ class CleanTest(unittest.TestCase):
 # ---- dispatch -----------------------------------------------------------
 
 TOKEN = "tok-secret-1234"
+#: The contactUuid the fake's accepted call returns (a redial sends it back: a UUID).
+CONTACT_UUID = "c0ffee00-0000-4000-8000-000000000001"
 
 
 class FakeCallAPI(http.server.BaseHTTPRequestHandler):
@@ -942,7 +944,7 @@ class FakeCallAPI(http.server.BaseHTTPRequestHandler):
             n = body.get("numberToCall")
             if n == "+966501234567":
                 return self.reply(201, {"callId": "call-abc123", "status": "queued",
-                                        "contactUuid": "c-1"})
+                                        "contactUuid": CONTACT_UUID})
             if n == "+966552345678":
                 return self.reply(422, {"detail": [{"loc": ["body", "numberToCall"],
                                                     "msg": "not allowed", "type": "value_error"}]})
@@ -1046,7 +1048,7 @@ class DispatchTest(unittest.TestCase):
             r = d.send_call("0501234567", "SA")
             self.assertTrue(r.accepted)
             self.assertEqual((r.outcome, r.http_status, r.call_id, r.status, r.contact_uuid),
-                             ("accepted", 201, "call-abc123", "queued", "c-1"))
+                             ("accepted", 201, "call-abc123", "queued", CONTACT_UUID))
             self.assertEqual(r.number, "+966501234567")
             self.assertEqual(r.kind, phonenorm.DispatchKind.CALL)
             self.assertEqual(json.loads(r.body)["callId"], "call-abc123")
