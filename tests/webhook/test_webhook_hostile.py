@@ -124,6 +124,20 @@ class Hostile(unittest.TestCase):
         self.expect_refusal("too_large")
         self.still_serving()
 
+    def test_10mb_body_expect_continue(self):
+        """Content-Length 10 MB and Expect: 100-continue (curl's way): 413
+        after the headers, no 100 Continue, no body sent at all."""
+        s = self.connect()
+        try:
+            s.sendall(self.signed_request_head(b"{}", length=MB10, extra="Expect: 100-continue"))
+            st, waited, raw = self.read_response(s, 5 * e2e.SLOW)
+            self.assertEqual(st, 413, raw[:300])
+            self.assertLess(waited, 3 * e2e.SLOW, "the 413 took %.1f s" % waited)
+        finally:
+            s.close()
+        self.expect_refusal("too_large")
+        self.still_serving()
+
     def push(self, s, n, chunked=False):
         """Send up to n more bytes (or until the peer closes); how many went."""
         s.settimeout(5 * e2e.SLOW)
