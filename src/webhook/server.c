@@ -27,7 +27,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
 #include <microhttpd.h>
 
 #include "text/error.h"
@@ -42,8 +41,6 @@
 /* Request line and headers live in libmicrohttpd's per-connection pool: a
  * request whose headers do not fit is answered 431 by libmicrohttpd. */
 #define CONNECTION_MEMORY (32u * 1024u)
-/* Deeper JSON than this is refused before cJSON recurses into it. */
-#define MAX_JSON_DEPTH 64
 #define RETRY_AFTER_S "5"
 #define WATCHDOG_TICK_MS 100
 #define TLS_FILE_MAX (1024 * 1024)
@@ -387,72 +384,6 @@ static void *watchdog_main(void *arg)
 
 /* ---- the request ---------------------------------------------------------- */
 
-/* "application/json", any case, alone or with parameters. */
-static int is_json_type(const char *ct)
-{
-	static const char want[] = "application/json";
-	size_t i;
-
-	if (!ct)
-		return 0;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	for (i = 0; i < sizeof(want) - 1; i++) {
-		char c = ct[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != want[i])
-			return 0;
-	}
-	ct += i;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	return *ct == '\0' || *ct == ';';
-}
-
-/* Nesting of arrays and objects, strings skipped: cJSON recurses once per
- * level, so a deep body is refused before it gets there. */
-static int json_depth_ok(const char *s, size_t len)
-{
-	int depth = 0, in_str = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = 0;
-		} else if (c == '"') {
-			in_str = 1;
-		} else if (c == '{' || c == '[') {
-			if (++depth > MAX_JSON_DEPTH)
-				return 0;
-		} else if (c == '}' || c == ']') {
-			depth--;
-		}
-	}
-	return 1;
-}
-
-/* A JSON object and nothing else (whitespace around it). */
-static int is_json_object(const char *body, size_t len)
-{
-	const char *end = NULL;
-	cJSON *j;
-	int ok;
-
-	if (memchr(body, '\0', len) || !json_depth_ok(body, len))
-		return 0;
-	j = cJSON_ParseWithLengthOpts(body, len + 1, &end, 1);
-	ok = j && cJSON_IsObject(j) && end == body + len;
-	cJSON_Delete(j);
-	return ok;
-}
-
 static enum MHD_Result finish_event(phn_webhook_server *srv, struct MHD_Connection *c,
 				    struct req *rq)
 {
@@ -461,6 +392,7 @@ static enum MHD_Result finish_event(phn_webhook_server *srv, struct MHD_Connecti
 	phn_webhook_event ev;
 	static const char empty[] = "";
 	const char *body = rq->body ? rq->body : empty;
+	const char *bad;
 	int64_t received = wall_ms();
 	int rc;
 
@@ -474,10 +406,8 @@ static enum MHD_Result finish_event(phn_webhook_server *srv, struct MHD_Connecti
 	if (verdict != PHN_WEBHOOK_OK)
 		return refuse(srv, c, rq, MHD_HTTP_UNAUTHORIZED, phn_webhook_verdict_name(verdict),
 			      NULL);
-	if (!phn_text_utf8_valid(body, rq->len))
-		return refuse(srv, c, rq, MHD_HTTP_BAD_REQUEST, "not_utf8", NULL);
-	if (!is_json_object(body, rq->len))
-		return refuse(srv, c, rq, MHD_HTTP_BAD_REQUEST, "not_json", NULL);
+	if ((bad = phn_webhook__body_refusal(body, rq->len)) != NULL)
+		return refuse(srv, c, rq, MHD_HTTP_BAD_REQUEST, bad, NULL);
 
 	memset(&ev, 0, sizeof(ev));
 	ev.svix_id = id;
@@ -553,7 +483,7 @@ static enum MHD_Result start_request(phn_webhook_server *srv, struct MHD_Connect
 			rq->cap = cap;
 		}
 	}
-	if (!is_json_type(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	if (!phn_webhook__is_json_type(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						      MHD_HTTP_HEADER_CONTENT_TYPE)))
 		return refuse(srv, c, rq, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media", NULL);
 	return MHD_YES;

@@ -20,6 +20,17 @@ long phn_webhook_b64_decode(unsigned char *out, size_t cap, const char *s, size_
  * bytes, NUL included); returns the length without the NUL. */
 size_t phn_webhook_b64_encode(char *out, const unsigned char *in, size_t len);
 
+/* 1 if a Content-Type value is application/json (any case, parameters
+ * allowed), else 0 (NULL too). */
+int phn_webhook__is_json_type(const char *ct);
+
+/*
+ * Why a verified body is refused: "not_utf8", "not_json" (not one JSON
+ * object, a NUL inside, nested deeper than 64), or NULL when it is fine.
+ * body[len] must be a NUL.
+ */
+const char *phn_webhook__body_refusal(const char *body, size_t len);
+
 #ifdef __cplusplus
 }
 #endif
