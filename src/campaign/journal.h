@@ -224,8 +224,9 @@ int journal_run_begin(journal *j, int64_t now_ms, const char *mode, int64_t *run
 int journal_run_end(journal *j, int64_t run_id, int64_t now_ms, const char *result);
 
 /*
- * After a crash: rows still "sending" become "unknown", and their attempts
- * that have no outcome get "interrupted". *n (if not NULL) gets how many
+ * After a crash: rows still "sending" become "unknown" (or "accepted" when
+ * the call in flight already has its phone_call.ended result: it went out),
+ * and their attempts that have no outcome get "interrupted". *n (if not NULL) gets how many
  * rows. Call it after journal_open(J_OPEN_DIAL), before anything is sent.
  */
 int journal_recover(journal *j, int64_t now_ms, uint64_t *n);
@@ -325,7 +326,7 @@ int journal_each_row(journal *j, int (*cb)(const struct jreport_row *row, void *
 struct jresults {
 	uint64_t accepted;      /* rows in state accepted */
 	uint64_t delivered;     /* of them, whose result says deliveryStatus "pass" */
-	uint64_t not_delivered; /* ... any other deliveryStatus ("fail") */
+	uint64_t not_delivered; /* ... a result whose deliveryStatus is not "pass" ("fail") */
 	uint64_t awaiting;      /* ... no result yet */
 	uint64_t talk_time_s;   /* sum of attempts.duration */
 	uint64_t events;        /* every event kept (all types, orphans included) */
@@ -382,8 +383,12 @@ struct jevent {
  * or earlier in the same batch, is PHN_RECEIVER_DUPLICATE and changes
  * nothing. A phone_call.ended event whose dispatch id is an attempt's
  * applies when it is the latest (event_time, svix_id) of that attempt, and
- * goes on the row when the attempt is the row's latest call attempt; a
- * sending or unknown row becomes accepted. On failure nothing is written.
+ * goes on the row when the attempt is the row's latest call attempt (the
+ * one marked last). An unknown row (or one requeued by --retry-unknown)
+ * that gets its result becomes accepted: the call went out; a sending row
+ * stays sending, and journal_record() keeps the result (an "unknown"
+ * outcome of a call with a result is recorded as accepted). On failure
+ * nothing is written.
  */
 int journal_record_events(journal *j, const struct jevent *ev, size_t n,
 			  phn_receiver_outcome *out, const char *const *refusal_reasons,
