@@ -166,8 +166,8 @@ static void print_results(FILE *f, const phn_campaign_summary *s, const phn_camp
 		fprintf(f, "%s:\n", hist[h][1]);
 		phn_campaign_report_histogram(r, hist[h][0], print_bar, f);
 	}
-	fprintf(f, "events:    %" PRIu64 " (%" PRIu64 " orphans: no attempt of this journal; %"
-		PRIu64 " of other types)\n", s->events, s->orphans, s->other_types);
+	fprintf(f, "events:    %" PRIu64 " kept (orphans, matching no call of this journal: %"
+		PRIu64 "; other event types: %" PRIu64 ")\n", s->events, s->orphans, s->other_types);
 	fprintf(f, "refused:   %" PRIu64 " deliveries\n", s->refused);
 	for (size_t i = 0; phn_campaign_report_refusal(&reason, &n, &last, r, i) == PHN_OK; i++) {
 		int w = 16 - (int)strlen(reason);

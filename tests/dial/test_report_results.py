@@ -140,8 +140,8 @@ class ReportResults(unittest.TestCase):
             self.assertRegex(out, r"\n    %s +%d\n" % (label, n))
         self.assertIn("callOutput:\n", out)
         self.assertIn("sentiment:\n", out)
-        self.assertIn("events:    14 (2 orphans", out)
-        self.assertIn("1 of other types", out)
+        self.assertIn("events:    14 kept (orphans, matching no call of this journal: 2; "
+                      "other event types: 1)\n", out)
         self.assertIn("refused:   3 deliveries", out)
         self.assertRegex(out, r"\n    signature +2  \(last ")
         self.assertRegex(out, r"\n    stale +1  \(last ")
