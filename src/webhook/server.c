@@ -46,15 +46,15 @@
 #define TLS_FILE_MAX (1024 * 1024)
 #define BODY_PREALLOC (64u * 1024u)
 /*
- * A body over the cap is not stored. A sender that writes its whole body
- * before reading (most HTTP libraries) would only see a reset if the
- * connection were closed under it: libmicrohttpd shuts the socket down in
- * both directions, and data arriving after that is answered with RST. So
- * up to this much is read and thrown away, then 413 goes out; a larger
- * declared length, or a client that asked "Expect: 100-continue", gets the
- * 413 right after the headers.
+ * A body over the cap is never stored, and mostly never read: a declared
+ * length over twice the cap, or any over the cap with "Expect:
+ * 100-continue", is answered 413 right after the headers and the
+ * connection closed (libmicrohttpd shuts the socket in both directions, so
+ * a sender still writing gets a reset). A body only somewhat over the cap
+ * (up to twice) is read and thrown away first, so that a sender that writes
+ * its whole body before reading (most HTTP libraries) sees its 413.
  */
-#define DRAIN_MAX (16u * 1024u * 1024u)
+#define DRAIN_FACTOR 2u
 /* How long stop waits for the answers of requests in progress. */
 #define STOP_GRACE_S 30
 /* 413 (libmicrohttpd renames the constant between versions) */
@@ -466,7 +466,8 @@ static enum MHD_Result start_request(phn_webhook_server *srv, struct MHD_Connect
 
 		errno = 0;
 		n = strtoull(cl, &end, 10);
-		if (errno == ERANGE || n > DRAIN_MAX || (n > srv->max_body && expects_continue(c)))
+		if (errno == ERANGE || n > (unsigned long long)srv->max_body * DRAIN_FACTOR ||
+		    (n > srv->max_body && expects_continue(c)))
 			return refuse(srv, c, rq, HTTP_TOO_LARGE, "too_large", NULL);
 		if (n > srv->max_body) {
 			rq->discard = 1;
@@ -561,7 +562,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		}
 		if (rq->discard) {
 			rq->discarded += n;
-			if (rq->discarded > DRAIN_MAX) {
+			if (rq->discarded > srv->max_body * DRAIN_FACTOR) {
 				/* Not worth reading on: just close. */
 				rq->refused = 1;
 				count_refusal(srv, 0, "too_large");

@@ -449,10 +449,11 @@ static void test_routes(const phn_webhook_secrets *sec)
 	free(s.last_body);
 }
 
-/* Over the cap: 413, the body never stored. A client that asks "Expect:
- * 100-continue" or declares more than the server will drain gets it after
- * the headers, without sending the body; one that writes its whole 10 MB
- * before reading (as most HTTP libraries do) gets a readable 413 too. */
+/* Over the cap: 413, the body never stored. 10 MB declared (over twice the
+ * cap), or "Expect: 100-continue": 413 right after the headers, the body
+ * never read, and the connection closed under a sender that goes on. A
+ * body less than twice the cap written in full before reading (as most
+ * HTTP libraries do) is thrown away and gets a readable 413. */
 static void test_too_large(const phn_webhook_secrets *sec)
 {
 	struct sink s = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -461,26 +462,33 @@ static void test_too_large(const phn_webhook_secrets *sec)
 	char buf[4096], head[512];
 	char *big;
 	int port, fd, i;
+	size_t sent;
 	int64_t t0;
 
 	if (!srv)
 		return;
 	port = phn_webhook_server_port(srv);
 
-	/* 64 MB declared: refused after the headers, only 4 KB ever sent */
+	/* 10 MB declared: refused after the headers; the rest cannot be pushed */
 	snprintf(head, sizeof(head),
 		 "POST " PATH " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-		 "Content-Length: %d\r\n\r\n", 64 * 1024 * 1024);
+		 "Content-Length: %zu\r\n\r\n", ten_mb);
 	fd = dial(port);
 	t0 = now_ms();
 	send_all(fd, head, strlen(head));
 	memset(buf, 'a', sizeof(buf));
 	send_all(fd, buf, sizeof(buf));
 	read_all(fd, buf, sizeof(buf));
-	close(fd);
 	CHECK_INT(status_of(buf), 413);
 	CHECK(strstr(buf, "{\"error\":\"too_large\"}") != NULL);
 	CHECK_MSG(now_ms() - t0 < 5000, "413 took %lld ms", (long long)(now_ms() - t0));
+	big = malloc(65536);
+	memset(big, ' ', 65536);
+	for (sent = 4096; sent < ten_mb; sent += 65536)
+		if (send_all(fd, big, 65536) != 0)
+			break;
+	CHECK_MSG(sent < ten_mb, "the server took the whole body after its 413");
+	close(fd);
 
 	/* 10 MB with Expect: 100-continue: 413 instead of 100, no body sent */
 	snprintf(head, sizeof(head),
@@ -493,36 +501,46 @@ static void test_too_large(const phn_webhook_secrets *sec)
 	CHECK_INT(status_of(buf), 413);
 	CHECK(strstr(buf, "100 Continue") == NULL);
 
-	/* 10 MB sent in full before reading: thrown away, then a clean 413 */
-	big = malloc(ten_mb);
-	memset(big, 'x', ten_mb);
+	/* 8,000 bytes (under twice the 4 KB cap) sent in full before reading:
+	 * thrown away, then a clean 413 */
+	memset(big, 'x', 8000);
 	memcpy(big, "{\"a\":\"", 6);
 	snprintf(head, sizeof(head),
 		 "POST " PATH " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-		 "Content-Length: %zu\r\n\r\n", ten_mb);
+		 "Content-Length: 8000\r\n\r\n");
 	fd = dial(port);
-	CHECK(send_all(fd, head, strlen(head)) == 0 && send_all(fd, big, ten_mb) == 0);
+	CHECK(send_all(fd, head, strlen(head)) == 0 && send_all(fd, big, 8000) == 0);
 	read_all(fd, buf, sizeof(buf));
 	close(fd);
 	CHECK_INT(status_of(buf), 413);
 	CHECK(strstr(buf, "{\"error\":\"too_large\"}") != NULL);
 	free(big);
 
-	/* Chunked, no Content-Length: 8 KB against a 4 KB cap */
+	/* Chunked, no Content-Length: 6 KB against a 4 KB cap */
 	fd = dial(port);
 	snprintf(head, sizeof(head),
 		 "POST " PATH " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
 		 "Transfer-Encoding: chunked\r\n\r\n");
 	send_all(fd, head, strlen(head));
 	memset(buf, 'a', sizeof(buf));
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 6; i++)
 		if (send_all(fd, "400\r\n", 5) || send_all(fd, buf, 1024) || send_all(fd, "\r\n", 2))
 			break;
 	send_all(fd, "0\r\n\r\n", 5);
 	read_all(fd, buf, sizeof(buf));
 	close(fd);
 	CHECK_MSG(status_of(buf) == 413, "chunked over the cap: '%.40s'", buf);
-	CHECK_INT(s.refusals, 4);
+	/* chunked far past twice the cap: the connection is closed */
+	fd = dial(port);
+	send_all(fd, head, strlen(head));
+	memset(buf, 'a', sizeof(buf));
+	for (i = 0; i < 10240; i++)
+		if (send_all(fd, "400\r\n", 5) || send_all(fd, buf, 1024) || send_all(fd, "\r\n", 2))
+			break;
+	CHECK_MSG(i < 10240, "the server read 10 MB of chunks");
+	close(fd);
+	CHECK_INT(s.refusals, 5);
+	CHECK(has_reason(&s, "0:too_large"));
 	CHECK(has_reason(&s, "413:too_large"));
 	CHECK_INT(s.events, 0);
 
