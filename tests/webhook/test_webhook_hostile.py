@@ -138,6 +138,15 @@ class Hostile(unittest.TestCase):
         self.expect_refusal("too_large")
         self.still_serving()
 
+    def test_slightly_oversized_event(self):
+        """A 1.5 MB event (over the 1 MiB cap, under twice it) written whole
+        before reading, as HTTP libraries do: the sender reads a 413."""
+        ev = e2e.ended_event(str(uuid.uuid4()), extra={"transcription": "x" * (1536 * 1024)})
+        st, resp, _ = self.signed_post(e2e.body_of(ev))
+        self.assertEqual(st, 413, resp[:300])
+        self.expect_refusal("too_large")
+        self.still_serving()
+
     def push(self, s, n, chunked=False):
         """Send up to n more bytes (or until the peer closes); how many went."""
         s.settimeout(5 * e2e.SLOW)
