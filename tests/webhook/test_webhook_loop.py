@@ -211,6 +211,26 @@ class Loop(unittest.TestCase):
         final2 = self.check_results(db, t)
         for line in set(final) - fails:
             self.assertEqual(final2[line], final[line], "row %d was not redialed, its result changed" % line)
+
+        # Undelivered again: not before the gap (a week: later than the
+        # test clock, whatever day it is), and never past --max-attempts.
+        fails2 = {line for line, f in final2.items() if f["delivery_status"] == "fail"}
+        self.assertTrue(fails2 and fails2 <= fails, "undelivered after the redial: %d" % len(fails2))
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--redial", "undelivered", "--redial-after", "7d",
+                               live=False, now=e2e.NOON)
+        m = re.search(r"redial:\s+(\d+) undelivered rows? due now, (\d+) not before", out + err)
+        self.assertTrue(m, out + err)
+        self.assertEqual((int(m.group(1)), int(m.group(2))), (0, len(fails2)), out + err)
+        seq = max((r["seq"] for r in dt.server_requests(brief=True)), default=0)
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--redial", "undelivered", "--redial-after", "7d",
+                               "--rate", "0", now=e2e.NOON)
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(calls_since(seq), [], "redialed before the gap: " + out + err)
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--redial", "undelivered", "--redial-after", "0",
+                               "--max-attempts", "2", "--rate", "0", now=e2e.NOON)
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(calls_since(seq), [], "redialed past --max-attempts 2: " + out + err)
+        self.assertEqual(dt.counts(db), {"accepted": ROWS})
         rc, err = self.rx.stop()
         self.assertEqual(rc, 0, err)
         self.assertNotIn(secret, err)
