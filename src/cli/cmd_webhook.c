@@ -270,21 +270,28 @@ static int parse_args(struct webhook_args *a, int argc, char **argv, int *done)
 			if (parse_ulong(optarg, 1, 10000, &a->max_conn))
 				return bad_value("--max-connections", "a number from 1 to 10000");
 			break;
-		case ':':
-			if (optopt)
-				return cli_usage_error("webhook", "option '-%c' needs an argument", optopt);
-			return cli_usage_error("webhook", "option '%s' needs an argument",
-					       argv[optind - 1]);
 		default:
-			if (optopt > 0x20 && optopt < 0x7f)
+			/* A short option (optopt set) is named from optopt: inside a
+			 * cluster getopt has not moved past it, and argv[optind - 1]
+			 * may be the argument before (a secret pasted there). A long
+			 * one is argv[optind - 1], named without its value. */
+			if (optopt != 0 && (optopt < 0x21 || optopt > 0x7e))
+				return cli_usage_error("webhook", "unknown option character");
+			if (c == ':' && optopt)
+				return cli_usage_error("webhook", "option '-%c' needs an argument", optopt);
+			if (c == ':')
+				return cli_usage_error("webhook", "option '%.*s' needs an argument",
+						       (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+			if (optopt)
 				return cli_usage_error("webhook", "unknown option '-%c'", optopt);
 			return cli_usage_error("webhook", "unknown option '%.*s'",
 					       (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
 		}
 	}
+	/* Not quoted: a secret pasted as an operand must not be echoed. */
 	if (optind < argc)
-		return cli_usage_error("webhook", "no operands are taken ('%s'); the journal is "
-				       "given with --journal FILE", argv[optind]);
+		return cli_usage_error("webhook", "no operands are taken (the journal is given "
+				       "with --journal FILE; the secret never on the command line)");
 	if (!a->journal)
 		return cli_usage_error("webhook", "give the campaign's journal: --journal CAMPAIGN.db");
 	if (!*a->journal)
@@ -313,7 +320,8 @@ static void wipe(void *p, size_t n)
 }
 
 /* The secret file's contents (NUL-terminated, the caller wipes and frees),
- * or NULL after saying why (without the contents). */
+ * or NULL after saying why: without the contents, and without the path
+ * (as for a token file: a secret typed where the path goes stays unseen). */
 static char *read_secret_file(const char *path)
 {
 	struct stat st;
@@ -323,11 +331,11 @@ static char *read_secret_file(const char *path)
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		log_line("cannot read the secret file '%s': %s", path, strerror(errno));
+		log_line("cannot read the --secret-file: %s", strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		log_line("the secret file '%s' is a directory", path);
+		log_line("the --secret-file is a directory");
 		close(fd);
 		return NULL;
 	}
@@ -354,10 +362,10 @@ static char *read_secret_file(const char *path)
 	close(fd);
 	if (n < 0 || len > SECRET_FILE_MAX) {
 		if (n < 0)
-			log_line("cannot read the secret file '%s': %s", path, strerror(errno));
+			log_line("cannot read the --secret-file: %s", strerror(errno));
 		else
-			log_line("the secret file '%s' is larger than %d KiB: not a secret "
-				  "file", path, SECRET_FILE_MAX / 1024);
+			log_line("the --secret-file is larger than %d KiB: not a secret file",
+				 SECRET_FILE_MAX / 1024);
 		wipe(buf, len < SECRET_FILE_MAX + 1 ? len : SECRET_FILE_MAX + 1);
 		free(buf);
 		return NULL;

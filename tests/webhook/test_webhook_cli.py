@@ -130,10 +130,21 @@ class Secret(Base):
     def test_secret_file_missing_exit_4(self):
         rc, out, err = whtest.run_webhook(["--journal", self.db, "--secret-file", self.path("nope")])
         self.assertEqual(rc, 4, err)
-        self.assertIn("cannot read the secret file", err)
+        self.assertIn("cannot read the --secret-file: No such file or directory", err)
         rc, out, err = whtest.run_webhook(["--journal", self.db, "--secret-file", self.tmp])
         self.assertEqual(rc, 4, err)
         self.assertIn("directory", err)
+        # A secret typed where its file's path goes is not echoed.
+        secret = svix_sign.new_secret()
+        rc, out, err = whtest.run_webhook(["--journal", self.db, "--secret-file", secret])
+        self.assertEqual(rc, 4, err)
+        self.assert_secret_absent(secret, out, err)
+        # Nor one pasted as an operand, or before a bad short option.
+        for args in ([secret], [secret, "-\x01"], [secret, "-Z"]):
+            rc, out, err = whtest.run_webhook(["--journal", self.db] + args,
+                                              env=whtest.receiver_env(secret=secret))
+            self.assertEqual(rc, 2, err)
+            self.assert_secret_absent(secret, out, err)
 
     def test_bad_secret_exit_4(self):
         bad = ["whsec_!!!!not-base64!!!!", "whsec_" + "QUJD",  # 3 bytes: too short
