@@ -1,10 +1,10 @@
 /*
  * The webhook HTTP server on libmicrohttpd: one thread per connection (a
  * handler may block on a group commit), every delivery verified on its raw
- * bytes before anything looks at them, a body cap enforced before the body
- * is read, and a watchdog that drops connections whose request does not
- * arrive in time (libmicrohttpd's own timeout only counts idle time, which
- * one byte a second defeats).
+ * bytes before anything looks at them, a body cap that never stores more
+ * than the cap (see DRAIN_FACTOR), and a watchdog that drops connections
+ * whose request does not arrive in time (libmicrohttpd's own timeout only
+ * counts idle time, which one byte a second defeats).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -424,8 +424,10 @@ static enum MHD_Result finish_event(phn_webhook_server *srv, struct MHD_Connecti
 				   NULL);
 	}
 	atomic_fetch_add(&srv->failed, 1);
+	/* The handler's own message when it left one for this failure. */
 	fprintf(stderr, "phonenorm webhook: event not stored (answered 503): %s\n",
-		*phn_error_last() ? phn_error_last() : phn_strerror(rc));
+		phn_error_last_code() == rc && *phn_error_last() ? phn_error_last() :
+		phn_strerror(rc));
 	return send_static(c, MHD_HTTP_SERVICE_UNAVAILABLE, "{\"error\":\"unavailable\"}\n",
 			   "application/json", MHD_HTTP_HEADER_RETRY_AFTER, RETRY_AFTER_S);
 }
