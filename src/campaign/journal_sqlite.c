@@ -782,6 +782,11 @@ static int setup(struct jsqlite *s)
 		sqlite3_stmt *st;
 		const char *mode;
 
+		/* SQLite opens a file it may not write read-only without a word:
+		 * a writer would then fail on every event (or row) it records. */
+		if (sqlite3_db_readonly(s->db, "main") == 1)
+			return phn_error_set(PHN_EIO, "journal '%s' cannot be written (permissions)",
+					     s->path);
 		rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
 		if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 			mode = (const char *)sqlite3_column_text(st, 0);

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -331,6 +332,15 @@ static void test_fresh(void)
 	CHECK_INT(journal_open(&j, p, J_OPEN_RECEIVER | J_OPEN_CREATE), PHN_EINVAL);
 	CHECK_INT(journal_open(&j, p, J_OPEN_RECEIVER | J_OPEN_DIAL), PHN_EINVAL);
 	CHECK_INT(journal_open(&j, p, J_OPEN_RECEIVER | J_OPEN_READONLY), PHN_EINVAL);
+
+	/* A journal the receiver may not write: refused at open, not on every
+	 * event (root writes anything: nothing to see then). */
+	path_in(p, sizeof p, "fresh.db");
+	if (geteuid() != 0 && chmod(p, 0444) == 0) {
+		CHECK_INT(journal_open(&j, p, J_OPEN_RECEIVER), PHN_EIO);
+		CHECK(strstr(phn_error_last(), "cannot be written") != NULL);
+		chmod(p, 0644);
+	}
 }
 
 static void test_upgrade(void)
