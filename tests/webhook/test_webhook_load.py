@@ -21,6 +21,7 @@ usage: test_webhook_load.py PATH/TO/phonenorm
 """
 import collections
 import http.client
+import json
 import os
 import queue
 import random
@@ -200,6 +201,16 @@ class Load(unittest.TestCase):
         senders = [Sender(self) for _ in range(SENDERS)]
         for s in senders:
             s.start()
+        # `phonenorm report` reads the journal all along (read-only, also
+        # right after a kill -9): it never fails for the receiver's sake.
+        reports = []
+
+        def reader():
+            while any(s.is_alive() for s in senders):
+                reports.append(dt.report(db, "--summary-json", "-"))
+                time.sleep(0.3)
+        rd = threading.Thread(target=reader, daemon=True)
+        rd.start()
         kills = []
         for frac in (1 / 3, 2 / 3):
             e2e.wait_for(lambda: self.ok_count >= TOTAL * frac or self.q.empty(), 150)
@@ -211,6 +222,12 @@ class Load(unittest.TestCase):
             s.join(200 * e2e.SLOW)
         took = time.monotonic() - t0
         self.assertFalse(any(s.is_alive() for s in senders), "senders still running")
+        rd.join(60)
+        self.assertGreater(len(reports), 3)
+        for rc, out, err in reports:
+            self.assertEqual(rc, 0, "a report during the load: " + err)
+        seen = [json.loads(out)["results"]["events"] for rc, out, err in reports]
+        self.assertEqual(seen, sorted(seen), "the events count of successive reports went down")
         rc, summary = self.rx.stop()
         self.assertEqual(rc, 0, summary)
         print("load: %d deliveries (%d answered 200, %d connection errors, other %s) in %.1f s, "
