@@ -206,10 +206,13 @@ static int64_t mono_ns(void)
  * The writer. Left alone, a single writer splits steady senders into two
  * half groups: the callers a commit wakes come back while the next group
  * (the ones that arrived during that commit) is being written, and so on.
- * So after a commit it gathers: a group waits, up to half the last
- * commit's time (GATHER_MAX_NS at most), for as many events as the last
- * commit woke callers plus those already queued; callers that do not come
- * back cost that short wait once. Twice the events per fsync under load.
+ * So after a commit it gathers: a group waits, up to twice the last
+ * commit's time (GATHER_MAX_NS at most: an HTTP round trip from a 200 to
+ * that sender's next event takes about a commit's time on a busy host), for
+ * as many events as the last commit woke callers plus those already queued;
+ * callers that do not come back cost that short wait once. Up to twice the
+ * events per fsync under load; a lone sender never waits (its next event is
+ * all that is expected).
  */
 #define GATHER_MAX_NS 5000000
 
@@ -267,9 +270,10 @@ static void *writer_main(void *arg)
 		n = rc->queued;
 		t0 = mono_ns();
 		write_group(rc);
-		/* Those that came during the commit, and those it woke. */
+		/* Those that came during the commit, and those it woke; the
+		 * window: twice the commit's time. */
 		expect = rc->queued + n;
-		t0 = (mono_ns() - t0) / 2;
+		t0 = (mono_ns() - t0) * 2;
 		gather_until = mono_ns() + (t0 < GATHER_MAX_NS ? t0 : GATHER_MAX_NS);
 	}
 	pthread_mutex_unlock(&rc->mu);

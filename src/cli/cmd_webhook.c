@@ -93,7 +93,10 @@ static const char webhook_help[] =
 
 enum {
 	OPT_JOURNAL = 256, OPT_LISTEN, OPT_PATH, OPT_SECRET_FILE, OPT_TOLERANCE, OPT_MAX_BODY,
-	OPT_IDLE, OPT_DEADLINE, OPT_MAX_CONN, OPT_TLS_CERT, OPT_TLS_KEY, OPT_READY
+	OPT_IDLE, OPT_DEADLINE, OPT_MAX_CONN, OPT_TLS_CERT, OPT_TLS_KEY, OPT_READY,
+	/* -q and -h in their long form: values >= 256 too, so that an optopt
+	 * below 256 always means a short option (see parse_args) */
+	OPT_QUIET, OPT_HELP
 };
 
 static const struct option webhook_options[] = {
@@ -109,8 +112,8 @@ static const struct option webhook_options[] = {
 	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
 	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 	{ "ready-file", required_argument, NULL, OPT_READY },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -238,10 +241,12 @@ static int parse_args(struct webhook_args *a, int argc, char **argv, int *done)
 	while ((c = getopt_long(argc, argv, shortopts, webhook_options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
+		case OPT_HELP:
 			fputs(webhook_help, stdout);
 			*done = 1;
 			return PHN_EXIT_OK;
-		case 'q': a->quiet = 1; break;
+		case 'q':
+		case OPT_QUIET: a->quiet = 1; break;
 		case OPT_JOURNAL: a->journal = optarg; break;
 		case OPT_LISTEN: a->listen = optarg; break;
 		case OPT_PATH: a->path = optarg; break;
@@ -271,19 +276,26 @@ static int parse_args(struct webhook_args *a, int argc, char **argv, int *done)
 				return bad_value("--max-connections", "a number from 1 to 10000");
 			break;
 		default:
-			/* A short option (optopt set) is named from optopt: inside a
-			 * cluster getopt has not moved past it, and argv[optind - 1]
-			 * may be the argument before (a secret pasted there). A long
-			 * one is argv[optind - 1], named without its value. */
-			if (optopt != 0 && (optopt < 0x21 || optopt > 0x7e))
-				return cli_usage_error("webhook", "unknown option character");
-			if (c == ':' && optopt)
-				return cli_usage_error("webhook", "option '-%c' needs an argument", optopt);
+			/* A short option (optopt < 256, not 0) is named from optopt:
+			 * inside a cluster getopt has not moved past it, and
+			 * argv[optind - 1] may be the argument before (a secret
+			 * pasted there). A long one (optopt its value, >= 256, or
+			 * 0 when unknown) is argv[optind - 1], named without its
+			 * value. */
+			if (optopt != 0 && optopt < 256) { /* glibc: a byte >= 0x80 is negative */
+				if (optopt < 0x21 || optopt > 0x7e)
+					return cli_usage_error("webhook", "unknown option character");
+				if (c == ':')
+					return cli_usage_error("webhook", "option '-%c' needs an argument",
+							       optopt);
+				return cli_usage_error("webhook", "unknown option '-%c'", optopt);
+			}
 			if (c == ':')
 				return cli_usage_error("webhook", "option '%.*s' needs an argument",
 						       (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
 			if (optopt)
-				return cli_usage_error("webhook", "unknown option '-%c'", optopt);
+				return cli_usage_error("webhook", "option '%.*s' takes no value",
+						       (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
 			return cli_usage_error("webhook", "unknown option '%.*s'",
 					       (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
 		}
@@ -334,8 +346,11 @@ static char *read_secret_file(const char *path)
 		log_line("cannot read the --secret-file: %s", strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		log_line("the --secret-file is a directory");
+	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			log_line("the --secret-file is a directory");
+		else
+			log_line("cannot read the --secret-file: %s", strerror(errno));
 		close(fd);
 		return NULL;
 	}
@@ -558,6 +573,15 @@ int cli_cmd_webhook(int argc, char **argv)
 
 	if ((status = parse_args(&a, argc, argv, &done)) != PHN_EXIT_OK || done)
 		return status;
+	/* SIGINT and SIGTERM are taken by sigwait() below: blocked now, before
+	 * any thread exists (the receiver's writer, the server's), so that
+	 * every thread inherits the mask and the signal can only come to
+	 * sigwait. One that arrives while starting waits there. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if ((status = load_secrets(&secrets, &a)) != PHN_EXIT_OK)
 		return status;
 	ctx.quiet = a.quiet;
@@ -578,15 +602,6 @@ int cli_cmd_webhook(int argc, char **argv)
 		status = PHN_EXIT_USAGE;
 		goto out;
 	}
-
-	/* SIGINT and SIGTERM are taken by sigwait() below: blocked here, before
-	 * the server's threads exist, so that they inherit the mask and the
-	 * signal always comes to this thread. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	o.listen = a.listen;
 	o.path = a.path;
@@ -609,18 +624,13 @@ int cli_cmd_webhook(int argc, char **argv)
 	port = phn_webhook_server_port(srv);
 	listen_host(host, sizeof host, a.listen);
 	snprintf(listen, sizeof listen, "%s:%d", host, port);
-	fprintf(stderr, "phonenorm webhook: listening on %s://", a.tls_cert ? "https" : "http");
-	cli_escape(stderr, listen);
-	cli_escape(stderr, a.path);
-	fputs(" (journal ", stderr);
-	cli_escape(stderr, a.journal);
-	fputs(")\n", stderr);
-	if (!a.tls_cert && !is_loopback(host)) {
-		fputs("phonenorm webhook: warning: listening on ", stderr);
-		cli_escape(stderr, host[0] ? host : "every address");
-		fputs(" without TLS: the call API sends only to HTTPS; put this behind an HTTPS "
-		      "reverse proxy (see the README) or give --tls-cert/--tls-key\n", stderr);
-	}
+	/* The server's threads may log already: each line in one write. */
+	log_line("listening on %s://%s%s (journal %s)", a.tls_cert ? "https" : "http", listen,
+		 a.path, a.journal);
+	if (!a.tls_cert && !is_loopback(host))
+		log_line("warning: listening on %s without TLS: the call API sends only to HTTPS; "
+			 "put this behind an HTTPS reverse proxy (see the README) or give "
+			 "--tls-cert/--tls-key", host);
 	if (a.ready_file && write_ready_file(a.ready_file, port) != 0) {
 		status = PHN_EXIT_USAGE;
 		goto out;
@@ -635,8 +645,7 @@ int cli_cmd_webhook(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	if (!a.quiet)
-		fprintf(stderr, "phonenorm webhook: %s: stopping (the requests in progress finish)\n",
-			signal_name(sig));
+		log_line("%s: stopping (the requests in progress finish)", signal_name(sig));
 	phn_webhook_server_stats_get(&ss, srv);
 	phn_webhook_server_stop(srv);
 	srv = NULL;

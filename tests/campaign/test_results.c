@@ -12,8 +12,11 @@
  * (tests/layers/layers.txt): the journal has no public API of its own.
  *
  *   test_results [unit] DATA_DIR        run the tests
- *   test_results bench [EVENTS [SENDERS]]  group commit throughput: prints
- *                                       events/s (no assertion on time)
+ *   test_results bench [EVENTS [SENDERS [PAUSE_US]]]  group commit
+ *                                       throughput, each sender pausing PAUSE_US
+ *                                       between an answer and its next event (an
+ *                                       HTTP round trip): prints events/s (no
+ *                                       assertion on time)
  *   test_results fixture FILE           write a small v2 journal with results,
  *                                       events and refusals (fuzz_journal seeds)
  */
@@ -828,6 +831,7 @@ struct sender {
 	int index;
 	int per;
 	int all_new;    /* every delivery a new event (the benchmark) */
+	int pause_us;   /* between an answer and the next event (an HTTP round trip) */
 	int failures;
 	int applied;
 	int duplicates;
@@ -869,6 +873,8 @@ static void *sender_main(void *arg)
 				snprintf(s->error, sizeof s->error, "%s", phn_error_last());
 			continue;
 		}
+		if (s->pause_us)
+			usleep((useconds_t)s->pause_us);
 		s->applied += o == PHN_RECEIVER_APPLIED;
 		s->duplicates += o == PHN_RECEIVER_DUPLICATE;
 		if (i % 10 == 0)
@@ -1135,7 +1141,7 @@ static int fixture(const char *path)
 
 /* ---- throughput ---------------------------------------------------------------- */
 
-static int bench(int events, int senders)
+static int bench(int events, int senders, int pause_us)
 {
 	char p[512];
 	int64_t run;
@@ -1167,6 +1173,7 @@ static int bench(int events, int senders)
 		s[i].index = i;
 		s[i].per = events / senders;
 		s[i].all_new = 1;
+		s[i].pause_us = pause_us;
 		pthread_create(&t[i], NULL, sender_main, &s[i]);
 	}
 	for (int i = 0; i < senders; i++) {
@@ -1177,9 +1184,9 @@ static int bench(int events, int senders)
 	phn_campaign_receiver_stats(&st, rc);
 	phn_campaign_receiver_close(rc);
 	printf("%d deliveries (%" PRIu64 " new events, %" PRIu64 " duplicates) from %d senders "
-	       "in %.2f s: %.0f deliveries/s, %" PRIu64 " group commits (%.1f a commit), "
+	       "(pause %d us) in %.2f s: %.0f deliveries/s, %" PRIu64 " group commits (%.1f a commit), "
 	       "%d failed\n", (events / senders) * senders, st.events, st.duplicates, senders,
-	       dt, (double)((events / senders) * senders) / dt, st.commits,
+	       pause_us, dt, (double)((events / senders) * senders) / dt, st.commits,
 	       st.commits ? (double)(st.events + st.duplicates) / (double)st.commits : 0.0,
 	       failures);
 	free(t);
@@ -1197,7 +1204,7 @@ int main(int argc, char **argv)
 
 	if (!bench_mode && !(argc == 3 && strcmp(argv[1], "unit") == 0)) {
 		fprintf(stderr, "usage: test_results unit DATA_DIR | test_results bench [EVENTS "
-			"[SENDERS]] | test_results fixture FILE\n");
+			"[SENDERS [PAUSE_US]]] | test_results fixture FILE\n");
 		return 2;
 	}
 	if (!bench_mode)
@@ -1208,7 +1215,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (bench_mode) {
-		rc = bench(argc > 2 ? atoi(argv[2]) : 20000, argc > 3 ? atoi(argv[3]) : 50);
+		rc = bench(argc > 2 ? atoi(argv[2]) : 20000, argc > 3 ? atoi(argv[3]) : 50,
+			   argc > 4 ? atoi(argv[4]) : 0);
 	} else {
 		test_fresh();
 		test_upgrade();

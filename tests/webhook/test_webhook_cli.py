@@ -94,6 +94,9 @@ class Usage(Base):
             (["--journal", self.db, "--listen", "127.0.0.1:99999"], "port"),
             (["--journal", self.db, "--path", "no-slash"], ""),
             (["--journal", self.db, "--jour", self.db], "never abbreviated"),
+            (["--journal", self.db, "--quiet=yes"], "option '--quiet' takes no value"),
+            (["--journal", self.db, "--tolerance"], "option '--tolerance' needs an argument"),
+            (["--journal", self.db, "-qZ"], "unknown option '-Z'"),
         ]
         for args, msg in cases:
             with self.subTest(args=args):
@@ -287,6 +290,8 @@ class Running(Base):
             # The first one still serves.
             st, _, _ = whtest.post(first.port, b"", method="GET", path="/healthz")
             self.assertEqual(st, 200)
+            code, out, err = first.stop()
+            self.assertEqual(code, 0, err)
         # A port taken by another program (not a receiver) too.
         s = socket.socket()
         s.bind(("127.0.0.1", 0))

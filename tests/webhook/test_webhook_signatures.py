@@ -88,6 +88,8 @@ class Signatures(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
+        if cls.rc.alive():
+            cls.rc.stop()
         cls.rc.cleanup()
         cls.node.close()
         shutil.rmtree(cls.tmp, ignore_errors=True)

@@ -216,9 +216,16 @@ class Receiver:
         return self.proc.returncode
 
     def cleanup(self):
+        """Stop a receiver still running (SIGTERM first: under valgrind a
+        process killed with SIGKILL leaves a log without its summary), then
+        remove its files."""
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
         for f in (self._out, self._err):
             if f is not None:
                 f.close()
