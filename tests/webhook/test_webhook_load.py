@@ -6,7 +6,7 @@ dispatch ids (60 each: results that supersede one another; a tenth in the
 {"type", "data"} envelope), 500 orphans,
 500 events of another type, and 1,000 redeliveries of events already sent.
 The receiver is killed with SIGKILL twice during the run and restarted on
-the same port; the senders retry as Svix does (connection errors and
+the same port, then stopped with SIGTERM (gracefully) and restarted once more; the senders retry as Svix does (connection errors and
 non-2xx, a fresh svix-timestamp per attempt). Then:
   - every event that got a 200 is in the journal's events table (read with
     sqlite3, read-only); the table holds no svix-id twice and nothing that
@@ -218,6 +218,13 @@ class Load(unittest.TestCase):
             kills.append(self.ok_count)
             time.sleep(0.3)
             self.rx.start()
+        # And a graceful stop (SIGTERM) under the same load: the requests in
+        # progress finish, the summary counts what this one recorded.
+        e2e.wait_for(lambda: self.ok_count >= TOTAL * 5 // 6 or self.q.empty(), 150)
+        term_started = self.rx.started_ms
+        term_rc, term_summary = self.rx.stop()
+        self.assertEqual(term_rc, 0, term_summary)
+        self.rx.start()
         for s in senders:
             s.join(200 * e2e.SLOW)
         took = time.monotonic() - t0
@@ -307,6 +314,10 @@ class Load(unittest.TestCase):
                          len(last), summary)
         self.assertEqual(counts.get("orphans"),
                          sum(1 for e in last if e["type"] == "phone_call.ended" and e["line"] is None), summary)
+        mine = [e for e in events.values() if term_started <= e["received_at"] < self.rx.started_ms]
+        counts = e2e.summary_counts(term_summary)
+        self.assertEqual(counts.get("events"), len(mine), "the summary after SIGTERM under load: %r (%d events "
+                         "received in its lifetime)" % (term_summary, len(mine)))
 
 
 if __name__ == "__main__":
