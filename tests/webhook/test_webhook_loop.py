@@ -15,6 +15,8 @@ nothing left to deliver:
     nothing else; their new results arrive and replace the old ones.
 
 usage: test_webhook_loop.py PATH/TO/phonenorm
+  PHN_KEEP_TMP=DIR copies each test's files (journal, list, receiver logs)
+  to DIR at its end, for a look at a failure.
 """
 import collections
 import os
