@@ -344,6 +344,55 @@ class Loop(unittest.TestCase):
         rc, err = self.rx.stop()
         self.assertEqual(rc, 0, err)
 
+    def test_awaiting_not_redialed(self):
+        """Rows whose results have not arrived yet are never redialed; once
+        they arrive, exactly the undelivered ones are."""
+        n = 40
+        listp, db, nums = e2e.make_journal(self.tmp, n)
+        secret, sf = e2e.write_secret(self.tmp)
+        self.rx = e2e.Receiver(self.tmp, db, sf)
+        dt.SRV.control("PUT", "/webhooks", dict(WEBHOOKS, url=self.rx.url(), secret=secret, fail_ratio=0.5,
+                                                 delay=[0, 0]))
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--rate", "0", now=e2e.NOON)
+        self.assertEqual(rc, 0, out + err)
+        ids = [a["dispatch_id"] for a in e2e.latest_call_attempts(db).values()]
+        t = self.wait_delivered(ids)
+        # A second round with delayed results: redial the undelivered now,
+        # while the new calls' results are still on their way.
+        dt.SRV.control("PUT", "/webhooks", dict(WEBHOOKS, url=self.rx.url(), secret=secret, fail_ratio=0.5,
+                                                 seed=11, delay=[4, 6], orphans=0, other_types=0))
+        rows = dt.journal_rows(db)
+        fails = sorted(rows[a["line"]]["e164"] for a in e2e.latest_call_attempts(db).values()
+                       if t["by_dispatch"][a["dispatch_id"]]["final"]["delivery_status"] == "fail")
+        self.assertTrue(fails)
+        seq = max((r["seq"] for r in dt.server_requests(brief=True)), default=0)
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--redial", "undelivered", "--redial-after", "0",
+                               "--rate", "0", now=e2e.NOON)
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(sorted(r["number"] for r in calls_since(seq)), fails)
+        summ, _ = e2e.report_json(db)
+        self.assertEqual(summ["results"]["awaiting_result"], len(fails), summ["results"])
+        # Redial again at once: the redialed rows await their results.
+        seq = max(r["seq"] for r in dt.server_requests(brief=True))
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--redial", "undelivered", "--redial-after", "0",
+                               "--rate", "0", now=e2e.NOON)
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(calls_since(seq), [], "rows awaiting a result were redialed")
+        # (The fake's truth is of its current session: the redialed calls.)
+        latest = e2e.latest_call_attempts(db)
+        redialed = [a for a in latest.values() if rows[a["line"]]["e164"] in fails]
+        t = self.wait_delivered([a["dispatch_id"] for a in redialed], timeout=60)
+        summ, _ = e2e.report_json(db)
+        self.assertEqual(summ["results"]["awaiting_result"], 0, summ["results"])
+        fails2 = sorted(rows[a["line"]]["e164"] for a in redialed
+                        if t["by_dispatch"][a["dispatch_id"]]["final"]["delivery_status"] == "fail")
+        rc, out, err = dt.dial(listp, db, "-c", "SA", "--redial", "undelivered", "--redial-after", "0",
+                               "--rate", "0", now=e2e.NOON)
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(sorted(r["number"] for r in calls_since(seq)), fails2)
+        rc, err = self.rx.stop()
+        self.assertEqual(rc, 0, err)
+
 
 def histogram(res, column):
     """The report's histogram of column as {value: count}, whatever the
