@@ -342,6 +342,48 @@ class Hostile(unittest.TestCase):
         ev = e2e.body_of(e2e.ended_event(str(uuid.uuid4())))
         self.bad_body(ev[:-5], "not_json")
 
+    def test_json_but_not_one_object(self):
+        for body in (b"[]", b"null", b"\"phone_call.ended\"", b"{} {}", b"", b"{\"a\":1}x"):
+            with self.subTest(body=body):
+                self.bad_body(body, "not_json")
+
+    def test_not_json_content_type(self):
+        body = e2e.body_of(e2e.ended_event(str(uuid.uuid4())))
+        h = e2e.signed_headers(self.secret, body)
+        h["Content-Type"] = "text/plain"
+        st, resp, _ = e2e.post(self.rx.port, body, h)
+        self.assertEqual(st, 415, resp)
+        self.expect_refusal("unsupported_media")
+        self.still_serving()
+
+    def test_pipelined(self):
+        """Three signed events written in one go on one keep-alive
+        connection (HTTP/1.1 pipelining): three 200s, in order."""
+        reqs, ids = b"", []
+        for _ in range(3):
+            body = e2e.body_of(e2e.ended_event(str(uuid.uuid4())))
+            h = e2e.signed_headers(self.secret, body)
+            ids.append(h["svix-id"])
+            head = ["POST %s HTTP/1.1" % e2e.PATH, "Host: x", "Content-Length: %d" % len(body)]
+            head += ["%s: %s" % kv for kv in h.items()]
+            reqs += ("\r\n".join(head) + "\r\n\r\n").encode() + body
+        s = self.connect()
+        try:
+            s.sendall(reqs)
+            s.settimeout(10 * e2e.SLOW)
+            data = b""
+            while data.count(b"HTTP/1.1 ") < 3:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        finally:
+            s.close()
+        self.assertEqual(data.count(b"HTTP/1.1 200"), 3, data[:600])
+        with self.lock:
+            self.valid.extend(ids)
+        self.still_serving()
+
     # ---- routes and signatures ----------------------------------------------------------
 
     def test_wrong_path(self):
