@@ -356,6 +356,36 @@ class Hostile(unittest.TestCase):
         self.expect_refusal("unsupported_media")
         self.still_serving()
 
+    def test_strange_svix_ids(self):
+        """Odd but correctly signed svix-ids: either stored exactly as sent
+        (200) or refused with a 4xx; never anything else."""
+        for msg_id in ("msg_" + "A" * 2000, "msg 'quoted' \"double\" ;,=", "msg_\u00e9\u4e2d"):
+            with self.subTest(msg_id=msg_id[:20]):
+                body = e2e.body_of(e2e.ended_event(str(uuid.uuid4())))
+                h = e2e.signed_headers(self.secret, body, msg_id=msg_id)
+                # Raw bytes: http.client would refuse the non-Latin-1 id itself.
+                head = ["POST %s HTTP/1.1" % e2e.PATH, "Host: x", "Content-Length: %d" % len(body)]
+                head += ["%s: %s" % kv for kv in h.items()]
+                s = self.connect()
+                try:
+                    s.sendall(("\r\n".join(head) + "\r\n\r\n").encode("utf-8") + body)
+                    st, waited, data = self.read_response(s, 10 * e2e.SLOW)
+                finally:
+                    s.close()
+                self.assertIsNotNone(st, data[:200])
+                self.assertTrue(st == 200 or 400 <= st < 500, data[:300])
+                if st == 200:
+                    with self.lock:
+                        self.valid.append(msg_id)
+                else:
+                    # Counted under the reason its answer names.
+                    try:
+                        reason = json.loads(data.split(b"\r\n\r\n", 1)[1])["error"]
+                    except (ValueError, KeyError, IndexError):
+                        reason = "?"
+                    self.expect_refusal(reason)
+        self.still_serving()
+
     def test_pipelined(self):
         """Three signed events written in one go on one keep-alive
         connection (HTTP/1.1 pipelining): three 200s, in order."""
