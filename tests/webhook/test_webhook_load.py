@@ -160,6 +160,7 @@ class Load(unittest.TestCase):
             items.append((svix_sign.new_msg_id(), e2e.body_of(ev), ev))
         rng.shuffle(items)
         self.payload = {i: ev for i, _, ev in items}
+        self.body = {i: b for i, b, _ in items}
         out = [(i, b) for i, b, _ in items]
         # Redeliveries: the same svix-id and body again, later in the run.
         for _ in range(REDELIVERIES):
@@ -261,6 +262,9 @@ class Load(unittest.TestCase):
                 bad.append("%s: first delivery (ts %d) answered 200, event_time %d"
                            % (i, self.stamps[i][0], e["event_time"]))
             p = self.payload[i]
+            stored = e["payload"] if isinstance(e["payload"], bytes) else e["payload"].encode()
+            if stored != self.body[i]:
+                bad.append("%s: payload stored %r..., sent %r..." % (i, stored[:60], self.body[i][:60]))
             typ = p.get("type", "phone_call.ended")
             if e["type"] != typ:
                 bad.append("%s: type %r, sent %r" % (i, e["type"], typ))
