@@ -1,10 +1,12 @@
 #!/bin/sh
 # Valgrind memcheck over the CLI tests: every phonenorm command the CLI tests
 # run (validate/format/info, clean and its options, call --dry-run and call
-# against the fake server on 127.0.0.1) runs under memcheck. The tests
-# themselves are the ones ctest runs (tests/cli/test_cli.py,
-# tests/list/test_clean_cli.py, tests/dispatch/test_cli_dispatch.py), given a
-# `phonenorm` that is a wrapper around valgrind and the real binary.
+# against the fake server on 127.0.0.1, the webhook receiver's options,
+# signals and hostile input) runs under memcheck. The tests themselves are
+# the ones ctest runs (tests/cli/test_cli.py, tests/list/test_clean_cli.py,
+# tests/dispatch/test_cli_dispatch.py, tests/webhook/test_webhook_cli.py,
+# tests/webhook/test_webhook_hostile.py), given a `phonenorm` that is a
+# wrapper around valgrind and the real binary.
 #
 # Passes when every test passes and every run has zero memcheck errors and
 # zero definitely-lost blocks. memcheck.supp names dependency-internal,
@@ -47,7 +49,7 @@ exec valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite \
 WRAP
 chmod +x "$wrapper"
 
-# Two streams (CI has 2 cores): the clean tests, the longest, beside the others.
+# Streams (CI has 2 cores): the clean tests, the longest, beside the others.
 run_test() { # name command...
 	name=$1
 	shift
@@ -63,6 +65,14 @@ run_test() { # name command...
 total_start=$(date +%s)
 run_test list_clean_cli "$python" "$src/tests/list/test_clean_cli.py" "$wrapper" "$src/data" \
 	"$src/tests/list" &
+# The webhook receiver (its dials too): a third stream, since these tests
+# mostly wait (slowloris, signals). PHN_TEST_SLOW stretches the hostile
+# test's time limits (slowloris deadline, readiness) for valgrind.
+(
+	run_test webhook_hostile env PHN_TEST_SLOW=5 "$python" "$src/tests/webhook/test_webhook_hostile.py" \
+		"$wrapper"
+	run_test webhook_cli "$python" "$src/tests/webhook/test_webhook_cli.py" "$wrapper"
+) &
 run_test cli_number "$python" "$src/tests/cli/test_cli.py" "$work/stage"
 run_test dispatch_cli "$python" "$src/tests/dispatch/test_cli_dispatch.py" "$wrapper"
 wait
