@@ -584,8 +584,9 @@ typedef struct phn_campaign_summary {
 	uint64_t events;          /* webhook events kept: every type, orphans too */
 	uint64_t orphans;         /* phone_call.ended matching no attempt */
 	uint64_t other_types;     /* events of types other than phone_call.ended */
-	uint64_t refused;         /* deliveries refused (bad signature, stale, ...), all
-				   * reasons: phn_campaign_report_each_refusal() */
+	uint64_t refused;         /* deliveries refused ("bad_signature",
+				   * "stale_timestamp", ...), all reasons:
+				   * phn_campaign_report_refusal() */
 } phn_campaign_summary;
 
 #define PHN_CAMPAIGN_SUMMARY_VERSION 2
@@ -628,7 +629,11 @@ PHN_EXTERN int phn_campaign_report_histogram(const phn_campaign_report *r, const
 
 /*
  * Deliveries the webhook receiver refused, by reason (the
- * phn_webhook_refusal_cb reasons: "signature", "stale", ...), reason
+ * phn_webhook_refusal_cb reasons, as sent: "bad_signature",
+ * "stale_timestamp", "future_timestamp", "missing_header", "bad_timestamp",
+ * "not_json", "not_utf8", "too_large", "not_found", "method_not_allowed",
+ * "unsupported_media", "too_many_headers", "bad_request",
+ * "header_deadline"), reason
  * ascending, as taken at open; *last_at_ms (may be NULL) of the latest
  * refusal of that reason (0: unknown). Reason i, i from 0 until
  * PHN_ENOTFOUND. reason lives as long as the report.

@@ -115,11 +115,14 @@ typedef int (*phn_webhook_handler)(void *payload, const phn_webhook_event *ev);
 
 /*
  * Told of every request that was refused, with the HTTP status sent and a
- * static reason: a verdict name, or "not_json", "not_utf8", "too_large",
- * "not_found", "method_not_allowed", "too_many_headers", "unsupported_media"
- * (a Content-Type that is not JSON), "header_deadline" (the request did not
- * arrive in time; status 0: the connection was dropped). May be called
- * from several threads at once; must not block for long.
+ * static reason, one of: a verdict name ("missing_header", "bad_timestamp",
+ * "stale_timestamp", "future_timestamp", "bad_signature"), "not_json",
+ * "not_utf8", "too_large", "not_found", "method_not_allowed",
+ * "too_many_headers", "unsupported_media" (a Content-Type that is not JSON),
+ * "bad_request" (another malformed request, answered by the HTTP layer
+ * itself), "header_deadline" (the request did not arrive in time; status 0:
+ * the connection was dropped). May be called from several threads at once;
+ * must not block for long.
  */
 typedef void (*phn_webhook_refusal_cb)(void *payload, int http_status, const char *reason);
 

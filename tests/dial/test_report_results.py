@@ -79,7 +79,7 @@ class ReportResults(unittest.TestCase):
                                 "pass", duration=7, call_output="ELSEWHERE")))
         ev.append((lt.svix_id(), t0 + 30, {"type": "phone_call.started",
                                            "data": {"numberTo": cls.rows[lines[10]]["e164"]}}))
-        ev += [("!refused", "signature"), ("!refused", "signature"), ("!refused", "stale")]
+        ev += [("!refused", "bad_signature"), ("!refused", "bad_signature"), ("!refused", "stale_timestamp")]
         cls.outcomes = lt.record(cls.db, ev)
         cls.lines = lines
 
@@ -105,7 +105,7 @@ class ReportResults(unittest.TestCase):
                 "average_talk_time_s": round(talk / delivered, 1),
                 "events": 14, "orphans": 2, "other_types": 1,
                 "call_output": hist_out, "sentiment": hist_sent,
-                "refused": {"signature": 2, "stale": 1}, "refused_total": 3}
+                "refused": {"bad_signature": 2, "stale_timestamp": 1}, "refused_total": 3}
 
     def test_summary_json(self):
         rc, out, err = dt.report(self.db, "--summary-json", "-", "-q")
@@ -143,7 +143,7 @@ class ReportResults(unittest.TestCase):
         self.assertIn("events:    14 kept (orphans, matching no call of this journal: 2; "
                       "other event types: 1)\n", out)
         self.assertIn("refused:   3 deliveries", out)
-        self.assertRegex(out, r"\n    signature +2  \(last ")
+        self.assertRegex(out, r"\n    bad_signature +2  \(last ")
         self.assertRegex(out, r"\n    stale +1  \(last ")
 
     def check_row(self, line, got, as_json):
