@@ -346,11 +346,16 @@ static char *read_secret_file(const char *path)
 		log_line("cannot read the --secret-file: %s", strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-		if (S_ISDIR(st.st_mode))
-			log_line("the --secret-file is a directory");
-		else
-			log_line("cannot read the --secret-file: %s", strerror(errno));
+	/* st is only set when fstat succeeds: test it only then. */
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+
+		log_line("cannot read the --secret-file: %s", strerror(e));
+		close(fd);
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		log_line("the --secret-file is a directory");
 		close(fd);
 		return NULL;
 	}
