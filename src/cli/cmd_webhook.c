@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,12 @@ struct webhook_args {
 struct webhook_ctx {
 	phn_campaign_receiver *rc;
 	int quiet;
+	/* Counted here rather than read from the server: the server's
+	 * counters cannot be read after phn_webhook_server_stop, which is
+	 * what finishes the requests in progress, and the summary must
+	 * include those. Deliveries only (events and refusals; not
+	 * GET /healthz). */
+	atomic_uint_least64_t requests, failed;
 };
 
 static void log_line(const char *fmt, ...)
@@ -464,9 +471,15 @@ static int on_event(void *payload, const phn_webhook_event *ev)
 {
 	struct webhook_ctx *ctx = payload;
 
+	int rc;
+
 	/* A failure answers 503 (the sender retries); the server logs it. */
-	return phn_campaign_receiver_record(ctx->rc, ev->svix_id, ev->timestamp_s, ev->body,
-					    ev->body_len, ev->received_ms, NULL);
+	rc = phn_campaign_receiver_record(ctx->rc, ev->svix_id, ev->timestamp_s, ev->body,
+					  ev->body_len, ev->received_ms, NULL);
+	atomic_fetch_add(&ctx->requests, 1);
+	if (rc != 0)
+		atomic_fetch_add(&ctx->failed, 1);
+	return rc;
 }
 
 static void on_refusal(void *payload, int http_status, const char *reason)
@@ -474,6 +487,7 @@ static void on_refusal(void *payload, int http_status, const char *reason)
 	struct webhook_ctx *ctx = payload;
 
 	phn_campaign_receiver_refused(ctx->rc, reason);
+	atomic_fetch_add(&ctx->requests, 1);
 	if (ctx->quiet)
 		return;
 	if (http_status)
@@ -552,23 +566,23 @@ static void on_second_signal(int sig)
 	_exit(128 + sig);
 }
 
-static void print_summary(int sig, const phn_receiver_stats *s, const phn_webhook_server_stats *ss)
+static void print_summary(int sig, const phn_receiver_stats *s, struct webhook_ctx *ctx)
 {
 	fprintf(stderr, "phonenorm webhook: stopped by %s: %" PRIu64 " events recorded (%" PRIu64
 		" applied, %" PRIu64 " superseded, %" PRIu64 " orphans, %" PRIu64 " other types), %"
 		PRIu64 " duplicates, %" PRIu64 " refused; %" PRIu64 " requests, %" PRIu64
 		" failed (503)\n", signal_name(sig), s->events, s->applied, s->superseded, s->orphans,
-		s->other_types, s->duplicates, s->refused, ss->requests, ss->failed);
+		s->other_types, s->duplicates, s->refused, (uint64_t)atomic_load(&ctx->requests),
+		(uint64_t)atomic_load(&ctx->failed));
 }
 
 int cli_cmd_webhook(int argc, char **argv)
 {
 	struct webhook_args a;
-	struct webhook_ctx ctx = { NULL, 0 };
+	struct webhook_ctx ctx = { NULL, 0, 0, 0 };
 	phn_webhook_secrets *secrets = NULL;
 	phn_webhook_server_options o = PHN_WEBHOOK_SERVER_OPTIONS_INIT;
 	phn_webhook_server *srv = NULL;
-	phn_webhook_server_stats ss = PHN_WEBHOOK_SERVER_STATS_INIT;
 	phn_receiver_stats rs = PHN_RECEIVER_STATS_INIT;
 	struct stat st;
 	struct sigaction sa;
@@ -651,7 +665,8 @@ int cli_cmd_webhook(int argc, char **argv)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	if (!a.quiet)
 		log_line("%s: stopping (the requests in progress finish)", signal_name(sig));
-	phn_webhook_server_stats_get(&ss, srv);
+	/* The stop returns once the requests in progress are answered: the
+	 * counts read after it include them. */
 	phn_webhook_server_stop(srv);
 	srv = NULL;
 	phn_campaign_receiver_stats(&rs, ctx.rc);
@@ -661,6 +676,6 @@ out:
 	phn_campaign_receiver_close(ctx.rc);
 	phn_webhook_secrets_free(secrets);
 	if (sig)
-		print_summary(sig, &rs, &ss);
+		print_summary(sig, &rs, &ctx);
 	return status;
 }
