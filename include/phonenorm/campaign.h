@@ -744,8 +744,11 @@ PHN_EXTERN const char *phn_receiver_outcome_name(phn_receiver_outcome o);
  * is durable (synchronous=FULL commit), with *outcome set (may be NULL).
  * timestamp_s: the delivery's svix-timestamp; received_ms: when it arrived.
  * Errors: PHN_EINVAL (NULL, empty svix_id, body not a JSON object),
- * PHN_EIO (the journal could not be written: the caller answers 503 and the
- * sender retries), PHN_ENOMEM.
+ * PHN_EIO (the journal could not be written, whatever the cause, the
+ * writer running out of memory included: the caller answers 503 and the
+ * sender retries; phn_error_last() names the real failure and its code,
+ * e.g. "the journal could not be written (PHN_ENOMEM): ..."), PHN_ENOMEM
+ * (while parsing the body, before anything is queued).
  */
 PHN_EXTERN int phn_campaign_receiver_record(phn_campaign_receiver *rc, const char *svix_id,
 					    int64_t timestamp_s, const char *body,

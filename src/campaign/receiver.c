@@ -150,7 +150,7 @@ static int write_group(struct phn_campaign_receiver *rc)
 	pthread_mutex_unlock(&rc->mu);
 
 	if (grow(rc, n) != 0) {
-		err = phn_error_code(PHN_ENOMEM);
+		err = phn_error_set(PHN_ENOMEM, "out of memory for a group of %zu events", n);
 	} else {
 		for (i = 0, p = group; p; p = p->next, i++)
 			rc->evs[i] = p->ev;
@@ -367,8 +367,11 @@ int phn_campaign_receiver_record(phn_campaign_receiver *rc, const char *svix_id,
 		memcpy(error, rc->error, sizeof error);
 	pthread_mutex_unlock(&rc->mu);
 	free(p.buf);
+	/* PHN_EIO whatever failed (the header's "not written: answer 503"),
+	 * but the message names the real failure, out of memory included. */
 	if (err != PHN_OK)
-		return phn_error_set(PHN_EIO, "%s", error);
+		return phn_error_set(PHN_EIO, "the journal could not be written (%s): %s",
+				     phn_error_name(err), error);
 	if (outcome)
 		*outcome = p.outcome;
 	return PHN_OK;
