@@ -707,7 +707,12 @@ PHN_EXTERN int phn_campaign_report_write_summary(const phn_campaign_report *r,
  * types other than phone_call.ended are kept and counted. For one attempt,
  * the event with the latest time wins (ties: the greater svix-id), whatever
  * order they arrive in; the event time is the svix-timestamp of the first
- * delivery of that svix-id that reached the journal.
+ * delivery of that svix-id that reached the journal (the payload carries
+ * no event time of its own). The sender puts a fresh svix-timestamp on
+ * every attempt, so an older event whose first attempts failed (a 503, a
+ * network error) and that is first stored on a retry after a newer event
+ * counts as the later one and wins: "latest" means latest first-stored
+ * delivery, not latest call outcome.
  *
  * A receiver runs beside `phonenorm dial` on the same journal (SQLite WAL,
  * short transactions; it never takes the dial lock). Events from many
