@@ -144,7 +144,7 @@ class ReportResults(unittest.TestCase):
                       "other event types: 1)\n", out)
         self.assertIn("refused:   3 deliveries", out)
         self.assertRegex(out, r"\n    bad_signature +2  \(last ")
-        self.assertRegex(out, r"\n    stale +1  \(last ")
+        self.assertRegex(out, r"\n    stale_timestamp +1  \(last ")
 
     def check_row(self, line, got, as_json):
         none = None if as_json else ""
