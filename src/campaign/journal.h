@@ -298,6 +298,14 @@ int journal_record_and_mark(journal *j, const struct joutcome *done, size_t ndon
 /* Counters over the whole journal. */
 int journal_counts(journal *j, struct jcounts *out);
 
+/* Several reads as one snapshot: every read between journal_read_begin()
+ * and journal_read_end() sees the journal as it was at the first of them,
+ * whatever another connection (the webhook receiver) commits meanwhile.
+ * Pairs nest; only the outermost pair counts. Nothing may be written on
+ * this handle in between. The dry run's plan reads under one. */
+int journal_read_begin(journal *j);
+void journal_read_end(journal *j); /* NULL is fine */
+
 /* The earliest next_at of a pending or waiting row, or 0 when none; a row
  * due at once (next_at 0) gives 1, a time already past, not "none". */
 int journal_next_wake(journal *j, int64_t *at_ms);

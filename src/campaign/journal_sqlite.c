@@ -378,6 +378,10 @@ struct jsqlite {
 	int lock_fd;     /* the dial lock's descriptor; -1 without one */
 	sqlite3_stmt *st[S_COUNT];
 	int loading;     /* inside journal_load_begin/end: a transaction is open */
+	/* journal_read_begin/end: how deep, and whether the outermost opened
+	 * the read transaction (it did not inside a load) */
+	unsigned int read_depth;
+	int read_opened;
 	uint64_t load_batch;
 	uint64_t load_last;
 	char *meta_value;
@@ -502,6 +506,9 @@ static int writable(struct jsqlite *s, const char *fn)
 	if (s->flags & J_OPEN_READONLY)
 		return phn_error_set(PHN_EINVAL, "journal '%s': %s: the journal is open read-only",
 				     s->path, fn);
+	if (s->read_depth)
+		return phn_error_set(PHN_EINVAL, "journal '%s': %s: inside a read "
+				     "(journal_read_end first)", s->path, fn);
 	if (s->loading)
 		return phn_error_set(PHN_EINVAL, "journal '%s': %s: the list is still loading "
 				     "(journal_load_end first)", s->path, fn);
@@ -1649,6 +1656,35 @@ static int sq_counts(journal *j, struct jcounts *out)
 	return rc;
 }
 
+static int sq_read_begin(journal *j)
+{
+	struct jsqlite *s = S(j);
+	int rc, opened;
+
+	if (s->read_depth) {
+		if (s->read_depth == UINT_MAX)
+			return phn_error_set(PHN_EINVAL, "journal '%s': reads nested too deep",
+					     s->path);
+		s->read_depth++;
+		return PHN_OK;
+	}
+	if ((rc = read_begin(s, &opened)) != PHN_OK)
+		return rc;
+	s->read_opened = opened;
+	s->read_depth = 1;
+	return PHN_OK;
+}
+
+static void sq_read_end(journal *j)
+{
+	struct jsqlite *s = S(j);
+
+	if (s->read_depth == 0 || --s->read_depth > 0)
+		return;
+	read_end(s, s->read_opened);
+	s->read_opened = 0;
+}
+
 static int sq_next_wake(journal *j, int64_t *at_ms)
 {
 	struct jsqlite *s = S(j);
@@ -2099,6 +2135,8 @@ const struct journal_ops journal_sqlite_ops = {
 	.record = sq_record,
 	.record_and_mark = sq_record_and_mark,
 	.counts = sq_counts,
+	.read_begin = sq_read_begin,
+	.read_end = sq_read_end,
 	.next_wake = sq_next_wake,
 	.runs = sq_runs,
 	.each_row = sq_each_row,
