@@ -874,6 +874,156 @@ static void test_read_snapshot(void)
 	journal_close(j);
 }
 
+/* The dry-run plan (phn_dialer_plan) of `dial --redial undelivered
+ * --redial-after 0` over and over while a receiver connection commits a
+ * "fail" result per row, one transaction each: unknown rows become accepted
+ * and due, accepted ones become due. Every plan must succeed (no "N rows to
+ * redial counted, M found") and never count more done rows than rows (no
+ * wrapped "accepted"). */
+#define PLAN_ROWS 400
+#define PLAN_NOW INT64_C(1796630400000) /* 2026-12-07 08:00 UTC, SA's window open */
+
+struct plan_writer {
+	const char *path;
+	int failures;
+};
+
+static void *plan_writer_main(void *arg)
+{
+	struct plan_writer *pw = arg;
+	journal *r = NULL;
+
+	if (journal_open(&r, pw->path, J_OPEN_RECEIVER) != PHN_OK) {
+		pw->failures++;
+		return NULL;
+	}
+	for (int i = 0; i < PLAN_ROWS; i++) {
+		char svix[32], id[32];
+		struct jevent e;
+		phn_receiver_outcome o;
+
+		snprintf(svix, sizeof svix, "pf-%d", i);
+		snprintf(id, sizeof id, "pd-%d", i);
+		e = event(svix, id, 1000, "fail", "NO_ANSWER");
+		if (journal_record_events(r, &e, 1, &o, NULL, NULL, 0, now_ms()) != PHN_OK ||
+		    o != PHN_RECEIVER_APPLIED)
+			pw->failures++;
+	}
+	journal_close(r);
+	return NULL;
+}
+
+static void test_plan_concurrent(void)
+{
+	char list[512], db[512];
+	phn_dial_options o;
+	phn_dispatch_options d;
+	phn_dialer *dl = NULL;
+	journal *j = NULL;
+	struct plan_writer pw;
+	pthread_t th;
+	int64_t run;
+	int plans = 0, bad = 0;
+	FILE *f;
+
+	path_in(list, sizeof list, "plan_list.csv");
+	path_in(db, sizeof db, "plan.db");
+	if (!(f = fopen(list, "w"))) {
+		CHECK(0);
+		return;
+	}
+	fputs("name,phone\n", f);
+	for (int i = 0; i < PLAN_ROWS; i++)
+		fprintf(f, "P%d,+96650123%04d\n", i, i);
+	CHECK(fclose(f) == 0);
+
+	phn_dial_options_init(&o, PHN_DIAL_OPTIONS_VERSION);
+	phn_dispatch_options_init(&d, PHN_DISPATCH_OPTIONS_VERSION);
+	d.base_url = "http://127.0.0.1:9";
+	d.token = "test-token";
+	o.list_path = list;
+	o.first_name_column = "name";
+	o.dispatch = &d;
+	o.rate = 0;
+	o.concurrency = 4;
+	o.test_now_ms = PLAN_NOW;
+	/* A live open loads the list into the journal; nothing is sent. */
+	CHECK_MSG(phn_dialer_open(&dl, db, &o) == PHN_OK, "%s", phn_error_last());
+	phn_dialer_free(dl);
+	dl = NULL;
+
+	/* Every row called: even lines accepted with no result yet, odd ones
+	 * unknown (their result makes them accepted). */
+	CHECK_INT(journal_open(&j, db, J_OPEN_DIAL), PHN_OK);
+	if (!j)
+		return;
+	CHECK_INT(journal_run_begin(j, PLAN_NOW, "live", &run), PHN_OK);
+	for (int i = 0; i < PLAN_ROWS; i++) {
+		char id[32];
+		uint64_t line = (uint64_t)i + 2;
+
+		snprintf(id, sizeof id, "pd-%d", i);
+		mark(j, run, line, id, PLAN_NOW);
+		if (i % 2)
+			record(j, line, id, "ambiguous", J_UNKNOWN, PLAN_NOW + 1);
+		else
+			record(j, line, id, "accepted", J_ACCEPTED, PLAN_NOW + 1);
+	}
+	journal_close(j);
+
+	o.flags = PHN_DIAL_DRY_RUN;
+	o.redial_flags = PHN_DIAL_REDIAL_UNDELIVERED;
+	o.redial_after_ms = 0;
+	CHECK_MSG(phn_dialer_open(&dl, db, &o) == PHN_OK, "%s", phn_error_last());
+	if (!dl)
+		return;
+	memset(&pw, 0, sizeof pw);
+	pw.path = db;
+	CHECK(pthread_create(&th, NULL, plan_writer_main, &pw) == 0);
+	for (int k = 0; k < 2000; k++) {
+		phn_dial_plan *plan = NULL;
+		uint64_t rows = 0, to_call = 0, done = 0, skipped = 0, due = 0, later = 0;
+		int64_t next = 0;
+		int rc = phn_dialer_plan(&plan, dl);
+
+		if (rc != PHN_OK) {
+			if (bad++ < 3)
+				fprintf(stderr, "plan %d: %s\n", k, phn_error_last());
+		} else {
+			phn_dial_plan_counts(&rows, &to_call, &done, &skipped, NULL, plan);
+			phn_dial_plan_redial(&due, &later, &next, plan);
+			if (rows != PLAN_ROWS || done > rows || due > rows || to_call != due ||
+			    done + to_call + skipped != rows) {
+				if (bad++ < 3)
+					fprintf(stderr, "plan %d: rows %" PRIu64 " done %" PRIu64
+						" to_call %" PRIu64 " skipped %" PRIu64 " due %"
+						PRIu64 "\n", k, rows, done, to_call, skipped, due);
+			}
+		}
+		phn_dial_plan_free(plan);
+		plans++;
+		if (k >= 20 && sql_int(db, "SELECT count(*) FROM events") == PLAN_ROWS)
+			break;
+	}
+	pthread_join(th, NULL);
+	CHECK_INT(pw.failures, 0);
+	CHECK_INT(bad, 0);
+	CHECK(plans > 0);
+	/* At the end: every row due. */
+	{
+		phn_dial_plan *plan = NULL;
+		uint64_t due = 0, done = 9;
+
+		CHECK_INT(phn_dialer_plan(&plan, dl), PHN_OK);
+		phn_dial_plan_redial(&due, NULL, NULL, plan);
+		phn_dial_plan_counts(NULL, NULL, &done, NULL, NULL, plan);
+		CHECK_INT(due, PLAN_ROWS);
+		CHECK_INT(done, 0);
+		phn_dial_plan_free(plan);
+	}
+	phn_dialer_free(dl);
+}
+
 /* Recovery and the dialer's unknown outcomes against results. */
 static void test_recovery(void)
 {
@@ -1405,6 +1555,7 @@ int main(int argc, char **argv)
 		test_recovery();
 		test_redial_settle();
 		test_read_snapshot();
+		test_plan_concurrent();
 		test_parse();
 		test_receiver();
 		test_receiver_failure();
