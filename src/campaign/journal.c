@@ -261,6 +261,18 @@ int journal_counts(journal *j, struct jcounts *out)
 	return j->ops->counts(j, out);
 }
 
+int journal_read_begin(journal *j)
+{
+	CHECK_J(j, "journal_read_begin");
+	return j->ops->read_begin(j);
+}
+
+void journal_read_end(journal *j)
+{
+	if (j)
+		j->ops->read_end(j);
+}
+
 int journal_next_wake(journal *j, int64_t *at_ms)
 {
 	CHECK_J(j, "journal_next_wake");

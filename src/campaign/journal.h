@@ -298,6 +298,14 @@ int journal_record_and_mark(journal *j, const struct joutcome *done, size_t ndon
 /* Counters over the whole journal. */
 int journal_counts(journal *j, struct jcounts *out);
 
+/* Several reads as one snapshot: every read between journal_read_begin()
+ * and journal_read_end() sees the journal as it was at the first of them,
+ * whatever another connection (the webhook receiver) commits meanwhile.
+ * Pairs nest; only the outermost pair counts. Nothing may be written on
+ * this handle in between. The dry run's plan reads under one. */
+int journal_read_begin(journal *j);
+void journal_read_end(journal *j); /* NULL is fine */
+
 /* The earliest next_at of a pending or waiting row, or 0 when none; a row
  * due at once (next_at 0) gives 1, a time already past, not "none". */
 int journal_next_wake(journal *j, int64_t *at_ms);
@@ -357,7 +365,11 @@ int journal_redial_count(journal *j, unsigned int max_attempts, int64_t gap_ms, 
 			 uint64_t *due, uint64_t *later, int64_t *next_due_ms);
 
 /* The due ones (as journal_redial_count) become pending with next_at 0, one
- * transaction; *n (if not NULL) gets how many. */
+ * transaction; *n (if not NULL) gets how many. They are marked (reason
+ * "redial") until their next call is marked sending: meanwhile a later
+ * result of the old call that is not "fail" (the person was reached after
+ * all) makes such a row accepted again (journal_record_events), and it is
+ * not called. journal_requeue_for_run() keeps the mark. */
 int journal_requeue_undelivered(journal *j, unsigned int max_attempts, int64_t gap_ms,
 				int64_t now_ms, uint64_t *n);
 
@@ -385,7 +397,9 @@ struct jevent {
  * applies when it is the latest (event_time, svix_id) of that attempt, and
  * goes on the row when the attempt is the row's latest call attempt (the
  * one marked last). An unknown row (or one requeued by --retry-unknown)
- * that gets its result becomes accepted: the call went out; a sending row
+ * that gets its result becomes accepted: the call went out; so does a row
+ * requeued for a redial whose old call's winning result is no longer
+ * "fail" (one still "fail" stays pending for its redial); a sending row
  * stays sending, and journal_record() keeps the result (an "unknown"
  * outcome of a call with a result is recorded as accepted). On failure
  * nothing is written.

@@ -40,6 +40,8 @@ struct journal_ops {
 			       int64_t run_id, const struct jsend *items, size_t nitems,
 			       int64_t now_ms);
 	int (*counts)(journal *j, struct jcounts *out);
+	int (*read_begin)(journal *j);
+	void (*read_end)(journal *j);
 	int (*next_wake)(journal *j, int64_t *at_ms);
 	int (*runs)(journal *j, struct jruns *out);
 	int (*each_row)(journal *j, int (*cb)(const struct jreport_row *row, void *payload),

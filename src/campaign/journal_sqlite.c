@@ -207,9 +207,17 @@ enum stmt {
 	"CASE WHEN ?2 THEN NULL ELSE sentiment END, " \
 	"CASE WHEN ?2 THEN NULL ELSE provider_call_id END"
 
+/* In S_EV_ROW (?2: the attempt the event applied to, which is the row's
+ * latest call attempt). A row requeued for a redial (reason 'redial') that
+ * has not been called again yet, whose old call now has a winning result
+ * that is not "fail" (a later event: the person was reached after all), is
+ * no longer one to redial: accepted again, as journal_requeue_undelivered()
+ * found it. A "fail" keeps it pending for its redial. */
 #define EV_ROW_SETTLES \
 	"(state = 'unknown' OR (reason IS 'retry_unknown' AND state IN ('pending', " \
-	"'waiting', 'failed')))"
+	"'waiting', 'failed')) OR (reason IS 'redial' AND state IN ('pending', " \
+	"'waiting', 'failed') AND (SELECT delivery_status FROM attempts " \
+	"WHERE dispatch_id = ?2) IS NOT 'fail'))"
 
 /* Rows whose latest call was not delivered and that may be called again. */
 #define REDIAL_ROWS \
@@ -277,6 +285,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	 * which mirror its latest call attempt, are cleared. */
 	[S_ROW_SENDING] = "UPDATE rows SET state = 'sending', attempts = attempts + ?2, "
 			  "updated_at = ?3, "
+			  "reason = CASE WHEN ?2 AND reason IS 'redial' THEN NULL ELSE reason END, "
 			  "(" RESULT_COLS ") = (" CLEAR_IF_CALL ") "
 			  "WHERE line = ?1 AND state IN ('pending', 'waiting')",
 	[S_ROW_STATE] = "SELECT state FROM rows WHERE line = ?1",
@@ -333,8 +342,8 @@ static const char *const stmt_sql[S_COUNT] = {
 		     "WHERE dispatch_id = ?2), "
 		     "state = CASE WHEN " EV_ROW_SETTLES " THEN 'accepted' ELSE state END, "
 		     "next_at = CASE WHEN " EV_ROW_SETTLES " THEN 0 ELSE next_at END, "
-		     "reason = CASE WHEN " EV_ROW_SETTLES " AND reason IS 'retry_unknown' "
-		     "THEN NULL ELSE reason END, updated_at = ?3 "
+		     "reason = CASE WHEN " EV_ROW_SETTLES " AND reason IN ('retry_unknown', "
+		     "'redial') THEN NULL ELSE reason END, updated_at = ?3 "
 		     "WHERE line = ?1 AND ?2 = (SELECT dispatch_id FROM attempts WHERE line = ?1 "
 		     "AND step = 'call' ORDER BY rowid DESC LIMIT 1)",
 	[S_REFUSAL_ADD] = "INSERT INTO refusals(reason, count, last_at) VALUES (?1, ?2, ?3) "
@@ -358,7 +367,11 @@ static const char *const stmt_sql[S_COUNT] = {
 			   "coalesce(sum(result_at + ?2 > ?3), 0), "
 			   "min(CASE WHEN result_at + ?2 > ?3 THEN result_at + ?2 END) "
 			   "FROM rows WHERE " REDIAL_ROWS,
-	[S_REDIAL_REQUEUE] = "UPDATE rows SET state = 'pending', next_at = 0, updated_at = ?4 "
+	/* Marked (reason 'redial') until the row's next call is marked: a later
+	 * event for the old call that is not "fail" makes it accepted again
+	 * (S_EV_ROW). */
+	[S_REDIAL_REQUEUE] = "UPDATE rows SET state = 'pending', next_at = 0, updated_at = ?4, "
+			     "reason = 'redial' "
 			     "WHERE " REDIAL_ROWS " AND result_at + ?2 <= ?3",
 };
 
@@ -378,6 +391,10 @@ struct jsqlite {
 	int lock_fd;     /* the dial lock's descriptor; -1 without one */
 	sqlite3_stmt *st[S_COUNT];
 	int loading;     /* inside journal_load_begin/end: a transaction is open */
+	/* journal_read_begin/end: how deep, and whether the outermost opened
+	 * the read transaction (it did not inside a load) */
+	unsigned int read_depth;
+	int read_opened;
 	uint64_t load_batch;
 	uint64_t load_last;
 	char *meta_value;
@@ -502,6 +519,9 @@ static int writable(struct jsqlite *s, const char *fn)
 	if (s->flags & J_OPEN_READONLY)
 		return phn_error_set(PHN_EINVAL, "journal '%s': %s: the journal is open read-only",
 				     s->path, fn);
+	if (s->read_depth)
+		return phn_error_set(PHN_EINVAL, "journal '%s': %s: inside a read "
+				     "(journal_read_end first)", s->path, fn);
 	if (s->loading)
 		return phn_error_set(PHN_EINVAL, "journal '%s': %s: the list is still loading "
 				     "(journal_load_end first)", s->path, fn);
@@ -1649,6 +1669,35 @@ static int sq_counts(journal *j, struct jcounts *out)
 	return rc;
 }
 
+static int sq_read_begin(journal *j)
+{
+	struct jsqlite *s = S(j);
+	int rc, opened;
+
+	if (s->read_depth) {
+		if (s->read_depth == UINT_MAX)
+			return phn_error_set(PHN_EINVAL, "journal '%s': reads nested too deep",
+					     s->path);
+		s->read_depth++;
+		return PHN_OK;
+	}
+	if ((rc = read_begin(s, &opened)) != PHN_OK)
+		return rc;
+	s->read_opened = opened;
+	s->read_depth = 1;
+	return PHN_OK;
+}
+
+static void sq_read_end(journal *j)
+{
+	struct jsqlite *s = S(j);
+
+	if (s->read_depth == 0 || --s->read_depth > 0)
+		return;
+	read_end(s, s->read_opened);
+	s->read_opened = 0;
+}
+
 static int sq_next_wake(journal *j, int64_t *at_ms)
 {
 	struct jsqlite *s = S(j);
@@ -2099,6 +2148,8 @@ const struct journal_ops journal_sqlite_ops = {
 	.record = sq_record,
 	.record_and_mark = sq_record_and_mark,
 	.counts = sq_counts,
+	.read_begin = sq_read_begin,
+	.read_end = sq_read_end,
 	.next_wake = sq_next_wake,
 	.runs = sq_runs,
 	.each_row = sq_each_row,

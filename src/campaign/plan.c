@@ -248,13 +248,13 @@ static int plan_redial(struct planning *g)
 	return PHN_OK;
 }
 
-static int plan_from_journal(struct planning *g)
+static int plan_reads(struct planning *g)
 {
 	phn_dialer *dl = g->dl;
 	phn_dial_plan *p = g->p;
 	struct jcounts c;
 	struct jwork buf[256];
-	uint64_t after = 0, redial;
+	uint64_t after = 0, redial, accepted;
 	size_t n;
 	int rc;
 
@@ -262,19 +262,21 @@ static int plan_from_journal(struct planning *g)
 	if ((rc = journal_counts(dl->j, &c)) != PHN_OK || (rc = redial_count(g)) != PHN_OK)
 		return rc;
 	redial = p->redial_due;
+	/* The due rows are accepted ones in the same snapshot; never wrap. */
+	accepted = c.state[J_ACCEPTED] > redial ? c.state[J_ACCEPTED] - redial : 0;
 	p->rows = c.rows;
 	p->skipped = c.state[J_INVALID] + c.state[J_DUPLICATE] + c.state[J_SUPPRESSED];
 	if ((rc = add_skip(p, "invalid", c.state[J_INVALID])) != PHN_OK ||
 	    (rc = add_skip(p, "duplicate", c.state[J_DUPLICATE])) != PHN_OK ||
 	    (rc = add_skip(p, "suppressed", c.state[J_SUPPRESSED])) != PHN_OK ||
-	    (rc = add_skip(p, "accepted", c.state[J_ACCEPTED] - redial)) != PHN_OK ||
+	    (rc = add_skip(p, "accepted", accepted)) != PHN_OK ||
 	    (rc = add_skip(p, "rejected", c.state[J_REJECTED])) != PHN_OK ||
 	    (rc = add_skip(p, (dl->flags & PHN_DIAL_RETRY_UNKNOWN) ? "unknown (re-sent: --retry-unknown)"
 				: "unknown (not re-sent without --retry-unknown)",
 			   c.state[J_UNKNOWN] + c.state[J_SENDING])) != PHN_OK ||
 	    (rc = add_skip(p, "failed (retried when under --max-attempts)", c.state[J_FAILED])) != PHN_OK)
 		return rc;
-	p->done = c.state[J_ACCEPTED] - redial + c.state[J_REJECTED] + c.state[J_FAILED] +
+	p->done = accepted + c.state[J_REJECTED] + c.state[J_FAILED] +
 		  c.state[J_UNKNOWN] + c.state[J_SENDING];
 	/* Every pending or waiting row, whatever its next_at. */
 	for (;;) {
@@ -307,6 +309,21 @@ static int plan_from_journal(struct planning *g)
 		}
 	}
 	return plan_redial(g);
+}
+
+/* Every read of the plan in one snapshot: `phonenorm webhook` may commit
+ * results beside it, and the counts, the redial count and the walks must
+ * agree (else a due row counted and not found, or more due rows than
+ * accepted ones). */
+static int plan_from_journal(struct planning *g)
+{
+	int rc;
+
+	if ((rc = journal_read_begin(g->dl->j)) != PHN_OK)
+		return rc;
+	rc = plan_reads(g);
+	journal_read_end(g->dl->j);
+	return rc;
 }
 
 int phn_dialer_plan(phn_dial_plan **out, phn_dialer *dl)

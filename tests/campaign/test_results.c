@@ -694,6 +694,336 @@ static void test_attempts(void)
 	journal_close(j);
 }
 
+/* A row's reason column, "" for NULL. */
+static void reason_of(char *buf, size_t cap, const char *path, uint64_t line)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+
+	buf[0] = '\0';
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT coalesce(reason, '') FROM rows WHERE line = ?1", -1,
+			       &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)line);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			snprintf(buf, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* A row requeued for a redial whose old call turns out delivered (a later
+ * "pass" for it) is accepted again and not called; a later "fail" keeps it
+ * pending; requeue_for_run keeps the mark; the row's next call drops it. */
+static void test_redial_settle(void)
+{
+	char p[512], why[32];
+	int64_t run, t0 = now_ms(), due_next = 0;
+	journal *j = campaign(path_in(p, sizeof p, "redial_settle.db"), 6, &run);
+	uint64_t n = 0, due = 9, later = 9;
+	struct row w;
+
+	if (!j)
+		return;
+	call(j, run, 2, "s2-1", t0);
+	call(j, run, 3, "s3-1", t0);
+	call(j, run, 4, "s4-1", t0);
+	call(j, run, 5, "s5-1", t0);
+	CHECK_INT(put1(j, event("f2", "s2-1", 1000, "fail", "NO_ANSWER")), PHN_RECEIVER_APPLIED);
+	CHECK_INT(put1(j, event("f3", "s3-1", 1000, "fail", "NO_ANSWER")), PHN_RECEIVER_APPLIED);
+	CHECK_INT(put1(j, event("f4", "s4-1", 1000, "fail", "NO_ANSWER")), PHN_RECEIVER_APPLIED);
+	CHECK_INT(put1(j, event("f5", "s5-1", 1000, "fail", "NO_ANSWER")), PHN_RECEIVER_APPLIED);
+	CHECK_INT(journal_requeue_undelivered(j, 0, 0, t0, &n), PHN_OK);
+	CHECK_INT(n, 4);
+	reason_of(why, sizeof why, p, 2);
+	CHECK_STR(why, "redial");
+
+	/* Row 2: a later "pass" of the old call: reached after all. */
+	CHECK_INT(put1(j, event("p2", "s2-1", 2000, "pass", "PAID")), PHN_RECEIVER_APPLIED);
+	w = row_of(j, 2);
+	CHECK_INT(w.state, J_ACCEPTED);
+	CHECK_INT(w.next_at, 0);
+	CHECK_STR(w.delivery, "pass");
+	CHECK_STR(w.output, "PAID");
+	reason_of(why, sizeof why, p, 2);
+	CHECK_STR(why, "");
+	/* Row 3: a later "fail": still pending for its redial. */
+	CHECK_INT(put1(j, event("f3b", "s3-1", 2000, "fail", "BUSY")), PHN_RECEIVER_APPLIED);
+	w = row_of(j, 3);
+	CHECK_INT(w.state, J_PENDING);
+	CHECK_STR(w.output, "BUSY");
+	reason_of(why, sizeof why, p, 3);
+	CHECK_STR(why, "redial");
+	/* Row 4: an older "pass" loses to the "fail" in force: still pending. */
+	CHECK_INT(put1(j, event("p4", "s4-1", 500, "pass", "OLD")), PHN_RECEIVER_SUPERSEDED);
+	CHECK_INT(row_of(j, 4).state, J_PENDING);
+
+	/* The next run's requeue_for_run keeps the mark (row 5). */
+	CHECK_INT(journal_requeue_for_run(j, 0, &n), PHN_OK);
+	CHECK_INT(row_of(j, 5).state, J_PENDING);
+	reason_of(why, sizeof why, p, 5);
+	CHECK_STR(why, "redial");
+	/* ... and one with --max-attempts 1 makes it failed, mark kept: a
+	 * "pass" of its old call still makes it accepted. */
+	CHECK_INT(journal_requeue_for_run(j, 1, &n), PHN_OK);
+	CHECK_INT(row_of(j, 5).state, J_FAILED);
+	reason_of(why, sizeof why, p, 5);
+	CHECK_STR(why, "redial");
+	CHECK_INT(put1(j, event("p5", "s5-1", 2000, "pass", "PAID")), PHN_RECEIVER_APPLIED);
+	CHECK_INT(row_of(j, 5).state, J_ACCEPTED);
+	CHECK_INT(journal_requeue_for_run(j, 0, &n), PHN_OK);
+
+	/* Row 3 is called again: the mark goes with the new call, and the old
+	 * call's late "pass" no longer touches the row. */
+	CHECK_INT(row_of(j, 3).state, J_PENDING);
+	mark(j, run, 3, "s3-2", t0 + 10);
+	reason_of(why, sizeof why, p, 3);
+	CHECK_STR(why, "");
+	CHECK_INT(put1(j, event("p3", "s3-1", 3000, "pass", "LATE")), PHN_RECEIVER_APPLIED);
+	w = row_of(j, 3);
+	CHECK_INT(w.state, J_SENDING);
+	CHECK(!w.has_result);
+	record(j, 3, "s3-2", "accepted", J_ACCEPTED, t0 + 11);
+	CHECK_INT(row_of(j, 3).state, J_ACCEPTED);
+
+	/* Unknown + event is still accepted (row 6). */
+	mark(j, run, 6, "s6-1", t0);
+	record(j, 6, "s6-1", "ambiguous", J_UNKNOWN, t0 + 1);
+	CHECK_INT(put1(j, event("f6", "s6-1", 1000, "fail", "NO")), PHN_RECEIVER_APPLIED);
+	CHECK_INT(row_of(j, 6).state, J_ACCEPTED);
+
+	/* Only row 4 (pending) and row 6 (accepted, fail) are left to redial. */
+	CHECK_INT(row_of(j, 4).state, J_PENDING);
+	CHECK_INT(journal_redial_count(j, 0, 0, t0, &due, &later, &due_next), PHN_OK);
+	CHECK_INT(due, 1);
+	CHECK_INT(later, 0);
+	journal_close(j);
+}
+
+/* The plan's reads under journal_read_begin/end see one snapshot while the
+ * receiver (another connection) commits results: counts, redial count and
+ * the rows agree, so the dry run never finds more due rows than accepted
+ * ones, nor a different number than it counted. */
+struct snap_walk {
+	uint64_t accepted_fail, unknown;
+};
+
+static int snap_cb(const struct jreport_row *r, void *payload)
+{
+	struct snap_walk *w = payload;
+
+	if (r->state == J_ACCEPTED && r->delivery_status && strcmp(r->delivery_status, "fail") == 0)
+		w->accepted_fail++;
+	if (r->state == J_UNKNOWN)
+		w->unknown++;
+	return 0;
+}
+
+static void test_read_snapshot(void)
+{
+	char p[512];
+	int64_t run, t0 = now_ms(), next = 0;
+	journal *j = campaign(path_in(p, sizeof p, "snapshot.db"), 4, &run), *r = NULL;
+	struct jcounts c;
+	struct snap_walk sw;
+	uint64_t due = 9, later = 9, n = 0;
+
+	if (!j)
+		return;
+	call(j, run, 2, "n2", t0);
+	call(j, run, 3, "n3", t0);
+	mark(j, run, 4, "n4", t0);
+	record(j, 4, "n4", "ambiguous", J_UNKNOWN, t0 + 1);
+	CHECK_INT(put1(j, event("g2", "n2", 1000, "fail", "NO")), PHN_RECEIVER_APPLIED);
+	CHECK_INT(journal_open(&r, p, J_OPEN_RECEIVER), PHN_OK);
+	if (!r) {
+		journal_close(j);
+		return;
+	}
+
+	CHECK_INT(journal_read_begin(j), PHN_OK);
+	CHECK_INT(journal_read_begin(j), PHN_OK); /* nests */
+	CHECK_INT(journal_counts(j, &c), PHN_OK);
+	CHECK_INT(c.state[J_ACCEPTED], 2);
+	CHECK_INT(c.state[J_UNKNOWN], 1);
+	/* The receiver commits: row 4 (unknown) becomes accepted with "fail",
+	 * row 3 gets "fail": three due rows now, only one in the snapshot. */
+	CHECK_INT(put1(r, event("g4", "n4", 1000, "fail", "NO")), PHN_RECEIVER_APPLIED);
+	CHECK_INT(put1(r, event("g3", "n3", 1000, "fail", "NO")), PHN_RECEIVER_APPLIED);
+	journal_read_end(j); /* the inner one: still the same snapshot */
+	CHECK_INT(journal_redial_count(j, 0, 0, t0, &due, &later, &next), PHN_OK);
+	CHECK_INT(due, 1);
+	CHECK(due <= c.state[J_ACCEPTED]);
+	memset(&sw, 0, sizeof sw);
+	CHECK_INT(journal_each_row(j, snap_cb, &sw), PHN_OK);
+	CHECK_INT(sw.accepted_fail, 1);
+	CHECK_INT(sw.unknown, 1);
+	/* No writes on the handle inside a read. */
+	CHECK_INT(journal_requeue_undelivered(j, 0, 0, t0, &n), PHN_EINVAL);
+	journal_read_end(j);
+	journal_read_end(j); /* unbalanced: nothing */
+
+	/* After it: the receiver's commits. */
+	CHECK_INT(journal_redial_count(j, 0, 0, t0, &due, &later, &next), PHN_OK);
+	CHECK_INT(due, 3);
+	CHECK_INT(journal_counts(j, &c), PHN_OK);
+	CHECK_INT(c.state[J_ACCEPTED], 3);
+	CHECK_INT(journal_requeue_undelivered(j, 0, 0, t0, &n), PHN_OK);
+	CHECK_INT(n, 3);
+	journal_close(r);
+	journal_close(j);
+}
+
+/* The dry-run plan (phn_dialer_plan) of `dial --redial undelivered
+ * --redial-after 0` over and over while a receiver connection commits a
+ * "fail" result per row, one transaction each: unknown rows become accepted
+ * and due, accepted ones become due. Every plan must succeed (no "N rows to
+ * redial counted, M found") and never count more done rows than rows (no
+ * wrapped "accepted"). */
+#define PLAN_ROWS 400
+#define PLAN_NOW INT64_C(1796630400000) /* 2026-12-07 08:00 UTC, SA's window open */
+
+struct plan_writer {
+	const char *path;
+	int failures;
+};
+
+static void *plan_writer_main(void *arg)
+{
+	struct plan_writer *pw = arg;
+	journal *r = NULL;
+
+	if (journal_open(&r, pw->path, J_OPEN_RECEIVER) != PHN_OK) {
+		pw->failures++;
+		return NULL;
+	}
+	for (int i = 0; i < PLAN_ROWS; i++) {
+		char svix[32], id[32];
+		struct jevent e;
+		phn_receiver_outcome o;
+
+		snprintf(svix, sizeof svix, "pf-%d", i);
+		snprintf(id, sizeof id, "pd-%d", i);
+		e = event(svix, id, 1000, "fail", "NO_ANSWER");
+		if (journal_record_events(r, &e, 1, &o, NULL, NULL, 0, now_ms()) != PHN_OK ||
+		    o != PHN_RECEIVER_APPLIED)
+			pw->failures++;
+	}
+	journal_close(r);
+	return NULL;
+}
+
+static void test_plan_concurrent(void)
+{
+	char list[512], db[512];
+	phn_dial_options o;
+	phn_dispatch_options d;
+	phn_dialer *dl = NULL;
+	journal *j = NULL;
+	struct plan_writer pw;
+	pthread_t th;
+	int64_t run;
+	int plans = 0, bad = 0;
+	FILE *f;
+
+	path_in(list, sizeof list, "plan_list.csv");
+	path_in(db, sizeof db, "plan.db");
+	if (!(f = fopen(list, "w"))) {
+		CHECK(0);
+		return;
+	}
+	fputs("name,phone\n", f);
+	for (int i = 0; i < PLAN_ROWS; i++)
+		fprintf(f, "P%d,+96650123%04d\n", i, i);
+	CHECK(fclose(f) == 0);
+
+	phn_dial_options_init(&o, PHN_DIAL_OPTIONS_VERSION);
+	phn_dispatch_options_init(&d, PHN_DISPATCH_OPTIONS_VERSION);
+	d.base_url = "http://127.0.0.1:9";
+	d.token = "test-token";
+	o.list_path = list;
+	o.first_name_column = "name";
+	o.dispatch = &d;
+	o.rate = 0;
+	o.concurrency = 4;
+	o.test_now_ms = PLAN_NOW;
+	/* A live open loads the list into the journal; nothing is sent. */
+	CHECK_MSG(phn_dialer_open(&dl, db, &o) == PHN_OK, "%s", phn_error_last());
+	phn_dialer_free(dl);
+	dl = NULL;
+
+	/* Every row called: even lines accepted with no result yet, odd ones
+	 * unknown (their result makes them accepted). */
+	CHECK_INT(journal_open(&j, db, J_OPEN_DIAL), PHN_OK);
+	if (!j)
+		return;
+	CHECK_INT(journal_run_begin(j, PLAN_NOW, "live", &run), PHN_OK);
+	for (int i = 0; i < PLAN_ROWS; i++) {
+		char id[32];
+		uint64_t line = (uint64_t)i + 2;
+
+		snprintf(id, sizeof id, "pd-%d", i);
+		mark(j, run, line, id, PLAN_NOW);
+		if (i % 2)
+			record(j, line, id, "ambiguous", J_UNKNOWN, PLAN_NOW + 1);
+		else
+			record(j, line, id, "accepted", J_ACCEPTED, PLAN_NOW + 1);
+	}
+	journal_close(j);
+
+	o.flags = PHN_DIAL_DRY_RUN;
+	o.redial_flags = PHN_DIAL_REDIAL_UNDELIVERED;
+	o.redial_after_ms = 0;
+	CHECK_MSG(phn_dialer_open(&dl, db, &o) == PHN_OK, "%s", phn_error_last());
+	if (!dl)
+		return;
+	memset(&pw, 0, sizeof pw);
+	pw.path = db;
+	CHECK(pthread_create(&th, NULL, plan_writer_main, &pw) == 0);
+	for (int k = 0; k < 2000; k++) {
+		phn_dial_plan *plan = NULL;
+		uint64_t rows = 0, to_call = 0, done = 0, skipped = 0, due = 0, later = 0;
+		int64_t next = 0;
+		int rc = phn_dialer_plan(&plan, dl);
+
+		if (rc != PHN_OK) {
+			if (bad++ < 3)
+				fprintf(stderr, "plan %d: %s\n", k, phn_error_last());
+		} else {
+			phn_dial_plan_counts(&rows, &to_call, &done, &skipped, NULL, plan);
+			phn_dial_plan_redial(&due, &later, &next, plan);
+			if (rows != PLAN_ROWS || done > rows || due > rows || to_call != due ||
+			    done + to_call + skipped != rows) {
+				if (bad++ < 3)
+					fprintf(stderr, "plan %d: rows %" PRIu64 " done %" PRIu64
+						" to_call %" PRIu64 " skipped %" PRIu64 " due %"
+						PRIu64 "\n", k, rows, done, to_call, skipped, due);
+			}
+		}
+		phn_dial_plan_free(plan);
+		plans++;
+		if (k >= 20 && sql_int(db, "SELECT count(*) FROM events") == PLAN_ROWS)
+			break;
+	}
+	pthread_join(th, NULL);
+	CHECK_INT(pw.failures, 0);
+	CHECK_INT(bad, 0);
+	CHECK(plans > 0);
+	/* At the end: every row due. */
+	{
+		phn_dial_plan *plan = NULL;
+		uint64_t due = 0, done = 9;
+
+		CHECK_INT(phn_dialer_plan(&plan, dl), PHN_OK);
+		phn_dial_plan_redial(&due, NULL, NULL, plan);
+		phn_dial_plan_counts(NULL, NULL, &done, NULL, NULL, plan);
+		CHECK_INT(due, PLAN_ROWS);
+		CHECK_INT(done, 0);
+		phn_dial_plan_free(plan);
+	}
+	phn_dialer_free(dl);
+}
+
 /* Recovery and the dialer's unknown outcomes against results. */
 static void test_recovery(void)
 {
@@ -1223,6 +1553,9 @@ int main(int argc, char **argv)
 		test_events();
 		test_attempts();
 		test_recovery();
+		test_redial_settle();
+		test_read_snapshot();
+		test_plan_concurrent();
 		test_parse();
 		test_receiver();
 		test_receiver_failure();
