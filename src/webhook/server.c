@@ -883,31 +883,25 @@ int phn_webhook_server_start(phn_webhook_server **out, const phn_webhook_server_
 		return rc;
 	}
 
+	/* The TLS options go in an option array, so one start serves both:
+	 * without TLS the array is only its end. */
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 	srv->starting = 1;
-	if (srv->tls_cert)
-		srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, /* first: see its doc */
-			MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-			MHD_OPTION_CONNECTION_LIMIT, max_conn,
-			MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
-			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
-			MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-			MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-			MHD_OPTION_HTTPS_MEM_CERT, srv->tls_cert,
-			MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key,
-			MHD_OPTION_END);
-	else
-		srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, /* first: see its doc */
-			MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-			MHD_OPTION_CONNECTION_LIMIT, max_conn,
-			MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
-			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
-			MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-			MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-			MHD_OPTION_END);
+	srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, /* first: see its doc */
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+		MHD_OPTION_CONNECTION_LIMIT, max_conn,
+		MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+		MHD_OPTION_ARRAY, srv->tls_cert ? tls : tls + 2,
+		MHD_OPTION_END);
 	pthread_mutex_lock(&srv->lock);
 	srv->starting = 0;
 	pthread_mutex_unlock(&srv->lock);
