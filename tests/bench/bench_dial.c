@@ -103,24 +103,6 @@ BENCH_EXPORT int fdatasync(int fd)
 	return timed_sync("fdatasync", fd);
 }
 
-/* ---- the generated campaign ------------------------------------------
- * Row i (0-based) is a valid number that no other row has: four in five are
- * Saudi mobiles (+966 50 ...: one zone, Asia/Riyadh), one in five a US
- * number in New York, Chicago, Denver or Los Angeles. */
-static const char *const us_areas[] = { "212", "312", "303", "213" };
-
-static void row_number(char dst[32], uint64_t i)
-{
-	if (i % 5 == 4) {
-		uint64_t k = i / 5, rest = k / 4;
-
-		snprintf(dst, 32, "+1%s%03u%04u", us_areas[k % 4], (unsigned)(220 + rest / 10000 % 80),
-			 (unsigned)(rest % 10000));
-	} else {
-		snprintf(dst, 32, "+96650%07u", (unsigned)(i % 10000000u));
-	}
-}
-
 /* A fresh UUIDv4 text per attempt, as the dialer makes for dispatch ids. */
 static void uuid4(char dst[37])
 {
@@ -287,7 +269,7 @@ static void run_anchor(struct run_result *out, const void *arg)
 						    { "phonenorm_campaign", "bench" } };
 			int rc;
 
-			row_number(number, submitted);
+			bench_row_number(number, submitted);
 			uuid4(id);
 			call.number = number;
 			call.first_name = "Bench";
@@ -318,37 +300,6 @@ static void run_anchor(struct run_result *out, const void *arg)
 }
 
 /* ---- the dialer with its journal --------------------------------------- */
-
-/* The list of the dialer runs: a header and one row per call, written once
- * by the parent (not timed). */
-static int write_list(const char *path, uint64_t rows)
-{
-	FILE *f = fopen(path, "w");
-	char number[32];
-
-	if (!f) {
-		perror(path);
-		return -1;
-	}
-	fputs("id,first_name,phone\n", f);
-	for (uint64_t i = 0; i < rows; i++) {
-		row_number(number, i);
-		fprintf(f, "%" PRIu64 ",Bench,%s\n", i + 1, number);
-	}
-	if (fclose(f)) {
-		perror(path);
-		return -1;
-	}
-	return 0;
-}
-
-/* Monday 2026-12-07 16:30 UTC with the window 00:00-24:00 every day: the
- * Saudi rows are open, and the US rows, whose window is always narrowed to
- * 08:00-21:00 local (TCPA), are too: 11:30 in New York, 10:30 in Chicago,
- * 09:30 in Denver, 08:30 in Los Angeles. Every row is dialled at once; each
- * zone set is still checked through ICU as in a real run. (The default
- * windows never hold for Riyadh and New York at the same instant.) */
-#define BENCH_NOW_MS INT64_C(1796661000000)
 
 struct dial_arg {
 	const struct bench_cfg *cfg;
@@ -540,7 +491,7 @@ static int dial_phase(const struct bench_cfg *cfg, int load_only, int keep,
 	snprintf(wal, sizeof wal, "%s-wal", journal);
 	unlink(journal);
 	unlink(wal);
-	if (write_list(list, cfg->rows) || bench_server_reset(cfg->port) ||
+	if (bench_write_list(list, cfg->rows) || bench_server_reset(cfg->port) ||
 	    bench_server_stats(&s0, cfg->port))
 		return 1;
 	run_child(&r, &u, run_dialer, &a);

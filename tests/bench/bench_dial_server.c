@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -563,4 +564,41 @@ int bench_server_reset(int port)
 	char buf[256];
 
 	return control(buf, sizeof buf, port, "POST", "/__reset");
+}
+
+/* ---- the generated campaign ------------------------------------------- */
+
+static const char *const us_areas[] = { "212", "312", "303", "213" };
+
+void bench_row_number(char dst[32], uint64_t i)
+{
+	if (i % 5 == 4) {
+		uint64_t k = i / 5, rest = k / 4;
+
+		snprintf(dst, 32, "+1%s%03u%04u", us_areas[k % 4], (unsigned)(220 + rest / 10000 % 80),
+			 (unsigned)(rest % 10000));
+	} else {
+		snprintf(dst, 32, "+96650%07u", (unsigned)(i % 10000000u));
+	}
+}
+
+int bench_write_list(const char *path, uint64_t rows)
+{
+	FILE *f = fopen(path, "w");
+	char number[32];
+
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	fputs("id,first_name,phone\n", f);
+	for (uint64_t i = 0; i < rows; i++) {
+		bench_row_number(number, i);
+		fprintf(f, "%" PRIu64 ",Bench,%s\n", i + 1, number);
+	}
+	if (fclose(f)) {
+		perror(path);
+		return -1;
+	}
+	return 0;
 }

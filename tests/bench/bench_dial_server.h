@@ -51,4 +51,22 @@ struct bench_server_stats {
 int bench_server_stats(struct bench_server_stats *out, int port);
 int bench_server_reset(int port);
 
+/* ---- the generated campaign, shared by bench_dial and bench_webhook ----
+ * Row i (0-based) is a valid number that no other row has: four in five are
+ * Saudi mobiles (+966 50 ...: one zone, Asia/Riyadh), one in five a US
+ * number in New York, Chicago, Denver or Los Angeles. dst gets the E.164. */
+void bench_row_number(char dst[32], uint64_t i);
+
+/* The list of the dialer runs: a header (id,first_name,phone) and one row
+ * per call. Returns 0, or -1 (message on stderr). */
+int bench_write_list(const char *path, uint64_t rows);
+
+/* Monday 2026-12-07 16:30 UTC with the window 00:00-24:00 every day: the
+ * Saudi rows are open, and the US rows, whose window is always narrowed to
+ * 08:00-21:00 local (TCPA), are too: 11:30 in New York, 10:30 in Chicago,
+ * 09:30 in Denver, 08:30 in Los Angeles. Every row is dialled at once; each
+ * zone set is still checked through ICU as in a real run. (The default
+ * windows never hold for Riyadh and New York at the same instant.) */
+#define BENCH_NOW_MS INT64_C(1796661000000)
+
 #endif /* PHN_BENCH_DIAL_SERVER_H */

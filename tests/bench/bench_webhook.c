@@ -923,46 +923,8 @@ static void http_run(struct run_result *srv, struct run_usage *srv_use, struct r
 	close(rp[0]);
 }
 
-/* ---- the campaign: a list dialled into a real journal --------------------- */
-static const char *const us_areas[] = { "212", "312", "303", "213" };
-
-/* As bench_dial: four in five Saudi mobiles, one in five US numbers. */
-static void row_number(char dst[32], uint64_t i)
-{
-	if (i % 5 == 4) {
-		uint64_t k = i / 5, rest = k / 4;
-
-		snprintf(dst, 32, "+1%s%03u%04u", us_areas[k % 4],
-			 (unsigned)(220 + rest / 10000 % 80), (unsigned)(rest % 10000));
-	} else {
-		snprintf(dst, 32, "+96650%07u", (unsigned)(i % 10000000u));
-	}
-}
-
-static int write_list(const char *path, uint64_t rows)
-{
-	FILE *f = fopen(path, "w");
-	char number[32];
-
-	if (!f) {
-		perror(path);
-		return -1;
-	}
-	fputs("id,first_name,phone\n", f);
-	for (uint64_t i = 0; i < rows; i++) {
-		row_number(number, i);
-		fprintf(f, "%" PRIu64 ",Bench,%s\n", i + 1, number);
-	}
-	if (fclose(f)) {
-		perror(path);
-		return -1;
-	}
-	return 0;
-}
-
-/* bench_dial's test clock: every row is inside its calling window. */
-#define BENCH_NOW_MS INT64_C(1796661000000)
-
+/* ---- the campaign: a list dialled into a real journal (bench_dial_server.h
+ * generates the list) ---------------------------------------------------- */
 struct dial_arg {
 	const char *list_path;
 	const char *journal_path;
@@ -1288,7 +1250,7 @@ int main(int argc, char **argv)
 	da.list_path = list;
 	da.journal_path = base;
 	remove_db(base);
-	if (write_list(list, b.matched))
+	if (bench_write_list(list, b.matched))
 		return 1;
 	api = bench_server_spawn(&port);
 	if (api < 0)
