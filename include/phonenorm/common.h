@@ -54,7 +54,8 @@ typedef enum phn_error {
 	 * over the network is a result (PHN_DISPATCH_NOT_SENT or
 	 * PHN_DISPATCH_AMBIGUOUS in dispatch.h), not an error. */
 	PHN_ENETWORK = -10,
-	PHN_EAUTH = -11     /* credentials are missing or were refused */
+	PHN_EAUTH = -11,    /* credentials are missing or were refused */
+	PHN_ESTATE = -12    /* too late or too early: e.g. choosing the metadata after first use */
 } phn_error;
 
 /*

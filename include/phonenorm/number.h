@@ -323,10 +323,179 @@ PHN_EXTERN int phn_region_canonical(char dst[3], const char *region);
 PHN_EXTERN int phn_region_country_code(const char *region);
 
 /*
- * Version of libphonenumber (and so of its metadata) that the library was
- * built against, e.g. "8.12.57". Static; thread-safe.
+ * Upstream libphonenumber version of the metadata that answers: "9.0.35" for
+ * the bundled data (data/metadata/VERSION), libphonenumber's own version
+ * ("8.12.57") when its compiled-in data answers. Static; thread-safe. The
+ * first call fixes the metadata (see phn_metadata_select()).
  */
 PHN_EXTERN const char *phn_metadata_version(void);
+
+/* ---- which metadata answers -------------------------------------------- */
+
+/*
+ * libphonenorm carries upstream's metadata (data/metadata/, converted at
+ * build time) and defines libphonenumber's metadata accessors with it, so
+ * the stock libphonenumber 8.12.57 answers with today's numbering plans.
+ * PHN_METADATA_SYSTEM gives libphonenumber's compiled-in data instead.
+ */
+typedef enum phn_metadata_source {
+	PHN_METADATA_BUNDLED = 0, /* phonenorm's data/metadata (the default) */
+	PHN_METADATA_SYSTEM = 1   /* the data compiled into libphonenumber */
+} phn_metadata_source;
+
+/*
+ * Choose the metadata before the first use of any number function (the
+ * choice is fixed when libphonenumber first reads its metadata; it cannot
+ * change in a running process). Wins over the environment variable
+ * PHONENORM_METADATA ("bundled" or "system"), which wins over the default,
+ * PHN_METADATA_BUNDLED. Calling it again with the choice already in force
+ * is PHN_OK. Errors: PHN_EINVAL (not a source), PHN_ESTATE (metadata
+ * already in use with the other choice; the message says which answers).
+ * Thread-safe.
+ */
+PHN_EXTERN int phn_metadata_select(phn_metadata_source source);
+
+/* Static name of a source: "bundled", "system"; "unknown" otherwise. */
+PHN_EXTERN const char *phn_metadata_source_name(phn_metadata_source source);
+
+/*
+ * What answers, and why. Filled by the library into the caller's struct: it
+ * may grow at its end (the version says how much the caller has).
+ */
+typedef struct phn_metadata_info {
+	unsigned int version;
+	/* What was asked for: phn_metadata_select(), else PHONENORM_METADATA,
+	 * else PHN_METADATA_BUNDLED. */
+	phn_metadata_source requested;
+	/* What really answers for numbers (PhoneNumberUtil), for short numbers
+	 * (ShortNumberInfo: phn_number_info) and for the alternate formats
+	 * (phn_number_find's grouping checks). A start-up self-check (sentinel
+	 * numbers only the bundled data knows) decides: it is never assumed. */
+	phn_metadata_source source;
+	phn_metadata_source short_source;
+	phn_metadata_source alternate_source;
+	/* 1 when all three are what was requested. */
+	int as_requested;
+	/* Upstream version of the data that answers ("9.0.35", "8.12.57"), and
+	 * for bundled data the upstream tag's commit and date ("" otherwise). */
+	char upstream_version[16];
+	char upstream_commit[41];
+	char upstream_date[11];
+	/* Version of the libphonenumber library that runs ("8.12.57"). */
+	char engine_version[16];
+	/* One line of English: "" when as_requested; otherwise what happened
+	 * and why (a bad PHONENORM_METADATA value, a libphonenumber that binds
+	 * its metadata accessors internally, a sentinel that failed...). */
+	char reason[256];
+} phn_metadata_info;
+
+#define PHN_METADATA_INFO_VERSION 1
+#define PHN_METADATA_INFO_INIT { PHN_METADATA_INFO_VERSION, PHN_METADATA_BUNDLED, \
+		PHN_METADATA_BUNDLED, PHN_METADATA_BUNDLED, PHN_METADATA_BUNDLED, 0, "", "", "", "", "" }
+
+/* Initialise *info as PHN_METADATA_INFO_INIT does. Errors: PHN_EINVAL,
+ * PHN_EVERSION. */
+PHN_EXTERN int phn_metadata_info_init(phn_metadata_info *info, unsigned int version);
+
+/*
+ * Fill *out (initialised) with the metadata in force; loads it (and runs the
+ * self-check) if nothing has yet. Errors: PHN_EINVAL, PHN_EVERSION,
+ * PHN_ENOMEM, PHN_EINTERNAL. Thread-safe.
+ */
+PHN_EXTERN int phn_metadata_get_info(phn_metadata_info *out);
+
+/* ---- regions and example numbers ---------------------------------------- */
+
+/*
+ * The regions the metadata in force knows: *regions points at a static,
+ * sorted array of *count upper-case two-letter codes ("AC" ... "ZW"),
+ * followed by NULL; it lives as long as the process. Their calling codes:
+ * phn_region_country_code(). Thread-safe. Errors: PHN_EINVAL (NULL),
+ * PHN_ENOMEM, PHN_EINTERNAL.
+ */
+PHN_EXTERN int phn_region_list(const char *const **regions, size_t *count);
+
+/*
+ * The country calling codes of the non-geographic entities (region "001":
+ * 800, 808, 870, 878, 881, 882, 883, 888, 979): a static, ascending array
+ * of *count codes. Thread-safe. Errors: PHN_EINVAL, PHN_ENOMEM, PHN_EINTERNAL.
+ */
+PHN_EXTERN int phn_non_geo_country_codes(const int **codes, size_t *count);
+
+/*
+ * Parse the metadata's example number of a type for a region into *out
+ * (initialised): phn_number_example(&n, "SA", PHN_TYPE_MOBILE) gives
+ * +966501234567. PHN_TYPE_UNKNOWN means the region's example of any type
+ * (libphonenumber's GetExampleNumber). Non-geographic entities ("001")
+ * have phn_number_example_non_geo().
+ * Errors: PHN_EINVAL (NULL, bad type), PHN_EREGION (unknown region),
+ * PHN_ENOTFOUND (the region has no example of that type, e.g. US pager),
+ * PHN_EVERSION, PHN_ENOMEM, PHN_EINTERNAL.
+ */
+PHN_EXTERN int phn_number_example(phn_number *out, const char *region, phn_type type);
+
+/* The example number of a non-geographic calling code (800 -> +80012345678).
+ * Errors: PHN_EINVAL, PHN_ENOTFOUND (not a non-geographic code), PHN_EVERSION,
+ * PHN_ENOMEM, PHN_EINTERNAL. */
+PHN_EXTERN int phn_number_example_non_geo(phn_number *out, int country_code);
+
+/* ---- numbers in free text ------------------------------------------------ */
+
+/* How sure a match in free text must be: libphonenumber's Leniency. */
+typedef enum phn_leniency {
+	PHN_LENIENCY_POSSIBLE = 0,        /* a possible number */
+	PHN_LENIENCY_VALID = 1,           /* a valid number (the default) */
+	PHN_LENIENCY_STRICT_GROUPING = 2, /* valid, digits grouped as the region groups them */
+	PHN_LENIENCY_EXACT_GROUPING = 3   /* valid, grouped exactly as the region formats it */
+} phn_leniency;
+
+/* Static name: "possible", "valid", "strict_grouping", "exact_grouping";
+ * "unknown" otherwise. */
+PHN_EXTERN const char *phn_leniency_name(phn_leniency leniency);
+
+/* Parse a name as phn_leniency_name() writes it (case-insensitive; "strict"
+ * and "exact" are accepted too). Errors: PHN_EINVAL, PHN_ENOTFOUND. */
+PHN_EXTERN int phn_leniency_from_name(phn_leniency *out, const char *name);
+
+/*
+ * One number found in free text. Frozen as phn_number is (version 1 for the
+ * life of ABI 1): start and length are byte offsets into the text given to
+ * phn_number_find(); text[start..start+length) is the raw match, as
+ * written ("(202) 555-0110", "٠٥٠١٢٣٤٥٦٧"). number is what parsing that
+ * match gives (status VALID or, at PHN_LENIENCY_POSSIBLE, POSSIBLE).
+ */
+typedef struct phn_match {
+	unsigned int version;
+	size_t start;
+	size_t length;
+	phn_number number;
+} phn_match;
+
+#define PHN_MATCH_VERSION 1
+
+/* Called once per match, in text order. Return 0 to go on, a positive value
+ * to stop (phn_number_find then returns PHN_OK), or a negative PHN_E* code
+ * to stop with that error returned. */
+typedef int (*phn_match_fn)(const phn_match *match, void *ctx);
+
+/*
+ * Longest text phn_number_find() searches, in bytes: longer text is
+ * PHN_EINVAL (search it in pieces, e.g. by line).
+ */
+#define PHN_FIND_TEXT_MAX (1024 * 1024)
+
+/*
+ * Find the phone numbers in text[0..len) (UTF-8; need not end in NUL) as
+ * libphonenumber's PhoneNumberMatcher does: numbers written in the
+ * region's own way need region (NULL or "": only numbers written with + or
+ * an international prefix are found), dates, amounts and times are not
+ * numbers, digits in any script count. At most 65,535 candidates are tried
+ * (libphonenumber's default). Errors: PHN_EINVAL (NULL, not UTF-8, longer
+ * than PHN_FIND_TEXT_MAX, bad leniency), PHN_EREGION, PHN_ENOMEM,
+ * PHN_EINTERNAL, or what fn returned. Thread-safe.
+ */
+PHN_EXTERN int phn_number_find(const char *text, size_t len, const char *region,
+			       phn_leniency leniency, phn_match_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }

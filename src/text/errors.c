@@ -16,6 +16,7 @@ const char *phn_strerror(int code)
 	case PHN_ENOTFOUND: return "not found";
 	case PHN_ENETWORK: return "network error (reserved, not returned)";
 	case PHN_EAUTH: return "authentication failed";
+	case PHN_ESTATE: return "not allowed now (too late or too early)";
 	}
 	return "unknown error";
 }
@@ -35,6 +36,7 @@ const char *phn_error_name(int code)
 	case PHN_ENOTFOUND: return "PHN_ENOTFOUND";
 	case PHN_ENETWORK: return "PHN_ENETWORK";
 	case PHN_EAUTH: return "PHN_EAUTH";
+	case PHN_ESTATE: return "PHN_ESTATE";
 	}
 	return "PHN_E?";
 }
