@@ -18,9 +18,12 @@ era: an independent implementation to compare against. This runner
    (the same rules on the JS API), and compares status (parse error, valid,
    or why not), E.164, type, region and extension of every input;
 4. explains each difference: a region whose metadata differs (step 2), or a
-   listed port divergence (a rule in PORT_RULES with its reason in
-   npm_allowlist.json). Anything else fails, and so does a listed divergence
-   or metadata difference that no longer occurs (stale).
+   listed port divergence (a rule here with its reason in npm_allowlist.json:
+   ANSWER_RULES judge the two answers; TEXT_RULES rewrite the input into
+   what the C++ port must see to behave as the JS port does, and the runner
+   proves it by running phonenorm on the rewritten text, which must give
+   exactly the npm answer). Anything else fails, and so does a listed
+   divergence or metadata difference that no longer occurs (stale).
 
 Exit status: 0 pass, 1 a finding (mismatch, stale entry, corpus too small),
 2 a setup failure (missing node or package, wrong data in force, a side
@@ -31,6 +34,7 @@ import argparse
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -189,11 +193,57 @@ def rule_js_double_nsn(ref, got):
     return False
 
 
-# Each rule: id -> predicate(npm answer, phonenorm answer). Reasons and
-# evidence live in npm_allowlist.json under the same id.
-PORT_RULES = {
+# The digits the JS port knows besides ASCII (its VALID_DIGITS_ / DIGIT_MAPPINGS):
+# full-width, Arabic-Indic, Extended Arabic-Indic. C++ knows every \p{Nd}.
+JS_DIGIT_ZEROS = (0xFF10, 0x0660, 0x06F0)
+# The JS port's UNWANTED_END_CHAR_PATTERN_ (C++: [^\p{N}\p{L}#]+$).
+JS_UNWANTED_END = re.compile("[^0-9\uff10-\uff19\u0660-\u0669\u06f0-\u06f9A-Za-z#]+$")
+
+
+def _js_digit(c):
+    return any(z <= ord(c) <= z + 9 for z in JS_DIGIT_ZEROS)
+
+
+def fix_alpha_non_ascii_digits(text):
+    """The text with the JS-known non-ASCII digits written in ASCII, or None.
+
+    Applies when the text is an alpha number for libphonenumber (3 or more
+    ASCII letters: VALID_ALPHA_PHONE_PATTERN) and holds such digits."""
+    if sum(1 for c in text if c.isascii() and c.isalpha()) < 3:
+        return None
+    if not any(_js_digit(c) for c in text):
+        return None
+    return "".join(chr(ord("0") + ord(c) - next(z for z in JS_DIGIT_ZEROS if z <= ord(c) <= z + 9))
+                   if _js_digit(c) else c for c in text)
+
+
+def fix_non_ascii_letters_at_end(text):
+    """The text without the trailing run the JS port strips as unwanted, or None.
+
+    Applies when that run holds a letter or number outside the JS port's
+    ASCII-only classes (e.g. an Arabic word), which C++ keeps."""
+    m = JS_UNWANTED_END.search(text)
+    if m is None:
+        return None
+    if not any(unicodedata.category(c)[0] in "LN" for c in m.group()):
+        return None
+    return text[:m.start()]
+
+
+# Port divergences (ids as in npm_allowlist.json, which holds the reasons).
+# ANSWER_RULES explain a difference from the two answers alone. TEXT_RULES
+# name the inputs a known difference applies to and rewrite them into what
+# the C++ port must see to answer as the JS port does; the runner proves
+# each explanation by running phonenorm on the rewritten text and requiring
+# exactly the npm answer to the original.
+ANSWER_RULES = {
     "js_double_national_number": rule_js_double_nsn,
 }
+TEXT_RULES = {
+    "js_alpha_number_keeps_non_ascii_digits": fix_alpha_non_ascii_digits,
+    "js_ascii_only_letters_at_end": fix_non_ascii_letters_at_end,
+}
+PORT_RULES = set(ANSWER_RULES) | set(TEXT_RULES)
 
 
 # ------------------------------------------------------------------ comparison
@@ -228,6 +278,29 @@ def validity_regions(meta_diff):
     return out
 
 
+def data_explains(ref, out, data_regions, ours, theirs):
+    """The region whose differing data explains two answers, or None.
+
+    Only when both sides read the same number (the same E.164 and extension)
+    and differ in what they say of it (status, type, region), every region
+    either side names has listed data differences, and the two collections
+    really classify that national number differently (npm_meta.classify_nsn:
+    lengths and each type's pattern) for one of those regions."""
+    if len(out) != len(FIELDS) or not ref[1] or ref[1] != out[1] or ref[4] != out[4]:
+        return None
+    regions = {ref[3], out[3]} - {""}
+    if not regions or not regions <= data_regions:
+        return None
+    for rid in sorted(regions):
+        cc = str(ours[rid]["country_code"][0])
+        if not ref[1].startswith("+" + cc):
+            continue
+        nsn = ref[1][1 + len(cc):]
+        if npm_meta.classify_nsn(ours[rid], nsn) != npm_meta.classify_nsn(theirs[rid], nsn):
+            return rid
+    return None
+
+
 def has_non_ascii_digit(text):
     return any(ord(c) > 127 and unicodedata.decimal(c, None) is not None for c in text)
 
@@ -249,6 +322,9 @@ def main(argv=None):
         if rid not in PORT_RULES:
             die("%s lists port divergence %r, which npm_diff.py has no rule for"
                 % (args.allowlist, rid))
+    # Only listed rules explain anything: a rule without its reason is off.
+    answer_rules = {k: v for k, v in ANSWER_RULES.items() if k in allow["port_divergences"]}
+    text_rules = {k: v for k, v in TEXT_RULES.items() if k in allow["port_divergences"]}
     if not os.path.exists(args.xml):
         die("%s is missing: the metadata XML phonenorm's bundled data is built from" % args.xml)
 
@@ -260,7 +336,8 @@ def main(argv=None):
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if proc.returncode != 0:
         die("reference.js --metadata failed: %s" % proc.stderr.decode("utf-8", "replace"))
-    meta_diff, n_meta = npm_meta.compare_files(args.xml, json.loads(proc.stdout))
+    ours, theirs = npm_meta.load(args.xml, json.loads(proc.stdout))
+    meta_diff, n_meta = npm_meta.compare(ours, theirs), len(ours)
     listed = {rid: sorted(v.split(", ")) for rid, v in allow["metadata_differences"].items()}
     failures = []
     for rid, fields in sorted(meta_diff.items()):
@@ -271,7 +348,8 @@ def main(argv=None):
     for rid in sorted(set(listed) - set(meta_diff)):
         failures.append("STALE: metadata of %s no longer differs: remove it from %s"
                         % (rid, args.allowlist))
-    data_regions = validity_regions(meta_diff)
+    # Only listed differences explain answers.
+    data_regions = validity_regions({r: f for r, f in meta_diff.items() if r in listed})
 
     # 3. the inputs through both sides
     meta = npm_gen.load_metadata(args.xml)
@@ -307,20 +385,51 @@ def main(argv=None):
     by_rule = collections.Counter()
     rule_examples = {}
     identical = 0
+    pending = []  # (row, npm answer, phonenorm answer) not yet explained
+    port_inputs = 0
     for (cat, region, text), ref, out in zip(rows, refs, got):
         if ref == out:
             identical += 1
             continue
-        rule = next((rid for rid, pred in PORT_RULES.items() if pred(ref, out)), None)
+        rule = next((rid for rid, pred in answer_rules.items() if pred(ref, out)), None)
         if rule is not None:
+            port_inputs += 1
             by_rule[rule] += 1
             rule_examples.setdefault(rule, (region, text, ref, out))
             continue
-        regions = {ref[3], out[3]} - {""}
-        if regions and regions <= data_regions:
-            by_data["/".join(sorted(regions))] += 1
+        pending.append(((cat, region, text), ref, out))
+
+    # Text rules: rewrite, rerun phonenorm, require the npm answer.
+    proofs = []
+    for row, ref, out in pending:
+        fixed, used = row[2], []
+        for rid, fix in text_rules.items():
+            new = fix(fixed)
+            if new is not None and new != fixed:
+                fixed, used = new, used + [rid]
+        proofs.append((row, ref, out, fixed, used))
+    reruns = run_driver_lines(args.driver, [(p[0][1], p[3]) for p in proofs if p[4]])
+    rerun_iter = iter(reruns)
+    for (cat, region, text), ref, out, fixed, used in proofs:
+        again = next(rerun_iter) if used else None
+        if used and again != ref and any(pred(ref, again) for pred in answer_rules.values()):
+            # Rewritten, the text reaches an answer rule too (a long number).
+            used += [rid for rid, pred in answer_rules.items() if pred(ref, again)]
+            again = ref
+        if used and again == ref:
+            port_inputs += 1
+            for rid in used:
+                by_rule[rid] += 1
+                rule_examples.setdefault(rid, (region, text, ref, out))
+            continue
+        why = data_explains(ref, out, data_regions, ours, theirs)
+        if why is not None:
+            by_data[why] += 1
             continue
         diff = [FIELDS[i] for i in range(len(FIELDS)) if i >= len(out) or ref[i] != out[i]]
+        if used:
+            diff.append("(rewritten by %s to %r, phonenorm: %s)" % ("+".join(used), fixed,
+                                                                   "/".join(again)))
         mismatches.append((cat, region, text, ref, out, diff))
     for rid in sorted(allow["port_divergences"]):
         if by_rule[rid] == 0:
@@ -357,19 +466,27 @@ def main(argv=None):
     print_counts("status (npm side)", collections.Counter(r[0] for r in refs))
     print_counts("type of valid numbers (npm side)",
                  collections.Counter(r[2] for r in refs if r[0] == "valid"))
-    print_counts("generator category", collections.Counter(c.split("/")[0] for c, _, _ in rows))
+    print_counts("number source", collections.Counter(c.split("/")[0].split("+")[0].split("_")[0]
+                                                      for c, _, _ in rows))
+    print_counts("type of the example number it came from", collections.Counter(
+        c.split("/")[0].split("+")[0].split("_", 1)[1] for c, _, _ in rows
+        if c.split("_")[0] in ("example", "tail", "random")))
+    print_counts("written as", collections.Counter(c.split("/")[1] for c, _, _ in rows))
+    print_counts("dirtied with", collections.Counter(
+        x for c, _, _ in rows for x in c.split("/")[0].split("+")[1:]))
     print("identical answers: %d of %d" % (identical, len(rows)))
-    print("explained by metadata that differs (npm carries later upstream data): %d"
+    print("explained by metadata that differs (npm carries later upstream data; the two "
+          "collections classify the number differently): %d"
           % sum(by_data.values()))
     if by_data:
         print("   " + "  ".join("%s=%d" % kv for kv in sorted(by_data.items())))
-    print("port divergences (listed in %s): %d" % (os.path.basename(args.allowlist),
-                                                  sum(by_rule.values())))
+    print("explained by port divergences (listed in %s): %d inputs; per rule (an input may need two):"
+          % (os.path.basename(args.allowlist), port_inputs))
     for rid in sorted(allow["port_divergences"]):
         ex = rule_examples.get(rid)
         print("   %s: %d, e.g. %s" % (rid, by_rule[rid], "-" if ex is None else
-                                      "%s %r: npm %s, phonenorm %s" % (ex[0], ex[1], ex[2][1],
-                                                                       ex[3][1])))
+                                      "%s %r: npm %s %s, phonenorm %s %s"
+                                      % (ex[0], ex[1], ex[2][0], ex[2][1], ex[3][0], ex[3][1])))
     print("time: generate %.1fs, both sides %.1fs, total %.1fs"
           % (t_gen, t_run, time.monotonic() - t0))
     if mismatches:

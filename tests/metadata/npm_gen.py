@@ -15,8 +15,10 @@ digits of the region's lengths), plus the ranges issue 11 is about (SA 0574,
 written the ways lists write it: +cc, 00cc / 011cc / the region's own
 international prefix, the national trunk prefix (0, 1, 8...), the bare
 national number, cc without +; separators, parentheses, dots; some in
-Arabic-Indic, Extended Arabic-Indic or full-width digits; and a default
-region that is the number's own, another one, or one of a +1 island.
+Arabic-Indic, Extended Arabic-Indic or full-width digits; a small share
+with an extension, a label or note around it, keypad letters or as a tel:
+URI; and a default region that is the number's own, another one, or one of
+a +1 island.
 """
 
 import argparse
@@ -69,6 +71,15 @@ NEW_US_AREA_CODES = ["227", "235", "274", "324", "327", "329", "350", "353", "36
 DIGIT_SCRIPTS = [0x0660, 0x06F0, 0xFF10]  # Arabic-Indic, Extended Arabic-Indic, full-width
 SEPARATORS = [" ", " ", " ", "-", "-", ".", "/", "\u00a0", " - ", "\u2013", "\uff0d"]
 PARENS = [("(", ")"), ("(", ") "), ("[", "]"), ("\uff08", "\uff09")]
+# How lists dirty a number: extensions, labels and notes around it, keypad
+# letters, tel: URIs (a small share, so the numbers themselves dominate).
+EXTENSIONS = [" ext. {}", " x{}", "x{}", " ext {}", ";ext={}", " #{}", "#{}", " extension {}",
+              ",{}", " anexo {}", " \u0434\u043e\u0431. {}", " \uff58{}"]
+LEADING = ["Tel: ", "tel. ", "Mobile: ", "Phone ", "\u062c\u0648\u0627\u0644: ", "T\u00e9l ",
+           "(", "* ", "- ", "\u260e ", "No. "]
+TRAILING = [" (home)", " (mobile)", ".", ",", ";", " ", " - ", ")", " only", " \u0645\u0646\u0632\u0644"]
+KEYPAD = {"2": "ABC", "3": "DEF", "4": "GHI", "5": "JKL", "6": "MNO", "7": "PQRS",
+          "8": "TUV", "9": "WXYZ"}
 
 
 def _text(elem, tag):
@@ -156,13 +167,13 @@ class Generator:
         r = self.rnd.random()
         if r < 0.06:
             cc, home, prefix, length = self.rnd.choice(SPECIAL_RANGES)
-            return "sa_range", home, prefix + self.digits(length - len(prefix))
+            return "sa-range", home, prefix + self.digits(length - len(prefix))
         if r < 0.10:
             area = self.rnd.choice(NEW_US_AREA_CODES)
             exchange = self.rnd.choice("23456789") + self.digits(2)
             if self.rnd.random() < 0.1:
                 exchange = self.rnd.choice("01") + self.digits(2)  # never valid
-            return "us_new_area", "US", area + exchange + self.digits(4)
+            return "us-new-area", "US", area + exchange + self.digits(4)
         home = self.pick_home()
         info = self.meta[home]
         tag, ex = self.rnd.choice(info["examples"])
@@ -266,6 +277,29 @@ class Generator:
             text = text.replace("+", "\uff0b")
         return text
 
+    def dirty(self, text, parts):
+        """One of the ways lists dirty a number; returns (kind, text)."""
+        kind = self.rnd.choice(["ext", "ext", "label", "label", "vanity", "tel"])
+        if kind == "ext":
+            digits = self.digits(self.rnd.choice([1, 2, 3, 4, 5, 6]))
+            return kind, text + self.rnd.choice(EXTENSIONS).format(digits)
+        if kind == "label":
+            if self.rnd.random() < 0.8:
+                text = self.rnd.choice(LEADING) + text
+            if self.rnd.random() < 0.6:
+                text += self.rnd.choice(TRAILING)
+            return kind, text
+        if kind == "vanity":
+            pos = [i for i, c in enumerate(text) if c in KEYPAD]
+            chars = list(text)
+            for i in pos[-self.rnd.randint(1, 7):] if pos else []:
+                chars[i] = self.rnd.choice(KEYPAD[chars[i]])
+            return kind, "".join(chars)
+        if parts[0] == "+":
+            groups = self.group(parts[2])
+            return kind, "tel:+" + "-".join([parts[1]] + groups)
+        return kind, "tel:" + "".join(parts) + ";phone-context=+" + str(self.rnd.choice([1, 44, 966]))
+
     def one(self):
         cat, home, nsn = self.number()
         shape, region, parts = self.render(home, nsn)
@@ -273,6 +307,9 @@ class Generator:
         if self.rnd.random() < 0.06:
             text = self.rescript(text)
             cat += "+script"
+        if self.rnd.random() < 0.08:
+            kind, text = self.dirty(text, parts)
+            cat += "+" + kind
         return "%s/%s" % (cat, shape), region, text
 
 

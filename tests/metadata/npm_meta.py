@@ -16,6 +16,7 @@ Python 3 stdlib only. As a program: npm_meta.py --xml PhoneNumberMetadata.xml
 import argparse
 import json
 import os
+import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -110,10 +111,57 @@ def compare(ours, theirs):
     return result
 
 
-def compare_files(xml_path, countries):
+def load(xml_path, countries):
+    """(phonenorm's collection, the package's collection), decoded alike."""
     with open(xml_path, "rb") as f:
         ours = from_bytes(convert.convert(f.read()))
-    return compare(ours, from_json(countries)), len(ours)
+    return ours, from_json(countries)
+
+
+def compare_files(xml_path, countries):
+    ours, theirs = load(xml_path, countries)
+    return compare(ours, theirs), len(ours)
+
+
+TYPES = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "personal_number",
+         "voip", "pager", "uan", "voicemail")
+_RE_CACHE = {}
+
+
+def _fullmatch(pattern, text):
+    rx = _RE_CACHE.get(pattern)
+    if rx is None:
+        rx = _RE_CACHE[pattern] = re.compile(pattern)
+    return rx.fullmatch(text) is not None
+
+
+def classify_nsn(meta, nsn):
+    """What one region's data says of a national significant number.
+
+    A tuple: how the length compares with the region's lengths (shorter than
+    all, longer than all, one of them, a gap between them), whether it is a
+    local-only length, and for each type whether the number is in it
+    (pattern and length). Python's
+    re reads upstream's national-number patterns as Java does (they use
+    classes, groups, alternation and counted repetition only)."""
+    general = meta.get("general_desc", [{}])[0]
+    lengths = general.get("possible_length", [])
+    n = len(nsn)
+    if not lengths:
+        where = "none"
+    elif n < min(lengths):
+        where = "short"
+    elif n > max(lengths):
+        where = "long"
+    else:
+        where = "in" if n in lengths else "gap"
+    out = [where, n in general.get("possible_length_local_only", [])]
+    for typ in TYPES:
+        desc = meta.get(typ, [{}])[0]
+        pat = desc.get("national_number_pattern", [None])[0]
+        tl = desc.get("possible_length", lengths)
+        out.append(pat is not None and len(nsn) in tl and _fullmatch(pat, nsn))
+    return tuple(out)
 
 
 def main(argv=None):
