@@ -17,13 +17,18 @@ era: an independent implementation to compare against. This runner
    tests/diff/diff_driver (the C library's public API) and npm/reference.js
    (the same rules on the JS API), and compares status (parse error, valid,
    or why not), E.164, type, region and extension of every input;
-4. explains each difference: a region whose metadata differs (step 2), or a
-   listed port divergence (a rule here with its reason in npm_allowlist.json:
-   ANSWER_RULES judge the two answers; TEXT_RULES rewrite the input into
-   what the C++ port must see to behave as the JS port does, and the runner
-   proves it by running phonenorm on the rewritten text, which must give
-   exactly the npm answer). Anything else fails, and so does a listed
-   divergence or metadata difference that no longer occurs (stale).
+4. explains each difference, and proves each explanation on that input:
+   - a listed port divergence (a rule here with its reason in
+     npm_allowlist.json): ANSWER_RULES judge the two answers; TEXT_RULES
+     rewrite the input into what the C++ port must see to behave as the JS
+     port does, and phonenorm on the rewritten text must give exactly the
+     npm answer;
+   - the listed metadata differences: the JS port rerun with phonenorm's
+     data for those regions (npm_meta.to_jspb, the package's own form;
+     for every region whose data are the same it reproduces the package's
+     arrays exactly) must give exactly phonenorm's answer;
+   - or both at once. Anything else fails, and so does a listed divergence
+     or metadata difference that no longer occurs (stale).
 
 Exit status: 0 pass, 1 a finding (mismatch, stale entry, corpus too small),
 2 a setup failure (missing node or package, wrong data in force, a side
@@ -122,6 +127,17 @@ def xml_version(xml_path):
                     return line.split("=", 1)[1].strip()
     base = os.path.basename(os.path.dirname(os.path.abspath(xml_path)))
     return base[1:] if base.startswith("v") else None
+
+
+def run_js_lines(node, override, rows):
+    """npm/reference.js on rows, with the metadata of some regions replaced."""
+    data = "".join("%s\t%s\n" % (r, t) for r, t in rows).encode("utf-8")
+    proc = subprocess.run([node, os.path.join(NPM_DIR, "reference.js"), "--metadata-override",
+                           override], input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if proc.returncode != 0:
+        die("reference.js --metadata-override failed: %s"
+            % proc.stderr.decode("utf-8", "replace").strip())
+    return [tuple(l.split("\t")) for l in proc.stdout.decode("utf-8").split("\n")[:-1]]
 
 
 def run_driver_lines(driver, rows):
@@ -278,29 +294,6 @@ def validity_regions(meta_diff):
     return out
 
 
-def data_explains(ref, out, data_regions, ours, theirs):
-    """The region whose differing data explains two answers, or None.
-
-    Only when both sides read the same number (the same E.164 and extension)
-    and differ in what they say of it (status, type, region), every region
-    either side names has listed data differences, and the two collections
-    really classify that national number differently (npm_meta.classify_nsn:
-    lengths and each type's pattern) for one of those regions."""
-    if len(out) != len(FIELDS) or not ref[1] or ref[1] != out[1] or ref[4] != out[4]:
-        return None
-    regions = {ref[3], out[3]} - {""}
-    if not regions or not regions <= data_regions:
-        return None
-    for rid in sorted(regions):
-        cc = str(ours[rid]["country_code"][0])
-        if not ref[1].startswith("+" + cc):
-            continue
-        nsn = ref[1][1 + len(cc):]
-        if npm_meta.classify_nsn(ours[rid], nsn) != npm_meta.classify_nsn(theirs[rid], nsn):
-            return rid
-    return None
-
-
 def has_non_ascii_digit(text):
     return any(ord(c) > 127 and unicodedata.decimal(c, None) is not None for c in text)
 
@@ -399,7 +392,7 @@ def main(argv=None):
             continue
         pending.append(((cat, region, text), ref, out))
 
-    # Text rules: rewrite, rerun phonenorm, require the npm answer.
+    # Text rules: rewrite the input, rerun phonenorm on it.
     proofs = []
     for row, ref, out in pending:
         fixed, used = row[2], []
@@ -408,29 +401,47 @@ def main(argv=None):
             if new is not None and new != fixed:
                 fixed, used = new, used + [rid]
         proofs.append((row, ref, out, fixed, used))
-    reruns = run_driver_lines(args.driver, [(p[0][1], p[3]) for p in proofs if p[4]])
-    rerun_iter = iter(reruns)
-    for (cat, region, text), ref, out, fixed, used in proofs:
-        again = next(rerun_iter) if used else None
-        if used and again != ref and any(pred(ref, again) for pred in answer_rules.values()):
-            # Rewritten, the text reaches an answer rule too (a long number).
-            used += [rid for rid, pred in answer_rules.items() if pred(ref, again)]
-            again = ref
-        if used and again == ref:
+    reruns = iter(run_driver_lines(args.driver, [(p[0][1], p[3]) for p in proofs if p[4]]))
+    proofs = [p + ((next(reruns) if p[4] else None),) for p in proofs]
+    # Data: rerun the JS port on phonenorm's data for the listed regions.
+    override = os.path.join(args.workdir, "npm_override.json")
+    with open(override, "w", encoding="utf-8") as f:
+        json.dump({rid: npm_meta.to_jspb(ours[rid]) for rid in sorted(data_regions)}, f)
+    js_ours = iter(run_js_lines(args.node, override, [(p[0][1], p[0][2]) for p in proofs]))
+
+    for (cat, region, text), ref, out, fixed, used, again in proofs:
+        ref_ours = next(js_ours)
+        # Pairs (npm side, phonenorm side, what explains the step from the
+        # plain pair): the rewrite alone, the data alone, or both.
+        pairs = []
+        if used:
+            pairs.append((ref, again, used, False))
+        pairs.append((ref_ours, out, [], True))
+        if used:
+            pairs.append((ref_ours, again, used, True))
+        explained = None
+        for a, b, rules, data in pairs:
+            extra = [] if a == b else [rid for rid, pred in answer_rules.items() if pred(a, b)]
+            if a == b or extra:
+                explained = (rules + extra, data)
+                break
+        if explained is None:
+            diff = [FIELDS[i] for i in range(len(FIELDS)) if i >= len(out) or ref[i] != out[i]]
+            diff.append("(npm on phonenorm's data: %s)" % "/".join(ref_ours))
+            if used:
+                diff.append("(rewritten by %s to %r, phonenorm: %s)" % (
+                    "+".join(used), fixed, "/".join(again)))
+            mismatches.append((cat, region, text, ref, out, diff))
+            continue
+        rules, data = explained
+        if rules:
             port_inputs += 1
-            for rid in used:
+            for rid in rules:
                 by_rule[rid] += 1
                 rule_examples.setdefault(rid, (region, text, ref, out))
-            continue
-        why = data_explains(ref, out, data_regions, ours, theirs)
-        if why is not None:
-            by_data[why] += 1
-            continue
-        diff = [FIELDS[i] for i in range(len(FIELDS)) if i >= len(out) or ref[i] != out[i]]
-        if used:
-            diff.append("(rewritten by %s to %r, phonenorm: %s)" % ("+".join(used), fixed,
-                                                                   "/".join(again)))
-        mismatches.append((cat, region, text, ref, out, diff))
+        if data:
+            named = sorted(({ref[3], out[3], region.upper()} - {""}) & data_regions)
+            by_data["/".join(named) or "?"] += 1
     for rid in sorted(allow["port_divergences"]):
         if by_rule[rid] == 0:
             failures.append("STALE: port divergence %r occurs no more: remove it from %s"
@@ -475,8 +486,8 @@ def main(argv=None):
     print_counts("dirtied with", collections.Counter(
         x for c, _, _ in rows for x in c.split("/")[0].split("+")[1:]))
     print("identical answers: %d of %d" % (identical, len(rows)))
-    print("explained by metadata that differs (npm carries later upstream data; the two "
-          "collections classify the number differently): %d"
+    print("explained by metadata that differs (npm carries later upstream data; proved: the JS "
+          "port on phonenorm's data for those regions answers as phonenorm): %d"
           % sum(by_data.values()))
     if by_data:
         print("   " + "  ".join("%s=%d" % kv for kv in sorted(by_data.items())))
@@ -495,7 +506,8 @@ def main(argv=None):
             for cat, region, text, ref, out, diff in mismatches:
                 f.write("%s\t%r\t%r\t%s\tnpm=%r\tphonenorm=%r\n"
                         % (cat, region, text, ",".join(diff), ref, out))
-        classes = collections.Counter((m[3][0], m[4][0], ",".join(m[5])) for m in mismatches)
+        classes = collections.Counter((m[3][0], m[4][0], ",".join(d for d in m[5] if d[0] != "("))
+                                      for m in mismatches)
         print("MISMATCHES: %d (all in %s)" % (len(mismatches), path))
         for (a, b, fields), n in classes.most_common():
             print("   %6d  npm %s, phonenorm %s; differs in %s" % (n, a, b, fields))

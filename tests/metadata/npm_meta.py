@@ -16,7 +16,6 @@ Python 3 stdlib only. As a program: npm_meta.py --xml PhoneNumberMetadata.xml
 import argparse
 import json
 import os
-import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -123,45 +122,23 @@ def compare_files(xml_path, countries):
     return compare(ours, theirs), len(ours)
 
 
-TYPES = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "personal_number",
-         "voip", "pager", "uan", "voicemail")
-_RE_CACHE = {}
-
-
-def _fullmatch(pattern, text):
-    rx = _RE_CACHE.get(pattern)
-    if rx is None:
-        rx = _RE_CACHE[pattern] = re.compile(pattern)
-    return rx.fullmatch(text) is not None
-
-
-def classify_nsn(meta, nsn):
-    """What one region's data says of a national significant number.
-
-    A tuple: how the length compares with the region's lengths (shorter than
-    all, longer than all, one of them, a gap between them), whether it is a
-    local-only length, and for each type whether the number is in it
-    (pattern and length). Python's
-    re reads upstream's national-number patterns as Java does (they use
-    classes, groups, alternation and counted repetition only)."""
-    general = meta.get("general_desc", [{}])[0]
-    lengths = general.get("possible_length", [])
-    n = len(nsn)
-    if not lengths:
-        where = "none"
-    elif n < min(lengths):
-        where = "short"
-    elif n > max(lengths):
-        where = "long"
-    else:
-        where = "in" if n in lengths else "gap"
-    out = [where, n in general.get("possible_length_local_only", [])]
-    for typ in TYPES:
-        desc = meta.get(typ, [{}])[0]
-        pat = desc.get("national_number_pattern", [None])[0]
-        tl = desc.get("possible_length", lengths)
-        out.append(pat is not None and len(nsn) in tl and _fullmatch(pat, nsn))
-    return tuple(out)
+def to_jspb(decoded, msg="Metadata"):
+    """A decoded message back as a jspb array (index = field number), the
+    package's form, so the JS port can be run on phonenorm's data."""
+    schema = faithful.SCHEMAS[msg]
+    top = max(n for n, (name, _) in schema.items() if name in decoded) if decoded else 0
+    arr = [None] * (top + 1)
+    for num, (name, kind) in schema.items():
+        if name not in decoded:
+            continue
+        values = decoded[name]
+        if kind in ("Desc", "Format"):
+            values = [to_jspb(v, kind) for v in values]
+        elif kind == "bool":
+            values = [1 if v else 0 for v in values]  # the JSON builder's form of a bool
+        repeated = _repeated(name)
+        arr[num] = values if repeated else values[0]
+    return arr
 
 
 def main(argv=None):

@@ -25,6 +25,8 @@
 //   getRegionCodeForNumber() ("ZZ"/null as ""); extension with its digits
 //   normalized to ASCII.
 //
+// "reference.js [--metadata-override FILE] < lines" answers with some
+// regions' metadata replaced (see below).
 // "reference.js --info" prints the package version and its regions (JSON);
 // "reference.js --metadata" prints the package's phone-number metadata (its
 // countryToMetadata: one array per region, indexed by phonemetadata.proto
@@ -39,6 +41,16 @@ try {
   process.stderr.write('reference.js: google-libphonenumber is not installed next to this ' +
     'script (' + e.message.split('\n')[0] + '): run tools/install-npm.sh\n');
   process.exit(3);
+}
+
+// "--metadata-override FILE": replace the package's metadata of some regions
+// (FILE: {key: jspb array}, keys as in countryToMetadata) before any use, so
+// the runner can show a difference comes from the data: the JS port on
+// phonenorm's data for those regions must answer as phonenorm does.
+if (process.argv[2] === '--metadata-override') {
+  const override = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
+  Object.assign(lib.metadata.countryToMetadata, override);
+  process.argv.splice(2, 2);
 }
 
 const PNU = lib.PhoneNumberUtil;
@@ -132,7 +144,8 @@ function main() {
     return 0;
   }
   if (process.argv.length > 2) {
-    process.stderr.write('usage: reference.js [--info | --metadata] < REGION<TAB>TEXT lines\n');
+    process.stderr.write('usage: reference.js [--info | --metadata | --metadata-override FILE] ' +
+      '< REGION<TAB>TEXT lines\n');
     return 2;
   }
   const input = fs.readFileSync(0, 'utf8');
