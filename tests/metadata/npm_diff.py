@@ -60,6 +60,17 @@ MIN_INPUTS = 100000
 MIN_REGIONS = 20
 MIN_NON_ASCII_DIGITS = 500
 SHOW = 15
+# E.164 prefixes of issue 11's ranges: among the numbers of a right length
+# (status valid or possible), each must occur at least MIN_PER_RANGE times
+# with the same answer on both sides, and always valid (new ranges) or never
+# valid (the removed one). US 227 with an exchange 2-9 (0 and 1 never are).
+RANGE_FLOORS = [
+    ("SA 0574", ("+966574",)),
+    ("SA 0579[2-8]", tuple("+966579%d" % d for d in range(2, 9))),
+    ("US 227", tuple("+1227%d" % d for d in range(2, 10))),
+    ("removed SA 811", ("+966811",)),
+]
+MIN_PER_RANGE = 100
 
 # Numbers whose answer depends on the data in force: (region, text, the
 # answer with fresh data as diff_driver prints status and type).
@@ -457,6 +468,21 @@ def main(argv=None):
     if non_ascii < MIN_NON_ASCII_DIGITS:
         failures.append("only %d inputs with non-ASCII digits, need %d"
                         % (non_ascii, MIN_NON_ASCII_DIGITS))
+    # Issue 11's ranges must be in the corpus, answered alike by both sides.
+    new_ranges = collections.Counter()
+    for (_, _, _), ref, out in zip(rows, refs, got):
+        if ref != out or ref[0] not in ("valid", "possible"):
+            continue
+        for name, prefixes in RANGE_FLOORS:
+            if ref[1].startswith(prefixes):
+                new_ranges[(name, ref[0] == "valid")] += 1
+    for name, _ in RANGE_FLOORS:
+        want_valid = not name.startswith("removed")
+        n_ok, n_bad = new_ranges[(name, want_valid)], new_ranges[(name, not want_valid)]
+        if n_ok < MIN_PER_RANGE or n_bad:
+            failures.append("range %s: %d inputs %s on both sides (need %d), %d %s"
+                            % (name, n_ok, "valid" if want_valid else "not valid", MIN_PER_RANGE,
+                               n_bad, "not valid" if want_valid else "valid"))
     same_data = [r for r in npm_gen.CORE_REGIONS if r not in data_regions]
     if len(same_data) < MIN_REGIONS:
         failures.append("only %d of the core regions have the same data on both sides, need %d"
@@ -472,6 +498,9 @@ def main(argv=None):
           % (n_meta, len(meta_diff), len(data_regions), " ".join(sorted(meta_diff))))
     print("inputs: %d (seed %d) over %d default regions; %d with non-ASCII digits"
           % (len(rows), args.seed, len(regions_given), non_ascii))
+    print("issue 11 ranges (same answer on both sides): %s" % "  ".join(
+        "%s valid=%d not=%d" % (name, new_ranges[(name, True)], new_ranges[(name, False)])
+        for name, _ in RANGE_FLOORS))
     print("core regions with identical data on both sides (%d): %s"
           % (len(same_data), " ".join(same_data)))
     print_counts("status (npm side)", collections.Counter(r[0] for r in refs))
