@@ -462,7 +462,8 @@ PHN_EXTERN int phn_leniency_from_name(phn_leniency *out, const char *name);
  * life of ABI 1): start and length are byte offsets into the text given to
  * phn_number_find(); text[start..start+length) is the raw match, as
  * written ("(202) 555-0110", "٠٥٠١٢٣٤٥٦٧"). number is what parsing that
- * match gives (status VALID or, at PHN_LENIENCY_POSSIBLE, POSSIBLE).
+ * match gives (status VALID; at PHN_LENIENCY_POSSIBLE also POSSIBLE or
+ * LOCAL_ONLY, as libphonenumber's IsPossibleNumber accepts both).
  */
 typedef struct phn_match {
 	unsigned int version;

@@ -161,8 +161,8 @@ class Match:
 
     ``text[start:end] == raw``: for str text, start and end count code points
     (str indices); for bytes text they are byte offsets and raw is bytes.
-    ``number`` is what parsing ``raw`` gives (status VALID, or POSSIBLE at
-    leniency "possible"). ``str(match)`` is the number's E.164 form.
+    ``number`` is what parsing ``raw`` gives (status VALID; at leniency
+    "possible" also POSSIBLE or LOCAL_ONLY). ``str(match)`` is the number's E.164 form.
     """
     start: int
     end: int
