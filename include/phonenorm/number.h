@@ -425,7 +425,7 @@ PHN_EXTERN int phn_non_geo_country_codes(const int **codes, size_t *count);
 /*
  * Parse the metadata's example number of a type for a region into *out
  * (initialised): phn_number_example(&n, "SA", PHN_TYPE_MOBILE) gives
- * +966501234567. PHN_TYPE_UNKNOWN means the region's example of any type
+ * +966512345678. PHN_TYPE_UNKNOWN means the region's example of any type
  * (libphonenumber's GetExampleNumber). Non-geographic entities ("001")
  * have phn_number_example_non_geo().
  * Errors: PHN_EINVAL (NULL, bad type), PHN_EREGION (unknown region),
