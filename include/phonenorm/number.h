@@ -491,9 +491,12 @@ typedef int (*phn_match_fn)(const phn_match *match, void *ctx);
  * region's own way need region (NULL or "": only numbers written with + or
  * an international prefix are found), dates, amounts and times are not
  * numbers, digits in any script count. At most 65,535 candidates are tried
- * (libphonenumber's default). Errors: PHN_EINVAL (NULL, not UTF-8, longer
- * than PHN_FIND_TEXT_MAX, bad leniency), PHN_EREGION, PHN_ENOMEM,
- * PHN_EINTERNAL, or what fn returned. Thread-safe.
+ * (libphonenumber's default). Cost: libphonenumber's matcher re-reads the
+ * rest of the text for every candidate, so time grows with the square of
+ * the length (measured: 64 KiB of numbers 0.8 s, 256 KiB 7 s, 1 MiB 75 s);
+ * search long text in pieces, e.g. line by line. Errors: PHN_EINVAL
+ * (NULL, not UTF-8, longer than PHN_FIND_TEXT_MAX, bad leniency),
+ * PHN_EREGION, PHN_ENOMEM, PHN_EINTERNAL, or what fn returned. Thread-safe.
  */
 PHN_EXTERN int phn_number_find(const char *text, size_t len, const char *region,
 			       phn_leniency leniency, phn_match_fn fn, void *ctx);
