@@ -162,5 +162,8 @@ int cli_cmd_invoice(int argc, char **argv);
 int cli_cmd_dial(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_webhook(int argc, char **argv);
+int cli_cmd_find(int argc, char **argv);
+int cli_cmd_example(int argc, char **argv);
+int cli_cmd_regions(int argc, char **argv);
 
 #endif /* PHN_CLI_H */

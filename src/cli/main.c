@@ -27,6 +27,9 @@ static const struct command commands[] = {
 	{ "dial", cli_cmd_dial, "dial a campaign list: paced calls, calling hours, a resumable journal", PHN_EXIT_WRITE },
 	{ "report", cli_cmd_report, "show a campaign journal's summary; export its rows (CSV, JSON)", PHN_EXIT_WRITE },
 	{ "webhook", cli_cmd_webhook, "receive signed call results (phone_call.ended) into a campaign journal", PHN_EXIT_WRITE },
+	{ "find", cli_cmd_find, "find the phone numbers in free text (notes, message bodies)", PHN_EXIT_WRITE },
+	{ "example", cli_cmd_example, "print the metadata's example numbers of a region, per type", PHN_EXIT_WRITE },
+	{ "regions", cli_cmd_regions, "list the regions with their country calling codes", PHN_EXIT_WRITE },
 	/* more commands: add a line here and the file in CMakeLists.txt */
 };
 

@@ -300,3 +300,105 @@ const char *phn_metadata_version(void)
 {
 	return PHN_METADATA_VERSION;
 }
+
+/* ---- regions and example numbers ---------------------------------------- */
+
+int phn_region_list(const char *const **regions, size_t *count)
+{
+	if (!regions || !count)
+		return phn_error_set(PHN_EINVAL, "%s is NULL", regions ? "count" : "regions");
+	return phn_shim_region_list(regions, count);
+}
+
+int phn_non_geo_country_codes(const int **codes, size_t *count)
+{
+	if (!codes || !count)
+		return phn_error_set(PHN_EINVAL, "%s is NULL", codes ? "count" : "codes");
+	return phn_shim_non_geo_codes(codes, count);
+}
+
+int phn_number_example(phn_number *out, const char *region, phn_type type)
+{
+	char upper[3];
+	int rc;
+
+	if ((rc = check_number(out, "phn_number (out)")) != PHN_OK)
+		return rc;
+	reset_number(out);
+	if (!region)
+		return phn_error_set(PHN_EINVAL, "region is NULL");
+	if ((unsigned)type >= COUNT(type_names))
+		return phn_error_set(PHN_EINVAL, "unknown number type %d", (int)type);
+	if ((rc = phn_region_canonical(upper, region)) != PHN_OK)
+		return rc;
+	rc = phn_shim_example(out, upper, type);
+	if (rc != PHN_OK)
+		reset_number(out);
+	return rc;
+}
+
+int phn_number_example_non_geo(phn_number *out, int country_code)
+{
+	int rc;
+
+	if ((rc = check_number(out, "phn_number (out)")) != PHN_OK)
+		return rc;
+	reset_number(out);
+	rc = phn_shim_example_non_geo(out, country_code);
+	if (rc != PHN_OK)
+		reset_number(out);
+	return rc;
+}
+
+/* ---- numbers in free text ------------------------------------------------ */
+
+static const char *const leniency_names[] = {
+	"possible", "valid", "strict_grouping", "exact_grouping",
+};
+
+const char *phn_leniency_name(phn_leniency leniency)
+{
+	return (unsigned)leniency < COUNT(leniency_names) ? leniency_names[leniency] : "unknown";
+}
+
+int phn_leniency_from_name(phn_leniency *out, const char *name)
+{
+	int i;
+
+	if (!out || !name)
+		return phn_error_set(PHN_EINVAL, "%s is NULL", out ? "name" : "out");
+	if ((i = index_of(leniency_names, COUNT(leniency_names), name)) < 0) {
+		if (phn_text_ascii_casecmp(name, "strict") == 0)
+			i = PHN_LENIENCY_STRICT_GROUPING;
+		else if (phn_text_ascii_casecmp(name, "exact") == 0)
+			i = PHN_LENIENCY_EXACT_GROUPING;
+		else
+			return phn_error_set(PHN_ENOTFOUND,
+					     "'%.40s' is not a leniency (possible, valid, "
+					     "strict_grouping, exact_grouping)", name);
+	}
+	*out = (phn_leniency)i;
+	return PHN_OK;
+}
+
+int phn_number_find(const char *text, size_t len, const char *region, phn_leniency leniency,
+		    phn_match_fn fn, void *ctx)
+{
+	char upper[3];
+	const char *reg;
+	int rc;
+
+	if (!text || !fn)
+		return phn_error_set(PHN_EINVAL, "%s is NULL", text ? "fn" : "text");
+	if ((unsigned)leniency >= COUNT(leniency_names))
+		return phn_error_set(PHN_EINVAL, "unknown leniency %d", (int)leniency);
+	if (len > PHN_FIND_TEXT_MAX)
+		return phn_error_set(PHN_EINVAL,
+				     "text is %zu bytes, longer than PHN_FIND_TEXT_MAX (%d): "
+				     "search it in pieces", len, PHN_FIND_TEXT_MAX);
+	if (phn_text_utf8_count(text, len) < 0)
+		return phn_error_set(PHN_EINVAL, "text is not valid UTF-8");
+	if ((rc = canonical_region(upper, &reg, region)) != PHN_OK)
+		return rc;
+	return phn_shim_find(text, len, reg, leniency, fn, ctx);
+}

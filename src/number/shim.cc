@@ -14,11 +14,14 @@
 #include <cstring>
 #include <new>
 #include <set>
+#include <vector>
 #include <string>
 #include <exception>
 
 #include <phonenumbers/geocoding/phonenumber_offline_geocoder.h>
 #include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumbermatch.h>
+#include <phonenumbers/phonenumbermatcher.h>
 #include <phonenumbers/phonenumberutil.h>
 #include <phonenumbers/shortnumberinfo.h>
 #include <unicode/locid.h>
@@ -184,6 +187,45 @@ uint64_t key_of(const std::string &e164)
 	return key;
 }
 
+// The one place a libphonenumber PhoneNumber becomes a phn_number (out was
+// reset by the caller): parse, find and the example numbers all report the
+// same fields the same way.
+void fill_number(phn_number *out, const PhoneNumber &pn)
+{
+	const PhoneNumberUtil &pnu = util();
+
+	// IsValidNumber() is exactly GetNumberType() != UNKNOWN (both look
+	// up the number's region and run the same type matcher), so one
+	// call gives both answers.
+	PhoneNumberUtil::PhoneNumberType t = pnu.GetNumberType(pn);
+	if (t != PhoneNumberUtil::UNKNOWN) {
+		out->status = PHN_STATUS_VALID;
+		out->type = type_from_lib(t);
+	} else {
+		out->status = status_from_possibility(pnu.IsPossibleNumberWithReason(pn));
+	}
+
+	std::string s;
+	pnu.Format(pn, PhoneNumberUtil::E164, &s);
+	copy_field(out->e164, sizeof out->e164, s);
+	out->key = key_of(s);
+	out->country_code = pn.country_code();
+	out->national_number = pn.national_number();
+	out->leading_zeros = pn.italian_leading_zero() ? pn.number_of_leading_zeros() : 0;
+	if (pn.has_extension()) {
+		// libphonenumber keeps extension digits in the script they were
+		// typed in (up to 20 of them, 60 bytes in full-width): report
+		// them as ASCII, which always fits and always round-trips.
+		s = pn.extension();
+		pnu.NormalizeDigitsOnly(&s);
+		copy_field(out->extension, sizeof out->extension, s);
+	}
+
+	pnu.GetRegionCodeForNumber(pn, &s);
+	if (s != "ZZ")
+		copy_field(out->region, sizeof out->region, s);
+}
+
 int copy_out(char *dst, size_t cap, size_t *needed, const std::string &s)
 {
 	return phn_text_copy_out(dst, cap, needed, s.data(), s.size());
@@ -219,36 +261,7 @@ extern "C" int phn_shim_parse(phn_number *out, const char *text, size_t len, con
 			return PHN_OK;
 		}
 
-		// IsValidNumber() is exactly GetNumberType() != UNKNOWN (both look
-		// up the number's region and run the same type matcher), so one
-		// call gives both answers.
-		PhoneNumberUtil::PhoneNumberType t = pnu.GetNumberType(pn);
-		if (t != PhoneNumberUtil::UNKNOWN) {
-			out->status = PHN_STATUS_VALID;
-			out->type = type_from_lib(t);
-		} else {
-			out->status = status_from_possibility(pnu.IsPossibleNumberWithReason(pn));
-		}
-
-		std::string s;
-		pnu.Format(pn, PhoneNumberUtil::E164, &s);
-		copy_field(out->e164, sizeof out->e164, s);
-		out->key = key_of(s);
-		out->country_code = pn.country_code();
-		out->national_number = pn.national_number();
-		out->leading_zeros = pn.italian_leading_zero() ? pn.number_of_leading_zeros() : 0;
-		if (pn.has_extension()) {
-			// libphonenumber keeps extension digits in the script they were
-			// typed in (up to 20 of them, 60 bytes in full-width): report
-			// them as ASCII, which always fits and always round-trips.
-			s = pn.extension();
-			pnu.NormalizeDigitsOnly(&s);
-			copy_field(out->extension, sizeof out->extension, s);
-		}
-
-		pnu.GetRegionCodeForNumber(pn, &s);
-		if (s != "ZZ")
-			copy_field(out->region, sizeof out->region, s);
+		fill_number(out, pn);
 		return PHN_OK;
 	} catch (const std::bad_alloc &) {
 		return phn_error_code(PHN_ENOMEM);
@@ -347,6 +360,204 @@ extern "C" int phn_shim_location(char *dst, size_t cap, size_t *needed, const ph
 		pn.clear_extension();
 		std::string desc = geocoder().GetDescriptionForNumber(pn, icu::Locale(language));
 		return copy_out(dst, cap, needed, desc);
+	} catch (const std::bad_alloc &) {
+		return phn_error_code(PHN_ENOMEM);
+	} catch (const std::exception &e) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
+	} catch (...) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+	}
+}
+
+// ---- regions, example numbers, numbers in free text ----------------------
+
+namespace {
+
+using i18n::phonenumbers::PhoneNumberMatch;
+using i18n::phonenumbers::PhoneNumberMatcher;
+
+// The region codes, sorted (std::set's order is byte order: "AC" ... "ZW"),
+// and a NULL-terminated array of pointers into them for C. Built once on
+// first use; never changes afterwards, so any thread may read it.
+struct RegionList {
+	std::vector<std::string> names;
+	std::vector<const char *> ptrs;
+
+	RegionList()
+	{
+		std::set<std::string> regions;
+		util().GetSupportedRegions(&regions);
+		names.assign(regions.begin(), regions.end());
+		ptrs.reserve(names.size() + 1);
+		for (const std::string &r : names)
+			ptrs.push_back(r.c_str());
+		ptrs.push_back(nullptr);
+	}
+};
+
+struct NonGeoList {
+	std::vector<int> codes;
+
+	NonGeoList()
+	{
+		std::set<int> set;
+		util().GetSupportedGlobalNetworkCallingCodes(&set);
+		codes.assign(set.begin(), set.end());
+	}
+};
+
+bool type_to_lib(phn_type t, PhoneNumberUtil::PhoneNumberType *out)
+{
+	switch (t) {
+	case PHN_TYPE_FIXED_LINE: *out = PhoneNumberUtil::FIXED_LINE; return true;
+	case PHN_TYPE_MOBILE: *out = PhoneNumberUtil::MOBILE; return true;
+	case PHN_TYPE_FIXED_LINE_OR_MOBILE: *out = PhoneNumberUtil::FIXED_LINE_OR_MOBILE; return true;
+	case PHN_TYPE_TOLL_FREE: *out = PhoneNumberUtil::TOLL_FREE; return true;
+	case PHN_TYPE_PREMIUM_RATE: *out = PhoneNumberUtil::PREMIUM_RATE; return true;
+	case PHN_TYPE_SHARED_COST: *out = PhoneNumberUtil::SHARED_COST; return true;
+	case PHN_TYPE_VOIP: *out = PhoneNumberUtil::VOIP; return true;
+	case PHN_TYPE_PERSONAL_NUMBER: *out = PhoneNumberUtil::PERSONAL_NUMBER; return true;
+	case PHN_TYPE_PAGER: *out = PhoneNumberUtil::PAGER; return true;
+	case PHN_TYPE_UAN: *out = PhoneNumberUtil::UAN; return true;
+	case PHN_TYPE_VOICEMAIL: *out = PhoneNumberUtil::VOICEMAIL; return true;
+	case PHN_TYPE_UNKNOWN:
+	default:
+		return false;
+	}
+}
+
+PhoneNumberMatcher::Leniency leniency_to_lib(phn_leniency l)
+{
+	switch (l) {
+	case PHN_LENIENCY_POSSIBLE: return PhoneNumberMatcher::POSSIBLE;
+	case PHN_LENIENCY_STRICT_GROUPING: return PhoneNumberMatcher::STRICT_GROUPING;
+	case PHN_LENIENCY_EXACT_GROUPING: return PhoneNumberMatcher::EXACT_GROUPING;
+	case PHN_LENIENCY_VALID:
+	default:
+		return PhoneNumberMatcher::VALID;
+	}
+}
+
+} // namespace
+
+extern "C" int phn_shim_region_list(const char *const **regions, size_t *count)
+{
+	try {
+		static const RegionList list;
+		*regions = list.ptrs.data();
+		*count = list.names.size();
+		return PHN_OK;
+	} catch (const std::bad_alloc &) {
+		return phn_error_code(PHN_ENOMEM);
+	} catch (const std::exception &e) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
+	} catch (...) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+	}
+}
+
+extern "C" int phn_shim_non_geo_codes(const int **codes, size_t *count)
+{
+	try {
+		static const NonGeoList list;
+		*codes = list.codes.data();
+		*count = list.codes.size();
+		return PHN_OK;
+	} catch (const std::bad_alloc &) {
+		return phn_error_code(PHN_ENOMEM);
+	} catch (const std::exception &e) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
+	} catch (...) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+	}
+}
+
+extern "C" int phn_shim_example(phn_number *out, const char *region, phn_type type)
+{
+	try {
+		PhoneNumber pn;
+		PhoneNumberUtil::PhoneNumberType t;
+		bool found;
+
+		if (type == PHN_TYPE_UNKNOWN)
+			found = util().GetExampleNumber(region, &pn);
+		else if (type_to_lib(type, &t))
+			found = util().GetExampleNumberForType(region, t, &pn);
+		else
+			return phn_error_set(PHN_EINVAL, "unknown number type %d", (int)type);
+		if (!found && type == PHN_TYPE_UNKNOWN)
+			return phn_error_set(PHN_ENOTFOUND, "the metadata has no example number for %s",
+					     region);
+		if (!found)
+			return phn_error_set(PHN_ENOTFOUND, "the metadata has no %s example number for %s",
+					     phn_type_name(type), region);
+		fill_number(out, pn);
+		return PHN_OK;
+	} catch (const std::bad_alloc &) {
+		return phn_error_code(PHN_ENOMEM);
+	} catch (const std::exception &e) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
+	} catch (...) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+	}
+}
+
+extern "C" int phn_shim_example_non_geo(phn_number *out, int country_code)
+{
+	try {
+		PhoneNumber pn;
+
+		if (!util().GetExampleNumberForNonGeoEntity(country_code, &pn))
+			return phn_error_set(PHN_ENOTFOUND,
+					     "%d is not a non-geographic calling code with an example "
+					     "(see phn_non_geo_country_codes())", country_code);
+		fill_number(out, pn);
+		return PHN_OK;
+	} catch (const std::bad_alloc &) {
+		return phn_error_code(PHN_ENOMEM);
+	} catch (const std::exception &e) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
+	} catch (...) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+	}
+}
+
+extern "C" int phn_shim_find(const char *text, size_t len, const char *region,
+			     phn_leniency leniency, phn_match_fn fn, void *ctx)
+{
+	try {
+		// The C++ matcher works on the UTF-8 std::string itself: start() is
+		// a byte offset into it and raw_string() its bytes (tests/number
+		// and the comparison with python3-phonenumbers check both on text
+		// with multi-byte characters before the numbers).
+		const std::string input(text, len);
+		PhoneNumberMatcher matcher(util(), input, region ? region : "ZZ",
+					   leniency_to_lib(leniency), 65535);
+		PhoneNumberMatch m;
+
+		while (matcher.HasNext()) {
+			if (!matcher.Next(&m))
+				break;
+			phn_match out;
+			const phn_number blank = PHN_NUMBER_INIT;
+			out.version = PHN_MATCH_VERSION;
+			if (m.start() < 0 || static_cast<size_t>(m.start()) > len ||
+			    m.raw_string().size() > len - static_cast<size_t>(m.start()) ||
+			    input.compare(m.start(), m.raw_string().size(), m.raw_string()) != 0)
+				return phn_error_set(PHN_EINTERNAL,
+						     "libphonenumber reported a match outside the text");
+			out.start = static_cast<size_t>(m.start());
+			out.length = m.raw_string().size();
+			out.number = blank;
+			fill_number(&out.number, m.number());
+			int rc = fn(&out, ctx);
+			if (rc > 0)
+				break;
+			if (rc < 0)
+				return phn_error_set(rc, "the match callback stopped the search: %s",
+						     phn_strerror(rc));
+		}
+		return PHN_OK;
 	} catch (const std::bad_alloc &) {
 		return phn_error_code(PHN_ENOMEM);
 	} catch (const std::exception &e) {

@@ -29,6 +29,21 @@ int phn_shim_info(phn_info *out, const phn_number *num, const char *region);
 int phn_shim_location(char *dst, size_t cap, size_t *needed, const phn_number *num,
 		      const char *language);
 
+/* The sorted region list and the non-geographic calling codes: static, built once. */
+int phn_shim_region_list(const char *const **regions, size_t *count);
+int phn_shim_non_geo_codes(const int **codes, size_t *count);
+
+/* Fill *out (reset by the caller) with an example number. region: upper-case
+ * and known; type PHN_TYPE_UNKNOWN: any type. PHN_ENOTFOUND when none. */
+int phn_shim_example(phn_number *out, const char *region, phn_type type);
+int phn_shim_example_non_geo(phn_number *out, int country_code);
+
+/* PhoneNumberMatcher over text[0..len), checked UTF-8 of at most
+ * PHN_FIND_TEXT_MAX bytes; region: upper-case and known, or NULL; leniency
+ * and fn checked. */
+int phn_shim_find(const char *text, size_t len, const char *region, phn_leniency leniency,
+		  phn_match_fn fn, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -146,3 +146,20 @@ opt("dial_stdin", 4, "-", "--journal", "j")
 opt("dial_no_journal", 4, "l.csv", "--rate", "-1", "--concurrency", "0")
 opt("dial_help", 4, "--help")
 opt("dial_test_now", 4, "2026-03-08T06:59:00Z", "2026-03-08T06:59Z", "1796630400000", "2026-13-40T99:99:99Z", "2026-03-08T06:59:60.5+00:00", "9999999999999999999999")
+
+# find: byte 0 = (region index << 2) | leniency; region index 0 none, 2 "sa",
+# 3 "us", 4.. junk, 9.. a known region. Texts: tests/find/texts.tsv at every leniency.
+FIND_REGION = {"-": 0, "SA": 2, "US": 3}
+with open(os.path.join(ROOT, "tests/find/texts.tsv"), encoding="utf-8") as f:
+    for i, line in enumerate(f):
+        if line.startswith("#") or not line.strip():
+            continue
+        region, _, text = line.rstrip("\n").partition("\t")
+        text = text.replace("\\n", "\n").replace("\\t", "\t")
+        r = FIND_REGION.get(region, 9 + i % 8)
+        for lev in range(4):
+            put("find", "text%03d_%d" % (i, lev), bytes([(r << 2) | lev]) + text.encode("utf-8"))
+put("find", "bad_utf8", b"\x09+966501234567 \xff\xfe")
+put("find", "bad_region", bytes([5 << 2 | 1]) + b"+966501234567")
+put("find", "bad_leniency", b"\xfd+966501234567")
+put("find", "many", b"\x0d" + b"(202) 555-0110, " * 200)

@@ -15,6 +15,8 @@ the dynamic loader's own search.
     '+966501234567'
     >>> phonenorm.normalize_many(["050 123 4567", "0501234", None], "SA")
     ['+966501234567', None, None]
+    >>> [(m.start, m.raw, str(m)) for m in phonenorm.find("اتصل ٠٥٠١٢٣٤٥٦٧", "SA")]
+    [(5, '٠٥٠١٢٣٤٥٦٧', '+966501234567')]
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from ._errors import (AuthError, BufferTooSmallError, Error, FormatError, InputO
 from ._number import (Info, Number, NumberType, ShortCost, Status, TextLike, library_path,
                       metadata_version, normalize, normalize_many, parse, parse_many,
                       region_country_code, region_is_known, version)
+from ._find import (FIND_TEXT_MAX, Leniency, Match, example_number, example_number_non_geo,
+                    find, non_geo_country_codes, regions)
 from ._lists import CleanRow, DedupeSet, RejectReason, RowOutcome, clean
 from ._dispatch import (Detail, Dispatch, DispatchKind, DispatchOutcome, DispatchRequest,
                         DispatchResult, user_agent)
@@ -44,4 +48,6 @@ __all__ = [
     "TextLike", "library_path", "metadata_version", "normalize", "normalize_many", "parse",
     "parse_many", "region_country_code", "region_is_known", "user_agent", "version",
     "WebhookVerdict", "verify_webhook",
+    "FIND_TEXT_MAX", "Leniency", "Match", "example_number", "example_number_non_geo", "find",
+    "non_geo_country_codes", "regions",
 ]

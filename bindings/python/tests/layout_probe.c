@@ -44,6 +44,9 @@ int main(void)
 	F(phn_info, version); F(phn_info, is_short_number); F(phn_info, is_emergency);
 	F(phn_info, connects_to_emergency); F(phn_info, short_cost); F(phn_info, is_geographic);
 	end();
+	S(phn_match);
+	F(phn_match, version); F(phn_match, start); F(phn_match, length); F(phn_match, number);
+	end();
 	S(phn_csv_options);
 	F(phn_csv_options, version); F(phn_csv_options, delimiter);
 	F(phn_csv_options, check_field_count); F(phn_csv_options, max_record);
