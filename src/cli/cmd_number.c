@@ -380,7 +380,13 @@ static void print_info_text(const char *text, size_t len, const struct parsed *p
 		printf("geographic:      %s\n", yes_no(info->is_geographic));
 		print_field("description:     ", loc[0] ? loc : "-");
 	}
-	printf("metadata:        libphonenumber %s\n", phn_metadata_version());
+	{
+		phn_metadata_info mi = PHN_METADATA_INFO_INIT;
+
+		if (phn_metadata_get_info(&mi) == PHN_OK)
+			printf("metadata:        %s %s (libphonenumber %s)\n", mi.upstream_version,
+			       phn_metadata_source_name(mi.source), mi.engine_version);
+	}
 }
 
 static void print_info_json(const char *text, size_t len, const struct parsed *p,
@@ -418,8 +424,18 @@ static void print_info_json(const char *text, size_t len, const struct parsed *p
 		       phn_short_cost_name(info->short_cost), info->is_geographic ? "true" : "false");
 		cli_json_string(stdout, loc);
 	}
-	fputs(",\"metadata_version\":", stdout);
-	cli_json_string(stdout, phn_metadata_version());
+	{
+		phn_metadata_info mi = PHN_METADATA_INFO_INIT;
+
+		if (phn_metadata_get_info(&mi) == PHN_OK) {
+			fputs(",\"metadata_version\":", stdout);
+			cli_json_string(stdout, mi.upstream_version);
+			fputs(",\"metadata_source\":", stdout);
+			cli_json_string(stdout, phn_metadata_source_name(mi.source));
+			fputs(",\"engine_version\":", stdout);
+			cli_json_string(stdout, mi.engine_version);
+		}
+	}
 	fputs("}\n", stdout);
 }
 
