@@ -198,32 +198,35 @@ const SystemAccessors &system_accessors()
 	return s;
 }
 
-// What phonenorm's accessors served, per kind: -1 never called, else the
-// phn_metadata_source whose bytes they returned.
-std::atomic<int> served[KIND_COUNT] = { { -1 }, { -1 }, { -1 } };
+// What phonenorm's accessors served, per kind and for the bytes and their
+// size apart (libphonenumber calls both; if only one of ours answered, the
+// bytes and the size would come from different data): -1 never called, else
+// the phn_metadata_source served.
+std::atomic<int> served_get[KIND_COUNT] = { { -1 }, { -1 }, { -1 } };
+std::atomic<int> served_size[KIND_COUNT] = { { -1 }, { -1 }, { -1 } };
 
 // Both accessors of a kind serve the same source (the choice is fixed at the
 // first of them): the bytes and their size always match.
-phn_metadata_source serve(Kind k)
+phn_metadata_source serve(std::atomic<int> *flag)
 {
 	phn_metadata_source src = fix_choice();
 
 	if (src == PHN_METADATA_SYSTEM && !system_accessors().ok)
 		src = PHN_METADATA_BUNDLED;
-	served[k].store(src);
+	flag->store(src);
 	return src;
 }
 
 const void *accessor_get(Kind k)
 {
-	if (serve(k) == PHN_METADATA_SYSTEM)
+	if (serve(&served_get[k]) == PHN_METADATA_SYSTEM)
 		return system_accessors().get[k]();
 	return bundled_bytes(k);
 }
 
 int accessor_size(Kind k)
 {
-	if (serve(k) == PHN_METADATA_SYSTEM)
+	if (serve(&served_size[k]) == PHN_METADATA_SYSTEM)
 		return system_accessors().size[k]();
 	return bundled_size(k);
 }
@@ -261,47 +264,50 @@ const ShortNumberInfo &short_info()
 	return instance;
 }
 
-// Which data a kind's bytes are when phonenorm's accessor was not the one
+// Which data a kind's bytes are when phonenorm's accessors were not the ones
 // libphonenumber called: the definition the lookup finds (dlsym from here
 // searches the same scopes as libphonenumber's own calls) is asked for its
-// bytes, which are compared with both candidates.
-phn_metadata_source identify_foreign(Kind k, std::string *reason)
+// bytes, which are compared with both candidates. *story says what happened,
+// without the accessor's name (kinds with the same story are reported once).
+phn_metadata_source identify_foreign(Kind k, std::string *story, bool *doubtful)
 {
 	const SystemAccessors &sys = system_accessors();
 	void *g = dlsym(RTLD_DEFAULT, get_symbol[k]);
 	void *z = dlsym(RTLD_DEFAULT, size_symbol[k]);
 	Dl_info dg, self;
+	char buf[200];
 
 	if (!dladdr(reinterpret_cast<const void *>(phn_md_version), &self))
 		self.dli_fbase = nullptr;
 	if (!g || !z || !dladdr(g, &dg)) {
-		append(reason, "phonenorm's %s was not called and no definition of it is visible: "
-			       "libphonenumber's own data assumed", get_name[k]);
+		*story = "not phonenorm's, and no definition is visible: libphonenumber's own data assumed";
+		*doubtful = true;
 		return PHN_METADATA_SYSTEM;
 	}
 	if (dg.dli_fbase == self.dli_fbase) {
-		append(reason, "libphonenumber did not call phonenorm's %s although the symbol lookup "
-			       "finds it (it binds its accessors internally, e.g. -Bsymbolic-functions): "
-			       "its own data (system) answers", get_name[k]);
+		*story = "phonenorm's are not called although the lookup finds them: libphonenumber "
+			 "binds them internally (e.g. -Bsymbolic-functions) and its own data (system) answers";
 		return PHN_METADATA_SYSTEM;
 	}
 	const void *bytes = reinterpret_cast<const void *(*)()>(g)();
 	int size = reinterpret_cast<int (*)()>(z)();
-	const char *who = dg.dli_fname ? dg.dli_fname : "?";
+	const char *who = dg.dli_fname ? std::strrchr(dg.dli_fname, '/') : nullptr;
+	who = who ? who + 1 : dg.dli_fname ? dg.dli_fname : "?";
+	phn_metadata_source src = PHN_METADATA_SYSTEM;
+	const char *what;
 	if (size == bundled_size(k) && std::memcmp(bytes, bundled_bytes(k), size) == 0) {
-		append(reason, "%s of %s answers instead of phonenorm's (earlier in the symbol lookup "
-			       "order); its bytes are the bundled data", get_name[k], who);
-		return PHN_METADATA_BUNDLED;
+		src = PHN_METADATA_BUNDLED;
+		what = "with the bundled data";
+	} else if (sys.ok && size == sys.size[k]() && std::memcmp(bytes, sys.get[k](), size) == 0) {
+		what = "with libphonenumber's own data (system)";
+	} else {
+		what = "with data that is neither bundled nor libphonenumber's own";
+		*doubtful = true;
 	}
-	if (sys.ok && size == sys.size[k]() && std::memcmp(bytes, sys.get[k](), size) == 0) {
-		append(reason, "%s of %s answers instead of phonenorm's (earlier in the symbol lookup "
-			       "order); its bytes are libphonenumber's own data (system)", get_name[k], who);
-		return PHN_METADATA_SYSTEM;
-	}
-	append(reason, "%s of %s answers instead of phonenorm's (earlier in the symbol lookup order) "
-		       "with %d bytes that are neither the bundled data nor libphonenumber's own",
-	       get_name[k], who, size);
-	return PHN_METADATA_SYSTEM;
+	std::snprintf(buf, sizeof buf, "%s's answer instead of phonenorm's (earlier in the symbol "
+		      "lookup order) %s", who, what);
+	*story = buf;
+	return src;
 }
 
 bool number_is(const PhoneNumberUtil &pnu, const char *e164, PhoneNumberUtil::PhoneNumberType want)
@@ -323,7 +329,8 @@ bool short_is_valid(const PhoneNumberUtil &pnu, const ShortNumberInfo &sni, cons
 // valid, one only libphonenumber 8.12.57's. Which of the two holds says which
 // data answers; both or neither says it is neither.
 phn_metadata_source judge(bool fresh_valid, bool old_valid, phn_metadata_source origin,
-			  const char *what, const char *fresh, const char *old, std::string *reason)
+			  const char *what, const char *fresh, const char *old, std::string *reason,
+			  bool *doubtful)
 {
 	if (fresh_valid && !old_valid) {
 		if (origin != PHN_METADATA_BUNDLED)
@@ -339,6 +346,7 @@ phn_metadata_source judge(bool fresh_valid, bool old_valid, phn_metadata_source 
 	append(reason, "%s sentinels %s and %s are both %s: the data that answers is neither the "
 		       "bundled data nor libphonenumber's own", what, fresh, old,
 	       fresh_valid ? "valid" : "invalid");
+	*doubtful = true;
 	return origin;
 }
 
@@ -372,30 +380,60 @@ void run_self_check(MetaState *st)
 		(void)m.HasNext();
 	}
 
+	std::string story[KIND_COUNT];
+	bool doubtful = false;
 	for (int k = 0; k < KIND_COUNT; k++) {
-		int s = served[k].load();
-		if (s < 0) {
-			origin[k] = identify_foreign(static_cast<Kind>(k), &reason);
+		int g = served_get[k].load(), z = served_size[k].load();
+		if (g < 0 && z < 0) {
+			origin[k] = identify_foreign(static_cast<Kind>(k), &story[k], &doubtful);
+		} else if (g < 0 || z < 0) {
+			// One of the pair is phonenorm's, the other not: bytes and size
+			// come from different places; the sentinels say what answers.
+			origin[k] = static_cast<phn_metadata_source>(g < 0 ? z : g);
+			story[k] = g < 0 ? "phonenorm's size answered but another definition's bytes"
+					 : "phonenorm's bytes answered but another definition's size";
+			doubtful = true;
 		} else {
-			origin[k] = static_cast<phn_metadata_source>(s);
+			origin[k] = static_cast<phn_metadata_source>(g);
 			if (origin[k] != info.requested)
-				append(&reason, "libphonenumber's own %s could not be reached (%s): "
-						"phonenorm served the bundled data", get_name[k],
-				       system_accessors().why);
+				story[k] = std::string("libphonenumber's own could not be reached (") +
+					   system_accessors().why + "): phonenorm served the bundled data";
 		}
+	}
+	// One sentence per story, naming every accessor pair it is about.
+	for (int k = 0; k < KIND_COUNT; k++) {
+		if (story[k].empty())
+			continue;
+		std::string names = get_name[k];
+		for (int j = k + 1; j < KIND_COUNT; j++) {
+			if (story[j] == story[k]) {
+				names += std::string(", ") + get_name[j];
+				story[j].clear();
+			}
+		}
+		append(&reason, "%s: %s", names.c_str(), story[k].c_str());
 	}
 
 	info.source = judge(number_is(pnu, "+966579512345", PhoneNumberUtil::MOBILE),
 			    number_is(pnu, "+9668110123456", PhoneNumberUtil::UAN), origin[KIND_MAIN],
-			    "number", "+966579512345 (SA mobile)", "+9668110123456 (SA UAN)", &reason);
+			    "number", "+966579512345 (SA mobile)", "+9668110123456 (SA UAN)", &reason, &doubtful);
 	info.short_source = judge(short_is_valid(pnu, sni, "44844", "DE"),
 				  short_is_valid(pnu, sni, "30000123", "CA"), origin[KIND_SHORT],
-				  "short-number", "44844 (DE)", "30000123 (CA)", &reason);
+				  "short-number", "44844 (DE)", "30000123 (CA)", &reason, &doubtful);
 	// The alternate formats have no sentinel that a single match could
 	// show reliably: what was served (or found answering) decides.
 	info.alternate_source = origin[KIND_ALTERNATE];
 
-	info.as_requested = reason.empty();
+	// As requested: all three are the requested data, the request itself
+	// was understood, and nothing is in doubt. Then the reason is "" even if
+	// another definition served exactly the requested bytes.
+	info.as_requested = !doubtful;
+	{
+		Choice &c = choice();
+		std::lock_guard<std::mutex> lock(c.mu);
+		if (!c.env_reason.empty())
+			info.as_requested = 0;
+	}
 	for (int k = 0; k < KIND_COUNT; k++) {
 		if (*out[k] != info.requested) {
 			info.as_requested = 0;
