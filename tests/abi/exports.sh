@@ -1,0 +1,31 @@
+#!/bin/sh
+# abi_exports: what libphonenorm.so exports besides its phn_* API is exactly
+# libphonenumber's six metadata accessors (i18n::phonenumbers::
+# {metadata,short_metadata,alternate_format}_{get,size}), under the names
+# libphonenumber itself defines, so its calls find phonenorm's bundled data
+# (issue 11). A seventh foreign symbol (a C++ symbol leaking past
+# -fvisibility=hidden) or a missing or misspelt accessor fails. Needs only
+# binutils' nm, so it runs where abigail-tools (abi_check) do not.
+#
+# usage: exports.sh LIBPHONENORM LIBPHONENUMBER
+set -u
+[ $# -eq 2 ] || { echo "usage: exports.sh LIBPHONENORM LIBPHONENUMBER" >&2; exit 2; }
+lib=$1 pn=$2
+command -v nm >/dev/null || { echo "SKIP: nm not found (binutils)"; exit 77; }
+defined() { nm -D --defined-only "$1" | awk '{ print $NF }' | sort -u; }
+want=$(defined "$pn" | grep -E '^_ZN4i18n12phonenumbers[0-9]+(metadata|short_metadata|alternate_format)_(get|size)Ev$')
+got=$(defined "$lib" | grep -v '^phn_')
+n=$(printf '%s\n' "$want" | grep -c .)
+if [ "$n" -ne 6 ]; then
+	echo "FAIL: $pn defines $n metadata accessors, expected 6 (a libphonenumber that renamed them?):"
+	printf '%s\n' "$want"
+	exit 1
+fi
+if [ "$got" != "$want" ]; then
+	echo "FAIL: $lib exports, besides phn_*:"
+	printf '%s\n' "$got"
+	echo "expected exactly libphonenumber's accessors:"
+	printf '%s\n' "$want"
+	exit 1
+fi
+echo "$(basename "$lib") exports phn_* and exactly libphonenumber's six metadata accessors"
