@@ -416,7 +416,8 @@ void run_self_check(MetaState *st)
 
 	info.source = judge(number_is(pnu, "+966579512345", PhoneNumberUtil::MOBILE),
 			    number_is(pnu, "+9668110123456", PhoneNumberUtil::UAN), origin[KIND_MAIN],
-			    "number", "+966579512345 (SA mobile)", "+9668110123456 (SA UAN)", &reason, &doubtful);
+			    "number", "+966579512345 (SA mobile)", "+9668110123456 (SA UAN)", &reason,
+			    &doubtful);
 	info.short_source = judge(short_is_valid(pnu, sni, "44844", "DE"),
 				  short_is_valid(pnu, sni, "30000123", "CA"), origin[KIND_SHORT],
 				  "short-number", "44844 (DE)", "30000123 (CA)", &reason, &doubtful);
