@@ -376,6 +376,36 @@ class Metadata(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertEqual([l.split("\t")[0] for l in out.splitlines()], ["possible"] * len(numbers))
 
+    def test_info_metadata(self):
+        rc, out, err = run_env(None, "info", "--metadata")
+        self.assertEqual((rc, err), (0, ""))
+        fields = {k.strip(): v.strip() for k, v in
+                  (l.split(":", 1) for l in out.splitlines())}
+        self.assertEqual(fields["requested"], "bundled")
+        self.assertEqual(fields["numbers"], "bundled")
+        self.assertEqual(fields["short numbers"], "bundled")
+        self.assertEqual(fields["alternate formats"], "bundled")
+        self.assertEqual(fields["as requested"], "yes")
+        self.assertRegex(fields["upstream commit"], r"^[0-9a-f]{40}$")
+        self.assertRegex(fields["upstream date"], r"^\d{4}-\d\d-\d\d$")
+        self.assertEqual(fields["reason"], "-")
+        rc, out, err = run_env("system", "info", "--metadata", "--json")
+        self.assertEqual((rc, err), (0, ""))
+        obj = json.loads(out)
+        self.assertEqual({k: obj[k] for k in ("requested", "source", "short_source",
+                                              "alternate_source")},
+                         dict.fromkeys(("requested", "source", "short_source",
+                                        "alternate_source"), "system"))
+        self.assertIs(obj["as_requested"], True)
+        self.assertEqual(obj["upstream_version"], obj["engine_version"])
+        self.assertEqual((obj["upstream_commit"], obj["reason"]), ("", ""))
+        # A bad value is refused before anything; --metadata takes no numbers.
+        self.assertEqual(run_env("new", "info", "--metadata")[0], 2)
+        rc, out, err = run_env(None, "info", "--metadata", "+966501234567")
+        self.assertEqual((rc, out), (2, ""))
+        self.assertIn("--metadata takes no numbers", err)
+        self.assertEqual(run("validate", "--metadata", "+966501234567")[0], 2)
+
     def test_bad_value_refused(self):
         for bad in ("fresh", "system ", "8.12.57"):
             rc, out, err = run_env(bad, "validate", "+966574123456")
