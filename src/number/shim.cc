@@ -159,36 +159,47 @@ struct SystemAccessors {
 SystemAccessors resolve_system()
 {
 	SystemAccessors s = {};
-	Dl_info di;
+	Dl_info di, self;
 	void *anchor = reinterpret_cast<void *>(&PhoneNumberUtil::GetInstance);
+	void *h = nullptr;
 
+	if (!dladdr(reinterpret_cast<const void *>(phn_md_version), &self))
+		self.dli_fbase = nullptr;
 	if (!dladdr(anchor, &di) || !di.dli_fname) {
 		std::snprintf(s.why, sizeof s.why, "no loaded object holds PhoneNumberUtil::GetInstance");
 		return s;
 	}
-	std::snprintf(s.where, sizeof s.where, "%s", di.dli_fname);
-	void *h = dlopen(di.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
-	if (!h) {
-		const char *e = dlerror();
-		std::snprintf(s.why, sizeof s.why, "dlopen(%s): %s", di.dli_fname, e ? e : "failed");
-		return s;
+	// A non-PIE program that links phonenorm statically sees GetInstance at
+	// its own PLT entry: then the next definition after this object in the
+	// lookup order is libphonenumber's. Never phonenorm's own accessors
+	// (forwarding to them would recurse).
+	if (di.dli_fbase != self.dli_fbase) {
+		h = dlopen(di.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+		if (!h) {
+			const char *e = dlerror();
+			std::snprintf(s.why, sizeof s.why, "dlopen(%s): %s", di.dli_fname,
+				      e ? e : "failed");
+			return s;
+		}
 	}
 	s.ok = true;
 	for (int k = 0; k < KIND_COUNT; k++) {
-		void *g = dlsym(h, get_symbol[k]);
-		void *z = dlsym(h, size_symbol[k]);
+		void *g = dlsym(h ? h : RTLD_NEXT, get_symbol[k]);
+		void *z = dlsym(h ? h : RTLD_NEXT, size_symbol[k]);
 		Dl_info dg, dz;
-		if (!g || !z || !dladdr(g, &dg) || !dladdr(z, &dz) || dg.dli_fbase != di.dli_fbase ||
-		    dz.dli_fbase != di.dli_fbase) {
-			std::snprintf(s.why, sizeof s.why, "%s does not define its own %s", di.dli_fname,
-				      get_name[k]);
+		if (!g || !z || !dladdr(g, &dg) || !dladdr(z, &dz) || dg.dli_fbase != dz.dli_fbase ||
+		    dg.dli_fbase == self.dli_fbase || (h && dg.dli_fbase != di.dli_fbase)) {
+			std::snprintf(s.why, sizeof s.why, "%s does not define its own %s",
+				      h ? di.dli_fname : "libphonenumber", get_name[k]);
 			s.ok = false;
 			break;
 		}
+		std::snprintf(s.where, sizeof s.where, "%s", dg.dli_fname ? dg.dli_fname : "?");
 		s.get[k] = reinterpret_cast<const void *(*)()>(g);
 		s.size[k] = reinterpret_cast<int (*)()>(z);
 	}
-	dlclose(h);
+	if (h)
+		dlclose(h);
 	return s;
 }
 
