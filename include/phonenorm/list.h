@@ -614,7 +614,9 @@ PHN_EXTERN int phn_clean_report_options_init(phn_clean_report_options *opts,
  * first_row (as phn_clean_summary.first_row),
  * has_header, phone_column {index (1-based), name (null without a header),
  * guessed}, region_column (1-based or null), region (the option as given),
- * keep_possible, threads, seconds, metadata_version. Keys are only added.
+ * keep_possible, threads, seconds, metadata_version (upstream version of the
+ * data that answered), metadata_source ("bundled" or "system", as the
+ * start-up self-check found it). Keys are only added.
  * opts may be NULL. Errors: PHN_EINVAL, PHN_EVERSION, PHN_ENOMEM, PHN_EBUFS
  * (cap <= *needed; dst holds "").
  */

@@ -62,7 +62,7 @@ static const char find_help[] =
 	"  -h, --help             show this help\n"
 	"\n"
 	"Dates, amounts and times are not numbers; digits of any script count.\n"
-	"A line that is not UTF-8 or longer than 1 MiB is skipped with a message.\n"
+	"A line that is not UTF-8 or longer than 64 KiB is skipped with a message.\n"
 	"Exit status: 0 some number found, 1 none found, 2 usage or input error\n"
 	"(also a skipped line), 3 standard output could not be written.\n";
 

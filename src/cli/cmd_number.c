@@ -11,7 +11,7 @@
 
 #include "cli.h"
 
-enum { OPT_JSON = 256, OPT_FROM, OPT_HELP };
+enum { OPT_JSON = 256, OPT_FROM, OPT_HELP, OPT_METADATA };
 
 /* What one input turned into. */
 struct parsed {
@@ -138,6 +138,7 @@ static const struct option number_options[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "language", required_argument, NULL, 'l' },
+	{ "metadata", no_argument, NULL, OPT_METADATA },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -148,6 +149,7 @@ struct number_opts {
 	const char *from;
 	const char *language;
 	int json;
+	int metadata; /* info --metadata */
 };
 
 /* Shared option parsing; "allowed" lists the short letters the command takes. */
@@ -168,7 +170,8 @@ static int parse_number_options(struct number_opts *o, int argc, char **argv, co
 		if (c == ':')
 			return cli_usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
 		if (c == '?' || (c < 256 && !strchr(allowed, c)) ||
-		    (c == OPT_FROM && !strchr(allowed, 'F')))
+		    (c == OPT_FROM && !strchr(allowed, 'F')) ||
+		    (c == OPT_METADATA && !strchr(allowed, 'M')))
 			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		switch (c) {
 		case 'c': o->region = optarg; break;
@@ -176,6 +179,7 @@ static int parse_number_options(struct number_opts *o, int argc, char **argv, co
 		case 'l': o->language = optarg; break;
 		case OPT_FROM: o->from = optarg; break;
 		case OPT_JSON: o->json = 1; break;
+		case OPT_METADATA: o->metadata = 1; break;
 		default: break;
 		}
 	}
@@ -313,6 +317,7 @@ int cli_cmd_format(int argc, char **argv)
 
 static const char info_help[] =
 	"usage: phonenorm info [-c REGION] [-l LANGUAGE] [--from REGION] [--json] [NUMBER...]\n"
+	"       phonenorm info --metadata [--json]\n"
 	"\n"
 	"Print everything the library knows about each number: status, every format,\n"
 	"country code, national number, region, type, extension, short-number and\n"
@@ -324,6 +329,12 @@ static const char info_help[] =
 	"  -l, --language LANG    language of the description (en, ar, de, ...; default en)\n"
 	"      --from REGION      also show how to dial the number from REGION\n"
 	"      --json             one JSON object per number instead of text\n"
+	"      --metadata         only the metadata that answers: requested and actual\n"
+	"                         source for numbers, short numbers and alternate formats,\n"
+	"                         upstream version, commit and date, libphonenumber\n"
+	"                         version, and why it is not as requested (if so; then\n"
+	"                         the exit status is 1). PHONENORM_METADATA=bundled|system\n"
+	"                         chooses (default bundled).\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Exit status: 0 all valid, 1 some not valid, 2 usage or input error,\n"
@@ -380,7 +391,13 @@ static void print_info_text(const char *text, size_t len, const struct parsed *p
 		printf("geographic:      %s\n", yes_no(info->is_geographic));
 		print_field("description:     ", loc[0] ? loc : "-");
 	}
-	printf("metadata:        libphonenumber %s\n", phn_metadata_version());
+	{
+		phn_metadata_info mi = PHN_METADATA_INFO_INIT;
+
+		if (phn_metadata_get_info(&mi) == PHN_OK)
+			printf("metadata:        %s %s (libphonenumber %s)\n", mi.upstream_version,
+			       phn_metadata_source_name(mi.source), mi.engine_version);
+	}
 }
 
 static void print_info_json(const char *text, size_t len, const struct parsed *p,
@@ -418,8 +435,18 @@ static void print_info_json(const char *text, size_t len, const struct parsed *p
 		       phn_short_cost_name(info->short_cost), info->is_geographic ? "true" : "false");
 		cli_json_string(stdout, loc);
 	}
-	fputs(",\"metadata_version\":", stdout);
-	cli_json_string(stdout, phn_metadata_version());
+	{
+		phn_metadata_info mi = PHN_METADATA_INFO_INIT;
+
+		if (phn_metadata_get_info(&mi) == PHN_OK) {
+			fputs(",\"metadata_version\":", stdout);
+			cli_json_string(stdout, mi.upstream_version);
+			fputs(",\"metadata_source\":", stdout);
+			cli_json_string(stdout, phn_metadata_source_name(mi.source));
+			fputs(",\"engine_version\":", stdout);
+			cli_json_string(stdout, mi.engine_version);
+		}
+	}
 	fputs("}\n", stdout);
 }
 
@@ -469,15 +496,65 @@ static void emit_info(void *ctx, const char *text, size_t len, const struct pars
 	c->count++;
 }
 
+/* info --metadata: the whole phn_metadata_info. */
+static int print_metadata(int json)
+{
+	phn_metadata_info mi = PHN_METADATA_INFO_INIT;
+
+	if (phn_metadata_get_info(&mi) != PHN_OK) {
+		cli_error("info: cannot tell which metadata answers: %s", phn_error_last());
+		return PHN_EXIT_NEGATIVE;
+	}
+	if (json) {
+		static const char *const keys[] = { "requested", "source", "short_source",
+						    "alternate_source" };
+		const phn_metadata_source v[] = { mi.requested, mi.source, mi.short_source,
+						  mi.alternate_source };
+		const char *const skeys[] = { "upstream_version", "upstream_commit",
+					      "upstream_date", "engine_version", "reason" };
+		const char *const sv[] = { mi.upstream_version, mi.upstream_commit,
+					   mi.upstream_date, mi.engine_version, mi.reason };
+
+		for (size_t i = 0; i < 4; i++) {
+			printf("%s\"%s\":", i ? "," : "{", keys[i]);
+			cli_json_string(stdout, phn_metadata_source_name(v[i]));
+		}
+		printf(",\"as_requested\":%s", mi.as_requested ? "true" : "false");
+		for (size_t i = 0; i < 5; i++) {
+			printf(",\"%s\":", skeys[i]);
+			cli_json_string(stdout, sv[i]);
+		}
+		fputs("}\n", stdout);
+	} else {
+		printf("requested:         %s\n", phn_metadata_source_name(mi.requested));
+		printf("numbers:           %s\n", phn_metadata_source_name(mi.source));
+		printf("short numbers:     %s\n", phn_metadata_source_name(mi.short_source));
+		printf("alternate formats: %s\n", phn_metadata_source_name(mi.alternate_source));
+		printf("as requested:      %s\n", yes_no(mi.as_requested));
+		printf("upstream version:  %s\n", mi.upstream_version);
+		printf("upstream commit:   %s\n", mi.upstream_commit[0] ? mi.upstream_commit : "-");
+		printf("upstream date:     %s\n", mi.upstream_date[0] ? mi.upstream_date : "-");
+		printf("libphonenumber:    %s\n", mi.engine_version);
+		print_field("reason:            ", mi.reason[0] ? mi.reason : "-");
+	}
+	return mi.as_requested ? PHN_EXIT_OK : PHN_EXIT_NEGATIVE;
+}
+
 int cli_cmd_info(int argc, char **argv)
 {
 	struct number_opts o;
 	struct info_ctx c = { &o, 0, NULL, 0 };
 	int rc, done;
 
-	rc = parse_number_options(&o, argc, argv, "info", info_help, "clF", &done);
+	rc = parse_number_options(&o, argc, argv, "info", info_help, "clFM", &done);
 	if (rc != PHN_EXIT_OK || done)
 		return rc;
+	if (o.metadata) {
+		if (optind < argc || o.region || o.language || o.from)
+			return cli_usage_error("info", "--metadata takes no numbers and no other "
+					       "option than --json");
+		return print_metadata(o.json);
+	}
 	if (o.from && cli_check_region("info", o.from) != PHN_EXIT_OK)
 		return PHN_EXIT_USAGE;
 	if (o.language) {

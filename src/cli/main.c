@@ -3,7 +3,9 @@
  * and is listed in the table below.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <phonenorm.h>
 
@@ -50,6 +52,33 @@ static void usage(FILE *out)
 	      "request rejected, 2 usage error, 3 and above: see the command's help.\n", out);
 }
 
+/* PHONENORM_METADATA picks the metadata (the library reads it too). The
+ * library falls back to the bundled data on a bad value and says so; a
+ * command line is better refused: the user meant something else. */
+static int check_metadata_env(void)
+{
+	const char *v = getenv("PHONENORM_METADATA");
+
+	if (!v || !*v || strcasecmp(v, phn_metadata_source_name(PHN_METADATA_BUNDLED)) == 0 ||
+	    strcasecmp(v, phn_metadata_source_name(PHN_METADATA_SYSTEM)) == 0)
+		return PHN_EXIT_OK;
+	cli_error("PHONENORM_METADATA='%s' is neither 'bundled' nor 'system'", v);
+	return PHN_EXIT_USAGE;
+}
+
+/* The metadata in force; a warning line when it is not what was asked for
+ * (the library's self-check says why). */
+static void metadata_info(phn_metadata_info *info)
+{
+	if (phn_metadata_get_info(info) != PHN_OK) {
+		cli_error("cannot tell which metadata answers: %s", phn_error_last());
+		return;
+	}
+	if (!info->as_requested)
+		cli_error("warning: %s metadata was requested but does not answer as asked: %s",
+			  phn_metadata_source_name(info->requested), info->reason);
+}
+
 /* The end of every run: what a command printed must have arrived. A
  * command that has reported a failure of its own returns status. */
 static int finish(int rc, int status)
@@ -72,13 +101,24 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return finish(PHN_EXIT_OK, PHN_EXIT_WRITE);
 	}
+	if (check_metadata_env() != PHN_EXIT_OK)
+		return PHN_EXIT_USAGE;
 	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-		printf("phonenorm %s (libphonenumber %s)\n", phn_version(), phn_metadata_version());
+		phn_metadata_info info = PHN_METADATA_INFO_INIT;
+
+		metadata_info(&info);
+		printf("phonenorm %s (libphonenumber %s, metadata %s %s)\n", phn_version(),
+		       info.engine_version, info.upstream_version,
+		       phn_metadata_source_name(info.source));
 		return finish(PHN_EXIT_OK, PHN_EXIT_WRITE);
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-		if (strcmp(name, commands[i].name) == 0)
+		if (strcmp(name, commands[i].name) == 0) {
+			phn_metadata_info info = PHN_METADATA_INFO_INIT;
+
+			metadata_info(&info);
 			return finish(commands[i].run(argc - 1, argv + 1), commands[i].write_status);
+		}
 	}
 	cli_error("'%s' is not a command; see 'phonenorm --help'", name);
 	return PHN_EXIT_USAGE;

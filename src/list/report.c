@@ -181,7 +181,18 @@ static void render(struct jbuf *b, const phn_cleaner *c, const phn_clean_report_
 	jprintf(b, ",\n  \"keep_possible\": %s,\n  \"threads\": %u,\n  \"seconds\": %.3f,\n"
 		"  \"metadata_version\": ", c->keep_possible ? "true" : "false", c->threads,
 		o->seconds);
-	jstring(b, phn_metadata_version());
+	{
+		/* Which data answered: the self-check's verdict, not the request. */
+		phn_metadata_info mi = PHN_METADATA_INFO_INIT;
+
+		if (phn_metadata_get_info(&mi) == PHN_OK) {
+			jstring(b, mi.upstream_version);
+			jputs(b, ",\n  \"metadata_source\": ");
+			jstring(b, phn_metadata_source_name(mi.source));
+		} else {
+			jstring(b, phn_metadata_version());
+		}
+	}
 	jputs(b, "\n}\n");
 }
 

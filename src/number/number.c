@@ -298,7 +298,47 @@ int phn_region_country_code(const char *region)
 
 const char *phn_metadata_version(void)
 {
-	return PHN_METADATA_VERSION;
+	return phn_shim_metadata_version();
+}
+
+int phn_metadata_select(phn_metadata_source source)
+{
+	if (source != PHN_METADATA_BUNDLED && source != PHN_METADATA_SYSTEM)
+		return phn_error_set(PHN_EINVAL, "unknown metadata source %d (expected "
+				     "PHN_METADATA_BUNDLED or PHN_METADATA_SYSTEM)", (int)source);
+	return phn_shim_metadata_select(source);
+}
+
+const char *phn_metadata_source_name(phn_metadata_source source)
+{
+	switch (source) {
+	case PHN_METADATA_BUNDLED: return "bundled";
+	case PHN_METADATA_SYSTEM: return "system";
+	default: return "unknown";
+	}
+}
+
+int phn_metadata_info_init(phn_metadata_info *info, unsigned int version)
+{
+	static const phn_metadata_info init = PHN_METADATA_INFO_INIT;
+	int rc = phn_error_check_version(info, version, PHN_METADATA_INFO_VERSION,
+					 "phn_metadata_info");
+
+	if (rc < 0)
+		return rc;
+	*info = init;
+	info->version = version;
+	return PHN_OK;
+}
+
+int phn_metadata_get_info(phn_metadata_info *out)
+{
+	int rc = phn_error_check_version(out, out ? out->version : 0, PHN_METADATA_INFO_VERSION,
+					 "phn_metadata_info");
+
+	if (rc < 0)
+		return rc;
+	return phn_shim_metadata_info(out);
 }
 
 /* ---- regions and example numbers ---------------------------------------- */

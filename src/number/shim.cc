@@ -10,8 +10,15 @@
 
 #include "number/shim.h"
 
+#include <dlfcn.h>
+#include <strings.h>
+
+#include <atomic>
+#include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <set>
 #include <vector>
@@ -28,21 +35,241 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include "number/metadata_data.h"
 #include "text/error.h"
 #include "text/text.h"
 
 using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberMatcher;
 using i18n::phonenumbers::PhoneNumberOfflineGeocoder;
 using i18n::phonenumbers::PhoneNumberUtil;
 using i18n::phonenumbers::ShortNumberInfo;
 
 namespace {
 
-const PhoneNumberUtil &util()
+// ---- which metadata answers (issue 11) -----------------------------------
+//
+// libphonenumber 8.12.57 reads its metadata, when PhoneNumberUtil,
+// ShortNumberInfo and the matcher's AlternateFormats are first built, from
+// six functions it calls through the PLT. phonenorm defines them (default
+// visibility, in this object, so a static link keeps them whenever the shim
+// is linked at all) and serves either the bundled bytes (metadata_data.c,
+// from data/metadata/) or libphonenumber's own compiled-in bytes. The choice
+// is fixed at the first call of any of them. Whether libphonenumber really
+// called these definitions, and whether the data that answers behaves like
+// the bundled data, is checked once at first use (metadata_checked()).
+
+void copy_field(char *dst, size_t cap, const std::string &src);
+
+enum Kind { KIND_MAIN = 0, KIND_SHORT = 1, KIND_ALTERNATE = 2, KIND_COUNT = 3 };
+
+const char *const get_symbol[KIND_COUNT] = {
+	"_ZN4i18n12phonenumbers12metadata_getEv",
+	"_ZN4i18n12phonenumbers18short_metadata_getEv",
+	"_ZN4i18n12phonenumbers20alternate_format_getEv",
+};
+const char *const size_symbol[KIND_COUNT] = {
+	"_ZN4i18n12phonenumbers13metadata_sizeEv",
+	"_ZN4i18n12phonenumbers19short_metadata_sizeEv",
+	"_ZN4i18n12phonenumbers21alternate_format_sizeEv",
+};
+const char *const get_name[KIND_COUNT] = {
+	"metadata_get()", "short_metadata_get()", "alternate_format_get()",
+};
+
+const unsigned char *bundled_bytes(Kind k)
 {
-	static const PhoneNumberUtil *const instance = PhoneNumberUtil::GetInstance();
-	return *instance;
+	return k == KIND_MAIN ? phn_md_main : k == KIND_SHORT ? phn_md_short : phn_md_alternate;
 }
+
+int bundled_size(Kind k)
+{
+	return k == KIND_MAIN ? phn_md_main_size
+	     : k == KIND_SHORT ? phn_md_short_size : phn_md_alternate_size;
+}
+
+void append(std::string *reason, const char *fmt, ...) PHN_PRINTF(2, 3);
+void append(std::string *reason, const char *fmt, ...)
+{
+	char buf[320];
+	va_list ap;
+
+	va_start(ap, fmt);
+	std::vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (!reason->empty())
+		reason->append("; ");
+	reason->append(buf);
+}
+
+// The choice: phn_metadata_select() before first use, else PHONENORM_METADATA,
+// else bundled. Plain data under a mutex: the accessors may run on any thread
+// (whichever first builds PhoneNumberUtil).
+struct Choice {
+	std::mutex mu;
+	bool fixed = false;
+	int api = -1;
+	phn_metadata_source requested = PHN_METADATA_BUNDLED;
+	std::string env_reason;
+};
+
+Choice &choice()
+{
+	static Choice c;
+	return c;
+}
+
+phn_metadata_source fix_choice()
+{
+	Choice &c = choice();
+	std::lock_guard<std::mutex> lock(c.mu);
+
+	if (!c.fixed) {
+		const char *env = std::getenv("PHONENORM_METADATA");
+		if (c.api >= 0) {
+			c.requested = static_cast<phn_metadata_source>(c.api);
+		} else if (env && *env) {
+			if (strcasecmp(env, "bundled") == 0) {
+				c.requested = PHN_METADATA_BUNDLED;
+			} else if (strcasecmp(env, "system") == 0) {
+				c.requested = PHN_METADATA_SYSTEM;
+			} else {
+				char buf[160];
+				std::snprintf(buf, sizeof buf,
+					      "PHONENORM_METADATA='%.40s' is neither 'bundled' nor 'system': "
+					      "bundled requested instead", env);
+				c.env_reason = buf;
+				c.requested = PHN_METADATA_BUNDLED;
+			}
+		}
+		c.fixed = true;
+	}
+	return c.requested;
+}
+
+// libphonenumber's own accessors, found in the object that defines
+// PhoneNumberUtil::GetInstance (dlsym on that object's handle searches it
+// first, whatever comes earlier in the global lookup order).
+struct SystemAccessors {
+	const void *(*get[KIND_COUNT])();
+	int (*size[KIND_COUNT])();
+	bool ok;
+	char where[200];
+	char why[200];
+};
+
+SystemAccessors resolve_system()
+{
+	SystemAccessors s = {};
+	Dl_info di, self;
+	void *anchor = reinterpret_cast<void *>(&PhoneNumberUtil::GetInstance);
+	void *h = nullptr;
+
+	if (!dladdr(reinterpret_cast<const void *>(phn_md_version), &self))
+		self.dli_fbase = nullptr;
+	if (!dladdr(anchor, &di) || !di.dli_fname) {
+		std::snprintf(s.why, sizeof s.why, "no loaded object holds PhoneNumberUtil::GetInstance");
+		return s;
+	}
+	// A non-PIE program that links phonenorm statically sees GetInstance at
+	// its own PLT entry: then the next definition after this object in the
+	// lookup order is libphonenumber's. Never phonenorm's own accessors
+	// (forwarding to them would recurse).
+	if (di.dli_fbase != self.dli_fbase) {
+		h = dlopen(di.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+		if (!h) {
+			const char *e = dlerror();
+			std::snprintf(s.why, sizeof s.why, "dlopen(%s): %s", di.dli_fname,
+				      e ? e : "failed");
+			return s;
+		}
+	}
+	s.ok = true;
+	for (int k = 0; k < KIND_COUNT; k++) {
+		void *g = dlsym(h ? h : RTLD_NEXT, get_symbol[k]);
+		void *z = dlsym(h ? h : RTLD_NEXT, size_symbol[k]);
+		Dl_info dg, dz;
+		if (!g || !z || !dladdr(g, &dg) || !dladdr(z, &dz) || dg.dli_fbase != dz.dli_fbase ||
+		    dg.dli_fbase == self.dli_fbase || (h && dg.dli_fbase != di.dli_fbase)) {
+			std::snprintf(s.why, sizeof s.why, "%s does not define its own %s",
+				      h ? di.dli_fname : "libphonenumber", get_name[k]);
+			s.ok = false;
+			break;
+		}
+		std::snprintf(s.where, sizeof s.where, "%s", dg.dli_fname ? dg.dli_fname : "?");
+		s.get[k] = reinterpret_cast<const void *(*)()>(g);
+		s.size[k] = reinterpret_cast<int (*)()>(z);
+	}
+	if (h)
+		dlclose(h);
+	return s;
+}
+
+const SystemAccessors &system_accessors()
+{
+	static const SystemAccessors s = resolve_system();
+	return s;
+}
+
+// What phonenorm's accessors served, per kind and for the bytes and their
+// size apart (libphonenumber calls both; if only one of ours answered, the
+// bytes and the size would come from different data): -1 never called, else
+// the phn_metadata_source served.
+std::atomic<int> served_get[KIND_COUNT] = { { -1 }, { -1 }, { -1 } };
+std::atomic<int> served_size[KIND_COUNT] = { { -1 }, { -1 }, { -1 } };
+
+// Both accessors of a kind serve the same source (the choice is fixed at the
+// first of them): the bytes and their size always match.
+phn_metadata_source serve(std::atomic<int> *flag)
+{
+	phn_metadata_source src = fix_choice();
+
+	if (src == PHN_METADATA_SYSTEM && !system_accessors().ok)
+		src = PHN_METADATA_BUNDLED;
+	flag->store(src);
+	return src;
+}
+
+const void *accessor_get(Kind k)
+{
+	if (serve(&served_get[k]) == PHN_METADATA_SYSTEM)
+		return system_accessors().get[k]();
+	return bundled_bytes(k);
+}
+
+int accessor_size(Kind k)
+{
+	if (serve(&served_size[k]) == PHN_METADATA_SYSTEM)
+		return system_accessors().size[k]();
+	return bundled_size(k);
+}
+
+} // namespace
+
+// The six accessors libphonenumber declares (metadata.h, short_metadata.h,
+// alternate_format.h: `int x_size(); const void *x_get();`), exported so that
+// they come first in the symbol lookup of libphonenumber's calls.
+namespace i18n {
+namespace phonenumbers {
+#define PHN_ACCESSOR __attribute__((visibility("default")))
+PHN_ACCESSOR int metadata_size();
+PHN_ACCESSOR const void *metadata_get();
+PHN_ACCESSOR int short_metadata_size();
+PHN_ACCESSOR const void *short_metadata_get();
+PHN_ACCESSOR int alternate_format_size();
+PHN_ACCESSOR const void *alternate_format_get();
+
+int metadata_size() { return accessor_size(KIND_MAIN); }
+const void *metadata_get() { return accessor_get(KIND_MAIN); }
+int short_metadata_size() { return accessor_size(KIND_SHORT); }
+const void *short_metadata_get() { return accessor_get(KIND_SHORT); }
+int alternate_format_size() { return accessor_size(KIND_ALTERNATE); }
+const void *alternate_format_get() { return accessor_get(KIND_ALTERNATE); }
+#undef PHN_ACCESSOR
+} // namespace phonenumbers
+} // namespace i18n
+
+namespace {
 
 const ShortNumberInfo &short_info()
 {
@@ -50,8 +277,283 @@ const ShortNumberInfo &short_info()
 	return instance;
 }
 
+// Which data a kind's bytes are when phonenorm's accessors were not the ones
+// libphonenumber called: the definition the lookup finds (dlsym from here
+// searches the same scopes as libphonenumber's own calls) is asked for its
+// bytes, which are compared with both candidates. *story says what happened,
+// without the accessor's name (kinds with the same story are reported once).
+phn_metadata_source identify_foreign(Kind k, std::string *story, bool *doubtful)
+{
+	const SystemAccessors &sys = system_accessors();
+	void *g = dlsym(RTLD_DEFAULT, get_symbol[k]);
+	void *z = dlsym(RTLD_DEFAULT, size_symbol[k]);
+	Dl_info dg, self;
+	char buf[200];
+
+	if (!dladdr(reinterpret_cast<const void *>(phn_md_version), &self))
+		self.dli_fbase = nullptr;
+	if (!g || !z || !dladdr(g, &dg)) {
+		*story = "not phonenorm's, and no definition is visible: libphonenumber's own data assumed";
+		*doubtful = true;
+		return PHN_METADATA_SYSTEM;
+	}
+	if (dg.dli_fbase == self.dli_fbase) {
+		*story = "phonenorm's are not called although the lookup finds them: libphonenumber "
+			 "binds them internally (e.g. -Bsymbolic-functions) and its own data (system) answers";
+		return PHN_METADATA_SYSTEM;
+	}
+	const void *bytes = reinterpret_cast<const void *(*)()>(g)();
+	int size = reinterpret_cast<int (*)()>(z)();
+	const char *who = dg.dli_fname ? std::strrchr(dg.dli_fname, '/') : nullptr;
+	who = who ? who + 1 : dg.dli_fname ? dg.dli_fname : "?";
+	phn_metadata_source src = PHN_METADATA_SYSTEM;
+	const char *what;
+	if (size == bundled_size(k) && std::memcmp(bytes, bundled_bytes(k), size) == 0) {
+		src = PHN_METADATA_BUNDLED;
+		what = "with the bundled data";
+	} else if (sys.ok && size == sys.size[k]() && std::memcmp(bytes, sys.get[k](), size) == 0) {
+		what = "with libphonenumber's own data (system)";
+	} else {
+		what = "with data that is neither bundled nor libphonenumber's own";
+		*doubtful = true;
+	}
+	std::snprintf(buf, sizeof buf, "%s's answer instead of phonenorm's (earlier in the symbol "
+		      "lookup order) %s", who, what);
+	*story = buf;
+	return src;
+}
+
+bool number_is(const PhoneNumberUtil &pnu, const char *e164, PhoneNumberUtil::PhoneNumberType want)
+{
+	PhoneNumber pn;
+	return pnu.Parse(e164, "ZZ", &pn) == PhoneNumberUtil::NO_PARSING_ERROR &&
+	       pnu.GetNumberType(pn) == want;
+}
+
+bool short_is_valid(const PhoneNumberUtil &pnu, const ShortNumberInfo &sni, const char *digits,
+		    const char *region)
+{
+	PhoneNumber pn;
+	return pnu.Parse(digits, region, &pn) == PhoneNumberUtil::NO_PARSING_ERROR &&
+	       sni.IsValidShortNumberForRegion(pn, region);
+}
+
+// A sentinel pair per kind: one number only the bundled (v9.0.35) data calls
+// valid, one only libphonenumber 8.12.57's. Which of the two holds says which
+// data answers; both or neither says it is neither.
+phn_metadata_source judge(bool fresh_valid, bool old_valid, phn_metadata_source origin,
+			  const char *what, const char *fresh, const char *old, std::string *reason,
+			  bool *doubtful)
+{
+	if (fresh_valid && !old_valid) {
+		if (origin != PHN_METADATA_BUNDLED)
+			append(reason, "%s sentinel %s is valid: the bundled data answers", what, fresh);
+		return PHN_METADATA_BUNDLED;
+	}
+	if (!fresh_valid && old_valid) {
+		if (origin != PHN_METADATA_SYSTEM)
+			append(reason, "%s sentinel %s is not valid and %s is: libphonenumber's own "
+				       "data (system) answers", what, fresh, old);
+		return PHN_METADATA_SYSTEM;
+	}
+	append(reason, "%s sentinels %s and %s are both %s: the data that answers is neither the "
+		       "bundled data nor libphonenumber's own", what, fresh, old,
+	       fresh_valid ? "valid" : "invalid");
+	*doubtful = true;
+	return origin;
+}
+
+struct MetaState {
+	phn_metadata_info info;
+	const char *version; // static string: phn_md_version, PHN_ENGINE_VERSION or "unknown"
+};
+
+void run_self_check(MetaState *st)
+{
+	phn_metadata_info info = PHN_METADATA_INFO_INIT;
+	std::string reason;
+	phn_metadata_source origin[KIND_COUNT];
+	phn_metadata_source *out[KIND_COUNT] = { &info.source, &info.short_source,
+						 &info.alternate_source };
+
+	info.requested = fix_choice();
+	{
+		Choice &c = choice();
+		std::lock_guard<std::mutex> lock(c.mu);
+		if (!c.env_reason.empty())
+			append(&reason, "%s", c.env_reason.c_str());
+	}
+
+	// Build everything that reads metadata: PhoneNumberUtil, ShortNumberInfo
+	// and (through a matcher) AlternateFormats.
+	const PhoneNumberUtil &pnu = *PhoneNumberUtil::GetInstance();
+	const ShortNumberInfo &sni = short_info();
+	{
+		PhoneNumberMatcher m(pnu, "", "US", PhoneNumberMatcher::VALID, 1);
+		(void)m.HasNext();
+	}
+
+	std::string story[KIND_COUNT];
+	bool doubtful = false;
+	for (int k = 0; k < KIND_COUNT; k++) {
+		int g = served_get[k].load(), z = served_size[k].load();
+		if (g < 0 && z < 0) {
+			origin[k] = identify_foreign(static_cast<Kind>(k), &story[k], &doubtful);
+		} else if (g < 0 || z < 0) {
+			// One of the pair is phonenorm's, the other not: bytes and size
+			// come from different places; the sentinels say what answers.
+			origin[k] = static_cast<phn_metadata_source>(g < 0 ? z : g);
+			story[k] = g < 0 ? "phonenorm's size answered but another definition's bytes"
+					 : "phonenorm's bytes answered but another definition's size";
+			doubtful = true;
+		} else {
+			origin[k] = static_cast<phn_metadata_source>(g);
+			if (origin[k] != info.requested)
+				story[k] = std::string("libphonenumber's own could not be reached (") +
+					   system_accessors().why + "): phonenorm served the bundled data";
+		}
+	}
+	// One sentence per story, naming every accessor pair it is about.
+	for (int k = 0; k < KIND_COUNT; k++) {
+		if (story[k].empty())
+			continue;
+		std::string names = get_name[k];
+		for (int j = k + 1; j < KIND_COUNT; j++) {
+			if (story[j] == story[k]) {
+				names += std::string(", ") + get_name[j];
+				story[j].clear();
+			}
+		}
+		append(&reason, "%s: %s", names.c_str(), story[k].c_str());
+	}
+
+	info.source = judge(number_is(pnu, "+966579512345", PhoneNumberUtil::MOBILE),
+			    number_is(pnu, "+9668110123456", PhoneNumberUtil::UAN), origin[KIND_MAIN],
+			    "number", "+966579512345 (SA mobile)", "+9668110123456 (SA UAN)", &reason,
+			    &doubtful);
+	info.short_source = judge(short_is_valid(pnu, sni, "44844", "DE"),
+				  short_is_valid(pnu, sni, "30000123", "CA"), origin[KIND_SHORT],
+				  "short-number", "44844 (DE)", "30000123 (CA)", &reason, &doubtful);
+	// The alternate formats have no sentinel that a single match could
+	// show reliably: what was served (or found answering) decides.
+	info.alternate_source = origin[KIND_ALTERNATE];
+
+	// As requested: all three are the requested data, the request itself
+	// was understood, and nothing is in doubt. Then the reason is "" even if
+	// another definition served exactly the requested bytes.
+	info.as_requested = !doubtful;
+	{
+		Choice &c = choice();
+		std::lock_guard<std::mutex> lock(c.mu);
+		if (!c.env_reason.empty())
+			info.as_requested = 0;
+	}
+	for (int k = 0; k < KIND_COUNT; k++) {
+		if (*out[k] != info.requested) {
+			info.as_requested = 0;
+			if (reason.empty())
+				append(&reason, "%s answers with %s data", get_name[k],
+				       phn_metadata_source_name(*out[k]));
+		}
+	}
+	if (info.as_requested)
+		reason.clear();
+	copy_field(info.reason, sizeof info.reason, reason);
+
+	copy_field(info.engine_version, sizeof info.engine_version, PHN_ENGINE_VERSION);
+	if (info.source == PHN_METADATA_BUNDLED && origin[KIND_MAIN] == PHN_METADATA_BUNDLED) {
+		st->version = phn_md_version;
+		copy_field(info.upstream_commit, sizeof info.upstream_commit, phn_md_commit);
+		copy_field(info.upstream_date, sizeof info.upstream_date, phn_md_date);
+	} else if (info.source == PHN_METADATA_SYSTEM && origin[KIND_MAIN] == PHN_METADATA_SYSTEM) {
+		st->version = PHN_ENGINE_VERSION;
+	} else {
+		st->version = "unknown";
+	}
+	copy_field(info.upstream_version, sizeof info.upstream_version, st->version);
+	st->info = info;
+}
+
+const MetaState &metadata_checked()
+{
+	static const MetaState *const state = [] {
+		static MetaState st;
+		run_self_check(&st);
+		return &st;
+	}();
+	return *state;
+}
+
+const PhoneNumberUtil &util()
+{
+	static const PhoneNumberUtil *const instance =
+		(metadata_checked(), PhoneNumberUtil::GetInstance());
+	return *instance;
+}
+
+} // namespace
+
+extern "C" int phn_shim_metadata_select(phn_metadata_source source)
+{
+	try {
+		Choice &c = choice();
+		phn_metadata_source chosen;
+		{
+			std::lock_guard<std::mutex> lock(c.mu);
+			if (!c.fixed) {
+				c.api = source;
+				return PHN_OK;
+			}
+			if (c.requested == source)
+				return PHN_OK;
+			chosen = c.requested;
+		}
+		const MetaState &st = metadata_checked();
+		return phn_error_set(PHN_ESTATE,
+				     "the metadata is already in use (%s was chosen; %s data %s answers): "
+				     "phn_metadata_select() must come before the first number function",
+				     phn_metadata_source_name(chosen),
+				     phn_metadata_source_name(st.info.source), st.version);
+	} catch (const std::bad_alloc &) {
+		return phn_error_code(PHN_ENOMEM);
+	} catch (const std::exception &e) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
+	} catch (...) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+	}
+}
+
+extern "C" int phn_shim_metadata_info(phn_metadata_info *out)
+{
+	try {
+		const unsigned int version = out->version;
+		*out = metadata_checked().info;
+		out->version = version;
+		return PHN_OK;
+	} catch (const std::bad_alloc &) {
+		return phn_error_code(PHN_ENOMEM);
+	} catch (const std::exception &e) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
+	} catch (...) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+	}
+}
+
+extern "C" const char *phn_shim_metadata_version(void)
+{
+	try {
+		return metadata_checked().version;
+	} catch (...) {
+		return "unknown";
+	}
+}
+
+namespace {
+
 const PhoneNumberOfflineGeocoder &geocoder()
 {
+	// Its constructor reaches PhoneNumberUtil: the metadata is fixed first.
+	util();
 	static const PhoneNumberOfflineGeocoder instance;
 	return instance;
 }
@@ -374,7 +876,6 @@ extern "C" int phn_shim_location(char *dst, size_t cap, size_t *needed, const ph
 namespace {
 
 using i18n::phonenumbers::PhoneNumberMatch;
-using i18n::phonenumbers::PhoneNumberMatcher;
 
 // The region codes, sorted (std::set's order is byte order: "AC" ... "ZW"),
 // and a NULL-terminated array of pointers into them for C. Built once on

@@ -12,6 +12,16 @@
 extern "C" {
 #endif
 
+/* phn_metadata_select() once source is checked; the choice is fixed at first use. */
+int phn_shim_metadata_select(phn_metadata_source source);
+
+/* Fill *out (version checked by the caller) from the self-check, running it
+ * (and loading the metadata) if nothing has yet. */
+int phn_shim_metadata_info(phn_metadata_info *out);
+
+/* Upstream version of the data that answers ("unknown" if neither). */
+const char *phn_shim_metadata_version(void);
+
 /* Country calling code of an upper-case two-letter region, 0 if unknown. */
 int phn_shim_region_code(const char *upper);
 

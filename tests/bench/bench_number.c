@@ -161,8 +161,14 @@ int main(int argc, char **argv)
 	for (size_t l = 0; l < nloops; l++)
 		agree &= memcmp(&loops[l].tally, &api->tally, sizeof api->tally) == 0;
 
-	printf("phonenorm %s, libphonenumber %s; %zu inputs over 8 regions, best of %d rounds\n",
-	       phn_version(), phn_metadata_version(), n, rounds);
+	{
+		phn_metadata_info mi = PHN_METADATA_INFO_INIT;
+
+		phn_metadata_get_info(&mi);
+		printf("phonenorm %s, libphonenumber %s, metadata %s %s; %zu inputs over 8 regions, "
+		       "best of %d rounds\n", phn_version(), mi.engine_version, mi.upstream_version,
+		       phn_metadata_source_name(mi.source), n, rounds);
+	}
 	printf("work per input: parse, validate, type, region, E.164; international for valid ones\n");
 	printf("%-26s %9s %12s %16s\n", "loop", "seconds", "numbers/s", "C API time/this");
 	for (size_t l = 0; l < nloops; l++)

@@ -266,9 +266,11 @@ def main():
         pn_version = phonenumbers.__version__
     except ImportError:
         pn_version = "not installed"
-    print("phonenorm %s (libphonenumber %s), python-phonenumbers %s, Python %s, %d CPUs, "
-          "load %.2f" % (phonenorm.version(), phonenorm.metadata_version(), pn_version,
-                         sys.version.split()[0], os.cpu_count() or 0, os.getloadavg()[0]))
+    md = phonenorm.metadata_info()
+    print("phonenorm %s (libphonenumber %s, metadata %s %s), python-phonenumbers %s, Python %s, "
+          "%d CPUs, load %.2f" % (phonenorm.version(), md.engine_version, md.upstream_version,
+                                  md.source, pn_version, sys.version.split()[0],
+                                  os.cpu_count() or 0, os.getloadavg()[0]))
     print("%d inputs over 8 regions (%d valid), best of %d rounds, each loop in its own "
           "process" % (args.count, best[loops[0]]["valid"], args.rounds))
     ref = best.get("python-phonenumbers")

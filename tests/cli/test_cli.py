@@ -20,6 +20,18 @@ def run(*args, stdin=None):
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
+def run_env(env, *args, stdin=None):
+    """run() with PHONENORM_METADATA set to env (None: unset)."""
+    e = dict(os.environ)
+    e.pop("PHONENORM_METADATA", None)
+    if env is not None:
+        e["PHONENORM_METADATA"] = env
+    p = subprocess.run([os.path.join(PREFIX, "bin", "phonenorm"), *args],
+                       input=stdin.encode() if isinstance(stdin, str) else stdin,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60, env=e)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
 def run_bytes(*args, stdin=None):
     """Like run(), output as bytes (so bytes that are not UTF-8 show)."""
     p = subprocess.run([os.path.join(PREFIX, "bin", "phonenorm"), *args],
@@ -61,9 +73,18 @@ RAW_CONTROLS = [bytes([c]) for c in range(0x20) if c not in (0x09, 0x0A)] + [b"\
 
 class Global(unittest.TestCase):
     def test_version(self):
-        rc, out, _ = run("--version")
+        rc, out, err = run_env(None, "--version")
         self.assertEqual(rc, 0)
-        self.assertRegex(out, r"^phonenorm \d+\.\d+\.\d+ \(libphonenumber 8\.\d+\.\d+\)\n$")
+        self.assertEqual(err, "")
+        self.assertRegex(out, r"^phonenorm \d+\.\d+\.\d+ \(libphonenumber (8\.\d+\.\d+), "
+                         r"metadata \d+\.\d+\.\d+ bundled\)\n$")
+        self.assertNotIn("metadata 8.12.57", out)
+        rc, out, err = run_env("system", "--version")
+        self.assertEqual(rc, 0)
+        self.assertEqual(err, "")
+        # The system data is the engine's own: both versions are the same.
+        self.assertRegex(out, r"^phonenorm \d+\.\d+\.\d+ \(libphonenumber (8\.\d+\.\d+), "
+                         r"metadata \1 system\)\n$")
 
     def test_help_lists_commands(self):
         rc, out, _ = run("--help")
@@ -277,7 +298,8 @@ class Info(unittest.TestCase):
         self.assertEqual(fields["extension"], "45")
         self.assertEqual(fields["description"], "Washington D.C.")
         self.assertEqual(fields["emergency"], "no")
-        self.assertRegex(fields["metadata"], r"^libphonenumber 8\.\d+\.\d+$")
+        self.assertRegex(fields["metadata"],
+                         r"^\d+\.\d+\.\d+ (bundled|system) \(libphonenumber 8\.\d+\.\d+\)$")
 
     def test_emergency_json(self):
         rc, out, _ = run("info", "--json", "-c", "US", "911")
@@ -305,6 +327,96 @@ class Info(unittest.TestCase):
         rc, out, _ = run("info", "-c", "SA", "hello")
         self.assertEqual(rc, 1)
         self.assertIn("status:          not_a_number (not a phone number)", out)
+
+
+class Metadata(unittest.TestCase):
+    """Issue 11: the bundled upstream data answers by default; PHONENORM_METADATA
+    picks libphonenumber's own; a bad value is refused."""
+
+    # Valid only with the bundled (v9.0.35) data: new SA mobile ranges (0574,
+    # 0579[2-8]) and new US area codes (227, 472, 983).
+    FRESH = [("+966574123456", "mobile"), ("+966579512345", "mobile"),
+             ("+12272345678", "fixed_line_or_mobile"), ("+14722345678", "fixed_line_or_mobile"),
+             ("+19832345678", "fixed_line_or_mobile")]
+    # Valid only with libphonenumber 8.12.57's data: SA 811 (UAN), removed since.
+    OLD = [("+9668110123456", "uan")]
+
+    def info(self, env, number):
+        rc, out, err = run_env(env, "info", "--json", number)
+        self.assertEqual(err, "")
+        return rc, json.loads(out)
+
+    def test_bundled_by_default(self):
+        for env in (None, "bundled", "BUNDLED"):
+            for number, kind in self.FRESH:
+                rc, obj = self.info(env, number)
+                self.assertEqual((rc, obj["status"], obj["type"]), (0, "valid", kind), number)
+                self.assertEqual(obj["metadata_source"], "bundled")
+                self.assertNotEqual(obj["metadata_version"], obj["engine_version"])
+            for number, kind in self.OLD:
+                rc, obj = self.info(env, number)
+                self.assertEqual((rc, obj["status"]), (1, "possible"), number)
+
+    def test_system(self):
+        for number, kind in self.FRESH:
+            rc, obj = self.info("system", number)
+            self.assertEqual((rc, obj["status"], obj["type"]), (1, "possible", "unknown"), number)
+            self.assertEqual(obj["metadata_source"], "system")
+            self.assertEqual(obj["metadata_version"], obj["engine_version"])
+        for number, kind in self.OLD:
+            rc, obj = self.info("system", number)
+            self.assertEqual((rc, obj["status"], obj["type"]), (0, "valid", kind), number)
+
+    def test_validate(self):
+        numbers = [n for n, _ in self.FRESH]
+        rc, out, _ = run_env(None, "validate", *numbers)
+        self.assertEqual(rc, 0)
+        self.assertEqual([l.split("\t")[0] for l in out.splitlines()], ["valid"] * len(numbers))
+        rc, out, _ = run_env("system", "validate", *numbers)
+        self.assertEqual(rc, 1)
+        self.assertEqual([l.split("\t")[0] for l in out.splitlines()], ["possible"] * len(numbers))
+
+    def test_info_metadata(self):
+        rc, out, err = run_env(None, "info", "--metadata")
+        self.assertEqual((rc, err), (0, ""))
+        fields = {k.strip(): v.strip() for k, v in
+                  (l.split(":", 1) for l in out.splitlines())}
+        self.assertEqual(fields["requested"], "bundled")
+        self.assertEqual(fields["numbers"], "bundled")
+        self.assertEqual(fields["short numbers"], "bundled")
+        self.assertEqual(fields["alternate formats"], "bundled")
+        self.assertEqual(fields["as requested"], "yes")
+        self.assertRegex(fields["upstream commit"], r"^[0-9a-f]{40}$")
+        self.assertRegex(fields["upstream date"], r"^\d{4}-\d\d-\d\d$")
+        self.assertEqual(fields["reason"], "-")
+        rc, out, err = run_env("system", "info", "--metadata", "--json")
+        self.assertEqual((rc, err), (0, ""))
+        obj = json.loads(out)
+        self.assertEqual({k: obj[k] for k in ("requested", "source", "short_source",
+                                              "alternate_source")},
+                         dict.fromkeys(("requested", "source", "short_source",
+                                        "alternate_source"), "system"))
+        self.assertIs(obj["as_requested"], True)
+        self.assertEqual(obj["upstream_version"], obj["engine_version"])
+        self.assertEqual((obj["upstream_commit"], obj["reason"]), ("", ""))
+        # A bad value is refused before anything; --metadata takes no numbers.
+        self.assertEqual(run_env("new", "info", "--metadata")[0], 2)
+        rc, out, err = run_env(None, "info", "--metadata", "+966501234567")
+        self.assertEqual((rc, out), (2, ""))
+        self.assertIn("--metadata takes no numbers", err)
+        self.assertEqual(run("validate", "--metadata", "+966501234567")[0], 2)
+
+    def test_bad_value_refused(self):
+        for bad in ("fresh", "system ", "8.12.57"):
+            rc, out, err = run_env(bad, "validate", "+966574123456")
+            self.assertEqual(rc, 2, bad)
+            self.assertEqual(out, "")
+            self.assertIn("PHONENORM_METADATA='%s' is neither 'bundled' nor 'system'" % bad, err)
+        rc, out, err = run_env("nope", "--version")
+        self.assertEqual((rc, out), (2, ""))
+        # Empty means unset.
+        rc, out, err = run_env("", "validate", "+966574123456")
+        self.assertEqual((rc, err), (0, ""))
 
 
 class Escaping(unittest.TestCase):

@@ -434,7 +434,7 @@ static const char campaign[] =
 	"3,C,(202) 555-0143,US\n"                  /* 4 clean, US */
 	"4,D,n/a,SA\n"                             /* 5 not_a_number */
 	"5,E,,SA\n"                                /* 6 empty */
-	"6,F,0574 123 456,SA\n"                    /* 7 not_valid (possible) */
+	"6,F,0579 912 345,SA\n"                    /* 7 not_valid (possible; 05799 is in no range in 8.12.57 or v9.0.35) */
 	"7,G,0114657890,SA\n"                      /* 8 clean fixed line */
 	"8,H,0501234567 ext. 9,SA\n"               /* 9 duplicate of 2 */
 	"9,\"I\nJ\",0551112222,XX\n"               /* 10-11 bad_region */
@@ -878,7 +878,7 @@ static void test_writer(void)
 		"4,D\r\n"
 		"\r\n"
 		"5,E,n/a\r\n"
-		"6,F,0574 123 456\r\n";
+		"6,F,0579 912 345\r\n";
 	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
 	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
 	phn_clean_writer_options wo = PHN_CLEAN_WRITER_OPTIONS_INIT;
@@ -894,7 +894,7 @@ static void test_writer(void)
 	CHECK_STR(out.m[0].data,
 		  "\xEF\xBB\xBF" "id,name,phone,e164,number_type,number_status\r\n"
 		  "1,\"Doe, J\",0501234567,+966501234567,mobile,valid\r\n"
-		  "6,F,0574 123 456,+966574123456,unknown,possible\r\n");
+		  "6,F,0579 912 345,+966579912345,unknown,possible\r\n");
 	/* The runaway quote's first line keeps the CR of its CRLF inside the
 	 * quoted original: the reader's bytes as they have always been. */
 	CHECK_STR(out.m[1].data,
@@ -993,7 +993,9 @@ static void test_report(void)
 	phn_cleaner *c = NULL;
 	char want[2048], got[2048], small[16];
 	size_t need = 0;
+	phn_metadata_info mi = PHN_METADATA_INFO_INIT;
 
+	CHECK(phn_metadata_get_info(&mi) == PHN_OK);
 	o.region = "sa"; /* reported as given */
 	o.region_column = "LAND";
 	o.threads = 2;
@@ -1020,8 +1022,9 @@ static void test_report(void)
 		 "  \"has_header\": true,\n"
 		 "  \"phone_column\": {\"index\": 2, \"name\": \"Mobile No.\", \"guessed\": true},\n"
 		 "  \"region_column\": 3,\n  \"region\": \"sa\",\n  \"keep_possible\": false,\n"
-		 "  \"threads\": 2,\n  \"seconds\": 1.250,\n  \"metadata_version\": \"%s\"\n}\n",
-		 phn_metadata_version());
+		 "  \"threads\": 2,\n  \"seconds\": 1.250,\n  \"metadata_version\": \"%s\",\n"
+		 "  \"metadata_source\": \"%s\"\n}\n",
+		 phn_metadata_version(), phn_metadata_source_name(mi.source));
 	phn_error_clear();
 	CHECK(phn_cleaner_report_json(got, sizeof got, &need, c, &ro) == PHN_OK);
 	CHECK_STR(got, want);

@@ -24,11 +24,13 @@ from __future__ import annotations
 from ._errors import (AuthError, BufferTooSmallError, Error, FormatError, InputOutputError,
                       InternalError, InvalidArgumentError, NetworkError, NotFoundError,
                       OutOfMemoryError, RegionError, VersionError)
+from ._errors import StateError
 from ._number import (Info, Number, NumberType, ShortCost, Status, TextLike, library_path,
                       metadata_version, normalize, normalize_many, parse, parse_many,
                       region_country_code, region_is_known, version)
 from ._find import (FIND_TEXT_MAX, Leniency, Match, example_number, example_number_non_geo,
                     find, non_geo_country_codes, regions)
+from ._metadata import MetadataInfo, MetadataSource, metadata_info, select_metadata
 from ._lists import CleanRow, DedupeSet, RejectReason, RowOutcome, clean
 from ._dispatch import (Detail, Dispatch, DispatchKind, DispatchOutcome, DispatchRequest,
                         DispatchResult, user_agent)
@@ -50,4 +52,5 @@ __all__ = [
     "WebhookVerdict", "verify_webhook",
     "FIND_TEXT_MAX", "Leniency", "Match", "example_number", "example_number_non_geo", "find",
     "non_geo_country_codes", "regions",
+    "MetadataInfo", "MetadataSource", "StateError", "metadata_info", "select_metadata",
 ]

@@ -84,9 +84,16 @@ class AuthError(Error):
     code = -11
 
 
+class StateError(Error):
+    """PHN_ESTATE: not allowed now (too late or too early), e.g. choosing the
+    metadata after the process has started using it."""
+    code = -12
+
+
 _BY_CODE: Dict[Optional[int], Type[Error]] = {cls.code: cls for cls in (
     InvalidArgumentError, OutOfMemoryError, BufferTooSmallError, RegionError, InternalError,
-    VersionError, InputOutputError, FormatError, NotFoundError, NetworkError, AuthError)}
+    VersionError, InputOutputError, FormatError, NotFoundError, NetworkError, AuthError,
+    StateError)}
 
 
 def error_for(code: int, message: str, detail: Optional[str] = None) -> Error:

@@ -20,7 +20,7 @@ from ._number import (Number, NumberType, TextLike, _NamedEnum, _NUMBER_INIT, _e
 
 PHN_MATCH_VERSION = 1
 #: Longest text phn_number_find() searches, in bytes (PHN_FIND_TEXT_MAX).
-FIND_TEXT_MAX = 1024 * 1024
+FIND_TEXT_MAX = 64 * 1024
 
 
 class phn_match(ctypes.Structure):
@@ -186,7 +186,8 @@ def find(text: TextLike, region: Optional[str] = None,
 
     Time grows with the square of the text's length (libphonenumber's
     matcher re-reads the rest of the text per candidate: 64 KiB of numbers
-    take about a second, 1 MiB over a minute): search long text by line.
+    take about a second, 1 MiB over a minute), hence FIND_TEXT_MAX (64 KiB):
+    search long text by line.
 
     Raises RegionError for an unknown region, InvalidArgumentError for text
     that is not UTF-8 or longer than FIND_TEXT_MAX bytes (search it in

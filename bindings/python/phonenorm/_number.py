@@ -510,8 +510,9 @@ def version() -> str:
 
 
 def metadata_version() -> str:
-    """The libphonenumber version (and so metadata) the library was built
-    against, e.g. "8.12.57"."""
+    """The upstream version of the metadata that answers: "9.0.35" for the
+    bundled data, libphonenumber's own ("8.12.57") with "system" (see
+    metadata_info()). The first call fixes the metadata."""
     return _lib.text(_lib.metadata_version())
 
 

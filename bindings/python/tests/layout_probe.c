@@ -40,6 +40,14 @@ int main(void)
 	F(phn_number, leading_zeros); F(phn_number, key); F(phn_number, region);
 	F(phn_number, e164); F(phn_number, extension);
 	end();
+	S(phn_metadata_info);
+	F(phn_metadata_info, version); F(phn_metadata_info, requested);
+	F(phn_metadata_info, source); F(phn_metadata_info, short_source);
+	F(phn_metadata_info, alternate_source); F(phn_metadata_info, as_requested);
+	F(phn_metadata_info, upstream_version); F(phn_metadata_info, upstream_commit);
+	F(phn_metadata_info, upstream_date); F(phn_metadata_info, engine_version);
+	F(phn_metadata_info, reason);
+	end();
 	S(phn_info);
 	F(phn_info, version); F(phn_info, is_short_number); F(phn_info, is_emergency);
 	F(phn_info, connects_to_emergency); F(phn_info, short_cost); F(phn_info, is_geographic);
