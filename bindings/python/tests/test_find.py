@@ -91,9 +91,9 @@ class FindTest(unittest.TestCase):
 
     def test_many_matches_in_a_long_text(self):
         line = "é +966 50 123 4567, (202) 555-0110 — "
-        text = line * 2000
+        text = line * 1500
         ms = phonenorm.find(text, "US")
-        self.assertEqual(len(ms), 4000)
+        self.assertEqual(len(ms), 3000)
         for m in ms[::97]:
             self.assertEqual(text[m.start:m.end], m.raw)
 
