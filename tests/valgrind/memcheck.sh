@@ -1,9 +1,9 @@
 #!/bin/sh
 # Valgrind memcheck over the CLI tests: every phonenorm command the CLI tests
-# run (validate/format/info, clean and its options, call --dry-run and call
+# run (validate/format/info, find/example/regions, clean and its options, call --dry-run and call
 # against the fake server on 127.0.0.1, the webhook receiver's options,
 # signals and hostile input) runs under memcheck. The tests themselves are
-# the ones ctest runs (tests/cli/test_cli.py, tests/list/test_clean_cli.py,
+# the ones ctest runs (tests/cli/test_cli.py, tests/cli/test_find_cli.py, tests/list/test_clean_cli.py,
 # tests/dispatch/test_cli_dispatch.py, tests/webhook/test_webhook_cli.py,
 # tests/webhook/test_webhook_hostile.py), given a `phonenorm` that is a
 # wrapper around valgrind and the real binary.
@@ -74,6 +74,7 @@ run_test list_clean_cli "$python" "$src/tests/list/test_clean_cli.py" "$wrapper"
 	run_test webhook_cli "$python" "$src/tests/webhook/test_webhook_cli.py" "$wrapper"
 ) &
 run_test cli_number "$python" "$src/tests/cli/test_cli.py" "$work/stage"
+run_test cli_find "$python" "$src/tests/cli/test_find_cli.py" "$work/stage"
 run_test dispatch_cli "$python" "$src/tests/dispatch/test_cli_dispatch.py" "$wrapper"
 wait
 failed_tests=$(cd "$work" && for f in *.failed; do [ -e "$f" ] && printf ' %s' "${f%.failed}"; done; true)
