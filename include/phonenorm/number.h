@@ -154,6 +154,75 @@ PHN_EXTERN int phn_number_parse(phn_number *out, const char *text, const char *r
 PHN_EXTERN int phn_number_parse_n(phn_number *out, const char *text, size_t len,
 				  const char *region);
 
+/* ---- the compiled fast path -------------------------------------------- */
+
+/*
+ * Which code answered one parse. Every parse gives the same phn_number
+ * whoever answers: the fast path (libphonenumber's own metadata compiled
+ * into one digit automaton per territory) only answers inputs it handles
+ * exactly as libphonenumber does, and hands everything else to it.
+ */
+typedef enum phn_parse_path {
+	/* The fast path is off in this process (PHONENORM_FASTPATH=0, another
+	 * libphonenumber version, metadata that could not be identified):
+	 * libphonenumber alone answered. */
+	PHN_PATH_ENGINE = 0,
+	/* The fast path answered. */
+	PHN_PATH_FAST = 1,
+	/* The fast path is on, but this input is outside what it handles (a
+	 * letter, a territory whose prefixes are regular expressions...):
+	 * libphonenumber answered. */
+	PHN_PATH_FALLBACK = 2
+} phn_parse_path;
+
+/*
+ * As phn_number_parse_n(), and *path (if path is not NULL) says which code
+ * answered. Same errors. Thread-safe.
+ */
+PHN_EXTERN int phn_number_parse_traced(phn_number *out, const char *text, size_t len,
+				       const char *region, phn_parse_path *path);
+
+/*
+ * The fast path in this process. Versioned: initialise with
+ * PHN_FASTPATH_INFO_INIT; the struct may grow at its end.
+ */
+typedef struct phn_fastpath_info {
+	unsigned int version;
+	/* 1 when parses try the fast path first. */
+	int enabled;
+	/* Why it is off, one line of English; "" when enabled. */
+	char reason[200];
+	/* The libphonenumber version the fast path was verified against
+	 * ("8.12.57"); it runs only with that one. */
+	char verified_engine[16];
+	/* Territories (regions and non-geographic entities) in the metadata
+	 * that answers; how many of them the fast path parses with as the
+	 * default region (the rest have regular-expression prefixes and fall
+	 * back); how many are compiled so far; and the time spent compiling
+	 * them (seconds, all threads). */
+	int territories;
+	int territories_handled;
+	int territories_compiled;
+	double compile_seconds;
+} phn_fastpath_info;
+
+#define PHN_FASTPATH_INFO_VERSION 1
+#define PHN_FASTPATH_INFO_INIT { PHN_FASTPATH_INFO_VERSION, 0, "", "", 0, 0, 0, 0.0 }
+
+/*
+ * Fill *out (initialised) with the fast path's state; decides it (and
+ * loads the metadata) if nothing has yet. Does not compile territories.
+ * Errors: PHN_EINVAL, PHN_EVERSION, PHN_ENOMEM, PHN_EINTERNAL. Thread-safe.
+ */
+PHN_EXTERN int phn_fastpath_get_info(phn_fastpath_info *out);
+
+/*
+ * Compile every territory now rather than on first use (a server that
+ * wants no first-request latency). Idempotent; PHN_OK and nothing to do
+ * when the fast path is off. Errors: PHN_ENOMEM, PHN_EINTERNAL. Thread-safe.
+ */
+PHN_EXTERN int phn_fastpath_compile_all(void);
+
 /*
  * Parse count texts, each with phn_number_parse_n() semantics, into
  * results[0..count). lens may be NULL (every text is NUL-terminated). threads
