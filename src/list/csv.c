@@ -94,6 +94,46 @@ static int end_field(phn_csv_reader *r, struct parse *res, size_t fstart, size_t
 	return PHN_OK;
 }
 
+/* Bytes that end a run of field content, inside quotes or (with the
+ * delimiter) outside them. */
+static const unsigned char run_stops[256] = { ['"'] = 1, ['\n'] = 1, ['\r'] = 1 };
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Nonzero when one of the 8 bytes of w is a quote, a line break or d. */
+static uint64_t word_stops(uint64_t w, uint64_t d)
+{
+	uint64_t q = w ^ (ONES * '"'), n = w ^ (ONES * '\n'), r = w ^ (ONES * '\r'), x = w ^ d;
+
+	return (((q - ONES) & ~q) | ((n - ONES) & ~n) | ((r - ONES) & ~r) | ((x - ONES) & ~x)) &
+	       HIGHS;
+}
+
+/* Copy the content bytes at p[*i..) to fbuf[*out..) up to the first stop
+ * (a quote, a line break or stop) or avail: eight bytes at a time while
+ * none is a stop, then byte by byte. fbuf has room for every byte of p. */
+static void copy_run(char *fbuf, size_t *out, const char *p, size_t *i, size_t avail, char stop)
+{
+	const uint64_t d = ONES * (unsigned char)stop;
+	size_t j = *i, o = *out;
+
+	while (j + 8 <= avail) {
+		uint64_t w;
+
+		memcpy(&w, p + j, 8);
+		if (word_stops(w, d))
+			break;
+		memcpy(fbuf + o, &w, 8);
+		j += 8;
+		o += 8;
+	}
+	while (j < avail && !run_stops[(unsigned char)p[j]] && p[j] != stop)
+		fbuf[o++] = p[j++];
+	*i = j;
+	*out = o;
+}
+
 /*
  * Parse the record at p[0..avail). at_eof: no more bytes will come. The
  * decoded fields go to r->fields, which has room for 2 * avail + 2 bytes.
@@ -111,6 +151,14 @@ static int parse_record(struct parse *res, phn_csv_reader *r, const char *p, siz
 	for (;;) {
 		char c;
 
+		/* The bytes that are plain field content in this state, in bulk:
+		 * the state machine below sees only the bytes that may change it
+		 * (a NUL delimiter or a quote in plain text stop here too, and
+		 * the machine takes them as content). */
+		if (in_quotes)
+			copy_run(fbuf, &out, p, &i, avail, '"');
+		else if (!after_quote)
+			copy_run(fbuf, &out, p, &i, avail, delim);
 		if (i == avail) {
 			if (!at_eof) {
 				res->need_more = 1;

@@ -46,7 +46,7 @@ int phn_recstore_reserve(phn_recstore *s, size_t more)
 }
 
 /* The three per-field arrays share one capacity. */
-static int reserve_fields(phn_recstore *s, size_t need)
+int phn_recstore_reserve_fields(phn_recstore *s, size_t need)
 {
 	size_t cap;
 
@@ -84,15 +84,6 @@ static int reserve_records(phn_recstore *s, size_t need)
 	return PHN_OK;
 }
 
-int phn_recstore_add_field(phn_recstore *s, size_t start, size_t len)
-{
-	if (s->nf == s->fcap && reserve_fields(s, s->nf + 1) != PHN_OK)
-		return PHN_ENOMEM;
-	s->foff[s->nf] = start;
-	s->flen[s->nf++] = len;
-	return PHN_OK;
-}
-
 int phn_recstore_copy(phn_recstore *s, const phn_csv_record *rec)
 {
 	size_t bytes = rec->raw_len;
@@ -101,7 +92,7 @@ int phn_recstore_copy(phn_recstore *s, const phn_csv_record *rec)
 	for (size_t f = 0; f < rec->nfields; f++)
 		bytes += rec->lens[f] + 1;
 	if (phn_recstore_reserve(s, bytes) != PHN_OK || reserve_records(s, s->n + 1) != PHN_OK ||
-	    reserve_fields(s, s->nf + rec->nfields) != PHN_OK)
+	    phn_recstore_reserve_fields(s, s->nf + rec->nfields) != PHN_OK)
 		return PHN_ENOMEM;
 	s->raw_off[s->n] = s->len;
 	if (rec->raw_len)

@@ -34,8 +34,19 @@ void phn_recstore_free(phn_recstore *s);
 /* Room for more bytes after bytes[len]. PHN_OK or PHN_ENOMEM (no message). */
 int phn_recstore_reserve(phn_recstore *s, size_t more);
 
-/* Add the field bytes[start..start+len) (its NUL is the caller's). */
-int phn_recstore_add_field(phn_recstore *s, size_t start, size_t len);
+/* Room for need fields. PHN_OK or PHN_ENOMEM (no message). */
+int phn_recstore_reserve_fields(phn_recstore *s, size_t need);
+
+/* Add the field bytes[start..start+len) (its NUL is the caller's). Inline:
+ * the reader calls it for every field. */
+static inline int phn_recstore_add_field(phn_recstore *s, size_t start, size_t len)
+{
+	if (s->nf == s->fcap && phn_recstore_reserve_fields(s, s->nf + 1) != PHN_OK)
+		return PHN_ENOMEM;
+	s->foff[s->nf] = start;
+	s->flen[s->nf++] = len;
+	return PHN_OK;
+}
 
 /* Append a copy of rec (raw bytes and fields) as the next record. */
 int phn_recstore_copy(phn_recstore *s, const phn_csv_record *rec);
