@@ -452,13 +452,18 @@ typedef enum phn_clean_count {
 	PHN_CLEAN_COUNT_REJECTED = 1,
 	/* Clean rows of type index (a phn_type; possible numbers count as
 	 * PHN_TYPE_UNKNOWN). */
-	PHN_CLEAN_COUNT_CLEAN_TYPE = 2
+	PHN_CLEAN_COUNT_CLEAN_TYPE = 2,
+	/* Rows whose phone field was parsed by path index (a phn_parse_path:
+	 * the fast path, libphonenumber after the fast path declined, or
+	 * libphonenumber alone when the fast path is off). Rows never parsed
+	 * (blank, bad region, malformed CSV) count in none. */
+	PHN_CLEAN_COUNT_PARSE_PATH = 3
 } phn_clean_count;
 
 /*
  * *out = the counter what[index] so far (curl_easy_getinfo style, so new
  * reasons and types never change a struct). A loop from index 0 until
- * PHN_ENOTFOUND visits every reason or type this library knows.
+ * PHN_ENOTFOUND visits every reason, type or path this library knows.
  * Errors: PHN_EINVAL (NULL, unknown what), PHN_ENOTFOUND (index past the
  * last reason or type).
  */
@@ -616,7 +621,13 @@ PHN_EXTERN int phn_clean_report_options_init(phn_clean_report_options *opts,
  * guessed}, region_column (1-based or null), region (the option as given),
  * keep_possible, threads, seconds, metadata_version (upstream version of the
  * data that answered), metadata_source ("bundled" or "system", as the
- * start-up self-check found it). Keys are only added.
+ * start-up self-check found it), fast_path {enabled, reason ("" when
+ * enabled), parsed (rows whose phone field was parsed), fast (answered by
+ * the compiled fast path), fallback (the fast path declined: libphonenumber
+ * answered), engine (libphonenumber alone: the fast path is off),
+ * fallback_share (fallback / (fast + fallback); null when the fast path is
+ * off or nothing was parsed), territories_compiled, compile_seconds (the
+ * process's so far)}. Keys are only added.
  * opts may be NULL. Errors: PHN_EINVAL, PHN_EVERSION, PHN_ENOMEM, PHN_EBUFS
  * (cap <= *needed; dst holds "").
  */

@@ -54,10 +54,12 @@ static int row_region(const phn_cleaner *c, const phn_csv_record *rec, char buf[
 		return 1;
 	if (len != 2)
 		return 0;
-	buf[0] = s[0];
-	buf[1] = s[1];
+	/* Upper-cased as phn_region_canonical() does, then the cleaner's table. */
+	buf[0] = (char)(s[0] >= 'a' && s[0] <= 'z' ? s[0] - 'a' + 'A' : s[0]);
+	buf[1] = (char)(s[1] >= 'a' && s[1] <= 'z' ? s[1] - 'a' + 'A' : s[1]);
 	buf[2] = '\0';
-	if (phn_region_canonical(buf, buf) != PHN_OK)
+	if (buf[0] < 'A' || buf[0] > 'Z' || buf[1] < 'A' || buf[1] > 'Z' ||
+	    !c->region_known[(buf[0] - 'A') * 26 + (buf[1] - 'A')])
 		return 0;
 	*out = buf;
 	return 1;
@@ -78,11 +80,12 @@ void phn_cleaner_row_init(phn_clean_row *row, phn_number *num, const phn_csv_rec
 
 /* The reason a well-formed record's phone field is rejected for, or NONE. */
 static phn_reject_reason check_number(const phn_cleaner *c, const phn_csv_record *rec,
-				      phn_number *num, int *rc)
+				      phn_number *num, unsigned char *path, int *rc)
 {
 	char regbuf[3];
 	const char *region, *text = rec->fields[c->phone_col];
 	size_t len = rec->lens[c->phone_col];
+	phn_parse_path how = PHN_PATH_ENGINE;
 	int found;
 
 	*rc = PHN_OK;
@@ -90,7 +93,9 @@ static phn_reject_reason check_number(const phn_cleaner *c, const phn_csv_record
 		return PHN_REJECT_EMPTY;
 	if (!row_region(c, rec, regbuf, &region))
 		return PHN_REJECT_BAD_REGION;
-	*rc = phn_number_parse_n(num, text, len, region);
+	*rc = phn_number_parse_traced(num, text, len, region, &how);
+	if (*rc == PHN_OK)
+		*path = (unsigned char)how;
 	if (*rc == PHN_EINVAL) {
 		*rc = PHN_OK;
 		return PHN_REJECT_BAD_TEXT;
@@ -114,10 +119,11 @@ static phn_reject_reason check_number(const phn_cleaner *c, const phn_csv_record
 }
 
 int phn_cleaner_classify(const phn_cleaner *c, const phn_csv_record *rec, phn_clean_row *row,
-			 phn_number *num)
+			 phn_number *num, unsigned char *path)
 {
 	int rc;
 
+	*path = PHN_LIST_UNPARSED;
 	phn_cleaner_row_init(row, num, rec, PHN_ROW_REJECTED);
 	if (rec->problem == PHN_CSV_FIELD_COUNT)
 		row->reason = PHN_REJECT_FIELD_COUNT;
@@ -128,7 +134,7 @@ int phn_cleaner_classify(const phn_cleaner *c, const phn_csv_record *rec, phn_cl
 	else if ((size_t)c->phone_col >= rec->nfields ||
 		 (c->region_col >= 0 && (size_t)c->region_col >= rec->nfields))
 		row->reason = PHN_REJECT_FIELD_COUNT;
-	else if ((row->reason = check_number(c, rec, num, &rc)) == PHN_REJECT_NONE) {
+	else if ((row->reason = check_number(c, rec, num, path, &rc)) == PHN_REJECT_NONE) {
 		if (rc != PHN_OK) {
 			if (phn_error_last_code() != rc)
 				phn_error_set(rc, "parsing line %llu: %s",

@@ -156,11 +156,13 @@ static size_t region_slot(const char *region)
 	return PHN_REGION_NONE;
 }
 
-int phn_cleaner_settle(phn_cleaner *c, phn_clean_row *row)
+int phn_cleaner_settle(phn_cleaner *c, phn_clean_row *row, unsigned char path)
 {
 	const phn_number *num = row->number;
 
 	c->sum.rows++;
+	if (path < PHN_LIST_PATHS)
+		c->path_counts[path]++;
 	if (row->outcome == PHN_ROW_CLEAN) {
 		int is_new;
 		uint64_t first;
@@ -235,9 +237,11 @@ int phn_cleaner_push(phn_clean_row *row, phn_cleaner *c, const phn_csv_record *r
 	if (!c->resolved && (rc = push_first(c, rec, &done)) != PHN_OK)
 		return rc;
 	if (!done) {
-		if ((rc = phn_cleaner_classify(c, rec, &c->row, &c->number)) != PHN_OK)
+		unsigned char path;
+
+		if ((rc = phn_cleaner_classify(c, rec, &c->row, &c->number, &path)) != PHN_OK)
 			return phn_cleaner_fail_last(c, rc);
-		if ((rc = phn_cleaner_settle(c, &c->row)) != PHN_OK)
+		if ((rc = phn_cleaner_settle(c, &c->row, path)) != PHN_OK)
 			return rc;
 	}
 	give_row(row, &c->row);
@@ -281,6 +285,12 @@ int phn_cleaner_count(uint64_t *out, const phn_cleaner *c, phn_clean_count what,
 			return phn_error_set(PHN_ENOTFOUND, "no number type %u (the last is %u)",
 					     index, PHN_LIST_TYPES - 1);
 		*out = c->clean_by_type[index];
+		return PHN_OK;
+	case PHN_CLEAN_COUNT_PARSE_PATH:
+		if (index >= PHN_LIST_PATHS)
+			return phn_error_set(PHN_ENOTFOUND, "no parse path %u (the last is %u)",
+					     index, PHN_LIST_PATHS - 1);
+		*out = c->path_counts[index];
 		return PHN_OK;
 	default:
 		return phn_error_set(PHN_EINVAL, "phn_cleaner_count: %d is not a phn_clean_count",

@@ -24,6 +24,11 @@
 #define PHN_LIST_REASONS 17
 #define PHN_LIST_TYPES 12
 
+/* Rows per phn_parse_path (ENGINE, FAST, FALLBACK); a row whose phone
+ * field was never parsed (blank, bad region, malformed CSV) is UNPARSED. */
+#define PHN_LIST_PATHS 3
+#define PHN_LIST_UNPARSED 3
+
 #define PHN_REGION_SLOTS (26 * 26 + 2)
 #define PHN_REGION_NONGEO (26 * 26)   /* "001" */
 #define PHN_REGION_NONE (26 * 26 + 1) /* "" */
@@ -47,6 +52,9 @@ struct phn_cleaner {
 	int resolved;
 	int phone_col;
 	int region_col;
+	/* With a region column: which two-letter codes are regions, by
+	 * (c0 - 'A') * 26 + (c1 - 'A'). */
+	unsigned char region_known[26 * 26];
 	char *phone_col_name; /* the header's name of the phone column */
 	char *first_row;      /* the first record, escaped and cut for display */
 	/* The input's delimiter, as phn_cleaner_run() learns it from the reader. */
@@ -59,6 +67,9 @@ struct phn_cleaner {
 	uint64_t rejected_by[PHN_LIST_REASONS];
 	uint64_t clean_by_type[PHN_LIST_TYPES];
 	uint64_t region_counts[PHN_REGION_SLOTS];
+	/* Rows parsed by each phn_parse_path: summed in settle(), on one
+	 * thread, from what classify() left per row (no shared counter). */
+	uint64_t path_counts[PHN_LIST_PATHS];
 
 	/* What phn_cleaner_push() hands out. */
 	phn_clean_row row;
@@ -96,17 +107,20 @@ void phn_cleaner_row_init(phn_clean_row *row, phn_number *num, const phn_csv_rec
 
 /*
  * Everything about a row that does not depend on other rows, into *row and
- * *num (row->number = num). Thread-safe: reads the cleaner only. Returns
- * PHN_OK or a resource error (message set); the outcome is in *row.
+ * *num (row->number = num), and into *path which code parsed its phone
+ * field (a phn_parse_path, or PHN_LIST_UNPARSED). Thread-safe: reads the
+ * cleaner only. Returns PHN_OK or a resource error (message set); the
+ * outcome is in *row.
  */
 int phn_cleaner_classify(const phn_cleaner *c, const phn_csv_record *rec, phn_clean_row *row,
-			 phn_number *num);
+			 phn_number *num, unsigned char *path);
 
 /* The i-th region with clean rows, as phn_cleaner_region_count() gives
  * it; 0 past the last one (no error set: the report iterates with it). */
 int phn_cleaner_region_at(char region[4], uint64_t *count, const phn_cleaner *c, size_t i);
 
-/* Dedupe and count one classified row, in input order. */
-int phn_cleaner_settle(phn_cleaner *c, phn_clean_row *row);
+/* Dedupe and count one classified row, in input order; path as
+ * classify() left it. */
+int phn_cleaner_settle(phn_cleaner *c, phn_clean_row *row, unsigned char path);
 
 #endif /* PHN_LIST_CLEANER_H */

@@ -276,6 +276,15 @@ int phn_cleaner_resolve(int *is_header, phn_cleaner *c, const phn_csv_record *re
 		c->phone_col_name[len] = '\0';
 		c->sum.phone_column_name = c->phone_col_name;
 	}
+	if (c->region_col >= 0) {
+		/* Every row's region cell is checked against this table, built
+		 * once, rather than looked up in the metadata per row. */
+		for (int i = 0; i < 26 * 26; i++) {
+			const char code[3] = { (char)('A' + i / 26), (char)('A' + i % 26), '\0' };
+
+			c->region_known[i] = (unsigned char)phn_region_is_known(code);
+		}
+	}
 	c->resolved = 1;
 	c->sum.has_header = header;
 	c->sum.header_guessed = c->header == PHN_CLEAN_HEADER_AUTO;

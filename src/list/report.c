@@ -151,6 +151,34 @@ static void input_guesses(struct jbuf *b, const phn_cleaner *c)
 	jputs(b, ",\n");
 }
 
+/* Whether the compiled fast path answered, and for how many of the rows
+ * whose phone field was parsed; the share that fell back to libphonenumber
+ * is what decides the speed (null when the fast path is off or nothing was
+ * parsed). */
+static void fast_path(struct jbuf *b, const phn_cleaner *c)
+{
+	phn_fastpath_info fi = PHN_FASTPATH_INFO_INIT;
+	const uint64_t *n = c->path_counts;
+	uint64_t tried = n[PHN_PATH_FAST] + n[PHN_PATH_FALLBACK];
+
+	if (phn_fastpath_get_info(&fi) != PHN_OK) {
+		fi.enabled = 0;
+		snprintf(fi.reason, sizeof fi.reason, "%s", phn_error_last());
+	}
+	jprintf(b, "  \"fast_path\": {\"enabled\": %s, \"reason\": ", fi.enabled ? "true" : "false");
+	jstring(b, fi.reason);
+	jprintf(b, ", \"parsed\": %" PRIu64 ", \"fast\": %" PRIu64 ", \"fallback\": %" PRIu64
+		", \"engine\": %" PRIu64 ", \"fallback_share\": ",
+		tried + n[PHN_PATH_ENGINE], n[PHN_PATH_FAST], n[PHN_PATH_FALLBACK],
+		n[PHN_PATH_ENGINE]);
+	if (fi.enabled && tried > 0)
+		jprintf(b, "%.6f", (double)n[PHN_PATH_FALLBACK] / (double)tried);
+	else
+		jputs(b, "null");
+	jprintf(b, ", \"territories_compiled\": %d, \"compile_seconds\": %.6f}",
+		fi.territories_compiled, fi.compile_seconds);
+}
+
 static void render(struct jbuf *b, const phn_cleaner *c, const phn_clean_report_options *o)
 {
 	const phn_clean_summary *s = &c->sum;
@@ -193,6 +221,8 @@ static void render(struct jbuf *b, const phn_cleaner *c, const phn_clean_report_
 			jstring(b, phn_metadata_version());
 		}
 	}
+	jputs(b, ",\n");
+	fast_path(b, c);
 	jputs(b, "\n}\n");
 }
 

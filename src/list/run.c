@@ -22,6 +22,7 @@ struct chunk {
 	phn_recstore store;
 	phn_clean_row *rows;
 	phn_number *nums;
+	unsigned char *paths; /* which code parsed each row (classify -> settle) */
 	size_t cap;
 };
 
@@ -30,12 +31,14 @@ static void chunk_free(struct chunk *k)
 	phn_recstore_free(&k->store);
 	free(k->rows);
 	free(k->nums);
+	free(k->paths);
 }
 
 static int chunk_reserve_rows(struct chunk *k, size_t n)
 {
 	phn_clean_row *rows;
 	phn_number *nums;
+	unsigned char *paths;
 
 	if (n <= k->cap)
 		return PHN_OK;
@@ -45,6 +48,9 @@ static int chunk_reserve_rows(struct chunk *k, size_t n)
 	if (!(nums = realloc(k->nums, n * sizeof *nums)))
 		return phn_error_code(PHN_ENOMEM);
 	k->nums = nums;
+	if (!(paths = realloc(k->paths, n)))
+		return phn_error_code(PHN_ENOMEM);
+	k->paths = paths;
 	k->cap = n;
 	return PHN_OK;
 }
@@ -82,7 +88,8 @@ static void classify_range(void *ctx, size_t begin, size_t end)
 	struct chunk *k = j->k;
 
 	for (size_t i = begin; i < end; i++) {
-		int rc = phn_cleaner_classify(j->c, &k->store.recs[i], &k->rows[i], &k->nums[i]);
+		int rc = phn_cleaner_classify(j->c, &k->store.recs[i], &k->rows[i], &k->nums[i],
+					      &k->paths[i]);
 		if (rc != PHN_OK) {
 			int expected = PHN_OK;
 			atomic_compare_exchange_strong(&j->error, &expected, rc);
@@ -102,7 +109,7 @@ static int stopped(int rc)
 static int emit(phn_cleaner *c, struct chunk *k, phn_clean_row_cb cb, void *payload)
 {
 	for (size_t i = 0; i < k->store.n; i++) {
-		int rc = phn_cleaner_settle(c, &k->rows[i]);
+		int rc = phn_cleaner_settle(c, &k->rows[i], k->paths[i]);
 		if (rc != PHN_OK)
 			return rc;
 		if (cb && (rc = cb(&k->rows[i], payload)) != 0)
