@@ -380,6 +380,29 @@ static int on_row(const phn_clean_row *row, void *payload)
 
 /* ---- summary ----------------------------------------------------------- */
 
+/* Which code parsed the rows: the compiled fast path, or libphonenumber
+ * (when the fast path declined a row, or is off). */
+static void print_fast_path(FILE *f, const phn_cleaner *c)
+{
+	phn_fastpath_info fi = PHN_FASTPATH_INFO_INIT;
+	uint64_t n[3] = { 0, 0, 0 };
+
+	for (unsigned int p = 0; p < 3; p++)
+		phn_cleaner_count(&n[p], c, PHN_CLEAN_COUNT_PARSE_PATH, p);
+	if (phn_fastpath_get_info(&fi) != PHN_OK || !fi.enabled) {
+		fprintf(f, "fast path:   off (%s)\n", fi.reason[0] ? fi.reason : phn_error_last());
+		return;
+	}
+	if (n[PHN_PATH_FAST] + n[PHN_PATH_FALLBACK] == 0) {
+		fputs("fast path:   on, no row parsed\n", f);
+		return;
+	}
+	fprintf(f, "fast path:   %" PRIu64 " rows, %" PRIu64 " fell back to libphonenumber "
+		"(%.2f%%)\n", n[PHN_PATH_FAST], n[PHN_PATH_FALLBACK],
+		100.0 * (double)n[PHN_PATH_FALLBACK] /
+			(double)(n[PHN_PATH_FAST] + n[PHN_PATH_FALLBACK]));
+}
+
 static void print_summary(FILE *f, const phn_clean_summary *s, const phn_cleaner *c,
 			  double secs)
 {
@@ -414,6 +437,7 @@ static void print_summary(FILE *f, const phn_clean_summary *s, const phn_cleaner
 		}
 	}
 	fputs(first ? " -\n" : "\n", f);
+	print_fast_path(f, c);
 	if (s->blank_lines)
 		fprintf(f, "blank lines skipped: %" PRIu64 "\n", s->blank_lines);
 	fprintf(f, "%" PRIu64 " rows in = %" PRIu64 " clean + %" PRIu64 " rejected + %" PRIu64

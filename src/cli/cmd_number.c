@@ -11,12 +11,13 @@
 
 #include "cli.h"
 
-enum { OPT_JSON = 256, OPT_FROM, OPT_HELP, OPT_METADATA };
+enum { OPT_JSON = 256, OPT_FROM, OPT_HELP, OPT_METADATA, OPT_FASTPATH };
 
-/* What one input turned into. */
+/* What one input turned into, and which code answered. */
 struct parsed {
 	phn_number num;
 	int bad_utf8;
+	phn_parse_path path;
 };
 
 static void parse_one(struct parsed *p, const char *text, size_t len, const char *region)
@@ -25,7 +26,8 @@ static void parse_one(struct parsed *p, const char *text, size_t len, const char
 
 	phn_number_init(&p->num, PHN_NUMBER_VERSION);
 	p->bad_utf8 = 0;
-	rc = phn_number_parse_n(&p->num, text, len, region);
+	p->path = PHN_PATH_ENGINE;
+	rc = phn_number_parse_traced(&p->num, text, len, region, &p->path);
 	/* The region was checked up front, so the only per-input error is text
 	 * that is not UTF-8: report it as what it is, not a number. */
 	if (rc == PHN_EINVAL)
@@ -139,6 +141,7 @@ static const struct option number_options[] = {
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "language", required_argument, NULL, 'l' },
 	{ "metadata", no_argument, NULL, OPT_METADATA },
+	{ "fastpath", no_argument, NULL, OPT_FASTPATH },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -150,6 +153,7 @@ struct number_opts {
 	const char *language;
 	int json;
 	int metadata; /* info --metadata */
+	int fastpath; /* info --fastpath */
 };
 
 /* Shared option parsing; "allowed" lists the short letters the command takes. */
@@ -171,7 +175,7 @@ static int parse_number_options(struct number_opts *o, int argc, char **argv, co
 			return cli_usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
 		if (c == '?' || (c < 256 && !strchr(allowed, c)) ||
 		    (c == OPT_FROM && !strchr(allowed, 'F')) ||
-		    (c == OPT_METADATA && !strchr(allowed, 'M')))
+		    ((c == OPT_METADATA || c == OPT_FASTPATH) && !strchr(allowed, 'M')))
 			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		switch (c) {
 		case 'c': o->region = optarg; break;
@@ -180,6 +184,7 @@ static int parse_number_options(struct number_opts *o, int argc, char **argv, co
 		case OPT_FROM: o->from = optarg; break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_METADATA: o->metadata = 1; break;
+		case OPT_FASTPATH: o->fastpath = 1; break;
 		default: break;
 		}
 	}
@@ -318,11 +323,13 @@ int cli_cmd_format(int argc, char **argv)
 static const char info_help[] =
 	"usage: phonenorm info [-c REGION] [-l LANGUAGE] [--from REGION] [--json] [NUMBER...]\n"
 	"       phonenorm info --metadata [--json]\n"
+	"       phonenorm info --fastpath [--json]\n"
 	"\n"
 	"Print everything the library knows about each number: status, every format,\n"
 	"country code, national number, region, type, extension, short-number and\n"
-	"emergency facts, geographic description and the metadata version. The input\n"
-	"is shown escaped as in validate.\n"
+	"emergency facts, geographic description, the metadata version and which\n"
+	"code parsed it (the compiled fast path or libphonenumber). The input is\n"
+	"shown escaped as in validate.\n"
 	"\n"
 	"Options:\n"
 	"  -c, --region REGION    ISO 3166-1 alpha-2 region the number was dialled in\n"
@@ -335,6 +342,11 @@ static const char info_help[] =
 	"                         version, and why it is not as requested (if so; then\n"
 	"                         the exit status is 1). PHONENORM_METADATA=bundled|system\n"
 	"                         chooses (default bundled).\n"
+	"      --fastpath         only the compiled fast path: on or off and why, the\n"
+	"                         libphonenumber version it was verified against, the\n"
+	"                         territories it handles, and the time to compile them\n"
+	"                         all (it compiles them to say; a run compiles only the\n"
+	"                         ones it meets). PHONENORM_FASTPATH=0 turns it off.\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Exit status: 0 all valid, 1 some not valid, 2 usage or input error,\n"
@@ -351,6 +363,36 @@ static void print_field(const char *label, const char *value)
 	fputs(label, stdout);
 	cli_escape(stdout, value);
 	fputc('\n', stdout);
+}
+
+static const char *path_name(phn_parse_path path)
+{
+	switch (path) {
+	case PHN_PATH_FAST: return "fast";
+	case PHN_PATH_FALLBACK: return "fallback";
+	default: return "engine";
+	}
+}
+
+/* Which code parsed the number, and why libphonenumber when it did. */
+static void print_path_text(const struct parsed *p)
+{
+	phn_fastpath_info fi = PHN_FASTPATH_INFO_INIT;
+
+	if (p->bad_utf8)
+		return;
+	if (p->path == PHN_PATH_FAST) {
+		puts("parsed by:       fast path (libphonenumber's metadata, compiled)");
+	} else if (p->path == PHN_PATH_FALLBACK) {
+		puts("parsed by:       libphonenumber (outside what the fast path handles)");
+	} else {
+		fputs("parsed by:       libphonenumber (fast path off", stdout);
+		if (phn_fastpath_get_info(&fi) == PHN_OK && fi.reason[0]) {
+			fputs(": ", stdout);
+			cli_escape(stdout, fi.reason);
+		}
+		fputs(")\n", stdout);
+	}
 }
 
 static void print_info_text(const char *text, size_t len, const struct parsed *p,
@@ -398,6 +440,7 @@ static void print_info_text(const char *text, size_t len, const struct parsed *p
 			printf("metadata:        %s %s (libphonenumber %s)\n", mi.upstream_version,
 			       phn_metadata_source_name(mi.source), mi.engine_version);
 	}
+	print_path_text(p);
 }
 
 static void print_info_json(const char *text, size_t len, const struct parsed *p,
@@ -447,6 +490,8 @@ static void print_info_json(const char *text, size_t len, const struct parsed *p
 			cli_json_string(stdout, mi.engine_version);
 		}
 	}
+	if (!p->bad_utf8)
+		printf(",\"parse_path\":\"%s\"", path_name(p->path));
 	fputs("}\n", stdout);
 }
 
@@ -540,6 +585,37 @@ static int print_metadata(int json)
 	return mi.as_requested ? PHN_EXIT_OK : PHN_EXIT_NEGATIVE;
 }
 
+/* info --fastpath: the whole phn_fastpath_info, after compiling every
+ * territory (so that the figures say what that costs here). */
+static int print_fastpath(int json)
+{
+	phn_fastpath_info fi = PHN_FASTPATH_INFO_INIT;
+	int rc = phn_fastpath_compile_all();
+
+	if (rc != PHN_OK || phn_fastpath_get_info(&fi) != PHN_OK) {
+		cli_error("info: cannot tell the fast path's state: %s", phn_error_last());
+		return PHN_EXIT_NEGATIVE;
+	}
+	if (json) {
+		printf("{\"enabled\":%s,\"reason\":", fi.enabled ? "true" : "false");
+		cli_json_string(stdout, fi.reason);
+		fputs(",\"verified_engine\":", stdout);
+		cli_json_string(stdout, fi.verified_engine);
+		printf(",\"territories\":%d,\"territories_handled\":%d,"
+		       "\"territories_compiled\":%d,\"compile_seconds\":%.6f}\n", fi.territories,
+		       fi.territories_handled, fi.territories_compiled, fi.compile_seconds);
+	} else {
+		printf("fast path:           %s\n", fi.enabled ? "on" : "off");
+		print_field("reason:              ", fi.reason[0] ? fi.reason : "-");
+		print_field("verified against:    libphonenumber ", fi.verified_engine);
+		printf("territories:         %d\n", fi.territories);
+		printf("handled as region:   %d (the others fall back)\n", fi.territories_handled);
+		printf("compiled:            %d in %.3f s\n", fi.territories_compiled,
+		       fi.compile_seconds);
+	}
+	return PHN_EXIT_OK;
+}
+
 int cli_cmd_info(int argc, char **argv)
 {
 	struct number_opts o;
@@ -549,11 +625,12 @@ int cli_cmd_info(int argc, char **argv)
 	rc = parse_number_options(&o, argc, argv, "info", info_help, "clFM", &done);
 	if (rc != PHN_EXIT_OK || done)
 		return rc;
-	if (o.metadata) {
-		if (optind < argc || o.region || o.language || o.from)
-			return cli_usage_error("info", "--metadata takes no numbers and no other "
-					       "option than --json");
-		return print_metadata(o.json);
+	if (o.metadata || o.fastpath) {
+		if (optind < argc || o.region || o.language || o.from || (o.metadata && o.fastpath))
+			return cli_usage_error("info", "%s takes no numbers and no other "
+					       "option than --json",
+					       o.metadata ? "--metadata" : "--fastpath");
+		return o.metadata ? print_metadata(o.json) : print_fastpath(o.json);
 	}
 	if (o.from && cli_check_region("info", o.from) != PHN_EXIT_OK)
 		return PHN_EXIT_USAGE;
