@@ -31,6 +31,8 @@ from ._number import (Info, Number, NumberType, ShortCost, Status, TextLike, lib
 from ._find import (FIND_TEXT_MAX, Leniency, Match, example_number, example_number_non_geo,
                     find, non_geo_country_codes, regions)
 from ._metadata import MetadataInfo, MetadataSource, metadata_info, select_metadata
+from ._fastpath import (FastPathInfo, ParsePath, fastpath_compile_all, fastpath_info,
+                        parse_traced)
 from ._lists import CleanRow, DedupeSet, RejectReason, RowOutcome, clean
 from ._dispatch import (Detail, Dispatch, DispatchKind, DispatchOutcome, DispatchRequest,
                         DispatchResult, user_agent)
@@ -53,4 +55,5 @@ __all__ = [
     "FIND_TEXT_MAX", "Leniency", "Match", "example_number", "example_number_non_geo", "find",
     "non_geo_country_codes", "regions",
     "MetadataInfo", "MetadataSource", "StateError", "metadata_info", "select_metadata",
+    "FastPathInfo", "ParsePath", "fastpath_compile_all", "fastpath_info", "parse_traced",
 ]

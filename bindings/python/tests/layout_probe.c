@@ -48,6 +48,12 @@ int main(void)
 	F(phn_metadata_info, upstream_date); F(phn_metadata_info, engine_version);
 	F(phn_metadata_info, reason);
 	end();
+	S(phn_fastpath_info);
+	F(phn_fastpath_info, version); F(phn_fastpath_info, enabled);
+	F(phn_fastpath_info, reason); F(phn_fastpath_info, verified_engine);
+	F(phn_fastpath_info, territories); F(phn_fastpath_info, territories_handled);
+	F(phn_fastpath_info, territories_compiled); F(phn_fastpath_info, compile_seconds);
+	end();
 	S(phn_info);
 	F(phn_info, version); F(phn_info, is_short_number); F(phn_info, is_emergency);
 	F(phn_info, connects_to_emergency); F(phn_info, short_cost); F(phn_info, is_geographic);
