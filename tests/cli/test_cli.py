@@ -329,6 +329,76 @@ class Info(unittest.TestCase):
         self.assertIn("status:          not_a_number (not a phone number)", out)
 
 
+def run_fastpath(value, *args, stdin=None):
+    """run() with PHONENORM_FASTPATH set to value (None: unset)."""
+    e = dict(os.environ)
+    e.pop("PHONENORM_FASTPATH", None)
+    if value is not None:
+        e["PHONENORM_FASTPATH"] = value
+    p = subprocess.run([os.path.join(PREFIX, "bin", "phonenorm"), *args],
+                       input=stdin.encode() if isinstance(stdin, str) else stdin,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60, env=e)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+class FastPath(unittest.TestCase):
+    """Issue 12: info says which code parsed a number and what the compiled
+    fast path is doing; the answers are the same whoever parses."""
+
+    # (input, region, path when the fast path is on)
+    CASES = [("0501234567", "SA", "fast"), ("+966 50 123 4567", "SA", "fast"),
+             ("(202) 555-0110", "US", "fast"), ("٠٥٠١٢٣٤٥٦٧", "SA", "fast"),
+             ("1-800-FLOWERS", "US", "fallback"), ("hello", "SA", "fallback")]
+
+    def state(self, value=None):
+        rc, out, err = run_fastpath(value, "info", "--fastpath", "--json")
+        self.assertEqual((rc, err), (0, ""))
+        return json.loads(out)
+
+    def test_info_fastpath(self):
+        on = self.state()
+        self.assertEqual(on["verified_engine"], "8.12.57")
+        self.assertEqual(set(on), {"enabled", "reason", "verified_engine", "territories",
+                                   "territories_handled", "territories_compiled",
+                                   "compile_seconds"})
+        if on["enabled"]:
+            self.assertEqual(on["reason"], "")
+            # --fastpath compiles every territory to say what that costs.
+            self.assertTrue(0 < on["territories_compiled"] <= on["territories"])
+            self.assertTrue(0 < on["territories_handled"] <= on["territories"])
+        off = self.state("0")
+        self.assertIs(off["enabled"], False)
+        self.assertIn("PHONENORM_FASTPATH", off["reason"])
+        self.assertEqual(off["territories_compiled"], 0)
+        rc, out, err = run_fastpath(None, "info", "--fastpath")
+        self.assertEqual(rc, 0)
+        fields = {k.strip(): v.strip() for k, v in (l.split(":", 1) for l in out.splitlines())}
+        self.assertEqual(fields["fast path"], "on" if on["enabled"] else "off")
+        self.assertEqual(fields["verified against"], "libphonenumber 8.12.57")
+        rc, out, err = run("info", "--fastpath", "+966501234567")
+        self.assertEqual((rc, out), (2, ""))
+        self.assertIn("--fastpath takes no numbers", err)
+        self.assertEqual(run("info", "--fastpath", "--metadata")[0], 2)
+        self.assertEqual(run("validate", "--fastpath")[0], 2)
+
+    def test_parse_path_per_number(self):
+        enabled = self.state()["enabled"]
+        for text, region, path in self.CASES:
+            rc, out, _ = run_fastpath(None, "info", "--json", "-c", region, text)
+            got = json.loads(out)
+            rc0, out0, _ = run_fastpath("0", "info", "--json", "-c", region, text)
+            engine = json.loads(out0)
+            self.assertEqual(rc, rc0, text)
+            self.assertEqual(got.pop("parse_path"), path if enabled else "engine", text)
+            self.assertEqual(engine.pop("parse_path"), "engine", text)
+            self.assertEqual(got, engine, text)  # every other field: the same answer
+        rc, out, _ = run_fastpath(None, "info", "-c", "SA", "0501234567")
+        self.assertIn("parsed by:       %s" % ("fast path" if enabled else "libphonenumber"),
+                      out)
+        rc, out, _ = run_fastpath("0", "info", "-c", "SA", "0501234567")
+        self.assertRegex(out, r"parsed by: +libphonenumber \(fast path off: .*PHONENORM_FASTPATH")
+
+
 class Metadata(unittest.TestCase):
     """Issue 11: the bundled upstream data answers by default; PHONENORM_METADATA
     picks libphonenumber's own; a bad value is refused."""

@@ -219,6 +219,61 @@ class Invariant(unittest.TestCase):
         self.assertGreater(len(outs[0][0]), 100000)
 
 
+class FastPath(unittest.TestCase):
+    """Issue 12: the compiled fast path gives the same bytes in every output
+    as libphonenumber alone (PHONENORM_FASTPATH=0), on one thread or more,
+    and the report and the summary count which code parsed the rows."""
+
+    def clean(self, t, src, tag, threads, fastpath):
+        env = dict(os.environ)
+        env.pop("PHONENORM_FASTPATH", None)
+        if fastpath is not None:
+            env["PHONENORM_FASTPATH"] = fastpath
+        p = subprocess.run([PHONENORM, "clean", "-c", "SA", "--region-column", "country",
+                            "-j", threads, src, "-o", t.path("c" + tag),
+                            "--rejects", t.path("r" + tag), "--duplicates", t.path("d" + tag),
+                            "--report", t.path("rep" + tag)], capture_output=True, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return (tuple(slurp(t.path(k + tag)) for k in "crd"), load_json(t.path("rep" + tag)),
+                p.stderr.decode())
+
+    def test_same_bytes_and_counts(self):
+        r = random.Random(12)
+        text, kinds = gen_rows(r, 6000)
+        t = Tmp()
+        src = t.write("in.csv", text)
+        runs = {(j, fp): self.clean(t, src, j + str(fp), j, fp)
+                for j in ("1", "2") for fp in (None, "0")}
+        base = runs[("1", "0")][0]
+        self.assertGreater(len(base[0]), 50000)
+        for key, (outs, rep, err) in runs.items():
+            self.assertEqual(outs, base, key)
+            fp = rep["fast_path"]
+            self.assertEqual(set(fp), {"enabled", "reason", "parsed", "fast", "fallback",
+                                       "engine", "fallback_share", "territories_compiled",
+                                       "compile_seconds"})
+            self.assertEqual(fp["fast"] + fp["fallback"] + fp["engine"], fp["parsed"], key)
+            # every row is parsed but the blank, bad-region and malformed ones
+            self.assertLessEqual(fp["parsed"], rep["rows"])
+            self.assertGreater(fp["parsed"], rep["rows"] // 2)
+            if key[1] == "0":
+                self.assertIs(fp["enabled"], False)
+                self.assertIn("PHONENORM_FASTPATH", fp["reason"])
+                self.assertEqual((fp["fast"], fp["fallback"], fp["fallback_share"]),
+                                 (0, 0, None))
+                self.assertIn("fast path:   off (", err)
+            elif fp["enabled"]:
+                self.assertEqual((fp["reason"], fp["engine"]), ("", 0))
+                self.assertGreater(fp["fast"], fp["fallback"])
+                self.assertAlmostEqual(fp["fallback_share"],
+                                       fp["fallback"] / fp["parsed"], 5)
+                self.assertGreater(fp["territories_compiled"], 0)
+                self.assertRegex(err, r"fast path: +%d rows, %d fell back to libphonenumber "
+                                 r"\(\d+\.\d\d%%\)" % (fp["fast"], fp["fallback"]))
+        self.assertEqual(runs[("1", None)][1]["fast_path"]["parsed"],
+                         runs[("1", "0")][1]["fast_path"]["parsed"])
+
+
 class Campaign(unittest.TestCase):
     def setUp(self):
         self.t = Tmp()
