@@ -30,6 +30,9 @@ void bench_raw_loop(struct bench_tally *t, const struct bench_input *in, size_t 
 /* The same work with validity read off GetNumberType(), as the shim does. */
 void bench_raw_loop_tight(struct bench_tally *t, const struct bench_input *in, size_t n);
 
+/* Only what phn_number_parse() answers (no international format). */
+void bench_raw_parse_loop(struct bench_tally *t, const struct bench_input *in, size_t n);
+
 #ifdef __cplusplus
 }
 #endif
