@@ -85,7 +85,7 @@ struct parse {
 };
 
 /* Close the field that started at offset fstart of the field bytes and ends at *out. */
-static int end_field(phn_csv_reader *r, struct parse *res, size_t fstart, size_t *out)
+static inline int end_field(phn_csv_reader *r, struct parse *res, size_t fstart, size_t *out)
 {
 	if (phn_recstore_add_field(&r->fields, fstart, *out - fstart) != PHN_OK)
 		return PHN_ENOMEM;
@@ -111,20 +111,32 @@ static uint64_t word_stops(uint64_t w, uint64_t d)
 }
 
 /* Copy the content bytes at p[*i..) to fbuf[*out..) up to the first stop
- * (a quote, a line break or stop) or avail: eight bytes at a time while
- * none is a stop, then byte by byte. fbuf has room for every byte of p. */
-static void copy_run(char *fbuf, size_t *out, const char *p, size_t *i, size_t avail, char stop)
+ * (a quote, a line break or stop) or avail, eight bytes at a time: the
+ * lowest flagged byte of word_stops() is the first stop (a flag above it
+ * may be false, none below). fbuf has room for every byte of p, and o <= j,
+ * so a whole word may be stored. */
+static inline void copy_run(char *fbuf, size_t *out, const char *p, size_t *i, size_t avail,
+			    char stop)
 {
 	const uint64_t d = ONES * (unsigned char)stop;
 	size_t j = *i, o = *out;
 
 	while (j + 8 <= avail) {
-		uint64_t w;
+		uint64_t w, m;
 
 		memcpy(&w, p + j, 8);
-		if (word_stops(w, d))
-			break;
 		memcpy(fbuf + o, &w, 8);
+		if ((m = word_stops(w, d)) != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			size_t k = (size_t)__builtin_ctzll(m) >> 3;
+
+			*i = j + k;
+			*out = o + k;
+			return;
+#else
+			break;
+#endif
+		}
 		j += 8;
 		o += 8;
 	}

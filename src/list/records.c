@@ -84,6 +84,17 @@ static int reserve_records(phn_recstore *s, size_t need)
 	return PHN_OK;
 }
 
+/* 1 when rec's fields lie back to back, each followed by its NUL, as the
+ * reader leaves them: then they are copied as one block. */
+static int fields_contiguous(const phn_csv_record *rec)
+{
+	for (size_t f = 1; f < rec->nfields; f++) {
+		if (rec->fields[f] != rec->fields[f - 1] + rec->lens[f - 1] + 1)
+			return 0;
+	}
+	return rec->nfields > 0;
+}
+
 int phn_recstore_copy(phn_recstore *s, const phn_csv_record *rec)
 {
 	size_t bytes = rec->raw_len;
@@ -99,11 +110,21 @@ int phn_recstore_copy(phn_recstore *s, const phn_csv_record *rec)
 		memcpy(s->bytes + s->len, rec->raw, rec->raw_len);
 	s->len += rec->raw_len;
 	s->field0[s->n] = s->nf;
-	for (size_t f = 0; f < rec->nfields; f++) {
-		phn_recstore_add_field(s, s->len, rec->lens[f]);
-		memcpy(s->bytes + s->len, rec->fields[f], rec->lens[f]);
-		s->len += rec->lens[f];
-		s->bytes[s->len++] = '\0';
+	if (fields_contiguous(rec)) {
+		/* Two block copies a record (raw bytes, field bytes), not one a field. */
+		memcpy(s->bytes + s->len, rec->fields[0], bytes - rec->raw_len);
+		for (size_t f = 0; f < rec->nfields; f++) {
+			s->foff[s->nf] = s->len;
+			s->flen[s->nf++] = rec->lens[f];
+			s->len += rec->lens[f] + 1;
+		}
+	} else {
+		for (size_t f = 0; f < rec->nfields; f++) {
+			phn_recstore_add_field(s, s->len, rec->lens[f]);
+			memcpy(s->bytes + s->len, rec->fields[f], rec->lens[f]);
+			s->len += rec->lens[f];
+			s->bytes[s->len++] = '\0';
+		}
 	}
 	out = &s->recs[s->n++];
 	*out = *rec;

@@ -127,12 +127,23 @@ static int flush(phn_clean_writer *w)
 }
 
 /* Errors are remembered in w->failed and reported once the row is done. */
-static void put(phn_clean_writer *w, const void *data, size_t len)
+static void put_slow(phn_clean_writer *w, const void *data, size_t len)
 {
 	if (w->len + len > WRITE_BLOCK && flush(w) != PHN_OK)
 		return;
 	if (len > WRITE_BLOCK) {
 		write_out(w, data, len);
+		return;
+	}
+	memcpy(w->buf + w->len, data, len);
+	w->len += len;
+}
+
+/* The common case, inline: it fits in the block. */
+static inline void put(phn_clean_writer *w, const void *data, size_t len)
+{
+	if (w->len + len > WRITE_BLOCK) {
+		put_slow(w, data, len);
 		return;
 	}
 	memcpy(w->buf + w->len, data, len);

@@ -1023,8 +1023,32 @@ static void test_report(void)
 		 "  \"phone_column\": {\"index\": 2, \"name\": \"Mobile No.\", \"guessed\": true},\n"
 		 "  \"region_column\": 3,\n  \"region\": \"sa\",\n  \"keep_possible\": false,\n"
 		 "  \"threads\": 2,\n  \"seconds\": 1.250,\n  \"metadata_version\": \"%s\",\n"
-		 "  \"metadata_source\": \"%s\"\n}\n",
+		 "  \"metadata_source\": \"%s\",\n",
 		 phn_metadata_version(), phn_metadata_source_name(mi.source));
+	{
+		/* Which code parsed the four rows with a phone field (the malformed
+		 * one is never parsed): the fast path or libphonenumber. */
+		phn_fastpath_info fi = PHN_FASTPATH_INFO_INIT;
+		uint64_t n[3];
+		char share[32] = "null";
+
+		for (unsigned int p = 0; p < 3; p++)
+			CHECK(phn_cleaner_count(&n[p], c, PHN_CLEAN_COUNT_PARSE_PATH, p) == PHN_OK);
+		CHECK(phn_cleaner_count(&n[0], c, PHN_CLEAN_COUNT_PARSE_PATH, 3) == PHN_ENOTFOUND);
+		CHECK(phn_cleaner_count(&n[0], c, PHN_CLEAN_COUNT_PARSE_PATH, PHN_PATH_ENGINE) ==
+		      PHN_OK);
+		CHECK(n[0] + n[1] + n[2] == 4);
+		CHECK(phn_fastpath_get_info(&fi) == PHN_OK);
+		CHECK(fi.enabled ? n[PHN_PATH_ENGINE] == 0 : n[PHN_PATH_ENGINE] == 4);
+		if (fi.enabled)
+			snprintf(share, sizeof share, "%.6f", (double)n[2] / (double)(n[1] + n[2]));
+		snprintf(want + strlen(want), sizeof want - strlen(want),
+			 "  \"fast_path\": {\"enabled\": %s, \"reason\": \"%s\", \"parsed\": 4, "
+			 "\"fast\": %" PRIu64 ", \"fallback\": %" PRIu64 ", \"engine\": %" PRIu64
+			 ", \"fallback_share\": %s, \"territories_compiled\": %d, "
+			 "\"compile_seconds\": %.6f}\n}\n", fi.enabled ? "true" : "false", fi.reason,
+			 n[1], n[2], n[0], share, fi.territories_compiled, fi.compile_seconds);
+	}
 	phn_error_clear();
 	CHECK(phn_cleaner_report_json(got, sizeof got, &need, c, &ro) == PHN_OK);
 	CHECK_STR(got, want);
