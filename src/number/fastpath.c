@@ -7,8 +7,9 @@
  * expressions, returns 0 and libphonenumber answers.
  *
  * The grammar: ASCII digits, Arabic-Indic (U+0660..9), Extended
- * Arabic-Indic (U+06F0..9) and full-width (U+FF10..9) digits, space, '-',
- * '.', '(', ')' and '+'; optionally followed by one extension written
+ * Arabic-Indic (U+06F0..9) and full-width (U+FF10..9) digits, space,
+ * no-break space, '-', '.', '(', ')', '/' (when no letter follows), '+'
+ * and the full-width plus; optionally followed by one extension written
  * "x45", "ext 45", "ext. 45", "extn: 45", "extension 45" or "#45" (any case),
  * at the very end. Every step below names the libphonenumber function it
  * reproduces (phonenumberutil.cc of 8.12.57); the reasoning for the
@@ -425,6 +426,7 @@ static int tokenize(struct toks *tk, const char *text, size_t len)
 {
 	size_t i = 0;
 	long cp;
+	int slash = 0, letter = 0;
 
 	tk->n = 0;
 	while ((cp = next_cp((const unsigned char *)text, len, &i)) >= 0) {
@@ -445,12 +447,18 @@ static int tokenize(struct toks *tk, const char *text, size_t len)
 		} else if (cp >= 0xFF10 && cp <= 0xFF19) {
 			kind = K_DIGIT;
 			ch = (char)('0' + (cp - 0xFF10));
-		} else if (cp == '+') {
+		} else if (cp == '+' || cp == 0xFF0B) { /* kPlusChars */
 			kind = K_PLUS;
 			ch = '+';
-		} else if (cp == ' ' || cp == '-' || cp == '.' || cp == '(' || cp == ')') {
+		} else if (cp == ' ' || cp == 0xA0) {
+			/* The no-break space is punctuation and an extension
+			 * separator wherever the space is. */
+			kind = K_SEP;
+			ch = ' ';
+		} else if (cp == '-' || cp == '.' || cp == '(' || cp == ')' || cp == '/') {
 			kind = K_SEP;
 			ch = (char)cp;
+			slash |= cp == '/';
 		} else if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z')) {
 			kind = K_LETTER;
 			ch = (char)(cp | 0x20);
@@ -466,8 +474,11 @@ static int tokenize(struct toks *tk, const char *text, size_t len)
 		tk->kind[tk->n] = kind;
 		tk->ch[tk->n] = ch;
 		tk->n++;
+		letter |= kind == K_LETTER;
 	}
-	return 0;
+	/* A slash is punctuation, except that ExtractPossibleNumber cuts the
+	 * text at "[\\/] *x" (a second number): only without letters. */
+	return slash && letter ? FALLBACK : 0;
 }
 
 /*

@@ -112,7 +112,7 @@ static inline void fpg_cat(char *dst, const char *s)
  * 2: groups of 3/4 with spaces; 3: "(ddd) ddd-dddd"-like) into dst. */
 static inline void fpg_digits(struct fpg *g, char *dst, const char *d, int style)
 {
-	static const char *const seps[] = { " ", "-", ".", " - ", "  " };
+	static const char *const seps[] = { " ", "-", ".", " - ", "  ", "/", "\xC2\xA0", " / " };
 	size_t n = strlen(d);
 	char one[2] = { 0, 0 };
 
@@ -336,7 +336,7 @@ static inline void fpg_prefix(struct fpg *g, char *dst, const struct fpg_cc *c, 
 {
 	char buf[64];
 
-	switch (fpg_rnd(g, 24)) {
+	switch (fpg_rnd(g, 26)) {
 	case 0: case 1: case 2: snprintf(buf, sizeof buf, "+%s", c->cc); break;
 	case 3: snprintf(buf, sizeof buf, "+%s ", c->cc); break;
 	case 4: snprintf(buf, sizeof buf, "++%s", c->cc); break;
@@ -358,6 +358,7 @@ static inline void fpg_prefix(struct fpg *g, char *dst, const struct fpg_cc *c, 
 	case 20: snprintf(buf, sizeof buf, "%s%s", c->cc, c->trunk); break;
 	case 21: snprintf(buf, sizeof buf, "+%s (%s)", c->cc, c->trunk); break;
 	case 22: snprintf(buf, sizeof buf, "%s %s", idd, c->cc); break;
+	case 23: snprintf(buf, sizeof buf, "\xEF\xBC\x8B%s\xC2\xA0", c->cc); break;
 	default: buf[0] = '\0'; break;
 	}
 	fpg_cat(dst, buf);
@@ -403,9 +404,12 @@ static inline void fpg_random(struct fpg *g, char *text, const char **region)
 	case 2: fpg_cat(text, fpg_rnd(g, 2) ? "+" : ")"); break;
 	case 3: {
 		/* A stray character somewhere. */
-		static const char *const stray[] = { "+", "x", "#", ";", "/", "a", "*", ",", ":" };
+		static const char *const stray[] = { "+", "x", "#", ";", "/", "a", "*", ",", ":",
+						     "\t", "\xC2\xA0", "\xEF\xBC\x8B", "/ x" };
 		size_t n = strlen(text), at = n ? fpg_rnd(g, (unsigned)n) : 0;
 		char buf[512];
+		while (at > 0 && ((unsigned char)text[at] & 0xC0) == 0x80)
+			at--; /* a character boundary */
 		snprintf(buf, sizeof buf, "%.*s%s%s", (int)at, text, fpg_pick(g, stray, FPG_N(stray)),
 			 text + at);
 		memcpy(text, buf, strlen(buf) + 1);
@@ -466,11 +470,79 @@ static inline void fpg_valid(struct fpg *g, char *text, const char **region)
 								  FPG_N(fpg_some_regions)));
 }
 
+/* Edges: extensions at their digit limits (9 after x or #, 20 after ext),
+ * a prefix followed by one to three digits, two- and three-digit inputs,
+ * trunk prefixes before short numbers, runs of plus signs. */
+static inline void fpg_edge(struct fpg *g, char *text, const char **region)
+{
+	static const char *const heads[] = { "+", "++", "+++", "00", "011", "+00", "0", "1", "",
+					     "810", "8", "001", "0011" };
+	static const char *const ext_short[] = { " x", "x", " #", "#", " x ", " X." };
+	static const char *const ext_long[] = { " ext", " ext. ", " extn: ", " extension ", " EXT" };
+	const struct fpg_cc *c = &fpg_ccs[fpg_rnd(g, FPG_N(fpg_ccs))];
+	char d[64];
+	int n;
+
+	text[0] = '\0';
+	switch (fpg_rnd(g, 4)) {
+	case 0: {
+		/* extension digits around the limits */
+		int lim = fpg_rnd(g, 2) ? 9 : 20;
+		fpg_valid(g, text, region);
+		if (strchr(text, 'x') || strchr(text, 'X') || strchr(text, '#'))
+			return;
+		fpg_cat(text, lim == 9 ? fpg_pick(g, ext_short, FPG_N(ext_short))
+				       : fpg_pick(g, ext_long, FPG_N(ext_long)));
+		fpg_rand_digits(g, d, lim - 1 + (int)fpg_rnd(g, 3));
+		fpg_cat(text, d);
+		return;
+	}
+	case 1:
+		/* a prefix and a few digits */
+		fpg_cat(text, fpg_pick(g, heads, FPG_N(heads)));
+		if (fpg_rnd(g, 2))
+			fpg_cat(text, c->cc);
+		n = 1 + (int)fpg_rnd(g, 4);
+		fpg_rand_digits(g, d, n);
+		if (fpg_rnd(g, 3) == 0)
+			d[0] = '0';
+		fpg_cat(text, d);
+		break;
+	case 2:
+		/* the trunk prefix (or the calling code) then a short or long national number */
+		fpg_cat(text, fpg_rnd(g, 2) ? c->trunk : c->cc);
+		n = c->len - 4 + (int)fpg_rnd(g, 8);
+		fpg_rand_digits(g, d, n > 0 ? n : 1);
+		if (g->nex && fpg_rnd(g, 2)) {
+			const struct fpg_ex *e = &g->ex[fpg_rnd(g, (unsigned)g->nex)];
+			size_t k = strlen(e->nsn);
+			memcpy(d, e->nsn, k < strlen(d) ? k : strlen(d));
+		}
+		fpg_cat(text, d);
+		break;
+	default:
+		/* two or three digits, sometimes with punctuation or a plus */
+		n = 2 + (int)fpg_rnd(g, 2);
+		fpg_rand_digits(g, d, n);
+		if (fpg_rnd(g, 3) == 0)
+			fpg_cat(text, fpg_rnd(g, 2) ? "+" : "(");
+		fpg_cat(text, d);
+		if (fpg_rnd(g, 3) == 0)
+			fpg_cat(text, fpg_rnd(g, 2) ? "-" : " 5");
+		break;
+	}
+	*region = fpg_rnd(g, 4) ? (c->region ? c->region : "US") : NULL;
+}
+
 /* One input (text: 512 bytes): the families in turn. */
 static inline void fpg_one(struct fpg *g, char *text, const char **region)
 {
 	unsigned f = fpg_rnd(g, 100);
 
+	if (f < 8) {
+		fpg_edge(g, text, region);
+		return;
+	}
 	if (f < 20)
 		fpg_clean_gen(g, text, region);
 	else if (f < 30)
