@@ -52,7 +52,8 @@ typedef struct nstate {
 typedef struct nfa {
 	nstate *s;
 	size_t n, cap;
-	int oom;
+	int oom;     /* malloc failed */
+	int too_big; /* more than MAX_NFA_STATES: the pattern is refused */
 } nfa;
 
 typedef struct frag {
@@ -61,10 +62,16 @@ typedef struct frag {
 
 static int32_t nfa_new(nfa *a, uint16_t mask)
 {
+	if (a->oom || a->too_big)
+		return -1;
 	if (a->n == a->cap) {
 		size_t cap = a->cap ? a->cap * 2 : 256;
 		nstate *s;
-		if (cap > MAX_NFA_STATES || !(s = realloc(a->s, cap * sizeof *s))) {
+		if (cap > MAX_NFA_STATES) {
+			a->too_big = 1;
+			return -1;
+		}
+		if (!(s = realloc(a->s, cap * sizeof *s))) {
 			a->oom = 1;
 			return -1;
 		}
@@ -280,6 +287,8 @@ static frag parse_repeat(parser *ps)
 	frag f = parse_atom(ps);
 	int lo, hi, c;
 
+	if (ps->a->oom || ps->a->too_big)
+		return bad(ps, "pattern too large to compile");
 	if (ps->err)
 		return f;
 	c = peek(ps);
@@ -320,6 +329,8 @@ static frag parse_repeat(parser *ps)
 	/* x{lo,hi}: lo copies of x, then hi - lo optional ones (or x*). */
 	for (int i = 0; i < lo; i++) {
 		frag x = f;
+		if (ps->a->oom || ps->a->too_big)
+			return bad(ps, "pattern too large to compile");
 		if (copies++) {
 			ps->pos = at;
 			x = parse_atom(ps);
@@ -337,6 +348,8 @@ static frag parse_repeat(parser *ps)
 			out = lo ? cat(ps, out, x) : x;
 		} else {
 			for (int i = lo; i < hi; i++) {
+				if (ps->a->oom || ps->a->too_big)
+					return bad(ps, "pattern too large to compile");
 				if (i > lo) {
 					ps->pos = at;
 					x = parse_atom(ps);
@@ -449,7 +462,8 @@ static int32_t intern(builder *b, const int32_t *v, size_t n)
 	size_t h = set_hash(v, n) & (b->table_cap - 1);
 	for (; b->table[h] >= 0; h = (h + 1) & (b->table_cap - 1)) {
 		int32_t i = b->table[h];
-		if (b->set_len[i] == n && memcmp(b->items + b->set_off[i], v, n * sizeof *v) == 0)
+		if (b->set_len[i] == n &&
+		    (!n || memcmp(b->items + b->set_off[i], v, n * sizeof *v) == 0))
 			return i;
 	}
 	if (b->n >= MAX_DFA_STATES) {
@@ -489,7 +503,8 @@ static int32_t intern(builder *b, const int32_t *v, size_t n)
 		b->items_cap = cap;
 	}
 	int32_t id = (int32_t)b->n++;
-	memcpy(b->items + b->items_n, v, n * sizeof *v);
+	if (n)
+		memcpy(b->items + b->items_n, v, n * sizeof *v);
 	b->set_off[id] = b->items_n;
 	b->set_len[id] = (uint32_t)n;
 	b->items_n += n;
@@ -629,6 +644,10 @@ int phn_fp_dfa_compile(phn_fp_dfa **out, const char *const *patterns, const int 
 		frag f = parse_alt(&ps);
 		if (!ps.err && ps.pos < ps.len)
 			bad(&ps, "unbalanced parenthesis");
+		if (a.oom)
+			break;
+		if (a.too_big && !ps.err)
+			bad(&ps, "pattern too large to compile");
 		if (ps.err) {
 			rc = phn_error_set(PHN_EINVAL, "pattern %zu '%.80s%s': %s at offset %zu", i, p,
 					   ps.len > 80 ? "..." : "", ps.err, ps.err_pos);
@@ -636,7 +655,7 @@ int phn_fp_dfa_compile(phn_fp_dfa **out, const char *const *patterns, const int 
 		}
 		int32_t fin = nfa_new(&a, prefix && prefix[i] ? ALL_DIGITS : 0);
 		int32_t fork = nfa_new(&a, 0);
-		if (a.oom)
+		if (a.oom || a.too_big)
 			break;
 		a.s[fin].accept = UINT32_C(1) << i;
 		if (prefix && prefix[i])
@@ -647,8 +666,12 @@ int phn_fp_dfa_compile(phn_fp_dfa **out, const char *const *patterns, const int 
 		hub = fork;
 	}
 	if (a.oom) {
-		rc = phn_error_set(PHN_ENOMEM, "compiling %zu patterns: out of memory or more than "
-				   "%u NFA states", n, MAX_NFA_STATES);
+		rc = phn_error_code(PHN_ENOMEM);
+		goto done;
+	}
+	if (a.too_big) {
+		rc = phn_error_set(PHN_EINVAL, "%zu patterns: more than %u NFA states", n,
+				   MAX_NFA_STATES);
 		goto done;
 	}
 

@@ -553,6 +553,8 @@ static void check_refusals(void)
 		"((1)", "1{3,2}", "1{", "1{a}", "1{1000}", "1{2", "1{,2}", "1**", "1*?", "1++", "1??",
 		"1{2}?", "*1", "+", "?", "|*", "1 2", "\\p{Nd}", "1\n", "(?:", "(?", "((((((((((",
 		"1{2}{3}", "\xc3\xa9",
+		/* too large, refused quickly rather than compiled for minutes */
+		"(?:(?:(?:(?:(?:\\d{100}){100}){100}){100}){100}){100}",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		phn_fp_dfa *dfa = (phn_fp_dfa *)1;
@@ -562,6 +564,24 @@ static void check_refusals(void)
 		const char *m = phn_error_last();
 		CHECK_MSG(m && strstr(m, "pattern 0") != NULL, "'%s': message '%s'", bad[i],
 			  m ? m : "(none)");
+	}
+	/* a DFA that would blow up (2^20 states) is refused; a long one is fine */
+	static const char *const big[] = { "[01]*1[01]{20}", "(?:\\d{100}){10}" };
+	for (size_t i = 0; i < 2; i++) {
+		phn_fp_dfa *dfa = NULL;
+		int prefix = 0;
+		double t0 = now();
+		int rc = phn_fp_dfa_compile(&dfa, &big[i], &prefix, 1);
+		CHECK_MSG(rc == (i ? PHN_OK : PHN_EINVAL), "'%s' gave %d (%s)", big[i], rc,
+			  phn_error_last());
+		CHECK_MSG(now() - t0 < 10.0, "'%s' took %.1f s", big[i], now() - t0);
+		if (i && dfa) {
+			char d[1001];
+			memset(d, '7', sizeof d);
+			CHECK_INT(phn_fp_dfa_match(dfa, d, 1000), 1);
+			CHECK_INT(phn_fp_dfa_match(dfa, d, 1001), 0);
+		}
+		phn_fp_dfa_free(dfa);
 	}
 	/* the empty and the NULL pattern never match */
 	const char *none[3] = { "", NULL, "1?" };
