@@ -799,12 +799,16 @@ static struct {
 	pthread_mutex_t lock;
 	const phn_fp_collection *coll;
 	slot *slots;
+	/* g.slots once init_once() succeeded (release): the lookup of a
+	 * compiled territory is then two plain loads, no call. */
+	_Atomic(slot *) published;
+	size_t count;
 	int init_rc;
 	char init_err[256];
 	/* under lock */
 	int compiled, failed_rule, rule;
 	double seconds;
-} g = { PTHREAD_ONCE_INIT, PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0, "", 0, 0, 0, 0.0 };
+} g = { PTHREAD_ONCE_INIT, PTHREAD_MUTEX_INITIALIZER, NULL, NULL, NULL, 0, 0, "", 0, 0, 0, 0.0 };
 
 static int all_digits(const char *s)
 {
@@ -848,6 +852,8 @@ static void init_once(void)
 		g.slots[i].parse_rule = parse_rule(&g.coll->territories[i]);
 		g.rule += g.slots[i].parse_rule;
 	}
+	g.count = g.coll->count;
+	atomic_store_explicit(&g.published, g.slots, memory_order_release);
 }
 
 static int ensure_init(void)
@@ -895,6 +901,10 @@ static int compile_slot(size_t i)
 
 const phn_fp_compiled *phn_fp_territory_compiled(size_t index)
 {
+	slot *ready = atomic_load_explicit(&g.published, memory_order_acquire);
+	if (ready && index < g.count &&
+	    atomic_load_explicit(&ready[index].ready, memory_order_acquire))
+		return &ready[index].c;
 	if (ensure_init() < 0)
 		return NULL;
 	if (index >= g.coll->count) {
