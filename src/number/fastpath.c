@@ -267,6 +267,17 @@ static phn_type type_of(const phn_fp_territory *t, uint32_t bits, size_t len)
 	return PHN_TYPE_UNKNOWN;
 }
 
+/* The decimal digits of a calling code (1..999) into buf; their count. */
+static size_t cc_text(char buf[4], int cc)
+{
+	size_t n = cc >= 100 ? 3 : cc >= 10 ? 2 : 1;
+
+	for (size_t i = n; i-- > 0; cc /= 10)
+		buf[i] = (char)('0' + cc % 10);
+	buf[n] = '\0';
+	return n;
+}
+
 static int has_prefix(const char *d, size_t n, const char *p, size_t *plen)
 {
 	size_t k = strlen(p);
@@ -362,11 +373,13 @@ static int maybe_extract_cc(const struct ctx *x, int plus, const char *d, size_t
 	}
 	if (x->td) {
 		const phn_fp_compiled *c = x->td;
-		char ccs[8];
-		int m = snprintf(ccs, sizeof ccs, "%d", c->t->country_code);
+		char ccs[4];
 		phn_status st;
 
-		if (m > 0 && has_prefix(d, n, ccs, &k)) {
+		if (c->t->country_code < 1 || c->t->country_code > 999)
+			return FALLBACK;
+		cc_text(ccs, c->t->country_code);
+		if (has_prefix(d, n, ccs, &k)) {
 			const char *p = d + k;
 			size_t pn = n - k;
 			size_t np = national_prefix_len(c, p, pn);
@@ -661,9 +674,14 @@ static int fill(phn_number *out, int cc, const char *d, size_t n, const char *ex
 			return r;
 		out->status = st;
 	}
-	len = snprintf(e164, sizeof e164, "+%d%.*s", cc, (int)n, d);
-	if (len < 0 || (size_t)len > PHN_E164_MAX)
+	/* Format(E164): "+", the calling code, the NSN. */
+	e164[0] = '+';
+	len = (int)cc_text(e164 + 1, cc) + 1;
+	if ((size_t)len + n > PHN_E164_MAX)
 		return FALLBACK;
+	memcpy(e164 + len, d, n);
+	len += (int)n;
+	e164[len] = '\0';
 	memcpy(out->e164, e164, (size_t)len + 1);
 	if (len >= 2 && len <= 20) {
 		uint64_t key = 0;
@@ -685,9 +703,9 @@ static int fill(phn_number *out, int cc, const char *d, size_t n, const char *ex
 			z++;
 		out->leading_zeros = (int)z;
 	}
-	snprintf(out->extension, sizeof out->extension, "%s", ext);
+	memcpy(out->extension, ext, strlen(ext) + 1); /* at most 20 digits */
 	if (rc)
-		snprintf(out->region, sizeof out->region, "%s", fp.col->territories[region_index].id);
+		memcpy(out->region, fp.col->territories[region_index].id, sizeof out->region);
 	return 1;
 }
 
