@@ -164,12 +164,23 @@ void phn_fp_compile_stats(int *compiled, int *handled, double *seconds);
 
 /* ---- the parse (fastpath.c) ------------------------------------------------ */
 
+/* The one libphonenumber version the parse reproduces. */
+#define PHN_FP_VERIFIED_ENGINE "8.12.57"
+
 /*
  * 1 when the fast path is on in this process (decided once: version gate,
  * PHONENORM_FASTPATH, the collection identified), else 0 with *why (static
  * or process-lifetime string) set if why is not NULL.
  */
 int phn_fp_enabled(const char **why);
+
+/*
+ * When the fast path is on: *territories in the collection and how many of
+ * them it reads numbers in as the default region (international prefix and
+ * national prefix for parsing plain digit strings, no transform rule);
+ * returns 1. 0 (nothing set) when it is off.
+ */
+int phn_fp_territory_counts(int *territories, int *handled);
 
 /*
  * Parse text[0..len) (valid UTF-8 of at most PHN_INPUT_MAX characters;

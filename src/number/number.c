@@ -1,7 +1,9 @@
 #include "phonenorm/number.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "number/fastpath.h"
 #include "number/shim.h"
 #include "text/error.h"
 #include "text/text.h"
@@ -80,13 +82,16 @@ int phn_info_init(phn_info *info, unsigned int version)
 	return rc;
 }
 
-int phn_number_parse_n(phn_number *out, const char *text, size_t len, const char *region)
+int phn_number_parse_traced(phn_number *out, const char *text, size_t len, const char *region,
+			    phn_parse_path *path)
 {
 	char upper[3];
 	const char *reg;
 	long chars;
-	int rc;
+	int rc, fast;
 
+	if (path)
+		*path = PHN_PATH_ENGINE;
 	if ((rc = check_number(out, "phn_number (out)")) != PHN_OK)
 		return rc;
 	reset_number(out);
@@ -96,18 +101,73 @@ int phn_number_parse_n(phn_number *out, const char *text, size_t len, const char
 		return phn_error_set(PHN_EINVAL, "text is not valid UTF-8");
 	if ((rc = canonical_region(upper, &reg, region)) != PHN_OK)
 		return rc;
+	fast = phn_fp_enabled(NULL);
 	/* libphonenumber's C++ Parse() runs its regular expressions over the
 	 * whole text before it looks at the length, and their cost grows
 	 * faster than the length (10,000 digits take over a second). Its Java
 	 * and Python ports refuse text over 250 characters up front; so do we. */
 	if (chars > PHN_INPUT_MAX) {
 		out->status = PHN_STATUS_TOO_LONG;
+		if (path && fast)
+			*path = PHN_PATH_FAST; /* libphonenumber was not asked */
 		return PHN_OK;
+	}
+	/* The fast path answers exactly as libphonenumber would, or not at
+	 * all (0: outside what it handles; < 0: a resource failure, which
+	 * libphonenumber may still get through). Either way *out is reset. */
+	if (fast) {
+		if (phn_fp_parse(out, text, len, reg) == 1) {
+			if (path)
+				*path = PHN_PATH_FAST;
+			return PHN_OK;
+		}
+		reset_number(out);
+		if (path)
+			*path = PHN_PATH_FALLBACK;
 	}
 	rc = phn_shim_parse(out, text, len, reg);
 	if (rc != PHN_OK)
 		reset_number(out);
 	return rc;
+}
+
+int phn_number_parse_n(phn_number *out, const char *text, size_t len, const char *region)
+{
+	return phn_number_parse_traced(out, text, len, region, NULL);
+}
+
+int phn_fastpath_get_info(phn_fastpath_info *out)
+{
+	static const phn_fastpath_info blank = PHN_FASTPATH_INFO_INIT;
+	unsigned int version;
+	const char *why = "";
+	int rc = phn_error_check_version(out, out ? out->version : 0, PHN_FASTPATH_INFO_VERSION,
+					 "phn_fastpath_info");
+
+	if (rc < 0)
+		return rc;
+	version = out->version;
+	*out = blank;
+	out->version = version;
+	out->enabled = phn_fp_enabled(&why);
+	snprintf(out->reason, sizeof out->reason, "%s", why ? why : "");
+	snprintf(out->verified_engine, sizeof out->verified_engine, "%s", PHN_FP_VERIFIED_ENGINE);
+	if (out->enabled) {
+		int compiled = 0, handled = 0;
+		double seconds = 0;
+		phn_fp_territory_counts(&out->territories, &out->territories_handled);
+		phn_fp_compile_stats(&compiled, &handled, &seconds);
+		out->territories_compiled = compiled;
+		out->compile_seconds = seconds;
+	}
+	return PHN_OK;
+}
+
+int phn_fastpath_compile_all(void)
+{
+	if (!phn_fp_enabled(NULL))
+		return PHN_OK;
+	return phn_fp_compile_all();
 }
 
 int phn_number_parse(phn_number *out, const char *text, const char *region)

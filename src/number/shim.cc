@@ -366,6 +366,10 @@ phn_metadata_source judge(bool fresh_valid, bool old_valid, phn_metadata_source 
 struct MetaState {
 	phn_metadata_info info;
 	const char *version; // static string: phn_md_version, PHN_ENGINE_VERSION or "unknown"
+	// The main bytes libphonenumber read are known to be exactly the bundled
+	// or libphonenumber's own (info.source), with no doubt about the kind:
+	// the fast path may compile them (phn_shim_metadata_bytes()).
+	bool main_identified;
 };
 
 void run_self_check(MetaState *st)
@@ -394,24 +398,28 @@ void run_self_check(MetaState *st)
 	}
 
 	std::string story[KIND_COUNT];
-	bool doubtful = false;
+	bool doubtful = false, main_doubtful = false;
 	for (int k = 0; k < KIND_COUNT; k++) {
 		int g = served_get[k].load(), z = served_size[k].load();
+		bool d = false;
 		if (g < 0 && z < 0) {
-			origin[k] = identify_foreign(static_cast<Kind>(k), &story[k], &doubtful);
+			origin[k] = identify_foreign(static_cast<Kind>(k), &story[k], &d);
 		} else if (g < 0 || z < 0) {
 			// One of the pair is phonenorm's, the other not: bytes and size
 			// come from different places; the sentinels say what answers.
 			origin[k] = static_cast<phn_metadata_source>(g < 0 ? z : g);
 			story[k] = g < 0 ? "phonenorm's size answered but another definition's bytes"
 					 : "phonenorm's bytes answered but another definition's size";
-			doubtful = true;
+			d = true;
 		} else {
 			origin[k] = static_cast<phn_metadata_source>(g);
 			if (origin[k] != info.requested)
 				story[k] = std::string("libphonenumber's own could not be reached (") +
 					   system_accessors().why + "): phonenorm served the bundled data";
 		}
+		if (k == KIND_MAIN)
+			main_doubtful = d;
+		doubtful = doubtful || d;
 	}
 	// One sentence per story, naming every accessor pair it is about.
 	for (int k = 0; k < KIND_COUNT; k++) {
@@ -430,7 +438,9 @@ void run_self_check(MetaState *st)
 	info.source = judge(number_is(pnu, "+966579512345", PhoneNumberUtil::MOBILE),
 			    number_is(pnu, "+9668110123456", PhoneNumberUtil::UAN), origin[KIND_MAIN],
 			    "number", "+966579512345 (SA mobile)", "+9668110123456 (SA UAN)", &reason,
-			    &doubtful);
+			    &main_doubtful);
+	doubtful = doubtful || main_doubtful;
+	st->main_identified = !main_doubtful && info.source == origin[KIND_MAIN];
 	info.short_source = judge(short_is_valid(pnu, sni, "44844", "DE"),
 				  short_is_valid(pnu, sni, "30000123", "CA"), origin[KIND_SHORT],
 				  "short-number", "44844 (DE)", "30000123 (CA)", &reason, &doubtful);
@@ -545,6 +555,42 @@ extern "C" const char *phn_shim_metadata_version(void)
 		return metadata_checked().version;
 	} catch (...) {
 		return "unknown";
+	}
+}
+
+extern "C" int phn_shim_metadata_bytes(const void **bytes, size_t *size,
+				       phn_metadata_source *source, const void **system,
+				       size_t *system_size)
+{
+	try {
+		const MetaState &st = metadata_checked();
+		const SystemAccessors &sys = system_accessors();
+
+		*bytes = nullptr;
+		*size = 0;
+		*source = st.info.source;
+		*system = sys.ok ? sys.get[KIND_MAIN]() : nullptr;
+		*system_size = sys.ok ? static_cast<size_t>(sys.size[KIND_MAIN]()) : 0;
+		if (!st.main_identified)
+			return phn_error_set(PHN_ESTATE, "the number metadata that answers is not "
+						     "identified as the bundled data nor libphonenumber's own");
+		if (st.info.source == PHN_METADATA_BUNDLED) {
+			*bytes = bundled_bytes(KIND_MAIN);
+			*size = static_cast<size_t>(bundled_size(KIND_MAIN));
+		} else if (sys.ok) {
+			*bytes = *system;
+			*size = *system_size;
+		} else {
+			return phn_error_set(PHN_ESTATE, "libphonenumber's own data answers but its bytes "
+						     "cannot be reached (%s)", sys.why);
+		}
+		return PHN_OK;
+	} catch (const std::bad_alloc &) {
+		return phn_error_code(PHN_ENOMEM);
+	} catch (const std::exception &e) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
+	} catch (...) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
 	}
 }
 

@@ -22,6 +22,15 @@ int phn_shim_metadata_info(phn_metadata_info *out);
 /* Upstream version of the data that answers ("unknown" if neither). */
 const char *phn_shim_metadata_version(void);
 
+/* The bytes of the main metadata that answers (a serialized
+ * PhoneMetadataCollection; the self-check's verdict in *source), and
+ * libphonenumber's own compiled-in bytes in *system (NULL, 0 when they
+ * cannot be reached). PHN_ESTATE (message says why) when the data that
+ * answers is not identified as exactly the bundled or libphonenumber's own:
+ * *bytes is then NULL. Static data, valid for the life of the process. */
+int phn_shim_metadata_bytes(const void **bytes, size_t *size, phn_metadata_source *source,
+			    const void **system, size_t *system_size);
+
 /* Country calling code of an upper-case two-letter region, 0 if unknown. */
 int phn_shim_region_code(const char *upper);
 
