@@ -626,8 +626,7 @@ PHN_EXTERN int phn_clean_report_options_init(phn_clean_report_options *opts,
  * the compiled fast path), fallback (the fast path declined: libphonenumber
  * answered), engine (libphonenumber alone: the fast path is off),
  * fallback_share (fallback / (fast + fallback); null when the fast path is
- * off or nothing was parsed), territories_compiled, compile_seconds (the
- * process's so far)}. Keys are only added.
+ * off or nothing was parsed)}. Keys are only added.
  * opts may be NULL. Errors: PHN_EINVAL, PHN_EVERSION, PHN_ENOMEM, PHN_EBUFS
  * (cap <= *needed; dst holds "").
  */

@@ -172,11 +172,9 @@ static void fast_path(struct jbuf *b, const phn_cleaner *c)
 		tried + n[PHN_PATH_ENGINE], n[PHN_PATH_FAST], n[PHN_PATH_FALLBACK],
 		n[PHN_PATH_ENGINE]);
 	if (fi.enabled && tried > 0)
-		jprintf(b, "%.6f", (double)n[PHN_PATH_FALLBACK] / (double)tried);
+		jprintf(b, "%.6f}", (double)n[PHN_PATH_FALLBACK] / (double)tried);
 	else
-		jputs(b, "null");
-	jprintf(b, ", \"territories_compiled\": %d, \"compile_seconds\": %.6f}",
-		fi.territories_compiled, fi.compile_seconds);
+		jputs(b, "null}");
 }
 
 static void render(struct jbuf *b, const phn_cleaner *c, const phn_clean_report_options *o)

@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 PHONENORM = DATA = HERE = None
@@ -250,8 +251,7 @@ class FastPath(unittest.TestCase):
             self.assertEqual(outs, base, key)
             fp = rep["fast_path"]
             self.assertEqual(set(fp), {"enabled", "reason", "parsed", "fast", "fallback",
-                                       "engine", "fallback_share", "territories_compiled",
-                                       "compile_seconds"})
+                                       "engine", "fallback_share"})
             self.assertEqual(fp["fast"] + fp["fallback"] + fp["engine"], fp["parsed"], key)
             # every row is parsed but the blank, bad-region and malformed ones
             self.assertLessEqual(fp["parsed"], rep["rows"])
@@ -267,7 +267,6 @@ class FastPath(unittest.TestCase):
                 self.assertGreater(fp["fast"], fp["fallback"])
                 self.assertAlmostEqual(fp["fallback_share"],
                                        fp["fallback"] / fp["parsed"], 5)
-                self.assertGreater(fp["territories_compiled"], 0)
                 self.assertRegex(err, r"fast path: +%d rows, %d fell back to libphonenumber "
                                  r"\(\d+\.\d\d%%\)" % (fp["fast"], fp["fallback"]))
         self.assertEqual(runs[("1", None)][1]["fast_path"]["parsed"],
@@ -415,9 +414,18 @@ class Progress(unittest.TestCase):
         env = dict(os.environ, TERM=term)
         master, slave = pty.openpty()
         try:
-            p = subprocess.run([PHONENORM, "clean", "-c", "SA", "-o", os.devnull] + extra,
-                               input=self.DATA, stderr=slave, stdout=subprocess.DEVNULL,
-                               env=env)
+            # The input trickles in over about a second: the fast path
+            # cleans 40000 rows in a few ms, before any bar would be due.
+            p = subprocess.Popen([PHONENORM, "clean", "-c", "SA", "-o", os.devnull] + extra,
+                                 stdin=subprocess.PIPE, stderr=slave,
+                                 stdout=subprocess.DEVNULL, env=env)
+            step = len(self.DATA) // 20 + 1
+            for i in range(0, len(self.DATA), step):
+                p.stdin.write(self.DATA[i:i + step])
+                p.stdin.flush()
+                time.sleep(0.05)
+            p.stdin.close()
+            p.wait()
             os.close(slave)
             slave = None
             seen = b""

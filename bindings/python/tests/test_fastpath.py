@@ -17,7 +17,7 @@ from phonenorm import _fastpath
 # Inputs the fast path handles when it is on (plain digits and separators,
 # SA and US as the default region, or a leading +) ...
 FAST = [("0501234567", "SA"), ("+966 50 123 4567", None), ("(202) 555-0110", "US"),
-        ("٠٥٠١٢٣٤٥٦٧", "SA"), ("+44 20 7946 0958", None)]
+        ("٠٥٠١٢٣٤٥٦٧", "SA"), ("+49 30 1234567", None)]
 # ... and inputs it leaves to libphonenumber (letters: vanity numbers, words).
 FALLBACK = [("1-800-FLOWERS", "US"), ("call me", "SA")]
 
