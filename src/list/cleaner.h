@@ -119,6 +119,12 @@ int phn_cleaner_classify(const phn_cleaner *c, const phn_csv_record *rec, phn_cl
  * it; 0 past the last one (no error set: the report iterates with it). */
 int phn_cleaner_region_at(char region[4], uint64_t *count, const phn_cleaner *c, size_t i);
 
+/* Ask the cache for the lines where key is looked up (its home tag and
+ * slot), ahead of the insert: the threaded cleaner settles a chunk of rows
+ * at a time and fetches a few rows ahead, so the dedupe table's misses
+ * overlap instead of stalling each row in turn. */
+void phn_dedupe_set_prefetch(const phn_dedupe_set *set, uint64_t key);
+
 /* Dedupe and count one classified row, in input order; path as
  * classify() left it. */
 int phn_cleaner_settle(phn_cleaner *c, phn_clean_row *row, unsigned char path);

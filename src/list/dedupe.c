@@ -1,32 +1,38 @@
 /*
  * The dedupe set: open addressing with linear probing on 64-bit keys, laid
  * out for the cache. A probe reads a one-byte tag per slot (seven bits of
- * the key's hash, high bit set; 0 is empty) and touches a key only when its
- * tag matches, and a value only when the key is found: a list of a million
- * numbers probes a 2 MiB tag array, which stays in the cache, instead of a
- * 32 MiB slot array, where every probe was a miss. The table stays at most
- * half full, so probes stay short; a slot costs 17 bytes, and a 10 million
- * number list needs 16 Mi slots: 272 MiB.
+ * the key's hash, high bit set; 0 is empty) and touches a slot (key and
+ * value side by side: one cache line) only when its tag matches: a list of
+ * a million numbers probes a 2 MiB tag array, which stays in the cache,
+ * instead of a 32 MiB slot array, where every probe was a miss. The table
+ * stays at most half full, so probes stay short; a slot costs 17 bytes, and
+ * a 10 million number list needs 16 Mi slots: 272 MiB.
  */
 #include "phonenorm/list.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "list/cleaner.h"
 #include "text/error.h"
 
+struct slot {
+	uint64_t key;
+	uint64_t value;
+};
+
 struct phn_dedupe_set {
-	/* One block: tags[cap], then keys[cap] and values[cap] (8-aligned). */
+	/* One block: tags[cap], then slots[cap] (cap is a multiple of 64, so
+	 * the slots after the tags are aligned). */
 	void *block;
 	uint8_t *tags;
-	uint64_t *keys;
-	uint64_t *values;
+	struct slot *slots;
 	size_t mask; /* capacity - 1; capacity is a power of two >= 64 */
 	size_t count;
 };
 
 #define MIN_CAPACITY 64
-#define SLOT_BYTES (1 + 2 * sizeof(uint64_t))
+#define SLOT_BYTES (1 + sizeof(struct slot))
 
 /* A 64-bit mixer (splitmix64's finaliser): keys are E.164 digits read as an
  * integer, whose low bits alone would cluster. */
@@ -61,15 +67,13 @@ static size_t capacity_for(size_t keys)
 /* Empty tables of cap slots into *set's arrays. */
 static int alloc_slots(phn_dedupe_set *set, size_t cap)
 {
-	/* cap is a multiple of 64, so the key array after the tags is aligned. */
 	char *block = calloc(cap, SLOT_BYTES);
 
 	if (!block)
 		return PHN_ENOMEM;
 	set->block = block;
 	set->tags = (uint8_t *)block;
-	set->keys = (uint64_t *)(void *)(block + cap);
-	set->values = set->keys + cap;
+	set->slots = (struct slot *)(void *)(block + cap);
 	set->mask = cap - 1;
 	return PHN_OK;
 }
@@ -116,18 +120,31 @@ static size_t find_slot(const phn_dedupe_set *set, uint64_t key, int *found)
 			*found = 0;
 			return i;
 		}
-		if (t == tag && set->keys[i] == key) {
+		if (t == tag && set->slots[i].key == key) {
 			*found = 1;
 			return i;
 		}
 	}
 }
 
+void phn_dedupe_set_prefetch(const phn_dedupe_set *set, uint64_t key)
+{
+#if defined(__GNUC__)
+	size_t i = (size_t)hash_key(key) & set->mask;
+
+	__builtin_prefetch(&set->tags[i], 1);
+	__builtin_prefetch(&set->slots[i], 1);
+#else
+	(void)set;
+	(void)key;
+#endif
+}
+
 static void put_slot(phn_dedupe_set *set, size_t i, uint64_t key, uint64_t value)
 {
 	set->tags[i] = tag_of(hash_key(key));
-	set->keys[i] = key;
-	set->values[i] = value;
+	set->slots[i].key = key;
+	set->slots[i].value = value;
 }
 
 static int grow(phn_dedupe_set *set)
@@ -142,8 +159,8 @@ static int grow(phn_dedupe_set *set)
 	}
 	for (size_t i = 0; i < old_cap; i++) {
 		if (old.tags[i])
-			put_slot(set, find_slot(set, old.keys[i], &found), old.keys[i],
-				 old.values[i]);
+			put_slot(set, find_slot(set, old.slots[i].key, &found), old.slots[i].key,
+				 old.slots[i].value);
 	}
 	free(old.block);
 	return PHN_OK;
@@ -163,7 +180,7 @@ int phn_dedupe_set_insert(int *is_new, uint64_t *first_value, phn_dedupe_set *se
 	if (found) {
 		*is_new = 0;
 		if (first_value)
-			*first_value = set->values[i];
+			*first_value = set->slots[i].value;
 		return PHN_OK;
 	}
 	if ((set->count + 1) * 2 > set->mask + 1) {
@@ -195,7 +212,7 @@ int phn_dedupe_set_contains(int *found, uint64_t *value, const phn_dedupe_set *s
 	if (hit) {
 		*found = 1;
 		if (value)
-			*value = set->values[i];
+			*value = set->slots[i].value;
 	}
 	return PHN_OK;
 }
@@ -225,7 +242,7 @@ int phn_dedupe_set_keys(uint64_t *keys, size_t cap, size_t *count, const phn_ded
 				     "holds %zu", cap, set->count);
 	for (size_t i = 0; i <= set->mask && n < set->count; i++)
 		if (set->tags[i])
-			keys[n++] = set->keys[i];
+			keys[n++] = set->slots[i].key;
 	qsort(keys, n, sizeof *keys, cmp_u64);
 	return PHN_OK;
 }

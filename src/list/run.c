@@ -106,10 +106,18 @@ static int stopped(int rc)
 	return rc;
 }
 
+/* How many rows ahead emit() asks for the dedupe table's lines. */
+#define PREFETCH_AHEAD 8
+
 static int emit(phn_cleaner *c, struct chunk *k, phn_clean_row_cb cb, void *payload)
 {
 	for (size_t i = 0; i < k->store.n; i++) {
-		int rc = phn_cleaner_settle(c, &k->rows[i], k->paths[i]);
+		int rc;
+
+		if (i + PREFETCH_AHEAD < k->store.n &&
+		    k->rows[i + PREFETCH_AHEAD].outcome == PHN_ROW_CLEAN)
+			phn_dedupe_set_prefetch(c->seen, k->nums[i + PREFETCH_AHEAD].key);
+		rc = phn_cleaner_settle(c, &k->rows[i], k->paths[i]);
 		if (rc != PHN_OK)
 			return rc;
 		if (cb && (rc = cb(&k->rows[i], payload)) != 0)
