@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate a campaign-style phone list for the `phonenorm clean` benchmark.
 
-    clean_gen.py ROWS OUT.csv [--seed N]
+    clean_gen.py ROWS OUT.csv [--seed N] [--foreign F] [--extensions F]
 
 Columns: id,name,amount,due_date,phone,country. About 70% Saudi and 30% US
 numbers, each written in one of many real-world formats (local, +, 00,
@@ -9,6 +9,13 @@ spaces, dashes, brackets, Arabic-Indic digits, extensions); about 20% of the
 rows repeat an earlier number in another format and about 5% are garbage.
 Names sometimes hold a comma and are quoted, as CRM exports do. The output
 is the same for the same ROWS and seed.
+
+--foreign F makes a share F of the rows numbers of twelve other countries
+(+44, +49, +33, +39 with its leading zero, +7, +91, +971, +20, +234, +81, +61
+and the +1 island Jamaica), written with + or 00, or nationally with their
+country in the country column; --extensions F appends an extension to a
+share F of the number rows (x45, ext. 45, ext 45, #45, " extension 45").
+Both 0 by default, and then the list is byte for byte what it always was.
 """
 import argparse
 import random
@@ -67,6 +74,36 @@ def us_format(d, r):
     return a + e + l
 
 
+# (calling code, region, trunk prefix, national significant number prefixes,
+# digits after the prefix): ranges that are valid numbers of each country.
+FOREIGN = [("44", "GB", "0", ["7400", "7700", "20 7946", "161 496"], 6),
+           ("49", "DE", "0", ["30 ", "151 ", "89 "], 7),
+           ("33", "FR", "0", ["6 ", "1 ", "7 "], 8),
+           ("39", "IT", "", ["06 ", "02 ", "333 "], 7),
+           ("7", "RU", "8", ["495 ", "916 ", "812 "], 7),
+           ("91", "IN", "0", ["98", "99", "70"], 8),
+           ("971", "AE", "0", ["50 ", "55 ", "4 "], 7),
+           ("20", "EG", "0", ["10 ", "11 ", "12 "], 8),
+           ("234", "NG", "0", ["803 ", "805 "], 7),
+           ("81", "JP", "0", ["90 ", "3 "], 8),
+           ("61", "AU", "0", ["4 ", "2 "], 8),
+           ("1", "JM", "1", ["876 "], 7)]
+EXTENSIONS = [" x%d", " ext. %d", " ext %d", " #%d", " extension %d", "x%d"]
+
+
+def foreign_text(r):
+    cc, region, trunk, prefixes, digits = r.choice(FOREIGN)
+    nsn = r.choice(prefixes) + "".join(str(r.randrange(10)) for _ in range(digits))
+    k = r.randrange(4)
+    if k == 0:
+        return "+%s %s" % (cc, nsn), "SA"
+    if k == 1:
+        return "00%s%s" % (cc, nsn.replace(" ", "")), "SA"
+    if k == 2:
+        return "+%s%s" % (cc, nsn.replace(" ", "")), ""
+    return trunk + nsn, region
+
+
 def number_text(code, r):
     """code: SA numbers are the 9-digit NSN, US ones 10 digits + 10**10."""
     if code >= 10 ** 10:
@@ -79,7 +116,10 @@ def main():
     ap.add_argument("rows", type=int)
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=20261201)
+    ap.add_argument("--foreign", type=float, default=0.0)
+    ap.add_argument("--extensions", type=float, default=0.0)
     args = ap.parse_args()
+    messy = args.foreign > 0 or args.extensions > 0
     r = random.Random(args.seed)
     seen = array("q")
     with open(args.out, "w", encoding="utf-8", newline="") as f:
@@ -99,6 +139,13 @@ def main():
                         r.randrange(2, 10) * 10 ** 6 + r.randrange(10 ** 6)
                 seen.append(code)
                 phone, country = number_text(code, r)
+            if messy:
+                # Drawn only for a messy list: the default one stays as it was.
+                y = r.random()
+                if y < args.foreign:
+                    phone, country = foreign_text(r)
+                elif y < args.foreign + args.extensions and x >= 0.05:
+                    phone = phone.split(" ext. ")[0] + r.choice(EXTENSIONS) % r.randrange(1, 9999)
             name = "%s %s" % (r.choice(FIRST), r.choice(LAST))
             if r.random() < 0.1:
                 name = '"%s, %s"' % (r.choice(LAST), r.choice(FIRST))
