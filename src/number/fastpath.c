@@ -166,7 +166,8 @@ enum perr {
 };
 
 /* Token classes of the input. */
-enum { K_DIGIT, K_PLUS, K_SEP, K_LETTER, K_HASH, K_COLON };
+/* K_OTHER: any other ASCII character (allowed before the number only). */
+enum { K_DIGIT, K_PLUS, K_SEP, K_LETTER, K_HASH, K_COLON, K_OTHER };
 
 struct ctx {
 	const phn_fp_compiled *td; /* default region's, or NULL */
@@ -481,7 +482,11 @@ static int tokenize(struct toks *tk, const char *text, size_t len)
 		} else if (cp == ':') {
 			kind = K_COLON;
 			ch = ':';
+		} else if (cp < 0x80) {
+			kind = K_OTHER;
+			ch = (char)cp;
 		} else {
+			/* Possibly a digit of another script (a start char). */
 			return FALLBACK;
 		}
 		tk->kind[tk->n] = kind;
@@ -720,10 +725,20 @@ static int parse(phn_number *out, const char *text, size_t len, const char *regi
 
 	if ((rc = tokenize(&tk, text, len)) != 0)
 		return rc;
-	/* ExtractPossibleNumber: from the first plus or digit. Only
-	 * separators may come before it here. */
+	/* ExtractPossibleNumber: from the first plus or digit ([+＋\p{Nd}]);
+	 * what comes before it is dropped, whatever it is (the shim's "needs
+	 * a region" test finds the same first character). Only ASCII gets
+	 * here, so no digit of another script hides in it; ';' could start
+	 * ";phone-context=", which BuildNationalNumberForParsing reads. Text
+	 * with no digit at all is never viable: not a number. */
 	for (b = 0; b < tk.n && tk.kind[b] != K_PLUS && tk.kind[b] != K_DIGIT; b++) {
-		if (tk.kind[b] != K_SEP)
+		if (tk.kind[b] == K_OTHER && tk.ch[b] == ';')
+			return FALLBACK;
+	}
+	if (b == tk.n)
+		return answer_status(out, PHN_STATUS_NOT_A_NUMBER);
+	for (int i = b; i < tk.n; i++) {
+		if (tk.kind[i] == K_OTHER)
 			return FALLBACK;
 	}
 	/* TrimUnwantedEndChars: drop trailing chars other than digits,

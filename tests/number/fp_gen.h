@@ -394,6 +394,12 @@ static inline void fpg_random(struct fpg *g, char *text, const char **region)
 	text[0] = '\0';
 	if (fpg_rnd(g, 12) == 0)
 		fpg_cat(text, fpg_rnd(g, 2) ? " " : "(");
+	else if (fpg_rnd(g, 12) == 0) {
+		static const char *const leads[] = { "Tel: ", "tel:", "Phone ", "mob. ", "n/a ",
+						     "a;b ", "#", "Call: ", "x ", "ext 1 ", "*",
+						     "tel:;phone-context=", "Fax:", "[", "~" };
+		fpg_cat(text, fpg_pick(g, leads, FPG_N(leads)));
+	}
 	fpg_prefix(g, text, c, c->idd[0] ? c->idd : fpg_pick(g, idds, FPG_N(idds)));
 	tmp[0] = '\0';
 	fpg_digits(g, tmp, d, (int)fpg_rnd(g, 4));
@@ -484,7 +490,7 @@ static inline void fpg_edge(struct fpg *g, char *text, const char **region)
 	int n;
 
 	text[0] = '\0';
-	switch (fpg_rnd(g, 4)) {
+	switch (fpg_rnd(g, 5)) {
 	case 0: {
 		/* extension digits around the limits */
 		int lim = fpg_rnd(g, 2) ? 9 : 20;
@@ -520,6 +526,15 @@ static inline void fpg_edge(struct fpg *g, char *text, const char **region)
 		}
 		fpg_cat(text, d);
 		break;
+	case 3:
+		if (fpg_rnd(g, 3) == 0) {
+			/* ASCII without a digit */
+			static const char *const words[] = { "n/a", "unknown", "+", "++ ext", "-",
+							     "call office", "tel:", "x", "#;", "none" };
+			fpg_cat(text, fpg_pick(g, words, FPG_N(words)));
+			break;
+		}
+		/* fall through */
 	default:
 		/* two or three digits, sometimes with punctuation or a plus */
 		n = 2 + (int)fpg_rnd(g, 2);
