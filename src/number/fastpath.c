@@ -440,7 +440,6 @@ static int tokenize(struct toks *tk, const char *text, size_t len)
 {
 	size_t i = 0;
 	long cp;
-	int slash = 0, letter = 0;
 
 	tk->n = 0;
 	while ((cp = next_cp((const unsigned char *)text, len, &i)) >= 0) {
@@ -472,7 +471,6 @@ static int tokenize(struct toks *tk, const char *text, size_t len)
 		} else if (cp == '-' || cp == '.' || cp == '(' || cp == ')' || cp == '/') {
 			kind = K_SEP;
 			ch = (char)cp;
-			slash |= cp == '/';
 		} else if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z')) {
 			kind = K_LETTER;
 			ch = (char)(cp | 0x20);
@@ -492,11 +490,8 @@ static int tokenize(struct toks *tk, const char *text, size_t len)
 		tk->kind[tk->n] = kind;
 		tk->ch[tk->n] = ch;
 		tk->n++;
-		letter |= kind == K_LETTER;
 	}
-	/* A slash is punctuation, except that ExtractPossibleNumber cuts the
-	 * text at "[\\/] *x" (a second number): only without letters. */
-	return slash && letter ? FALLBACK : 0;
+	return 0;
 }
 
 /*
@@ -737,8 +732,18 @@ static int parse(phn_number *out, const char *text, size_t len, const char *regi
 	}
 	if (b == tk.n)
 		return answer_status(out, PHN_STATUS_NOT_A_NUMBER);
-	for (int i = b; i < tk.n; i++) {
-		if (tk.kind[i] == K_OTHER)
+	{
+		/* A slash is punctuation, except that ExtractPossibleNumber
+		 * cuts the text at "[\\/] *x" (a second number): only without
+		 * letters. */
+		int slash = 0, letter = 0;
+		for (int i = b; i < tk.n; i++) {
+			if (tk.kind[i] == K_OTHER)
+				return FALLBACK;
+			slash |= tk.ch[i] == '/';
+			letter |= tk.kind[i] == K_LETTER;
+		}
+		if (slash && letter)
 			return FALLBACK;
 	}
 	/* TrimUnwantedEndChars: drop trailing chars other than digits,
