@@ -83,7 +83,9 @@ static void decide(void)
 	int rc;
 
 	if (env_off()) {
-		fp.why = "PHONENORM_FASTPATH turns it off";
+		snprintf(fp.why_buf, sizeof fp.why_buf, "PHONENORM_FASTPATH=%.20s turns it off",
+			 getenv("PHONENORM_FASTPATH"));
+		fp.why = fp.why_buf;
 		return;
 	}
 	if (strcmp(PHN_ENGINE_VERSION, FP_ENGINE) != 0) {

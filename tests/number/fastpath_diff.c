@@ -146,8 +146,9 @@ int main(int argc, char **argv)
 	       phn_metadata_source_name(md.source), md.upstream_version,
 	       info.enabled ? "on" : "off", info.enabled ? "" : " -- ", info.reason,
 	       info.territories, info.territories_handled);
-	if (expect_engine && info.enabled) {
-		fprintf(stderr, "the fast path is on, but --expect-engine says it must be off\n");
+	if (expect_engine && (info.enabled || !strstr(info.reason, "PHONENORM_FASTPATH"))) {
+		fprintf(stderr, "the fast path must be off by PHONENORM_FASTPATH (--expect-engine): "
+			"enabled %d, reason '%s'\n", info.enabled, info.reason);
 		return 1;
 	}
 	for (unsigned long long i = 0; i < count; i++) {
