@@ -40,11 +40,12 @@
 
 /* Per territory: what the parse may use it for. */
 enum {
-	/* As the default region: international prefix a non-empty digit
-	 * string, national prefix for parsing digits (or none), no transform. */
+	/* As the default region: international prefix non-empty digit
+	 * strings ('|' between them), national prefix for parsing the same (or
+	 * none), no transform rule. */
 	USE_DEFAULT = 1,
 	/* As the number's own territory (national prefix stripping): national
-	 * prefix for parsing digits (or none), no transform rule. */
+	 * prefix for parsing digit strings (or none), no transform rule. */
 	USE_NUMBER = 2
 };
 
@@ -58,15 +59,31 @@ static struct {
 	int handled;        /* territories with USE_DEFAULT */
 } fp = { PTHREAD_ONCE_INIT, 0, "", "", NULL, NULL, 0 };
 
-static int all_digits(const char *s, int allow_empty)
+/*
+ * A prefix pattern the parse reads without a regex engine: digit strings
+ * separated by '|' ("00", "0|180020"), or "" when allow_empty. Consume()
+ * (ICU lookingAt) of such an alternation takes the first alternative, in
+ * order, that the text starts with; nothing follows it in the pattern, so
+ * no later alternative is ever tried after one matched.
+ */
+static int digit_alternation(const char *s, int allow_empty)
 {
+	int run = 0;
+
 	if (!s[0])
 		return allow_empty;
 	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
+		if (*s == '|') {
+			if (run == 0)
+				return 0;
+			run = 0;
+		} else if (*s >= '0' && *s <= '9') {
+			run++;
+		} else {
 			return 0;
+		}
 	}
-	return 1;
+	return run > 0;
 }
 
 static int env_off(void)
@@ -122,10 +139,10 @@ static void decide(void)
 	for (size_t i = 0; i < col->count; i++) {
 		const phn_fp_territory *t = &col->territories[i];
 		if (t->national_prefix_transform_rule[0] ||
-		    !all_digits(t->national_prefix_for_parsing, 1))
+		    !digit_alternation(t->national_prefix_for_parsing, 1))
 			continue;
 		fp.use[i] = USE_NUMBER;
-		if (strcmp(t->id, "001") != 0 && all_digits(t->international_prefix, 0)) {
+		if (strcmp(t->id, "001") != 0 && digit_alternation(t->international_prefix, 0)) {
 			fp.use[i] |= USE_DEFAULT;
 			fp.handled++;
 		}
@@ -289,17 +306,35 @@ static int has_prefix(const char *d, size_t n, const char *p, size_t *plen)
 	return k <= n && memcmp(d, p, k) == 0;
 }
 
+/* Consume() of a digit_alternation() pattern at the start of d[0..n): the
+ * first alternative d starts with, its length in *plen. */
+static int has_alt_prefix(const char *d, size_t n, const char *p, size_t *plen)
+{
+	while (*p) {
+		size_t k = strcspn(p, "|");
+		if (k <= n && memcmp(d, p, k) == 0) {
+			*plen = k;
+			return 1;
+		}
+		p += k;
+		if (*p == '|')
+			p++;
+	}
+	return 0;
+}
+
 /*
  * MaybeStripNationalPrefixAndCarrierCode without a transform rule and with
- * a national prefix for parsing that is a digit string (no capturing group:
- * no carrier code). Returns how many leading digits to drop.
+ * a national prefix for parsing that is digit strings, '|' between them
+ * (no capturing group: no carrier code). Returns how many leading digits
+ * to drop.
  */
 static size_t national_prefix_len(const phn_fp_compiled *c, const char *d, size_t n)
 {
 	const char *np = c->t->national_prefix_for_parsing;
 	size_t k;
 
-	if (n == 0 || !np[0] || !has_prefix(d, n, np, &k))
+	if (n == 0 || !np[0] || !has_alt_prefix(d, n, np, &k))
 		return 0;
 	if (general_match(c, d, n) && !general_match(c, d + k, n - k))
 		return 0;
@@ -359,7 +394,7 @@ static int maybe_extract_cc(const struct ctx *x, int plus, const char *d, size_t
 		const phn_fp_territory *t = x->td->t;
 		/* ParsePrefixAsIdd: a literal digit prefix, not taken when the next
 		 * digit is 0. */
-		if (has_prefix(d, n, t->international_prefix, &k) && (k == n || d[k] != '0')) {
+		if (has_alt_prefix(d, n, t->international_prefix, &k) && (k == n || d[k] != '0')) {
 			off = k;
 			from_default = 0;
 		}

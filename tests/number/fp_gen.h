@@ -482,7 +482,8 @@ static inline void fpg_valid(struct fpg *g, char *text, const char **region)
 static inline void fpg_edge(struct fpg *g, char *text, const char **region)
 {
 	static const char *const heads[] = { "+", "++", "+++", "00", "011", "+00", "0", "1", "",
-					     "810", "8", "001", "0011" };
+					     "810", "8", "001", "0011", "180020", "99", "16",
+					     "0180020" };
 	static const char *const ext_short[] = { " x", "x", " #", "#", " x ", " X." };
 	static const char *const ext_long[] = { " ext", " ext. ", " extn: ", " extension ", " EXT" };
 	const struct fpg_cc *c = &fpg_ccs[fpg_rnd(g, FPG_N(fpg_ccs))];
