@@ -56,8 +56,17 @@ static struct {
 	char why_buf[200];
 	const phn_fp_collection *col;
 	unsigned char *use; /* per territory, USE_* bits */
+	/* Per territory: how its international prefix and national prefix
+	 * for parsing are read (PRE_*), and the DFA of those that are
+	 * regular expressions (pattern 0 the international prefix, 1 the
+	 * national one, each a whole match), or NULL. */
+	unsigned char *idd_mode, *np_mode;
+	phn_fp_dfa **pre;
 	int handled;        /* territories with USE_DEFAULT */
-} fp = { PTHREAD_ONCE_INIT, 0, "", "", NULL, NULL, 0 };
+} fp = { PTHREAD_ONCE_INIT, 0, "", "", NULL, NULL, NULL, NULL, NULL, 0 };
+
+/* How a prefix pattern is read. */
+enum { PRE_NONE = 0, PRE_DIGITS, PRE_DFA };
 
 /*
  * A prefix pattern the parse reads without a regex engine: digit strings
@@ -132,17 +141,41 @@ static void decide(void)
 		return;
 	}
 	fp.use = calloc(col->count ? col->count : 1, 1);
-	if (!fp.use) {
+	fp.idd_mode = calloc(col->count ? col->count : 1, 1);
+	fp.np_mode = calloc(col->count ? col->count : 1, 1);
+	fp.pre = calloc(col->count ? col->count : 1, sizeof *fp.pre);
+	if (!fp.use || !fp.idd_mode || !fp.np_mode || !fp.pre) {
 		fp.why = "out of memory";
 		return;
 	}
 	for (size_t i = 0; i < col->count; i++) {
 		const phn_fp_territory *t = &col->territories[i];
-		if (t->national_prefix_transform_rule[0] ||
-		    !digit_alternation(t->national_prefix_for_parsing, 1))
+		const char *pat[2] = { NULL, NULL };
+		static const int whole[2] = { 0, 0 };
+
+		if (t->national_prefix_transform_rule[0])
+			continue; /* the transform needs the regex's groups */
+		fp.idd_mode[i] = !t->international_prefix[0] ? PRE_NONE
+			       : digit_alternation(t->international_prefix, 0) ? PRE_DIGITS : PRE_DFA;
+		fp.np_mode[i] = !t->national_prefix_for_parsing[0] ? PRE_NONE
+			      : digit_alternation(t->national_prefix_for_parsing, 0) ? PRE_DIGITS
+										 : PRE_DFA;
+		if (fp.idd_mode[i] == PRE_DFA)
+			pat[0] = t->international_prefix;
+		if (fp.np_mode[i] == PRE_DFA)
+			pat[1] = t->national_prefix_for_parsing;
+		if ((pat[0] || pat[1]) && phn_fp_dfa_compile(&fp.pre[i], pat, whole, 2) != PHN_OK) {
+			/* Outside the digit subset (e.g. '$'): this territory's
+			 * regex answers only through libphonenumber. */
+			fp.pre[i] = NULL;
+			if (pat[1])
+				continue;
+			fp.idd_mode[i] = PRE_NONE;
+			fp.use[i] = USE_NUMBER;
 			continue;
+		}
 		fp.use[i] = USE_NUMBER;
-		if (strcmp(t->id, "001") != 0 && digit_alternation(t->international_prefix, 0)) {
+		if (strcmp(t->id, "001") != 0 && fp.idd_mode[i] != PRE_NONE) {
 			fp.use[i] |= USE_DEFAULT;
 			fp.handled++;
 		}
@@ -323,22 +356,63 @@ static int has_alt_prefix(const char *d, size_t n, const char *p, size_t *plen)
 	return 0;
 }
 
+/* Longest text the regex prefixes are tried on (an IDD or a national
+ * prefix is a few digits; longer text falls back). */
+#define PRE_MAX_SCAN 64
+
+/*
+ * Consume() of territory ti's international (which 0) or national (1)
+ * prefix at the start of d[0..n): 1 with *plen its length, 0 when it does
+ * not match there, FALLBACK when that cannot be told without the regex
+ * engine. A digit alternation is read directly. A regular expression is
+ * run as a DFA (whole match) over every prefix of d: when exactly one
+ * length matches, lookingAt() can only have taken that one; when several
+ * do, which one ICU's backtracking takes depends on the pattern: fall back.
+ */
+static int prefix_len(size_t ti, int which, const char *d, size_t n, size_t *plen)
+{
+	const phn_fp_territory *t = &fp.col->territories[ti];
+	int mode = which ? fp.np_mode[ti] : fp.idd_mode[ti];
+	int found = 0;
+
+	if (mode == PRE_NONE)
+		return FALLBACK; /* callers handle the empty pattern themselves */
+	if (mode == PRE_DIGITS)
+		return has_alt_prefix(d, n, which ? t->national_prefix_for_parsing
+						  : t->international_prefix, plen);
+	if (!fp.pre[ti] || n > PRE_MAX_SCAN)
+		return FALLBACK;
+	for (size_t i = 0; i <= n; i++) {
+		if ((phn_fp_dfa_match(fp.pre[ti], d, i) >> which) & 1) {
+			if (found)
+				return FALLBACK;
+			found = 1;
+			*plen = i;
+		}
+	}
+	return found;
+}
+
 /*
  * MaybeStripNationalPrefixAndCarrierCode without a transform rule and with
- * a national prefix for parsing that is digit strings, '|' between them
- * (no capturing group: no carrier code). Returns how many leading digits
- * to drop.
+ * a national prefix for parsing that prefix_len() can read (a carrier code
+ * it captures is not kept by Parse). *out: how many leading digits to
+ * drop. 0 or FALLBACK.
  */
-static size_t national_prefix_len(const phn_fp_compiled *c, const char *d, size_t n)
+static int national_prefix_len(const phn_fp_compiled *c, const char *d, size_t n, size_t *out)
 {
-	const char *np = c->t->national_prefix_for_parsing;
-	size_t k;
+	size_t ti = (size_t)(c->t - fp.col->territories), k = 0;
+	int rc;
 
-	if (n == 0 || !np[0] || !has_alt_prefix(d, n, np, &k))
+	*out = 0;
+	if (n == 0 || !c->t->national_prefix_for_parsing[0])
 		return 0;
+	if ((rc = prefix_len(ti, 1, d, n, &k)) <= 0)
+		return rc; /* no match (0) or FALLBACK */
 	if (general_match(c, d, n) && !general_match(c, d + k, n - k))
 		return 0;
-	return k;
+	*out = k;
+	return 0;
 }
 
 /* Territories that share a calling code, libphonenumber's order. */
@@ -391,10 +465,12 @@ static int maybe_extract_cc(const struct ctx *x, int plus, const char *d, size_t
 	if (!plus && x->td_unusable)
 		return FALLBACK;
 	if (!plus && x->td) {
-		const phn_fp_territory *t = x->td->t;
-		/* ParsePrefixAsIdd: a literal digit prefix, not taken when the next
-		 * digit is 0. */
-		if (has_alt_prefix(d, n, t->international_prefix, &k) && (k == n || d[k] != '0')) {
+		size_t ti = (size_t)(x->td->t - fp.col->territories);
+		int m = prefix_len(ti, 0, d, n, &k);
+		/* ParsePrefixAsIdd: not taken when the next digit is 0. */
+		if (m < 0)
+			return m;
+		if (m && (k == n || d[k] != '0')) {
 			off = k;
 			from_default = 0;
 		}
@@ -419,11 +495,10 @@ static int maybe_extract_cc(const struct ctx *x, int plus, const char *d, size_t
 		cc_text(ccs, c->t->country_code);
 		if (has_prefix(d, n, ccs, &k)) {
 			const char *p = d + k;
-			size_t pn = n - k;
-			size_t np = national_prefix_len(c, p, pn);
-			int rc = test_length(c->t, n, &st);
+			size_t pn = n - k, np;
+			int rc = national_prefix_len(c, p, pn, &np);
 
-			if (rc)
+			if (rc || (rc = test_length(c->t, n, &st)) != 0)
 				return rc;
 			p += np;
 			pn -= np;
@@ -854,7 +929,8 @@ static int parse(phn_number *out, const char *text, size_t len, const char *regi
 		n -= skip;
 		if (n < MIN_NSN)
 			return parse_error(out, P_TOO_SHORT_NSN, 1, 1);
-		np = national_prefix_len(tm, d, n);
+		if ((rc = national_prefix_len(tm, d, n, &np)) != 0)
+			return rc;
 		if (np) {
 			if ((rc = test_length(tm->t, n - np, &st)) != 0)
 				return rc;
