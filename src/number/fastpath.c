@@ -3,15 +3,19 @@
  * GetNumberType(), IsPossibleNumberWithReason(), GetRegionCodeForNumber()
  * and Format(E164), as shim.cc's phn_shim_parse() turns them into a
  * phn_number, reproduced over compiled digit automata for a narrow input
- * grammar. Anything outside it, or any territory whose prefixes are regular
- * expressions, returns 0 and libphonenumber answers.
+ * grammar. Anything outside it, a territory with a national prefix
+ * transform rule or prefixes outside the DFA's digit subset, or a prefix
+ * whose match length the DFA cannot pin down, returns 0 and libphonenumber
+ * answers.
  *
- * The grammar: ASCII digits, Arabic-Indic (U+0660..9), Extended
- * Arabic-Indic (U+06F0..9) and full-width (U+FF10..9) digits, space,
- * no-break space, '-', '.', '(', ')', '/' (when no letter follows), '+'
- * and the full-width plus; optionally followed by one extension written
- * "x45", "ext 45", "ext. 45", "extn: 45", "extension 45" or "#45" (any case),
- * at the very end. Every step below names the libphonenumber function it
+ * The grammar: any ASCII but ';' before the first digit or plus (dropped,
+ * as ExtractPossibleNumber does); then ASCII digits, Arabic-Indic
+ * (U+0660..9), Extended Arabic-Indic (U+06F0..9) and full-width (U+FF10..9)
+ * digits, space, no-break space, '-', '.', '(', ')', '/' (when no letter
+ * follows), '+' and the full-width plus; optionally followed by one
+ * extension written "x45", "ext 45", "ext. 45", "extn: 45", "extension 45"
+ * or "#45" (any case), at the very end. Text without a digit is not a
+ * number. Every step below names the libphonenumber function it
  * reproduces (phonenumberutil.cc of 8.12.57); the reasoning for the
  * extension split is at split_extension().
  */
@@ -40,12 +44,13 @@
 
 /* Per territory: what the parse may use it for. */
 enum {
-	/* As the default region: international prefix non-empty digit
-	 * strings ('|' between them), national prefix for parsing the same (or
-	 * none), no transform rule. */
+	/* As the default region: an international prefix, and a national
+	 * prefix for parsing (or none), that prefix_len() reads; no transform
+	 * rule. */
 	USE_DEFAULT = 1,
-	/* As the number's own territory (national prefix stripping): national
-	 * prefix for parsing digit strings (or none), no transform rule. */
+	/* As the number's own territory (national prefix stripping): a
+	 * national prefix for parsing (or none) that prefix_len() reads, no
+	 * transform rule. */
 	USE_NUMBER = 2
 };
 
