@@ -129,7 +129,7 @@ static void decide(void)
 	rc = phn_shim_fp_collection(&col);
 	if (rc != PHN_OK || !col) {
 		snprintf(fp.why_buf, sizeof fp.why_buf, "the metadata that answers is not usable "
-			 "for it (%s)", phn_strerror(rc));
+			 "for it: %.150s", rc != PHN_OK ? phn_error_last() : "no collection");
 		fp.why = fp.why_buf;
 		return;
 	}
