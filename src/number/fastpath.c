@@ -549,6 +549,7 @@ static long next_cp(const unsigned char *s, size_t len, size_t *i)
 /* The input as tokens. */
 struct toks {
 	int n;
+	int control; /* an interchange-invalid ASCII control character */
 	unsigned char kind[MAX_DIGITS + 1];
 	char ch[MAX_DIGITS + 1]; /* ASCII digit, lower-case letter, or the char */
 };
@@ -559,6 +560,7 @@ static int tokenize(struct toks *tk, const char *text, size_t len)
 	long cp;
 
 	tk->n = 0;
+	tk->control = 0;
 	while ((cp = next_cp((const unsigned char *)text, len, &i)) >= 0) {
 		unsigned char kind;
 		char ch;
@@ -600,6 +602,10 @@ static int tokenize(struct toks *tk, const char *text, size_t len)
 		} else if (cp < 0x80) {
 			kind = K_OTHER;
 			ch = (char)cp;
+			/* Not interchange-valid (utf/unilib.cc): C0 controls but
+			 * tab, LF, FF, CR; and DEL. */
+			if (cp <= 0x08 || cp == 0x0B || (cp >= 0x0E && cp <= 0x1F) || cp == 0x7F)
+				tk->control = 1;
 		} else {
 			/* Possibly a digit of another script (a start char). */
 			return FALLBACK;
@@ -837,6 +843,16 @@ static int parse(phn_number *out, const char *text, size_t len, const char *regi
 
 	if ((rc = tokenize(&tk, text, len)) != 0)
 		return rc;
+	/* ExtractPossibleNumber reads the whole text as UnicodeText: one code
+	 * point that is not interchange-valid empties the number (not a
+	 * number) -- unless ";phone-context=" sends the text elsewhere. */
+	if (tk.control) {
+		for (int i = 0; i < tk.n; i++) {
+			if (tk.kind[i] == K_OTHER && tk.ch[i] == ';')
+				return FALLBACK;
+		}
+		return answer_status(out, PHN_STATUS_NOT_A_NUMBER);
+	}
 	/* ExtractPossibleNumber: from the first plus or digit ([+＋\p{Nd}]);
 	 * what comes before it is dropped, whatever it is (the shim's "needs
 	 * a region" test finds the same first character). Only ASCII gets

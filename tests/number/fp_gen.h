@@ -407,7 +407,8 @@ static inline void fpg_random(struct fpg *g, char *text, const char **region)
 	else if (fpg_rnd(g, 12) == 0) {
 		static const char *const leads[] = { "Tel: ", "tel:", "Phone ", "mob. ", "n/a ",
 						     "a;b ", "#", "Call: ", "x ", "ext 1 ", "*",
-						     "tel:;phone-context=", "Fax:", "[", "~" };
+						     "tel:;phone-context=", "Fax:", "[", "~",
+						     "\x0b", "\x02 " };
 		fpg_cat(text, fpg_pick(g, leads, FPG_N(leads)));
 	}
 	fpg_prefix(g, text, c, c->idd[0] ? c->idd : fpg_pick(g, idds, FPG_N(idds)));
@@ -421,7 +422,9 @@ static inline void fpg_random(struct fpg *g, char *text, const char **region)
 	case 3: {
 		/* A stray character somewhere. */
 		static const char *const stray[] = { "+", "x", "#", ";", "/", "a", "*", ",", ":",
-						     "\t", "\xC2\xA0", "\xEF\xBC\x8B", "/ x" };
+						     "\t", "\xC2\xA0", "\xEF\xBC\x8B", "/ x",
+						     "\x02", "\x0b", "\x7f", "\x1f", "\r", "\n",
+						     "\x0c", ";\x01" };
 		size_t n = strlen(text), at = n ? fpg_rnd(g, (unsigned)n) : 0;
 		char buf[512];
 		while (at > 0 && ((unsigned char)text[at] & 0xC0) == 0x80)
