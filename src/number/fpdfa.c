@@ -24,7 +24,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdatomic.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,8 +33,9 @@
 
 #define ALL_DIGITS 0x3ffu
 /* Bounds that no metadata pattern comes near (the largest repeat in the
- * metadata is 14, the largest territory DFA a few thousand states); they
- * keep a pathological pattern from taking the process with it. */
+ * metadata is 14, the largest territory DFA ~350 states once minimised);
+ * they make a pathological pattern fail fast instead of taking the process
+ * with it. */
 #define MAX_REPEAT 100
 #define MAX_NFA_STATES (1u << 20)
 #define MAX_DFA_STATES 65535u
@@ -563,7 +563,10 @@ static void builder_free(builder *b)
 }
 
 /* Moore's partition refinement: states with the same accept mask and, digit
- * by digit, successors in the same block are merged. class[] gets each
+ * by digit, successors in the same block are merged. Rounds grow with the
+ * longest chain of states told apart only at its end (a phone number's
+ * length, under 20 here), so this is quick for the metadata though
+ * quadratic for a pattern such as \d{1000}. cls[] gets each
  * state's block; returns the number of blocks (the dead state's block is 0). */
 static uint32_t minimise(const builder *b, uint32_t *cls, int *oom)
 {

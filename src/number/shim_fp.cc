@@ -10,6 +10,7 @@
 #include "number/shim.h"
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <exception>
@@ -173,10 +174,14 @@ int Store::build()
 				   r[1] <= 'Z') {
 				index = by_region[static_cast<size_t>((r[0] - 'A') * 26 + (r[1] - 'A'))];
 			}
-			if (index < 0 || territories[static_cast<size_t>(index)].country_code != cc)
-				return fail(PHN_ESTATE, "libphonenumber's region " + r.substr(0, 8) +
-							" for +" + std::to_string(cc) +
-							" is not in the metadata that answers");
+			if (index < 0 || territories[static_cast<size_t>(index)].country_code != cc) {
+				// snprintf, not std::to_string: its inline digit table is a
+				// GNU unique symbol, which the library would export (abi_exports).
+				char buf[96];
+				std::snprintf(buf, sizeof buf, "libphonenumber's region %.8s for +%d is "
+					      "not in the metadata that answers", r.c_str(), cc);
+				return fail(PHN_ESTATE, buf);
+			}
 			by_code.push_back(static_cast<uint16_t>(index));
 		}
 	}

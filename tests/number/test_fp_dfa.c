@@ -829,6 +829,26 @@ static int figures(void)
 	double t_m = now() - t0;
 	printf("match: %.1f ns per 9-digit SA number (all 12 patterns at once; checksum %u)\n",
 	       t_m / N * 1e9, acc);
+	/* the same 12 decisions by ICU, as libphonenumber makes them */
+	URegularExpression *re[PHN_FP_KINDS + 1] = { 0 };
+	int present = 0;
+	for (int k = 0; k < PHN_FP_KINDS; k++) {
+		re[k] = *sa->t->desc[k].pattern ? icu_open(sa->t->desc[k].pattern) : NULL;
+		present += re[k] != NULL;
+	}
+	enum { NI = 20000 };
+	t0 = now();
+	for (size_t i = 0; i < NI; i++) {
+		for (int k = 0; k < PHN_FP_KINDS; k++)
+			acc += re[k] ? (uint32_t)icu_match(re[k], buf[i], 9, 0) : 0;
+	}
+	t_m = now() - t0;
+	printf("ICU: %.0f ns for the same number's %d patterns (those SA has), one by one\n",
+	       t_m / NI * 1e9, present);
+	for (int k = 0; k < PHN_FP_KINDS; k++) {
+		if (re[k])
+			uregex_close(re[k]);
+	}
 	/* what lazy compilation costs every lookup once compiled */
 	size_t sai = (size_t)territory_of(c, "SA");
 	uintptr_t sum_p = 0;
