@@ -348,7 +348,8 @@ class FastPath(unittest.TestCase):
     # (input, region, path when the fast path is on)
     CASES = [("0501234567", "SA", "fast"), ("+966 50 123 4567", "SA", "fast"),
              ("(202) 555-0110", "US", "fast"), ("٠٥٠١٢٣٤٥٦٧", "SA", "fast"),
-             ("1-800-FLOWERS", "US", "fallback"), ("hello", "SA", "fallback")]
+             ("1-800-FLOWERS", "US", "fallback"), ("0312345678", "JP", "fallback"),
+             ("hello", "SA", "fast")]
 
     def state(self, value=None):
         rc, out, err = run_fastpath(value, "info", "--fastpath", "--json")

@@ -15,11 +15,12 @@ import phonenorm
 from phonenorm import _fastpath
 
 # Inputs the fast path handles when it is on (plain digits and separators,
-# SA and US as the default region, or a leading +) ...
+# SA and US as the default region, or a leading +; text without a digit) ...
 FAST = [("0501234567", "SA"), ("+966 50 123 4567", None), ("(202) 555-0110", "US"),
-        ("٠٥٠١٢٣٤٥٦٧", "SA"), ("+49 30 1234567", None)]
-# ... and inputs it leaves to libphonenumber (letters: vanity numbers, words).
-FALLBACK = [("1-800-FLOWERS", "US"), ("call me", "SA")]
+        ("٠٥٠١٢٣٤٥٦٧", "SA"), ("+49 30 1234567", None), ("call me", "SA")]
+# ... and inputs it leaves to libphonenumber (letters after the number
+# starts: vanity numbers; a region whose prefixes it does not read: JP).
+FALLBACK = [("1-800-FLOWERS", "US"), ("0312345678", "JP")]
 
 CHILD = r"""
 import json, sys, phonenorm
