@@ -61,12 +61,14 @@ static void check(const char *text, const char *region)
 	total++;
 	rc1 = phn_number_parse_traced(&got, text, len, region, &path);
 	rc2 = phn_shim_parse(&want, text, len, region && region[0] ? region : NULL);
-	if (path == PHN_PATH_FAST)
+	if (path == PHN_PATH_FAST) {
 		fast++;
-	else if (path == PHN_PATH_FALLBACK && ++fallback <= show_fallback)
-		printf("fallback [%s] region=%s\n", text, region ? region : "(none)");
-	else
+	} else if (path == PHN_PATH_FALLBACK) {
+		if (++fallback <= show_fallback)
+			printf("fallback [%s] region=%s\n", text, region ? region : "(none)");
+	} else {
 		engine++;
+	}
 	if (rc1 == PHN_OK && got.status < 16)
 		statuses[got.status]++;
 	if (got.extension[0])
