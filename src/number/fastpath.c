@@ -3,15 +3,19 @@
  * GetNumberType(), IsPossibleNumberWithReason(), GetRegionCodeForNumber()
  * and Format(E164), as shim.cc's phn_shim_parse() turns them into a
  * phn_number, reproduced over compiled digit automata for a narrow input
- * grammar. Anything outside it, or any territory whose prefixes are regular
- * expressions, returns 0 and libphonenumber answers.
+ * grammar. Anything outside it, a territory with a national prefix
+ * transform rule or prefixes outside the DFA's digit subset, or a prefix
+ * whose match length the DFA cannot pin down, returns 0 and libphonenumber
+ * answers.
  *
- * The grammar: ASCII digits, Arabic-Indic (U+0660..9), Extended
- * Arabic-Indic (U+06F0..9) and full-width (U+FF10..9) digits, space,
- * no-break space, '-', '.', '(', ')', '/' (when no letter follows), '+'
- * and the full-width plus; optionally followed by one extension written
- * "x45", "ext 45", "ext. 45", "extn: 45", "extension 45" or "#45" (any case),
- * at the very end. Every step below names the libphonenumber function it
+ * The grammar: any ASCII but ';' before the first digit or plus (dropped,
+ * as ExtractPossibleNumber does); then ASCII digits, Arabic-Indic
+ * (U+0660..9), Extended Arabic-Indic (U+06F0..9) and full-width (U+FF10..9)
+ * digits, space, no-break space, '-', '.', '(', ')', '/' (when no letter
+ * follows), '+' and the full-width plus; optionally followed by one
+ * extension written "x45", "ext 45", "ext. 45", "extn: 45", "extension 45"
+ * or "#45" (any case), at the very end. Text without a digit is not a
+ * number. Every step below names the libphonenumber function it
  * reproduces (phonenumberutil.cc of 8.12.57); the reasoning for the
  * extension split is at split_extension().
  */
@@ -40,11 +44,13 @@
 
 /* Per territory: what the parse may use it for. */
 enum {
-	/* As the default region: international prefix a non-empty digit
-	 * string, national prefix for parsing digits (or none), no transform. */
+	/* As the default region: an international prefix, and a national
+	 * prefix for parsing (or none), that prefix_len() reads; no transform
+	 * rule. */
 	USE_DEFAULT = 1,
-	/* As the number's own territory (national prefix stripping): national
-	 * prefix for parsing digits (or none), no transform rule. */
+	/* As the number's own territory (national prefix stripping): a
+	 * national prefix for parsing (or none) that prefix_len() reads, no
+	 * transform rule. */
 	USE_NUMBER = 2
 };
 
@@ -55,18 +61,43 @@ static struct {
 	char why_buf[200];
 	const phn_fp_collection *col;
 	unsigned char *use; /* per territory, USE_* bits */
+	/* Per territory: how its international prefix and national prefix
+	 * for parsing are read (PRE_*), and the DFA of those that are
+	 * regular expressions (pattern 0 the international prefix, 1 the
+	 * national one, each a whole match), or NULL. */
+	unsigned char *idd_mode, *np_mode;
+	phn_fp_dfa **pre;
 	int handled;        /* territories with USE_DEFAULT */
-} fp = { PTHREAD_ONCE_INIT, 0, "", "", NULL, NULL, 0 };
+} fp = { PTHREAD_ONCE_INIT, 0, "", "", NULL, NULL, NULL, NULL, NULL, 0 };
 
-static int all_digits(const char *s, int allow_empty)
+/* How a prefix pattern is read. */
+enum { PRE_NONE = 0, PRE_DIGITS, PRE_DFA };
+
+/*
+ * A prefix pattern the parse reads without a regex engine: digit strings
+ * separated by '|' ("00", "0|180020"), or "" when allow_empty. Consume()
+ * (ICU lookingAt) of such an alternation takes the first alternative, in
+ * order, that the text starts with; nothing follows it in the pattern, so
+ * no later alternative is ever tried after one matched.
+ */
+static int digit_alternation(const char *s, int allow_empty)
 {
+	int run = 0;
+
 	if (!s[0])
 		return allow_empty;
 	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
+		if (*s == '|') {
+			if (run == 0)
+				return 0;
+			run = 0;
+		} else if (*s >= '0' && *s <= '9') {
+			run++;
+		} else {
 			return 0;
+		}
 	}
-	return 1;
+	return run > 0;
 }
 
 static int env_off(void)
@@ -98,7 +129,7 @@ static void decide(void)
 	rc = phn_shim_fp_collection(&col);
 	if (rc != PHN_OK || !col) {
 		snprintf(fp.why_buf, sizeof fp.why_buf, "the metadata that answers is not usable "
-			 "for it (%s)", phn_strerror(rc));
+			 "for it: %.150s", rc != PHN_OK ? phn_error_last() : "no collection");
 		fp.why = fp.why_buf;
 		return;
 	}
@@ -115,17 +146,41 @@ static void decide(void)
 		return;
 	}
 	fp.use = calloc(col->count ? col->count : 1, 1);
-	if (!fp.use) {
+	fp.idd_mode = calloc(col->count ? col->count : 1, 1);
+	fp.np_mode = calloc(col->count ? col->count : 1, 1);
+	fp.pre = calloc(col->count ? col->count : 1, sizeof *fp.pre);
+	if (!fp.use || !fp.idd_mode || !fp.np_mode || !fp.pre) {
 		fp.why = "out of memory";
 		return;
 	}
 	for (size_t i = 0; i < col->count; i++) {
 		const phn_fp_territory *t = &col->territories[i];
-		if (t->national_prefix_transform_rule[0] ||
-		    !all_digits(t->national_prefix_for_parsing, 1))
+		const char *pat[2] = { NULL, NULL };
+		static const int whole[2] = { 0, 0 };
+
+		if (t->national_prefix_transform_rule[0])
+			continue; /* the transform needs the regex's groups */
+		fp.idd_mode[i] = !t->international_prefix[0] ? PRE_NONE
+			       : digit_alternation(t->international_prefix, 0) ? PRE_DIGITS : PRE_DFA;
+		fp.np_mode[i] = !t->national_prefix_for_parsing[0] ? PRE_NONE
+			      : digit_alternation(t->national_prefix_for_parsing, 0) ? PRE_DIGITS
+										 : PRE_DFA;
+		if (fp.idd_mode[i] == PRE_DFA)
+			pat[0] = t->international_prefix;
+		if (fp.np_mode[i] == PRE_DFA)
+			pat[1] = t->national_prefix_for_parsing;
+		if ((pat[0] || pat[1]) && phn_fp_dfa_compile(&fp.pre[i], pat, whole, 2) != PHN_OK) {
+			/* Outside the digit subset (e.g. '$'): this territory's
+			 * regex answers only through libphonenumber. */
+			fp.pre[i] = NULL;
+			if (pat[1])
+				continue;
+			fp.idd_mode[i] = PRE_NONE;
+			fp.use[i] = USE_NUMBER;
 			continue;
+		}
 		fp.use[i] = USE_NUMBER;
-		if (strcmp(t->id, "001") != 0 && all_digits(t->international_prefix, 0)) {
+		if (strcmp(t->id, "001") != 0 && fp.idd_mode[i] != PRE_NONE) {
 			fp.use[i] |= USE_DEFAULT;
 			fp.handled++;
 		}
@@ -289,21 +344,80 @@ static int has_prefix(const char *d, size_t n, const char *p, size_t *plen)
 	return k <= n && memcmp(d, p, k) == 0;
 }
 
+/* Consume() of a digit_alternation() pattern at the start of d[0..n): the
+ * first alternative d starts with, its length in *plen. */
+static int has_alt_prefix(const char *d, size_t n, const char *p, size_t *plen)
+{
+	while (*p) {
+		size_t k = strcspn(p, "|");
+		if (k <= n && memcmp(d, p, k) == 0) {
+			*plen = k;
+			return 1;
+		}
+		p += k;
+		if (*p == '|')
+			p++;
+	}
+	return 0;
+}
+
+/* Longest text the regex prefixes are tried on (an IDD or a national
+ * prefix is a few digits; longer text falls back). */
+#define PRE_MAX_SCAN 64
+
+/*
+ * Consume() of territory ti's international (which 0) or national (1)
+ * prefix at the start of d[0..n): 1 with *plen its length, 0 when it does
+ * not match there, FALLBACK when that cannot be told without the regex
+ * engine. A digit alternation is read directly. A regular expression is
+ * run as a DFA (whole match) over every prefix of d: when exactly one
+ * length matches, lookingAt() can only have taken that one; when several
+ * do, which one ICU's backtracking takes depends on the pattern: fall back.
+ */
+static int prefix_len(size_t ti, int which, const char *d, size_t n, size_t *plen)
+{
+	const phn_fp_territory *t = &fp.col->territories[ti];
+	int mode = which ? fp.np_mode[ti] : fp.idd_mode[ti];
+	int found = 0;
+
+	if (mode == PRE_NONE)
+		return FALLBACK; /* callers handle the empty pattern themselves */
+	if (mode == PRE_DIGITS)
+		return has_alt_prefix(d, n, which ? t->national_prefix_for_parsing
+						  : t->international_prefix, plen);
+	if (!fp.pre[ti] || n > PRE_MAX_SCAN)
+		return FALLBACK;
+	for (size_t i = 0; i <= n; i++) {
+		if ((phn_fp_dfa_match(fp.pre[ti], d, i) >> which) & 1) {
+			if (found)
+				return FALLBACK;
+			found = 1;
+			*plen = i;
+		}
+	}
+	return found;
+}
+
 /*
  * MaybeStripNationalPrefixAndCarrierCode without a transform rule and with
- * a national prefix for parsing that is a digit string (no capturing group:
- * no carrier code). Returns how many leading digits to drop.
+ * a national prefix for parsing that prefix_len() can read (a carrier code
+ * it captures is not kept by Parse). *out: how many leading digits to
+ * drop. 0 or FALLBACK.
  */
-static size_t national_prefix_len(const phn_fp_compiled *c, const char *d, size_t n)
+static int national_prefix_len(const phn_fp_compiled *c, const char *d, size_t n, size_t *out)
 {
-	const char *np = c->t->national_prefix_for_parsing;
-	size_t k;
+	size_t ti = (size_t)(c->t - fp.col->territories), k = 0;
+	int rc;
 
-	if (n == 0 || !np[0] || !has_prefix(d, n, np, &k))
+	*out = 0;
+	if (n == 0 || !c->t->national_prefix_for_parsing[0])
 		return 0;
+	if ((rc = prefix_len(ti, 1, d, n, &k)) <= 0)
+		return rc; /* no match (0) or FALLBACK */
 	if (general_match(c, d, n) && !general_match(c, d + k, n - k))
 		return 0;
-	return k;
+	*out = k;
+	return 0;
 }
 
 /* Territories that share a calling code, libphonenumber's order. */
@@ -356,10 +470,12 @@ static int maybe_extract_cc(const struct ctx *x, int plus, const char *d, size_t
 	if (!plus && x->td_unusable)
 		return FALLBACK;
 	if (!plus && x->td) {
-		const phn_fp_territory *t = x->td->t;
-		/* ParsePrefixAsIdd: a literal digit prefix, not taken when the next
-		 * digit is 0. */
-		if (has_prefix(d, n, t->international_prefix, &k) && (k == n || d[k] != '0')) {
+		size_t ti = (size_t)(x->td->t - fp.col->territories);
+		int m = prefix_len(ti, 0, d, n, &k);
+		/* ParsePrefixAsIdd: not taken when the next digit is 0. */
+		if (m < 0)
+			return m;
+		if (m && (k == n || d[k] != '0')) {
 			off = k;
 			from_default = 0;
 		}
@@ -384,11 +500,10 @@ static int maybe_extract_cc(const struct ctx *x, int plus, const char *d, size_t
 		cc_text(ccs, c->t->country_code);
 		if (has_prefix(d, n, ccs, &k)) {
 			const char *p = d + k;
-			size_t pn = n - k;
-			size_t np = national_prefix_len(c, p, pn);
-			int rc = test_length(c->t, n, &st);
+			size_t pn = n - k, np;
+			int rc = national_prefix_len(c, p, pn, &np);
 
-			if (rc)
+			if (rc || (rc = test_length(c->t, n, &st)) != 0)
 				return rc;
 			p += np;
 			pn -= np;
@@ -434,6 +549,7 @@ static long next_cp(const unsigned char *s, size_t len, size_t *i)
 /* The input as tokens. */
 struct toks {
 	int n;
+	int control; /* an interchange-invalid ASCII control character */
 	unsigned char kind[MAX_DIGITS + 1];
 	char ch[MAX_DIGITS + 1]; /* ASCII digit, lower-case letter, or the char */
 };
@@ -444,6 +560,7 @@ static int tokenize(struct toks *tk, const char *text, size_t len)
 	long cp;
 
 	tk->n = 0;
+	tk->control = 0;
 	while ((cp = next_cp((const unsigned char *)text, len, &i)) >= 0) {
 		unsigned char kind;
 		char ch;
@@ -485,6 +602,10 @@ static int tokenize(struct toks *tk, const char *text, size_t len)
 		} else if (cp < 0x80) {
 			kind = K_OTHER;
 			ch = (char)cp;
+			/* Not interchange-valid (utf/unilib.cc): C0 controls but
+			 * tab, LF, FF, CR; and DEL. */
+			if (cp <= 0x08 || cp == 0x0B || (cp >= 0x0E && cp <= 0x1F) || cp == 0x7F)
+				tk->control = 1;
 		} else {
 			/* Possibly a digit of another script (a start char). */
 			return FALLBACK;
@@ -722,6 +843,16 @@ static int parse(phn_number *out, const char *text, size_t len, const char *regi
 
 	if ((rc = tokenize(&tk, text, len)) != 0)
 		return rc;
+	/* ExtractPossibleNumber reads the whole text as UnicodeText: one code
+	 * point that is not interchange-valid empties the number (not a
+	 * number) -- unless ";phone-context=" sends the text elsewhere. */
+	if (tk.control) {
+		for (int i = 0; i < tk.n; i++) {
+			if (tk.kind[i] == K_OTHER && tk.ch[i] == ';')
+				return FALLBACK;
+		}
+		return answer_status(out, PHN_STATUS_NOT_A_NUMBER);
+	}
 	/* ExtractPossibleNumber: from the first plus or digit ([+＋\p{Nd}]);
 	 * what comes before it is dropped, whatever it is (the shim's "needs
 	 * a region" test finds the same first character). Only ASCII gets
@@ -819,7 +950,8 @@ static int parse(phn_number *out, const char *text, size_t len, const char *regi
 		n -= skip;
 		if (n < MIN_NSN)
 			return parse_error(out, P_TOO_SHORT_NSN, 1, 1);
-		np = national_prefix_len(tm, d, n);
+		if ((rc = national_prefix_len(tm, d, n, &np)) != 0)
+			return rc;
 		if (np) {
 			if ((rc = test_length(tm->t, n - np, &st)) != 0)
 				return rc;

@@ -176,8 +176,10 @@ int phn_fp_enabled(const char **why);
 
 /*
  * When the fast path is on: *territories in the collection and how many of
- * them it reads numbers in as the default region (international prefix and
- * national prefix for parsing plain digit strings, no transform rule);
+ * them it reads numbers in as the default region (an international prefix
+ * and a national prefix for parsing it can read -- digit strings,
+ * alternations of them, or patterns in the DFA's digit subset -- and no
+ * transform rule);
  * returns 1. 0 (nothing set) when it is off.
  */
 int phn_fp_territory_counts(int *territories, int *handled);

@@ -174,6 +174,19 @@ int main(int argc, char **argv)
 	fpg_free(&g);
 	if (mismatches)
 		return 1;
+	/* The info the CLI and the report show: consistent with what ran. */
+	if (phn_fastpath_compile_all() != PHN_OK || phn_fastpath_get_info(&info) != PHN_OK ||
+	    strcmp(info.verified_engine, "8.12.57") != 0 ||
+	    (info.enabled && (info.reason[0] || info.territories_handled <= 0 ||
+			      info.territories_handled > info.territories ||
+			      info.territories_compiled != info.territories)) ||
+	    (!info.enabled && (!info.reason[0] || info.territories_compiled != 0))) {
+		fprintf(stderr, "phn_fastpath_get_info after compile_all: enabled %d reason '%s' "
+			"engine '%s' territories %d handled %d compiled %d\n", info.enabled,
+			info.reason, info.verified_engine, info.territories, info.territories_handled,
+			info.territories_compiled);
+		return 1;
+	}
 	if (total && (double)fast / (double)total < min_fast) {
 		fprintf(stderr, "only %.1f%% took the fast path (--min-fast %.1f%%)\n",
 			100.0 * fast / total, 100 * min_fast);

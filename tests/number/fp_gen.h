@@ -213,6 +213,15 @@ static const struct fpg_cc fpg_ccs[] = {
 	{ "PL", "48", "", "00", 9 },     { "ID", "62", "0", "001", 10 },
 	{ "PH", "63", "0", "00", 10 },   { "VN", "84", "0", "00", 9 },
 	{ "SM", "378", "", "00", 10 },   { "VA", "379", "", "00", 10 },
+	{ "IL", "972", "0", "012", 9 },  { "TH", "66", "0", "001", 9 },
+	{ "TW", "886", "0", "002", 9 },  { "CO", "57", "0", "005", 10 },
+	{ "UY", "598", "0", "00", 8 },   { "BY", "375", "8", "810", 9 },
+	{ "LT", "370", "8", "00", 8 },   { "KH", "855", "0", "001", 9 },
+	{ "UG", "256", "0", "000", 9 },  { "TZ", "255", "0", "005", 9 },
+	{ "MU", "230", "", "020", 8 },   { "CL", "56", "", "1230", 9 },
+	{ "PE", "51", "0", "1911", 9 },  { "CR", "506", "1900", "00", 8 },
+	{ "LU", "352", "1500", "00", 9 }, { "BO", "591", "0", "0012", 8 },
+	{ "CN", "86", "12500", "11800", 11 }, { "AU", "61", "1831", "0011", 9 },
 	{ NULL, "800", "", "", 8 },      { NULL, "808", "", "", 8 },
 	{ NULL, "870", "", "", 9 },      { NULL, "878", "", "", 12 },
 	{ NULL, "881", "", "", 9 },      { NULL, "882", "", "", 10 },
@@ -224,6 +233,7 @@ static const struct fpg_cc fpg_ccs[] = {
 static const char *const fpg_some_regions[] = {
 	"SA", "US", "GB", "DE", "IT", "RU", "KZ", "CA", "AG", "JM", "IN", "AE", "FR", "BR",
 	"AR", "MX", "CN", "JP", "AU", "GG", "FI", "NO", "RE", "SH", "EG", "SG", "HK", "PR",
+	"IL", "TH", "TW", "CO", "BY", "LT", "NZ", "KR", "ID", "CL", "PE", "CR", "LU", "BO",
 };
 
 /* One extension, in one of the forms (some handled, some not). */
@@ -397,7 +407,8 @@ static inline void fpg_random(struct fpg *g, char *text, const char **region)
 	else if (fpg_rnd(g, 12) == 0) {
 		static const char *const leads[] = { "Tel: ", "tel:", "Phone ", "mob. ", "n/a ",
 						     "a;b ", "#", "Call: ", "x ", "ext 1 ", "*",
-						     "tel:;phone-context=", "Fax:", "[", "~" };
+						     "tel:;phone-context=", "Fax:", "[", "~",
+						     "\x0b", "\x02 " };
 		fpg_cat(text, fpg_pick(g, leads, FPG_N(leads)));
 	}
 	fpg_prefix(g, text, c, c->idd[0] ? c->idd : fpg_pick(g, idds, FPG_N(idds)));
@@ -411,7 +422,9 @@ static inline void fpg_random(struct fpg *g, char *text, const char **region)
 	case 3: {
 		/* A stray character somewhere. */
 		static const char *const stray[] = { "+", "x", "#", ";", "/", "a", "*", ",", ":",
-						     "\t", "\xC2\xA0", "\xEF\xBC\x8B", "/ x" };
+						     "\t", "\xC2\xA0", "\xEF\xBC\x8B", "/ x",
+						     "\x02", "\x0b", "\x7f", "\x1f", "\r", "\n",
+						     "\x0c", ";\x01" };
 		size_t n = strlen(text), at = n ? fpg_rnd(g, (unsigned)n) : 0;
 		char buf[512];
 		while (at > 0 && ((unsigned char)text[at] & 0xC0) == 0x80)
@@ -482,7 +495,8 @@ static inline void fpg_valid(struct fpg *g, char *text, const char **region)
 static inline void fpg_edge(struct fpg *g, char *text, const char **region)
 {
 	static const char *const heads[] = { "+", "++", "+++", "00", "011", "+00", "0", "1", "",
-					     "810", "8", "001", "0011" };
+					     "810", "8", "001", "0011", "180020", "99", "16",
+					     "0180020" };
 	static const char *const ext_short[] = { " x", "x", " #", "#", " x ", " X." };
 	static const char *const ext_long[] = { " ext", " ext. ", " extn: ", " extension ", " EXT" };
 	const struct fpg_cc *c = &fpg_ccs[fpg_rnd(g, FPG_N(fpg_ccs))];
