@@ -59,6 +59,10 @@ static const char *const regions[] = {
 	"PK", "BD", "LK", "NP", "CN", "HK", "TW", "JP", "KR", "SG", "MY", "TH",
 	"VN", "PH", "ID", "AU", "NZ", "ZA", "NG", "KE", "GH", "MA", "DZ", "TN",
 	"CO", "CL", "PE", "VE", "UY", "UZ", "BY", "UA", "GA", "CI", "SN", "CM",
+	/* prefixes that are regular expressions (read by a prefix DFA) */
+	"LT", "KH", "UG", "TZ", "MU", "CR", "LU", "BO", "KP", "TD", "SH", "HU",
+	"RO", "CZ", "EE", "LV", "GE", "AM", "AZ", "MN", "KG", "MD", "RS", "AL",
+	"IS", "MC", "SM", "CY", "PA", "EC", "GT", "HN", "SV", "NI", "DO", "BS",
 };
 
 #define NREGIONS (sizeof regions / sizeof regions[0])
@@ -75,8 +79,28 @@ static void print_stats(void)
 		n_inputs, n_fast);
 }
 
+/*
+ * FUZZ_FASTPATH_SKIP=ctrl,...: skip inputs of a divergence already reported
+ * (/work/notes/fpfuzz-findings.md) while its fix is pending, so a long run
+ * goes on to find others. Never set under ctest.
+ *   ctrl  an ASCII code point libphonenumber's UnicodeText calls not
+ *         interchange-valid (U+0000-0008, 000B, 000E-001F, 007F): finding 1
+ */
+static int skip_ctrl;
+
+static int skipped(const char *text, size_t len)
+{
+	for (size_t i = 0; skip_ctrl && i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c <= 0x08 || c == 0x0b || (c >= 0x0e && c <= 0x1f) || c == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
 static void setup(void)
 {
+	const char *skip = getenv("FUZZ_FASTPATH_SKIP");
 	const char *why = "";
 
 	if (nknown)
@@ -96,6 +120,7 @@ static void setup(void)
 			abort();
 		}
 	}
+	skip_ctrl = skip && strstr(skip, "ctrl") != NULL;
 	if (getenv("FUZZ_FASTPATH_STATS"))
 		atexit(print_stats);
 	fast_on = phn_fp_enabled(&why);
@@ -185,6 +210,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
+	if (skipped(text, size))
+		return 0;
 
 	if (fast_on) {
 		rf = phn_fp_parse(&fast, text, size, region);
