@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text/error.h"
 #include "text/text.h"
 
 /* The libphonenumber the parse was verified against, and the size and
@@ -108,7 +109,7 @@ static int env_off(void)
 		     phn_text_ascii_casecmp(v, "false") == 0 || phn_text_ascii_casecmp(v, "no") == 0);
 }
 
-static void decide(void)
+static void decide_now(void)
 {
 	const phn_fp_collection *col = NULL;
 	int rc;
@@ -188,6 +189,22 @@ static void decide(void)
 	fp.col = col;
 	fp.enabled = 1;
 	fp.why = "";
+}
+
+/* Deciding never fails the call that triggered it (a territory's prefix
+ * that does not compile is an answer, not an error): the thread's last
+ * error is left as it was. */
+static void decide(void)
+{
+	int code = phn_error_last_code();
+	char saved[512];
+
+	snprintf(saved, sizeof saved, "%s", phn_error_last());
+	decide_now();
+	if (code == PHN_OK)
+		phn_error_clear();
+	else
+		phn_error_set(code, "%s", saved);
 }
 
 int phn_fp_enabled(const char **why)

@@ -6,13 +6,14 @@
  * Run once per metadata collection (PHONENORM_METADATA=bundled, system).
  *
  * usage: fastpath_diff [--count N] [--seed S] [--file LIST.tsv]
- *                      [--expect-engine] [--min-fast SHARE] [--quiet]
+ *                      [--expect-engine] [--min-fast SHARE] [--show-fallback N] [--quiet]
  *   --file            also every line "REGION<TAB>TEXT" of LIST.tsv (REGION
  *                     may be empty)
  *   --expect-engine   the fast path must be off (PHONENORM_FASTPATH=0):
  *                     every parse says PHN_PATH_ENGINE
  *   --min-fast SHARE  fail when fewer inputs than SHARE (0..1) took the fast
  *                     path (so a gate that silently turns it off is seen)
+ *   --show-fallback N print the first N inputs that fell back
  * Prints the counts (inputs, fast, fallback, per status) and the first
  * mismatches; exit 1 on any mismatch.
  */
@@ -31,6 +32,7 @@
 
 static unsigned long long total, fast, fallback, engine, mismatches, statuses[16], with_ext;
 static int quiet, expect_engine;
+static unsigned long long show_fallback;
 
 static void show(const char *who, const phn_number *n)
 {
@@ -61,8 +63,8 @@ static void check(const char *text, const char *region)
 	rc2 = phn_shim_parse(&want, text, len, region && region[0] ? region : NULL);
 	if (path == PHN_PATH_FAST)
 		fast++;
-	else if (path == PHN_PATH_FALLBACK)
-		fallback++;
+	else if (path == PHN_PATH_FALLBACK && ++fallback <= show_fallback)
+		printf("fallback [%s] region=%s\n", text, region ? region : "(none)");
 	else
 		engine++;
 	if (rc1 == PHN_OK && got.status < 16)
@@ -127,11 +129,13 @@ int main(int argc, char **argv)
 			min_fast = strtod(argv[++i], NULL);
 		else if (strcmp(argv[i], "--expect-engine") == 0)
 			expect_engine = 1;
+		else if (strcmp(argv[i], "--show-fallback") == 0 && i + 1 < argc)
+			show_fallback = strtoull(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--quiet") == 0)
 			quiet = 1;
 		else {
 			fprintf(stderr, "usage: %s [--count N] [--seed S] [--file LIST.tsv] "
-				"[--expect-engine] [--min-fast SHARE] [--quiet]\n", argv[0]);
+				"[--expect-engine] [--min-fast SHARE] [--show-fallback N] [--quiet]\n", argv[0]);
 			return 2;
 		}
 	}
