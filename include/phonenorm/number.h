@@ -417,8 +417,11 @@ typedef enum phn_metadata_source {
  * choice is fixed when libphonenumber first reads its metadata; it cannot
  * change in a running process). Wins over the environment variable
  * PHONENORM_METADATA ("bundled" or "system"), which wins over the default,
- * PHN_METADATA_BUNDLED. Calling it again with the choice already in force
- * is PHN_OK. Errors: PHN_EINVAL (not a source), PHN_ESTATE (metadata
+ * PHN_METADATA_BUNDLED. Before first use the last call wins; after it,
+ * calling it again with the choice already made is PHN_OK (whether that
+ * choice answers is phn_metadata_get_info()'s to say). The accessors are
+ * process-wide: any other user of libphonenumber in the process reads the
+ * same choice. Errors: PHN_EINVAL (not a source), PHN_ESTATE (metadata
  * already in use with the other choice; the message says which answers).
  * Thread-safe.
  */
@@ -561,8 +564,11 @@ typedef int (*phn_match_fn)(const phn_match *match, void *ctx);
  * libphonenumber's PhoneNumberMatcher does: numbers written in the
  * region's own way need region (NULL or "": only numbers written with + or
  * an international prefix are found), dates, amounts and times are not
- * numbers, digits in any script count. At most 65,535 candidates are tried
- * (libphonenumber's default). Cost: libphonenumber's matcher re-reads the
+ * numbers, digits in any script count. Control characters other than tab,
+ * LF, FF and CR, and Unicode noncharacters, are searched as spaces (the
+ * matcher would otherwise find nothing at all in a text holding one). At
+ * most 65,535 candidates are tried (phonenorm's cap; the C++ default is
+ * unbounded). Cost: libphonenumber's matcher re-reads the
  * rest of the text for every candidate, so time grows with the square of
  * the length (measured: 16 KiB of numbers 0.14 s, 64 KiB 0.8 s, 256 KiB
  * 7 s, 1 MiB 75 s): hence PHN_FIND_TEXT_MAX. Errors: PHN_EINVAL

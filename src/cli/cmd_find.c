@@ -257,7 +257,7 @@ int cli_cmd_example(int argc, char **argv)
 	const char *region = NULL, *non_geo = NULL;
 	phn_type type = PHN_TYPE_UNKNOWN;
 	phn_number n = PHN_NUMBER_INIT;
-	int c, json = 0, have_type = 0, printed = 0;
+	int c, rc, json = 0, have_type = 0, printed = 0;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":c:h", example_options, NULL)) != -1) {
@@ -289,9 +289,15 @@ int cli_cmd_example(int argc, char **argv)
 
 		if (region || have_type)
 			return cli_usage_error("example", "--non-geo takes neither -c nor a TYPE");
-		if (parse_code(&code, non_geo) != 0 || phn_number_example_non_geo(&n, code) != PHN_OK)
+		rc = parse_code(&code, non_geo) != 0 ? PHN_ENOTFOUND
+						      : phn_number_example_non_geo(&n, code);
+		if (rc == PHN_ENOTFOUND || rc == PHN_EINVAL)
 			return cli_usage_error("example", "'%s' is not a non-geographic calling code "
 					       "(see 'phonenorm regions')", non_geo);
+		if (rc != PHN_OK) {
+			cli_error("example: %s", phn_error_last());
+			return PHN_EXIT_USAGE;
+		}
 		print_example(phn_type_name(n.type), &n, json);
 		return cli_stdout_flush() != 0 ? PHN_EXIT_WRITE : PHN_EXIT_OK;
 	}
@@ -301,7 +307,6 @@ int cli_cmd_example(int argc, char **argv)
 	if (cli_check_region("example", region) != PHN_EXIT_OK)
 		return PHN_EXIT_USAGE;
 	for (int t = PHN_TYPE_FIXED_LINE; t <= PHN_TYPE_VOICEMAIL; t++) {
-		int rc;
 
 		if (have_type && t != (int)type)
 			continue;

@@ -1069,6 +1069,34 @@ extern "C" int phn_shim_example_non_geo(phn_number *out, int country_code)
 	}
 }
 
+namespace {
+
+// The matcher refuses the whole text (no match at all) when one code point
+// in it is not "interchange valid" (libphonenumber's IsInputUtf8: C0
+// controls other than tab, LF, FF and CR, DEL and the C1 controls, the
+// noncharacters U+FDD0..U+FDEF and U+xxFFFE/U+xxFFFF). One escape sequence
+// in a notes column must not hide every number in it: such a code point is
+// searched as spaces of the same byte length, so offsets stay the caller's.
+// The text is checked UTF-8.
+void blank_non_interchange(std::string *s)
+{
+	const int32_t n = static_cast<int32_t>(s->size());
+	const uint8_t *p = reinterpret_cast<const uint8_t *>(s->data());
+	int32_t i = 0;
+
+	while (i < n) {
+		const int32_t at = i;
+		UChar32 c;
+		U8_NEXT(p, i, n, c);
+		if ((c >= 0 && c <= 0x08) || c == 0x0B || (c >= 0x0E && c <= 0x1F) ||
+		    (c >= 0x7F && c <= 0x9F) || (c >= 0xFDD0 && c <= 0xFDEF) ||
+		    (c >= 0 && (c & 0xFFFE) == 0xFFFE))
+			s->replace(at, i - at, i - at, ' ');
+	}
+}
+
+} // namespace
+
 extern "C" int phn_shim_find(const char *text, size_t len, const char *region,
 			     phn_leniency leniency, phn_match_fn fn, void *ctx)
 {
@@ -1077,7 +1105,8 @@ extern "C" int phn_shim_find(const char *text, size_t len, const char *region,
 		// a byte offset into it and raw_string() its bytes (tests/number
 		// and the comparison with python3-phonenumbers check both on text
 		// with multi-byte characters before the numbers).
-		const std::string input(text, len);
+		std::string input(text, len);
+		blank_non_interchange(&input);
 		PhoneNumberMatcher matcher(util(), input, region ? region : "ZZ",
 					   leniency_to_lib(leniency), 65535);
 		PhoneNumberMatch m;
@@ -1100,9 +1129,12 @@ extern "C" int phn_shim_find(const char *text, size_t len, const char *region,
 			int rc = fn(&out, ctx);
 			if (rc > 0)
 				break;
-			if (rc < 0)
+			if (rc < 0) {
+				if (phn_error_last_code() == rc)
+					return rc; /* the callback's own message */
 				return phn_error_set(rc, "the match callback stopped the search: %s",
 						     phn_strerror(rc));
+			}
 		}
 		return PHN_OK;
 	} catch (const std::bad_alloc &) {

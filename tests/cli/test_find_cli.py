@@ -91,6 +91,15 @@ class Find(unittest.TestCase):
         self.assertEqual(rc, 0)
         self.assertEqual(len(out.splitlines()), 1)
 
+    def test_control_characters_hide_nothing(self):
+        # libphonenumber's matcher alone finds nothing in a line holding
+        # an escape sequence or a C1 control; phonenorm still finds the number.
+        text = b"\x1b[1mcall\x1b[0m +1 650 253 0000 \xc2\x85\n"
+        rc, out, err = run("find", "--json", stdin=text)
+        self.assertEqual((rc, err), (0, ""))
+        m = json.loads(out)
+        self.assertEqual((m["e164"], m["start"]), ("+16502530000", 13))
+
     def test_raw_is_escaped_in_text_but_exact_in_json(self):
         text = "+1 202 555 0110\tx45 and +966\u200e50 123 4567"
         rc, out, _ = run("find", text)

@@ -365,6 +365,63 @@ static void test_find_threads(void)
 	}
 }
 
+/* libphonenumber's matcher finds nothing at all in a text that holds one
+ * control character or noncharacter; phonenorm searches those as spaces,
+ * so an escape sequence or a NUL in a notes column hides nothing, and the
+ * offsets are still the caller's. */
+static void test_find_control_characters(void)
+{
+	static const struct {
+		const char *text;
+		size_t len; /* 0: strlen */
+		size_t start;
+	} cases[] = {
+		{ "\033[1mcall\033[0m +1 650 253 0000", 0, 13 },
+		{ "note\x01 +1 650 253 0000 \x7f", 0, 6 },
+		{ "a\0b +1 650 253 0000", 19, 4 },
+		{ "x \xc2\x85 +1 650 253 0000", 0, 5 },     /* NEL, U+0085 */
+		{ "\xf0\x9f\xbf\xbf +1 650 253 0000", 0, 5 }, /* U+1FFFF */
+		{ "\v+1 650 253 0000\x1b", 0, 1 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+		struct found f;
+
+		memset(&f, 0, sizeof f);
+		CHECK_INT(phn_number_find(cases[i].text, len, "US", PHN_LENIENCY_VALID, collect, &f),
+			  PHN_OK);
+		CHECK_MSG(f.n == 1, "case %zu: %zu matches, want 1", i, f.n);
+		if (f.n != 1)
+			continue;
+		CHECK_INT(f.m[0].start, cases[i].start);
+		CHECK_INT(f.m[0].length, 15);
+		CHECK_MSG(memcmp(cases[i].text + f.m[0].start, "+1 650 253 0000", 15) == 0,
+			  "case %zu: raw match is not the caller's text", i);
+		CHECK_STR(f.m[0].number.e164, "+16502530000");
+	}
+}
+
+/* A callback that fails on a phonenorm call of its own passes that call's
+ * message on: the caller sees it, not a generic one. */
+static int fail_with_message(const phn_match *m, void *ctx)
+{
+	phn_number n = PHN_NUMBER_INIT;
+
+	(void)m;
+	(void)ctx;
+	return phn_number_parse(&n, "+1 650 253 0000", "XX");
+}
+
+static void test_find_callback_message(void)
+{
+	const char *t = "+1 650 253 0000";
+
+	CHECK_INT(phn_number_find(t, strlen(t), NULL, PHN_LENIENCY_VALID, fail_with_message, NULL),
+		  PHN_EREGION);
+	CHECK_MSG(strstr(phn_error_last(), "XX") != NULL, "message: %s", phn_error_last());
+}
+
 int main(void)
 {
 	test_region_list();
@@ -373,5 +430,7 @@ int main(void)
 	test_leniency_names();
 	test_find();
 	test_find_threads();
+	test_find_control_characters();
+	test_find_callback_message();
 	return check_report();
 }
