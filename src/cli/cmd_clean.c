@@ -397,8 +397,9 @@ static void print_fast_path(FILE *f, const phn_cleaner *c)
 		fputs("fast path:   on, no row parsed\n", f);
 		return;
 	}
-	fprintf(f, "fast path:   %" PRIu64 " rows, %" PRIu64 " fell back to libphonenumber "
-		"(%.2f%%)\n", n[PHN_PATH_FAST], n[PHN_PATH_FALLBACK],
+	fprintf(f, "fast path:   %" PRIu64 " rows parsed, %" PRIu64 " answered by it, %" PRIu64
+		" fell back to libphonenumber (%.2f%%)\n",
+		n[PHN_PATH_FAST] + n[PHN_PATH_FALLBACK], n[PHN_PATH_FAST], n[PHN_PATH_FALLBACK],
 		100.0 * (double)n[PHN_PATH_FALLBACK] /
 			(double)(n[PHN_PATH_FAST] + n[PHN_PATH_FALLBACK]));
 }

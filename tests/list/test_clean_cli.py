@@ -266,8 +266,9 @@ class FastPath(unittest.TestCase):
                 self.assertGreater(fp["fast"], fp["fallback"])
                 self.assertAlmostEqual(fp["fallback_share"],
                                        fp["fallback"] / fp["parsed"], 5)
-                self.assertRegex(err, r"fast path: +%d rows, %d fell back to libphonenumber "
-                                 r"\(\d+\.\d\d%%\)" % (fp["fast"], fp["fallback"]))
+                self.assertRegex(err, r"fast path: +%d rows parsed, %d answered by it, %d fell "
+                                 r"back to libphonenumber \(\d+\.\d\d%%\)"
+                                 % (fp["fast"] + fp["fallback"], fp["fast"], fp["fallback"]))
         self.assertEqual(runs[("1", None)][1]["fast_path"]["parsed"],
                          runs[("1", "0")][1]["fast_path"]["parsed"])
 
