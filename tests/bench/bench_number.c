@@ -57,14 +57,22 @@ static const struct region_tpl regions[] = {
 	{ "FR", "33", "0", "00", { "6", "1", "7", "4" }, 8 },
 };
 
-static char *make_input(const struct region_tpl *r)
+/* A random national significant number of r: one of its prefixes, then
+ * r->digits random digits. */
+static void random_nsn(char nsn[32], const struct region_tpl *r)
 {
-	char nsn[32], *out = malloc(64);
-	int n = snprintf(nsn, sizeof nsn, "%s", r->prefixes[rnd(4)]);
+	int n = snprintf(nsn, 32, "%s", r->prefixes[rnd(4)]);
 
 	for (int i = 0; i < r->digits; i++)
 		nsn[n++] = (char)('0' + rnd(10));
 	nsn[n] = '\0';
+}
+
+static char *make_input(const struct region_tpl *r)
+{
+	char nsn[32], *out = malloc(64);
+
+	random_nsn(nsn, r);
 	switch (rnd(20)) {
 	case 0: snprintf(out, 64, "n/a %u", rnd(1000)); break;        /* garbage */
 	case 1: snprintf(out, 64, "%.*s", 4, nsn); break;             /* too short */
@@ -132,11 +140,8 @@ struct loop {
 static char *make_fast_input(const struct region_tpl *r)
 {
 	char nsn[32], *out = malloc(64);
-	int n = snprintf(nsn, sizeof nsn, "%s", r->prefixes[rnd(4)]);
 
-	for (int i = 0; i < r->digits; i++)
-		nsn[n++] = (char)('0' + rnd(10));
-	nsn[n] = '\0';
+	random_nsn(nsn, r);
 	switch (rnd(8)) {
 	case 0: snprintf(out, 64, "+%s%s", r->cc, nsn); break;
 	case 1: snprintf(out, 64, "+%s %.*s %s", r->cc, 3, nsn, nsn + 3); break;

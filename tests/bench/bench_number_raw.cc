@@ -40,12 +40,12 @@ extern "C" void bench_raw_loop(struct bench_tally *t, const struct bench_input *
 	}
 }
 
-// The same work written as tightly as libphonenumber allows: IsValidNumber()
-// is GetNumberType() != UNKNOWN, so one call answers both (this is what the
-// phonenorm shim does). Comparing with this loop isolates the cost of the C
-// API itself: string copies, struct filling, the region table.
-extern "C" void bench_raw_loop_tight(struct bench_tally *t, const struct bench_input *in,
-				     size_t n)
+namespace {
+
+// Parse, type (and so validity), region, E.164, the possible-number reason
+// of a number that is not valid and, when intl, the international form of
+// a valid one: the tight loop and the parse-only loop below.
+void tight_loop(struct bench_tally *t, const struct bench_input *in, size_t n, bool intl_too)
 {
 	const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
 	PhoneNumber pn;
@@ -63,13 +63,27 @@ extern "C" void bench_raw_loop_tight(struct bench_tally *t, const struct bench_i
 		if (type != PhoneNumberUtil::UNKNOWN) {
 			t->valid++;
 			t->types += static_cast<size_t>(type) + 1;
-			util.Format(pn, PhoneNumberUtil::INTERNATIONAL, &intl);
-			t->format_bytes += intl.size();
+			if (intl_too) {
+				util.Format(pn, PhoneNumberUtil::INTERNATIONAL, &intl);
+				t->format_bytes += intl.size();
+			}
 		} else {
 			t->possible += util.IsPossibleNumberWithReason(pn) == PhoneNumberUtil::IS_POSSIBLE;
 		}
 		t->region_bytes += region == "ZZ" ? 0 : region.size();
 	}
+}
+
+} // namespace
+
+// The same work written as tightly as libphonenumber allows: IsValidNumber()
+// is GetNumberType() != UNKNOWN, so one call answers both (this is what the
+// phonenorm shim does). Comparing with this loop isolates the cost of the C
+// API itself: string copies, struct filling, the region table.
+extern "C" void bench_raw_loop_tight(struct bench_tally *t, const struct bench_input *in,
+				     size_t n)
+{
+	tight_loop(t, in, n, true);
 }
 
 // What phn_number_parse() answers, and nothing more: Parse, type (and so
@@ -78,25 +92,5 @@ extern "C" void bench_raw_loop_tight(struct bench_tally *t, const struct bench_i
 extern "C" void bench_raw_parse_loop(struct bench_tally *t, const struct bench_input *in,
 				     size_t n)
 {
-	const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
-	PhoneNumber pn;
-	std::string e164, region;
-
-	for (size_t i = 0; i < n; i++) {
-		pn.Clear();
-		if (util.Parse(in[i].text, in[i].region, &pn) != PhoneNumberUtil::NO_PARSING_ERROR)
-			continue;
-		t->parsed++;
-		PhoneNumberUtil::PhoneNumberType type = util.GetNumberType(pn);
-		util.GetRegionCodeForNumber(pn, &region);
-		util.Format(pn, PhoneNumberUtil::E164, &e164);
-		t->format_bytes += e164.size();
-		if (type != PhoneNumberUtil::UNKNOWN) {
-			t->valid++;
-			t->types += static_cast<size_t>(type) + 1;
-		} else {
-			t->possible += util.IsPossibleNumberWithReason(pn) == PhoneNumberUtil::IS_POSSIBLE;
-		}
-		t->region_bytes += region == "ZZ" ? 0 : region.size();
-	}
+	tight_loop(t, in, n, false);
 }
