@@ -503,6 +503,19 @@ const PhoneNumberUtil &util()
 
 } // namespace
 
+int phn_shim_error_from_exception()
+{
+	try {
+		throw;
+	} catch (const std::bad_alloc &) {
+		return phn_error_code(PHN_ENOMEM);
+	} catch (const std::exception &e) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
+	} catch (...) {
+		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+	}
+}
+
 extern "C" int phn_shim_metadata_select(phn_metadata_source source)
 {
 	try {
@@ -524,12 +537,8 @@ extern "C" int phn_shim_metadata_select(phn_metadata_source source)
 				     "phn_metadata_select() must come before the first number function",
 				     phn_metadata_source_name(chosen),
 				     phn_metadata_source_name(st.info.source), st.version);
-	} catch (const std::bad_alloc &) {
-		return phn_error_code(PHN_ENOMEM);
-	} catch (const std::exception &e) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
 	} catch (...) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+		return phn_shim_error_from_exception();
 	}
 }
 
@@ -540,12 +549,8 @@ extern "C" int phn_shim_metadata_info(phn_metadata_info *out)
 		*out = metadata_checked().info;
 		out->version = version;
 		return PHN_OK;
-	} catch (const std::bad_alloc &) {
-		return phn_error_code(PHN_ENOMEM);
-	} catch (const std::exception &e) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
 	} catch (...) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+		return phn_shim_error_from_exception();
 	}
 }
 
@@ -585,12 +590,8 @@ extern "C" int phn_shim_metadata_bytes(const void **bytes, size_t *size,
 						     "cannot be reached (%s)", sys.why);
 		}
 		return PHN_OK;
-	} catch (const std::bad_alloc &) {
-		return phn_error_code(PHN_ENOMEM);
-	} catch (const std::exception &e) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
 	} catch (...) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+		return phn_shim_error_from_exception();
 	}
 }
 
@@ -811,12 +812,8 @@ extern "C" int phn_shim_parse(phn_number *out, const char *text, size_t len, con
 
 		fill_number(out, pn);
 		return PHN_OK;
-	} catch (const std::bad_alloc &) {
-		return phn_error_code(PHN_ENOMEM);
-	} catch (const std::exception &e) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
 	} catch (...) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+		return phn_shim_error_from_exception();
 	}
 }
 
@@ -842,12 +839,8 @@ extern "C" int phn_shim_format(char *dst, size_t cap, size_t *needed, const phn_
 			util().Format(pn, f, &s);
 		}
 		return copy_out(dst, cap, needed, s);
-	} catch (const std::bad_alloc &) {
-		return phn_error_code(PHN_ENOMEM);
-	} catch (const std::exception &e) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
 	} catch (...) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+		return phn_shim_error_from_exception();
 	}
 }
 
@@ -889,12 +882,8 @@ extern "C" int phn_shim_info(phn_info *out, const phn_number *num, const char *r
 		out->is_geographic = pnu.IsNumberGeographical(pn);
 
 		return PHN_OK;
-	} catch (const std::bad_alloc &) {
-		return phn_error_code(PHN_ENOMEM);
-	} catch (const std::exception &e) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
 	} catch (...) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+		return phn_shim_error_from_exception();
 	}
 }
 
@@ -908,12 +897,8 @@ extern "C" int phn_shim_location(char *dst, size_t cap, size_t *needed, const ph
 		pn.clear_extension();
 		std::string desc = geocoder().GetDescriptionForNumber(pn, icu::Locale(language));
 		return copy_out(dst, cap, needed, desc);
-	} catch (const std::bad_alloc &) {
-		return phn_error_code(PHN_ENOMEM);
-	} catch (const std::exception &e) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
 	} catch (...) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+		return phn_shim_error_from_exception();
 	}
 }
 
@@ -994,12 +979,8 @@ extern "C" int phn_shim_region_list(const char *const **regions, size_t *count)
 		*regions = list.ptrs.data();
 		*count = list.names.size();
 		return PHN_OK;
-	} catch (const std::bad_alloc &) {
-		return phn_error_code(PHN_ENOMEM);
-	} catch (const std::exception &e) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
 	} catch (...) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+		return phn_shim_error_from_exception();
 	}
 }
 
@@ -1010,12 +991,8 @@ extern "C" int phn_shim_non_geo_codes(const int **codes, size_t *count)
 		*codes = list.codes.data();
 		*count = list.codes.size();
 		return PHN_OK;
-	} catch (const std::bad_alloc &) {
-		return phn_error_code(PHN_ENOMEM);
-	} catch (const std::exception &e) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
 	} catch (...) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+		return phn_shim_error_from_exception();
 	}
 }
 
@@ -1040,12 +1017,8 @@ extern "C" int phn_shim_example(phn_number *out, const char *region, phn_type ty
 					     phn_type_name(type), region);
 		fill_number(out, pn);
 		return PHN_OK;
-	} catch (const std::bad_alloc &) {
-		return phn_error_code(PHN_ENOMEM);
-	} catch (const std::exception &e) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
 	} catch (...) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+		return phn_shim_error_from_exception();
 	}
 }
 
@@ -1060,12 +1033,8 @@ extern "C" int phn_shim_example_non_geo(phn_number *out, int country_code)
 					     "(see phn_non_geo_country_codes())", country_code);
 		fill_number(out, pn);
 		return PHN_OK;
-	} catch (const std::bad_alloc &) {
-		return phn_error_code(PHN_ENOMEM);
-	} catch (const std::exception &e) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
 	} catch (...) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+		return phn_shim_error_from_exception();
 	}
 }
 
@@ -1137,11 +1106,7 @@ extern "C" int phn_shim_find(const char *text, size_t len, const char *region,
 			}
 		}
 		return PHN_OK;
-	} catch (const std::bad_alloc &) {
-		return phn_error_code(PHN_ENOMEM);
-	} catch (const std::exception &e) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: %s", e.what());
 	} catch (...) {
-		return phn_error_set(PHN_EINTERNAL, "libphonenumber: unknown exception");
+		return phn_shim_error_from_exception();
 	}
 }

@@ -65,6 +65,11 @@ int phn_shim_find(const char *text, size_t len, const char *region, phn_leniency
 
 #ifdef __cplusplus
 }
+
+/* Inside a catch (...) of a shim function: the exception in flight as a
+ * PHN_E* code with the thread's message set (std::bad_alloc is PHN_ENOMEM,
+ * anything else PHN_EINTERNAL naming what libphonenumber threw). */
+int phn_shim_error_from_exception();
 #endif
 
 #endif /* PHN_NUMBER_SHIM_H */
