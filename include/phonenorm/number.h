@@ -372,6 +372,15 @@ PHN_EXTERN int phn_type_from_name(phn_type *out, const char *name);
  * Errors: PHN_EINVAL, PHN_ENOTFOUND. */
 PHN_EXTERN int phn_status_from_name(phn_status *out, const char *name);
 
+/* Static name of a format: "e164", "international", "national", "rfc3966";
+ * "unknown" for anything else. */
+PHN_EXTERN const char *phn_format_name(phn_format format);
+
+/* Parse a format name as phn_format_name() writes it (case-insensitive;
+ * "intl" is accepted for "international"). Errors: PHN_EINVAL,
+ * PHN_ENOTFOUND for a name that is not a format (the message lists them). */
+PHN_EXTERN int phn_format_from_name(phn_format *out, const char *name);
+
 /* Static name of a short-number cost: "unknown", "toll_free", "standard_rate",
  * "premium_rate". */
 PHN_EXTERN const char *phn_short_cost_name(phn_short_cost cost);

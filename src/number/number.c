@@ -450,6 +450,34 @@ int phn_number_example_non_geo(phn_number *out, int country_code)
 	return rc;
 }
 
+/* ---- format names -------------------------------------------------------- */
+
+static const char *const format_names[] = {
+	"e164", "international", "national", "rfc3966",
+};
+
+const char *phn_format_name(phn_format format)
+{
+	return (unsigned)format < COUNT(format_names) ? format_names[format] : "unknown";
+}
+
+int phn_format_from_name(phn_format *out, const char *name)
+{
+	int i;
+
+	if (!out || !name)
+		return phn_error_set(PHN_EINVAL, "%s is NULL", out ? "name" : "out");
+	if ((i = index_of(format_names, COUNT(format_names), name)) < 0) {
+		if (phn_text_ascii_casecmp(name, "intl") != 0)
+			return phn_error_set(PHN_ENOTFOUND,
+					     "'%.40s' is not a format (e164, international, "
+					     "national, rfc3966)", name);
+		i = PHN_FORMAT_INTERNATIONAL;
+	}
+	*out = (phn_format)i;
+	return PHN_OK;
+}
+
 /* ---- numbers in free text ------------------------------------------------ */
 
 static const char *const leniency_names[] = {

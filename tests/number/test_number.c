@@ -319,6 +319,27 @@ static void test_names(void)
 	CHECK_STR(phn_status_name((phn_status)99), "unknown");
 }
 
+static void test_format_names(void)
+{
+	phn_format f;
+
+	for (int i = PHN_FORMAT_E164; i <= PHN_FORMAT_RFC3966; i++) {
+		CHECK_INT(phn_format_from_name(&f, phn_format_name((phn_format)i)), PHN_OK);
+		CHECK_INT(f, i);
+	}
+	CHECK_INT(phn_format_from_name(&f, "NATIONAL"), PHN_OK);
+	CHECK_INT(f, PHN_FORMAT_NATIONAL);
+	CHECK_INT(phn_format_from_name(&f, "Intl"), PHN_OK);
+	CHECK_INT(f, PHN_FORMAT_INTERNATIONAL);
+	CHECK_INT(phn_format_from_name(&f, "e.164"), PHN_ENOTFOUND);
+	CHECK(strstr(phn_error_last(), "'e.164' is not a format (e164, international") != NULL);
+	CHECK_INT(phn_format_from_name(&f, ""), PHN_ENOTFOUND);
+	CHECK_INT(phn_format_from_name(NULL, "e164"), PHN_EINVAL);
+	CHECK_INT(phn_format_from_name(&f, NULL), PHN_EINVAL);
+	CHECK_STR(phn_format_name((phn_format)4), "unknown");
+	CHECK_STR(phn_format_name((phn_format)-1), "unknown");
+}
+
 static void test_regions(void)
 {
 	char r[3];
@@ -435,6 +456,7 @@ int main(int argc, char **argv)
 	test_errors();
 	test_error_model();
 	test_names();
+	test_format_names();
 	test_regions();
 	test_info();
 	test_version();
