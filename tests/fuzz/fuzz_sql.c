@@ -89,10 +89,17 @@ static void reference(struct want *w, const char *text, size_t len, const char *
 /* Binds the text as TEXT, a BLOB or (when it is one) an INTEGER. */
 static void bind_text(sqlite3_stmt *st, int i, const char *text, size_t len, int how)
 {
-	if (how == 2 && len > 0 && len < 19 && text[0] != '0' &&
-	    strspn(text, "0123456789") == len) {
-		sqlite3_bind_int64(st, i, strtoll(text, NULL, 10));
-		return;
+	if (how == 2 && len > 0 && len < 19 && text[0] != '0') {
+		/* The text is not NUL-terminated: no strspn/strtoll. */
+		int64_t v = 0;
+		size_t k = 0;
+
+		while (k < len && text[k] >= '0' && text[k] <= '9')
+			v = v * 10 + (text[k++] - '0');
+		if (k == len) {
+			sqlite3_bind_int64(st, i, v);
+			return;
+		}
 	}
 	if (how == 1)
 		sqlite3_bind_blob(st, i, len ? text : "", (int)len, SQLITE_STATIC);
