@@ -30,9 +30,11 @@ class SQLError(Exception):
 
 
 class Server:
-    def __init__(self, pg_bindir, module, source, tmp_parent=None):
+    def __init__(self, pg_bindir, module, source, library, soname, tmp_parent=None):
         self.pg_bindir = pg_bindir
         self.module = module
+        self.library = library
+        self.soname = soname
         self.source = source
         self.tmp = tempfile.mkdtemp(prefix="phn-pg-", dir=tmp_parent)
         os.chmod(self.tmp, 0o755)
@@ -58,7 +60,13 @@ class Server:
         os.makedirs(lib)
         for e in os.listdir(real_lib):
             os.symlink(os.path.join(real_lib, e), os.path.join(lib, e))
-        os.symlink(os.path.realpath(self.module), os.path.join(lib, "phonenorm.so"))
+        # Copies of the module and of libphonenorm, found first through
+        # LD_LIBRARY_PATH (the module's RUNPATH names the build tree, which
+        # nobody may not be allowed to enter, as under /root in CI).
+        shutil.copy2(self.module, os.path.join(lib, "phonenorm.so"))
+        self.libdir = os.path.join(self.tmp, "phonenorm-lib")
+        os.mkdir(self.libdir)
+        shutil.copy2(self.library, os.path.join(self.libdir, self.soname))
         tshare = os.path.join(self.tmp, "usr/share/postgresql", MAJOR)
         os.makedirs(os.path.join(tshare, "extension"))
         for e in os.listdir(share):
@@ -100,6 +108,8 @@ class Server:
         opts.update({k: str(v) for k, v in settings.items()})
         o = " ".join("-c %s=%s" % (k, v) for k, v in opts.items())
         e = dict(os.environ if env is None else env)
+        e["LD_LIBRARY_PATH"] = self.libdir + (":" + e["LD_LIBRARY_PATH"]
+                                              if e.get("LD_LIBRARY_PATH") else "")
         r = self._run_server_tool([os.path.join(self.bindir, "pg_ctl"), "-D", self.data,
                                    "-l", self.log, "-o", o, "-w", "-t", "60", "start"],
                                   env=e, capture_output=True, text=True)

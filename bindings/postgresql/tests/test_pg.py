@@ -53,7 +53,7 @@ def sql_str(s):
 
 
 def start_server(env=None):
-    s = Server(ARGS.pg_bindir, ARGS.module, ARGS.source)
+    s = Server(ARGS.pg_bindir, ARGS.module, ARGS.source, ARGS.library, ARGS.soname)
     try:
         s.initdb()
         s.start(env=env)
@@ -316,6 +316,20 @@ CREATE VIEW campaign_region AS
         self.assertEqual(got, cli_metadata())
         self.assertRegex(got, r"^\S+ bundled \(libphonenumber \S+\)$")
 
+    def test_backend_maps_the_built_library(self):
+        # The backend runs the module and libphonenorm this build made (the
+        # copies in the temporary install), not some other installed one.
+        maps = self.q("SELECT phn_metadata() IS NOT NULL; SELECT DISTINCT substring(l from ' (/\\S+)$') "
+                      "FROM regexp_split_to_table(pg_read_file('/proc/self/maps'), E'\\n') l "
+                      "WHERE l ~ '(phonenorm|phonenumber)[^/]*$' ORDER BY 1")
+        paths = [r[0] for r in maps[1:]]
+        self.assertEqual(maps[0], ["t"])
+        mine = [p for p in paths if os.path.basename(p) in ("phonenorm.so", ARGS.soname)]
+        self.assertEqual(len(mine), 2, paths)
+        for p in mine:
+            self.assertTrue(p.startswith(self.pg.tmp + "/"), paths)
+        self.assertTrue(any("libphonenumber" in p for p in paths), paths)
+
     # -- life cycle ---------------------------------------------------------------
     def test_alter_drop_create_again(self):
         self.pg.psql("CREATE DATABASE life")
@@ -372,6 +386,8 @@ def main():
     ap.add_argument("--pg-bindir", required=True)
     ap.add_argument("--module", required=True)
     ap.add_argument("--source", required=True)
+    ap.add_argument("--library", required=True, help="libphonenorm.so.N.M.P")
+    ap.add_argument("--soname", required=True, help="its SONAME, libphonenorm.so.N")
     ap.add_argument("--cli", required=True)
     ap.add_argument("--sample", required=True)
     ARGS, rest = ap.parse_known_args()
