@@ -86,6 +86,13 @@ def main():
 
         ctas = ("CREATE TABLE out AS SELECT id, phone, "
                 "phn_e164(phone, coalesce(nullif(country, ''), 'SA')) AS e164 FROM rows")
+        # What the planner picks by itself (default parallel costs), thanks
+        # to the functions' declared COST.
+        own = "\n".join(r[0] for r in pg.psql("SET max_parallel_workers_per_gather = 2; "
+                                                "EXPLAIN " + ctas))
+        m = re.search(r"Workers Planned: (\d+)", own)
+        print("planner's own choice, default costs, up to 2 workers: %s workers planned"
+              % (m.group(1) if m else "0 (serial)"))
         best, plans, valid = {}, {}, set()
         for rep in range(a.repeat):
             for w in (0, 1, 2):

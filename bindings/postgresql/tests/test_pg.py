@@ -139,7 +139,8 @@ CREATE VIEW campaign_region AS
     # -- declarations ---------------------------------------------------------
     def test_declared_immutable_strict_parallel_safe(self):
         rows = self.q("""SELECT p.proname, pg_get_function_identity_arguments(p.oid),
-			p.provolatile, p.proisstrict, p.proparallel, format_type(p.prorettype, NULL)
+			p.provolatile, p.proisstrict, p.proparallel, format_type(p.prorettype, NULL),
+			p.procost::int::text
 			FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid
 			JOIN pg_extension e ON e.oid = d.refobjid
 			WHERE e.extname = 'phonenorm' ORDER BY 1, 2""")
@@ -147,10 +148,10 @@ CREATE VIEW campaign_region AS
         want = {}
         for f in FUNCS1:
             ret = {"phn_key": "bigint", "phn_valid": "boolean"}.get(f, "text")
-            want[(f, "text")] = ("i", "t", "s", ret)
-            want[(f, "text, text")] = ("i", "t", "s", ret)
-        want[("phn_format", "text, text, text")] = ("i", "t", "s", "text")
-        want[("phn_metadata", "")] = ("s", "f", "s", "text")
+            want[(f, "text")] = ("i", "t", "s", ret, "100")
+            want[(f, "text, text")] = ("i", "t", "s", ret, "100")
+        want[("phn_format", "text, text, text")] = ("i", "t", "s", "text", "100")
+        want[("phn_metadata", "")] = ("s", "f", "s", "text", "1")
         self.assertEqual(got, want)
         self.assertEqual(self.v("SELECT extversion FROM pg_extension WHERE extname = 'phonenorm'"),
                          "1.0")
