@@ -22,6 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pgserver import Server, SQLError  # noqa: E402
 
 ARGS = None
+# An SA range (0574) that the bundled metadata knows and 8.12.57's does not.
+NEW_RANGE = "0574 123 456"
 FUNCS1 = ("phn_e164", "phn_status", "phn_type", "phn_region", "phn_key", "phn_valid")
 
 
@@ -316,6 +318,10 @@ CREATE VIEW campaign_region AS
         got = self.v("SELECT phn_metadata()")
         self.assertEqual(got, cli_metadata())
         self.assertRegex(got, r"^\S+ bundled \(libphonenumber \S+\)$")
+        # A range only the bundled data knows: valid here, not under system.
+        want = cli_info([NEW_RANGE], "SA")[0]["status"]
+        self.assertEqual(want, "valid")
+        self.assertEqual(self.v("SELECT phn_status(%s, 'SA')" % sql_str(NEW_RANGE)), want)
 
     def test_backend_maps_the_built_library(self):
         # The backend runs the module and libphonenorm this build made (the
@@ -377,6 +383,9 @@ class SystemMetadata(unittest.TestCase):
             self.assertEqual(got, cli_metadata(env))
             self.assertRegex(got, r"^\S+ system \(libphonenumber \S+\)$")
             self.assertNotEqual(got, cli_metadata(dict(os.environ, PHONENORM_METADATA="bundled")))
+            want = cli_info([NEW_RANGE], "SA", env)[0]["status"]
+            self.assertNotEqual(want, "valid")
+            self.assertEqual(pg.value("SELECT phn_status(%s, 'SA')" % sql_str(NEW_RANGE)), want)
         finally:
             pg.cleanup()
 
