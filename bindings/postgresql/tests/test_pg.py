@@ -390,6 +390,31 @@ class SystemMetadata(unittest.TestCase):
             pg.cleanup()
 
 
+SKIP = 77  # ctest's SKIP_RETURN_CODE for this test
+
+
+def server_cannot_run():
+    """Why the server cannot run in this environment, or None.
+
+    The asan build preloads the ASan runtime (LD_PRELOAD) for hosts that load
+    an instrumented libphonenorm. PostgreSQL 15 on Debian bookworm (glibc
+    2.36, gcc 12's libasan) does not start with it: postgres and psql hang in
+    glibc's bindtextdomain() at startup, on a corrupted _nl_state_lock,
+    before any phonenorm code is loaded (`postgres -V` alone hangs). Without
+    the preload the backend refuses the instrumented module ("ASan runtime
+    does not come first"). So the test says so and is skipped there; probed,
+    not assumed, so it runs wherever the server does start."""
+    try:
+        r = subprocess.run([os.path.join(ARGS.pg_bindir, "postgres"), "-V"],
+                           capture_output=True, text=True, timeout=10)
+    except subprocess.TimeoutExpired:
+        r = None
+    if r is not None and r.returncode == 0:
+        return None
+    what = "hangs" if r is None else "fails (%d): %s" % (r.returncode, r.stderr.strip())
+    return "`postgres -V` %s with LD_PRELOAD=%s" % (what, os.environ.get("LD_PRELOAD", ""))
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
@@ -402,6 +427,10 @@ def main():
     ap.add_argument("--sample", required=True)
     ARGS, rest = ap.parse_known_args()
     os.environ.pop("PHONENORM_METADATA", None)
+    why = server_cannot_run()
+    if why:
+        print("SKIP: " + why)
+        sys.exit(SKIP)
     unittest.main(argv=[sys.argv[0], "-v"] + rest)
 
 
