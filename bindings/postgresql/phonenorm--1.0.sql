@@ -6,7 +6,7 @@
 -- stays valid until phonenorm's metadata changes: REINDEX after upgrading it.
 -- phn_metadata() says which metadata answers, so it is only STABLE.
 --
--- COST 100 (times cpu_operator_cost): a parse takes about 2 us, some hundred
+-- COST 100 (times cpu_operator_cost): a parse takes about 1 us, some hundred
 -- times a built-in operator. With the default cost of 1 the planner never
 -- runs phn_e164() over a million rows in parallel workers; with 100 it does.
 --
