@@ -409,6 +409,8 @@ def server_cannot_run():
                            capture_output=True, text=True, timeout=10)
     except subprocess.TimeoutExpired:
         r = None
+    except OSError as e:
+        return "no PostgreSQL server: %s" % e
     if r is not None and r.returncode == 0:
         return None
     what = "hangs" if r is None else "fails (%d): %s" % (r.returncode, r.stderr.strip())
