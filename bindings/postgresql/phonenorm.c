@@ -59,21 +59,45 @@ static pg_utf8 arg_utf8(FunctionCallInfo fcinfo, int n)
 }
 
 /*
- * Raise the core's error. Its message may quote the caller's bad region or
- * format name, cut at 40 bytes, perhaps mid-character: it is made ASCII when
- * it is not valid in the database encoding, so reporting the error cannot
- * fail in turn.
+ * Make s valid UTF-8 in place: the bytes of a sequence that is cut or not
+ * legal become '?', whole characters stay.
+ */
+static void utf8_repair(char *s)
+{
+	while (*s) {
+		int n = (unsigned char)*s < 0x80 ? 1 : pg_utf_mblen((const unsigned char *)s);
+
+		if (n > 1 && strnlen(s, n) == (size_t)n &&
+		    pg_utf8_islegal((const unsigned char *)s, n)) {
+			s += n;
+			continue;
+		}
+		if ((unsigned char)*s >= 0x80)
+			*s = '?';
+		s++;
+	}
+}
+
+/*
+ * Raise the core's error. Its message is UTF-8 (the caller's bad region or
+ * format name reached the core converted to UTF-8, see arg_utf8) and may
+ * quote that name cut at 40 bytes, perhaps mid-character. So it is repaired
+ * to valid UTF-8 and, in a database that is neither UTF8 nor SQL_ASCII,
+ * converted back to the database encoding: sent as is, a LATIN1 database
+ * would show 'é' as 'Ã©'. Every character in it came from the database
+ * encoding, so the conversion back cannot fail.
  */
 static void raise_error(int rc, phn_sql_value *v) pg_attribute_noreturn();
 
 static void raise_error(int rc, phn_sql_value *v)
 {
 	char *msg = v->message;
+	int enc = GetDatabaseEncoding();
 
-	if (!pg_verifymbstr(msg, (int)strlen(msg), true)) {
-		for (char *s = msg; *s; s++)
-			if ((unsigned char)*s >= 0x80)
-				*s = '?';
+	if (enc != PG_SQL_ASCII) {
+		utf8_repair(msg);
+		if (enc != PG_UTF8)
+			msg = pg_any_to_server(msg, (int)strlen(msg), PG_UTF8);
 	}
 	if (rc == PHN_EREGION || rc == PHN_ENOTFOUND)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s", msg)));

@@ -247,6 +247,8 @@ CREATE VIEW campaign_region AS
         e = self.error("SELECT phn_key('0501234567', 'x' || repeat('é', 30))")
         self.assertEqual(e.sqlstate, "22023")
         self.assertIn("is not a known region", e.message)
+        # Whole characters kept, only the cut one is '?'.
+        self.assertIn("'x" + "é" * 19 + "?'", e.message)
         # The session carries on.
         self.assertEqual(self.v("SELECT phn_e164('0501234567', 'sa')"), "+966501234567")
 
@@ -368,6 +370,11 @@ CREATE VIEW campaign_region AS
         got = self.q("SELECT phn_status(%s, 'SA'), phn_e164(%s, 'SA')" % (sql_str(nbsp), sql_str(nbsp)),
                      db="latin")
         self.assertEqual(got, [[want["status"], want["e164"]]])
+        # The error quotes the bad region in the database's encoding, not
+        # its UTF-8 bytes read as LATIN1 ('Ã©').
+        e = self.error("SELECT phn_e164('0501234567', 'é')", db="latin")
+        self.assertEqual(e.sqlstate, "22023")
+        self.assertIn("phn_e164: 'é' is not a known region", e.message)
 
 
 class SystemMetadata(unittest.TestCase):
