@@ -165,7 +165,7 @@ static void check_one(sqlite3 *db, const struct want *w, uint8_t sel, const char
 		if (rc != SQLITE_ERROR)
 			die("no error for a bad region or format", sql);
 		if (strncmp(msg, fn_names[fn], strlen(fn_names[fn])) != 0 ||
-		    (!strstr(msg, "is not a known region") && !strstr(msg, "is not a format")))
+		    (!strstr(msg, "unknown region") && !strstr(msg, "is not a format")))
 			die("error without the library's message", msg);
 		sqlite3_finalize(st);
 		return;

@@ -239,14 +239,14 @@ CREATE VIEW campaign_region AS
     def test_bad_region_is_22023_with_library_message(self):
         e = self.error("SELECT phn_e164('0501234567', 'XX')")
         self.assertEqual(e.sqlstate, "22023")
-        self.assertIn("phn_e164: 'XX' is not a known region", e.message)
+        self.assertIn("phn_e164: unknown region 'XX'", e.message)
         e = self.error("SELECT phn_status('0501234567', repeat('S', 100))")
         self.assertEqual(e.sqlstate, "22023")
-        self.assertIn("phn_status: 'SSSS", e.message)
+        self.assertIn("phn_status: unknown region 'SSSS", e.message)
         # A non-ASCII bad region, cut mid-character by the message's excerpt.
         e = self.error("SELECT phn_key('0501234567', 'x' || repeat('é', 30))")
         self.assertEqual(e.sqlstate, "22023")
-        self.assertIn("is not a known region", e.message)
+        self.assertIn("unknown region", e.message)
         # Whole characters kept, only the cut one is '?'.
         self.assertIn("'x" + "é" * 19 + "?'", e.message)
         # The session carries on.
@@ -261,7 +261,7 @@ CREATE VIEW campaign_region AS
         e = self.error("""SET %s = on;
 			SELECT count(phn_e164(phone, 'XX')) FROM campaign""" % self.parallel_guc)
         self.assertEqual(e.sqlstate, "22023")
-        self.assertIn("'XX' is not a known region", e.message)
+        self.assertIn("unknown region 'XX'", e.message)
 
     # -- indexes and plans --------------------------------------------------------
     def test_expression_index_is_used(self):
@@ -374,7 +374,7 @@ CREATE VIEW campaign_region AS
         # its UTF-8 bytes read as LATIN1 ('Ã©').
         e = self.error("SELECT phn_e164('0501234567', 'é')", db="latin")
         self.assertEqual(e.sqlstate, "22023")
-        self.assertIn("phn_e164: 'é' is not a known region", e.message)
+        self.assertIn("phn_e164: unknown region 'é'", e.message)
 
 
 class SystemMetadata(unittest.TestCase):

@@ -122,26 +122,31 @@ class Functions(unittest.TestCase):
 
     def test_errors(self):
         cases = [
-            ("phn_e164('0501234567', 'ZZ')", "phn_e164: 'ZZ' is not a known region"),
-            ("phn_status('0501234567', 'USA')", "phn_status: 'USA' is not a known region"),
-            ("phn_valid('0501234567', 'zz')", "phn_valid: 'zz' is not a known region"),
-            ("phn_key('x', 'Z')", "phn_key: 'Z' is not a known region"),
-            ("phn_type('0501234567', 'ZZ')", "phn_type: 'ZZ' is not a known region"),
-            ("phn_region('0501234567', 'ZZ')", "phn_region: 'ZZ' is not a known region"),
+            ("phn_e164('0501234567', 'ZZ')", "phn_e164: unknown region 'ZZ'"),
+            ("phn_status('0501234567', 'USA')", "phn_status: unknown region 'USA'"),
+            ("phn_valid('0501234567', 'zz')", "phn_valid: unknown region 'zz'"),
+            ("phn_key('x', 'Z')", "phn_key: unknown region 'Z'"),
+            ("phn_type('0501234567', 'ZZ')", "phn_type: unknown region 'ZZ'"),
+            ("phn_region('0501234567', 'ZZ')", "phn_region: unknown region 'ZZ'"),
             ("phn_format('0501234567', 'SA', 'fancy')",
              "phn_format: 'fancy' is not a format (e164, international, national, rfc3966)"),
-            ("phn_format('0501234567', 'ZZ', 'e164')", "phn_format: 'ZZ' is not a known region"),
+            ("phn_format('0501234567', 'ZZ', 'e164')", "phn_format: unknown region 'ZZ'"),
         ]
         for expr, msg in cases:
             p = shell(f"SELECT {expr};\nSELECT 'not reached';\n")
             self.assertNotEqual(p.returncode, 0, expr)
             self.assertIn(msg, p.stderr, expr)
             self.assertNotIn("not reached", p.stdout, expr)
+        # The library's own words, as the CLI prints them for -c ZZ.
+        lib = cli("info", "-c", "ZZ", "0501234567").stderr.splitlines()[0]
+        self.assertTrue(lib.startswith("phonenorm info: unknown region 'ZZ'"), lib)
+        p = shell("SELECT phn_e164('0501234567', 'ZZ');\n")
+        self.assertIn("phn_e164: " + lib[len("phonenorm info: "):], p.stderr)
         # An error for a bad region even when the number is not valid: the
         # region is checked first, so a column of regions is checked whole.
         p = shell("SELECT phn_status('n/a', 'ZZ');\n")
         self.assertNotEqual(p.returncode, 0)
-        self.assertIn("is not a known region", p.stderr)
+        self.assertIn("unknown region", p.stderr)
 
 
 class Schema(unittest.TestCase):
