@@ -290,7 +290,11 @@ CREATE VIEW campaign_region AS
                "\\copy big FROM %s WITH (FORMAT csv, HEADER true)\nANALYZE big" % sql_str(big))
         par = ("SET %s = on; SET" % self.parallel_guc + " parallel_setup_cost = 0; "
                "SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0; "
-               "SET max_parallel_workers_per_gather = 2;")
+               "SET max_parallel_workers_per_gather = 2; "
+               # The leader only gathers: every row is the workers' answer
+               # (it would otherwise scan too, and may take all 30,000 rows
+               # before a worker starts).
+               "SET parallel_leader_participation = off;")
         ser = "SET max_parallel_workers_per_gather = 0;"
         queries = [
             "SELECT id, phn_e164(phone, country), phn_status(phone, country), "
