@@ -362,6 +362,19 @@ CREATE VIEW campaign_region AS
         self.q("CREATE EXTENSION phonenorm", db="life")
         self.assertEqual(self.v("SELECT phn_e164(p, 'SA') FROM t", db="life"), "+966501234567")
 
+    def test_trusted_database_owner_creates_it(self):
+        # trusted = true: a role that owns its database but is no superuser
+        # can CREATE EXTENSION; a role without CREATE on the database cannot.
+        self.pg.psql("CREATE ROLE crm_owner NOSUPERUSER; CREATE ROLE crm_reader NOSUPERUSER;"
+                     "CREATE DATABASE crm OWNER crm_owner")
+        self.q("SET ROLE crm_reader", db="crm")
+        e = self.error("SET ROLE crm_reader; CREATE EXTENSION phonenorm", db="crm")
+        self.assertEqual(e.sqlstate, "42501")
+        self.q("SET ROLE crm_owner; CREATE EXTENSION phonenorm", db="crm")
+        self.assertEqual(self.v("SELECT phn_e164('0501234567', 'SA')", db="crm"), "+966501234567")
+        self.assertEqual(self.v("SELECT extowner::regrole FROM pg_extension "
+                                "WHERE extname = 'phonenorm'", db="crm"), "crm_owner")
+
     def test_latin1_database_converts_to_utf8(self):
         # A LATIN1 database hands the library LATIN1 bytes converted to UTF-8:
         # a no-break space (0xA0 in LATIN1) separates digits as in UTF-8.
