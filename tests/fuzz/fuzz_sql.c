@@ -52,34 +52,41 @@ static void die(const char *why, const char *detail)
 	abort();
 }
 
+/* A NUL-terminated copy of s[len] (any length), or NULL when s holds a NUL:
+ * then it cannot be a name, and the library is asked about every other
+ * string whole, so the oracle does not repeat the core's own rules. */
+static char *name_copy(const char *s, size_t len)
+{
+	char *c;
+
+	if (memchr(s, '\0', len))
+		return NULL;
+	if (!(c = malloc(len + 1)))
+		die("out of memory", NULL);
+	memcpy(c, s, len);
+	c[len] = '\0';
+	return c;
+}
+
 static void reference(struct want *w, const char *text, size_t len, const char *region,
 		      size_t region_len, const char *format, size_t format_len)
 {
 	const phn_number init = PHN_NUMBER_INIT;
-	char reg[8], name[32];
+	char *reg = NULL, *name;
 	int rc;
 
 	memset(w, 0, sizeof *w);
 	w->num = init;
 	w->form = PHN_FORMAT_E164;
-	reg[0] = '\0';
 	if (region_len) {
-		if (region_len >= sizeof reg || memchr(region, '\0', region_len)) {
-			w->bad_region = 1;
-		} else {
-			memcpy(reg, region, region_len);
-			reg[region_len] = '\0';
-			w->bad_region = !phn_region_is_known(reg);
-		}
+		reg = name_copy(region, region_len);
+		w->bad_region = !reg || !phn_region_is_known(reg);
 	}
-	if (format_len >= sizeof name || memchr(format, '\0', format_len)) {
-		w->bad_format = 1;
-	} else {
-		memcpy(name, format, format_len);
-		name[format_len] = '\0';
-		w->bad_format = phn_format_from_name(&w->form, name) != PHN_OK;
-	}
-	rc = phn_number_parse_n(&w->num, text, len, reg[0] && !w->bad_region ? reg : NULL);
+	name = name_copy(format, format_len);
+	w->bad_format = !name || phn_format_from_name(&w->form, name) != PHN_OK;
+	free(name);
+	rc = phn_number_parse_n(&w->num, text, len, reg && !w->bad_region ? reg : NULL);
+	free(reg);
 	if (rc == PHN_EINVAL)
 		w->num.status = PHN_STATUS_NOT_A_NUMBER;
 	else if (rc != PHN_OK)
