@@ -23,7 +23,14 @@ while getopts "t:n:j:B" o; do
 done
 shift $((OPTIND - 1))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(number csv dispatch_response retry_after options journal window tzdata)
+# Default: every target, one per tests/fuzz/fuzz_<target>.c (a list kept
+# here fell behind as targets were added).
+if [ ${#targets[@]} -eq 0 ]; then
+  for f in tests/fuzz/fuzz_*.c; do
+    t=${f#tests/fuzz/fuzz_}
+    targets+=("${t%.c}")
+  done
+fi
 
 if [ $build = 1 ]; then
 flags="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined"
