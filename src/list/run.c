@@ -14,10 +14,12 @@
 #include "list/records.h"
 
 #define CHUNK_ROWS 8192
-#define CHUNK_BYTES (1024u * 1024u)
+/* Decoded field bytes; the raw bytes, about as many, stay in the reader. */
+#define CHUNK_BYTES (512u * 1024u)
 #define PARSE_BLOCK 16
 
-/* Records read ahead (copied out of the reader) and their rows. */
+/* Records read ahead (decoded by the reader straight into store, raw bytes
+ * in the reader's buffer) and their rows. */
 struct chunk {
 	phn_recstore store;
 	phn_clean_row *rows;
@@ -55,21 +57,21 @@ static int chunk_reserve_rows(struct chunk *k, size_t n)
 	return PHN_OK;
 }
 
-/* Read up to one chunk of records. */
+/*
+ * Read one chunk of records: past the limits, on to where the reader would
+ * read next (see phn_csv_reader_next_into()), so that no record is copied,
+ * now or when the next chunk starts. The previous chunk's views stay valid.
+ */
 static int chunk_fill(struct chunk *k, phn_csv_reader *r)
 {
-	const phn_csv_record *rec;
-	int rc = PHN_OK;
+	int rc, got;
 
 	phn_recstore_clear(&k->store);
-	while (k->store.n < CHUNK_ROWS && k->store.len < CHUNK_BYTES) {
-		if ((rc = phn_csv_reader_next(&rec, r)) != PHN_OK || !rec)
-			break;
-		if (phn_recstore_copy(&k->store, rec) != PHN_OK) {
-			rc = phn_error_code(PHN_ENOMEM);
-			break;
-		}
-	}
+	do {
+		int full = k->store.n >= CHUNK_ROWS || k->store.len >= CHUNK_BYTES;
+
+		rc = phn_csv_reader_next_into(&got, r, &k->store, full);
+	} while (rc == PHN_OK && got);
 	phn_recstore_views(&k->store);
 	if (rc == PHN_OK)
 		rc = chunk_reserve_rows(k, k->store.n);
