@@ -501,9 +501,107 @@ static void test_cleaner_bytes(void)
 	free(in.p);
 }
 
+/* ---- one thread: chunks, yet the rows and errors of push() ---------------- */
+
+struct lines {
+	uint64_t *line;
+	size_t n, cap, stop_at; /* the callback returns 7 on row stop_at (1-based) */
+};
+
+static int keep_line(const phn_clean_row *row, void *payload)
+{
+	struct lines *l = payload;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 1024;
+		if (!(l->line = realloc(l->line, l->cap * sizeof *l->line)))
+			abort();
+	}
+	l->line[l->n++] = row->line * 4 + (uint64_t)row->outcome;
+	return l->n == l->stop_at ? 7 : 0;
+}
+
+/* phn_cleaner_run() on one thread (chunks since issue 12) against records
+ * pushed one at a time, as it did before: the same rows before a read error
+ * and the same error, and on a stop the same rows and blank line count. */
+static void test_one_thread_as_push(void)
+{
+	phn_csv_options co = PHN_CSV_OPTIONS_INIT;
+	phn_clean_options o = PHN_CLEAN_OPTIONS_INIT;
+	struct buf in = { 0 };
+	static const size_t stops[] = { 0, 1, 3, 5000, 12345 };
+
+	gen(&in, 5, 30000, 1);
+	co.max_record = 200;
+	o.region = "SA";
+	o.threads = 1;
+	for (int fail = 0; fail < 2; fail++) {
+		for (size_t s = 0; s < sizeof stops / sizeof *stops; s++) {
+			struct lines a = { 0 }, b = { 0 };
+			phn_clean_summary sa, sb;
+			const phn_csv_record *rec;
+			phn_clean_row row;
+			phn_cleaner *c = NULL;
+			phn_csv_reader *r;
+			struct pieces pw;
+			char msg_a[256] = "", msg_b[256] = "";
+			int rc_a, rc_b;
+			uint64_t blanks_a;
+
+			a.stop_at = b.stop_at = stops[s];
+			/* before: push one record at a time */
+			r = open_src(&pw, &in, 0, fail ? in.len * 2 / 3 : 0, &co);
+			CHECK(phn_cleaner_new(&c, &o) == PHN_OK);
+			phn_clean_row_init(&row, PHN_CLEAN_ROW_VERSION);
+			while ((rc_a = phn_csv_reader_next(&rec, r)) == PHN_OK && rec) {
+				if ((rc_a = phn_cleaner_push(&row, c, rec)) != PHN_OK)
+					break;
+				if ((rc_a = keep_line(&row, &a)) != 0)
+					break;
+			}
+			if (rc_a != PHN_OK)
+				snprintf(msg_a, sizeof msg_a, "%s", phn_error_last());
+			blanks_a = phn_csv_reader_blank_lines(r);
+			phn_clean_summary_init(&sa, PHN_CLEAN_SUMMARY_VERSION);
+			phn_cleaner_summary(&sa, c);
+			phn_cleaner_free(c);
+			phn_csv_reader_free(r);
+			/* now */
+			r = open_src(&pw, &in, 0, fail ? in.len * 2 / 3 : 0, &co);
+			CHECK(phn_cleaner_new(&c, &o) == PHN_OK);
+			rc_b = phn_cleaner_run(c, r, keep_line, &b);
+			if (rc_b != PHN_OK)
+				snprintf(msg_b, sizeof msg_b, "%s", phn_error_last());
+			phn_clean_summary_init(&sb, PHN_CLEAN_SUMMARY_VERSION);
+			phn_cleaner_summary(&sb, c);
+			phn_cleaner_free(c);
+			phn_csv_reader_free(r);
+
+			CHECK_MSG(rc_a == rc_b && strcmp(msg_a, msg_b) == 0,
+				  "fail %d stop %zu: %d '%s' vs %d '%s'", fail, stops[s], rc_a, msg_a,
+				  rc_b, msg_b);
+			CHECK_MSG(a.n == b.n && (a.n == 0 || memcmp(a.line, b.line,
+								  a.n * sizeof *a.line) == 0),
+				  "fail %d stop %zu: %zu rows vs %zu", fail, stops[s], a.n, b.n);
+			CHECK(sa.rows == sb.rows && sa.clean == sb.clean &&
+			      sa.duplicates == sb.duplicates && sa.rejected == sb.rejected);
+			CHECK_MSG(sb.blank_lines == blanks_a, "fail %d stop %zu: %" PRIu64 " blank "
+				  "lines, want %" PRIu64, fail, stops[s], sb.blank_lines, blanks_a);
+			if (stops[s] > 1)
+				CHECK(a.n == stops[s]);
+			else if (!fail && !stops[s])
+				CHECK(a.n > 29000);
+			free(a.line);
+			free(b.line);
+		}
+	}
+	free(in.p);
+}
+
 int main(void)
 {
 	test_chunks();
 	test_cleaner_bytes();
+	test_one_thread_as_push();
 	return check_report();
 }
