@@ -76,21 +76,21 @@ static int chunk_fill(struct chunk *k, phn_csv_reader *r)
 	do {
 		int full = k->store.n >= CHUNK_ROWS || k->store.len >= CHUNK_BYTES;
 
-		rc = phn_csv_reader_next_into(&got, r, &k->store, full);
-		if (got && k->track_blanks) {
-			if (k->store.n > k->blanks_cap) {
-				size_t cap = k->blanks_cap ? k->blanks_cap * 2 : CHUNK_ROWS * 2;
-				uint64_t *b = realloc(k->blanks, cap * sizeof *b);
+		/* Room first: every record in the chunk has its count. */
+		if (k->track_blanks && k->store.n == k->blanks_cap) {
+			size_t cap = k->blanks_cap ? k->blanks_cap * 2 : CHUNK_ROWS * 2;
+			uint64_t *b = realloc(k->blanks, cap * sizeof *b);
 
-				if (!b) {
-					rc = phn_error_code(PHN_ENOMEM);
-					break;
-				}
-				k->blanks = b;
-				k->blanks_cap = cap;
+			if (!b) {
+				rc = phn_error_code(PHN_ENOMEM);
+				break;
 			}
-			k->blanks[k->store.n - 1] = phn_csv_reader_blank_lines(r);
+			k->blanks = b;
+			k->blanks_cap = cap;
 		}
+		rc = phn_csv_reader_next_into(&got, r, &k->store, full);
+		if (got && k->track_blanks)
+			k->blanks[k->store.n - 1] = phn_csv_reader_blank_lines(r);
 	} while (rc == PHN_OK && got);
 	phn_recstore_views(&k->store);
 	if (rc == PHN_OK)
