@@ -69,6 +69,18 @@ struct phn_csv_reader {
 
 	/* Decoded fields of the current record. */
 	phn_recstore fields;
+	/* Where the record being parsed is decoded: fields, or during
+	 * phn_csv_reader_next_into() the chunk, whose first nf0 fields are
+	 * earlier records'. */
+	phn_recstore *dst;
+	size_t nf0;
+	/* phn_csv_reader_next_into(): stop where the next read would be. */
+	int stop_at_read;
+	/* A chunk points at raw bytes in buf, which fill() must then not move
+	 * (only grow); the chunk before it points into spare. */
+	int pinned;
+	char *spare;
+	size_t spare_cap;
 
 	phn_csv_record rec;
 };
@@ -87,9 +99,9 @@ struct parse {
 /* Close the field that started at offset fstart of the field bytes and ends at *out. */
 static inline int end_field(phn_csv_reader *r, struct parse *res, size_t fstart, size_t *out)
 {
-	if (phn_recstore_add_field(&r->fields, fstart, *out - fstart) != PHN_OK)
+	if (phn_recstore_add_field(r->dst, fstart, *out - fstart) != PHN_OK)
 		return PHN_ENOMEM;
-	r->fields.bytes[(*out)++] = '\0';
+	r->dst->bytes[(*out)++] = '\0';
 	res->nfields++;
 	return PHN_OK;
 }
@@ -146,20 +158,31 @@ static inline void copy_run(char *fbuf, size_t *out, const char *p, size_t *i, s
 	*out = o;
 }
 
+/* Drop the fields of the record being parsed (a chunk keeps the earlier
+ * records' fields). */
+static void reset_fields(phn_csv_reader *r)
+{
+	if (r->dst == &r->fields)
+		phn_recstore_clear(&r->fields);
+	else
+		r->dst->nf = r->nf0;
+}
+
 /*
  * Parse the record at p[0..avail). at_eof: no more bytes will come. The
- * decoded fields go to r->fields, which has room for 2 * avail + 2 bytes.
+ * decoded fields go to r->dst after its len bytes, for which it has room
+ * for 2 * avail + 2 bytes.
  */
 static int parse_record(struct parse *res, phn_csv_reader *r, const char *p, size_t avail,
 			int at_eof)
 {
 	const char delim = r->delimiter;
-	char *fbuf = r->fields.bytes;
-	size_t i = 0, out = 0, fstart = 0;
+	char *fbuf = r->dst->bytes;
+	size_t i = 0, out = r->dst->len, fstart = r->dst->len;
 	int in_quotes = 0, quoted = 0, after_quote = 0;
 
 	memset(res, 0, sizeof *res);
-	phn_recstore_clear(&r->fields);
+	reset_fields(r);
 	for (;;) {
 		char c;
 
@@ -245,7 +268,8 @@ static int parse_record(struct parse *res, phn_csv_reader *r, const char *p, siz
 static void publish(phn_csv_reader *r, const char *raw, size_t raw_len, size_t nfields,
 		    phn_csv_problem problem, size_t eol_len, const char *eol_bytes)
 {
-	phn_recstore_views(&r->fields);
+	if (r->dst == &r->fields)
+		phn_recstore_views(&r->fields);
 	r->rec.version = PHN_CSV_RECORD_VERSION;
 	r->rec.problem = problem;
 	r->rec.line = r->line;
@@ -277,16 +301,27 @@ static int read_failed(phn_csv_reader *r, int errnum, int64_t got)
 static int read_source(phn_csv_reader *r);
 static int fill_utf16(phn_csv_reader *r);
 
+/* How much one read may add: a pinned buffer is read into READ_CHUNK at a
+ * time, so that a full chunk ends soon after (at the next read). */
+static size_t read_room(const phn_csv_reader *r)
+{
+	size_t room = r->cap - r->end;
+
+	return r->pinned && room > READ_CHUNK ? READ_CHUNK : room;
+}
+
 /* Read more input after buf[end]; make room first. */
 static int fill(phn_csv_reader *r)
 {
-	if (r->start > 0) {
+	if (r->start > 0 && !r->pinned) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
 		r->base_offset += r->start;
 		r->end -= r->start;
 		r->start = 0;
 	}
-	if (r->cap - r->end < 4) { /* room for one decoded UTF-16 character at least */
+	/* Room for one decoded UTF-16 character at least; a pinned buffer
+	 * grows (its offsets stay) so that reads stay READ_CHUNK large. */
+	if (r->cap - r->end < (r->pinned ? READ_CHUNK : 4)) {
 		size_t cap = r->cap * 2;
 		char *buf = realloc(r->buf, cap);
 		if (!buf)
@@ -299,7 +334,7 @@ static int fill(phn_csv_reader *r)
 		return PHN_OK;
 	}
 	if (r->replay) {
-		size_t got = fread(r->buf + r->end, 1, r->cap - r->end, r->replay);
+		size_t got = fread(r->buf + r->end, 1, read_room(r), r->replay);
 
 		if (got > 0) {
 			r->end += got;
@@ -323,23 +358,24 @@ static int fill(phn_csv_reader *r)
 	return read_source(r);
 }
 
-/* Read from the source into buf[end..cap). */
+/* Read from the source into buf[end..end + read_room()). */
 static int read_source(phn_csv_reader *r)
 {
+	size_t room = read_room(r);
 	int64_t n;
 
 	if (r->kind == SRC_FD) {
 		ssize_t got;
 
 		do
-			got = read(r->fd, r->buf + r->end, r->cap - r->end);
+			got = read(r->fd, r->buf + r->end, room);
 		while (got < 0 && errno == EINTR);
 		if (got < 0)
 			return read_failed(r, errno, got);
 		n = got;
 	} else {
-		n = r->read(r->buf + r->end, r->cap - r->end, r->payload);
-		if (n < 0 || (uint64_t)n > r->cap - r->end)
+		n = r->read(r->buf + r->end, room, r->payload);
+		if (n < 0 || (uint64_t)n > room)
 			return read_failed(r, 0, n);
 	}
 	if (n == 0)
@@ -454,8 +490,8 @@ static int fill_utf16(phn_csv_reader *r)
 /* Room to decode avail bytes: a field byte and its NUL at most per input byte. */
 static int reserve_fields(phn_csv_reader *r, size_t avail)
 {
-	phn_recstore_clear(&r->fields);
-	if (phn_recstore_reserve(&r->fields, 2 * avail + 2) != PHN_OK)
+	reset_fields(r);
+	if (phn_recstore_reserve(r->dst, 2 * avail + 2) != PHN_OK)
 		return phn_error_code(PHN_ENOMEM);
 	return PHN_OK;
 }
@@ -864,7 +900,7 @@ static int take_long(phn_csv_reader *r)
 			publish(r, r->cut, (size_t)first, res.nfields, PHN_CSV_UNTERMINATED_QUOTE,
 				sc.first_eol, &sc.first_eol0);
 		} else {
-			phn_recstore_clear(&r->fields);
+			reset_fields(r);
 			publish(r, r->cut, r->max_record, 0, PHN_CSV_TOO_LONG, sc.first_eol,
 				&sc.first_eol0);
 			r->rec.record_bytes = first;
@@ -875,7 +911,7 @@ static int take_long(phn_csv_reader *r)
 		return resync(r, rec_at + first + sc.first_eol);
 	}
 	drop_spill(r);
-	phn_recstore_clear(&r->fields);
+	reset_fields(r);
 	publish(r, r->cut, r->max_record, 0, PHN_CSV_TOO_LONG, sc.eol_len, &sc.eol0);
 	r->rec.record_bytes = sc.end;
 	r->rec.line = line;
@@ -910,13 +946,21 @@ static int next_record(phn_csv_reader *r, int *got)
 			return phn_error_code(PHN_ENOMEM);
 		if (res.need_more && window < r->max_record + 2) {
 			/* window == avail: the record may end in bytes not read yet */
+			if (r->stop_at_read)
+				return PHN_OK;
 			if ((rc = fill(r)) != PHN_OK)
 				return rc;
 			continue;
 		}
-		*got = 1;
-		if (res.need_more || res.raw_len > r->max_record)
+		if (res.need_more || res.raw_len > r->max_record) {
+			/* Scanning a long record moves the buffer: it starts a
+			 * chunk, whose buffer nothing points into yet. */
+			if (r->pinned)
+				return PHN_OK;
+			*got = 1;
 			return take_long(r);
+		}
+		*got = 1;
 		if (res.raw_len == 0 && res.nfields == 1) {
 			/* An empty line is no record. */
 			*got = 0;
@@ -950,11 +994,101 @@ int phn_csv_reader_next(const phn_csv_record **rec, phn_csv_reader *r)
 	*rec = NULL;
 	if (r->failed)
 		return phn_error_set(PHN_EIO, "read %s: an earlier read failed", r->name);
+	r->pinned = 0; /* the chunks' views end here (records.h) */
 	if ((rc = skip_bom(r)) != PHN_OK || (rc = next_record(r, &got)) != PHN_OK)
 		return rc;
 	if (got)
 		*rec = &r->rec;
 	return PHN_OK;
+}
+
+/* A chunk starts while the previous one points into buf: read on in spare,
+ * starting with the unread bytes (a partial record when the previous chunk
+ * ended at a read). The chunk before the previous one, whose bytes spare
+ * held, is done with. */
+static int switch_buffer(phn_csv_reader *r)
+{
+	size_t tail = r->end - r->start, need = tail + READ_CHUNK;
+	char *buf;
+
+	if (r->spare_cap < need) {
+		size_t cap = r->spare_cap ? r->spare_cap : READ_CHUNK;
+
+		while (cap < need)
+			cap *= 2;
+		if (!(buf = realloc(r->spare, cap)))
+			return phn_error_code(PHN_ENOMEM);
+		r->spare = buf;
+		r->spare_cap = cap;
+	}
+	if (tail)
+		memcpy(r->spare, r->buf + r->start, tail);
+	buf = r->buf;
+	r->buf = r->spare;
+	r->spare = buf;
+	need = r->cap;
+	r->cap = r->spare_cap;
+	r->spare_cap = need;
+	r->base_offset += r->start;
+	r->start = 0;
+	r->end = tail;
+	r->pinned = 0;
+	return PHN_OK;
+}
+
+/* next_record() decoded into the chunk: add the record it published. */
+static int add_to_chunk(phn_csv_reader *r, phn_recstore *chunk, size_t field0)
+{
+	size_t raw_at;
+
+	if (chunk->nf > field0)
+		chunk->len = chunk->foff[chunk->nf - 1] + chunk->flen[chunk->nf - 1] + 1;
+	if (r->rec.raw == r->cut) {
+		/* The only copy: r->cut is reused by the next long record. */
+		if (phn_recstore_reserve(chunk, r->rec.raw_len) != PHN_OK)
+			return phn_error_code(PHN_ENOMEM);
+		if (r->rec.raw_len)
+			memcpy(chunk->bytes + chunk->len, r->rec.raw, r->rec.raw_len);
+		raw_at = phn_recstore_raw_at(chunk->len, 1);
+		chunk->len += r->rec.raw_len;
+	} else {
+		raw_at = phn_recstore_raw_at((size_t)(r->rec.raw - r->buf), 0);
+		/* A memory source's buffer is the whole input and never moves. */
+		r->pinned = r->kind != SRC_MEMORY;
+	}
+	if (phn_recstore_add_record(chunk, &r->rec, field0, raw_at) != PHN_OK)
+		return phn_error_code(PHN_ENOMEM);
+	return PHN_OK;
+}
+
+int phn_csv_reader_next_into(int *got, phn_csv_reader *r, phn_recstore *chunk, int full)
+{
+	const size_t field0 = chunk->nf;
+	int rc;
+
+	*got = 0;
+	if (r->failed)
+		return phn_error_set(PHN_EIO, "read %s: an earlier read failed", r->name);
+	if ((rc = skip_bom(r)) != PHN_OK)
+		return rc;
+	if (chunk->n == 0 && r->pinned && (rc = switch_buffer(r)) != PHN_OK)
+		return rc;
+	if (!(full && r->kind == SRC_MEMORY)) {
+		r->dst = chunk;
+		r->nf0 = field0;
+		r->stop_at_read = full;
+		rc = next_record(r, got);
+		r->dst = &r->fields;
+		r->stop_at_read = 0;
+		if (rc == PHN_OK && *got)
+			rc = add_to_chunk(r, chunk, field0);
+		if (rc != PHN_OK || !*got) {
+			chunk->nf = field0;
+			*got = 0;
+		}
+	}
+	chunk->in = r->buf;
+	return rc;
 }
 
 static int reader_new(phn_csv_reader **out, const phn_csv_options *opts, enum source_kind kind,
@@ -985,6 +1119,7 @@ static int reader_new(phn_csv_reader **out, const phn_csv_options *opts, enum so
 	r->check_field_count = opts->check_field_count;
 	r->max_record = opts->max_record ? opts->max_record : PHN_CSV_MAX_RECORD_DEFAULT;
 	r->line = 1;
+	r->dst = &r->fields;
 	r->cap = READ_CHUNK;
 	if (!(r->buf = malloc(r->cap)) || !(r->name = phn_text_dup(name))) {
 		phn_csv_reader_free(r);
@@ -1121,6 +1256,7 @@ void phn_csv_reader_free(phn_csv_reader *r)
 	free(r->cut);
 	free(r->u16);
 	free(r->buf);
+	free(r->spare);
 	free(r->name);
 	phn_recstore_free(&r->fields);
 	free(r);

@@ -84,48 +84,15 @@ static int reserve_records(phn_recstore *s, size_t need)
 	return PHN_OK;
 }
 
-/* 1 when rec's fields lie back to back, each followed by its NUL, as the
- * reader leaves them: then they are copied as one block. */
-static int fields_contiguous(const phn_csv_record *rec)
+int phn_recstore_add_record(phn_recstore *s, const phn_csv_record *rec, size_t field0,
+			    size_t raw_at)
 {
-	for (size_t f = 1; f < rec->nfields; f++) {
-		if (rec->fields[f] != rec->fields[f - 1] + rec->lens[f - 1] + 1)
-			return 0;
-	}
-	return rec->nfields > 0;
-}
-
-int phn_recstore_copy(phn_recstore *s, const phn_csv_record *rec)
-{
-	size_t bytes = rec->raw_len;
 	phn_csv_record *out;
 
-	for (size_t f = 0; f < rec->nfields; f++)
-		bytes += rec->lens[f] + 1;
-	if (phn_recstore_reserve(s, bytes) != PHN_OK || reserve_records(s, s->n + 1) != PHN_OK ||
-	    phn_recstore_reserve_fields(s, s->nf + rec->nfields) != PHN_OK)
+	if (reserve_records(s, s->n + 1) != PHN_OK)
 		return PHN_ENOMEM;
-	s->raw_off[s->n] = s->len;
-	if (rec->raw_len)
-		memcpy(s->bytes + s->len, rec->raw, rec->raw_len);
-	s->len += rec->raw_len;
-	s->field0[s->n] = s->nf;
-	if (fields_contiguous(rec)) {
-		/* Two block copies a record (raw bytes, field bytes), not one a field. */
-		memcpy(s->bytes + s->len, rec->fields[0], bytes - rec->raw_len);
-		for (size_t f = 0; f < rec->nfields; f++) {
-			s->foff[s->nf] = s->len;
-			s->flen[s->nf++] = rec->lens[f];
-			s->len += rec->lens[f] + 1;
-		}
-	} else {
-		for (size_t f = 0; f < rec->nfields; f++) {
-			phn_recstore_add_field(s, s->len, rec->lens[f]);
-			memcpy(s->bytes + s->len, rec->fields[f], rec->lens[f]);
-			s->len += rec->lens[f];
-			s->bytes[s->len++] = '\0';
-		}
-	}
+	s->raw_off[s->n] = raw_at;
+	s->field0[s->n] = field0;
 	out = &s->recs[s->n++];
 	*out = *rec;
 	out->version = PHN_CSV_RECORD_VERSION;
@@ -139,8 +106,10 @@ void phn_recstore_views(phn_recstore *s)
 	/* A store of records without fields (too long, cut) has no field
 	 * arrays at all: NULL + 0 is undefined behaviour, so leave them NULL. */
 	for (size_t i = 0; i < s->n; i++) {
+		const char *base = s->raw_off[i] & PHN_RAW_IN_ARENA ? s->bytes : s->in;
+
+		s->recs[i].raw = base ? base + (s->raw_off[i] >> 1) : "";
 		s->recs[i].fields = s->recs[i].nfields ? s->fptr + s->field0[i] : NULL;
 		s->recs[i].lens = s->recs[i].nfields ? s->flen + s->field0[i] : NULL;
-		s->recs[i].raw = s->bytes ? s->bytes + s->raw_off[i] : "";
 	}
 }
