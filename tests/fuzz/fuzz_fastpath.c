@@ -44,6 +44,7 @@
 #include "number/fastpath.h"
 #include "number/shim.h"
 #include "text/text.h"
+#include "same_number.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -141,15 +142,6 @@ static const char *pick_region(uint8_t b)
 	return b < 128 ? regions[b % NREGIONS] : known[(b - 128) % nknown];
 }
 
-static int same(const phn_number *a, const phn_number *b)
-{
-	return a->version == b->version && a->status == b->status && a->type == b->type &&
-	       a->country_code == b->country_code && a->national_number == b->national_number &&
-	       a->leading_zeros == b->leading_zeros && a->key == b->key &&
-	       strcmp(a->region, b->region) == 0 && strcmp(a->e164, b->e164) == 0 &&
-	       strcmp(a->extension, b->extension) == 0;
-}
-
 /* The text as a C string literal (hex escapes end their string piece, so a
  * digit after one cannot join it). */
 static void show_text(const char *text, size_t len)
@@ -207,7 +199,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	chars = phn_text_utf8_count(text, size);
 	rt = phn_number_parse_traced(&traced, text, size, region, &path);
 	if (chars < 0) {
-		if (rt != PHN_EINVAL || !same(&traced, &blank))
+		if (rt != PHN_EINVAL || !same_number(&traced, &blank))
 			abort();
 		return 0;
 	}
@@ -225,16 +217,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fprintf(stderr, "phn_fp_parse returned %d: %s\n", rf, phn_error_last());
 			abort();
 		}
-		if (rf == 0 && !same(&fast, &blank))
+		if (rf == 0 && !same_number(&fast, &blank))
 			diverge("declined but not reset", text, size, region, rf, &fast, "fast",
 				0, &blank);
 	}
 	re = phn_shim_parse(&engine, text, size, region);
 	n_inputs++;
 	n_fast += rf == 1;
-	if (rf == 1 && (re != PHN_OK || !same(&fast, &engine)))
+	if (rf == 1 && (re != PHN_OK || !same_number(&fast, &engine)))
 		diverge("phn_fp_parse", text, size, region, rf, &fast, "fast", re, &engine);
-	if (rt != re || !same(&traced, &engine))
+	if (rt != re || !same_number(&traced, &engine))
 		diverge("phn_number_parse_traced", text, size, region, rt, &traced, "traced", re,
 			&engine);
 	if (path != (!fast_on ? PHN_PATH_ENGINE : rf == 1 ? PHN_PATH_FAST : PHN_PATH_FALLBACK))

@@ -15,6 +15,7 @@
 #include <phonenorm.h>
 
 #include "check.h"
+#include "same_number.h"
 
 /* ---- dedupe set ------------------------------------------------------ */
 
@@ -78,16 +79,6 @@ static void test_dedupe(void)
 }
 
 /* ---- batch parse ------------------------------------------------------ */
-
-/* Field by field: struct padding is not part of a result. */
-static int same_number(const phn_number *a, const phn_number *b)
-{
-	return a->status == b->status && a->type == b->type &&
-	       a->country_code == b->country_code && a->national_number == b->national_number &&
-	       a->leading_zeros == b->leading_zeros && a->key == b->key &&
-	       strcmp(a->region, b->region) == 0 && strcmp(a->e164, b->e164) == 0 &&
-	       strcmp(a->extension, b->extension) == 0;
-}
 
 static void test_batch(void)
 {

@@ -29,6 +29,7 @@
 #include "fp_gen.h"
 #include "number/shim.h"
 #include "text/text.h"
+#include "same_number.h"
 
 static unsigned long long total, fast, fallback, engine, mismatches, statuses[16], with_ext;
 static int quiet, expect_engine;
@@ -40,15 +41,6 @@ static void show(const char *who, const phn_number *n)
 		" region='%s' e164='%s' ext='%s'\n", who, phn_status_name(n->status),
 		phn_type_name(n->type), n->country_code, n->national_number, n->leading_zeros,
 		n->key, n->region, n->e164, n->extension);
-}
-
-static int same(const phn_number *a, const phn_number *b)
-{
-	return a->version == b->version && a->status == b->status && a->type == b->type &&
-	       a->country_code == b->country_code && a->national_number == b->national_number &&
-	       a->leading_zeros == b->leading_zeros && a->key == b->key &&
-	       strcmp(a->region, b->region) == 0 && strcmp(a->e164, b->e164) == 0 &&
-	       strcmp(a->extension, b->extension) == 0;
 }
 
 static void check(const char *text, const char *region)
@@ -73,7 +65,7 @@ static void check(const char *text, const char *region)
 		statuses[got.status]++;
 	if (got.extension[0])
 		with_ext++;
-	if (rc1 != rc2 || !same(&got, &want) || (expect_engine && path != PHN_PATH_ENGINE)) {
+	if (rc1 != rc2 || !same_number(&got, &want) || (expect_engine && path != PHN_PATH_ENGINE)) {
 		mismatches++;
 		if (mismatches <= 30) {
 			fprintf(stderr, "MISMATCH [%s] region=%s path=%d rc=%d/%d\n", text,

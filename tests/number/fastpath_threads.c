@@ -17,6 +17,7 @@
 
 #include "fp_gen.h"
 #include "number/shim.h"
+#include "same_number.h"
 
 static const char *const thread_regions[] = {
 	"SA", "US", "GB", "DE", "IT", "RU", "JP", "AU", "CA", "IN", "FR", "KZ", "GG", "EG", "AE",
@@ -50,14 +51,6 @@ static void *worker(void *arg)
 						 &in->path);
 	}
 	return NULL;
-}
-
-static int same(const phn_number *a, const phn_number *b)
-{
-	return a->status == b->status && a->type == b->type && a->country_code == b->country_code &&
-	       a->national_number == b->national_number && a->leading_zeros == b->leading_zeros &&
-	       a->key == b->key && strcmp(a->region, b->region) == 0 &&
-	       strcmp(a->e164, b->e164) == 0 && strcmp(a->extension, b->extension) == 0;
 }
 
 int main(int argc, char **argv)
@@ -112,8 +105,8 @@ int main(int argc, char **argv)
 						 &path);
 		int rc2 = phn_shim_parse(&engine, in[i].text, strlen(in[i].text), in[i].region);
 		fast += in[i].path == PHN_PATH_FAST;
-		if (rc != in[i].rc || rc2 != rc || path != in[i].path || !same(&serial, &in[i].got) ||
-		    !same(&engine, &in[i].got)) {
+		if (rc != in[i].rc || rc2 != rc || path != in[i].path || !same_number(&serial, &in[i].got) ||
+		    !same_number(&engine, &in[i].got)) {
 			if (++bad <= 20)
 				fprintf(stderr, "MISMATCH [%s] region=%s: threaded %s/%s path %d, serial "
 					"%s/%s path %d, engine %s/%s\n", in[i].text,

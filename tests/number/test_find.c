@@ -14,6 +14,7 @@
 #include <phonenorm.h>
 
 #include "check.h"
+#include "same_number.h"
 
 #define MAX_FOUND 32
 
@@ -40,16 +41,6 @@ static int find(struct found *f, const char *text, const char *region, phn_lenie
 {
 	memset(f, 0, sizeof *f);
 	return phn_number_find(text, strlen(text), region, len, collect, f);
-}
-
-/* Field for field (not memcmp: padding bytes are not part of the value). */
-static int same_number(const phn_number *a, const phn_number *b)
-{
-	return a->version == b->version && a->status == b->status && a->type == b->type &&
-	       a->country_code == b->country_code && a->national_number == b->national_number &&
-	       a->leading_zeros == b->leading_zeros && a->key == b->key &&
-	       strcmp(a->region, b->region) == 0 && strcmp(a->e164, b->e164) == 0 &&
-	       strcmp(a->extension, b->extension) == 0;
 }
 
 /* The same facts as phn_number_parse() gives for the E.164. */
