@@ -48,8 +48,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Byte 0 below 128: regions[b % count]. Keep in step with
- * make_fastpath_seeds.py's REGIONS. */
+/* Byte 0 below 128: regions[b % count]. make_fastpath_seeds.py reads this
+ * list (its seeds' first bytes index it): one list for both. */
 static const char *const regions[] = {
 	NULL, "SA", "US", "GB", "IT", "RU", "DE", "IN", "AG", "BR", "AR", "MX",
 	/* shared codes, +1 islands, +7, +44 crown dependencies, +39 VA, +47/+358/+590/+599/+262 */

@@ -3,7 +3,7 @@
 (seed_*: realistic numbers of many countries in many formats; the
 fuzzer's merged finds and minimised divergences sit beside them).
 
-Each file is one byte (the region: index into REGIONS, which must match
+Each file is one byte (the region: index into REGIONS, read from
 regions[] of fuzz_fastpath.c) then the text. Run from anywhere;
 idempotent (deterministic)."""
 import os
@@ -14,20 +14,20 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "fastpath")
 
-# Same order as regions[] in fuzz_fastpath.c (byte 0 < 128: regions[b % len]).
-REGIONS = [
-    None, "SA", "US", "GB", "IT", "RU", "DE", "IN", "AG", "BR", "AR", "MX",
-    "CA", "JM", "PR", "KZ", "GG", "JE", "IM", "VA", "SJ", "NO", "AX", "FI",
-    "GP", "BL", "MF", "CW", "BQ", "RE", "YT",
-    "FR", "ES", "NL", "BE", "CH", "AT", "PL", "SE", "DK", "PT", "GR", "IE",
-    "TR", "IL", "AE", "EG", "QA", "KW", "BH", "OM", "JO", "LB", "IR", "IQ",
-    "PK", "BD", "LK", "NP", "CN", "HK", "TW", "JP", "KR", "SG", "MY", "TH",
-    "VN", "PH", "ID", "AU", "NZ", "ZA", "NG", "KE", "GH", "MA", "DZ", "TN",
-    "CO", "CL", "PE", "VE", "UY", "UZ", "BY", "UA", "GA", "CI", "SN", "CM",
-    "LT", "KH", "UG", "TZ", "MU", "CR", "LU", "BO", "KP", "TD", "SH", "HU",
-    "RO", "CZ", "EE", "LV", "GE", "AM", "AZ", "MN", "KG", "MD", "RS", "AL",
-    "IS", "MC", "SM", "CY", "PA", "EC", "GT", "HN", "SV", "NI", "DO", "BS",
-]
+
+def read_regions():
+    """regions[] of fuzz_fastpath.c, in its order (byte 0 < 128 of an input
+    is regions[b % len]): read from the C file, so there is one list."""
+    with open(os.path.join(HERE, "fuzz_fastpath.c"), encoding="utf-8") as f:
+        src = f.read()
+    m = re.search(r"regions\[\] = \{(.*?)\n\};", src, re.S)
+    if not m:
+        sys.exit("make_fastpath_seeds.py: regions[] not found in fuzz_fastpath.c")
+    body = re.sub(r"/\*.*?\*/", "", m.group(1), flags=re.S)
+    return [None if t == "NULL" else t.strip('"') for t in re.findall(r'NULL|"[A-Z]{2}"', body)]
+
+
+REGIONS = read_regions()
 
 # region, calling code, trunk prefix ("" none), international prefix, NSNs
 NUMBERS = [
