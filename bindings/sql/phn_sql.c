@@ -6,12 +6,10 @@
  */
 #include "phn_sql.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "phonenorm/common.h"
-
 
 const char *phn_sql_fn_name(phn_sql_fn fn)
 {
